@@ -1,0 +1,13 @@
+import type { Format } from './format';
+import { iptablesFormat } from './iptables';
+
+/** Every supported format; the first that claims a path wins, so put specific formats before generic ones. */
+export const FORMATS: Format[] = [iptablesFormat];
+
+export function formatById(id: string): Format | undefined {
+  return FORMATS.find((f) => f.id === id);
+}
+
+export function formatForPath(path: string): Format | undefined {
+  return FORMATS.find((f) => f.claims(path));
+}

@@ -1,0 +1,158 @@
+import * as ipaddr from 'ipaddr.js';
+import { IntervalSet } from './intervals';
+
+export type Family = 'ipv4' | 'ipv6';
+
+const MAX: Record<Family, bigint> = { ipv4: (1n << 32n) - 1n, ipv6: (1n << 128n) - 1n };
+const BITS: Record<Family, bigint> = { ipv4: 32n, ipv6: 128n };
+
+function toBig(addr: ipaddr.IPv4 | ipaddr.IPv6): bigint {
+  let n = 0n;
+  for (const b of addr.toByteArray()) n = (n << 8n) | BigInt(b);
+  return n;
+}
+
+function fromBig(n: bigint, family: Family): string {
+  const bytes: number[] = [];
+  const count = family === 'ipv4' ? 4 : 16;
+  for (let k = 0; k < count; k++) bytes.unshift(Number((n >> BigInt(8 * k)) & 0xffn));
+  return ipaddr.fromByteArray(bytes).toString();
+}
+
+/** A set of IPv4 and IPv6 addresses, as intervals per family. */
+export class AddressSet {
+  private constructor(
+    readonly v4: IntervalSet,
+    readonly v6: IntervalSet,
+  ) {}
+
+  static readonly NONE = new AddressSet(IntervalSet.EMPTY, IntervalSet.EMPTY);
+  static readonly ANY_V4 = new AddressSet(IntervalSet.of(0n, MAX.ipv4), IntervalSet.EMPTY);
+  static readonly ANY_V6 = new AddressSet(IntervalSet.EMPTY, IntervalSet.of(0n, MAX.ipv6));
+  static readonly ANY = new AddressSet(IntervalSet.of(0n, MAX.ipv4), IntervalSet.of(0n, MAX.ipv6));
+
+  static any(family: Family | 'both'): AddressSet {
+    return family === 'ipv4' ? AddressSet.ANY_V4 : family === 'ipv6' ? AddressSet.ANY_V6 : AddressSet.ANY;
+  }
+
+  /**
+   * Parses `a.b.c.d`, `a.b.c.d/nn`, `a.b.c.d/255.255.0.0`, IPv6 forms and `lo-hi` ranges.
+   * Host bits beyond the prefix are ignored, as iptables does. Returns undefined for anything else.
+   */
+  static parse(text: string): AddressSet | undefined {
+    const dash = text.indexOf('-');
+    if (dash > 0) {
+      const lo = parseAddr(text.slice(0, dash));
+      const hi = parseAddr(text.slice(dash + 1));
+      if (!lo || !hi || lo.kind() !== hi.kind()) return undefined;
+      return AddressSet.fromInterval(familyOf(lo), toBig(lo), toBig(hi));
+    }
+    const slash = text.indexOf('/');
+    const addr = parseAddr(slash < 0 ? text : text.slice(0, slash));
+    if (!addr) return undefined;
+    const family = familyOf(addr);
+    let prefix = Number(BITS[family]);
+    if (slash >= 0) {
+      const p = text.slice(slash + 1);
+      if (/^\d{1,3}$/.test(p)) prefix = Number(p);
+      else if (family === 'ipv4' && ipaddr.IPv4.isValid(p) && /^\d+\.\d+\.\d+\.\d+$/.test(p)) {
+        const mask = ipaddr.IPv4.parse(p).prefixLengthFromSubnetMask();
+        if (mask === null) return undefined;
+        prefix = mask;
+      } else return undefined;
+      if (prefix > Number(BITS[family])) return undefined;
+    }
+    const hostBits = BITS[family] - BigInt(prefix);
+    const base = (toBig(addr) >> hostBits) << hostBits;
+    return AddressSet.fromInterval(family, base, base + (1n << hostBits) - 1n);
+  }
+
+  static fromInterval(family: Family, lo: bigint, hi: bigint): AddressSet {
+    const set = IntervalSet.of(lo, hi);
+    return family === 'ipv4' ? new AddressSet(set, IntervalSet.EMPTY) : new AddressSet(IntervalSet.EMPTY, set);
+  }
+
+  isEmpty(): boolean {
+    return this.v4.isEmpty() && this.v6.isEmpty();
+  }
+  union(o: AddressSet): AddressSet {
+    return new AddressSet(this.v4.union(o.v4), this.v6.union(o.v6));
+  }
+  intersect(o: AddressSet): AddressSet {
+    return new AddressSet(this.v4.intersect(o.v4), this.v6.intersect(o.v6));
+  }
+  subtract(o: AddressSet): AddressSet {
+    return new AddressSet(this.v4.subtract(o.v4), this.v6.subtract(o.v6));
+  }
+  /** Complement within both address spaces. */
+  complement(): AddressSet {
+    return new AddressSet(this.v4.complement(0n, MAX.ipv4), this.v6.complement(0n, MAX.ipv6));
+  }
+  restrict(family: Family | 'both'): AddressSet {
+    return this.intersect(AddressSet.any(family));
+  }
+  covers(o: AddressSet): boolean {
+    return this.v4.covers(o.v4) && this.v6.covers(o.v6);
+  }
+  equals(o: AddressSet): boolean {
+    return this.v4.equals(o.v4) && this.v6.equals(o.v6);
+  }
+  isAnyV4(): boolean {
+    return this.v4.equals(AddressSet.ANY_V4.v4);
+  }
+  isAnyV6(): boolean {
+    return this.v6.equals(AddressSet.ANY_V6.v6);
+  }
+  has(text: string): boolean {
+    const a = parseAddr(text);
+    if (!a) return false;
+    return (familyOf(a) === 'ipv4' ? this.v4 : this.v6).has(toBig(a));
+  }
+
+  /** The smallest list of CIDR blocks that covers exactly this set. */
+  toCidrs(family?: Family): string[] {
+    const out: string[] = [];
+    for (const fam of ['ipv4', 'ipv6'] as const) {
+      if (family && family !== fam) continue;
+      const bits = BITS[fam];
+      for (const [lo0, hi] of (fam === 'ipv4' ? this.v4 : this.v6).intervals) {
+        let lo = lo0;
+        while (lo <= hi) {
+          let size = 0n;
+          while (size < bits && (lo & ((1n << (size + 1n)) - 1n)) === 0n && lo + (1n << (size + 1n)) - 1n <= hi) size++;
+          out.push(`${fromBig(lo, fam)}/${bits - size}`);
+          lo += 1n << size;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Human wording: "any IPv4 source", or a CIDR list shortened after a few entries. */
+  describe(max = 4): string {
+    const parts: string[] = [];
+    if (this.isAnyV4()) parts.push('any IPv4 address');
+    if (this.isAnyV6()) parts.push('any IPv6 address');
+    const rest = [
+      ...(this.isAnyV4() ? [] : this.toCidrs('ipv4')),
+      ...(this.isAnyV6() ? [] : this.toCidrs('ipv6')),
+    ];
+    parts.push(...rest.slice(0, max));
+    if (rest.length > max) parts.push(`${rest.length - max} more ranges`);
+    return parts.length ? parts.join(', ') : 'no address';
+  }
+}
+
+function parseAddr(text: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  // ipaddr.js accepts legacy forms such as "10.1" or "0x7f.1"; firewalls expect dotted quads.
+  if (text.includes(':')) return ipaddr.IPv6.isValid(text) ? ipaddr.IPv6.parse(text) : undefined;
+  return ipaddr.IPv4.isValidFourPartDecimal(text) ? ipaddr.IPv4.parse(text) : undefined;
+}
+
+function familyOf(a: ipaddr.IPv4 | ipaddr.IPv6): Family {
+  return a.kind() === 'ipv4' ? 'ipv4' : 'ipv6';
+}
+
+export function isAddressLiteral(text: string): boolean {
+  return parseAddr(text.split('/')[0]) !== undefined;
+}

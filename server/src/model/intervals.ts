@@ -1,0 +1,106 @@
+/**
+ * Sorted, disjoint, non-adjacent closed intervals over bigint. The shared engine behind PortSet and
+ * AddressSet: both are sets of integers (ports 0–65535, IPv4 as 32-bit and IPv6 as 128-bit numbers).
+ */
+export type Interval = readonly [bigint, bigint];
+
+export class IntervalSet {
+  private constructor(readonly intervals: readonly Interval[]) {}
+
+  static readonly EMPTY = new IntervalSet([]);
+
+  static of(lo: bigint, hi: bigint): IntervalSet {
+    return lo > hi ? IntervalSet.EMPTY : new IntervalSet([[lo, hi]]);
+  }
+
+  /** Builds a normalised set from intervals in any order, overlapping or not. */
+  static from(list: Iterable<Interval>): IntervalSet {
+    const sorted = [...list].filter(([a, b]) => a <= b).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    const out: [bigint, bigint][] = [];
+    for (const [lo, hi] of sorted) {
+      const last = out[out.length - 1];
+      if (last && lo <= last[1] + 1n) {
+        if (hi > last[1]) last[1] = hi;
+      } else out.push([lo, hi]);
+    }
+    return out.length ? new IntervalSet(out) : IntervalSet.EMPTY;
+  }
+
+  isEmpty(): boolean {
+    return this.intervals.length === 0;
+  }
+
+  has(x: bigint): boolean {
+    let lo = 0;
+    let hi = this.intervals.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const [a, b] = this.intervals[mid];
+      if (x < a) hi = mid - 1;
+      else if (x > b) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
+  size(): bigint {
+    let n = 0n;
+    for (const [a, b] of this.intervals) n += b - a + 1n;
+    return n;
+  }
+
+  union(o: IntervalSet): IntervalSet {
+    if (o.isEmpty()) return this;
+    if (this.isEmpty()) return o;
+    return IntervalSet.from([...this.intervals, ...o.intervals]);
+  }
+
+  intersect(o: IntervalSet): IntervalSet {
+    const out: Interval[] = [];
+    let i = 0;
+    let j = 0;
+    const A = this.intervals;
+    const B = o.intervals;
+    while (i < A.length && j < B.length) {
+      const lo = A[i][0] > B[j][0] ? A[i][0] : B[j][0];
+      const hi = A[i][1] < B[j][1] ? A[i][1] : B[j][1];
+      if (lo <= hi) out.push([lo, hi]);
+      if (A[i][1] < B[j][1]) i++;
+      else j++;
+    }
+    return out.length ? new IntervalSet(out) : IntervalSet.EMPTY;
+  }
+
+  /** Complement within [min, max]. */
+  complement(min: bigint, max: bigint): IntervalSet {
+    const out: Interval[] = [];
+    let next = min;
+    for (const [a, b] of this.intervals) {
+      if (b < min || a > max) continue;
+      if (a > next) out.push([next, a - 1n]);
+      next = b + 1n;
+    }
+    if (next <= max) out.push([next, max]);
+    return out.length ? new IntervalSet(out) : IntervalSet.EMPTY;
+  }
+
+  subtract(o: IntervalSet): IntervalSet {
+    if (this.isEmpty() || o.isEmpty()) return this;
+    const min = this.intervals[0][0];
+    const max = this.intervals[this.intervals.length - 1][1];
+    return this.intersect(o.complement(min, max));
+  }
+
+  covers(o: IntervalSet): boolean {
+    return o.subtract(this).isEmpty();
+  }
+
+  overlaps(o: IntervalSet): boolean {
+    return !this.intersect(o).isEmpty();
+  }
+
+  equals(o: IntervalSet): boolean {
+    if (this.intervals.length !== o.intervals.length) return false;
+    return this.intervals.every(([a, b], k) => a === o.intervals[k][0] && b === o.intervals[k][1]);
+  }
+}

@@ -1,0 +1,101 @@
+import type { AddressSet, Family } from './addresses';
+import type { PortSet } from './ports';
+import type { Range } from './range';
+import type { Finding } from './finding';
+
+/** Transport and other IP protocols by their usual names ("tcp", "udp", "icmp", "47" …). */
+export type Protocol = string;
+
+/** Connection-tracking states a rule can test. */
+export type ConnState = 'new' | 'established' | 'related' | 'invalid' | 'untracked' | 'snat' | 'dnat';
+
+export interface PortItem {
+  /** The token as written, e.g. "22", "1000:2000", "ssh". */
+  text: string;
+  range: Range;
+  lo: number;
+  hi: number;
+  /** Set when the token was a service name resolved through the registry. */
+  service?: string;
+}
+
+/** One test a rule makes; a rule matches when all its conditions hold. */
+export type Condition =
+  | { kind: 'protocol'; protocols: Protocol[]; negated: boolean; range: Range }
+  | { kind: 'source' | 'destination'; set: AddressSet; negated: boolean; range: Range; unresolved?: string[] }
+  | { kind: 'inInterface' | 'outInterface'; name: string; negated: boolean; range: Range }
+  /** `port` matches when either the source or the destination port is in the set (multiport --ports). */
+  | { kind: 'dport' | 'sport' | 'port'; set: PortSet; negated: boolean; range: Range; items: PortItem[] }
+  | { kind: 'state'; states: ConnState[]; negated: boolean; range: Range }
+  /** A TCP flags test; `syn` is true when the test selects connection-opening SYN packets. */
+  | { kind: 'tcpFlags'; syn: boolean; negated: boolean; range: Range }
+  /** Any condition the model cannot express exactly (rate limits, marks, ipsets, time …). */
+  | { kind: 'opaque'; text: string; range: Range };
+
+export type Action =
+  | { kind: 'accept' | 'drop' | 'reject' | 'return'; range: Range }
+  | { kind: 'jump' | 'goto'; chain: string; range: Range }
+  /** Non-terminating (log, counter, mark): evaluation goes on with the next rule. */
+  | { kind: 'continue'; target: string; range: Range }
+  /** Terminating with a verdict outside the filter model (NAT, queue to user space …). */
+  | { kind: 'other'; target: string; range: Range }
+  /** The rule has no target: it only counts packets. */
+  | { kind: 'none' };
+
+export interface Rule {
+  /** Index of the rule within its ruleset, stable for one parse. */
+  id: number;
+  range: Range;
+  table: string;
+  chain: string;
+  family: Family | 'both';
+  conditions: Condition[];
+  action: Action;
+  comment?: string;
+}
+
+export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
+
+export interface Chain {
+  name: string;
+  table: string;
+  family: Family | 'both';
+  /** Base chains are attached to a netfilter hook; user chains are reached only by jumps. */
+  hook?: Hook;
+  type: 'filter' | 'nat' | 'route' | 'other';
+  /** Default verdict of a base chain when no rule decides. */
+  policy?: 'accept' | 'drop';
+  policyRange?: Range;
+  /** Where the chain is declared (or first used when never declared). */
+  range: Range;
+  declared: boolean;
+  rules: Rule[];
+}
+
+export interface Table {
+  name: string;
+  family: Family | 'both';
+  range: Range;
+  chains: Chain[];
+}
+
+export interface Ruleset {
+  /** Format id, which is also the LSP language id (e.g. "iptables"). */
+  format: string;
+  family: Family | 'both';
+  tables: Table[];
+  /** Syntax problems found while parsing. */
+  problems: Finding[];
+}
+
+export function allChains(rs: Ruleset): Chain[] {
+  return rs.tables.flatMap((t) => t.chains);
+}
+
+export function allRules(rs: Ruleset): Rule[] {
+  return allChains(rs).flatMap((c) => c.rules);
+}
+
+export function findChain(rs: Ruleset, table: string, name: string): Chain | undefined {
+  return rs.tables.find((t) => t.name === table)?.chains.find((c) => c.name === name);
+}
