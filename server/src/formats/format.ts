@@ -1,5 +1,6 @@
 import type { Family } from '../model/addresses';
-import type { Ruleset } from '../model/ruleset';
+import type { Range } from '../model/range';
+import type { Rule, Ruleset } from '../model/ruleset';
 
 /** What a parser may ask of the outside world; injected so formats stay free of registry and I/O details. */
 export interface ParseContext {
@@ -11,10 +12,28 @@ export interface ParseContext {
   path?: string;
 }
 
+export interface TextEdit {
+  range: Range;
+  newText: string;
+}
+
+/** Format-specific text edits that quick fixes are built from. Each returns undefined when it does not apply. */
+export interface RuleEdits {
+  /** Add the transport protocol a port match needs. */
+  addProtocol(rule: Rule, lines: string[], protocol: 'tcp' | 'udp'): TextEdit | undefined;
+  /** Replace an accepting verdict with a blocking one. */
+  setVerdict(rule: Rule, lines: string[], verdict: 'drop' | 'reject'): TextEdit | undefined;
+  /** Limit the rule to one source network (placeholder the user edits). */
+  restrictSource(rule: Rule, lines: string[], network: string): TextEdit | undefined;
+}
+
 export interface Format {
   /** Also the LSP language id. */
   id: string;
   /** Whether a file path (base name and directories) belongs to this format. */
   claims(path: string): boolean;
   parse(text: string, ctx: ParseContext): Ruleset;
+  /** How a line comment starts, for inserted suppression comments. */
+  lineComment: string;
+  edits?: RuleEdits;
 }

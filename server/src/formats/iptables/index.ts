@@ -1,4 +1,5 @@
 import type { Format } from '../format';
+import { iptablesEdits } from './edits';
 import { parseIptables } from './parse';
 
 const NAMES = /(^|[/\\])(rules\.v[46]|i?p?6?tables\.rules|ip6?tables-save|(user|before|after)6?\.rules)$/i;
@@ -7,4 +8,6 @@ export const iptablesFormat: Format = {
   id: 'iptables',
   claims: (path) => NAMES.test(path) || /\.(rules|iptables|ip6tables)$/i.test(path),
   parse: (text, ctx) => parseIptables(text, ctx),
+  lineComment: '#',
+  edits: iptablesEdits,
 };

@@ -1,0 +1,272 @@
+/**
+ * Exposure: which TCP/UDP ports accept NEW connections from which sources, per base chain hooked to input or
+ * forward. Follows rule order, jumps and gotos into user chains, RETURN, and the default policy.
+ *
+ * The state of a walk is a list of pieces (a port set and the sources still undecided for those ports). Each
+ * rule splits the pieces it matches. Conditions the model cannot decide (rate limits, marks, hostnames,
+ * destination or output-interface tests) are handled as an upper closure: a rule with such a condition may
+ * accept (its grants count, marked approximate) but never removes packets from later consideration. So the
+ * result can over-state exposure, never under-state it, and says where it is approximate.
+ */
+import { AddressSet, type Family } from '../model/addresses';
+import { PortSet } from '../model/ports';
+import type { Chain, Condition, Rule, Ruleset } from '../model/ruleset';
+import { allChains } from '../model/ruleset';
+import { PortMap } from './portmap';
+import { OTHER, interfaceClasses, isLoopback, matchesInterface, type IfaceClass } from './interfaces';
+
+export type Transport = 'tcp' | 'udp';
+export const TRANSPORTS: readonly Transport[] = ['tcp', 'udp'];
+
+/** New connections to `ports` from `sources` are accepted, by `rule` (or by the chain policy when absent). */
+export interface Grant {
+  chain: Chain;
+  family: Family;
+  protocol: Transport;
+  ports: PortSet;
+  sources: AddressSet;
+  /** Interface class the grant holds for; OTHER means any interface the ruleset does not name. */
+  iface: IfaceClass;
+  rule?: Rule;
+  approximate: boolean;
+  /** Opaque conditions along the path that made this grant approximate. */
+  reasons: string[];
+}
+
+export interface ChainExposure {
+  chain: Chain;
+  family: Family;
+  ifaceClasses: IfaceClass[];
+  grants: Grant[];
+}
+
+export interface Exposure {
+  chains: ChainExposure[];
+  /** Grants by the id of the rule that made them. */
+  byRule: Map<number, Grant[]>;
+}
+
+/** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
+const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
+const MAX_DEPTH = 64;
+
+/** Outcome of testing a rule's conditions against one packet class. */
+interface MatchResult {
+  matches: boolean;
+  ports: PortSet;
+  sources: AddressSet;
+  /** False when some condition could not be decided: the rule may or may not match. */
+  exact: boolean;
+  reasons: string[];
+}
+
+export function analyseExposure(rs: Ruleset): Exposure {
+  const chains = allChains(rs);
+  const jumpedTo = new Set(chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : []))));
+  const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
+  const result: Exposure = { chains: [], byRule: new Map() };
+  for (const chain of chains) {
+    if (chain.type !== 'filter' || (chain.hook !== 'input' && chain.hook !== 'forward')) continue;
+    // A hooked chain that others jump to (ufw's chains in a full dump) is analysed through its callers.
+    if (!chain.policy && jumpedTo.has(`${chain.table}\u0000${chain.name}`)) continue;
+    for (const family of families) {
+      if (chain.family !== 'both' && chain.family !== family) continue;
+      const ce = new ChainWalker(rs, chain, family).run();
+      result.chains.push(ce);
+      for (const g of ce.grants) {
+        if (!g.rule) continue;
+        const list = result.byRule.get(g.rule.id) ?? [];
+        list.push(g);
+        result.byRule.set(g.rule.id, list);
+      }
+    }
+  }
+  return result;
+}
+
+class ChainWalker {
+  private readonly grants: Grant[] = [];
+  private readonly chainsByName: Map<string, Chain>;
+
+  constructor(
+    rs: Ruleset,
+    private readonly base: Chain,
+    private readonly family: Family,
+  ) {
+    this.chainsByName = new Map(rs.tables.find((t) => t.name === base.table)?.chains.map((c) => [c.name, c]) ?? []);
+  }
+
+  run(): ChainExposure {
+    const classes = interfaceClasses(this.reachableInterfaces());
+    for (const protocol of TRANSPORTS) {
+      for (const iface of classes) {
+        const universe = isLoopback(iface) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family);
+        this.undecided = [];
+        const rest = this.walk(this.base, PortMap.uniform(universe), protocol, iface, [], 0, new Set());
+        if (this.base.policy === 'accept') this.grant(protocol, iface, rest, undefined, [...new Set(this.undecided)], false);
+      }
+    }
+    return { chain: this.base, family: this.family, ifaceClasses: classes, grants: this.grants };
+  }
+
+  /** Reasons of rules that might have decided packets but were not counted on to do so, in the current walk. */
+  private undecided: string[] = [];
+
+  /** Input-interface patterns in this chain and every chain it can reach. */
+  private reachableInterfaces(): string[] {
+    const names = new Set<string>();
+    const seen = new Set<Chain>();
+    const visit = (c: Chain): void => {
+      if (seen.has(c)) return;
+      seen.add(c);
+      for (const r of c.rules) {
+        for (const cond of r.conditions) if (cond.kind === 'inInterface') names.add(cond.name);
+        if (r.action.kind === 'jump' || r.action.kind === 'goto') {
+          const t = this.chainsByName.get(r.action.chain);
+          if (t) visit(t);
+        }
+      }
+    };
+    visit(this.base);
+    return [...names];
+  }
+
+  /**
+   * Runs the undecided (port → sources) map through a chain, recording grants for what it accepts. Returns
+   * what falls off its end or RETURNs to the caller.
+   */
+  private walk(chain: Chain, map: PortMap, protocol: Transport, iface: IfaceClass, reasons: string[], depth: number, stack: Set<Chain>): PortMap {
+    const returned = PortMap.empty();
+    for (const rule of chain.rules) {
+      const { action } = rule;
+      if (action.kind === 'continue' || action.kind === 'none') continue;
+      const m = this.evaluate(rule, protocol, iface);
+      if (!m.matches) continue;
+      const matched = map.take(m.ports, m.sources, m.exact);
+      if (matched.isEmpty()) continue;
+      const why = m.exact ? reasons : [...reasons, ...m.reasons];
+      if (!m.exact && action.kind !== 'accept') this.undecided.push(...m.reasons);
+      switch (action.kind) {
+        case 'accept':
+        case 'other': // NAT or queue verdicts decided elsewhere: assume the packet may get through
+          this.grant(protocol, iface, matched, rule, why, action.kind === 'other');
+          break;
+        case 'return':
+          returned.add(matched);
+          break;
+        case 'jump':
+        case 'goto': {
+          const target = this.chainsByName.get(action.chain);
+          if (!target || stack.has(target) || depth >= MAX_DEPTH) {
+            // Unknown or looping target: the packet's fate is unknown; go on as if the jump did not happen.
+            if (m.exact) map.add(matched);
+            break;
+          }
+          stack.add(target);
+          const back = this.walk(target, matched, protocol, iface, why, depth + 1, stack);
+          stack.delete(target);
+          if (action.kind === 'goto') returned.add(back);
+          else if (m.exact) map.add(back);
+          break;
+        }
+        default: // drop, reject
+          break;
+      }
+    }
+    returned.add(map);
+    return returned;
+  }
+
+  private grant(protocol: Transport, iface: IfaceClass, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {
+    for (const g of map.groups()) {
+      this.grants.push({ chain: this.base, family: this.family, protocol, ports: g.ports, sources: g.sources, iface, rule, approximate: forceApprox || reasons.length > 0, reasons: [...new Set(reasons)] });
+    }
+  }
+
+  private evaluate(rule: Rule, protocol: Transport, iface: IfaceClass): MatchResult {
+    let ports = PortSet.ALL;
+    let sources = AddressSet.any(this.family);
+    let exact = true;
+    const reasons: string[] = [];
+    const no: MatchResult = { matches: false, ports, sources, exact, reasons };
+    for (const c of rule.conditions) {
+      switch (c.kind) {
+        case 'protocol': {
+          const has = c.protocols.includes(protocol) || c.protocols.includes(protocol === 'tcp' ? '6' : '17');
+          if (has === c.negated) return no;
+          break;
+        }
+        case 'inInterface':
+          if (matchesInterface(c.name, iface) === c.negated) return no;
+          break;
+        case 'source': {
+          if (c.unresolved?.length) {
+            // Host names resolve at load time; which addresses they stand for is unknown here.
+            exact = false;
+            reasons.push(`host name ${c.unresolved.join(', ')}`);
+            if (c.negated) break;
+            break;
+          }
+          const s = c.negated ? c.set.complement() : c.set;
+          sources = sources.intersect(s);
+          if (sources.isEmpty()) return no;
+          break;
+        }
+        case 'dport': {
+          const s = c.negated ? c.set.complement() : c.set;
+          ports = ports.intersect(s);
+          if (ports.isEmpty()) return no;
+          break;
+        }
+        case 'port':
+          // Either port may match; the destination part is exact, the source-port part is not.
+          ports = ports.intersect(c.negated ? c.set.complement() : c.set);
+          exact = false;
+          reasons.push('multiport --ports (matches source ports too)');
+          if (ports.isEmpty() && !c.negated) return no;
+          break;
+        case 'state': {
+          const hasNew = c.states.includes('new');
+          if (hasNew === c.negated) return no;
+          break;
+        }
+        case 'tcpFlags':
+          if (protocol !== 'tcp') return no;
+          if (c.syn === c.negated) return no;
+          break;
+        case 'destination':
+        case 'outInterface':
+        case 'sport':
+        case 'opaque':
+          exact = false;
+          reasons.push(describeCondition(c));
+          break;
+      }
+    }
+    return { matches: true, ports, sources, exact, reasons };
+  }
+}
+
+function describeCondition(c: Condition): string {
+  switch (c.kind) {
+    case 'destination':
+      return `${c.negated ? 'not ' : ''}destination ${c.unresolved?.join(', ') ?? c.set.describe(2)}`;
+    case 'outInterface':
+      return `output interface ${c.negated ? '!' : ''}${c.name}`;
+    case 'sport':
+      return `source port ${c.negated ? 'not ' : ''}${c.set.toString()}`;
+    case 'opaque':
+      return c.text;
+    default:
+      return c.kind;
+  }
+}
+
+/** Accepted sources for one port and protocol over a chain's grants, for an interface class. */
+export function sourcesFor(ce: ChainExposure, protocol: Transport, port: number, iface: IfaceClass = OTHER): AddressSet {
+  let s = AddressSet.NONE;
+  for (const g of ce.grants) if (g.protocol === protocol && g.iface === iface && g.ports.has(port)) s = s.union(g.sources);
+  return s;
+}
+
+export { OTHER };

@@ -1,0 +1,34 @@
+/** Runs every check over a parsed ruleset: the one entry point the server and the CLI share. */
+import type { Finding } from '../model/finding';
+import type { Ruleset } from '../model/ruleset';
+import { splitLines } from '../formats/tokenize';
+import { acceptAll } from './accept-all';
+import type { Check } from './check';
+import { defaultPolicy } from './default-policy';
+import { analyseExposure, type Exposure } from './exposure';
+import { riskyPorts } from './risky-ports';
+import type { ResolvedSettings } from './settings';
+import { applySuppressions } from './suppress';
+import { unusedChains } from './unused-chains';
+
+export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains];
+
+export interface Analysis {
+  ruleset: Ruleset;
+  exposure: Exposure;
+  findings: Finding[];
+}
+
+export function analyse(ruleset: Ruleset, text: string, settings: ResolvedSettings): Analysis {
+  const exposure = analyseExposure(ruleset);
+  const ctx = { ruleset, exposure, settings };
+  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx))];
+  const findings: Finding[] = [];
+  for (const f of applySuppressions(raw, splitLines(text))) {
+    const sev = settings.severity[f.code];
+    if (sev === 'off') continue;
+    findings.push(sev ? { ...f, severity: sev } : f);
+  }
+  findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return { ruleset, exposure, findings };
+}

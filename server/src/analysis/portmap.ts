@@ -1,0 +1,125 @@
+import { AddressSet } from '../model/addresses';
+import { MAX_PORT, PortSet } from '../model/ports';
+
+/** One run of ports that share the same set of sources. */
+export interface Segment {
+  lo: number;
+  hi: number;
+  sources: AddressSet;
+}
+
+/**
+ * A function from every port (0–65535) to a set of source addresses, as sorted, adjacent segments. The
+ * exposure walk keeps "sources not yet decided" per port in one of these; a rule touching one port only
+ * touches the segments around it.
+ */
+export class PortMap {
+  private constructor(private segs: Segment[]) {}
+
+  static uniform(sources: AddressSet): PortMap {
+    return new PortMap([{ lo: 0, hi: MAX_PORT, sources }]);
+  }
+
+  static empty(): PortMap {
+    return PortMap.uniform(AddressSet.NONE);
+  }
+
+  isEmpty(): boolean {
+    return this.segs.every((s) => s.sources.isEmpty());
+  }
+
+  segments(): readonly Segment[] {
+    return this.segs;
+  }
+
+  clone(): PortMap {
+    return new PortMap(this.segs.map((s) => ({ ...s })));
+  }
+
+  /** Splits segments so that lo and hi+1 are segment boundaries; returns the index of the first inside. */
+  private cut(lo: number, hi: number): [number, number] {
+    this.splitAt(lo);
+    if (hi < MAX_PORT) this.splitAt(hi + 1);
+    const first = this.find(lo);
+    const last = this.find(hi);
+    return [first, last];
+  }
+
+  private find(port: number): number {
+    let a = 0;
+    let b = this.segs.length - 1;
+    while (a < b) {
+      const m = (a + b) >> 1;
+      if (this.segs[m].hi < port) a = m + 1;
+      else b = m;
+    }
+    return a;
+  }
+
+  private splitAt(port: number): void {
+    const i = this.find(port);
+    const s = this.segs[i];
+    if (s.lo === port) return;
+    this.segs.splice(i, 1, { lo: s.lo, hi: port - 1, sources: s.sources }, { lo: port, hi: s.hi, sources: s.sources });
+  }
+
+  /**
+   * Takes out the (ports × sources) part of this map and returns it as a new map. With `remove` false the
+   * part stays here too (for matches that may or may not hold).
+   */
+  take(ports: PortSet, sources: AddressSet, remove: boolean): PortMap {
+    const out = PortMap.empty();
+    for (const [lo, hi] of ports.ranges()) {
+      const [a, b] = this.cut(lo, hi);
+      for (let i = a; i <= b; i++) {
+        const s = this.segs[i];
+        if (s.sources.isEmpty()) continue;
+        const hit = s.sources.intersect(sources);
+        if (hit.isEmpty()) continue;
+        out.set(s.lo, s.hi, hit);
+        if (remove) s.sources = s.sources.subtract(sources);
+      }
+    }
+    this.compact();
+    out.compact();
+    return out;
+  }
+
+  /** Adds every (port, source) of another map to this one. */
+  add(o: PortMap): void {
+    for (const s of o.segs) {
+      if (s.sources.isEmpty()) continue;
+      const [a, b] = this.cut(s.lo, s.hi);
+      for (let i = a; i <= b; i++) this.segs[i].sources = this.segs[i].sources.union(s.sources);
+    }
+    this.compact();
+  }
+
+  private set(lo: number, hi: number, sources: AddressSet): void {
+    const [a, b] = this.cut(lo, hi);
+    for (let i = a; i <= b; i++) this.segs[i].sources = sources;
+  }
+
+  /** Merges neighbours with equal sources. */
+  private compact(): void {
+    const out: Segment[] = [];
+    for (const s of this.segs) {
+      const last = out[out.length - 1];
+      if (last && last.sources.equals(s.sources)) last.hi = s.hi;
+      else out.push(s);
+    }
+    this.segs = out;
+  }
+
+  /** Ports whose source set is not empty, grouped by equal source sets. */
+  groups(): { ports: PortSet; sources: AddressSet }[] {
+    const out: { ports: PortSet; sources: AddressSet }[] = [];
+    for (const s of this.segs) {
+      if (s.sources.isEmpty()) continue;
+      const g = out.find((x) => x.sources.equals(s.sources));
+      if (g) g.ports = g.ports.union(PortSet.range(s.lo, s.hi));
+      else out.push({ ports: PortSet.range(s.lo, s.hi), sources: s.sources });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,30 @@
+/** Shared wording and thresholds for "who can reach this". */
+import { AddressSet, type Family } from '../model/addresses';
+import type { Grant } from './exposure';
+
+const HALF_V4 = 1n << 31n;
+const HALF_V6 = 1n << 127n;
+
+/**
+ * Sources count as "the internet" when they cover at least half of the address family (all of it minus a
+ * few blocked or trusted networks). A private /29 is never "the internet", whatever its size.
+ */
+export function isWorld(sources: AddressSet, family: Family): boolean {
+  return family === 'ipv4' ? sources.v4.size() >= HALF_V4 : sources.v6.size() >= HALF_V6;
+}
+
+export function describeSources(sources: AddressSet, family: Family): string {
+  if (family === 'ipv4' && sources.isAnyV4()) return 'any IPv4 address';
+  if (family === 'ipv6' && sources.isAnyV6()) return 'any IPv6 address';
+  if (isWorld(sources, family)) return `almost any ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address (all but ${AddressSet.any(family).subtract(sources).describe(3)})`;
+  return sources.describe(4);
+}
+
+/** Grants that reach from the internet once trusted networks are taken out; loopback never counts. */
+export function worldGrants(grants: Grant[], trusted: AddressSet): Grant[] {
+  return grants.filter((g) => g.iface !== 'lo' && isWorld(g.sources.subtract(trusted), g.family));
+}
+
+export function ifaceNote(g: Grant): string {
+  return g.iface ? ` arriving on ${g.iface.endsWith('+') ? `interfaces ${g.iface}` : g.iface}` : '';
+}

@@ -1,0 +1,61 @@
+/** PC101 / PC102: risky ports that a rule opens to the internet. */
+import { CODES } from '../model/codes';
+import type { Finding, Severity } from '../model/finding';
+import type { PortItem, Rule } from '../model/ruleset';
+import type { Risk } from '../knowledge/risks';
+import type { Check } from './check';
+import type { Grant } from './exposure';
+import { describeSources, worldGrants } from './reach';
+import { risksIn } from './settings';
+
+const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
+
+export const riskyPorts: Check = ({ exposure, settings }) => {
+  const findings: Finding[] = [];
+  for (const grants of exposure.byRule.values()) {
+    const world = worldGrants(grants, settings.trusted);
+    if (!world.length) continue;
+    const rule = world[0].rule!;
+    const items = rule.conditions.flatMap((c) => (c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []);
+    // Group the risks by the token that names their port, so each token gets one diagnostic.
+    const byItem = new Map<PortItem | undefined, Map<Risk, Grant>>();
+    for (const g of world) {
+      for (const [lo, hi] of g.ports.ranges()) {
+        for (const risk of risksIn(settings.risks, lo, hi, g.protocol)) {
+          const item = items.find((i) => i.lo <= risk.ports[1] && i.hi >= risk.ports[0]);
+          const m = byItem.get(item) ?? new Map<Risk, Grant>();
+          if (!m.has(risk)) m.set(risk, g);
+          byItem.set(item, m);
+        }
+      }
+    }
+    for (const [item, risks] of byItem) findings.push(finding(rule, item, risks));
+  }
+  return findings;
+};
+
+function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>): Finding {
+  const list = [...risks.entries()];
+  const [risk, grant] = list[0];
+  const worst = list.reduce((a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a), 'low' as Risk['level']);
+  const who = describeSources(grant.sources, grant.family);
+  const where = `${grant.iface ? ` on ${grant.iface}` : ''} through chain ${grant.chain.name}`;
+  const approx = list.some(([, g]) => g.approximate) ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';
+  const single = item && item.lo === item.hi && list.length === 1;
+  const range = item?.range ?? ('range' in rule.action ? rule.action.range : rule.range);
+  const data = { ruleId: rule.id, ports: list.map(([r]) => r.ports[0]) };
+  if (single) {
+    const proto = grant.protocol.toUpperCase();
+    return {
+      code: 'PC101', severity: LEVEL_SEVERITY[risk.level] ?? CODES.PC101.severity, range, data,
+      message: `${risk.service}, ${proto} ${item.lo}, is reachable from ${who}${where}${approx}. ${risk.why} ${risk.advice}`,
+    };
+  }
+  const names = list.map(([r, g]) => `${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}/${g.protocol} ${r.service}`);
+  const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ` and ${names.length - 6} more` : '');
+  const what = item ? `port range ${item.text}` : 'this rule, which matches every port,';
+  return {
+    code: 'PC102', severity: LEVEL_SEVERITY[worst], range, data,
+    message: `${what} opens risky ports to ${who}${where}${approx}: ${shown}. Narrow the range or the sources.`,
+  };
+}

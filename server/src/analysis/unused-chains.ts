@@ -1,0 +1,16 @@
+/** PC010: user chains that nothing jumps to. */
+import { CODES } from '../model/codes';
+import type { Finding } from '../model/finding';
+import type { Check } from './check';
+
+export const unusedChains: Check = ({ ruleset }) => {
+  const findings: Finding[] = [];
+  for (const table of ruleset.tables) {
+    const used = new Set(table.chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [r.action.chain] : []))));
+    for (const c of table.chains) {
+      if (c.hook || used.has(c.name)) continue;
+      findings.push({ code: 'PC010', severity: CODES.PC010.severity, range: c.range, message: `chain \`${c.name}\` is never jumped to, so its ${c.rules.length} rule${c.rules.length === 1 ? '' : 's'} never apply` });
+    }
+  }
+  return findings;
+};

@@ -1,0 +1,168 @@
+/**
+ * The Portcullis command line: `portcullis check` runs the language server's checks on files for CI.
+ * Exit codes: 0 no findings at or above --min-severity, 1 findings, 2 usage or read error.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveSettings } from './analysis/settings';
+import { definedOnly, loadConfigFile } from './config-file';
+import type { Finding, Severity } from './model/finding';
+import { analyseText, resolveFormat } from './pipeline';
+import { FORMATS } from './formats/registry';
+
+const VERSION: string = require('../../package.json').version;
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+const USAGE = `usage: portcullis check [--format text|json] [--min-severity error|warning|information|hint] [--config FILE] <file|dir>...
+
+Checks firewall and service-port configuration files (${FORMATS.map((f) => f.id).join(', ')}).
+Directories are searched recursively for files of a known format.
+
+Exit status: 0 = no findings at or above --min-severity (default warning), 1 = findings, 2 = usage or read error.`;
+
+class UsageError extends Error {}
+
+interface FileResult {
+  path: string;
+  language?: string;
+  findings: Finding[];
+  error?: string;
+}
+
+function parseArgs(argv: string[]): { opts: Record<string, string>; paths: string[] } {
+  const opts: Record<string, string> = {};
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') {
+      paths.push(...argv.slice(i + 1));
+      break;
+    }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
+      if (key === 'help' || key === 'version') {
+        opts[key] = 'true';
+        continue;
+      }
+      const val = eq > 0 ? a.slice(eq + 1) : argv[++i];
+      if (val === undefined) throw new UsageError(`option --${key} needs a value`);
+      opts[key] = val;
+    } else paths.push(a);
+  }
+  return { opts, paths };
+}
+
+function collect(p: string, out: string[], explicit: boolean): void {
+  const st = fs.statSync(p);
+  if (st.isDirectory()) {
+    for (const e of fs.readdirSync(p).sort()) {
+      if (e === 'node_modules' || e.startsWith('.git')) continue;
+      collect(path.join(p, e), out, false);
+    }
+  } else if (explicit || resolveFormat(p)) out.push(p);
+}
+
+function check(paths: string[], opts: Record<string, string>): { results: FileResult[]; readErrors: number } {
+  const files: string[] = [];
+  const results: FileResult[] = [];
+  let readErrors = 0;
+  for (const p of paths) {
+    try {
+      collect(p, files, true);
+    } catch (e) {
+      readErrors++;
+      results.push({ path: p, findings: [], error: `cannot read: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or directory' : (e as Error).message}` });
+    }
+  }
+  const configCache = new Map<string, ReturnType<typeof resolveSettings>>();
+  for (const file of files) {
+    const format = resolveFormat(file, opts.language);
+    if (!format) {
+      readErrors++;
+      results.push({ path: file, findings: [], error: `unknown file type: pass --language ${FORMATS.map((f) => f.id).join('|')}` });
+      continue;
+    }
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      readErrors++;
+      results.push({ path: file, language: format.id, findings: [], error: `cannot read: ${(e as Error).message}` });
+      continue;
+    }
+    const dir = opts.config ? opts.config : path.dirname(path.resolve(file));
+    let settings = configCache.get(dir);
+    if (!settings) {
+      const loaded = opts.config ? loadExplicitConfig(opts.config) : loadConfigFile(dir);
+      settings = resolveSettings(definedOnly(loaded.settings));
+      if (loaded.error) settings.errors.push(loaded.error);
+      configCache.set(dir, settings);
+    }
+    const fa = analyseText(text, format, file, settings);
+    results.push({ path: file, language: format.id, findings: fa.findings, ...(settings.errors.length ? { error: settings.errors.join('; ') } : {}) });
+  }
+  return { results, readErrors };
+}
+
+function loadExplicitConfig(file: string): ReturnType<typeof loadConfigFile> {
+  if (!fs.existsSync(file)) throw new UsageError(`config file ${file} does not exist`);
+  return loadConfigFile(path.dirname(path.resolve(file)));
+}
+
+function text(results: FileResult[], min: Severity): string {
+  const lines: string[] = [];
+  let shown = 0;
+  for (const r of results) {
+    if (r.error) lines.push(`${r.path}: error: ${r.error}`);
+    for (const f of r.findings) {
+      if (RANK[f.severity] > RANK[min]) continue;
+      shown++;
+      lines.push(`${r.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
+    }
+  }
+  lines.push(`${results.length} file${results.length === 1 ? '' : 's'} checked, ${shown} finding${shown === 1 ? '' : 's'} at or above ${min}`);
+  return lines.join('\n') + '\n';
+}
+
+function main(argv: string[]): number {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === '--help' || cmd === 'help' || cmd === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return cmd ? 0 : 2;
+  }
+  if (cmd === '--version') {
+    process.stdout.write(`portcullis ${VERSION}\n`);
+    return 0;
+  }
+  if (cmd !== 'check') throw new UsageError(`unknown command \`${cmd}\``);
+  const { opts, paths } = parseArgs(rest);
+  if (opts.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  const format = opts.format ?? 'text';
+  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not \`${format}\``);
+  const min = (opts['min-severity'] ?? 'warning') as Severity;
+  if (!(min in RANK)) throw new UsageError(`--min-severity must be error, warning, information or hint, not \`${min}\``);
+  if (!paths.length) throw new UsageError('no files given');
+  const { results, readErrors } = check(paths, opts);
+  if (format === 'json') {
+    const json = { files: results.map((r) => ({ path: r.path, language: r.language ?? null, ...(r.error ? { error: r.error } : {}), findings: r.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })) })) };
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
+  } else process.stdout.write(text(results, min));
+  if (readErrors) return 2;
+  return results.some((r) => r.findings.some((f) => RANK[f.severity] <= RANK[min])) ? 1 : 0;
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (e) {
+  if (e instanceof UsageError) {
+    process.stderr.write(`portcullis: ${e.message}\n\n${USAGE}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`portcullis: internal error: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+  }
+}

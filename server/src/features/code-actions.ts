@@ -1,0 +1,58 @@
+/** Quick fixes for findings, built from the format's rule edits. */
+import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import type { TextEdit } from '../formats/format';
+import type { Rule } from '../model/ruleset';
+import { allRules } from '../model/ruleset';
+import type { FileAnalysis } from '../pipeline';
+
+/** Placeholder network for "restrict source": TEST-NET-1, which the user replaces. */
+export const PLACEHOLDER_NETWORK = '192.0.2.0/24';
+
+export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+  const actions: CodeAction[] = [];
+  const rules = new Map(allRules(fa.ruleset).map((r) => [r.id, r]));
+  const edits = fa.format.edits;
+  const make = (title: string, d: Diagnostic, edit: TextEdit | undefined, preferred = false): void => {
+    if (!edit) return;
+    actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: preferred, edit: { changes: { [uri]: [edit] } } });
+  };
+  for (const d of diagnostics) {
+    if (d.source !== 'portcullis') continue;
+    const data = (d.data ?? {}) as { ruleId?: number; fix?: string };
+    const rule: Rule | undefined = data.ruleId !== undefined ? rules.get(data.ruleId) : ruleOnLine(fa, d.range.start.line);
+    if (edits && rule) {
+      switch (d.code) {
+        case 'PC004':
+          make('Add -p tcp (ports exist only in TCP/UDP headers)', d, edits.addProtocol(rule, fa.lines, 'tcp'), true);
+          make('Add -p udp', d, edits.addProtocol(rule, fa.lines, 'udp'));
+          break;
+        case 'PC101':
+        case 'PC102':
+        case 'PC104':
+          make(`Restrict the source to a network (edit ${PLACEHOLDER_NETWORK})`, d, edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK), true);
+          make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'));
+          make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'));
+          break;
+      }
+    }
+    actions.push(suppress(fa, uri, d));
+  }
+  return actions;
+}
+
+function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {
+  return allRules(fa.ruleset).find((r) => r.range.start.line <= line && r.range.end.line >= line);
+}
+
+/** Inserts `# portcullis-ignore CODE: reason` above the finding's line, with the line's indentation. */
+function suppress(fa: FileAnalysis, uri: string, d: Diagnostic): CodeAction {
+  const line = d.range.start.line;
+  const indent = /^\s*/.exec(fa.lines[line] ?? '')![0];
+  const text = `${indent}${fa.format.lineComment} portcullis-ignore ${d.code}: reason\n`;
+  return {
+    title: `Suppress ${d.code} on this line (with a reason)`,
+    kind: CodeActionKind.QuickFix,
+    diagnostics: [d],
+    edit: { changes: { [uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: text }] } },
+  };
+}
