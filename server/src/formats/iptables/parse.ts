@@ -125,7 +125,7 @@ class IptablesParser {
     if (!this.table) {
       this.table = { name, family: this.family, range: range(n, start, end), chains: [] };
       this.tables.push(this.table);
-    }
+    } else this.table.range = range(n, start, end);
     this.tableCommitted = false;
   }
 
@@ -326,7 +326,7 @@ class IptablesParser {
           const t = arg();
           if (!t) break;
           target = t.text;
-          action = this.action(opt, t, n, table.name);
+          action = this.action(opt, t, n, table.name, cur.peek());
           break;
         }
         case '--match': {
@@ -373,7 +373,7 @@ class IptablesParser {
     return { id: this.ruleCount++, range: lineRange, table: table.name, chain, family: this.family, conditions, action, comment };
   }
 
-  private action(opt: string, t: Token, n: number, table: string): Action {
+  private action(opt: string, t: Token, n: number, table: string, next: Token | undefined): Action {
     const r = range(n, t.start, t.end);
     const name = t.text;
     if (opt === '--goto') {
@@ -384,6 +384,9 @@ class IptablesParser {
     if (verdict) return { kind: verdict, range: r };
     if (CONTINUE_TARGETS.has(name)) return { kind: 'continue', target: name, range: r };
     if (OTHER_TARGETS.has(name)) return { kind: 'other', target: name, range: r };
+    // An unknown extension target takes options (`-j FOO --foo-opt`); a user chain never does.
+    const isOption = next?.text.startsWith('--') && !Object.values(MATCH_OPTIONS).some((o) => o[next.text] !== undefined);
+    if (isOption) return { kind: 'other', target: name, range: r };
     this.jumps.push({ table, chain: name, range: r });
     return { kind: 'jump', chain: name, range: r };
   }
