@@ -1,0 +1,82 @@
+/** Drives the bundled language server over stdio exactly as an editor would. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { Diagnostic, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { REPO } from './corpus';
+
+export class LspClient {
+  readonly conn: MessageConnection;
+  private readonly proc: ChildProcess;
+  private readonly diags = new Map<string, PublishDiagnosticsParams>();
+  private readonly waiters: (() => void)[] = [];
+  stderr = '';
+
+  constructor(opts: { configuration?: Record<string, unknown> } = {}) {
+    this.proc = spawn(process.execPath, [path.join(REPO, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc.stderr!.on('data', (d) => (this.stderr += d));
+    this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
+    this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      this.diags.set(p.uri, p);
+      this.waiters.splice(0).forEach((w) => w());
+    });
+    this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => opts.configuration ?? {}));
+    this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onNotification('window/showMessage', () => undefined);
+    this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.listen();
+  }
+
+  async initialize(rootUri: string | null = null, withConfiguration = true): Promise<unknown> {
+    const res = await this.conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri,
+      capabilities: { workspace: { configuration: withConfiguration }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+    });
+    await this.conn.sendNotification('initialized', {});
+    return res;
+  }
+
+  open(uri: string, text: string, languageId = 'iptables', version = 1): Promise<void> {
+    return this.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version, text } });
+  }
+
+  change(uri: string, version: number, changes: unknown[]): Promise<void> {
+    return this.conn.sendNotification('textDocument/didChange', { textDocument: { uri, version }, contentChanges: changes });
+  }
+
+  /** Waits (bounded) until diagnostics for `uri` satisfy `ok`. */
+  async diagnostics(uri: string, ok: (d: Diagnostic[], version?: number) => boolean = () => true, timeoutMs = 10_000): Promise<Diagnostic[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const p = this.diags.get(uri);
+      if (p && ok(p.diagnostics, p.version)) return p.diagnostics;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(p?.diagnostics.map((d) => d.code))}\n${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(left, 200));
+        this.waiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  }
+
+  request<T>(method: string, params: unknown): Promise<T> {
+    return this.conn.sendRequest(method, params) as Promise<T>;
+  }
+
+  async close(): Promise<void> {
+    try {
+      await Promise.race([this.conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+      await this.conn.sendNotification('exit');
+    } catch {
+      /* already gone */
+    }
+    this.conn.dispose();
+    const exited = new Promise((r) => this.proc.once('exit', r));
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+    if (this.proc.exitCode === null) this.proc.kill('SIGKILL');
+  }
+}
