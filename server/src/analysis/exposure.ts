@@ -183,71 +183,98 @@ class ChainWalker {
     }
   }
 
+  private readonly compiled = new Map<Rule, Compiled>();
+
   private evaluate(rule: Rule, protocol: Transport, iface: IfaceClass): MatchResult {
-    let ports = PortSet.ALL;
-    let sources = AddressSet.any(this.family);
-    let exact = true;
-    const reasons: string[] = [];
-    const no: MatchResult = { matches: false, ports, sources, exact, reasons };
-    for (const c of rule.conditions) {
-      switch (c.kind) {
-        case 'protocol': {
-          const has = c.protocols.includes(protocol) || c.protocols.includes(protocol === 'tcp' ? '6' : '17');
-          if (has === c.negated) return no;
-          break;
-        }
-        case 'inInterface':
-          if (matchesInterface(c.name, iface) === c.negated) return no;
-          break;
-        case 'source': {
-          if (c.unresolved?.length) {
-            // Host names resolve at load time; which addresses they stand for is unknown here.
-            exact = false;
-            reasons.push(`host name ${c.unresolved.join(', ')}`);
-            if (c.negated) break;
-            break;
-          }
-          const s = c.negated ? c.set.complement() : c.set;
-          sources = sources.intersect(s);
-          if (sources.isEmpty()) return no;
-          break;
-        }
-        case 'dport': {
-          const s = c.negated ? c.set.complement() : c.set;
-          ports = ports.intersect(s);
-          if (ports.isEmpty()) return no;
-          break;
-        }
-        case 'port':
-          // Either port may match; the destination part is exact, the source-port part is not.
-          ports = ports.intersect(c.negated ? c.set.complement() : c.set);
-          exact = false;
-          reasons.push('multiport --ports (matches source ports too)');
-          if (ports.isEmpty() && !c.negated) return no;
-          break;
-        case 'state': {
-          const hasNew = c.states.includes('new');
-          if (hasNew === c.negated) return no;
-          break;
-        }
-        case 'tcpFlags':
-          if (protocol !== 'tcp') return no;
-          if (c.syn === c.negated) return no;
-          break;
-        case 'destination':
-        case 'outInterface':
-        case 'sport':
-        case 'opaque':
-          exact = false;
-          reasons.push(describeCondition(c));
-          break;
-      }
-    }
-    return { matches: true, ports, sources, exact, reasons };
+    let c = this.compiled.get(rule);
+    if (!c) this.compiled.set(rule, (c = compile(rule, this.family)));
+    if (c.never || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
+    for (const t of c.ifaces) if (matchesInterface(t.name, iface) === t.negated) return NO_MATCH;
+    return c.result;
   }
 }
 
+const NO_MATCH: MatchResult = { matches: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: [] };
+
+/** A rule's conditions folded once into what the walk needs per (protocol, interface class). */
+interface Compiled {
+  /** True when the rule can never match a new TCP/UDP connection (e.g. ESTABLISHED only, empty port set). */
+  never: boolean;
+  protocols: Record<Transport, boolean>;
+  /** TCP flag tests only ever match TCP. */
+  needsTcp: boolean;
+  ifaces: { name: string; negated: boolean }[];
+  result: MatchResult;
+}
+
+function compile(rule: Rule, family: Family): Compiled {
+  const protocols = { tcp: true, udp: true };
+  let needsTcp = false;
+  let never = false;
+  let ports = PortSet.ALL;
+  let sources = AddressSet.any(family);
+  let exact = true;
+  const reasons: string[] = [];
+  const ifaces: { name: string; negated: boolean }[] = [];
+  for (const c of rule.conditions) {
+    switch (c.kind) {
+      case 'protocol':
+        for (const p of TRANSPORTS) {
+          const has = c.protocols.includes(p) || c.protocols.includes(p === 'tcp' ? '6' : '17');
+          if (has === c.negated) protocols[p] = false;
+        }
+        break;
+      case 'inInterface':
+        ifaces.push({ name: c.name, negated: c.negated });
+        break;
+      case 'source':
+        if (c.unresolved?.length) {
+          // Host names resolve at load time; which addresses they stand for is unknown here.
+          exact = false;
+          reasons.push(`host name ${c.unresolved.join(', ')}`);
+          break;
+        }
+        sources = sources.intersect(c.negated ? c.set.complement() : c.set);
+        break;
+      case 'dport':
+        ports = ports.intersect(c.negated ? c.set.complement() : c.set);
+        break;
+      case 'port':
+        // Either port may match; the destination part is exact, the source-port part is not.
+        if (!c.negated) ports = ports.intersect(c.set);
+        exact = false;
+        reasons.push('multiport --ports (matches source ports too)');
+        break;
+      case 'state':
+        if (c.states.includes('new') === c.negated) never = true;
+        break;
+      case 'tcpFlags':
+        needsTcp = true;
+        if (c.syn === c.negated) never = true;
+        break;
+      case 'destination':
+      case 'outInterface':
+      case 'sport':
+      case 'opaque':
+        exact = false;
+        reasons.push(describeCondition(c));
+        break;
+    }
+  }
+  if (ports.isEmpty() || sources.isEmpty()) never = true;
+  return { never, protocols, needsTcp, ifaces, result: { matches: true, ports, sources, exact, reasons } };
+}
+
+const descriptions = new WeakMap<Condition, string>();
+
+/** Wording for an approximated condition; memoised because long rulesets evaluate a rule many times. */
 function describeCondition(c: Condition): string {
+  let d = descriptions.get(c);
+  if (d === undefined) descriptions.set(c, (d = wordCondition(c)));
+  return d;
+}
+
+function wordCondition(c: Condition): string {
   switch (c.kind) {
     case 'destination':
       return `${c.negated ? 'not ' : ''}destination ${c.unresolved?.join(', ') ?? c.set.describe(2)}`;

@@ -102,13 +102,14 @@ export class PortMap {
 
   /** Merges neighbours with equal sources. */
   private compact(): void {
-    const out: Segment[] = [];
-    for (const s of this.segs) {
-      const last = out[out.length - 1];
-      if (last && last.sources.equals(s.sources)) last.hi = s.hi;
-      else out.push(s);
+    const segs = this.segs;
+    let w = 0;
+    for (let r = 1; r < segs.length; r++) {
+      const s = segs[r];
+      if (segs[w].sources === s.sources || segs[w].sources.equals(s.sources)) segs[w].hi = s.hi;
+      else segs[++w] = s;
     }
-    this.segs = out;
+    segs.length = w + 1;
   }
 
   /** Ports whose source set is not empty, grouped by equal source sets. */

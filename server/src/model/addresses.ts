@@ -75,14 +75,21 @@ export class AddressSet {
   isEmpty(): boolean {
     return this.v4.isEmpty() && this.v6.isEmpty();
   }
+
+  /** Reuses this object when an operation changed nothing, which keeps the analysis's allocations down. */
+  private make(v4: IntervalSet, v6: IntervalSet): AddressSet {
+    if (v4 === this.v4 && v6 === this.v6) return this;
+    if (v4.isEmpty() && v6.isEmpty()) return AddressSet.NONE;
+    return new AddressSet(v4, v6);
+  }
   union(o: AddressSet): AddressSet {
-    return new AddressSet(this.v4.union(o.v4), this.v6.union(o.v6));
+    return this.make(this.v4.union(o.v4), this.v6.union(o.v6));
   }
   intersect(o: AddressSet): AddressSet {
-    return new AddressSet(this.v4.intersect(o.v4), this.v6.intersect(o.v6));
+    return this.make(this.v4.intersect(o.v4), this.v6.intersect(o.v6));
   }
   subtract(o: AddressSet): AddressSet {
-    return new AddressSet(this.v4.subtract(o.v4), this.v6.subtract(o.v6));
+    return this.make(this.v4.subtract(o.v4), this.v6.subtract(o.v6));
   }
   /** Complement within both address spaces. */
   complement(): AddressSet {
@@ -95,7 +102,7 @@ export class AddressSet {
     return this.v4.covers(o.v4) && this.v6.covers(o.v6);
   }
   equals(o: AddressSet): boolean {
-    return this.v4.equals(o.v4) && this.v6.equals(o.v6);
+    return o === this || this.v4.equals(o.v4) && this.v6.equals(o.v6);
   }
   isAnyV4(): boolean {
     return this.v4.equals(AddressSet.ANY_V4.v4);

@@ -50,12 +50,35 @@ export class IntervalSet {
   }
 
   union(o: IntervalSet): IntervalSet {
-    if (o.isEmpty()) return this;
+    if (o.isEmpty() || o === this) return this;
     if (this.isEmpty()) return o;
-    return IntervalSet.from([...this.intervals, ...o.intervals]);
+    // Linear merge of two sorted lists; unions run in the analysis's inner loop.
+    const A = this.intervals;
+    const B = o.intervals;
+    const out: [bigint, bigint][] = [];
+    let i = 0;
+    let j = 0;
+    while (i < A.length || j < B.length) {
+      const next = j >= B.length || (i < A.length && A[i][0] <= B[j][0]) ? A[i++] : B[j++];
+      const last = out[out.length - 1];
+      if (last && next[0] <= last[1] + 1n) {
+        if (next[1] > last[1]) last[1] = next[1];
+      } else out.push([next[0], next[1]]);
+    }
+    return new IntervalSet(out);
+  }
+
+  /** True when one interval of `o` spans all of this set. */
+  private within(o: IntervalSet): boolean {
+    if (this.isEmpty()) return true;
+    const lo = this.intervals[0][0];
+    const hi = this.intervals[this.intervals.length - 1][1];
+    return o.intervals.some(([a, b]) => a <= lo && b >= hi);
   }
 
   intersect(o: IntervalSet): IntervalSet {
+    if (o === this || this.within(o)) return this;
+    if (o.within(this) && o.intervals.length === 1 && this.intervals.length === 1) return o;
     const out: Interval[] = [];
     let i = 0;
     let j = 0;
@@ -86,6 +109,7 @@ export class IntervalSet {
 
   subtract(o: IntervalSet): IntervalSet {
     if (this.isEmpty() || o.isEmpty()) return this;
+    if (o === this || this.within(o)) return IntervalSet.EMPTY;
     const min = this.intervals[0][0];
     const max = this.intervals[this.intervals.length - 1][1];
     return this.intersect(o.complement(min, max));

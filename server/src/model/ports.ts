@@ -21,8 +21,11 @@ export class PortSet {
     return new PortSet(IntervalSet.from([...ranges].map(([a, b]) => [BigInt(a), BigInt(b)] as const)));
   }
 
-  ranges(): [number, number][] {
-    return this.set.intervals.map(([a, b]) => [Number(a), Number(b)]);
+  private cachedRanges: readonly (readonly [number, number])[] | undefined;
+
+  /** The set as sorted, disjoint [lo, hi] pairs (computed once; callers must not mutate it). */
+  ranges(): readonly (readonly [number, number])[] {
+    return (this.cachedRanges ??= this.set.intervals.map(([a, b]) => [Number(a), Number(b)] as const));
   }
 
   isEmpty(): boolean {
