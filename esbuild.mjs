@@ -1,5 +1,6 @@
 // Bundles the extension client, the language server and the CLI into dist/.
 // `node esbuild.mjs --watch` rebuilds on change.
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const common = {
@@ -14,7 +15,9 @@ const common = {
 
 const builds = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env node' } },
+  // A small young generation keeps the server's resident memory low on large rulesets at no measurable cost
+  // in speed; `env -S` passes the flag when an editor runs the bin directly.
+  { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } },
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 
@@ -22,4 +25,5 @@ if (process.argv.includes('--watch')) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
+  for (const f of ['dist/server.js', 'dist/cli.js']) fs.chmodSync(f, 0o755);
 }

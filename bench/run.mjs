@@ -70,7 +70,8 @@ row('hover in-process: p99', `${pct(lat, 99).toFixed(3)} ms`, 'target p99 < 2 ms
 
 // 3. the bundled server over stdio: diagnostics time, hover round trips, resident memory.
 const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
-const proc = spawn(process.execPath, [path.join(REPO, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+// Started through its shebang, exactly as `portcullis-language-server --stdio` runs in an editor.
+const proc = spawn(path.join(REPO, 'dist/server.js'), ['--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
 const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
 let gotDiags;
 const diagsArrived = new Promise((r) => (gotDiags = r));

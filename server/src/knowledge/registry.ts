@@ -14,18 +14,27 @@ export interface ServiceEntry {
   description: string;
 }
 
-const byPort = new Map<string, ServiceEntry>();
-const byName = new Map<string, ServiceEntry[]>();
+/** Name → entries, built on first use: most files never name a service, and the index costs memory. */
+let byName: Map<string, ServiceEntry[]> | undefined;
 
-for (const [key, [name, description]] of Object.entries(registryData)) {
+function entry(key: string): ServiceEntry | undefined {
+  const row = registryData[key];
+  if (!row) return undefined;
   const [portText, protocol] = key.split('/');
-  const entry: ServiceEntry = { port: Number(portText), protocol: protocol as Transport, name, description };
-  byPort.set(key, entry);
-  if (name) {
-    const list = byName.get(name.toLowerCase()) ?? [];
-    list.push(entry);
-    byName.set(name.toLowerCase(), list);
+  return { port: Number(portText), protocol: protocol as Transport, name: row[0], description: row[1] };
+}
+
+function nameIndex(): Map<string, ServiceEntry[]> {
+  if (byName) return byName;
+  byName = new Map();
+  for (const key of Object.keys(registryData)) {
+    const e = entry(key)!;
+    if (!e.name) continue;
+    const list = byName.get(e.name.toLowerCase()) ?? [];
+    list.push(e);
+    byName.set(e.name.toLowerCase(), list);
   }
+  return byName;
 }
 
 /**
@@ -35,18 +44,18 @@ for (const [key, [name, description]] of Object.entries(registryData)) {
 const ALIASES: Record<string, number> = { www: 80, 'www-http': 80, https: 443, smtps: 465, 'ms-wbt-server': 3389, rdp: 3389, mysql: 3306, postgres: 5432, postgresql: 5432, imaps: 993, pop3s: 995 };
 
 export function serviceAt(port: number, protocol: Transport): ServiceEntry | undefined {
-  return byPort.get(`${port}/${protocol}`);
+  return entry(`${port}/${protocol}`);
 }
 
 /** All registry entries for a port, one per protocol that has one. */
 export function servicesAt(port: number): ServiceEntry[] {
-  return (['tcp', 'udp', 'sctp', 'dccp'] as const).flatMap((p) => byPort.get(`${port}/${p}`) ?? []);
+  return (['tcp', 'udp', 'sctp', 'dccp'] as const).flatMap((p) => entry(`${port}/${p}`) ?? []);
 }
 
 /** Resolves a service name (as in `--dport ssh`) to its port; undefined when unknown. */
 export function portOfService(name: string, protocol?: Transport): number | undefined {
   const key = name.toLowerCase();
-  const entries = byName.get(key);
+  const entries = nameIndex().get(key);
   if (entries?.length) {
     const exact = protocol && entries.find((e) => e.protocol === protocol);
     return (exact ?? entries[0]).port;
@@ -55,5 +64,5 @@ export function portOfService(name: string, protocol?: Transport): number | unde
 }
 
 export function serviceNames(): string[] {
-  return [...byName.keys()];
+  return [...nameIndex().keys()];
 }
