@@ -7,15 +7,20 @@ import * as path from 'node:path';
 import { resolveSettings } from './analysis/settings';
 import { definedOnly, loadConfigFile } from './config-file';
 import type { Finding, Severity } from './model/finding';
-import { analyseText, resolveFormat } from './pipeline';
+import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
+import { matrixJson, serviceMatrix } from './analysis/matrix';
+import { renderMatrix } from './features/exposure-view';
 import { FORMATS } from './formats/registry';
 
 const VERSION: string = require('../../package.json').version;
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
-const USAGE = `usage: portcullis check [--format text|json] [--min-severity error|warning|information|hint] [--config FILE] <file|dir>...
+const USAGE = `usage:
+  portcullis check [--format text|json] [--min-severity error|warning|information|hint] [--config FILE] <file|dir>...
+  portcullis exposure [--format text|json] [--config FILE] <file|dir>...
 
-Checks firewall and service-port configuration files (${FORMATS.map((f) => f.id).join(', ')}).
+check     runs every diagnostic on firewall and service-port configuration files (${FORMATS.map((f) => f.id).join(', ')}).
+exposure  prints the service matrix: which ports accept new connections from which sources, through which rules.
 Directories are searched recursively for files of a known format.
 
 Exit status: 0 = no findings at or above --min-severity (default warning), 1 = findings, 2 = usage or read error.`;
@@ -27,6 +32,7 @@ interface FileResult {
   language?: string;
   findings: Finding[];
   error?: string;
+  analysis?: FileAnalysis;
 }
 
 function parseArgs(argv: string[]): { opts: Record<string, string>; paths: string[] } {
@@ -100,7 +106,7 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
       configCache.set(dir, settings);
     }
     const fa = analyseText(text, format, file, settings);
-    results.push({ path: file, language: format.id, findings: fa.findings, ...(settings.errors.length ? { error: settings.errors.join('; ') } : {}) });
+    results.push({ path: file, language: format.id, findings: fa.findings, analysis: fa, ...(settings.errors.length ? { error: settings.errors.join('; ') } : {}) });
   }
   return { results, readErrors };
 }
@@ -135,7 +141,7 @@ function main(argv: string[]): number {
     process.stdout.write(`portcullis ${VERSION}\n`);
     return 0;
   }
-  if (cmd !== 'check') throw new UsageError(`unknown command \`${cmd}\``);
+  if (cmd !== 'check' && cmd !== 'exposure') throw new UsageError(`unknown command \`${cmd}\``);
   const { opts, paths } = parseArgs(rest);
   if (opts.help) {
     process.stdout.write(USAGE + '\n');
@@ -147,12 +153,26 @@ function main(argv: string[]): number {
   if (!(min in RANK)) throw new UsageError(`--min-severity must be error, warning, information or hint, not \`${min}\``);
   if (!paths.length) throw new UsageError('no files given');
   const { results, readErrors } = check(paths, opts);
+  if (cmd === 'exposure') return exposure(results, format, readErrors);
   if (format === 'json') {
     const json = { files: results.map((r) => ({ path: r.path, language: r.language ?? null, ...(r.error ? { error: r.error } : {}), findings: r.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })) })) };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else process.stdout.write(text(results, min));
   if (readErrors) return 2;
   return results.some((r) => r.findings.some((f) => RANK[f.severity] <= RANK[min])) ? 1 : 0;
+}
+
+function exposure(results: FileResult[], format: string, readErrors: number): number {
+  if (format === 'json') {
+    const files = results.map((r) => ({ path: r.path, ...(r.error ? { error: r.error } : {}), chains: r.analysis ? matrixJson(serviceMatrix(r.analysis.exposure)) : [] }));
+    process.stdout.write(JSON.stringify({ files }, null, 2) + '\n');
+  } else {
+    for (const r of results) {
+      if (r.error) process.stdout.write(`${r.path}: error: ${r.error}\n`);
+      if (r.analysis) process.stdout.write(renderMatrix(r.path, serviceMatrix(r.analysis.exposure)) + '\n');
+    }
+  }
+  return readErrors ? 2 : 0;
 }
 
 try {

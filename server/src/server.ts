@@ -19,6 +19,8 @@ import { codeActions } from './features/code-actions';
 import { toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
+import { matrixJson, serviceMatrix } from './analysis/matrix';
+import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 
 if (process.argv.includes('--version')) {
@@ -29,6 +31,9 @@ if (process.argv.includes('--help')) {
   process.stdout.write('usage: portcullis-language-server --stdio\n\nA language server for firewall and service-port configuration files.\n');
   process.exit(0);
 }
+
+/** Returns the service matrix of an open document: `{ chains: [...], text }` (see docs/exposure.md). */
+const EXPOSURE_COMMAND = 'portcullis.exposure';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -48,6 +53,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
+      executeCommandProvider: { commands: [EXPOSURE_COMMAND] },
     },
     serverInfo: { name: 'portcullis', version: require('../../package.json').version },
   };
@@ -142,6 +148,24 @@ connection.onCodeAction(async (p) => {
 connection.onDocumentSymbol(async (p) => {
   const a = await analysisOf(p.textDocument.uri);
   return a ? documentSymbols(a.fa.ruleset) : [];
+});
+
+async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]; text: string } | null> {
+  const a = await analysisOf(uri);
+  if (!a) return null;
+  const matrix = serviceMatrix(a.fa.exposure);
+  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix) };
+}
+
+connection.onRequest('portcullis/exposure', (p: { textDocument: { uri: string } }) => exposureOf(p.textDocument.uri));
+
+connection.onExecuteCommand(async (p) => {
+  if (p.command === EXPOSURE_COMMAND) {
+    const uri = typeof p.arguments?.[0] === 'string' ? p.arguments[0] : (p.arguments?.[0] as { uri?: string } | undefined)?.uri;
+    if (!uri) throw new Error(`${EXPOSURE_COMMAND} needs the document URI as its first argument`);
+    return exposureOf(uri);
+  }
+  throw new Error(`unknown command ${p.command}`);
 });
 
 documents.listen(connection);

@@ -132,3 +132,13 @@ test('settings come from workspace/configuration, and from .portcullis.json with
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('workspace/executeCommand portcullis.exposure returns the service matrix', async () => {
+  const uri = 'file:///tmp/portcullis-lsp/g.rules';
+  await client.open(uri, RULES);
+  await client.diagnostics(uri);
+  const res = await client.request<{ chains: { chain: string; entries: { protocol: string; ports: [number, number][]; sources: string[]; interface?: string }[] }[]; text: string }>('workspace/executeCommand', { command: 'portcullis.exposure', arguments: [uri] });
+  const input = res.chains.find((c) => c.chain === 'INPUT')!;
+  assert.ok(input.entries.some((e) => e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && e.sources[0] === '0.0.0.0/0' && !e.interface));
+  assert.match(res.text, /TCP 3389 \(ms-wbt-server\)\s+any IPv4 address/);
+});

@@ -1,0 +1,70 @@
+/** The bundled CLI as CI runs it: exit codes, JSON contracts, clear errors. */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import test from 'node:test';
+import { REPO } from '../../support/corpus';
+
+const CLI = path.join(REPO, 'dist/cli.js');
+const SAMPLES = path.join(REPO, 'test/fixtures/samples');
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: REPO, timeout: 30_000 });
+
+test('check: findings give exit 1, with file:line:col, code and message', () => {
+  const r = run('check', path.join(SAMPLES, 'web-server.rules'));
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /web-server\.rules:11:25: error PC101: RDP/);
+  assert.match(r.stdout, /1 file checked, \d+ findings at or above warning/);
+});
+
+test('check: a clean file exits 0; --min-severity decides what counts', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-cli-'));
+  const f = path.join(dir, 'rules.v4');
+  fs.writeFileSync(f, '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 443 -j ACCEPT\n:unused - [0:0]\nCOMMIT\n');
+  assert.equal(run('check', f).status, 0);
+  assert.equal(run('check', '--min-severity', 'hint', f).status, 1);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('check --format json follows the documented contract', () => {
+  const r = run('check', '--format', 'json', path.join(SAMPLES, 'web-server.rules'));
+  const json = JSON.parse(r.stdout) as { files: { path: string; language: string; findings: { code: string; severity: string; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[] }[] };
+  assert.equal(json.files.length, 1);
+  assert.equal(json.files[0].language, 'iptables');
+  const rdp = json.files[0].findings.find((f) => f.code === 'PC101')!;
+  assert.deepEqual(rdp.range, { start: { line: 10, character: 24 }, end: { line: 10, character: 28 } });
+  assert.equal(rdp.severity, 'error');
+});
+
+test('usage and read errors exit 2 with a message, never a stack trace', () => {
+  for (const args of [['check'], ['frobnicate'], ['check', '--format', 'xml', 'x.rules'], ['check', '/nonexistent/rules.v4'], ['check', path.join(REPO, 'package.json')]]) {
+    const r = run(...args);
+    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, 'stack trace');
+    assert.match(r.stdout + r.stderr, /portcullis|error/);
+  }
+});
+
+test('exposure --format json: the stable service-matrix contract', () => {
+  const r = run('exposure', '--format', 'json', path.join(SAMPLES, 'web-server.rules'));
+  assert.equal(r.status, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { files: { path: string; chains: { table: string; chain: string; family: string; entries: { protocol: string; ports: [number, number][]; sources: string[]; interface?: string; rules: { line: number }[]; approximate: boolean }[] }[] }[] };
+  const input = json.files[0].chains.find((c) => c.chain === 'INPUT')!;
+  assert.equal(input.family, 'ipv4');
+  const rdp = input.entries.find((e) => e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && b >= 3389) && !e.interface)!;
+  assert.deepEqual(rdp.sources, ['0.0.0.0/0']);
+  assert.ok(rdp.rules.some((x) => x.line === 10));
+  const ssh = input.entries.find((e) => e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 22 && b >= 22) && !e.interface)!;
+  assert.deepEqual(ssh.sources, ['198.51.100.0/24']);
+  assert.ok(input.entries.some((e) => e.interface === 'lo' && e.sources[0] === '127.0.0.0/8'));
+});
+
+test('the workspace config file is read by the CLI', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-cfg-'));
+  fs.copyFileSync(path.join(SAMPLES, 'web-server.rules'), path.join(dir, 'rules.v4'));
+  fs.writeFileSync(path.join(dir, '.portcullis.json'), JSON.stringify({ severity: { PC101: 'off', PC004: 'off', PC102: 'off' } }));
+  const r = run('check', path.join(dir, 'rules.v4'));
+  assert.doesNotMatch(r.stdout, /PC101|PC004/);
+  fs.rmSync(dir, { recursive: true });
+});
