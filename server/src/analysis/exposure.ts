@@ -44,6 +44,9 @@ export interface Exposure {
   chains: ChainExposure[];
   /** Grants by the id of the rule that made them. */
   byRule: Map<number, Grant[]>;
+  /** Rules in chains the walk entered, and the subset that some new TCP/UDP connection reached. */
+  considered: Set<number>;
+  reached: Set<number>;
 }
 
 /** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
@@ -51,7 +54,7 @@ const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse
 const MAX_DEPTH = 64;
 
 /** Outcome of testing a rule's conditions against one packet class. */
-interface MatchResult {
+export interface MatchResult {
   matches: boolean;
   ports: PortSet;
   sources: AddressSet;
@@ -64,14 +67,14 @@ export function analyseExposure(rs: Ruleset): Exposure {
   const chains = allChains(rs);
   const jumpedTo = new Set(chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : []))));
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
-  const result: Exposure = { chains: [], byRule: new Map() };
+  const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
   for (const chain of chains) {
     if (chain.type !== 'filter' || (chain.hook !== 'input' && chain.hook !== 'forward')) continue;
     // A hooked chain that others jump to (ufw's chains in a full dump) is analysed through its callers.
     if (!chain.policy && jumpedTo.has(`${chain.table}\u0000${chain.name}`)) continue;
     for (const family of families) {
       if (chain.family !== 'both' && chain.family !== family) continue;
-      const ce = new ChainWalker(rs, chain, family).run();
+      const ce = new ChainWalker(rs, chain, family, result).run();
       result.chains.push(ce);
       for (const g of ce.grants) {
         if (!g.rule) continue;
@@ -92,6 +95,7 @@ class ChainWalker {
     rs: Ruleset,
     private readonly base: Chain,
     private readonly family: Family,
+    private readonly trace: Pick<Exposure, 'considered' | 'reached'>,
   ) {
     this.chainsByName = new Map(rs.tables.find((t) => t.name === base.table)?.chains.map((c) => [c.name, c]) ?? []);
   }
@@ -138,12 +142,14 @@ class ChainWalker {
   private walk(chain: Chain, map: PortMap, protocol: Transport, iface: IfaceClass, reasons: string[], depth: number, stack: Set<Chain>): PortMap {
     const returned = PortMap.empty();
     for (const rule of chain.rules) {
+      this.trace.considered.add(rule.id);
       const { action } = rule;
       if (action.kind === 'continue' || action.kind === 'none') continue;
       const m = this.evaluate(rule, protocol, iface);
       if (!m.matches) continue;
       const matched = map.take(m.ports, m.sources, m.exact);
       if (matched.isEmpty()) continue;
+      this.trace.reached.add(rule.id);
       const why = m.exact ? reasons : [...reasons, ...m.reasons];
       if (!m.exact && action.kind !== 'accept') this.undecided.push(...m.reasons);
       switch (action.kind) {
@@ -197,7 +203,7 @@ class ChainWalker {
 const NO_MATCH: MatchResult = { matches: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: [] };
 
 /** A rule's conditions folded once into what the walk needs per (protocol, interface class). */
-interface Compiled {
+export interface Compiled {
   /** True when the rule can never match a new TCP/UDP connection (e.g. ESTABLISHED only, empty port set). */
   never: boolean;
   protocols: Record<Transport, boolean>;
@@ -207,7 +213,7 @@ interface Compiled {
   result: MatchResult;
 }
 
-function compile(rule: Rule, family: Family): Compiled {
+export function compile(rule: Rule, family: Family): Compiled {
   const protocols = { tcp: true, udp: true };
   let needsTcp = false;
   let never = false;
@@ -297,3 +303,15 @@ export function sourcesFor(ce: ChainExposure, protocol: Transport, port: number,
 }
 
 export { OTHER };
+
+/** Everything a chain accepts, per protocol and interface class, in a form that can be compared. */
+export function acceptedMaps(ce: ChainExposure): Map<string, PortMap> {
+  const out = new Map<string, PortMap>();
+  for (const g of ce.grants) {
+    const key = `${g.protocol}\u0000${g.iface}`;
+    const m = out.get(key) ?? PortMap.empty();
+    m.addOn(g.ports, g.sources);
+    out.set(key, m);
+  }
+  return out;
+}

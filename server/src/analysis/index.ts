@@ -7,11 +7,12 @@ import type { Check } from './check';
 import { defaultPolicy } from './default-policy';
 import { analyseExposure, type Exposure } from './exposure';
 import { riskyPorts } from './risky-ports';
+import { redundantRules, shadowedRules } from './shadowed';
 import type { ResolvedSettings } from './settings';
 import { applySuppressions } from './suppress';
 import { unusedChains } from './unused-chains';
 
-export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains];
+export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains, shadowedRules, redundantRules];
 
 export interface Analysis {
   ruleset: Ruleset;

@@ -87,12 +87,20 @@ export class PortMap {
 
   /** Adds every (port, source) of another map to this one. */
   add(o: PortMap): void {
-    for (const s of o.segs) {
-      if (s.sources.isEmpty()) continue;
-      const [a, b] = this.cut(s.lo, s.hi);
-      for (let i = a; i <= b; i++) this.segs[i].sources = this.segs[i].sources.union(s.sources);
+    for (const s of o.segs) if (!s.sources.isEmpty()) this.addOn(PortSet.range(s.lo, s.hi), s.sources);
+  }
+
+  /** Adds `sources` on every port of `ports`. */
+  addOn(ports: PortSet, sources: AddressSet): void {
+    for (const [lo, hi] of ports.ranges()) {
+      const [a, b] = this.cut(lo, hi);
+      for (let i = a; i <= b; i++) this.segs[i].sources = this.segs[i].sources.union(sources);
     }
     this.compact();
+  }
+
+  equals(o: PortMap): boolean {
+    return this.segs.length === o.segs.length && this.segs.every((s, i) => s.lo === o.segs[i].lo && s.hi === o.segs[i].hi && s.sources.equals(o.segs[i].sources));
   }
 
   private set(lo: number, hi: number, sources: AddressSet): void {
