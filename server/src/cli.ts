@@ -105,10 +105,18 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
       if (loaded.error) settings.errors.push(loaded.error);
       configCache.set(dir, settings);
     }
-    const fa = analyseText(text, format, file, settings);
+    const fa = analyseText(text, format, file, settings, readIfExists);
     results.push({ path: file, language: format.id, findings: fa.findings, analysis: fa, ...(settings.errors.length ? { error: settings.errors.join('; ') } : {}) });
   }
   return { results, readErrors };
+}
+
+function readIfExists(p: string): string | undefined {
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 function loadExplicitConfig(file: string): ReturnType<typeof loadConfigFile> {

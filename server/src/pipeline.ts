@@ -1,5 +1,6 @@
 /** text → model → analysis for one file; shared by the language server and the CLI. */
 import { analyse, type Analysis } from './analysis';
+import { analyseExposure, type Exposure } from './analysis/exposure';
 import type { ResolvedSettings } from './analysis/settings';
 import type { Format } from './formats/format';
 import { formatById, formatForPath } from './formats/registry';
@@ -14,10 +15,30 @@ export function resolveFormat(path: string, languageId?: string): Format | undef
   return (languageId && formatById(languageId)) || formatForPath(path);
 }
 
-export function analyseText(text: string, format: Format, path: string, settings: ResolvedSettings): FileAnalysis {
-  const ruleset = format.parse(text, {
-    path,
-    resolveService: (name, protocol) => portOfService(name, protocol as Transport | undefined),
-  });
-  return { ...analyse(ruleset, text, settings), format, lines: text.split('\n') };
+const parseContext = (path: string) => ({ path, resolveService: (name: string, protocol?: string) => portOfService(name, protocol as Transport | undefined) });
+
+/**
+ * Reads the other family's file for the same host, for the IPv4/IPv6 parity check: the function gets a
+ * sibling path and returns its text (from an open editor buffer or the disk), or undefined.
+ */
+export type SiblingReader = (path: string) => string | undefined;
+
+export function analyseText(text: string, format: Format, path: string, settings: ResolvedSettings, readSibling?: SiblingReader): FileAnalysis {
+  const ruleset = format.parse(text, parseContext(path));
+  let counterpart: { path: string; exposure: Exposure } | undefined;
+  const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;
+  const siblingText = sibling && readSibling?.(sibling);
+  if (sibling && siblingText !== undefined) counterpart = { path: sibling, exposure: analyseExposure(format.parse(siblingText, parseContext(sibling))) };
+  return { ...analyse(ruleset, text, settings, counterpart), format, lines: text.split('\n') };
+}
+
+/** The IPv4 file that usually sits beside an IPv6 one: rules.v6 → rules.v4, user6.rules → user.rules … */
+export function ipv4Sibling(path: string): string | undefined {
+  const m = /^(.*?)(rules\.v6|ip6tables(\.rules|-save)?|(user|before|after)6\.rules|(.+)\.v6\.rules)$/.exec(path);
+  if (!m) return undefined;
+  const name = m[2];
+  if (name === 'rules.v6') return m[1] + 'rules.v4';
+  if (name.startsWith('ip6tables')) return m[1] + name.replace('ip6tables', 'iptables');
+  if (m[4]) return `${m[1]}${m[4]}.rules`;
+  return `${m[1]}${m[5]}.rules`;
 }

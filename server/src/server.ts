@@ -2,6 +2,7 @@
  * The Portcullis language server: wiring only. Documents are parsed and analysed by the pipeline; features
  * turn the results into LSP answers. Runs over stdio (`portcullis-language-server --stdio`) or node IPC.
  */
+import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   createConnection,
@@ -85,6 +86,17 @@ async function settingsFor(uri: string): Promise<ResolvedSettings> {
   return resolveSettings(merged);
 }
 
+/** The sibling file's text: the open buffer if the user has it open, else the file on disk. */
+function readSibling(p: string): string | undefined {
+  const open = documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p);
+  if (open) return open.getText();
+  try {
+    return fs.readFileSync(p, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 function pathOf(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
 }
@@ -96,7 +108,7 @@ async function validate(doc: TextDocument): Promise<void> {
     cache.set(doc.uri, { version: doc.version, settings, fa: undefined });
     return;
   }
-  const fa = analyseText(doc.getText(), format, pathOf(doc.uri), settings);
+  const fa = analyseText(doc.getText(), format, pathOf(doc.uri), settings, readSibling);
   // A newer version may have arrived while settings were fetched; only the latest result is published.
   if (documents.get(doc.uri)?.version !== doc.version) return;
   cache.set(doc.uri, { version: doc.version, settings, fa });

@@ -7,6 +7,8 @@ export interface CheckContext {
   ruleset: Ruleset;
   exposure: Exposure;
   settings: ResolvedSettings;
+  /** The other address family's file for the same host (rules.v4 for rules.v6 …), when there is one. */
+  counterpart?: { path: string; exposure: Exposure };
 }
 
 /** A check reads the model and the exposure and reports findings; it never parses. */

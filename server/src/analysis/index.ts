@@ -3,16 +3,17 @@ import type { Finding } from '../model/finding';
 import type { Ruleset } from '../model/ruleset';
 import { splitLines } from '../formats/tokenize';
 import { acceptAll } from './accept-all';
-import type { Check } from './check';
+import type { Check, CheckContext } from './check';
 import { defaultPolicy } from './default-policy';
 import { analyseExposure, type Exposure } from './exposure';
 import { riskyPorts } from './risky-ports';
+import { parity } from './parity';
 import { redundantRules, shadowedRules } from './shadowed';
 import type { ResolvedSettings } from './settings';
 import { applySuppressions } from './suppress';
 import { unusedChains } from './unused-chains';
 
-export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains, shadowedRules, redundantRules];
+export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains, shadowedRules, redundantRules, parity];
 
 export interface Analysis {
   ruleset: Ruleset;
@@ -20,9 +21,9 @@ export interface Analysis {
   findings: Finding[];
 }
 
-export function analyse(ruleset: Ruleset, text: string, settings: ResolvedSettings): Analysis {
+export function analyse(ruleset: Ruleset, text: string, settings: ResolvedSettings, counterpart?: CheckContext['counterpart']): Analysis {
   const exposure = analyseExposure(ruleset);
-  const ctx = { ruleset, exposure, settings };
+  const ctx: CheckContext = { ruleset, exposure, settings, counterpart };
   const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx))];
   const findings: Finding[] = [];
   for (const f of applySuppressions(raw, splitLines(text))) {

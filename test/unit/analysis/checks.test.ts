@@ -81,3 +81,21 @@ test('extra risky ports from settings; bad settings are reported', () => {
   const s = resolveSettings({ riskyPorts: ['99999', 'abc'], trustedSources: ['not-a-net'], severity: { PC101: 'loud' as never } });
   assert.equal(s.errors.length, 4);
 });
+
+test('PC107: a port the IPv4 file keeps private but the IPv6 file opens, reported on the IPv6 rule', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const { REPO } = require('../../support/corpus') as typeof import('../../support/corpus');
+  const dir = path.join(REPO, 'test/fixtures/parity');
+  const v6 = path.join(dir, 'rules.v6');
+  const fa = analyseRules(fs.readFileSync(v6, 'utf8'), {}, v6);
+  assert.ok(!codes(fa).includes('PC107'), 'without a sibling reader there is nothing to compare');
+  const { analyseText } = require('../../../server/src/pipeline') as typeof import('../../../server/src/pipeline');
+  const { iptablesFormat } = require('../../../server/src/formats/iptables') as typeof import('../../../server/src/formats/iptables');
+  const { resolveSettings } = require('../../../server/src/analysis/settings') as typeof import('../../../server/src/analysis/settings');
+  const withSibling = analyseText(fs.readFileSync(v6, 'utf8'), iptablesFormat, v6, resolveSettings({}), (p) => fs.readFileSync(p, 'utf8'));
+  const f = withSibling.findings.filter((x) => x.code === 'PC107');
+  assert.equal(f.length, 1);
+  assert.equal(f[0].range.start.line, 5);
+  assert.match(f[0].message, /TCP 22 is reachable from any IPv6 address/);
+});

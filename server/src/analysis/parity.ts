@@ -1,0 +1,55 @@
+/**
+ * PC107: IPv4/IPv6 parity. A port that the IPv4 rules keep from the internet but the IPv6 rules open to it
+ * is a classic leak (hosts have both addresses; scanners try both). Compares the families of one ruleset
+ * (nftables `inet` tables) or the IPv6 file against its IPv4 counterpart (rules.v6 ↔ rules.v4 and similar),
+ * and reports on the IPv6 side, the side that exposes.
+ */
+import { CODES } from '../model/codes';
+import type { Finding } from '../model/finding';
+import type { Check } from './check';
+import type { AddressSet } from '../model/addresses';
+import { PortSet } from '../model/ports';
+import type { ChainExposure, Exposure } from './exposure';
+import { isWorld } from './reach';
+import { risksIn } from './settings';
+
+export const parity: Check = ({ exposure, counterpart, settings }) => {
+  const findings: Finding[] = [];
+  const v6Chains = exposure.chains.filter((c) => c.family === 'ipv6');
+  const v4Source: Exposure | undefined = exposure.chains.some((c) => c.family === 'ipv4') ? exposure : counterpart?.exposure;
+  if (!v6Chains.length || !v4Source) return findings;
+  for (const v6 of v6Chains) {
+    const v4 = v4Source.chains.find((c) => c.family === 'ipv4' && c.chain.name === v6.chain.name && c.chain.hook === v6.chain.hook);
+    if (!v4) continue;
+    for (const g of v6.grants) {
+      if (g.iface === 'lo' || !isWorld(g.sources.subtract(settings.trusted), 'ipv6')) continue;
+      const leaked = g.ports.subtract(worldPorts(v4, g.protocol, settings.trusted));
+      if (leaked.isEmpty()) continue;
+      const risky = leaked.ranges().flatMap(([lo, hi]) => risksIn(settings.risks, lo, hi, g.protocol));
+      const range = g.rule ? g.rule.range : v6.chain.policyRange ?? v6.chain.range;
+      const where = counterpart && v4Source === counterpart.exposure ? `in ${counterpart.path}` : 'in this ruleset';
+      findings.push({
+        code: 'PC107', severity: CODES.PC107.severity, range, data: g.rule ? { ruleId: g.rule.id } : undefined,
+        message: `${g.protocol.toUpperCase()} ${leaked.toString()} is reachable from any IPv6 address through ${g.rule ? 'this rule' : `the ${v6.chain.name} policy`}, but the IPv4 rules ${where} do not open it to the internet${risky.length ? ` (${[...new Set(risky.map((r) => r.service))].slice(0, 3).join(', ')})` : ''}. Hosts are reachable over both; block it in ip6tables too, or open it on purpose in both.`,
+      });
+    }
+  }
+  return dedupe(findings);
+};
+
+/** Ports that some interface class of a chain opens to the internet. */
+function worldPorts(ce: ChainExposure, protocol: string, trusted: AddressSet): PortSet {
+  let ports = PortSet.NONE;
+  for (const g of ce.grants) if (g.protocol === protocol && g.iface !== 'lo' && isWorld(g.sources.subtract(trusted), 'ipv4')) ports = ports.union(g.ports);
+  return ports;
+}
+
+function dedupe(fs: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return fs.filter((f) => {
+    const k = `${f.range.start.line}:${f.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
