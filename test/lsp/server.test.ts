@@ -142,3 +142,24 @@ test('workspace/executeCommand portcullis.exposure returns the service matrix', 
   assert.ok(input.entries.some((e) => e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && e.sources[0] === '0.0.0.0/0' && !e.interface));
   assert.match(res.text, /TCP 3389 \(ms-wbt-server\)\s+any IPv4 address/);
 });
+
+test('quick fixes: default-deny policy keeps loopback and replies; a shadowed rule can be deleted', async () => {
+  const text = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -p tcp --dport 22 -j DROP', '-A INPUT -p tcp --dport 22 -s 10.0.0.0/8 -j ACCEPT', '-A INPUT -p tcp --dport 443 -j ACCEPT', 'COMMIT', ''].join('\n');
+  const uri = 'file:///tmp/portcullis-lsp/h.rules';
+  await client.open(uri, text);
+  const d = await client.diagnostics(uri, (x) => codesOf(x).includes('PC103') && codesOf(x).includes('PC105'));
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d[0].range, context: { diagnostics: d } });
+  const policy = actions.find((a) => a.title.startsWith('Set INPUT policy to DROP'))!;
+  const fixed = apply(text, policy.edit!.changes![uri]);
+  assert.match(fixed, /:INPUT DROP \[0:0\]/);
+  assert.match(fixed, /:OUTPUT ACCEPT \[0:0\]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j DROP/);
+  const del = actions.find((a) => a.title === 'Delete this rule' && a.diagnostics?.[0].code === 'PC105')!;
+  const deleted = apply(text, del.edit!.changes![uri]);
+  assert.doesNotMatch(deleted, /10\.0\.0\.0\/8/);
+  for (const [n, t, code] of [[1, fixed, 'PC103'], [2, deleted, 'PC105']] as const) {
+    const u = `file:///tmp/portcullis-lsp/h-fixed-${n}.rules`;
+    await client.open(u, t);
+    const after = await client.diagnostics(u);
+    assert.ok(!codesOf(after).includes(code), `${code} still present after its fix`);
+  }
+});

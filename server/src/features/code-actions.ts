@@ -18,8 +18,8 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
   };
   for (const d of diagnostics) {
     if (d.source !== 'portcullis') continue;
-    const data = (d.data ?? {}) as { ruleId?: number; fix?: string };
-    const rule: Rule | undefined = data.ruleId !== undefined ? rules.get(data.ruleId) : ruleOnLine(fa, d.range.start.line);
+    const data = (d.data ?? {}) as { ruleId?: number; table?: string; chain?: string };
+    const rule: Rule | undefined = data.ruleId !== undefined ? rules.get(data.ruleId) : d.code === 'PC103' ? undefined : ruleOnLine(fa, d.range.start.line);
     if (edits && rule) {
       switch (d.code) {
         case 'PC004':
@@ -33,7 +33,17 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
           make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'));
           make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'));
           break;
+        case 'PC105':
+        case 'PC106':
+          make('Delete this rule', d, edits.deleteRule(rule, fa.lines), d.code === 'PC105');
+          break;
       }
+    }
+    if (edits && d.code === 'PC103') {
+      const { table, chain } = data as { table?: string; chain?: string };
+      const c = fa.ruleset.tables.find((t) => t.name === table)?.chains.find((x) => x.name === chain);
+      const e = c && edits.setDefaultDrop(c, fa.lines);
+      if (e) actions.push({ title: `Set ${chain} policy to DROP (keeping loopback and established traffic)`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: e } } });
     }
     actions.push(suppress(fa, uri, d));
   }

@@ -1,6 +1,6 @@
 import type { Family } from '../model/addresses';
 import type { Range } from '../model/range';
-import type { Rule, Ruleset } from '../model/ruleset';
+import type { Chain, Rule, Ruleset } from '../model/ruleset';
 
 /** What a parser may ask of the outside world; injected so formats stay free of registry and I/O details. */
 export interface ParseContext {
@@ -25,6 +25,10 @@ export interface RuleEdits {
   setVerdict(rule: Rule, lines: string[], verdict: 'drop' | 'reject'): TextEdit | undefined;
   /** Limit the rule to one source network (placeholder the user edits). */
   restrictSource(rule: Rule, lines: string[], network: string): TextEdit | undefined;
+  /** Make a base chain default-deny, keeping loopback and established traffic working. */
+  setDefaultDrop(chain: Chain, lines: string[]): TextEdit[] | undefined;
+  /** Remove a rule entirely. */
+  deleteRule(rule: Rule, lines: string[]): TextEdit | undefined;
 }
 
 export interface Format {

@@ -15,6 +15,23 @@ export const iptablesEdits: RuleEdits = {
     if (rule.action.kind !== 'accept') return undefined;
     return { range: rule.action.range, newText: verdict.toUpperCase() };
   },
+  setDefaultDrop(chain, lines) {
+    if (!chain.policyRange) return undefined;
+    const edits = [{ range: chain.policyRange, newText: 'DROP' }];
+    const has = (re: RegExp) => chain.rules.some((r) => re.test(lines[r.range.start.line] ?? ''));
+    const keep: string[] = [];
+    if (!has(/\s-i\s+lo\s.*-j\s+ACCEPT/)) keep.push(`-A ${chain.name} -i lo -j ACCEPT`);
+    if (!has(/ESTABLISHED.*-j\s+ACCEPT/)) keep.push(`-A ${chain.name} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`);
+    if (keep.length) {
+      // Put them first in the chain so replies and local traffic are accepted before anything else decides.
+      const at = chain.rules.length ? chain.rules[0].range.start.line : commitLineAfter(lines, chain.range.start.line);
+      edits.push({ range: range(at, 0, 0), newText: keep.map((k) => `${k}\n`).join('') });
+    }
+    return edits;
+  },
+  deleteRule(rule) {
+    return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
+  },
   restrictSource(rule, lines, network) {
     const src = rule.conditions.find((c) => c.kind === 'source');
     if (src) return { range: src.range, newText: `-s ${network}` };
@@ -28,4 +45,9 @@ function afterChain(rule: Rule, lines: string[]): number {
   const start = rule.range.start.character;
   const head = /^\S+\s+\S+(\s+\d+(?=\s))?/.exec(lines[rule.range.start.line]?.slice(start) ?? '');
   return start + (head ? head[0].length : 0);
+}
+
+function commitLineAfter(lines: string[], from: number): number {
+  for (let n = from; n < lines.length; n++) if (lines[n].trim() === 'COMMIT') return n;
+  return lines.length;
 }
