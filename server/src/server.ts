@@ -20,6 +20,7 @@ import { codeActions } from './features/code-actions';
 import { toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
+import { completions } from './features/completion';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
@@ -54,6 +55,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
+      completionProvider: { triggerCharacters: [' ', '-', ','] },
       executeCommandProvider: { commands: [EXPOSURE_COMMAND] },
     },
     serverInfo: { name: 'portcullis', version: require('../../package.json').version },
@@ -155,6 +157,11 @@ connection.onHover(async (p) => {
 connection.onCodeAction(async (p) => {
   const a = await analysisOf(p.textDocument.uri);
   return a ? codeActions(a.fa, p.textDocument.uri, p.context.diagnostics) : [];
+});
+
+connection.onCompletion(async (p) => {
+  const a = await analysisOf(p.textDocument.uri);
+  return a ? completions(a.fa, p.position) : [];
 });
 
 connection.onDocumentSymbol(async (p) => {

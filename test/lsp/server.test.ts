@@ -163,3 +163,18 @@ test('quick fixes: default-deny policy keeps loopback and replies; a shadowed ru
     assert.ok(!codesOf(after).includes(code), `${code} still present after its fix`);
   }
 });
+
+test('completion: targets and chains after -j, module options, service names after --dport', async () => {
+  const text = ['*filter', ':INPUT DROP [0:0]', ':web - [0:0]', '-A INPUT -p tcp -j ', '-A INPUT -p tcp -m multiport --', '-A INPUT -p tcp --dport ss', 'COMMIT', ''].join('\n');
+  const uri = 'file:///tmp/portcullis-lsp/i.rules';
+  await client.open(uri, text);
+  await client.diagnostics(uri);
+  type Item = { label: string; detail?: string };
+  const at = (line: number) => client.request<Item[]>('textDocument/completion', { textDocument: { uri }, position: { line, character: text.split('\n')[line].length } });
+  const targets = (await at(3)).map((i) => i.label);
+  assert.ok(targets.includes('ACCEPT') && targets.includes('LOG') && targets.includes('web'), targets.join(' '));
+  const opts = (await at(4)).map((i) => i.label);
+  assert.ok(opts.includes('--dports') && opts.includes('--dport'), opts.join(' '));
+  const ports = await at(5);
+  assert.ok(ports.some((i) => i.label === 'ssh' && /^22\/tcp/.test(i.detail ?? '')), JSON.stringify(ports.slice(0, 5)));
+});

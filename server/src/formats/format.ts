@@ -31,6 +31,23 @@ export interface RuleEdits {
   deleteRule(rule: Rule, lines: string[]): TextEdit | undefined;
 }
 
+/** A completion proposal, editor-neutral. */
+export interface Completion {
+  label: string;
+  kind: 'keyword' | 'option' | 'module' | 'target' | 'chain' | 'port' | 'service';
+  detail?: string;
+  /** Text to insert when it differs from the label. */
+  insertText?: string;
+}
+
+export interface CompletionContext {
+  /** The line up to the cursor. */
+  before: string;
+  ruleset: Ruleset;
+  /** Port/service lookup by prefix, from the registry. */
+  services(prefix: string): { name: string; port: number; protocol: string; description: string }[];
+}
+
 export interface Format {
   /** Also the LSP language id. */
   id: string;
@@ -40,4 +57,5 @@ export interface Format {
   /** How a line comment starts, for inserted suppression comments. */
   lineComment: string;
   edits?: RuleEdits;
+  complete?(ctx: CompletionContext): Completion[];
 }

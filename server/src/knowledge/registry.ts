@@ -66,3 +66,24 @@ export function portOfService(name: string, protocol?: Transport): number | unde
 export function serviceNames(): string[] {
   return [...nameIndex().keys()];
 }
+
+/** Registry entries whose name or port starts with `prefix`, well-known ports first (for completion). */
+export function searchServices(prefix: string, limit = 60): ServiceEntry[] {
+  const p = prefix.toLowerCase();
+  const out: ServiceEntry[] = [];
+  if (/^\d*$/.test(p)) {
+    for (const key of Object.keys(registryData)) {
+      if (out.length >= limit) break;
+      if (key.startsWith(p) && key.endsWith('/tcp')) {
+        const e = entry(key)!;
+        if (e.name) out.push(e);
+      }
+    }
+    return out.sort((a, b) => a.port - b.port);
+  }
+  for (const [name, entries] of nameIndex()) {
+    if (out.length >= limit) break;
+    if (name.startsWith(p)) out.push(entries[0]);
+  }
+  return out.sort((a, b) => a.port - b.port);
+}

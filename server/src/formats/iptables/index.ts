@@ -1,4 +1,5 @@
 import type { Format } from '../format';
+import { completeIptables } from './complete';
 import { iptablesEdits } from './edits';
 import { parseIptables } from './parse';
 
@@ -10,4 +11,5 @@ export const iptablesFormat: Format = {
   parse: (text, ctx) => parseIptables(text, ctx),
   lineComment: '#',
   edits: iptablesEdits,
+  complete: completeIptables,
 };
