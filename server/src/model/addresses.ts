@@ -40,6 +40,8 @@ export class AddressSet {
    * Host bits beyond the prefix are ignored, as iptables does. Returns undefined for anything else.
    */
   static parse(text: string): AddressSet | undefined {
+    const quick = parseV4Cidr(text);
+    if (quick) return quick;
     const dash = text.indexOf('-');
     if (dash > 0) {
       const lo = parseAddr(text.slice(0, dash));
@@ -162,4 +164,20 @@ function familyOf(a: ipaddr.IPv4 | ipaddr.IPv6): Family {
 
 export function isAddressLiteral(text: string): boolean {
   return parseAddr(text.split('/')[0]) !== undefined;
+}
+
+const V4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/;
+
+/** Fast path for the common `a.b.c.d[/nn]` form, which dominates large rulesets. */
+function parseV4Cidr(text: string): AddressSet | undefined {
+  const m = V4_CIDR.exec(text);
+  if (!m) return undefined;
+  const octets = [m[1], m[2], m[3], m[4]].map(Number);
+  if (octets.some((o) => o > 255) || m.slice(1, 5).some((o) => o.length > 1 && o.startsWith('0'))) return undefined;
+  const prefix = m[5] === undefined ? 32 : Number(m[5]);
+  if (prefix > 32) return undefined;
+  const value = BigInt(((octets[0] << 24) >>> 0) + (octets[1] << 16) + (octets[2] << 8) + octets[3]);
+  const hostBits = BigInt(32 - prefix);
+  const base = (value >> hostBits) << hostBits;
+  return AddressSet.fromInterval('ipv4', base, base + (1n << hostBits) - 1n);
 }

@@ -397,28 +397,34 @@ class IptablesParser {
   ): { condition?: Condition; comment?: string } | undefined {
     let arity: number | undefined;
     let owner: string | undefined;
-    opt = expandPrefix(opt, modules, target);
-    for (const m of modules) {
-      const a = MATCH_OPTIONS[m]?.[opt];
-      if (a !== undefined) {
-        arity = a;
-        owner = m;
-        break;
+    const find = (name: string): void => {
+      for (const m of modules) {
+        const a = MATCH_OPTIONS[m]?.[name];
+        if (a !== undefined) {
+          arity = a;
+          owner = m;
+          return;
+        }
       }
-    }
-    if (arity === undefined && target && TARGET_OPTIONS[target]?.[opt] !== undefined) {
-      arity = TARGET_OPTIONS[target][opt];
-      owner = target;
-    }
-    const unknownExtension = [...modules].some((m) => !MATCH_OPTIONS[m]) || (target !== undefined && !TARGET_OPTIONS[target] && !VERDICT_TARGETS[target] && !CONTINUE_TARGETS.has(target) && !OTHER_TARGETS.has(target));
+      if (target && TARGET_OPTIONS[target]?.[name] !== undefined) {
+        arity = TARGET_OPTIONS[target][name];
+        owner = target;
+      }
+    };
+    find(opt);
     if (arity === undefined) {
-      const elsewhere = Object.entries(MATCH_OPTIONS).find(([, opts]) => opts[opt] !== undefined)?.[0];
+      opt = expandPrefix(opt, modules, target);
+      find(opt);
+    }
+    if (arity === undefined) {
+      const unknownExtension = [...modules].some((m) => !MATCH_OPTIONS[m]) || (target !== undefined && !TARGET_OPTIONS[target] && !VERDICT_TARGETS[target] && !CONTINUE_TARGETS.has(target) && !OTHER_TARGETS.has(target));
       const isPort = ['--dport', '--sport', '--destination-port', '--source-port', '--dports', '--sports', '--ports', '--destination-ports', '--source-ports'].includes(opt);
       if (isPort) {
         // Reported as PC004 by the caller once the whole rule is read; still model the ports.
         owner = opt.endsWith('s') ? 'multiport' : 'tcp';
         arity = 1;
       } else if (!unknownExtension) {
+        const elsewhere = Object.entries(MATCH_OPTIONS).find(([, opts]) => opts[opt] !== undefined)?.[0];
         const hint = elsewhere ? ` (it belongs to \`-m ${elsewhere}\`, which this rule does not load)` : '';
         this.report('PC008', range(n, optTok.start, optTok.end), `unknown option \`${optTok.text}\`${hint}`);
       }
@@ -446,8 +452,8 @@ class IptablesParser {
     take(arity ?? -1);
     const last = args[args.length - 1] ?? optTok;
     const r = range(n, startCol, last.end);
-    const text = [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' ');
     if (!args.length && (arity ?? 0) > 0) return undefined;
+    const opaque = (): { condition: Condition } => ({ condition: { kind: 'opaque', text: [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' '), range: r } });
 
     switch (opt) {
       case '--dport':
@@ -497,20 +503,20 @@ class IptablesParser {
         const set = AddressSet.parse(args[0].text);
         if (!set) {
           this.report('PC007', range(n, args[0].start, args[0].end), `malformed address range \`${args[0].text}\`: expected a-b such as 10.0.0.1-10.0.0.9`);
-          return { condition: { kind: 'opaque', text, range: r } };
+          return opaque();
         }
         return { condition: { kind: opt === '--src-range' ? 'source' : 'destination', set, negated, range: r } };
       }
       case '--mac-source':
         if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(args[0].text)) this.report('PC001', range(n, args[0].start, args[0].end), `invalid MAC address \`${args[0].text}\`: expected six hex bytes such as 02:00:00:00:00:01`);
-        return { condition: { kind: 'opaque', text, range: r } };
+        return opaque();
       case '--icmp-type':
       case '--icmpv6-type':
-        return { condition: { kind: 'opaque', text, range: r } };
+        return opaque();
     }
     if (owner && TARGET_OPTIONS[owner]) return {}; // target options do not constrain matching
     if (owner === undefined && target !== undefined && !modules.size) return {};
-    return { condition: { kind: 'opaque', text, range: r } };
+    return opaque();
   }
 
   private ports(tok: Token, n: number, multi: boolean, protocol: string | undefined): PortItem[] {
