@@ -45,6 +45,19 @@ for (let i = 0; i < 9; i++) {
   analyseText(text, iptablesFormat, largest, settings);
   full.push(performance.now() - t);
 }
+const { serviceMatrix } = require(path.join(REPO, 'out/server/src/analysis/matrix.js'));
+const { analyseExposure } = require(path.join(REPO, 'out/server/src/analysis/exposure.js'));
+const exposureRuns = [];
+const matrixRuns = [];
+for (let i = 0; i < 9; i++) {
+  const rs = iptablesFormat.parse(text, { path: largest, resolveService: () => undefined });
+  let t = performance.now();
+  const ex = analyseExposure(rs);
+  exposureRuns.push(performance.now() - t);
+  t = performance.now();
+  serviceMatrix(ex);
+  matrixRuns.push(performance.now() - t);
+}
 const smallRuns = [];
 for (let i = 0; i < 21; i++) {
   const t = performance.now();
@@ -53,6 +66,8 @@ for (let i = 0; i < 21; i++) {
 }
 row('parse only, largest (median of 9)', `${median(parseOnly).toFixed(1)} ms`);
 row('parse + full analysis, largest (median of 9)', `${median(full).toFixed(1)} ms`, 'target < 50 ms');
+row('exposure walk only, largest (median of 9)', `${median(exposureRuns).toFixed(1)} ms`);
+row('service matrix: parse + exposure + matrix, largest', `${(median(parseOnly) + median(exposureRuns) + median(matrixRuns)).toFixed(1)} ms`, 'target < 200 ms');
 row('parse + full analysis, 23-rule synology (median)', `${median(smallRuns).toFixed(2)} ms`);
 row('ratio largest / small', `${(median(full) / median(smallRuns)).toFixed(0)}x`, `(${(text.length / smallText.length).toFixed(0)}x the text)`);
 

@@ -7,6 +7,7 @@ import { AddressSet } from '../model/addresses';
 import { PortSet } from '../model/ports';
 import type { Rule } from '../model/ruleset';
 import { isLoopback } from './interfaces';
+import { PortMap } from './portmap';
 import { OTHER, type ChainExposure, type Exposure, type Grant, type Transport } from './exposure';
 
 export interface MatrixEntry {
@@ -36,50 +37,49 @@ function chainEntries(ce: ChainExposure): MatrixEntry[] {
   const entries: MatrixEntry[] = [];
   const named = ce.ifaceClasses.filter((c) => c !== OTHER);
   for (const protocol of ['tcp', 'udp'] as const) {
-    const grants = ce.grants.filter((g) => g.protocol === protocol);
-    if (!grants.length) continue;
-    for (const [lo, hi] of portClasses(grants)) {
+    const byClass = new Map<string, Grant[]>(ce.ifaceClasses.map((c) => [c, []]));
+    for (const g of ce.grants) if (g.protocol === protocol) byClass.get(g.iface)?.push(g);
+    // Per interface class, everything accepted as one port → sources map.
+    const maps = new Map<string, PortMap>();
+    for (const [cls, gs] of byClass) {
+      const m = PortMap.empty();
+      for (const g of gs) m.addOn(g.ports, g.sources);
+      maps.set(cls, m);
+    }
+    for (const [lo, hi] of cells([...maps.values()])) {
       const cell = PortSet.range(lo, hi);
-      const here = grants.filter((g) => g.ports.has(lo));
-      const byClass = new Map<string, Grant[]>();
-      for (const cls of ce.ifaceClasses) byClass.set(cls, here.filter((g) => g.iface === cls));
-      const sourcesOf = (gs: Grant[]) => gs.reduce((s, g) => s.union(g.sources), AddressSet.NONE);
-      // What every interface class accepts needs no interface qualifier. Loopback carries only local sources,
-      // so it takes part only with what it can carry.
-      let common = sourcesOf(byClass.get(OTHER)!);
-      for (const cls of named) if (!isLoopback(cls)) common = common.intersect(sourcesOf(byClass.get(cls)!));
-      if (!common.isEmpty()) entries.push(entry(protocol, cell, common, undefined, here.filter((g) => g.sources.intersect(common).isEmpty() === false)));
+      // What every interface class accepts needs no interface qualifier. Loopback carries only local
+      // sources, so it takes part only with what it can carry.
+      let common = maps.get(OTHER)!.at(lo);
+      for (const cls of named) if (!isLoopback(cls)) common = common.intersect(maps.get(cls)!.at(lo));
+      if (!common.isEmpty()) entries.push(entry(protocol, cell, common, undefined, contributing(byClass.get(OTHER)!, lo, hi, common)));
       for (const cls of ce.ifaceClasses) {
-        const own = sourcesOf(byClass.get(cls)!).subtract(common);
+        const own = maps.get(cls)!.at(lo).subtract(common);
         if (own.isEmpty()) continue;
         const label = cls === OTHER ? `!${named.join(',')}` : cls;
-        entries.push(entry(protocol, cell, own, label, byClass.get(cls)!.filter((g) => !g.sources.intersect(own).isEmpty())));
+        entries.push(entry(protocol, cell, own, label, contributing(byClass.get(cls)!, lo, hi, own)));
       }
     }
   }
   return merge(entries);
 }
 
+/** Grants that accept some of `sources` on ports lo–hi. */
+function contributing(grants: Grant[], lo: number, hi: number, sources: AddressSet): Grant[] {
+  return grants.filter((g) => g.ports.ranges().some(([a, b]) => a <= hi && b >= lo) && !g.sources.intersect(sources).isEmpty());
+}
+
+/** Port intervals on which every map is constant. */
+function cells(maps: PortMap[]): [number, number][] {
+  const cuts = new Set<number>([0]);
+  for (const m of maps) for (const s of m.segments()) cuts.add(s.lo);
+  const sorted = [...cuts].sort((a, b) => a - b);
+  return sorted.map((lo, i) => [lo, (sorted[i + 1] ?? 65536) - 1] as [number, number]).filter(([lo]) => maps.some((m) => !m.at(lo).isEmpty()));
+}
+
 function entry(protocol: Transport, ports: PortSet, sources: AddressSet, iface: string | undefined, grants: Grant[]): MatrixEntry {
   const rules = [...new Set(grants.flatMap((g) => (g.rule ? [g.rule] : [])))].sort((a, b) => a.range.start.line - b.range.start.line);
   return { protocol, ports, sources, ...(iface !== undefined ? { interface: iface } : {}), rules, byPolicy: grants.some((g) => !g.rule), approximate: grants.some((g) => g.approximate) };
-}
-
-/** Port intervals on which no grant starts or ends: each is answered the same way throughout. */
-function portClasses(grants: Grant[]): [number, number][] {
-  const cuts = new Set<number>();
-  for (const g of grants) for (const [lo, hi] of g.ports.ranges()) {
-    cuts.add(lo);
-    cuts.add(hi + 1);
-  }
-  const sorted = [...cuts].sort((a, b) => a - b);
-  const out: [number, number][] = [];
-  for (let i = 0; i + 1 < sorted.length; i++) {
-    const lo = sorted[i];
-    const hi = sorted[i + 1] - 1;
-    if (grants.some((g) => g.ports.has(lo))) out.push([lo, hi]);
-  }
-  return out;
 }
 
 /** Joins entries that differ only in their ports. */

@@ -99,6 +99,11 @@ export class PortMap {
     this.compact();
   }
 
+  /** Sources for one port. */
+  at(port: number): AddressSet {
+    return this.segs[this.find(port)].sources;
+  }
+
   equals(o: PortMap): boolean {
     return this.segs.length === o.segs.length && this.segs.every((s, i) => s.lo === o.segs[i].lo && s.hi === o.segs[i].hi && s.sources.equals(o.segs[i].sources));
   }

@@ -35,7 +35,16 @@ export class PortSet {
     return this.set.equals(PortSet.ALL.set);
   }
   has(p: number): boolean {
-    return this.set.has(BigInt(p));
+    const r = this.ranges();
+    let lo = 0;
+    let hi = r.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (p < r[mid][0]) hi = mid - 1;
+      else if (p > r[mid][1]) lo = mid + 1;
+      else return true;
+    }
+    return false;
   }
   size(): number {
     return Number(this.set.size());
