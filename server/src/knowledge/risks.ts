@@ -4,7 +4,7 @@
  * Curated by hand, not generated. Facts come from public sources — the vendors' own security and hardening
  * guides, CISA alerts (SMB best practices, UDP-based amplification attacks TA14-017A, SNMP abuse TA17-156A),
  * NVD entries for the CVEs named, and the port lists of the IaC scanners KICS, Trivy, Checkov and Terrascan
- * (see /work/shared/ANCHORS.md). The wording is ours. Every reference is a page of the vendor, CISA or NVD.
+ * (see ../shared/ANCHORS.md, outside this repository). The wording is ours. Every reference is a page of the vendor, CISA or NVD.
  *
  * Rules for entries (checked by test/unit/knowledge/risks.test.ts):
  * - sorted by first port; no two entries overlap on the same protocol (one port, one explanation);
