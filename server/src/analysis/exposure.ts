@@ -9,6 +9,7 @@
  * result can over-state exposure, never under-state it, and says where it is approximate.
  */
 import { AddressSet, type Family } from '../model/addresses';
+import { IntervalSet } from '../model/intervals';
 import { PortSet } from '../model/ports';
 import type { Chain, Condition, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
@@ -98,19 +99,65 @@ class ChainWalker {
     private readonly trace: Pick<Exposure, 'considered' | 'reached'>,
   ) {
     this.chainsByName = new Map(rs.tables.find((t) => t.name === base.table)?.chains.map((c) => [c.name, c]) ?? []);
+    this.bits = family === 'ipv4' ? 32n : 128n;
   }
 
+  /**
+   * Interface classes are walked together: each class gets its own copy of the address space, stacked above
+   * the real addresses (key = class index × 2^bits + address). One walk per protocol then answers for every
+   * class at once, exactly as separate walks would, at a fraction of the cost on rulesets with many interfaces.
+   */
+  private classes: IfaceClass[] = [];
+  private readonly bits: bigint;
+
   run(): ChainExposure {
-    const classes = interfaceClasses(this.reachableInterfaces());
+    this.classes = interfaceClasses(this.reachableInterfaces());
+    const universe = this.keyed(this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))));
     for (const protocol of TRANSPORTS) {
-      for (const iface of classes) {
-        const universe = isLoopback(iface) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family);
-        this.undecided = [];
-        const rest = this.walk(this.base, PortMap.uniform(universe), protocol, iface, [], 0, new Set());
-        if (this.base.policy === 'accept') this.grant(protocol, iface, rest, undefined, [...new Set(this.undecided)], false);
+      this.undecided = [];
+      const rest = this.walk(this.base, PortMap.uniform(universe), protocol, [], 0, new Set());
+      if (this.base.policy === 'accept') this.grant(protocol, rest, undefined, [...new Set(this.undecided)], false);
+    }
+    return { chain: this.base, family: this.family, ifaceClasses: this.classes, grants: this.grants };
+  }
+
+  /** Stacks one address set per interface class into the keyed space. */
+  private keyed(perClass: (AddressSet | undefined)[]): AddressSet {
+    const intervals: [bigint, bigint][] = [];
+    perClass.forEach((set, idx) => {
+      if (!set) return;
+      const off = BigInt(idx) << this.bits;
+      for (const [lo, hi] of this.familySet(set).intervals) intervals.push([lo + off, hi + off]);
+    });
+    return this.wrap(IntervalSet.fromSorted(intervals));
+  }
+
+  /** Splits a keyed set back into real addresses per interface class. */
+  private unkeyed(set: AddressSet): { iface: IfaceClass; sources: AddressSet }[] {
+    const perClass = new Map<number, [bigint, bigint][]>();
+    const mask = (1n << this.bits) - 1n;
+    // One pass over the sorted intervals; an interval crossing a class boundary is cut there.
+    for (const [lo0, hi] of this.familySet(set).intervals) {
+      let lo = lo0;
+      while (lo <= hi) {
+        const idx = lo >> this.bits;
+        const end = (idx << this.bits) | mask;
+        const top = hi < end ? hi : end;
+        const list = perClass.get(Number(idx)) ?? [];
+        list.push([lo & mask, top & mask]);
+        perClass.set(Number(idx), list);
+        lo = top + 1n;
       }
     }
-    return { chain: this.base, family: this.family, ifaceClasses: classes, grants: this.grants };
+    return [...perClass].map(([idx, list]) => ({ iface: this.classes[idx], sources: this.wrap(IntervalSet.fromSorted(list)) }));
+  }
+
+  private familySet(set: AddressSet): IntervalSet {
+    return this.family === 'ipv4' ? set.v4 : set.v6;
+  }
+
+  private wrap(set: IntervalSet): AddressSet {
+    return this.family === 'ipv4' ? AddressSet.of(set, IntervalSet.EMPTY) : AddressSet.of(IntervalSet.EMPTY, set);
   }
 
   /** Reasons of rules that might have decided packets but were not counted on to do so, in the current walk. */
@@ -139,13 +186,13 @@ class ChainWalker {
    * Runs the undecided (port → sources) map through a chain, recording grants for what it accepts. Returns
    * what falls off its end or RETURNs to the caller.
    */
-  private walk(chain: Chain, map: PortMap, protocol: Transport, iface: IfaceClass, reasons: string[], depth: number, stack: Set<Chain>): PortMap {
+  private walk(chain: Chain, map: PortMap, protocol: Transport, reasons: string[], depth: number, stack: Set<Chain>): PortMap {
     const returned = PortMap.empty();
     for (const rule of chain.rules) {
       this.trace.considered.add(rule.id);
       const { action } = rule;
       if (action.kind === 'continue' || action.kind === 'none') continue;
-      const m = this.evaluate(rule, protocol, iface);
+      const m = this.evaluate(rule, protocol);
       if (!m.matches) continue;
       const matched = map.take(m.ports, m.sources, m.exact);
       if (matched.isEmpty()) continue;
@@ -155,7 +202,7 @@ class ChainWalker {
       switch (action.kind) {
         case 'accept':
         case 'other': // NAT or queue verdicts decided elsewhere: assume the packet may get through
-          this.grant(protocol, iface, matched, rule, why, action.kind === 'other');
+          this.grant(protocol, matched, rule, why, action.kind === 'other');
           break;
         case 'return':
           returned.add(matched);
@@ -169,7 +216,7 @@ class ChainWalker {
             break;
           }
           stack.add(target);
-          const back = this.walk(target, matched, protocol, iface, why, depth + 1, stack);
+          const back = this.walk(target, matched, protocol, why, depth + 1, stack);
           stack.delete(target);
           if (action.kind === 'goto') returned.add(back);
           else if (m.exact) map.add(back);
@@ -183,20 +230,32 @@ class ChainWalker {
     return returned;
   }
 
-  private grant(protocol: Transport, iface: IfaceClass, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {
+  private grant(protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {
+    const why = [...new Set(reasons)];
     for (const g of map.groups()) {
-      this.grants.push({ chain: this.base, family: this.family, protocol, ports: g.ports, sources: g.sources, iface, rule, approximate: forceApprox || reasons.length > 0, reasons: [...new Set(reasons)] });
+      for (const { iface, sources } of this.unkeyed(g.sources)) {
+        this.grants.push({ chain: this.base, family: this.family, protocol, ports: g.ports, sources, iface, rule, approximate: forceApprox || why.length > 0, reasons: why });
+      }
     }
   }
 
   private readonly compiled = new Map<Rule, Compiled>();
 
-  private evaluate(rule: Rule, protocol: Transport, iface: IfaceClass): MatchResult {
+  private readonly keyedMatch = new Map<Rule, MatchResult>();
+
+  private evaluate(rule: Rule, protocol: Transport): MatchResult {
     let c = this.compiled.get(rule);
     if (!c) this.compiled.set(rule, (c = compile(rule, this.family)));
     if (c.never || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
-    for (const t of c.ifaces) if (matchesInterface(t.name, iface) === t.negated) return NO_MATCH;
-    return c.result;
+    let m = this.keyedMatch.get(rule);
+    if (!m) {
+      // The rule's sources, stacked for every interface class its interface tests let through.
+      const compiled = c;
+      const sources = this.keyed(this.classes.map((cls) => (compiled.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated) ? compiled.result.sources : undefined)));
+      m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
+      this.keyedMatch.set(rule, m);
+    }
+    return m;
   }
 }
 

@@ -31,6 +31,11 @@ export class AddressSet {
   static readonly ANY_V6 = new AddressSet(IntervalSet.EMPTY, IntervalSet.of(0n, MAX.ipv6));
   static readonly ANY = new AddressSet(IntervalSet.of(0n, MAX.ipv4), IntervalSet.of(0n, MAX.ipv6));
 
+  /** Wraps raw interval sets; for analysis code that works on the numbers directly. */
+  static of(v4: IntervalSet, v6: IntervalSet): AddressSet {
+    return v4.isEmpty() && v6.isEmpty() ? AddressSet.NONE : new AddressSet(v4, v6);
+  }
+
   static any(family: Family | 'both'): AddressSet {
     return family === 'ipv4' ? AddressSet.ANY_V4 : family === 'ipv6' ? AddressSet.ANY_V6 : AddressSet.ANY;
   }

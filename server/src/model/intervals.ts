@@ -26,6 +26,18 @@ export class IntervalSet {
     return out.length ? new IntervalSet(out) : IntervalSet.EMPTY;
   }
 
+  /** Like `from`, for intervals already sorted by their start (merges overlaps and neighbours, no sort). */
+  static fromSorted(list: readonly Interval[]): IntervalSet {
+    const out: [bigint, bigint][] = [];
+    for (const [lo, hi] of list) {
+      const last = out[out.length - 1];
+      if (last && lo <= last[1] + 1n) {
+        if (hi > last[1]) last[1] = hi;
+      } else if (lo <= hi) out.push([lo, hi]);
+    }
+    return out.length ? new IntervalSet(out) : IntervalSet.EMPTY;
+  }
+
   isEmpty(): boolean {
     return this.intervals.length === 0;
   }
