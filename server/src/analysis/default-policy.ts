@@ -1,9 +1,9 @@
 /** PC103: a base chain that accepts whatever no rule decided. */
+import type { Transport } from '../knowledge/registry';
 import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
 import type { Check } from './check';
 import { describeSources, worldGrants } from './reach';
-import { risksIn } from './settings';
 
 export const defaultPolicy: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
@@ -17,7 +17,7 @@ export const defaultPolicy: Check = ({ exposure, settings }) => {
     if (seen.has(key)) continue;
     seen.add(key);
     const risky = new Set<string>();
-    for (const g of byPolicy) for (const [lo, hi] of g.ports.ranges()) for (const r of risksIn(settings.risks, lo, hi, g.protocol)) risky.add(`${r.ports[0]}/${g.protocol} ${r.service.split(' (')[0]}`);
+    for (const g of byPolicy) for (const [lo, hi] of g.ports.ranges()) for (const r of settings.risks.risksInRange(lo, hi, g.protocol as Transport)) risky.add(`${r.ports[0]}/${g.protocol} ${r.service.split(' (')[0]}`);
     const examples = [...risky].slice(0, 5).join(', ');
     findings.push({
       code: 'PC103', severity: CODES.PC103.severity, range: chain.policyRange,

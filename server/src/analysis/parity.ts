@@ -4,6 +4,7 @@
  * (nftables `inet` tables) or the IPv6 file against its IPv4 counterpart (rules.v6 ↔ rules.v4 and similar),
  * and reports on the IPv6 side, the side that exposes.
  */
+import type { Transport } from '../knowledge/registry';
 import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
 import type { Check } from './check';
@@ -11,7 +12,6 @@ import type { AddressSet } from '../model/addresses';
 import { PortSet } from '../model/ports';
 import type { ChainExposure, Exposure } from './exposure';
 import { isWorld } from './reach';
-import { risksIn } from './settings';
 
 export const parity: Check = ({ exposure, counterpart, settings }) => {
   const findings: Finding[] = [];
@@ -25,7 +25,7 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
       if (g.iface === 'lo' || !isWorld(g.sources.subtract(settings.trusted), 'ipv6')) continue;
       const leaked = g.ports.subtract(worldPorts(v4, g.protocol, settings.trusted));
       if (leaked.isEmpty()) continue;
-      const risky = leaked.ranges().flatMap(([lo, hi]) => risksIn(settings.risks, lo, hi, g.protocol));
+      const risky = leaked.ranges().flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, g.protocol as Transport));
       const range = g.rule ? g.rule.range : v6.chain.policyRange ?? v6.chain.range;
       const where = counterpart && v4Source === counterpart.exposure ? `in ${counterpart.path}` : 'in this ruleset';
       findings.push({

@@ -1,4 +1,5 @@
 /** PC101 / PC102: risky ports that a rule opens to the internet. */
+import type { Transport } from '../knowledge/registry';
 import { CODES } from '../model/codes';
 import type { Finding, Severity } from '../model/finding';
 import type { PortItem, Rule } from '../model/ruleset';
@@ -6,7 +7,6 @@ import type { Risk } from '../knowledge/risks';
 import type { Check } from './check';
 import type { Grant } from './exposure';
 import { describeSources, worldGrants } from './reach';
-import { risksIn } from './settings';
 
 const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
 
@@ -21,7 +21,7 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
     const byItem = new Map<PortItem | undefined, Map<Risk, Grant>>();
     for (const g of world) {
       for (const [lo, hi] of g.ports.ranges()) {
-        for (const risk of risksIn(settings.risks, lo, hi, g.protocol)) {
+        for (const risk of settings.risks.risksInRange(lo, hi, g.protocol as Transport)) {
           const item = items.find((i) => i.lo <= risk.ports[1] && i.hi >= risk.ports[0]);
           const m = byItem.get(item) ?? new Map<Risk, Grant>();
           if (!m.has(risk)) m.set(risk, g);

@@ -1,5 +1,5 @@
 /** Hover: what a port or service is, why it is risky, and what this rule does with it. */
-import { risksIn } from '../analysis/settings';
+import type { Transport } from '../knowledge/registry';
 import { describeSources, ifaceNote } from '../analysis/reach';
 import type { ResolvedSettings } from '../analysis/settings';
 import { servicesAt } from '../knowledge/registry';
@@ -56,7 +56,7 @@ function portHover(fa: FileAnalysis, lo: number, hi: number, service: string | u
   } else {
     out.push(`**Ports ${lo}–${hi}** (${hi - lo + 1} ports)`);
   }
-  const risks = protos.flatMap((p) => risksIn(settings.risks, lo, hi, p).map((r) => ({ r, p })));
+  const risks = protos.flatMap((p) => settings.risks.risksInRange(lo, hi, p as Transport).map((r) => ({ r, p })));
   const seen = new Set<string>();
   for (const { r } of risks) {
     if (seen.has(r.service)) continue;

@@ -64,8 +64,10 @@ test('PC010: unused user chain', () => {
 test('inline suppression on the line before or as a trailing comment, and severity settings', () => {
   const before = analyseRules(filterTable(['# portcullis-ignore PC101: load balancer health checks', '-A INPUT -p tcp --dport 3389 -j ACCEPT']));
   assert.ok(!codes(before).includes('PC101'));
+  // A trailing comment still suppresses, but iptables-restore rejects it, so the parser says so.
   const trailing = analyseRules(filterTable(['-A INPUT -p tcp --dport 3389 -j ACCEPT # portcullis-ignore PC101: lab box']));
   assert.ok(!codes(trailing).includes('PC101'));
+  assert.match(trailing.findings.find((f) => f.code === 'PC001')!.message, /comment after a rule/);
   const other = analyseRules(filterTable(['# portcullis-ignore PC104: wrong code', '-A INPUT -p tcp --dport 3389 -j ACCEPT']));
   assert.ok(codes(other).includes('PC101'));
   const off = analyseRules(filterTable(['-A INPUT -p tcp --dport 3389 -j ACCEPT']), { severity: { PC101: 'off' } });

@@ -102,6 +102,8 @@ class IptablesParser {
     }
     const tk = tokenizeLine(line);
     if (tk.unterminated !== undefined) this.report('PC001', range(n, tk.unterminated, line.length), 'unterminated quoted string');
+    // iptables-restore treats only whole lines starting with # as comments; a trailing one is read as arguments.
+    if (tk.commentStart !== undefined) this.report('PC001', range(n, tk.commentStart, line.trimEnd().length), 'iptables-restore does not accept a comment after a rule (it reads `#` as an argument and fails): put the comment on its own line above, or use `-m comment --comment "…"`');
     let tokens = tk.tokens;
     // iptables-save -c prefixes each rule with [packets:bytes].
     if (tokens[0] && /^\[\d+:\d+\]$/.test(tokens[0].text)) tokens = tokens.slice(1);
