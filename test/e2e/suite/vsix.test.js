@@ -15,9 +15,12 @@ suite('Portcullis installed from the .vsix', function () {
     assert.ok(ext, `${EXTENSION_ID} is not installed`);
     const root = ext.extensionPath;
     assert.ok(!fs.existsSync(path.join(root, 'server', 'src')), `${root} looks like the source tree, not the installed package`);
-    for (const f of ['dist/extension.js', 'dist/server.js', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'images/icon.png']) {
+    for (const f of ['dist/extension.js', 'dist/server.js', 'package.json', 'images/icon.png']) {
       assert.ok(fs.existsSync(path.join(root, f)), `${f} missing from the package`);
     }
+    // vsce stores these as readme.md, changelog.md and LICENSE.txt.
+    const top = fs.readdirSync(root).map((f) => f.toLowerCase());
+    for (const f of ['readme', 'changelog', 'license']) assert.ok(top.some((x) => x.startsWith(f)), `${f} missing from the package (${top.join(', ')})`);
     const dist = fs.readdirSync(path.join(root, 'dist'));
     assert.deepStrictEqual(dist.filter((f) => f.endsWith('.map')), [], 'no source maps in the package');
     assert.ok(!fs.existsSync(path.join(root, 'node_modules')), 'no node_modules in the package (bundled)');
