@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// Screenshots for the README and docs, taken in code-server's VS Code web workbench driven by playwright-core and
+// Debian's /usr/bin/chromium — the offline stack of ../shared/tools/vscode-e2e (run its setup.sh once).
+// The packaged extension (scripts/package.sh) is installed into a throw-away extensions dir, code-server binds
+// 127.0.0.1 only and chromium resolves nothing but loopback, as in run-tests.mjs.
+//
+//   node scripts/screenshots.mjs            -> docs/images/diagnostics.png, hover.png (and probe.png once
+//                                              the portcullis.probe command exists)
+//   node scripts/screenshots.mjs --icon     -> images/icon.png (128x128, rendered from the SVG below)
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CHROMIUM = process.env.VSCODE_E2E_CHROMIUM || '/usr/bin/chromium';
+const CACHE = process.env.VSCODE_E2E_CACHE || path.join(os.homedir(), '.cache', 'vscode-e2e');
+const STACK = path.join(CACHE, 'stack');
+const OUT = path.join(REPO, 'docs', 'images');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (m) => process.stdout.write(`screenshots: ${m}\n`);
+const require = createRequire(import.meta.url);
+
+const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128" viewBox="0 0 128 128">
+  <rect x="4" y="4" width="120" height="120" rx="22" fill="#1d3557"/>
+  <path d="M24 116 V48 A40 40 0 0 1 104 48 V116 Z" fill="#457b9d"/>
+  <g stroke="#f1faee" stroke-width="7" stroke-linecap="round">
+    <line x1="40" y1="30" x2="40" y2="100"/><line x1="56" y1="16" x2="56" y2="100"/>
+    <line x1="72" y1="16" x2="72" y2="100"/><line x1="88" y1="30" x2="88" y2="100"/>
+    <line x1="30" y1="52" x2="98" y2="52"/><line x1="30" y1="76" x2="98" y2="76"/>
+  </g>
+  <g fill="#f1faee"><path d="M36 100 l4 12 l4 -12 Z"/><path d="M52 100 l4 12 l4 -12 Z"/><path d="M68 100 l4 12 l4 -12 Z"/><path d="M84 100 l4 12 l4 -12 Z"/></g>
+  <circle cx="100" cy="100" r="17" fill="#e63946" stroke="#1d3557" stroke-width="4"/>
+  <rect x="97" y="89" width="6" height="14" rx="2" fill="#fff"/><circle cx="100" cy="109" r="3.2" fill="#fff"/>
+</svg>`;
+
+const SAMPLE = `# A small web server's iptables-save (sample for the screenshots).
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+-A INPUT -s 198.51.100.0/24 -p tcp --dport 22 -j ACCEPT
+-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+-A INPUT -p tcp --dport 3389 -j ACCEPT
+-A INPUT -p tcp --dport 3000:6000 -j ACCEPT
+-A INPUT --dport 8080 -j ACCEPT
+COMMIT
+`;
+
+function launchChromium(chromium, extraEnv = {}) {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    env: { ...process.env, ...extraEnv },
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-default-apps', '--disable-extensions',
+      '--no-default-browser-check', '--disable-dev-shm-usage', '--no-proxy-server',
+      '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost',
+    ],
+  });
+}
+
+function loadPlaywright() {
+  for (const from of [path.join(REPO, 'package.json'), path.join(STACK, 'package.json')]) {
+    try { return createRequire(from)('playwright-core'); } catch { /* next */ }
+  }
+  throw new Error('playwright-core not found (npm install, or run ../shared/tools/vscode-e2e/setup.sh)');
+}
+
+async function renderIcon() {
+  const { chromium } = loadPlaywright();
+  const browser = await launchChromium(chromium);
+  const page = await browser.newPage({ viewport: { width: 128, height: 128 } });
+  await page.setContent(`<html><body style="margin:0;background:transparent">${ICON_SVG}</body></html>`);
+  const out = path.join(REPO, 'images', 'icon.png');
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  await page.screenshot({ path: out, omitBackground: true, clip: { x: 0, y: 0, width: 128, height: 128 } });
+  await browser.close();
+  log(`wrote ${path.relative(REPO, out)}`);
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+async function main() {
+  if (process.argv.includes('--icon')) return renderIcon();
+  const csEntry = path.join(STACK, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
+  if (!fs.existsSync(csEntry)) throw new Error(`code-server not found in ${STACK}: run ../shared/tools/vscode-e2e/setup.sh`);
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`chromium not found at ${CHROMIUM}`);
+  const { chromium } = loadPlaywright();
+
+  const run = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-shots-'));
+  const dirs = { ud: path.join(run, 'ud'), ext: path.join(run, 'ext'), xdg: path.join(run, 'xdg'), ws: path.join(run, 'firewall') };
+  for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
+  fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
+    'workbench.colorTheme': 'Default Dark Modern',
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'workbench.enableExperiments': false,
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'extensions.ignoreRecommendations': true,
+    'security.workspace.trust.enabled': false,
+    'editor.minimap.enabled': false,
+    'editor.fontSize': 14,
+    'editor.hover.delay': 150,
+    'breadcrumbs.enabled': false,
+    'chat.commandCenter.enabled': false,
+    'window.commandCenter': false,
+    'workbench.layoutControl.enabled': false,
+  }, null, 2));
+  const env = {
+    ...process.env, EXTENSIONS_GALLERY: '{}',
+    XDG_DATA_HOME: path.join(dirs.xdg, 'data'), XDG_CONFIG_HOME: path.join(dirs.xdg, 'config'), XDG_CACHE_HOME: path.join(dirs.xdg, 'cache'),
+  };
+  for (const k of ['PORT', 'PASSWORD', 'HASHED_PASSWORD', 'CODE_SERVER_CONFIG', 'VSCODE_IPC_HOOK_CLI', 'NODE_OPTIONS']) delete env[k];
+  const common = ['--config', path.join(run, 'config.yaml'), '--user-data-dir', dirs.ud, '--extensions-dir', dirs.ext];
+
+  let server;
+  let browser;
+  try {
+    const vsix = path.join(run, 'portcullis.vsix');
+    log('packaging the extension');
+    const pkg = spawnSync('bash', [path.join(REPO, 'scripts', 'package.sh'), '-o', vsix], { cwd: REPO, encoding: 'utf8' });
+    if (pkg.status !== 0) throw new Error(`packaging failed:\n${pkg.stdout}${pkg.stderr}`);
+    const inst = spawnSync(process.execPath, [csEntry, ...common, '--install-extension', vsix, '--force'], { env, encoding: 'utf8', timeout: 120000 });
+    if (inst.status !== 0) throw new Error(`installing the .vsix failed:\n${inst.stdout}${inst.stderr}`);
+
+    const port = await freePort();
+    server = spawn(process.execPath, [csEntry, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, ...common,
+      '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+      '--disable-proxy', '--ignore-last-opened'], { env, cwd: run, detached: true, stdio: 'ignore' });
+    const deadline = Date.now() + 60000;
+    for (;;) {
+      try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break; } catch { /* not up yet */ }
+      if (Date.now() > deadline) throw new Error('code-server did not come up within 60 s');
+      await sleep(200);
+    }
+    browser = await launchChromium(chromium, { XDG_CONFIG_HOME: path.join(dirs.xdg, 'chromium-config'), XDG_CACHE_HOME: path.join(dirs.xdg, 'chromium-cache') });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
+    await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
+    await sleep(2500);
+
+    // Open rules.v4 through Quick Open.
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+    await page.keyboard.type('rules.v4');
+    await sleep(800);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20000 });
+    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
+    await page.keyboard.press('Control+Shift+M'); // Problems panel
+    await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15000 });
+    await page.mouse.click(700, 120); // focus back on the editor, away from the text
+    await sleep(1200);
+    fs.mkdirSync(OUT, { recursive: true });
+    await page.screenshot({ path: path.join(OUT, 'diagnostics.png') });
+    log('wrote docs/images/diagnostics.png');
+
+    // Hover on 3389: go to the token with Go to Line (Ctrl+G "line:column"), then show the hover from the keyboard
+    // (Ctrl+K Ctrl+I) — deterministic, and it looks the same as a mouse hover.
+    await page.keyboard.press('Control+J'); // hide the panel: room for the hover
+    await sleep(300);
+    const lines = SAMPLE.split('\n');
+    const li = lines.findIndex((l) => l.includes('--dport 3389'));
+    await page.keyboard.press('Control+G');
+    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+    await page.keyboard.type(`${li + 1}:${lines[li].indexOf('3389') + 2}`);
+    await page.keyboard.press('Enter');
+    await sleep(500);
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible', timeout: 15000 });
+    // The hover lists the line's diagnostics first; focus it (Ctrl+K Ctrl+I again) and scroll to the port text.
+    await page.keyboard.press('Control+K');
+    await page.keyboard.press('Control+I');
+    await sleep(300);
+    await page.keyboard.press('PageDown');
+    await sleep(1000);
+    await page.screenshot({ path: path.join(OUT, 'hover.png') });
+    log('wrote docs/images/hover.png');
+
+    const hasProbe = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).contributes?.commands?.some((c) => c.command === 'portcullis.probe');
+    if (!hasProbe) log('probe screenshot skipped: no portcullis.probe command yet');
+    else log('probe screenshot: the portcullis.probe command exists but this script does not drive it yet');
+  } finally {
+    if (browser) await browser.close().catch(() => undefined);
+    if (server?.pid) {
+      try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }
+      await sleep(1000);
+      try { process.kill(-server.pid, 'SIGKILL'); } catch { /* gone */ }
+    }
+    fs.rmSync(run, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+main().catch((e) => { process.stderr.write(`screenshots: ${e.stack || e}\n`); process.exit(1); });
