@@ -1,8 +1,9 @@
 import type { Format } from './format';
 import { iptablesFormat } from './iptables';
+import { nftablesFormat } from './nftables';
 
 /** Every supported format; the first that claims a path wins, so put specific formats before generic ones. */
-export const FORMATS: Format[] = [iptablesFormat];
+export const FORMATS: Format[] = [iptablesFormat, nftablesFormat];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((f) => f.id === id);

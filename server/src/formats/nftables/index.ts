@@ -1,0 +1,11 @@
+import type { Format } from '../format';
+import { nftablesEdits } from './edits';
+import { parseNftables } from './parse';
+
+export const nftablesFormat: Format = {
+  id: 'nftables',
+  claims: (path) => /\.nft$/i.test(path) || /(^|[/\\])nftables\.conf$/i.test(path),
+  parse: (text, ctx) => parseNftables(text, ctx),
+  lineComment: '#',
+  edits: nftablesEdits,
+};

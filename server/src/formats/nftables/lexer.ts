@@ -1,0 +1,94 @@
+/** Tokenizer for `nft -f` scripts: words, quoted strings, braces, `;`, `,`, parentheses and newlines, with positions. */
+
+export interface Tok {
+  kind: 'word' | 'string' | 'punct' | 'nl' | 'eof';
+  /** The text, without quotes for strings. */
+  text: string;
+  line: number;
+  /** UTF-16 offsets in the line, end exclusive (quotes included). */
+  start: number;
+  end: number;
+  /** For strings: set when the closing quote is missing. */
+  unterminated?: boolean;
+}
+
+const PUNCT = new Set(['{', '}', ';', ',', '(', ')']);
+
+export function lex(text: string): Tok[] {
+  const toks: Tok[] = [];
+  let line = 0;
+  let col = 0;
+  let i = 0;
+  const n = text.length;
+  if (text.charCodeAt(0) === 0xfeff) {
+    i = 1;
+    col = 1;
+  }
+  while (i < n) {
+    const ch = text[i];
+    if (ch === '\n') {
+      toks.push({ kind: 'nl', text: '\n', line, start: col, end: col + 1 });
+      line++;
+      col = 0;
+      i++;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v') {
+      i++;
+      col++;
+      continue;
+    }
+    if (ch === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+      // Line continuation: the newline is whitespace.
+      i += text[i + 1] === '\r' ? 3 : 2;
+      line++;
+      col = 0;
+      continue;
+    }
+    if (ch === '#') {
+      while (i < n && text[i] !== '\n') {
+        i++;
+        col++;
+      }
+      continue;
+    }
+    if (ch === '"') {
+      const start = col;
+      let j = i + 1;
+      let value = '';
+      while (j < n && text[j] !== '"' && text[j] !== '\n') {
+        if (text[j] === '\\' && j + 1 < n && text[j + 1] !== '\n') {
+          value += text[j + 1];
+          j += 2;
+          continue;
+        }
+        value += text[j];
+        j++;
+      }
+      const closed = text[j] === '"';
+      const end = start + (j - i) + (closed ? 1 : 0);
+      toks.push({ kind: 'string', text: value, line, start, end, ...(closed ? {} : { unterminated: true }) });
+      col = end;
+      i = j + (closed ? 1 : 0);
+      continue;
+    }
+    if (PUNCT.has(ch)) {
+      toks.push({ kind: 'punct', text: ch, line, start: col, end: col + 1 });
+      i++;
+      col++;
+      continue;
+    }
+    const start = col;
+    const from = i;
+    while (i < n) {
+      const c = text[i];
+      if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '"' || c === '#' || PUNCT.has(c)) break;
+      if (c === '\\' && (text[i + 1] === '\n' || text[i + 1] === '\r')) break;
+      i++;
+    }
+    col += i - from;
+    toks.push({ kind: 'word', text: text.slice(from, i), line, start, end: col });
+  }
+  toks.push({ kind: 'eof', text: '', line, start: col, end: col });
+  return toks;
+}
