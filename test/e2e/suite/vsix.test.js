@@ -15,7 +15,7 @@ suite('Portcullis installed from the .vsix', function () {
     assert.ok(ext, `${EXTENSION_ID} is not installed`);
     const root = ext.extensionPath;
     assert.ok(!fs.existsSync(path.join(root, 'server', 'src')), `${root} looks like the source tree, not the installed package`);
-    for (const f of ['dist/extension.js', 'dist/server.js', 'package.json', 'images/icon.png']) {
+    for (const f of ['dist/extension.js', 'dist/server.js', 'package.json', 'images/icon.png', 'syntaxes/iptables.tmLanguage.json']) {
       assert.ok(fs.existsSync(path.join(root, f)), `${f} missing from the package`);
     }
     // vsce stores these as readme.md, changelog.md and LICENSE.txt.
