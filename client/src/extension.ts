@@ -10,7 +10,7 @@ let client: LanguageClient | undefined;
 
 export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld'];
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient }> {
+export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void> }> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     // Same flag as the bin's shebang: keeps resident memory low on large rulesets.
@@ -22,9 +22,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
   };
   client = new LanguageClient('portcullis', 'Portcullis', serverOptions, clientOptions);
-  await client.start();
+  // Activation does not wait for the server: the client queues requests until it is up, and VS Code stays
+  // responsive while node starts the server process.
+  const ready = client.start().catch((e: unknown) => {
+    void vscode.window.showErrorMessage(`Portcullis: the language server did not start: ${(e as Error).message}`);
+  });
   context.subscriptions.push(client, vscode.commands.registerCommand('portcullis.showExposure', showExposure));
-  return { client };
+  return { client, ready };
 }
 
 export async function deactivate(): Promise<void> {
