@@ -10,13 +10,14 @@ import type { Finding, Severity } from './model/finding';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
+import { toSarif } from './features/sarif';
 import { FORMATS } from './formats/registry';
 
 const VERSION: string = require('../../package.json').version;
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
 const USAGE = `usage:
-  portcullis check [--format text|json] [--min-severity error|warning|information|hint] [--config FILE] <file|dir>...
+  portcullis check [--format text|json|sarif] [--min-severity error|warning|information|hint] [--config FILE] <file|dir>...
   portcullis exposure [--format text|json] [--config FILE] <file|dir>...
 
 check     runs every diagnostic on firewall and service-port configuration files (${FORMATS.map((f) => f.id).join(', ')}).
@@ -156,13 +157,15 @@ function main(argv: string[]): number {
     return 0;
   }
   const format = opts.format ?? 'text';
-  if (format !== 'text' && format !== 'json') throw new UsageError(`--format must be text or json, not \`${format}\``);
+  if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not \`${format}\``);
   const min = (opts['min-severity'] ?? 'warning') as Severity;
   if (!(min in RANK)) throw new UsageError(`--min-severity must be error, warning, information or hint, not \`${min}\``);
   if (!paths.length) throw new UsageError('no files given');
   const { results, readErrors } = check(paths, opts);
   if (cmd === 'exposure') return exposure(results, format, readErrors);
-  if (format === 'json') {
+  if (format === 'sarif') {
+    process.stdout.write(JSON.stringify(toSarif(results, VERSION, process.cwd()), null, 2) + '\n');
+  } else if (format === 'json') {
     const json = { files: results.map((r) => ({ path: r.path, language: r.language ?? null, ...(r.error ? { error: r.error } : {}), findings: r.findings.map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })) })) };
     process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else process.stdout.write(text(results, min));

@@ -68,3 +68,18 @@ test('the workspace config file is read by the CLI', () => {
   assert.doesNotMatch(r.stdout, /PC101|PC004/);
   fs.rmSync(dir, { recursive: true });
 });
+
+test('check --format sarif: SARIF 2.1.0 with rules, help links and precise regions', () => {
+  const r = run('check', '--format', 'sarif', path.join(SAMPLES, 'web-server.rules'));
+  assert.equal(r.status, 1, r.stderr);
+  const sarif = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { name: string; rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number; endColumn: number } } }[] }[] }[] };
+  assert.equal(sarif.version, '2.1.0');
+  const run0 = sarif.runs[0];
+  assert.equal(run0.tool.driver.name, 'portcullis');
+  assert.ok(run0.tool.driver.rules.every((x) => /docs\/diagnostics\/PC\d{3}\.md$/.test(x.helpUri)));
+  const rdp = run0.results.find((x) => x.ruleId === 'PC101')!;
+  assert.equal(rdp.level, 'error');
+  assert.deepEqual(rdp.locations[0].physicalLocation.region, { startLine: 11, startColumn: 25, endLine: 11, endColumn: 29 });
+  assert.equal(rdp.locations[0].physicalLocation.artifactLocation.uri, 'test/fixtures/samples/web-server.rules');
+  assert.ok(run0.results.every((x) => run0.tool.driver.rules.some((rule) => rule.id === x.ruleId)));
+});
