@@ -15,15 +15,7 @@ export class IntervalSet {
 
   /** Builds a normalised set from intervals in any order, overlapping or not. */
   static from(list: Iterable<Interval>): IntervalSet {
-    const sorted = [...list].filter(([a, b]) => a <= b).sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
-    const out: [bigint, bigint][] = [];
-    for (const [lo, hi] of sorted) {
-      const last = out[out.length - 1];
-      if (last && lo <= last[1] + 1n) {
-        if (hi > last[1]) last[1] = hi;
-      } else out.push([lo, hi]);
-    }
-    return out.length ? new IntervalSet(out) : IntervalSet.EMPTY;
+    return IntervalSet.fromSorted([...list].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)));
   }
 
   /** Like `from`, for intervals already sorted by their start (merges overlaps and neighbours, no sort). */
