@@ -1,9 +1,11 @@
 import type { Format } from './format';
 import { iptablesFormat } from './iptables';
 import { nftablesFormat } from './nftables';
+import { pfFormat } from './pf';
+import { firewalldFormat } from './firewalld';
 
 /** Every supported format; the first that claims a path wins, so put specific formats before generic ones. */
-export const FORMATS: Format[] = [iptablesFormat, nftablesFormat];
+export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((f) => f.id === id);

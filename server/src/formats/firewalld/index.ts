@@ -1,0 +1,11 @@
+import type { Format } from '../format';
+import { firewalldEdits } from './edits';
+import { parseFirewalld } from './parse';
+
+export const firewalldFormat: Format = {
+  id: 'firewalld',
+  claims: (path) => /(^|[/\\])firewalld[/\\](.*[/\\])?[^/\\]+\.xml$/i.test(path),
+  parse: (text, ctx) => parseFirewalld(text, ctx),
+  lineComment: '<!--',
+  edits: firewalldEdits,
+};

@@ -1,0 +1,43 @@
+/** Text edits on pf.conf rules, for quick fixes. */
+import { range } from '../../model/range';
+import type { RuleEdits } from '../format';
+
+export const pfEdits: RuleEdits = {
+  addProtocol(rule, lines, protocol) {
+    const port = rule.conditions.find((c) => c.kind === 'dport' || c.kind === 'sport');
+    if (!port || rule.conditions.some((c) => c.kind === 'protocol')) return undefined;
+    // `proto` comes before the hosts: insert it before `from`, `to` or `all`.
+    for (let n = rule.range.start.line; n <= rule.range.end.line; n++) {
+      const m = /\b(from|to|all)\b/.exec(lines[n] ?? '');
+      if (m) return { range: range(n, m.index, m.index), newText: `proto ${protocol} ` };
+    }
+    return undefined;
+  },
+  setVerdict(rule, _lines, verdict) {
+    if (rule.action.kind !== 'accept') return undefined;
+    return { range: rule.action.range, newText: verdict === 'drop' ? 'block drop' : 'block return' };
+  },
+  restrictSource(rule, lines, network) {
+    const src = rule.conditions.find((c) => c.kind === 'source' && lines[c.range.start.line]?.slice(c.range.start.character).startsWith('from'));
+    if (src) return { range: src.range, newText: `from ${network}` };
+    for (let n = rule.range.start.line; n <= rule.range.end.line; n++) {
+      const line = lines[n] ?? '';
+      const any = /\bfrom\s+any\b/.exec(line);
+      if (any) return { range: range(n, any.index, any.index + any[0].length), newText: `from ${network}` };
+      const all = /\ball\b/.exec(line);
+      if (all) return { range: range(n, all.index, all.index + 3), newText: `from ${network} to any` };
+      const to = /\bto\b/.exec(line);
+      if (to) return { range: range(n, to.index, to.index), newText: `from ${network} ` };
+    }
+    return undefined;
+  },
+  setDefaultDrop(chain, lines) {
+    // pf's default is pass; a leading non-quick `block all` becomes the default, later rules still win.
+    const first = Math.min(...chain.rules.map((r) => r.range.start.line).filter((l) => l > 0 || /^\s*(pass|block|match)/.test(lines[l] ?? '')), lines.length);
+    const hasLo = /^\s*set\s+skip\s+on\s+lo/m.test(lines.join('\n'));
+    return [{ range: range(first, 0, 0), newText: `block all\n${hasLo ? '' : 'pass quick on lo0\n'}` }];
+  },
+  deleteRule(rule) {
+    return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
+  },
+};

@@ -1,0 +1,11 @@
+import type { Format } from '../format';
+import { pfEdits } from './edits';
+import { parsePf } from './parse';
+
+export const pfFormat: Format = {
+  id: 'pf',
+  claims: (path) => /(^|[/\\])pf\.conf$/i.test(path) || /\.pf$/i.test(path) || /(^|[/\\])pf[^/\\]*\.conf$/i.test(path),
+  parse: (text, ctx) => parsePf(text, ctx),
+  lineComment: '#',
+  edits: pfEdits,
+};
