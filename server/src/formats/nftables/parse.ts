@@ -637,6 +637,7 @@ class NftParser {
     const first = cmd ?? body[0];
     const last = body[body.length - 1] ?? this.toks[this.i - 1];
     const rule = new RuleReader(this, ts, chain, body).read();
+    if (!rule.ok) return;
     const full: Rule = { id: this.ruleCount++, range: span(first, last), table: ts.table.name, chain: chain.name, family: rule.family, conditions: rule.conditions, action: rule.action, ...(rule.comment !== undefined ? { comment: rule.comment } : {}) };
     ruleBodyStart.set(full, bodyStart ?? { line: first.line, character: first.start });
     if (insert) chain.rules.unshift(full);
@@ -695,18 +696,24 @@ class RuleReader {
     private readonly toks: Tok[],
   ) {}
 
-  read(): { conditions: Condition[]; action: Action; comment?: string; family: Family | 'both' } {
+  /** False when a syntax error ended the rule early: nft would reject it, so it is left out of the model. */
+  ok = true;
+
+  read(): { conditions: Condition[]; action: Action; comment?: string; family: Family | 'both'; ok: boolean } {
     while (this.k < this.toks.length) {
       const before = this.k;
       const ok = this.stmt();
-      if (!ok) break; // error reported: skip the rest of the rule
+      if (!ok) {
+        this.ok = false;
+        break; // error reported: skip the rest of the rule
+      }
       if (this.k === before) this.k++;
     }
     this.finish();
     const tableFamily = this.ts.table.family;
     const family: Family | 'both' = tableFamily !== 'both' ? tableFamily : this.family ?? 'both';
     if (this.statement && this.action.kind === 'none') this.action = { kind: 'continue', target: this.statement.name, range: this.statement.range };
-    return { conditions: this.conditions, action: this.action, comment: this.comment, family };
+    return { conditions: this.conditions, action: this.action, comment: this.comment, family, ok: this.ok };
   }
 
   private peek(o = 0): Tok | undefined {
