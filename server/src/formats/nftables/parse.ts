@@ -688,6 +688,7 @@ class RuleReader {
   private readonly protoSets: { protos: string[]; negated: boolean }[] = [];
   private readonly portConds: Condition[] = [];
   private verdictSeen: Tok | undefined;
+  private tcpReset: Tok | undefined;
 
   constructor(
     private readonly p: NftParser,
@@ -880,6 +881,7 @@ class RuleReader {
               return false;
             }
             end = rs;
+            this.tcpReset = rs;
           } else if (/^(icmp|icmpv6|icmpx)$/.test(kind.text)) {
             if (this.w(this.peek(), 'type') || this.w(this.peek(), 'code')) this.k++;
             const v = this.next();
@@ -1441,13 +1443,17 @@ class RuleReader {
 
   /** Port matches need the rule to be about a protocol that has ports. */
   private finish(): void {
-    if (!this.portConds.length) return;
     let allowed: Set<string> | undefined;
     for (const s of this.protoSets) {
       if (s.negated) continue;
       const cur = new Set(s.protos);
       allowed = allowed ? new Set([...allowed].filter((x) => cur.has(x))) : cur;
     }
+    // nft: "you cannot use tcp reset with this protocol" unless the rule is about TCP only (or no protocol at all).
+    if (this.tcpReset && allowed && !(allowed.size === 1 && allowed.has('tcp'))) {
+      this.p.problem('PC001', r(this.tcpReset), `\`reject with tcp reset\` in a rule for ${[...allowed].join(', ') || 'no protocol'}: nft rejects it (a TCP reset needs a TCP-only rule); use \`reject\` or \`reject with icmpx type admin-prohibited\``);
+    }
+    if (!this.portConds.length) return;
     const ok = !allowed || [...allowed].some((x) => PORT_PROTOCOLS.has(x));
     if (ok) return;
     const protos = this.protoSets.filter((s) => !s.negated).map((s) => s.protos.join(',')).join(' and ');
