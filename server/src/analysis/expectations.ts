@@ -2,6 +2,7 @@
  * What a ruleset says about the ports it names, for comparison with a probe of the real host: each port a
  * rule mentions, with the protocol and whether the file lets new connections in from outside.
  */
+import { isLoopback } from './interfaces';
 import { AddressSet } from '../model/addresses';
 import type { Range } from '../model/range';
 import type { Ruleset } from '../model/ruleset';
@@ -47,7 +48,7 @@ export function expectation(exposure: Exposure, port: number, protocol: Transpor
   let sources = AddressSet.NONE;
   for (const ce of exposure.chains) {
     if (ce.chain.hook !== 'input') continue;
-    for (const g of ce.grants) if (g.protocol === protocol && g.iface !== 'lo' && g.ports.has(port)) sources = sources.union(g.sources);
+    for (const g of ce.grants) if (g.protocol === protocol && !isLoopback(g.iface) && g.ports.has(port)) sources = sources.union(g.sources);
   }
   if (sources.isEmpty()) return 'blocked';
   return sources.isAnyV4() || sources.isAnyV6() ? 'open' : 'restricted';

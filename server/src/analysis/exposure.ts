@@ -326,6 +326,8 @@ export function compile(rule: Rule, family: Family): Compiled {
         break;
     }
   }
+  // A rule written for one family (nft `ip saddr`, pf `inet6`) never matches the other's packets.
+  if (rule.family !== 'both' && rule.family !== family) never = true;
   if (ports.isEmpty() || sources.isEmpty()) never = true;
   return { never, protocols, needsTcp, ifaces, result: { matches: true, ports, sources, exact, reasons } };
 }

@@ -25,6 +25,7 @@ export function matchesInterface(pattern: string, cls: IfaceClass): boolean {
   return clsBase.startsWith(pattern.slice(0, -1));
 }
 
+/** Linux names loopback `lo`; the BSDs (pf) name it `lo0`. */
 export function isLoopback(cls: IfaceClass): boolean {
-  return cls === 'lo';
+  return cls === 'lo' || cls === 'lo0';
 }

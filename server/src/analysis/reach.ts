@@ -1,4 +1,5 @@
 /** Shared wording and thresholds for "who can reach this". */
+import { isLoopback } from './interfaces';
 import { AddressSet, type Family } from '../model/addresses';
 import type { Grant } from './exposure';
 
@@ -22,7 +23,7 @@ export function describeSources(sources: AddressSet, family: Family): string {
 
 /** Grants that reach from the internet once trusted networks are taken out; loopback never counts. */
 export function worldGrants(grants: Grant[], trusted: AddressSet): Grant[] {
-  return grants.filter((g) => g.iface !== 'lo' && isWorld(g.sources.subtract(trusted), g.family));
+  return grants.filter((g) => !isLoopback(g.iface) && isWorld(g.sources.subtract(trusted), g.family));
 }
 
 export function ifaceNote(g: Grant): string {
