@@ -1,0 +1,51 @@
+/** One TCP connect probe: connected = open, RST = closed, ICMP errors or silence = filtered. */
+import * as net from 'node:net';
+import type { ProbeResult } from './types';
+
+/** Socket errors and what they mean for the port. */
+const ERRORS: Record<string, Pick<ProbeResult, 'state' | 'reason'>> = {
+  ECONNREFUSED: { state: 'closed', reason: 'conn-refused' },
+  EHOSTUNREACH: { state: 'filtered', reason: 'host-unreach' },
+  ENETUNREACH: { state: 'unreachable', reason: 'net-unreach' },
+  EACCES: { state: 'filtered', reason: 'admin-prohibited' },
+  EPERM: { state: 'filtered', reason: 'admin-prohibited' },
+  ETIMEDOUT: { state: 'filtered', reason: 'no-response' },
+};
+
+export interface Attempt {
+  promise: Promise<ProbeResult>;
+  cancel(): void;
+}
+
+export function tcpAttempt(address: string, port: number, timeoutMs: number, banner: boolean, track: Set<net.Socket>): Attempt {
+  const started = performance.now();
+  const socket = new net.Socket();
+  track.add(socket);
+  let settle: (r: ProbeResult) => void = () => undefined;
+  const promise = new Promise<ProbeResult>((resolve) => (settle = resolve));
+  let done = false;
+  const finish = (r: Omit<ProbeResult, 'port' | 'protocol' | 'latencyMs'>, latency = performance.now() - started): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    socket.destroy();
+    track.delete(socket);
+    settle({ port, protocol: 'tcp', latencyMs: Math.round(latency * 10) / 10, ...r });
+  };
+  // setTimeout on a socket only reports; a timer of our own ends the attempt.
+  const timer = setTimeout(() => finish({ state: 'filtered', reason: 'no-response' }), timeoutMs);
+  socket.once('connect', () => {
+    const latency = performance.now() - started;
+    if (!banner) return finish({ state: 'open', reason: 'syn-ack' }, latency);
+    // Many services greet first (SSH, SMTP, FTP): wait briefly for the first bytes, never required.
+    clearTimeout(timer);
+    const grab = setTimeout(() => finish({ state: 'open', reason: 'syn-ack' }, latency), Math.min(300, timeoutMs));
+    socket.once('data', (d: Buffer) => {
+      clearTimeout(grab);
+      finish({ state: 'open', reason: 'syn-ack', banner: d.toString('latin1').slice(0, 120).replace(/[^\x20-\x7e]+/g, ' ').trim() }, latency);
+    });
+  });
+  socket.once('error', (e: NodeJS.ErrnoException) => finish(ERRORS[e.code ?? ''] ?? { state: 'filtered', reason: e.code ?? 'error' }));
+  socket.connect({ host: address, port });
+  return { promise, cancel: () => finish({ state: 'filtered', reason: 'cancelled' }) };
+}

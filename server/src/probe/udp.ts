@@ -1,0 +1,45 @@
+/**
+ * One UDP probe on a connected socket: a reply = open; an ICMP port-unreachable (ECONNREFUSED on the
+ * connected socket) = closed; silence after retries = open|filtered (UDP cannot tell them apart).
+ */
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import { payloadFor } from './payloads';
+import type { ProbeResult } from './types';
+import type { Attempt } from './tcp';
+
+export function udpAttempt(address: string, port: number, timeoutMs: number, retries: number, track: Set<dgram.Socket>): Attempt {
+  const started = performance.now();
+  const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
+  track.add(socket);
+  let settle: (r: ProbeResult) => void = () => undefined;
+  const promise = new Promise<ProbeResult>((resolve) => (settle = resolve));
+  let done = false;
+  let timer: NodeJS.Timeout | undefined;
+  const finish = (r: Pick<ProbeResult, 'state' | 'reason'> & { banner?: string }): void => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    try {
+      socket.close();
+    } catch {
+      /* already closed */
+    }
+    track.delete(socket);
+    settle({ port, protocol: 'udp', latencyMs: Math.round((performance.now() - started) * 10) / 10, ...r });
+  };
+  const payload = payloadFor(port);
+  let sent = 0;
+  const send = (): void => {
+    if (done) return;
+    sent++;
+    socket.send(payload, (err) => {
+      if (err) finish({ state: 'filtered', reason: (err as NodeJS.ErrnoException).code ?? 'send-error' });
+    });
+    timer = setTimeout(() => (sent <= retries ? send() : finish({ state: 'open|filtered', reason: 'no-response' })), timeoutMs);
+  };
+  socket.on('message', (m) => finish({ state: 'open', reason: 'udp-response', banner: m.length ? `${m.length} bytes` : undefined }));
+  socket.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ECONNREFUSED' ? { state: 'closed', reason: 'port-unreach' } : e.code === 'EHOSTUNREACH' || e.code === 'EACCES' ? { state: 'filtered', reason: e.code === 'EACCES' ? 'admin-prohibited' : 'host-unreach' } : { state: 'filtered', reason: e.code ?? 'error' }));
+  socket.connect(port, address, () => send());
+  return { promise, cancel: () => finish({ state: 'open|filtered', reason: 'cancelled' }) };
+}
