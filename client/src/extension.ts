@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { registerProbe } from './probe';
 
 let client: LanguageClient | undefined;
 
@@ -28,6 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     void vscode.window.showErrorMessage(`Portcullis: the language server did not start: ${(e as Error).message}`);
   });
   context.subscriptions.push(client, vscode.commands.registerCommand('portcullis.showExposure', showExposure));
+  registerProbe(context, client);
   return { client, ready };
 }
 

@@ -12,6 +12,13 @@ import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { toSarif } from './features/sarif';
 import { FORMATS } from './formats/registry';
+import { buildReport, planFromFile, type ProbeReport } from './features/probe-report';
+import { reportJson, reportMarkdown, reportText } from './features/probe-render';
+import { parseNmapXml, NmapXmlError } from './probe/nmap-xml';
+import { probe as runProbe, ProbeError } from './probe/probe';
+import { parsePortList, PortListError } from './probe/ports';
+import { DEFAULTS, type PortSpec } from './probe/types';
+import { CommandError, pickHost } from './probe-command';
 
 const VERSION: string = require('../../package.json').version;
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -19,12 +26,20 @@ const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, h
 const USAGE = `usage:
   portcullis check [--format text|json|sarif] [--min-severity error|warning|information|hint] [--config FILE] <file|dir>...
   portcullis exposure [--format text|json] [--config FILE] <file|dir>...
+  portcullis probe <host> [--ports 22,80,1000-2000 | --from FILE] [--udp] [--timeout MS] [--concurrency N]
+                   [--retries N] [--no-banner] [--format text|json|markdown]
+  portcullis probe --nmap-xml SCAN.xml [--host ADDR] [--from FILE] [--format text|json|markdown]
 
 check     runs every diagnostic on firewall and service-port configuration files (${FORMATS.map((f) => f.id).join(', ')}).
 exposure  prints the service matrix: which ports accept new connections from which sources, through which rules.
+probe     connects to each port (TCP; UDP with --udp) of a host and reports open, closed or filtered; with --from,
+          compares with what the file expects. --nmap-xml reads an existing \`nmap -oX\` scan instead of probing.
+          Probe only hosts you are responsible for.
 Directories are searched recursively for files of a known format.
 
-Exit status: 0 = no findings at or above --min-severity (default warning), 1 = findings, 2 = usage or read error.`;
+Exit status: check: 0 = no findings at or above --min-severity (default warning), 1 = findings, 2 = usage or
+read error. probe: 0 = every port matches the file's expectation (or no --from), 1 = drift, 2 = usage,
+resolution or read error.`;
 
 class UsageError extends Error {}
 
@@ -35,6 +50,8 @@ interface FileResult {
   error?: string;
   analysis?: FileAnalysis;
 }
+
+const FLAGS = new Set(['help', 'version', 'udp', 'no-banner']);
 
 function parseArgs(argv: string[]): { opts: Record<string, string>; paths: string[] } {
   const opts: Record<string, string> = {};
@@ -48,7 +65,7 @@ function parseArgs(argv: string[]): { opts: Record<string, string>; paths: strin
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const key = eq > 0 ? a.slice(2, eq) : a.slice(2);
-      if (key === 'help' || key === 'version') {
+      if (FLAGS.has(key)) {
         opts[key] = 'true';
         continue;
       }
@@ -140,7 +157,7 @@ function text(results: FileResult[], min: Severity): string {
   return lines.join('\n') + '\n';
 }
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   if (!cmd || cmd === '--help' || cmd === 'help' || cmd === '-h') {
     process.stdout.write(USAGE + '\n');
@@ -150,12 +167,13 @@ function main(argv: string[]): number {
     process.stdout.write(`portcullis ${VERSION}\n`);
     return 0;
   }
-  if (cmd !== 'check' && cmd !== 'exposure') throw new UsageError(`unknown command \`${cmd}\``);
+  if (cmd !== 'check' && cmd !== 'exposure' && cmd !== 'probe') throw new UsageError(`unknown command \`${cmd}\``);
   const { opts, paths } = parseArgs(rest);
   if (opts.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
+  if (cmd === 'probe') return probeCommand(opts, paths);
   const format = opts.format ?? 'text';
   if (format !== 'text' && format !== 'json' && format !== 'sarif') throw new UsageError(`--format must be text, json or sarif, not \`${format}\``);
   const min = (opts['min-severity'] ?? 'warning') as Severity;
@@ -186,14 +204,76 @@ function exposure(results: FileResult[], format: string, readErrors: number): nu
   return readErrors ? 2 : 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (e) {
-  if (e instanceof UsageError) {
-    process.stderr.write(`portcullis: ${e.message}\n\n${USAGE}\n`);
-    process.exitCode = 2;
+function positiveInt(opts: Record<string, string>, key: string, fallback: number, min = 1): number {
+  if (opts[key] === undefined) return fallback;
+  const n = Number(opts[key]);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${key} must be a whole number of at least ${min}, not \`${opts[key]}\``);
+  return n;
+}
+
+async function probeCommand(opts: Record<string, string>, paths: string[]): Promise<number> {
+  const format = opts.format ?? 'text';
+  if (format !== 'text' && format !== 'json' && format !== 'markdown') throw new UsageError(`--format must be text, json or markdown, not \`${format}\``);
+  if (opts.ports !== undefined && opts.from !== undefined) throw new UsageError('give --ports or --from, not both');
+  let fa: FileAnalysis | undefined;
+  if (opts.from !== undefined) {
+    const { results, readErrors } = check([opts.from], opts);
+    if (readErrors || !results[0]?.analysis) throw new UsageError(results[0]?.error ?? `cannot analyse ${opts.from}`);
+    fa = results[0].analysis;
+  }
+  let report: ProbeReport;
+  if (opts['nmap-xml'] !== undefined) {
+    if (paths.length || opts.ports !== undefined) throw new UsageError('--nmap-xml reads the hosts and ports from the scan; give no host or --ports');
+    let xml: string;
+    try {
+      xml = fs.readFileSync(opts['nmap-xml'], 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read ${opts['nmap-xml']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const scan = parseNmapXml(xml);
+    report = buildReport(pickHost(scan.hosts, opts.host), scan.startedAt ?? new Date().toISOString(), `${scan.scanner} (imported)`, fa);
   } else {
+    if (paths.length !== 1) throw new UsageError(paths.length ? `one host at a time (got ${paths.join(' ')})` : 'no host given');
+    const udp = opts.udp === 'true';
+    let ports: PortSpec[];
+    if (opts.ports !== undefined) ports = parsePortList(opts.ports, udp ? ['tcp', 'udp'] : ['tcp']);
+    else if (fa) ports = planFromFile(fa, udp);
+    else throw new UsageError('give --ports or --from FILE');
+    if (!ports.length) throw new UsageError(`${opts.from} names no ${udp ? '' : 'TCP '}ports to probe`);
+    const abort = new AbortController();
+    const onInt = (): void => abort.abort();
+    process.once('SIGINT', onInt);
+    const tty = process.stderr.isTTY;
+    const at = new Date().toISOString();
+    try {
+      const run = await runProbe(
+        paths[0],
+        ports,
+        { timeoutMs: positiveInt(opts, 'timeout', DEFAULTS.timeoutMs), concurrency: positiveInt(opts, 'concurrency', DEFAULTS.concurrency), retries: positiveInt(opts, 'retries', DEFAULTS.retries, 0), banner: opts['no-banner'] !== 'true' },
+        { signal: abort.signal, onProgress: tty ? (p) => process.stderr.write(`\rprobing ${paths[0]}: ${p.done}/${p.total}`) : undefined },
+      );
+      if (tty) process.stderr.write('\r\x1b[K');
+      report = buildReport(run, at, 'probe', fa);
+    } finally {
+      process.off('SIGINT', onInt);
+    }
+  }
+  if (format === 'json') process.stdout.write(JSON.stringify(reportJson(report), null, 2) + '\n');
+  else process.stdout.write(format === 'markdown' ? reportMarkdown(report) : reportText(report));
+  if (report.cancelled) return 130;
+  return report.results.some((r) => r.drift) ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof CommandError || e instanceof ProbeError || e instanceof PortListError || e instanceof NmapXmlError) {
+      process.stderr.write(`portcullis: ${(e as Error).message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ''}`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`portcullis: internal error: ${(e as Error).message}\n`);
     process.exitCode = 2;
-  }
-}
+  },
+);
+

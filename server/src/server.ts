@@ -7,11 +7,15 @@ import { fileURLToPath } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
+  ErrorCodes,
+  ExecuteCommandRequest,
   ProposedFeatures,
+  ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
   type InitializeParams,
   type InitializeResult,
+  type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { resolveSettings, type ResolvedSettings, type Settings } from './analysis/settings';
@@ -24,6 +28,12 @@ import { completions } from './features/completion';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
+import type { Finding } from './model/finding';
+import type { ProbeReport } from './features/probe-report';
+import { CommandError, IMPORT_COMMAND, PROBE_COMMAND, runImport, runProbe } from './probe-command';
+import { ProbeError } from './probe/probe';
+import { PortListError } from './probe/ports';
+import { NmapXmlError } from './probe/nmap-xml';
 
 if (process.argv.includes('--version')) {
   process.stdout.write(`portcullis-language-server ${require('../../package.json').version}\n`);
@@ -41,11 +51,15 @@ const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 const cache = new Map<string, { version: number; settings: ResolvedSettings; fa: FileAnalysis | undefined }>();
 let canPullConfig = false;
+let canCreateProgress = false;
+/** Drift findings of the latest probe or import per document, shown until the next one replaces them. */
+const probeFindings = new Map<string, Finding[]>();
 let workspaceRoot: string | undefined;
 let fileSettings: Partial<Settings> = {};
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfig = !!params.capabilities.workspace?.configuration;
+  canCreateProgress = !!params.capabilities.window?.workDoneProgress;
   const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   workspaceRoot = root?.startsWith('file:') ? fileURLToPath(root) : undefined;
   reloadConfigFile();
@@ -56,7 +70,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
       completionProvider: { triggerCharacters: [' ', '-', ','] },
-      executeCommandProvider: { commands: [EXPOSURE_COMMAND] },
+      executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, IMPORT_COMMAND] },
     },
     serverInfo: { name: 'portcullis', version: require('../../package.json').version },
   };
@@ -114,7 +128,7 @@ async function validate(doc: TextDocument): Promise<void> {
   // A newer version may have arrived while settings were fetched; only the latest result is published.
   if (documents.get(doc.uri)?.version !== doc.version) return;
   cache.set(doc.uri, { version: doc.version, settings, fa });
-  const diagnostics = fa.findings.map((f) => toDiagnostic(f, doc.uri));
+  const diagnostics = [...fa.findings, ...(probeFindings.get(doc.uri) ?? [])].map((f) => toDiagnostic(f, doc.uri));
   for (const e of settings.errors) diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'portcullis', message: e });
   await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
@@ -178,13 +192,54 @@ async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]
 
 connection.onRequest('portcullis/exposure', (p: { textDocument: { uri: string } }) => exposureOf(p.textDocument.uri));
 
-connection.onExecuteCommand(async (p) => {
-  if (p.command === EXPOSURE_COMMAND) {
-    const uri = typeof p.arguments?.[0] === 'string' ? p.arguments[0] : (p.arguments?.[0] as { uri?: string } | undefined)?.uri;
-    if (!uri) throw new Error(`${EXPOSURE_COMMAND} needs the document URI as its first argument`);
-    return exposureOf(uri);
+const analysisFor = async (uri: string) => (await analysisOf(uri))?.fa;
+
+/** Shows a report's drift findings on its file (replacing the previous probe's) and re-publishes. */
+async function showDrift(uri: string | undefined, report: ProbeReport): Promise<void> {
+  if (!uri) return;
+  probeFindings.set(uri, report.findings);
+  const doc = documents.get(uri);
+  if (doc) await validate(doc);
+}
+
+// Registered as a plain request so the client's workDoneToken is still visible (onExecuteCommand hides it).
+connection.onRequest(ExecuteCommandRequest.type, async (p, token) => {
+  const arg = p.arguments?.[0] as { uri?: string } | string | undefined;
+  const uri = typeof arg === 'string' ? arg : arg?.uri;
+  try {
+    if (p.command === EXPOSURE_COMMAND) {
+      if (!uri) throw new CommandError(`${EXPOSURE_COMMAND} needs the document URI as its first argument`);
+      return await exposureOf(uri);
+    }
+    if (p.command === PROBE_COMMAND) {
+      // The client's own progress token if it sent one; else one the server creates, which the user can cancel.
+      const progress: (WorkDoneProgressReporter & { token?: typeof token }) | undefined = p.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(p.workDoneToken) : canCreateProgress ? await connection.window.createWorkDoneProgress() : undefined;
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      progress?.token?.onCancellationRequested(() => abort.abort());
+      progress?.begin('Portcullis: probing', 0, undefined, true);
+      try {
+        const report = await runProbe(p.arguments, analysisFor, {
+          signal: abort.signal,
+          onProgress: (e) => progress?.report(Math.floor((100 * e.done) / e.total), `${e.done}/${e.total} ports`),
+        });
+        await showDrift(uri, report);
+        return report;
+      } finally {
+        progress?.done();
+      }
+    }
+    if (p.command === IMPORT_COMMAND) {
+      const report = await runImport(p.arguments, analysisFor);
+      await showDrift(uri, report);
+      return report;
+    }
+  } catch (e) {
+    // Mistakes in what the user asked for come back as the request's error message, without a stack.
+    if (e instanceof CommandError || e instanceof ProbeError || e instanceof PortListError || e instanceof NmapXmlError) throw new ResponseError(ErrorCodes.InvalidParams, (e as Error).message);
+    throw e;
   }
-  throw new Error(`unknown command ${p.command}`);
+  throw new ResponseError(ErrorCodes.MethodNotFound, `unknown command ${p.command}`);
 });
 
 documents.listen(connection);

@@ -11,6 +11,9 @@ export class LspClient {
   private readonly diags = new Map<string, PublishDiagnosticsParams>();
   private readonly waiters: (() => void)[] = [];
   stderr = '';
+  /** `$/progress` notifications in arrival order, and the tokens the server asked to create. */
+  readonly progress: { token: string | number; value: { kind: string; percentage?: number; message?: string; cancellable?: boolean } }[] = [];
+  readonly createdProgress: (string | number)[] = [];
 
   constructor(opts: { configuration?: Record<string, unknown> } = {}) {
     this.proc = spawn(process.execPath, [path.join(REPO, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -22,16 +25,21 @@ export class LspClient {
     });
     this.conn.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map(() => opts.configuration ?? {}));
     this.conn.onRequest('client/registerCapability', () => null);
+    this.conn.onRequest('window/workDoneProgress/create', (p: { token: string | number }) => {
+      this.createdProgress.push(p.token);
+      return null;
+    });
+    this.conn.onNotification('$/progress', (p: LspClient['progress'][number]) => this.progress.push(p));
     this.conn.onNotification('window/showMessage', () => undefined);
     this.conn.onNotification('window/logMessage', () => undefined);
     this.conn.listen();
   }
 
-  async initialize(rootUri: string | null = null, withConfiguration = true): Promise<unknown> {
+  async initialize(rootUri: string | null = null, withConfiguration = true, workDoneProgress = false): Promise<unknown> {
     const res = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
-      capabilities: { workspace: { configuration: withConfiguration }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+      capabilities: { workspace: { configuration: withConfiguration }, textDocument: { hover: { contentFormat: ['markdown'] } }, window: { workDoneProgress } },
     });
     await this.conn.sendNotification('initialized', {});
     return res;

@@ -1,0 +1,147 @@
+/**
+ * "Portcullis: Probe Ports on Host…" and "Import nmap Scan": the editor UI around the server's
+ * portcullis.probe / portcullis.importScan commands (target picker, confirmation, cancellable progress,
+ * results view, export). The probing itself runs in the server, so every editor gets the same.
+ */
+import * as vscode from 'vscode';
+import { ExecuteCommandRequest, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import type { ProbeReport } from '../../server/src/features/probe-report';
+import { reportJson, reportMarkdown } from '../../server/src/features/probe-render';
+import { ProbeResultsView } from './probe-view';
+
+const RECENT_KEY = 'portcullis.probe.recentTargets';
+const CONFIRMED_KEY = 'portcullis.probe.confirmedTargets';
+
+/** Arguments tests and keybindings may pass to skip the pickers. */
+export interface ProbeHostArgs {
+  target?: string;
+  ports?: string;
+  udp?: boolean;
+  uri?: string;
+}
+
+const isLoopback = (host: string): boolean => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
+
+export function registerProbe(context: vscode.ExtensionContext, client: LanguageClient): void {
+  const view = new ProbeResultsView();
+  let last: Record<string, unknown> | undefined;
+
+  const run = async (args: Record<string, unknown>): Promise<ProbeReport | undefined> => {
+    const token = `portcullis-probe-${Date.now()}`;
+    last = args;
+    const report = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Portcullis: probing ${String(args.target)}`, cancellable: true },
+      async (progress, cancel) => {
+        let seen = 0;
+        const sub = client.onProgress(WorkDoneProgress.type, token, (p) => {
+          if (p.kind === 'end' || p.percentage === undefined) return;
+          progress.report({ increment: p.percentage - seen, message: p.message });
+          seen = p.percentage;
+        });
+        try {
+          // Cancelling the request stops the probe; the server still answers with the ports done so far.
+          return (await client.sendRequest(ExecuteCommandRequest.type, { command: 'portcullis.probe', arguments: [args], workDoneToken: token }, cancel)) as ProbeReport;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    if (report) view.show({ report, uri: args.uri as string | undefined });
+    return report;
+  };
+
+  const probeHost = async (given?: ProbeHostArgs): Promise<ProbeReport | undefined> => {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Portcullis: probing hosts is disabled in untrusted workspaces.');
+      return undefined;
+    }
+    const doc = vscode.window.activeTextEditor?.document;
+    const uri = given?.uri ?? (doc && ['iptables', 'nftables', 'pf', 'firewalld'].includes(doc.languageId) ? doc.uri.toString() : undefined);
+    const target = given?.target ?? (await pickTarget(context));
+    if (!target) return undefined;
+    let ports = given?.ports;
+    if (ports === undefined && !given?.target) {
+      const choice = uri
+        ? await vscode.window.showQuickPick([{ label: 'Ports this file lists', value: '' }, { label: 'Enter ports…', value: 'enter' }], { title: `Probe ${target}: which ports?` })
+        : { value: 'enter' };
+      if (!choice) return undefined;
+      if (choice.value === 'enter') {
+        ports = await vscode.window.showInputBox({ title: `Probe ${target}`, prompt: 'Ports to probe: 22,80,443,8000-8100 (add /udp for UDP)', value: '22,80,443' });
+        if (!ports) return undefined;
+      }
+    }
+    if (!isLoopback(target) && !context.globalState.get<string[]>(CONFIRMED_KEY, []).includes(target)) {
+      const n = ports ? `the ports ${ports}` : 'the ports this file lists';
+      const ok = await vscode.window.showWarningMessage(`Probe ${n} on ${target}?`, { modal: true, detail: 'Portcullis will open TCP connections (and send UDP datagrams if asked) to this host. Probe only hosts you are responsible for.' }, 'Probe');
+      if (ok !== 'Probe') return undefined;
+      await context.globalState.update(CONFIRMED_KEY, [...context.globalState.get<string[]>(CONFIRMED_KEY, []), target]);
+    }
+    await remember(context, target);
+    const cfg = vscode.workspace.getConfiguration('portcullis.probe');
+    return run({ uri, target, ports, udp: given?.udp, timeoutMs: cfg.get('timeoutMs'), concurrency: cfg.get('concurrency'), retries: cfg.get('retries'), banner: cfg.get('banner') });
+  };
+
+  const importScan = async (given?: { path?: string; uri?: string }): Promise<ProbeReport | undefined> => {
+    const doc = vscode.window.activeTextEditor?.document;
+    const uri = given?.uri ?? doc?.uri.toString();
+    let file = given?.path;
+    if (!file) {
+      const picked = await vscode.window.showOpenDialog({ title: 'Import an nmap scan (nmap -oX)', filters: { 'nmap XML': ['xml'] }, canSelectMany: false });
+      file = picked?.[0]?.fsPath;
+    }
+    if (!file) return undefined;
+    const report = (await client.sendRequest(ExecuteCommandRequest.type, { command: 'portcullis.importScan', arguments: [{ uri, path: file }] })) as ProbeReport;
+    view.show({ report, uri });
+    return report;
+  };
+
+  const exportAs = async (kind: 'json' | 'md'): Promise<void> => {
+    if (!view.shown) return;
+    const { report } = view.shown;
+    const dest = await vscode.window.showSaveDialog({ filters: kind === 'json' ? { JSON: ['json'] } : { Markdown: ['md'] }, title: 'Export probe results' });
+    if (!dest) return;
+    const text = kind === 'json' ? JSON.stringify(reportJson(report), null, 2) + '\n' : reportMarkdown(report);
+    await vscode.workspace.fs.writeFile(dest, Buffer.from(text, 'utf8'));
+  };
+
+  context.subscriptions.push(
+    vscode.window.registerTreeDataProvider('portcullis.probeResults', view),
+    vscode.commands.registerCommand('portcullis.probeHost', probeHost),
+    vscode.commands.registerCommand('portcullis.importNmapScan', importScan),
+    vscode.commands.registerCommand('portcullis.probeResults.rerun', () => (last ? run(last) : probeHost())),
+    vscode.commands.registerCommand('portcullis.probeResults.exportJson', () => exportAs('json')),
+    vscode.commands.registerCommand('portcullis.probeResults.exportMarkdown', () => exportAs('md')),
+    vscode.commands.registerCommand('portcullis.probeResults.reveal', async (uri: string, line: number) => {
+      const shown = await vscode.window.showTextDocument(vscode.Uri.parse(uri));
+      const range = shown.document.lineAt(Math.min(line, shown.document.lineCount - 1)).range;
+      shown.selection = new vscode.Selection(range.start, range.end);
+      shown.revealRange(range, vscode.TextEditorRevealType.InCenter);
+    }),
+  );
+}
+
+/** A picker of recent targets that also takes a new one; the setting's default comes first. */
+async function pickTarget(context: vscode.ExtensionContext): Promise<string | undefined> {
+  const fallback = vscode.workspace.getConfiguration('portcullis.probe').get<string>('defaultTarget') || '127.0.0.1';
+  const recent = [...new Set([...context.globalState.get<string[]>(RECENT_KEY, []), fallback])];
+  const qp = vscode.window.createQuickPick();
+  qp.title = 'Portcullis: probe which host?';
+  qp.placeholder = 'Host name or address (type a new one, or pick a recent one)';
+  qp.items = recent.map((label) => ({ label }));
+  return new Promise((resolve) => {
+    qp.onDidAccept(() => {
+      resolve((qp.selectedItems[0]?.label ?? qp.value).trim() || undefined);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
+async function remember(context: vscode.ExtensionContext, target: string): Promise<void> {
+  const list = [target, ...context.globalState.get<string[]>(RECENT_KEY, []).filter((t) => t !== target)].slice(0, 10);
+  await context.globalState.update(RECENT_KEY, list);
+}

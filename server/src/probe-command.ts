@@ -1,0 +1,95 @@
+/**
+ * The probe and scan-import commands behind `workspace/executeCommand`, independent of the LSP wiring so any
+ * client (VS Code, Neovim, a test) gets the same behaviour: ports from the file or from the arguments,
+ * progress events, cancellation, and a report whose drift findings the server then shows on the file.
+ */
+import * as fs from 'node:fs';
+import type { Analysis } from './analysis';
+import { buildReport, planFromFile, type ProbeReport } from './features/probe-report';
+import { parseNmapXml } from './probe/nmap-xml';
+import { probe, type ProbeRun } from './probe/probe';
+import { parsePortList } from './probe/ports';
+import type { PortSpec, ProbeOptions, ProbeProgress } from './probe/types';
+
+export const PROBE_COMMAND = 'portcullis.probe';
+export const IMPORT_COMMAND = 'portcullis.importScan';
+
+export interface ProbeArgs {
+  /** The file whose ports are probed and compared (optional when `ports` is given). */
+  uri?: string;
+  target: string;
+  /** "22,80,443,1000-2000" or "53/udp"; default: the ports the file names. */
+  ports?: string;
+  /** Also probe UDP (ports without a /protocol suffix, and the file's UDP ports). */
+  udp?: boolean;
+  timeoutMs?: number;
+  concurrency?: number;
+  retries?: number;
+  banner?: boolean;
+}
+
+export interface ImportArgs {
+  uri?: string;
+  /** Path of an `nmap -oX` file, or its text in `xml`. */
+  path?: string;
+  xml?: string;
+  /** Which scanned host to show when the file has several (address or name); default: the first with ports. */
+  host?: string;
+}
+
+/** A command argument error: reported to the client as the request's error message. */
+export class CommandError extends Error {}
+
+function argObject<T>(raw: unknown, command: string, required: string): T {
+  const a = Array.isArray(raw) ? raw[0] : raw;
+  if (!a || typeof a !== 'object') throw new CommandError(`${command} takes one object argument with at least \`${required}\``);
+  return a as T;
+}
+
+export function probePlan(args: ProbeArgs, fa: Analysis | undefined): PortSpec[] {
+  if (args.ports?.trim()) return parsePortList(args.ports, args.udp ? ['tcp', 'udp'] : ['tcp']);
+  if (!fa) throw new CommandError('give `ports`, or the `uri` of an open firewall file whose ports to probe');
+  const plan = planFromFile(fa, !!args.udp);
+  if (!plan.length) throw new CommandError('the file names no TCP ports to probe; give `ports`' + (args.udp ? '' : ' or set `udp`'));
+  return plan;
+}
+
+export async function runProbe(raw: unknown, fa: (uri: string) => Promise<Analysis | undefined>, hooks: { signal: AbortSignal; onProgress: (p: ProbeProgress) => void }): Promise<ProbeReport> {
+  const args = argObject<ProbeArgs>(raw, PROBE_COMMAND, 'target');
+  if (typeof args.target !== 'string' || !args.target.trim()) throw new CommandError(`${PROBE_COMMAND}: \`target\` (a host name or address) is required`);
+  const analysis = args.uri ? await fa(args.uri) : undefined;
+  const ports = probePlan(args, analysis);
+  const options: Partial<ProbeOptions> = {};
+  for (const k of ['timeoutMs', 'concurrency', 'retries'] as const) if (typeof args[k] === 'number') options[k] = args[k];
+  if (typeof args.banner === 'boolean') options.banner = args.banner;
+  const at = new Date().toISOString();
+  const run = await probe(args.target.trim(), ports, options, hooks);
+  return buildReport(run, at, 'probe', analysis);
+}
+
+export async function runImport(raw: unknown, fa: (uri: string) => Promise<Analysis | undefined>): Promise<ProbeReport> {
+  const args = argObject<ImportArgs>(raw, IMPORT_COMMAND, 'path');
+  let xml = args.xml;
+  if (xml === undefined) {
+    if (!args.path) throw new CommandError(`${IMPORT_COMMAND}: give \`path\` (an nmap -oX file) or \`xml\``);
+    try {
+      xml = fs.readFileSync(args.path, 'utf8');
+    } catch (e) {
+      throw new CommandError(`cannot read ${args.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const scan = parseNmapXml(xml);
+  const run = pickHost(scan.hosts, args.host);
+  const analysis = args.uri ? await fa(args.uri) : undefined;
+  return buildReport(run, scan.startedAt ?? new Date().toISOString(), `${scan.scanner} (imported)`, analysis);
+}
+
+export function pickHost(hosts: ProbeRun[], host: string | undefined): ProbeRun {
+  if (!hosts.length) throw new CommandError('the scan has no hosts');
+  if (host) {
+    const h = hosts.find((x) => x.address === host || x.target === host);
+    if (!h) throw new CommandError(`the scan has no host ${host} (it has ${hosts.map((x) => x.target).join(', ')})`);
+    return h;
+  }
+  return hosts.find((x) => x.results.length > 0) ?? hosts[0];
+}
