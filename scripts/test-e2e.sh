@@ -47,6 +47,12 @@ if [ -d "$harness" ] && [ -x "$chromium" ]; then
   [ "$rc" = 0 ] || status=1
   count "$tmp/dev.log" "the development-folder run"
 
+  echo "e2e: restricted mode (workspace trust on, folder untrusted)"
+  node "$harness/run-tests.mjs" --extensionDevelopmentPath "$repo" --extensionTestsPath "$repo/test/e2e/index.js" \
+    --workspace "$ws" --timeout 120 --settings "$repo/test/e2e/untrusted-settings.json" --env PORTCULLIS_E2E_SUITES=untrusted 2>&1 | tee "$tmp/untrusted.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  count "$tmp/untrusted.log" "the restricted-mode run"
+
   echo "e2e: packaged .vsix installed into code-server"
   if bash scripts/package.sh -o "$tmp/portcullis.vsix" >"$tmp/package.log" 2>&1; then
     grep '^package:' "$tmp/package.log"

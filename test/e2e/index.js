@@ -12,7 +12,7 @@ function run() {
   const only = (process.env.PORTCULLIS_E2E_SUITES || '').split(',').filter(Boolean);
   for (const f of fs.readdirSync(dir).sort()) {
     if (!f.endsWith('.test.js')) continue;
-    if (only.length ? !only.includes(f.replace(/\.test\.js$/, '')) : f.startsWith('vsix')) continue;
+    if (only.length ? !only.includes(f.replace(/\.test\.js$/, '')) : /^(vsix|untrusted)/.test(f)) continue;
     mocha.addFile(path.join(dir, f));
   }
 

@@ -42,8 +42,8 @@ export function reportMarkdown(report: ProbeReport): string {
 }
 
 export function reportText(report: ProbeReport): string {
-  const rows = report.results.map((r) => [`${r.port}/${r.protocol}`, r.service ?? '', r.expected ?? '', r.state, r.reason, `${r.latencyMs}`, r.drift ? `DRIFT ${r.drift}` : '', r.banner ?? '']);
-  const head = ['PORT', 'SERVICE', 'EXPECTED', 'STATE', 'REASON', 'MS', '', 'BANNER'];
+  const rows = report.results.map((r) => [`${r.port}/${r.protocol}`, r.service ?? '', r.expected ?? '', r.state, r.reason, `${r.latencyMs}`, r.drift ?? '', r.banner ?? '']);
+  const head = ['PORT', 'SERVICE', 'EXPECTED', 'STATE', 'REASON', 'MS', 'DRIFT', 'BANNER'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const title = `${report.source} of ${report.target}${report.address !== report.target ? ` (${report.address})` : ''} at ${report.at}${report.cancelled ? ' (cancelled)' : ''}`;
