@@ -4,8 +4,8 @@
 // The packaged extension (scripts/package.sh) is installed into a throw-away extensions dir, code-server binds
 // 127.0.0.1 only and chromium resolves nothing but loopback, as in run-tests.mjs.
 //
-//   node scripts/screenshots.mjs            -> docs/images/diagnostics.png, hover.png (and probe.png once
-//                                              the portcullis.probe command exists)
+//   node scripts/screenshots.mjs            -> docs/images/diagnostics.png, hover.png, probe.png (the probe
+//                                              targets 127.0.0.1 only, where the script opens its listeners)
 //   node scripts/screenshots.mjs --icon     -> images/icon.png (128x128, rendered from the SVG below)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -51,6 +51,29 @@ const SAMPLE = `# A small web server's iptables-save (sample for the screenshots
 -A INPUT --dport 8080 -j ACCEPT
 COMMIT
 `;
+
+// The probe screenshot: listeners on 127.0.0.1 that this script opens, and a file that disagrees with them.
+const PROBE_PORTS = { web: 18080, tls: 18443, ssh: 12222, db: 15432 };
+const PROBE_SAMPLE = `# What the file says about this host (sample for the probe screenshot).
+*filter
+:INPUT DROP [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -i lo -j ACCEPT
+-A INPUT -p tcp -m multiport --dports ${PROBE_PORTS.web},${PROBE_PORTS.tls} -j ACCEPT
+-A INPUT -s 198.51.100.0/24 -p tcp --dport ${PROBE_PORTS.ssh} -j ACCEPT
+-A INPUT -p tcp --dport ${PROBE_PORTS.db} -j DROP
+COMMIT
+`;
+
+async function probeListeners() {
+  const greet = { [PROBE_PORTS.ssh]: 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n', [PROBE_PORTS.db]: '' , [PROBE_PORTS.web]: '' };
+  return Promise.all(Object.entries(greet).map(([port, banner]) => new Promise((resolve, reject) => {
+    const srv = net.createServer((s) => { s.on('error', () => undefined); if (banner) s.end(banner); });
+    srv.on('error', reject);
+    srv.listen(Number(port), '127.0.0.1', () => resolve(srv));
+  })));
+}
 
 function launchChromium(chromium, extraEnv = {}) {
   return chromium.launch({
@@ -104,6 +127,7 @@ async function main() {
   const dirs = { ud: path.join(run, 'ud'), ext: path.join(run, 'ext'), xdg: path.join(run, 'xdg'), ws: path.join(run, 'firewall') };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
+  fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
   fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',
@@ -133,7 +157,9 @@ async function main() {
 
   let server;
   let browser;
+  let listeners = [];
   try {
+    listeners = await probeListeners();
     const vsix = path.join(run, 'portcullis.vsix');
     log('packaging the extension');
     const pkg = spawnSync('bash', [path.join(REPO, 'scripts', 'package.sh'), '-o', vsix], { cwd: REPO, encoding: 'utf8' });
@@ -196,10 +222,33 @@ async function main() {
     await page.screenshot({ path: path.join(OUT, 'hover.png') });
     log('wrote docs/images/hover.png');
 
-    const hasProbe = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).contributes?.commands?.some((c) => c.command === 'portcullis.probe');
-    if (!hasProbe) log('probe screenshot skipped: no portcullis.probe command yet');
-    else log('probe screenshot: the portcullis.probe command exists but this script does not drive it yet');
+    // Probe: open web1.rules, run "Portcullis: Probe Ports on Host…" from the Command Palette on 127.0.0.1 with the
+    // file's ports, and show the results view beside the drift diagnostics.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+    await page.keyboard.type('web1.rules');
+    await sleep(800);
+    await page.keyboard.press('Enter');
+    await sleep(1500);
+    await page.keyboard.press('F1');
+    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+    await page.keyboard.type('Portcullis: Probe Ports on Host');
+    await sleep(800);
+    await page.keyboard.press('Enter');
+    await sleep(800);
+    await page.keyboard.type('127.0.0.1');
+    await sleep(400);
+    await page.keyboard.press('Enter'); // target
+    await sleep(800);
+    await page.keyboard.press('Enter'); // "Ports this file lists"
+    await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 30000 });
+    await page.keyboard.press('Control+Shift+M');
+    await sleep(2000);
+    await page.screenshot({ path: path.join(OUT, 'probe.png') });
+    log('wrote docs/images/probe.png');
   } finally {
+    for (const l of listeners) l.close();
     if (browser) await browser.close().catch(() => undefined);
     if (server?.pid) {
       try { process.kill(-server.pid, 'SIGTERM'); } catch { /* gone */ }

@@ -48,7 +48,10 @@ if [ -d "$harness" ] && [ -x "$chromium" ]; then
   count "$tmp/dev.log" "the development-folder run"
 
   echo "e2e: restricted mode (workspace trust on, folder untrusted)"
-  node "$harness/run-tests.mjs" --extensionDevelopmentPath "$repo" --extensionTestsPath "$repo/test/e2e/index.js" \
+  # The harness always starts code-server with --disable-workspace-trust; this run uses a copy without that flag
+  # (the script is self-contained) so the folder opens untrusted, in restricted mode.
+  sed '/--disable-workspace-trust/d' "$harness/run-tests.mjs" >"$tmp/run-tests-untrusted.mjs"
+  node "$tmp/run-tests-untrusted.mjs" --extensionDevelopmentPath "$repo" --extensionTestsPath "$repo/test/e2e/index.js" \
     --workspace "$ws" --timeout 120 --settings "$repo/test/e2e/untrusted-settings.json" --env PORTCULLIS_E2E_SUITES=untrusted 2>&1 | tee "$tmp/untrusted.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
   count "$tmp/untrusted.log" "the restricted-mode run"

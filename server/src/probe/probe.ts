@@ -31,13 +31,51 @@ export async function resolveTarget(host: string): Promise<string> {
   }
 }
 
+/** Answers whose timing is a true round trip to the host (ICMP "host unreachable" may come after ARP gave up). */
+const ROUND_TRIPS = new Set(['syn-ack', 'conn-refused', 'udp-response', 'port-unreach']);
+
+/**
+ * Smoothed round-trip time and its variation, kept as TCP keeps them for its retransmission timer
+ * (RFC 6298): a silent port is given up after srtt + 4 * rttvar rather than after a fixed worst case.
+ */
+export class RttEstimator {
+  private srtt = 0;
+  private rttvar = 0;
+  samples = 0;
+
+  sample(ms: number): void {
+    const r = Math.max(0, ms);
+    if (this.samples++ === 0) {
+      this.srtt = r;
+      this.rttvar = r / 2;
+    } else {
+      this.rttvar = 0.75 * this.rttvar + 0.25 * Math.abs(this.srtt - r);
+      this.srtt = 0.875 * this.srtt + 0.125 * r;
+    }
+  }
+
+  /** The wait for a silent port: the maximum until something has been measured, then srtt + 4 * rttvar within [min, max]. */
+  timeout(minMs: number, maxMs: number): number {
+    if (!this.samples) return maxMs;
+    return Math.min(maxMs, Math.max(minMs, Math.ceil(this.srtt + 4 * this.rttvar)));
+  }
+}
+
 export async function probe(host: string, ports: PortSpec[], options: Partial<ProbeOptions> = {}, hooks: { signal?: AbortSignal; onProgress?: (p: ProbeProgress) => void } = {}): Promise<ProbeRun> {
   const opts = { ...DEFAULTS, ...options };
   if (ports.length > MAX_PORTS) throw new ProbeError(`at most ${MAX_PORTS} ports per run (got ${ports.length})`);
   if (!(opts.timeoutMs > 0) || !(opts.concurrency > 0)) throw new ProbeError('timeout and concurrency must be positive');
+  const minTimeoutMs = options.minTimeoutMs ?? DEFAULTS.minTimeoutMs;
+  if (!(minTimeoutMs >= 0)) throw new ProbeError('minimum timeout must not be negative');
   const address = await resolveTarget(host);
   const results: ProbeResult[] = new Array(ports.length);
   const live = new Set<Attempt>();
+  // Attempts started before any round trip was measured wait the maximum; they are shortened once one is.
+  const provisional = new Set<Attempt>();
+  const rtt = new RttEstimator();
+  const floor = Math.min(minTimeoutMs, opts.timeoutMs);
+  const timeout = (): number => rtt.timeout(floor, opts.timeoutMs);
+  const bannerMs = opts.banner ? Math.min(300, opts.timeoutMs) : 0;
   let next = 0;
   let done = 0;
   let cancelled = false;
@@ -52,12 +90,19 @@ export async function probe(host: string, ports: PortSpec[], options: Partial<Pr
       const i = next++;
       const { port, protocol } = ports[i];
       let result: ProbeResult | undefined;
-      // Silent TCP ports are retried: one lost SYN should not make an open port look filtered.
+      // Silent TCP ports are retried (with the current adaptive wait): one lost SYN should not make an open port look filtered.
       for (let attempt = 0; attempt <= (protocol === 'tcp' ? opts.retries : 0) && !cancelled; attempt++) {
-        const a = protocol === 'tcp' ? tcpAttempt(address, port, opts.timeoutMs, opts.banner, openSockets.tcp) : udpAttempt(address, port, opts.timeoutMs, opts.retries, openSockets.udp);
+        const a = protocol === 'tcp' ? tcpAttempt(address, port, timeout, bannerMs, openSockets.tcp) : udpAttempt(address, port, timeout, opts.retries, openSockets.udp);
         live.add(a);
+        if (!rtt.samples) provisional.add(a);
         result = await a.promise;
         live.delete(a);
+        provisional.delete(a);
+        if (ROUND_TRIPS.has(result.reason)) {
+          rtt.sample(result.latencyMs);
+          for (const p of provisional) p.retime();
+          provisional.clear();
+        }
         if (result.reason !== 'no-response') break;
       }
       if (cancelled || !result) return;
@@ -68,7 +113,12 @@ export async function probe(host: string, ports: PortSpec[], options: Partial<Pr
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, ports.length) }, worker));
   hooks.signal?.removeEventListener('abort', onAbort);
-  return { target: host, address, results: results.filter(Boolean), cancelled };
+  let out = results.filter(Boolean);
+  // Linux reports every ICMP unreachable code a firewall sends (admin-prohibited, host-prohibited, ...) as
+  // EHOSTUNREACH. When the same host answered other ports in this run it is reachable, so a per-port
+  // "host unreachable" is a firewall rejecting that port. (Copies: progress handlers hold the originals.)
+  if (out.some((r) => ROUND_TRIPS.has(r.reason))) out = out.map((r) => (r.reason === 'host-unreach' ? { ...r, reason: 'icmp-prohibited' } : r));
+  return { target: host, address, results: out, cancelled };
 }
 
 /** "Everything open within a millisecond" is what a transparent proxy or middlebox looks like. */

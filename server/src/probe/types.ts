@@ -10,13 +10,20 @@ export interface PortSpec {
 }
 
 export interface ProbeOptions {
+  /** The longest wait for a silent port; also the wait before any round trip has been measured. */
   timeoutMs: number;
+  /**
+   * The shortest wait: once answers arrive the wait adapts to the measured round trips (srtt + 4 * rttvar,
+   * as TCP's retransmission timer), but never below this, so scheduling jitter cannot make live ports look
+   * silent. Optional so existing callers that build a full ProbeOptions keep compiling.
+   */
+  minTimeoutMs?: number;
   concurrency: number;
   retries: number;
   banner: boolean;
 }
 
-export const DEFAULTS: ProbeOptions = { timeoutMs: 1000, concurrency: 100, retries: 1, banner: true };
+export const DEFAULTS: Required<ProbeOptions> = { timeoutMs: 1000, minTimeoutMs: 100, concurrency: 100, retries: 1, banner: true };
 
 /** A hard cap on ports per run: probing is for checking your own hosts, not for sweeping. */
 export const MAX_PORTS = 4096;
@@ -25,7 +32,7 @@ export interface ProbeResult {
   port: number;
   protocol: ProbeProtocol;
   state: ProbeState;
-  /** Why: syn-ack, conn-refused, no-response, host-unreach, net-unreach, admin-prohibited, port-unreach, udp-response. */
+  /** Why: syn-ack, conn-refused, no-response, host-unreach, net-unreach, admin-prohibited (a local firewall), icmp-prohibited (the host answers other ports, so an ICMP unreachable for this one is a firewall's reject), port-unreach, udp-response. */
   reason: string;
   latencyMs: number;
   banner?: string;

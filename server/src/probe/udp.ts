@@ -8,14 +8,19 @@ import { payloadFor } from './payloads';
 import type { ProbeResult } from './types';
 import type { Attempt } from './tcp';
 
-export function udpAttempt(address: string, port: number, timeoutMs: number, retries: number, track: Set<dgram.Socket>): Attempt {
-  const started = performance.now();
+/**
+ * `timeout` is read for every datagram sent and again on retime(). latencyMs counts from the last datagram
+ * sent, so an answer to a retry reports its own round trip rather than the waits before it.
+ */
+export function udpAttempt(address: string, port: number, timeout: () => number, retries: number, track: Set<dgram.Socket>): Attempt {
   const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
   track.add(socket);
   let settle: (r: ProbeResult) => void = () => undefined;
   const promise = new Promise<ProbeResult>((resolve) => (settle = resolve));
   let done = false;
   let timer: NodeJS.Timeout | undefined;
+  let sentAt = performance.now();
+  let sent = 0;
   const finish = (r: Pick<ProbeResult, 'state' | 'reason'> & { banner?: string }): void => {
     if (done) return;
     done = true;
@@ -26,20 +31,30 @@ export function udpAttempt(address: string, port: number, timeoutMs: number, ret
       /* already closed */
     }
     track.delete(socket);
-    settle({ port, protocol: 'udp', latencyMs: Math.round((performance.now() - started) * 10) / 10, ...r });
+    settle({ port, protocol: 'udp', latencyMs: Math.round((performance.now() - sentAt) * 10) / 10, ...r });
   };
   const payload = payloadFor(port);
-  let sent = 0;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => (sent <= retries ? send() : finish({ state: 'open|filtered', reason: 'no-response' })), Math.max(0, sentAt + timeout() - performance.now()));
+  };
   const send = (): void => {
     if (done) return;
     sent++;
+    sentAt = performance.now();
     socket.send(payload, (err) => {
       if (err) finish({ state: 'filtered', reason: (err as NodeJS.ErrnoException).code ?? 'send-error' });
     });
-    timer = setTimeout(() => (sent <= retries ? send() : finish({ state: 'open|filtered', reason: 'no-response' })), timeoutMs);
+    arm();
   };
   socket.on('message', (m) => finish({ state: 'open', reason: 'udp-response', banner: m.length ? `${m.length} bytes` : undefined }));
   socket.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ECONNREFUSED' ? { state: 'closed', reason: 'port-unreach' } : e.code === 'EHOSTUNREACH' || e.code === 'EACCES' ? { state: 'filtered', reason: e.code === 'EACCES' ? 'admin-prohibited' : 'host-unreach' } : { state: 'filtered', reason: e.code ?? 'error' }));
   socket.connect(port, address, () => send());
-  return { promise, cancel: () => finish({ state: 'open|filtered', reason: 'cancelled' }) };
+  return {
+    promise,
+    cancel: () => finish({ state: 'open|filtered', reason: 'cancelled' }),
+    retime: () => {
+      if (!done && sent) arm();
+    },
+  };
 }
