@@ -75,6 +75,16 @@ async function probeListeners() {
   })));
 }
 
+/** Opens a workspace file through Quick Open, waiting until the file search has listed it. */
+async function quickOpen(page, name) {
+  await page.keyboard.press('Control+P');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+  await page.keyboard.type(name);
+  await page.waitForSelector(`.quick-input-list .monaco-list-row[aria-label*="${name}"]`, { timeout: 20000 });
+  await sleep(300);
+  await page.keyboard.press('Enter');
+}
+
 function launchChromium(chromium, extraEnv = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -158,6 +168,7 @@ async function main() {
   let server;
   let browser;
   let listeners = [];
+  let failureShot = async () => undefined;
   try {
     listeners = await probeListeners();
     const vsix = path.join(run, 'portcullis.vsix');
@@ -179,16 +190,13 @@ async function main() {
     }
     browser = await launchChromium(chromium, { XDG_CONFIG_HOME: path.join(dirs.xdg, 'chromium-config'), XDG_CACHE_HOME: path.join(dirs.xdg, 'chromium-cache') });
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 }, deviceScaleFactor: 1 });
+    failureShot = () => page.screenshot({ path: path.join(os.tmpdir(), 'portcullis-screenshot-failure.png') }).catch(() => undefined);
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
     await sleep(2500);
 
     // Open rules.v4 through Quick Open.
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
-    await page.keyboard.type('rules.v4');
-    await sleep(800);
-    await page.keyboard.press('Enter');
+    await quickOpen(page, 'rules.v4');
     await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20000 });
     await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
     await page.keyboard.press('Control+Shift+M'); // Problems panel
@@ -225,11 +233,7 @@ async function main() {
     // Probe: open web1.rules, run "Portcullis: Probe Ports on Host…" from the Command Palette on 127.0.0.1 with the
     // file's ports, and show the results view beside the drift diagnostics.
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+P');
-    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
-    await page.keyboard.type('web1.rules');
-    await sleep(800);
-    await page.keyboard.press('Enter');
+    await quickOpen(page, 'web1.rules');
     await sleep(1500);
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
@@ -243,10 +247,14 @@ async function main() {
     await sleep(800);
     await page.keyboard.press('Enter'); // "Ports this file lists"
     await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 30000 });
-    await page.keyboard.press('Control+Shift+M');
-    await sleep(2000);
+    await page.waitForSelector('.monaco-list-row[aria-label*="/tcp"]', { timeout: 15000 }); // the results view
+    await page.mouse.click(900, 300); // focus back on the editor
+    await sleep(1500);
     await page.screenshot({ path: path.join(OUT, 'probe.png') });
     log('wrote docs/images/probe.png');
+  } catch (e) {
+    await failureShot(); // what the page looked like when a step timed out
+    throw e;
   } finally {
     for (const l of listeners) l.close();
     if (browser) await browser.close().catch(() => undefined);

@@ -1,4 +1,4 @@
-/** The "Portcullis Probe Results" tree: one row per port, drift first; clicking a row reveals its rule. */
+/** The Portcullis panel's "Probe Results" tree: one row per port, drift first; clicking a row reveals its rule. */
 import * as vscode from 'vscode';
 import type { ProbeReport, ReportRow } from '../../server/src/features/probe-report';
 import { summary } from '../../server/src/features/probe-render';
@@ -24,8 +24,9 @@ export class ProbeResultsView implements vscode.TreeDataProvider<ReportRow | 'he
 
   show(s: Shown): void {
     this.shown = s;
-    void vscode.commands.executeCommand('setContext', 'portcullis.hasProbeResults', true);
     this.changed.fire();
+    // The user asked for this probe: bring its results into view (the panel, beside Problems).
+    void Promise.resolve(vscode.commands.executeCommand('setContext', 'portcullis.hasProbeResults', true)).then(() => vscode.commands.executeCommand('portcullis.probeResults.focus', { preserveFocus: true }));
   }
 
   getChildren(el?: ReportRow | 'head'): (ReportRow | 'head')[] {
