@@ -83,3 +83,54 @@ test('check --format sarif: SARIF 2.1.0 with rules, help links and precise regio
   assert.equal(rdp.locations[0].physicalLocation.artifactLocation.uri, 'test/fixtures/samples/web-server.rules');
   assert.ok(run0.results.every((x) => run0.tool.driver.rules.some((rule) => rule.id === x.ruleId)));
 });
+
+test('check --format sarif validates against the SARIF 2.1.0 JSON schema (corpus and samples)', () => {
+  // The schema (draft-04) and the ajv 6 that reads it come from @microsoft/jest-sarif (MIT), a dev dependency.
+  const pkg = path.dirname(require.resolve('@microsoft/jest-sarif/package.json'));
+  const Ajv = require(require.resolve('ajv', { paths: [pkg] }));
+  const ajv = new Ajv({ schemaId: 'id', allErrors: true, meta: false, validateSchema: false });
+  ajv.addMetaSchema(require(require.resolve('ajv/lib/refs/json-schema-draft-04.json', { paths: [pkg] })));
+  const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(pkg, 'lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')));
+  const targets = [SAMPLES, ...(fs.existsSync(path.join(REPO, '../shared/corpus/iptables')) ? [path.join(REPO, '../shared/corpus/iptables')] : [])];
+  const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'sarif', '--min-severity', 'hint', ...targets], { encoding: 'utf8', cwd: REPO, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+  const sarif = JSON.parse(r.stdout) as { runs: { results: unknown[] }[] };
+  assert.ok(sarif.runs[0].results.length > 10, `${sarif.runs[0].results.length} results`);
+  assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
+  // A check that can fail: a broken log must not validate.
+  assert.equal(validate({ version: '2.1.0', runs: [{ results: [] }] }), false);
+});
+
+test('probe: JSON contract, exit 1 on drift from --from, exit 2 on usage errors (127.0.0.1 only)', async () => {
+  const net = await import('node:net');
+  const srv = net.createServer((s) => s.on('error', () => undefined).end('SSH-2.0-cli\r\n'));
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as import('node:net').AddressInfo).port;
+  const runAsync = (...args: string[]) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const { execFile } = require('node:child_process') as typeof import('node:child_process');
+      execFile(process.execPath, [CLI, ...args], { cwd: REPO, timeout: 30_000 }, (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    });
+  try {
+    const ok = await runAsync('probe', '127.0.0.1', '--ports', String(port), '--format', 'json');
+    assert.equal(ok.status, 0, ok.stderr);
+    const json = JSON.parse(ok.stdout);
+    assert.deepEqual(Object.keys(json).sort(), ['address', 'at', 'results', 'target']);
+    assert.deepEqual({ ...json.results[0], latencyMs: 0 }, { port, protocol: 'tcp', state: 'open', reason: 'syn-ack', latencyMs: 0, banner: 'SSH-2.0-cli' });
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-probe-'));
+    const file = path.join(dir, 'host.rules');
+    fs.writeFileSync(file, `*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport ${port} -j DROP\nCOMMIT\n`);
+    const drift = await runAsync('probe', '127.0.0.1', '--from', file);
+    assert.equal(drift.status, 1, drift.stderr);
+    assert.match(drift.stdout, new RegExp(`${port}/tcp\\s+blocked\\s+open\\s+syn-ack\\s+\\S+\\s+PC201`));
+
+    for (const args of [['probe', '127.0.0.1'], ['probe', '127.0.0.1', '--ports', '0'], ['probe', '127.0.0.1', '--ports', '22', '--timeout', 'soon']]) {
+      const bad = await runAsync(...args);
+      assert.equal(bad.status, 2, args.join(' '));
+      assert.match(bad.stderr, /^portcullis: /);
+      assert.doesNotMatch(bad.stderr, /\n\s+at /, 'no stack trace');
+    }
+  } finally {
+    srv.close();
+  }
+});
