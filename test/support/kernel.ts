@@ -18,7 +18,7 @@ function which(cmd: string): boolean {
 export function kernelUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'kernel differential test needs Linux';
   if (process.getuid?.() !== 0) return 'kernel differential test needs root (network namespaces)';
-  for (const c of ['ip', 'iptables-restore', 'ip6tables-restore']) if (!which(c)) return `kernel differential test needs ${c} (scripts/setup-test-deps.sh installs it)`;
+  for (const c of ['ip', 'iptables-restore', 'ip6tables-restore', 'nft', 'iptables-restore-translate']) if (!which(c)) return `kernel differential test needs ${c} (scripts/setup-test-deps.sh installs it)`;
   const probe = `pc-chk-${process.pid}`;
   const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
   if (r.status !== 0) return `cannot create a network namespace: ${r.stderr.trim()}`;
@@ -174,8 +174,19 @@ export class Lab {
     return r.status === 0 ? undefined : r.stderr || `exit ${r.status}`;
   }
 
+  /**
+   * Replaces the firewall namespace's whole ruleset with nftables text (`nft -f`), and returns the kernel's
+   * own listing of what it loaded (`nft list ruleset`) or throws with nft's error.
+   */
+  loadNft(text: string): string {
+    const r = spawnSync('ip', ['netns', 'exec', this.fw, 'nft', '-f', '-'], { input: `flush ruleset\n${text}`, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`nft -f failed: ${r.stderr}`);
+    return execFileSync('ip', ['netns', 'exec', this.fw, 'nft', 'list', 'ruleset'], { encoding: 'utf8' });
+  }
+
   /** Empties every table (between rulesets). */
   reset(): void {
+    spawnSync('ip', ['netns', 'exec', this.fw, 'nft', 'flush', 'ruleset']);
     this.load('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n');
   }
 

@@ -6,6 +6,7 @@
 import { analyseExposure, type ChainExposure, type Transport } from '../../../server/src/analysis/exposure';
 import { OTHER } from '../../../server/src/analysis/interfaces';
 import { parseIptables } from '../../../server/src/formats/iptables/parse';
+import { parseNftables } from '../../../server/src/formats/nftables/parse';
 import { portOfService } from '../../../server/src/knowledge/registry';
 import { AddressSet } from '../../../server/src/model/addresses';
 
@@ -204,9 +205,10 @@ export interface Prediction {
   rules: string[];
 }
 
-export function inputExposure(text: string): ChainExposure {
-  const rs = parseIptables(text, { ...ctx, path: 'kernel.rules' });
-  const ce = analyseExposure(rs).chains.find((c) => c.chain.name === 'INPUT' && c.family === 'ipv4');
+/** The exposure of the ipv4 chain hooked to input, from iptables-save text or from `nft list ruleset`. */
+export function inputExposure(text: string, format: 'iptables' | 'nft' = 'iptables'): ChainExposure {
+  const rs = format === 'nft' ? parseNftables(text, { ...ctx, path: 'kernel.nft' }) : parseIptables(text, { ...ctx, path: 'kernel.rules' });
+  const ce = analyseExposure(rs).chains.find((c) => c.chain.hook === 'input' && c.chain.type === 'filter' && c.family === 'ipv4');
   if (!ce) throw new Error('no INPUT exposure');
   return ce;
 }

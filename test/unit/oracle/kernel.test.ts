@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CORPUS, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
@@ -30,7 +32,7 @@ interface Tally {
 }
 
 const tally = (): Tally => ({ rulesets: 0, probes: 0, agree: 0, approximate: 0, disagreements: [], dropped: [] });
-const results = { corpus: tally(), random: tally() };
+const results = { corpus: tally(), random: tally(), nft: tally() };
 
 let lab: Lab | undefined;
 
@@ -45,12 +47,16 @@ after(() => {
   lab?.close();
   if (!unavailable) {
     const fmt = (n: string, t: Tally) => `${n}: ${t.rulesets} rulesets, ${t.probes} probes, ${t.agree} agree, ${t.approximate} approximate (kernel blocked, we said maybe), ${t.disagreements.length} disagreements`;
-    console.log(`kernel differential — ${fmt('corpus', results.corpus)}; ${fmt('random', results.random)}`);
+    console.log(`kernel differential — ${fmt('corpus', results.corpus)}; ${fmt('random', results.random)}; ${fmt('nftables', results.nft)}`);
   }
 });
 
-/** Loads (dropping rules the kernel cannot load), probes, compares. */
-async function run(name: string, text0: string, t: Tally, exclusive = false): Promise<void> {
+/**
+ * Loads (dropping rules the kernel cannot load), probes, compares. In nft mode the loadable iptables text is
+ * translated by netfilter's own iptables-restore-translate, loaded with `nft -f`, and Portcullis predicts from
+ * the kernel's `nft list ruleset` of it: the nftables parser is checked against the kernel, not against us.
+ */
+async function run(name: string, text0: string, t: Tally, exclusive = false, nft = false): Promise<void> {
   const l = lab!;
   let text = text0;
   l.reset();
@@ -62,7 +68,15 @@ async function run(name: string, text0: string, t: Tally, exclusive = false): Pr
     t.dropped.push(`${name}: ${d.line}`);
     text = d.text;
   }
-  const ce = inputExposure(text);
+  let ce = inputExposure(text);
+  if (nft) {
+    const file = path.join(os.tmpdir(), `pc-kernel-${process.pid}.rules`);
+    fs.writeFileSync(file, text);
+    const tr = spawnSync('iptables-restore-translate', ['-f', file], { encoding: 'utf8' });
+    fs.rmSync(file, { force: true });
+    if (tr.status !== 0) throw new Error(`${name}: iptables-restore-translate failed: ${tr.stderr}`);
+    ce = inputExposure(l.loadNft(tr.stdout), 'nft');
+  }
   // The class our veth falls in, as Portcullis sees the (loaded) text: its own name, a wildcard, or other.
   const ifaceClass = classOf(l.fwIf, ce.ifaceClasses);
   const sources = probeSources(text, [PEER_ADDR, OUTSIDE]);
@@ -106,5 +120,17 @@ test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets`
   if (t.disagreements.length) console.log(`${t.disagreements.length} disagreements, first 30:\n${t.disagreements.slice(0, 30).join('\n')}`);
   assert.deepEqual(t.dropped, [], 'every generated rule loads');
   assert.equal(t.rulesets, RANDOM_COUNT);
+  assert.deepEqual(t.disagreements, []);
+});
+
+test('kernel agrees with the exposure of nftables rulesets (corpus and random, translated by iptables-restore-translate, loaded with nft -f)', { skip: unavailable ?? (!HAVE_CORPUS && NO_CORPUS), timeout: 90_000 }, async () => {
+  const t = results.nft;
+  for (const name of CORPUS_RULESETS) await run(`nft ${name}`, prepareCorpus(fs.readFileSync(path.join(CORPUS, 'iptables', `${name}.rules`), 'utf8'), lab!.fwIf).text, t, false, true);
+  for (let k = 0; k < RANDOM_COUNT; k++) {
+    const text = randomRuleset(RANDOM_SEED + k, lab!.fwIf);
+    await run(`nft random#${k}`, text, t, text.includes('-m limit'), true);
+  }
+  if (t.disagreements.length) console.log(`${t.disagreements.length} disagreements, first 30:\n${t.disagreements.slice(0, 30).join('\n')}`);
+  assert.equal(t.rulesets, CORPUS_RULESETS.length + RANDOM_COUNT);
   assert.deepEqual(t.disagreements, []);
 });
