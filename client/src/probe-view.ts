@@ -41,7 +41,8 @@ export class ProbeResultsView implements vscode.TreeDataProvider<ReportRow | 'he
     if (el === 'head') {
       const item = new vscode.TreeItem(`${r.target}${r.address !== r.target ? ` (${r.address})` : ''}`);
       item.description = `${r.source}, ${new Date(r.at).toLocaleString()}${r.cancelled ? ', cancelled' : ''} — ${summary(r)}`;
-      item.iconPath = new vscode.ThemeIcon('radio-tower');
+      item.iconPath = new vscode.ThemeIcon(r.notes.length ? 'warning' : 'radio-tower');
+      if (r.notes.length) item.tooltip = r.notes.join('\n');
       return item;
     }
     const item = new vscode.TreeItem(`${el.port}/${el.protocol}  ${el.state}`);

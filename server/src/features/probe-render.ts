@@ -31,6 +31,7 @@ export function reportMarkdown(report: ProbeReport): string {
     '',
     `${report.source} at ${report.at}${report.cancelled ? ' — cancelled, partial results' : ''}. ${summary(report)}.`,
     '',
+    ...report.notes.flatMap((n) => [`> Note: ${n}.`, '']),
     '| Port | Protocol | Service | Expected | Observed | Reason | Latency (ms) | Banner |',
     '|---:|---|---|---|---|---|---:|---|',
   ];
@@ -47,7 +48,7 @@ export function reportText(report: ProbeReport): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
   const title = `${report.source} of ${report.target}${report.address !== report.target ? ` (${report.address})` : ''} at ${report.at}${report.cancelled ? ' (cancelled)' : ''}`;
-  return [title, fmt(head), ...rows.map(fmt), summary(report)].join('\n') + '\n';
+  return [title, fmt(head), ...rows.map(fmt), summary(report), ...report.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
 }
 
 export function summary(report: ProbeReport): string {

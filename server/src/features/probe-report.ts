@@ -8,7 +8,7 @@ import { expectation, listedPorts, type Expected, type ListedPort } from '../ana
 import { serviceAt } from '../knowledge/registry';
 import type { Analysis } from '../analysis';
 import type { Finding } from '../model/finding';
-import type { ProbeRun } from '../probe/probe';
+import { looksProxied, type ProbeRun } from '../probe/probe';
 import type { PortSpec, ProbeResult } from '../probe/types';
 
 export interface ReportRow extends ProbeResult {
@@ -29,6 +29,8 @@ export interface ProbeReport {
   cancelled: boolean;
   results: ReportRow[];
   findings: Finding[];
+  /** Cautions about the run as a whole, e.g. every port answering (a proxy in the way). */
+  notes: string[];
 }
 
 /** The ports a file names, as a probe plan: TCP always, UDP when asked for. */
@@ -54,5 +56,6 @@ export function buildReport(run: ProbeRun, at: string, source: string, fa?: Anal
       ...(drifted.has(key) ? { drift: drifted.get(key) } : {}),
     };
   });
-  return { target: run.target, address: run.address, at, source, cancelled: run.cancelled, results, findings };
+  const notes = looksProxied(run.results) ? [`every one of the ${run.results.filter((r) => r.protocol === 'tcp').length} TCP ports answered: a transparent proxy or middlebox may be answering for ${run.target}, so "open" may not be the host itself`] : [];
+  return { target: run.target, address: run.address, at, source, cancelled: run.cancelled, results, findings, notes };
 }
