@@ -60,25 +60,31 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
     const target = given?.target ?? (await pickTarget(context));
     if (!target) return undefined;
     let ports = given?.ports;
+    let udp = given?.udp;
     if (ports === undefined && !given?.target) {
-      const choice = uri
-        ? await vscode.window.showQuickPick([{ label: 'Ports this file lists', value: '' }, { label: 'Enter ports…', value: 'enter' }], { title: `Probe ${target}: which ports?` })
-        : { value: 'enter' };
+      const choices = [
+        ...(uri ? [{ label: 'Ports this file lists (TCP)', ports: undefined, udp: false }, { label: 'Ports this file lists (TCP and UDP)', ports: undefined, udp: true }] : []),
+        { label: 'Enter ports…', ports: 'enter', udp: false },
+      ];
+      const choice = choices.length > 1 ? await vscode.window.showQuickPick(choices, { title: `Probe ${target}: which ports?` }) : choices[0];
       if (!choice) return undefined;
-      if (choice.value === 'enter') {
+      udp = choice.udp;
+      if (choice.ports === 'enter') {
         ports = await vscode.window.showInputBox({ title: `Probe ${target}`, prompt: 'Ports to probe: 22,80,443,8000-8100 (add /udp for UDP)', value: '22,80,443' });
         if (!ports) return undefined;
       }
     }
     if (!isLoopback(target) && !context.globalState.get<string[]>(CONFIRMED_KEY, []).includes(target)) {
-      const n = ports ? `the ports ${ports}` : 'the ports this file lists';
-      const ok = await vscode.window.showWarningMessage(`Probe ${n} on ${target}?`, { modal: true, detail: 'Portcullis will open TCP connections (and send UDP datagrams if asked) to this host. Probe only hosts you are responsible for.' }, 'Probe');
+      // The server says which ports the probe would try, so the question shows the real count.
+      const plan = (await client.sendRequest(ExecuteCommandRequest.type, { command: 'portcullis.probePlan', arguments: [{ uri, ports, udp }] })) as { port: number; protocol: string }[];
+      const shown = plan.slice(0, 8).map((p) => `${p.port}/${p.protocol}`).join(', ') + (plan.length > 8 ? ', …' : '');
+      const ok = await vscode.window.showWarningMessage(`Probe ${plan.length} port${plan.length === 1 ? '' : 's'} on ${target}?`, { modal: true, detail: `${shown}\n\nPortcullis will open TCP connections (and send UDP datagrams to UDP ports) to this host. Probe only hosts you are responsible for.` }, 'Probe');
       if (ok !== 'Probe') return undefined;
       await context.globalState.update(CONFIRMED_KEY, [...context.globalState.get<string[]>(CONFIRMED_KEY, []), target]);
     }
     await remember(context, target);
     const cfg = vscode.workspace.getConfiguration('portcullis.probe');
-    return run({ uri, target, ports, udp: given?.udp, timeoutMs: cfg.get('timeoutMs'), concurrency: cfg.get('concurrency'), retries: cfg.get('retries'), banner: cfg.get('banner') });
+    return run({ uri, target, ports, udp, timeoutMs: cfg.get('timeoutMs'), concurrency: cfg.get('concurrency'), retries: cfg.get('retries'), banner: cfg.get('banner') });
   };
 
   const importScan = async (given?: { path?: string; uri?: string }): Promise<ProbeReport | undefined> => {
@@ -106,8 +112,8 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
 
   context.subscriptions.push(
     vscode.window.registerTreeDataProvider('portcullis.probeResults', view),
-    vscode.commands.registerCommand('portcullis.probeHost', probeHost),
-    vscode.commands.registerCommand('portcullis.importNmapScan', importScan),
+    vscode.commands.registerCommand('portcullis.probeHost', reportingErrors(probeHost)),
+    vscode.commands.registerCommand('portcullis.importNmapScan', reportingErrors(importScan)),
     vscode.commands.registerCommand('portcullis.probeResults.rerun', () => (last ? run(last) : probeHost())),
     vscode.commands.registerCommand('portcullis.probeResults.exportJson', () => exportAs('json')),
     vscode.commands.registerCommand('portcullis.probeResults.exportMarkdown', () => exportAs('md')),
@@ -118,6 +124,18 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
       shown.revealRange(range, vscode.TextEditorRevealType.InCenter);
     }),
   );
+}
+
+/** Errors from the server (a bad port list, an unknown host, a malformed scan) become an error message. */
+function reportingErrors<A extends unknown[], R>(fn: (...args: A) => Promise<R | undefined>): (...args: A) => Promise<R | undefined> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Portcullis: ${(e as Error).message}`);
+      return undefined;
+    }
+  };
 }
 
 /** A picker of recent targets that also takes a new one; the setting's default comes first. */

@@ -13,6 +13,8 @@ import type { PortSpec, ProbeOptions, ProbeProgress } from './probe/types';
 
 export const PROBE_COMMAND = 'portcullis.probe';
 export const IMPORT_COMMAND = 'portcullis.importScan';
+/** The ports a probe with the same arguments would try, without probing (for confirmations and previews). */
+export const PLAN_COMMAND = 'portcullis.probePlan';
 
 export interface ProbeArgs {
   /** The file whose ports are probed and compared (optional when `ports` is given). */
@@ -52,6 +54,11 @@ export function probePlan(args: ProbeArgs, fa: Analysis | undefined): PortSpec[]
   const plan = planFromFile(fa, !!args.udp);
   if (!plan.length) throw new CommandError('the file names no TCP ports to probe; give `ports`' + (args.udp ? '' : ' or set `udp`'));
   return plan;
+}
+
+export async function runPlan(raw: unknown, fa: (uri: string) => Promise<Analysis | undefined>): Promise<PortSpec[]> {
+  const args = argObject<ProbeArgs>(raw, PLAN_COMMAND, 'uri');
+  return probePlan(args, args.uri ? await fa(args.uri) : undefined);
 }
 
 export async function runProbe(raw: unknown, fa: (uri: string) => Promise<Analysis | undefined>, hooks: { signal: AbortSignal; onProgress: (p: ProbeProgress) => void }): Promise<ProbeReport> {

@@ -30,7 +30,7 @@ import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import type { Finding } from './model/finding';
 import type { ProbeReport } from './features/probe-report';
-import { CommandError, IMPORT_COMMAND, PROBE_COMMAND, runImport, runProbe } from './probe-command';
+import { CommandError, IMPORT_COMMAND, PLAN_COMMAND, PROBE_COMMAND, runImport, runPlan, runProbe } from './probe-command';
 import { ProbeError } from './probe/probe';
 import { PortListError } from './probe/ports';
 import { NmapXmlError } from './probe/nmap-xml';
@@ -70,7 +70,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
       completionProvider: { triggerCharacters: [' ', '-', ','] },
-      executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, IMPORT_COMMAND] },
+      executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND] },
     },
     serverInfo: { name: 'portcullis', version: require('../../package.json').version },
   };
@@ -229,6 +229,7 @@ connection.onRequest(ExecuteCommandRequest.type, async (p, token) => {
         progress?.done();
       }
     }
+    if (p.command === PLAN_COMMAND) return await runPlan(p.arguments, analysisFor);
     if (p.command === IMPORT_COMMAND) {
       const report = await runImport(p.arguments, analysisFor);
       await showDrift(uri, report);

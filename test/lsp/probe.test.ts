@@ -150,3 +150,10 @@ test('import: an nmap -oX scan of the same host feeds the same drift diagnostics
     again.close();
   }
 });
+
+test('plan: the ports a probe would try, without probing', async () => {
+  const plan = await client.request<{ port: number; protocol: string }[]>('workspace/executeCommand', { command: 'portcullis.probePlan', arguments: [{ uri }] });
+  assert.deepEqual(plan.map((p) => p.port).sort((a, b) => a - b), [blockedButOpen, openButClosed].sort((a, b) => a - b));
+  const typed = await client.request<{ port: number; protocol: string }[]>('workspace/executeCommand', { command: 'portcullis.probePlan', arguments: [{ ports: '53/udp,1000-1002' }] });
+  assert.deepEqual(typed.map((p) => `${p.port}/${p.protocol}`), ['53/udp', '1000/tcp', '1001/tcp', '1002/tcp']);
+});
