@@ -9,6 +9,9 @@ import * as fs from 'node:fs';
 
 export const FW_ADDR = '10.77.0.1';
 export const PEER_ADDR = '10.77.0.2';
+/** The same two ends over IPv6 (ULA), for rulesets loaded with ip6tables-restore. */
+export const FW_ADDR6 = 'fd77::1';
+export const PEER_ADDR6 = 'fd77::2';
 
 function which(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
@@ -18,7 +21,7 @@ function which(cmd: string): boolean {
 export function kernelUnavailable(): string | undefined {
   if (process.platform !== 'linux') return 'kernel differential test needs Linux';
   if (process.getuid?.() !== 0) return 'kernel differential test needs root (network namespaces)';
-  for (const c of ['ip', 'iptables-restore', 'ip6tables-restore', 'nft', 'iptables-restore-translate']) if (!which(c)) return `kernel differential test needs ${c} (scripts/setup-test-deps.sh installs it)`;
+  for (const c of ['ip', 'iptables', 'ip6tables', 'iptables-restore', 'ip6tables-restore', 'nft', 'iptables-restore-translate']) if (!which(c)) return `kernel differential test needs ${c} (scripts/setup-test-deps.sh installs it)`;
   const probe = `pc-chk-${process.pid}`;
   const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
   if (r.status !== 0) return `cannot create a network namespace: ${r.stderr.trim()}`;
@@ -35,7 +38,7 @@ export interface Probe {
 const LISTENER = `
 const net = require('net'), dgram = require('dgram');
 const ports = JSON.parse(process.argv[1]);
-let pending = ports.length * 2;
+let pending = ports.length * 4;
 const ready = () => { if (--pending === 0) process.stdout.write('ready\\n'); };
 for (const p of ports) {
   const s = net.createServer((c) => { c.on('error', () => {}); c.end(); });
@@ -45,6 +48,13 @@ for (const p of ports) {
   u.on('message', (m, r) => u.send(m, r.port, r.address));
   u.on('error', (e) => { process.stderr.write('udp ' + p + ' ' + e.message + '\\n'); process.exit(1); });
   u.bind(p, '0.0.0.0', ready);
+  const s6 = net.createServer((c) => { c.on('error', () => {}); c.end(); });
+  s6.on('error', (e) => { process.stderr.write('tcp6 ' + p + ' ' + e.message + '\\n'); process.exit(1); });
+  s6.listen({ port: p, host: '::', ipv6Only: true, backlog: 1024 }, ready);
+  const u6 = dgram.createSocket({ type: 'udp6', ipv6Only: true });
+  u6.on('message', (m, r) => u6.send(m, r.port, r.address));
+  u6.on('error', (e) => { process.stderr.write('udp6 ' + p + ' ' + e.message + '\\n'); process.exit(1); });
+  u6.bind(p, '::', ready);
 }
 process.stdin.on('end', () => process.exit(0));
 process.stdin.resume();
@@ -52,11 +62,11 @@ process.stdin.resume();
 
 const PROBER = `
 const net = require('net'), dgram = require('dgram');
-const { target, probes, timeoutMs, concurrency, basePort } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const { target, target6, probes, timeoutMs, concurrency, basePort } = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const out = new Array(probes.length);
 function tcp(p, i) {
   return new Promise((res) => {
-    const s = net.connect({ host: target, port: p.port, localAddress: p.src, localPort: basePort + i });
+    const s = net.connect({ host: p.src.includes(':') ? target6 : target, port: p.port, localAddress: p.src, localPort: basePort + i });
     const t = setTimeout(() => { s.destroy(); res(false); }, timeoutMs);
     s.on('connect', () => { clearTimeout(t); s.destroy(); res(true); });
     s.on('error', () => { clearTimeout(t); res(false); });
@@ -64,13 +74,14 @@ function tcp(p, i) {
 }
 function udp(p, i) {
   return new Promise((res) => {
-    const s = dgram.createSocket('udp4');
+    const v6 = p.src.includes(':');
+    const s = dgram.createSocket(v6 ? 'udp6' : 'udp4');
     let done = false;
     const fin = (v) => { if (done) return; done = true; clearTimeout(t); try { s.close(); } catch {} res(v); };
     const t = setTimeout(() => fin(false), timeoutMs);
     s.on('message', () => fin(true));
     s.on('error', () => fin(false));
-    s.bind(basePort + i, p.src, () => s.send('pc', p.port, target, (e) => { if (e) fin(false); }));
+    s.bind(basePort + i, p.src, () => s.send('pc', p.port, v6 ? target6 : target, (e) => { if (e) fin(false); }));
   });
 }
 let next = 0;
@@ -135,13 +146,23 @@ export class Lab {
     // packet of each TCP probe (its ACK and FIN are dropped on the way out), so a completed connect() means
     // exactly "the SYN was accepted": what the ruleset does to later packets of the flow cannot blur it.
     this.inPeer('iptables', '-A', 'OUTPUT', '-o', this.peerIf, '-p', 'tcp', '!', '--syn', '-j', 'DROP');
+    this.inPeer('ip6tables', '-A', 'OUTPUT', '-o', this.peerIf, '-p', 'tcp', '!', '--syn', '-j', 'DROP');
+    // IPv6: addresses without duplicate detection, and permanent neighbour entries both ways, so a ruleset
+    // that drops ICMPv6 (neighbour discovery) still decides only the probes, not whether the link works.
+    this.inFw('ip', '-6', 'addr', 'add', `${FW_ADDR6}/64`, 'dev', this.fwIf, 'nodad');
+    this.inPeer('ip', '-6', 'addr', 'add', `${PEER_ADDR6}/64`, 'dev', this.peerIf, 'nodad');
+    const mac = (ns: string, dev: string) => execFileSync('ip', ['netns', 'exec', ns, 'cat', `/sys/class/net/${dev}/address`], { encoding: 'utf8' }).trim();
+    this.inFw('ip', '-6', 'neigh', 'replace', PEER_ADDR6, 'lladdr', mac(this.peer, this.peerIf), 'dev', this.fwIf, 'nud', 'permanent');
+    this.inPeer('ip', '-6', 'neigh', 'replace', FW_ADDR6, 'lladdr', mac(this.fw, this.fwIf), 'dev', this.peerIf, 'nud', 'permanent');
+    this.inFw('ip', '-6', 'route', 'add', 'default', 'via', PEER_ADDR6, 'dev', this.fwIf);
   }
 
-  /** Adds source addresses (as /32) to the peer's veth. */
+  /** Adds source addresses (as /32 or /128) to the peer's veth. */
   addSources(addrs: Iterable<string>): void {
     for (const a of addrs) {
-      if (a === PEER_ADDR || this.sources.has(a)) continue;
-      this.inPeer('ip', 'addr', 'add', `${a}/32`, 'dev', this.peerIf);
+      if (a === PEER_ADDR || a === PEER_ADDR6 || this.sources.has(a)) continue;
+      if (a.includes(':')) this.inPeer('ip', '-6', 'addr', 'add', `${a}/128`, 'dev', this.peerIf, 'nodad');
+      else this.inPeer('ip', 'addr', 'add', `${a}/32`, 'dev', this.peerIf);
       this.sources.add(a);
     }
   }
@@ -187,6 +208,7 @@ export class Lab {
   /** Empties every table (between rulesets). */
   reset(): void {
     spawnSync('ip', ['netns', 'exec', this.fw, 'nft', 'flush', 'ruleset']);
+    this.load('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n', true);
     this.load('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n');
   }
 
@@ -207,7 +229,7 @@ export class Lab {
         }
       });
       if (this.nextPort + probes.length > 65000) return reject(new Error('lab ran out of unique source ports'));
-      child.stdin.end(JSON.stringify({ target: FW_ADDR, probes, timeoutMs, concurrency, basePort: this.nextPort }));
+      child.stdin.end(JSON.stringify({ target: FW_ADDR, target6: FW_ADDR6, probes, timeoutMs, concurrency, basePort: this.nextPort }));
       this.nextPort += probes.length;
     });
   }

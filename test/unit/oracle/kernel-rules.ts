@@ -205,10 +205,10 @@ export interface Prediction {
   rules: string[];
 }
 
-/** The exposure of the ipv4 chain hooked to input, from iptables-save text or from `nft list ruleset`. */
-export function inputExposure(text: string, format: 'iptables' | 'nft' = 'iptables'): ChainExposure {
-  const rs = format === 'nft' ? parseNftables(text, { ...ctx, path: 'kernel.nft' }) : parseIptables(text, { ...ctx, path: 'kernel.rules' });
-  const ce = analyseExposure(rs).chains.find((c) => c.chain.hook === 'input' && c.chain.type === 'filter' && c.family === 'ipv4');
+/** The exposure of the chain hooked to input, from iptables-save / ip6tables-save text or from `nft list ruleset`. */
+export function inputExposure(text: string, format: 'iptables' | 'nft' = 'iptables', family: 'ipv4' | 'ipv6' = 'ipv4'): ChainExposure {
+  const rs = format === 'nft' ? parseNftables(text, { ...ctx, path: 'kernel.nft' }) : parseIptables(text, { ...ctx, path: family === 'ipv6' ? 'kernel.v6.rules' : 'kernel.rules', family });
+  const ce = analyseExposure(rs).chains.find((c) => c.chain.hook === 'input' && c.chain.type === 'filter' && c.family === family);
   if (!ce) throw new Error('no INPUT exposure');
   return ce;
 }
@@ -279,6 +279,22 @@ export function randomRuleset(seed: number, fwIf: string): string {
   });
   lines.push('COMMIT', '');
   return lines.join('\n');
+}
+
+/**
+ * IPv4 addresses carried into IPv6 for the ip6tables runs: a.b.c.d/n becomes fd00::<the same 32 bits>/(96+n),
+ * so every network keeps its size and nesting and the same probes tell them apart.
+ */
+export function v6Of(cidr: string): string {
+  const [addr, len] = cidr.split('/');
+  const n = toNum(addr);
+  const hex = `${Math.floor(n / 65536).toString(16)}:${(n % 65536).toString(16)}`;
+  return `fd00::${hex}/${len === undefined ? 128 : 96 + Number(len)}`;
+}
+
+/** An iptables-save text rewritten for ip6tables-restore: every -s network through v6Of. */
+export function toIpv6Ruleset(text: string): string {
+  return text.replace(/(-s|--source|--src)(\s+(?:!\s+)?)(\d+\.\d+\.\d+\.\d+(?:\/\d+)?)/g, (_, opt: string, sp: string, cidr: string) => `${opt}${sp}${v6Of(cidr)}`);
 }
 
 export { AddressSet };

@@ -11,8 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { CORPUS, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
-import { Lab, PEER_ADDR, kernelUnavailable, type Probe } from '../../support/kernel';
-import { classOf, dropFailingLine, inputExposure, predict, prepareCorpus, probePorts, probeSources, randomRuleset } from './kernel-rules';
+import { Lab, PEER_ADDR, PEER_ADDR6, kernelUnavailable, type Probe } from '../../support/kernel';
+import { classOf, toIpv6Ruleset, v6Of, dropFailingLine, inputExposure, predict, prepareCorpus, probePorts, probeSources, randomRuleset } from './kernel-rules';
 
 const unavailable = kernelUnavailable();
 const OUTSIDE = '10.250.0.9';
@@ -27,12 +27,14 @@ interface Tally {
   agree: number;
   /** Kernel blocked, we predicted accept only through approximate grants: expected (upper closure). */
   approximate: number;
+  /** Probes the kernel let through: a run where this is 0 or every probe would prove little. */
+  accepted: number;
   disagreements: string[];
   dropped: string[];
 }
 
-const tally = (): Tally => ({ rulesets: 0, probes: 0, agree: 0, approximate: 0, disagreements: [], dropped: [] });
-const results = { corpus: tally(), random: tally(), nft: tally() };
+const tally = (): Tally => ({ rulesets: 0, probes: 0, agree: 0, approximate: 0, accepted: 0, disagreements: [], dropped: [] });
+const results = { corpus: tally(), random: tally(), nft: tally(), v6: tally() };
 
 let lab: Lab | undefined;
 
@@ -46,8 +48,8 @@ before(() => {
 after(() => {
   lab?.close();
   if (!unavailable) {
-    const fmt = (n: string, t: Tally) => `${n}: ${t.rulesets} rulesets, ${t.probes} probes, ${t.agree} agree, ${t.approximate} approximate (kernel blocked, we said maybe), ${t.disagreements.length} disagreements`;
-    console.log(`kernel differential — ${fmt('corpus', results.corpus)}; ${fmt('random', results.random)}; ${fmt('nftables', results.nft)}`);
+    const fmt = (n: string, t: Tally) => `${n}: ${t.rulesets} rulesets, ${t.probes} probes (${t.accepted} let through), ${t.agree} agree, ${t.approximate} approximate (kernel blocked, we said maybe), ${t.disagreements.length} disagreements`;
+    console.log(`kernel differential — ${fmt('corpus', results.corpus)}; ${fmt('random', results.random)}; ${fmt('nftables', results.nft)}; ${fmt('ip6tables', results.v6)}`);
   }
 });
 
@@ -56,20 +58,21 @@ after(() => {
  * translated by netfilter's own iptables-restore-translate, loaded with `nft -f`, and Portcullis predicts from
  * the kernel's `nft list ruleset` of it: the nftables parser is checked against the kernel, not against us.
  */
-async function run(name: string, text0: string, t: Tally, exclusive = false, nft = false): Promise<void> {
+async function run(name: string, text0: string, t: Tally, exclusive = false, mode: 'iptables' | 'nft' | 'ip6tables' = 'iptables'): Promise<void> {
   const l = lab!;
-  let text = text0;
+  const v6 = mode === 'ip6tables';
+  let text = v6 ? toIpv6Ruleset(text0) : text0;
   l.reset();
   for (let tries = 0; ; tries++) {
-    const err = l.load(text);
+    const err = l.load(text, v6);
     if (!err) break;
     const d = tries < 40 ? dropFailingLine(text, err) : undefined;
     if (!d) throw new Error(`${name}: iptables-restore failed: ${err}`);
     t.dropped.push(`${name}: ${d.line}`);
     text = d.text;
   }
-  let ce = inputExposure(text);
-  if (nft) {
+  let ce = inputExposure(text, 'iptables', v6 ? 'ipv6' : 'ipv4');
+  if (mode === 'nft') {
     const file = path.join(os.tmpdir(), `pc-kernel-${process.pid}.rules`);
     fs.writeFileSync(file, text);
     const tr = spawnSync('iptables-restore-translate', ['-f', file], { encoding: 'utf8' });
@@ -79,7 +82,9 @@ async function run(name: string, text0: string, t: Tally, exclusive = false, nft
   }
   // The class our veth falls in, as Portcullis sees the (loaded) text: its own name, a wildcard, or other.
   const ifaceClass = classOf(l.fwIf, ce.ifaceClasses);
-  const sources = probeSources(text, [PEER_ADDR, OUTSIDE]);
+  // Sources are chosen on the IPv4 text; the IPv6 run uses the same ones carried over by v6Of.
+  const v4Sources = probeSources(v6 ? text0 : text, [PEER_ADDR, OUTSIDE]);
+  const sources = v6 ? v4Sources.map((a) => (a === PEER_ADDR ? PEER_ADDR6 : v6Of(a).split('/')[0])) : v4Sources;
   l.addSources(sources);
   const ports = probePorts(text);
   await l.listen(ports);
@@ -90,6 +95,7 @@ async function run(name: string, text0: string, t: Tally, exclusive = false, nft
   t.rulesets++;
   probes.forEach((p, i) => {
     t.probes++;
+    if (got[i]) t.accepted++;
     const pred = predict(ce, text, p.proto, p.port, p.src, ifaceClass);
     if (pred.accept === got[i]) t.agree++;
     else if (pred.accept && !got[i] && pred.approximate) t.approximate++;
@@ -109,6 +115,7 @@ test('kernel agrees with the exposure of corpus INPUT chains (rewritten into the
   assert.equal(t.rulesets, CORPUS_RULESETS.length);
   assert.ok(t.probes > 1000, `${t.probes} probes`);
   assert.deepEqual(t.disagreements, []);
+  assert.ok(t.accepted > t.probes / 10 && t.accepted < t.probes * 0.9, `the kernel let ${t.accepted} of ${t.probes} probes through: the rulesets should decide both ways`);
 });
 
 test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets`, { skip: unavailable, timeout: 60_000 }, async () => {
@@ -121,16 +128,31 @@ test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets`
   assert.deepEqual(t.dropped, [], 'every generated rule loads');
   assert.equal(t.rulesets, RANDOM_COUNT);
   assert.deepEqual(t.disagreements, []);
+  assert.ok(t.accepted > t.probes / 10 && t.accepted < t.probes * 0.9, `the kernel let ${t.accepted} of ${t.probes} probes through: the rulesets should decide both ways`);
 });
 
 test('kernel agrees with the exposure of nftables rulesets (corpus and random, translated by iptables-restore-translate, loaded with nft -f)', { skip: unavailable ?? (!HAVE_CORPUS && NO_CORPUS), timeout: 90_000 }, async () => {
   const t = results.nft;
-  for (const name of CORPUS_RULESETS) await run(`nft ${name}`, prepareCorpus(fs.readFileSync(path.join(CORPUS, 'iptables', `${name}.rules`), 'utf8'), lab!.fwIf).text, t, false, true);
+  for (const name of CORPUS_RULESETS) await run(`nft ${name}`, prepareCorpus(fs.readFileSync(path.join(CORPUS, 'iptables', `${name}.rules`), 'utf8'), lab!.fwIf).text, t, false, 'nft');
   for (let k = 0; k < RANDOM_COUNT; k++) {
     const text = randomRuleset(RANDOM_SEED + k, lab!.fwIf);
-    await run(`nft random#${k}`, text, t, text.includes('-m limit'), true);
+    await run(`nft random#${k}`, text, t, text.includes('-m limit'), 'nft');
   }
   if (t.disagreements.length) console.log(`${t.disagreements.length} disagreements, first 30:\n${t.disagreements.slice(0, 30).join('\n')}`);
   assert.equal(t.rulesets, CORPUS_RULESETS.length + RANDOM_COUNT);
   assert.deepEqual(t.disagreements, []);
+  assert.ok(t.accepted > t.probes / 10 && t.accepted < t.probes * 0.9, `the kernel let ${t.accepted} of ${t.probes} probes through: the rulesets should decide both ways`);
+});
+
+test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets over IPv6 (ip6tables-restore)`, { skip: unavailable, timeout: 60_000 }, async () => {
+  const t = results.v6;
+  for (let k = 0; k < RANDOM_COUNT; k++) {
+    const text = randomRuleset(RANDOM_SEED + k, lab!.fwIf);
+    await run(`ip6 random#${k} (seed ${RANDOM_SEED + k})`, text, t, text.includes('-m limit'), 'ip6tables');
+  }
+  if (t.disagreements.length) console.log(`${t.disagreements.length} disagreements, first 30:\n${t.disagreements.slice(0, 30).join('\n')}`);
+  assert.deepEqual(t.dropped, [], 'every generated rule loads');
+  assert.equal(t.rulesets, RANDOM_COUNT);
+  assert.deepEqual(t.disagreements, []);
+  assert.ok(t.accepted > t.probes / 10 && t.accepted < t.probes * 0.9, `the kernel let ${t.accepted} of ${t.probes} probes through: the rulesets should decide both ways`);
 });
