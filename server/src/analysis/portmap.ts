@@ -74,10 +74,10 @@ export class PortMap {
       for (let i = a; i <= b; i++) {
         const s = this.segs[i];
         if (s.sources.isEmpty()) continue;
-        const hit = s.sources.intersect(sources);
+        const [hit, rest] = remove ? s.sources.partition(sources) : [s.sources.intersect(sources), s.sources];
         if (hit.isEmpty()) continue;
         out.set(s.lo, s.hi, hit);
-        if (remove) s.sources = s.sources.subtract(sources);
+        s.sources = rest;
       }
     }
     this.compact();

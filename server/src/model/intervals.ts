@@ -80,7 +80,15 @@ export class IntervalSet {
     return o.intervals.some(([a, b]) => a <= lo && b >= hi);
   }
 
+  /** True when the two sets' spans do not even overlap: a cheap "nothing in common". */
+  private apart(o: IntervalSet): boolean {
+    const A = this.intervals;
+    const B = o.intervals;
+    return !A.length || !B.length || A[A.length - 1][1] < B[0][0] || B[B.length - 1][1] < A[0][0];
+  }
+
   intersect(o: IntervalSet): IntervalSet {
+    if (this.apart(o)) return IntervalSet.EMPTY;
     if (o === this || this.within(o)) return this;
     if (o.within(this) && o.intervals.length === 1 && this.intervals.length === 1) return o;
     const out: Interval[] = [];
@@ -96,6 +104,37 @@ export class IntervalSet {
       else j++;
     }
     return out.length ? new IntervalSet(out) : IntervalSet.EMPTY;
+  }
+
+  /**
+   * This set split by `o` into [the part inside o, the part outside] in one sweep: what intersect and subtract
+   * give, without the complement subtract builds. The exposure walk does this for every rule it applies.
+   */
+  partition(o: IntervalSet): [IntervalSet, IntervalSet] {
+    if (this.apart(o)) return [IntervalSet.EMPTY, this];
+    if (o === this || this.within(o)) return [this, IntervalSet.EMPTY];
+    const inside: Interval[] = [];
+    const outside: Interval[] = [];
+    const B = o.intervals;
+    let j = 0;
+    for (const [a, b] of this.intervals) {
+      while (j < B.length && B[j][1] < a) j++;
+      let lo = a;
+      while (lo <= b) {
+        if (j >= B.length || B[j][0] > b) {
+          outside.push([lo, b]);
+          break;
+        }
+        const [c, d] = B[j];
+        if (c > lo) outside.push([lo, c - 1n]);
+        const end = d < b ? d : b;
+        inside.push([c > lo ? c : lo, end]);
+        lo = end + 1n;
+        if (d <= b) j++;
+      }
+    }
+    const wrap = (l: Interval[]) => (l.length ? new IntervalSet(l) : IntervalSet.EMPTY);
+    return [wrap(inside), wrap(outside)];
   }
 
   /** Complement within [min, max]. */

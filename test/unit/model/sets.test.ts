@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { AddressSet } from '../../../server/src/model/addresses';
 import { PortSet } from '../../../server/src/model/ports';
+import { IntervalSet } from '../../../server/src/model/intervals';
 
 test('PortSet: union, intersection, subtraction and complement are interval-exact', () => {
   const a = PortSet.fromRanges([[20, 25], [80, 80], [1000, 2000]]);
@@ -44,4 +45,20 @@ test('AddressSet: set algebra keeps families apart', () => {
   assert.ok(lan.complement().complement().equals(lan));
   assert.ok(AddressSet.ANY_V4.intersect(AddressSet.ANY_V6).isEmpty());
   assert.equal(AddressSet.ANY_V4.describe(), 'any IPv4 address');
+});
+
+test('IntervalSet.partition equals [intersect, subtract] on random sets (seeded, 2,000 cases)', () => {
+  let seed = 7;
+  const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const randomSet = () => IntervalSet.from(Array.from({ length: rnd(6) }, () => {
+    const lo = BigInt(rnd(200));
+    return [lo, lo + BigInt(rnd(40))] as const;
+  }));
+  for (let k = 0; k < 2000; k++) {
+    const a = randomSet();
+    const b = randomSet();
+    const [inside, outside] = a.partition(b);
+    assert.ok(inside.equals(a.intersect(b)), `inside ${k}`);
+    assert.ok(outside.equals(a.subtract(b)), `outside ${k}`);
+  }
 });
