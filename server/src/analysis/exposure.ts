@@ -243,15 +243,24 @@ class ChainWalker {
 
   private readonly keyedMatch = new Map<Rule, MatchResult>();
 
+  private readonly keyedBySet = new Map<IntervalSet, Map<string, AddressSet>>();
+
   private evaluate(rule: Rule, protocol: Transport): MatchResult {
     let c = this.compiled.get(rule);
     if (!c) this.compiled.set(rule, (c = compile(rule, this.family)));
     if (c.never || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
     let m = this.keyedMatch.get(rule);
     if (!m) {
-      // The rule's sources, stacked for every interface class its interface tests let through.
+      // The rule's sources, stacked for every interface class its interface tests let through. Rules naming
+      // the same network (the parser shares its set) on the same classes share the stacked set too.
       const compiled = c;
-      const sources = this.keyed(this.classes.map((cls) => (compiled.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated) ? compiled.result.sources : undefined)));
+      const passes = this.classes.map((cls) => compiled.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated));
+      const own = this.familySet(compiled.result.sources);
+      const mask = passes.map(Number).join('');
+      let byMask = this.keyedBySet.get(own);
+      if (!byMask) this.keyedBySet.set(own, (byMask = new Map()));
+      let sources = byMask.get(mask);
+      if (!sources) byMask.set(mask, (sources = this.keyed(passes.map((p) => (p ? compiled.result.sources : undefined)))));
       m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
       this.keyedMatch.set(rule, m);
     }

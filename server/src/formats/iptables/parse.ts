@@ -568,7 +568,13 @@ class IptablesParser {
     return NaN;
   }
 
+  /** Address tokens seen before, parsed cleanly: equal networks share one set, which analysis caches by identity. */
+  private readonly addressSets = new Map<string, AddressSet>();
+
   private addresses(kind: 'source' | 'destination', t: Token, negated: boolean, n: number, r: Range): Condition {
+    const known = this.addressSets.get(t.text);
+    if (known) return { kind, set: known, negated, range: r };
+    const problems = this.problems.length;
     let set = AddressSet.NONE;
     const unresolved: string[] = [];
     const base = t.start + (t.quoted ? 1 : 0);
@@ -584,6 +590,7 @@ class IptablesParser {
       } else if (isHostname(part)) unresolved.push(part);
       else this.report('PC007', pr, `malformed address \`${part}\`: expected an address or network such as 192.0.2.0/24 or 2001:db8::/32`);
     }
+    if (!unresolved.length && this.problems.length === problems) this.addressSets.set(t.text, set);
     return { kind, set, negated, range: r, ...(unresolved.length ? { unresolved } : {}) };
   }
 
