@@ -1,11 +1,12 @@
 /**
- * Oracle 2: the Linux kernel. A lab of two network namespaces joined by a veth pair: the firewall side
- * (address 10.77.0.1/24, listeners on TCP and UDP ports, the ruleset loaded with iptables-restore) and the
- * peer side (10.77.0.2/24 plus extra /32 source addresses). Probes run from the peer, bound to each source
- * address, and only ever contact 10.77.0.1. Needs root, `ip` and `iptables-restore`.
+ * Oracle 2: the Linux kernel. A lab of two network namespaces joined by a veth pair (veth-lab.ts): the
+ * firewall side (10.77.0.1/24 and fd77::1, TCP and UDP listeners, the ruleset loaded with iptables-restore,
+ * ip6tables-restore or nft -f) and the peer side (10.77.0.2/24 and fd77::2, plus extra /32 and /128
+ * sources). Probes run from the peer, bound to each source address, and only ever contact the firewall side.
+ * Needs root, iproute2, iptables and nftables.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { VethLab, labUnavailable } from './veth-lab';
 
 export const FW_ADDR = '10.77.0.1';
 export const PEER_ADDR = '10.77.0.2';
@@ -13,20 +14,9 @@ export const PEER_ADDR = '10.77.0.2';
 export const FW_ADDR6 = 'fd77::1';
 export const PEER_ADDR6 = 'fd77::2';
 
-function which(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
 /** Why the kernel oracle cannot run here, or undefined when it can. */
 export function kernelUnavailable(): string | undefined {
-  if (process.platform !== 'linux') return 'kernel differential test needs Linux';
-  if (process.getuid?.() !== 0) return 'kernel differential test needs root (network namespaces)';
-  for (const c of ['ip', 'iptables', 'ip6tables', 'iptables-restore', 'ip6tables-restore', 'nft', 'iptables-restore-translate']) if (!which(c)) return `kernel differential test needs ${c} (scripts/setup-test-deps.sh installs it)`;
-  const probe = `pc-chk-${process.pid}`;
-  const r = spawnSync('ip', ['netns', 'add', probe], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot create a network namespace: ${r.stderr.trim()}`;
-  spawnSync('ip', ['netns', 'del', probe]);
-  return undefined;
+  return labUnavailable('the kernel differential test', ['iptables', 'ip6tables', 'iptables-restore', 'ip6tables-restore', 'nft', 'iptables-restore-translate']);
 }
 
 export interface Probe {
@@ -94,16 +84,9 @@ async function worker() {
 Promise.all(Array.from({ length: concurrency }, worker)).then(() => process.stdout.write(JSON.stringify(out)));
 `;
 
-/** Two namespaces and a veth pair, torn down by close() (idempotent; call it from `after`). */
-export class Lab {
-  readonly fw: string;
-  readonly peer: string;
-  /** The firewall side's veth name, as rulesets should call the interface the probes arrive on. */
-  readonly fwIf: string;
-  readonly peerIf: string;
-  private listener?: ChildProcess;
+/** The firewall and peer namespaces, torn down by close() (idempotent; call it from `after`). */
+export class Lab extends VethLab {
   private sources = new Set<string>();
-  private closed = false;
   /**
    * Source ports are never reused within a lab: the kernel picks ephemeral ports per destination, so a later
    * ruleset's SYN could hit a conntrack entry left ESTABLISHED by an earlier one and be judged by the wrong state.
@@ -111,82 +94,69 @@ export class Lab {
   private nextPort = 20000;
 
   constructor(tag = String(process.pid)) {
-    this.fw = `pc-fw-${tag}`;
-    this.peer = `pc-peer-${tag}`;
     const short = tag.slice(-6);
-    this.fwIf = `pcf${short}`;
-    this.peerIf = `pcp${short}`;
+    super({ ns: `pc-fw-${tag}`, dev: `pcf${short}`, addr: FW_ADDR }, { ns: `pc-peer-${tag}`, dev: `pcp${short}`, addr: PEER_ADDR });
   }
 
-  private ip(...args: string[]): void {
-    execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  get fw(): string {
+    return this.a.ns;
   }
-  private inFw(...args: string[]): void {
-    this.ip('netns', 'exec', this.fw, ...args);
+  get peer(): string {
+    return this.b.ns;
   }
-  private inPeer(...args: string[]): void {
-    this.ip('netns', 'exec', this.peer, ...args);
+  /** The firewall side's veth name, as rulesets should call the interface the probes arrive on. */
+  get fwIf(): string {
+    return this.a.dev;
+  }
+  get peerIf(): string {
+    return this.b.dev;
   }
 
-  setup(): void {
-    this.ip('netns', 'add', this.fw);
-    this.ip('netns', 'add', this.peer);
-    this.ip('link', 'add', this.fwIf, 'netns', this.fw, 'type', 'veth', 'peer', 'name', this.peerIf, 'netns', this.peer);
-    this.inFw('ip', 'link', 'set', 'lo', 'up');
-    this.inPeer('ip', 'link', 'set', 'lo', 'up');
-    this.inFw('ip', 'addr', 'add', `${FW_ADDR}/24`, 'dev', this.fwIf);
-    this.inPeer('ip', 'addr', 'add', `${PEER_ADDR}/24`, 'dev', this.peerIf);
-    this.inFw('ip', 'link', 'set', this.fwIf, 'up');
-    this.inPeer('ip', 'link', 'set', this.peerIf, 'up');
+  override setup(): void {
+    super.setup();
+    try {
+      this.configure();
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  private configure(): void {
+    const inFw = (...args: string[]) => this.inNs(this.a, ...args);
+    const inPeer = (...args: string[]) => this.inNs(this.b, ...args);
     // Replies to the peer's extra /32 sources go back over the veth.
-    this.inFw('ip', 'route', 'add', 'default', 'via', PEER_ADDR, 'dev', this.fwIf);
-    this.inFw('sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=0');
-    this.inFw('sysctl', '-q', '-w', `net.ipv4.conf.${this.fwIf}.rp_filter=0`);
+    inFw('ip', 'route', 'add', 'default', 'via', PEER_ADDR, 'dev', this.fwIf);
+    inFw('sysctl', '-q', '-w', 'net.ipv4.conf.all.rp_filter=0');
+    inFw('sysctl', '-q', '-w', `net.ipv4.conf.${this.fwIf}.rp_filter=0`);
     // The exposure says which connection-opening packets are accepted. The peer sends only the opening
     // packet of each TCP probe (its ACK and FIN are dropped on the way out), so a completed connect() means
     // exactly "the SYN was accepted": what the ruleset does to later packets of the flow cannot blur it.
-    this.inPeer('iptables', '-A', 'OUTPUT', '-o', this.peerIf, '-p', 'tcp', '!', '--syn', '-j', 'DROP');
-    this.inPeer('ip6tables', '-A', 'OUTPUT', '-o', this.peerIf, '-p', 'tcp', '!', '--syn', '-j', 'DROP');
+    inPeer('iptables', '-A', 'OUTPUT', '-o', this.peerIf, '-p', 'tcp', '!', '--syn', '-j', 'DROP');
+    inPeer('ip6tables', '-A', 'OUTPUT', '-o', this.peerIf, '-p', 'tcp', '!', '--syn', '-j', 'DROP');
     // IPv6: addresses without duplicate detection, and permanent neighbour entries both ways, so a ruleset
     // that drops ICMPv6 (neighbour discovery) still decides only the probes, not whether the link works.
-    this.inFw('ip', '-6', 'addr', 'add', `${FW_ADDR6}/64`, 'dev', this.fwIf, 'nodad');
-    this.inPeer('ip', '-6', 'addr', 'add', `${PEER_ADDR6}/64`, 'dev', this.peerIf, 'nodad');
+    inFw('ip', '-6', 'addr', 'add', `${FW_ADDR6}/64`, 'dev', this.fwIf, 'nodad');
+    inPeer('ip', '-6', 'addr', 'add', `${PEER_ADDR6}/64`, 'dev', this.peerIf, 'nodad');
     const mac = (ns: string, dev: string) => execFileSync('ip', ['netns', 'exec', ns, 'cat', `/sys/class/net/${dev}/address`], { encoding: 'utf8' }).trim();
-    this.inFw('ip', '-6', 'neigh', 'replace', PEER_ADDR6, 'lladdr', mac(this.peer, this.peerIf), 'dev', this.fwIf, 'nud', 'permanent');
-    this.inPeer('ip', '-6', 'neigh', 'replace', FW_ADDR6, 'lladdr', mac(this.fw, this.fwIf), 'dev', this.peerIf, 'nud', 'permanent');
-    this.inFw('ip', '-6', 'route', 'add', 'default', 'via', PEER_ADDR6, 'dev', this.fwIf);
+    inFw('ip', '-6', 'neigh', 'replace', PEER_ADDR6, 'lladdr', mac(this.peer, this.peerIf), 'dev', this.fwIf, 'nud', 'permanent');
+    inPeer('ip', '-6', 'neigh', 'replace', FW_ADDR6, 'lladdr', mac(this.fw, this.fwIf), 'dev', this.peerIf, 'nud', 'permanent');
+    inFw('ip', '-6', 'route', 'add', 'default', 'via', PEER_ADDR6, 'dev', this.fwIf);
   }
 
   /** Adds source addresses (as /32 or /128) to the peer's veth. */
   addSources(addrs: Iterable<string>): void {
     for (const a of addrs) {
       if (a === PEER_ADDR || a === PEER_ADDR6 || this.sources.has(a)) continue;
-      if (a.includes(':')) this.inPeer('ip', '-6', 'addr', 'add', `${a}/128`, 'dev', this.peerIf, 'nodad');
-      else this.inPeer('ip', 'addr', 'add', `${a}/32`, 'dev', this.peerIf);
+      if (a.includes(':')) this.inNs(this.b, 'ip', '-6', 'addr', 'add', `${a}/128`, 'dev', this.peerIf, 'nodad');
+      else this.inNs(this.b, 'ip', 'addr', 'add', `${a}/32`, 'dev', this.peerIf);
       this.sources.add(a);
     }
   }
 
   /** Starts TCP listeners and UDP echo responders on the firewall side (replaces earlier ones). */
-  async listen(ports: number[]): Promise<void> {
-    this.stopListener();
-    const child = spawn('ip', ['netns', 'exec', this.fw, process.execPath, '-e', LISTENER, JSON.stringify(ports)], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.listener = child;
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      child.stderr!.on('data', (d) => (err += d));
-      child.stdout!.on('data', (d) => String(d).includes('ready') && resolve());
-      child.on('exit', (code) => reject(new Error(`listener exited ${code}: ${err}`)));
-      setTimeout(() => reject(new Error('listener did not start')), 5000).unref();
-    });
-  }
-
-  private stopListener(): void {
-    if (this.listener && this.listener.exitCode === null) {
-      this.listener.stdin?.end();
-      this.listener.kill();
-    }
-    this.listener = undefined;
+  listen(ports: number[]): Promise<void> {
+    return this.startScript(this.a, LISTENER, JSON.stringify(ports));
   }
 
   /** Loads an iptables-restore file into the firewall namespace; returns the error text or undefined. */
@@ -232,13 +202,5 @@ export class Lab {
       child.stdin.end(JSON.stringify({ target: FW_ADDR, target6: FW_ADDR6, probes, timeoutMs, concurrency, basePort: this.nextPort }));
       this.nextPort += probes.length;
     });
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.stopListener();
-    // Deleting a namespace removes its end of the veth, and with it the pair.
-    for (const ns of [this.fw, this.peer]) if (fs.existsSync(`/run/netns/${ns}`)) spawnSync('ip', ['netns', 'del', ns]);
   }
 }

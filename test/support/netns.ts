@@ -5,9 +5,10 @@
  * only reach the target. Follows the pattern of kernel.ts's Lab; uses 10.78.x so both can run at once.
  * Needs Linux, root, `ip` and `iptables-restore`.
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { VethLab, labUnavailable } from './veth-lab';
 
 export const TARGET_ADDR = '10.78.0.1';
 export const PROBER_ADDR = '10.78.0.2';
@@ -15,20 +16,9 @@ export const PROBER_ADDR = '10.78.0.2';
 /** The compiled engine, next to this file's compiled copy in out/. */
 const ENGINE = path.resolve(__dirname, '../../server/src/probe/probe.js');
 
-function which(cmd: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-}
-
 /** Why the lab cannot run here, or undefined when it can. */
 export function netnsUnavailable(): string | undefined {
-  if (process.platform !== 'linux') return 'network namespaces need Linux';
-  if (process.getuid?.() !== 0) return 'network namespaces need root';
-  for (const c of ['ip', 'iptables-restore']) if (!which(c)) return `needs ${c} (scripts/setup-test-deps.sh installs it)`;
-  const name = `pc-nschk-${process.pid}`;
-  const r = spawnSync('ip', ['netns', 'add', name], { encoding: 'utf8' });
-  if (r.status !== 0) return `cannot create a network namespace: ${(r.stderr || `exit ${r.status}`).trim()}`;
-  spawnSync('ip', ['netns', 'del', name]);
-  return undefined;
+  return labUnavailable('the probe lab', ['iptables-restore']);
 }
 
 const RESPONDER = `
@@ -112,50 +102,26 @@ export interface EngineRun {
   wallMs: number;
 }
 
-export class ProbeLab {
-  readonly target: string;
-  readonly prober: string;
-  private readonly targetIf: string;
-  private readonly proberIf: string;
-  private responder?: ChildProcess;
-  private closed = false;
-  private readonly onExit = (): void => this.close();
-  /** Ctrl-C or a runner's SIGTERM would otherwise end the process without 'exit' and leave the namespaces. */
-  private readonly onSignal = (signal: NodeJS.Signals): void => {
-    this.close();
-    process.kill(process.pid, signal);
-  };
-
+export class ProbeLab extends VethLab {
   constructor(tag = String(process.pid)) {
-    this.target = `pc-pt-${tag}`;
-    this.prober = `pc-pp-${tag}`;
     // Interface names are at most 15 characters.
     const short = tag.slice(-8);
-    this.targetIf = `ptt${short}`;
-    this.proberIf = `ptp${short}`;
+    super({ ns: `pc-pt-${tag}`, dev: `ptt${short}`, addr: TARGET_ADDR }, { ns: `pc-pp-${tag}`, dev: `ptp${short}`, addr: PROBER_ADDR });
   }
 
-  private ip(...args: string[]): void {
-    execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+  get target(): string {
+    return this.a.ns;
   }
 
-  /** Creates both namespaces; on any failure removes what was made and rethrows. */
-  setup(): void {
-    // Namespaces outlive the process: also remove them if the process exits without calling close().
-    process.once('exit', this.onExit);
-    process.once('SIGINT', this.onSignal);
-    process.once('SIGTERM', this.onSignal);
+  get prober(): string {
+    return this.b.ns;
+  }
+
+  override setup(): void {
+    super.setup();
     try {
-      this.ip('netns', 'add', this.target);
-      this.ip('netns', 'add', this.prober);
-      this.ip('link', 'add', this.targetIf, 'netns', this.target, 'type', 'veth', 'peer', 'name', this.proberIf, 'netns', this.prober);
-      for (const [ns, dev, addr] of [[this.target, this.targetIf, TARGET_ADDR], [this.prober, this.proberIf, PROBER_ADDR]]) {
-        this.ip('-n', ns, 'link', 'set', 'lo', 'up');
-        this.ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', dev);
-        this.ip('-n', ns, 'link', 'set', dev, 'up');
-      }
       // The kernel rate-limits ICMP errors per destination; the tests count on every unreachable being sent.
-      this.ip('netns', 'exec', this.target, 'sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0');
+      this.inNs(this.a, 'sysctl', '-q', '-w', 'net.ipv4.icmp_ratelimit=0');
     } catch (e) {
       this.close();
       throw e;
@@ -163,24 +129,8 @@ export class ProbeLab {
   }
 
   /** Starts TCP listeners and UDP responders (reply "pong") in the target namespace, replacing earlier ones. */
-  async listen(tcp: number[], udp: number[] = []): Promise<void> {
-    this.stopResponder();
-    const child = spawn('ip', ['netns', 'exec', this.target, process.execPath, '-e', RESPONDER, JSON.stringify({ tcp, udp })], { stdio: ['pipe', 'pipe', 'pipe'] });
-    this.responder = child;
-    await new Promise<void>((resolve, reject) => {
-      let err = '';
-      const t = setTimeout(() => reject(new Error('responder did not start in 10 s')), 10_000);
-      child.stderr!.on('data', (d) => (err += d));
-      child.stdout!.on('data', (d) => {
-        if (!String(d).includes('ready')) return;
-        clearTimeout(t);
-        resolve();
-      });
-      child.on('exit', (code) => {
-        clearTimeout(t);
-        reject(new Error(`responder exited ${code}: ${err}`));
-      });
-    });
+  listen(tcp: number[], udp: number[] = []): Promise<void> {
+    return this.startScript(this.a, RESPONDER, JSON.stringify({ tcp, udp }));
   }
 
   /** Loads an iptables-restore file into the target namespace; throws with iptables' message on error. */
@@ -193,24 +143,5 @@ export class ProbeLab {
   async probe(ports: { port: number; protocol: 'tcp' | 'udp' }[], options: Record<string, unknown> = {}, extra: { abortAfterMs?: number; timeoutMs?: number } = {}): Promise<EngineRun> {
     const r = await runIn(this.prober, engineArgv(), { input: JSON.stringify({ host: TARGET_ADDR, ports, options, abortAfterMs: extra.abortAfterMs }), timeoutMs: extra.timeoutMs ?? 30_000 });
     return { ...JSON.parse(r.stdout), wallMs: r.wallMs };
-  }
-
-  private stopResponder(): void {
-    if (this.responder && this.responder.exitCode === null) {
-      this.responder.stdin?.end();
-      this.responder.kill('SIGKILL');
-    }
-    this.responder = undefined;
-  }
-
-  /** Idempotent; deleting a namespace also removes its end of the veth, and with it the pair. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    process.removeListener('exit', this.onExit);
-    process.removeListener('SIGINT', this.onSignal);
-    process.removeListener('SIGTERM', this.onSignal);
-    this.stopResponder();
-    for (const ns of [this.target, this.prober]) if (fs.existsSync(`/run/netns/${ns}`)) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
   }
 }
