@@ -29,7 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     void vscode.window.showErrorMessage(`Portcullis: the language server did not start: ${(e as Error).message}`);
   });
   context.subscriptions.push(client, vscode.commands.registerCommand('portcullis.showExposure', showExposure));
-  registerProbe(context, client);
+  registerProbe(context, client, LANGUAGES);
   return { client, ready };
 }
 

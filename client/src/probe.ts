@@ -22,7 +22,7 @@ export interface ProbeHostArgs {
 
 const isLoopback = (host: string): boolean => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
 
-export function registerProbe(context: vscode.ExtensionContext, client: LanguageClient): void {
+export function registerProbe(context: vscode.ExtensionContext, client: LanguageClient, languages: readonly string[]): void {
   const view = new ProbeResultsView();
   let last: Record<string, unknown> | undefined;
 
@@ -56,7 +56,7 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
       return undefined;
     }
     const doc = vscode.window.activeTextEditor?.document;
-    const uri = given?.uri ?? (doc && ['iptables', 'nftables', 'pf', 'firewalld'].includes(doc.languageId) ? doc.uri.toString() : undefined);
+    const uri = given?.uri ?? (doc && languages.includes(doc.languageId) ? doc.uri.toString() : undefined);
     const target = given?.target ?? (await pickTarget(context));
     if (!target) return undefined;
     let ports = given?.ports;

@@ -12,13 +12,11 @@ import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { toSarif } from './features/sarif';
 import { FORMATS } from './formats/registry';
-import { buildReport, planFromFile, type ProbeReport } from './features/probe-report';
+import { buildReport, type ProbeReport } from './features/probe-report';
 import { reportJson, reportMarkdown, reportText } from './features/probe-render';
-import { parseNmapXml, NmapXmlError } from './probe/nmap-xml';
-import { probe as runProbe, ProbeError } from './probe/probe';
-import { parsePortList, PortListError } from './probe/ports';
-import { DEFAULTS, type PortSpec } from './probe/types';
-import { CommandError, pickHost } from './probe-command';
+import { probe as runProbe } from './probe/probe';
+import { DEFAULTS } from './probe/types';
+import { importReport, isUserError, probePlan } from './probe-command';
 
 const VERSION: string = require('../../package.json').version;
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
@@ -230,16 +228,11 @@ async function probeCommand(opts: Record<string, string>, paths: string[]): Prom
     } catch (e) {
       throw new UsageError(`cannot read ${opts['nmap-xml']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    const scan = parseNmapXml(xml);
-    report = buildReport(pickHost(scan.hosts, opts.host), scan.startedAt ?? new Date().toISOString(), `${scan.scanner} (imported)`, fa);
+    report = importReport(xml, opts.host, fa);
   } else {
     if (paths.length !== 1) throw new UsageError(paths.length ? `one host at a time (got ${paths.join(' ')})` : 'no host given');
-    const udp = opts.udp === 'true';
-    let ports: PortSpec[];
-    if (opts.ports !== undefined) ports = parsePortList(opts.ports, udp ? ['tcp', 'udp'] : ['tcp']);
-    else if (fa) ports = planFromFile(fa, udp);
-    else throw new UsageError('give --ports or --from FILE');
-    if (!ports.length) throw new UsageError(`${opts.from} names no ${udp ? '' : 'TCP '}ports to probe`);
+    if (opts.ports === undefined && !fa) throw new UsageError('give --ports or --from FILE');
+    const ports = probePlan({ target: paths[0], ports: opts.ports, udp: opts.udp === 'true' }, fa);
     const abort = new AbortController();
     const onInt = (): void => abort.abort();
     process.once('SIGINT', onInt);
@@ -267,8 +260,8 @@ async function probeCommand(opts: Record<string, string>, paths: string[]): Prom
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
-    if (e instanceof UsageError || e instanceof CommandError || e instanceof ProbeError || e instanceof PortListError || e instanceof NmapXmlError) {
-      process.stderr.write(`portcullis: ${(e as Error).message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ''}`);
+    if (e instanceof UsageError || isUserError(e)) {
+      process.stderr.write(`portcullis: ${e.message}\n${e instanceof UsageError ? `\n${USAGE}\n` : ''}`);
       process.exitCode = 2;
       return;
     }

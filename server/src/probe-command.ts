@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import type { Analysis } from './analysis';
 import { buildReport, planFromFile, type ProbeReport } from './features/probe-report';
-import { parseNmapXml } from './probe/nmap-xml';
-import { probe, type ProbeRun } from './probe/probe';
-import { parsePortList } from './probe/ports';
+import { NmapXmlError, parseNmapXml } from './probe/nmap-xml';
+import { probe, ProbeError, type ProbeRun } from './probe/probe';
+import { parsePortList, PortListError } from './probe/ports';
 import type { PortSpec, ProbeOptions, ProbeProgress } from './probe/types';
 
 export const PROBE_COMMAND = 'portcullis.probe';
@@ -42,6 +42,11 @@ export interface ImportArgs {
 /** A command argument error: reported to the client as the request's error message. */
 export class CommandError extends Error {}
 
+/** Errors that come from what the user asked for (not from a bug): shown as a message, never a stack. */
+export function isUserError(e: unknown): e is Error {
+  return e instanceof CommandError || e instanceof ProbeError || e instanceof PortListError || e instanceof NmapXmlError;
+}
+
 function argObject<T>(raw: unknown, command: string, required: string): T {
   const a = Array.isArray(raw) ? raw[0] : raw;
   if (!a || typeof a !== 'object') throw new CommandError(`${command} takes one object argument with at least \`${required}\``);
@@ -52,7 +57,7 @@ export function probePlan(args: ProbeArgs, fa: Analysis | undefined): PortSpec[]
   if (args.ports?.trim()) return parsePortList(args.ports, args.udp ? ['tcp', 'udp'] : ['tcp']);
   if (!fa) throw new CommandError('give `ports`, or the `uri` of an open firewall file whose ports to probe');
   const plan = planFromFile(fa, !!args.udp);
-  if (!plan.length) throw new CommandError('the file names no TCP ports to probe; give `ports`' + (args.udp ? '' : ' or set `udp`'));
+  if (!plan.length) throw new CommandError(`the file names no ${args.udp ? '' : 'TCP '}ports to probe; give a port list${args.udp ? '' : ', or include UDP'}`);
   return plan;
 }
 
@@ -85,13 +90,16 @@ export async function runImport(raw: unknown, fa: (uri: string) => Promise<Analy
       throw new CommandError(`cannot read ${args.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
   }
-  const scan = parseNmapXml(xml);
-  const run = pickHost(scan.hosts, args.host);
-  const analysis = args.uri ? await fa(args.uri) : undefined;
-  return buildReport(run, scan.startedAt ?? new Date().toISOString(), `${scan.scanner} (imported)`, analysis);
+  return importReport(xml, args.host, args.uri ? await fa(args.uri) : undefined);
 }
 
-export function pickHost(hosts: ProbeRun[], host: string | undefined): ProbeRun {
+/** An `nmap -oX` scan as a report for one of its hosts, compared with the file when there is one. */
+export function importReport(xml: string, host: string | undefined, fa: Analysis | undefined): ProbeReport {
+  const scan = parseNmapXml(xml);
+  return buildReport(pickHost(scan.hosts, host), scan.startedAt ?? new Date().toISOString(), `${scan.scanner} (imported)`, fa);
+}
+
+function pickHost(hosts: ProbeRun[], host: string | undefined): ProbeRun {
   if (!hosts.length) throw new CommandError('the scan has no hosts');
   if (host) {
     const h = hosts.find((x) => x.address === host || x.target === host);

@@ -30,10 +30,7 @@ import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import type { Finding } from './model/finding';
 import type { ProbeReport } from './features/probe-report';
-import { CommandError, IMPORT_COMMAND, PLAN_COMMAND, PROBE_COMMAND, runImport, runPlan, runProbe } from './probe-command';
-import { ProbeError } from './probe/probe';
-import { PortListError } from './probe/ports';
-import { NmapXmlError } from './probe/nmap-xml';
+import { CommandError, IMPORT_COMMAND, isUserError, PLAN_COMMAND, PROBE_COMMAND, runImport, runPlan, runProbe } from './probe-command';
 
 if (process.argv.includes('--version')) {
   process.stdout.write(`portcullis-language-server ${require('../../package.json').version}\n`);
@@ -237,7 +234,7 @@ connection.onRequest(ExecuteCommandRequest.type, async (p, token) => {
     }
   } catch (e) {
     // Mistakes in what the user asked for come back as the request's error message, without a stack.
-    if (e instanceof CommandError || e instanceof ProbeError || e instanceof PortListError || e instanceof NmapXmlError) throw new ResponseError(ErrorCodes.InvalidParams, (e as Error).message);
+    if (isUserError(e)) throw new ResponseError(ErrorCodes.InvalidParams, e.message);
     throw e;
   }
   throw new ResponseError(ErrorCodes.MethodNotFound, `unknown command ${p.command}`);
