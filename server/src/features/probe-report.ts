@@ -51,7 +51,7 @@ export function buildReport(run: ProbeRun, at: string, source: string, fa?: Anal
     return {
       ...r,
       ...(service ? { service } : {}),
-      ...(fa ? { expected: expectation(fa.exposure, r.port, r.protocol) } : {}),
+      ...(fa ? { expected: l?.expected ?? expectation(fa.exposure, r.port, r.protocol) } : {}),
       ...(l ? { line: l.line } : {}),
       ...(drifted.has(key) ? { drift: drifted.get(key) } : {}),
     };
