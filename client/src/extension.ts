@@ -9,7 +9,8 @@ import { registerProbe } from './probe';
 
 let client: LanguageClient | undefined;
 
-export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld'];
+/** Languages the server reads; generic YAML is sent too and recognised by content (Kubernetes, compose). */
+export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld', 'dockercompose', 'yaml', 'dockerfile', 'services'];
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void> }> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));

@@ -82,7 +82,7 @@ function collect(p: string, out: string[], explicit: boolean): void {
       if (e === 'node_modules' || e.startsWith('.git')) continue;
       collect(path.join(p, e), out, false);
     }
-  } else if (explicit || resolveFormat(p)) out.push(p);
+  } else if (explicit || resolveFormat(p) || (/\.ya?ml$/i.test(p) && st.size <= 4 << 20 && resolveFormat(p, undefined, readIfExists(p)))) out.push(p);
 }
 
 function check(paths: string[], opts: Record<string, string>): { results: FileResult[]; readErrors: number } {
@@ -99,7 +99,8 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
   }
   const configCache = new Map<string, ReturnType<typeof resolveSettings>>();
   for (const file of files) {
-    const format = resolveFormat(file, opts.language);
+    // YAML files are recognised by content when their name says nothing (a Kubernetes manifest).
+    const format = resolveFormat(file, opts.language) ?? (/\.ya?ml$/i.test(file) ? resolveFormat(file, undefined, readIfExists(file)) : undefined);
     if (!format) {
       readErrors++;
       results.push({ path: file, findings: [], error: `unknown file type: pass --language ${FORMATS.map((f) => f.id).join('|')}` });

@@ -32,6 +32,8 @@ export interface Grant {
   approximate: boolean;
   /** Opaque conditions along the path that made this grant approximate. */
   reasons: string[];
+  /** Host addresses the accepting listener is bound to (a published port's host IP); absent = all. */
+  destinations?: AddressSet;
 }
 
 export interface ChainExposure {
@@ -234,7 +236,11 @@ class ChainWalker {
     const why = [...new Set(reasons)];
     for (const g of map.groups()) {
       for (const { iface, sources } of this.unkeyed(g.sources)) {
-        this.grants.push({ chain: this.base, family: this.family, protocol, ports: g.ports, sources, iface, rule, approximate: forceApprox || why.length > 0, reasons: why });
+        const bound = rule?.listener?.bound;
+        this.grants.push({
+          chain: this.base, family: this.family, protocol, ports: g.ports, sources, iface, rule, approximate: forceApprox || why.length > 0, reasons: why,
+          ...(bound ? { destinations: bound } : {}),
+        });
       }
     }
   }

@@ -16,6 +16,8 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
     const world = worldGrants(grants, settings.trusted);
     if (!world.length) continue;
     const rule = world[0].rule!;
+    // A host port picked at run time says nothing about the service behind it (datastores.ts judges that).
+    if (rule.listener?.anyHostPort) continue;
     const items = rule.conditions.flatMap((c) => (c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []);
     // Group the risks by the token that names their port, so each token gets one diagnostic.
     const byItem = new Map<PortItem | undefined, Map<Risk, Grant>>();
@@ -29,25 +31,31 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
         }
       }
     }
-    for (const [item, risks] of byItem) findings.push(finding(rule, item, risks));
+    const families = new Set(world.map((g) => g.family));
+    for (const [item, risks] of byItem) findings.push(finding(rule, item, risks, families.size > 1));
   }
   return findings;
 };
 
-function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>): Finding {
+function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>, bothFamilies: boolean): Finding {
   const list = [...risks.entries()];
   const [risk, grant] = list[0];
   const worst = list.reduce((a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a), 'low' as Risk['level']);
-  const who = describeSources(grant.sources, grant.family);
-  const where = `${grant.iface ? ` on ${grant.iface}` : ''} through chain ${grant.chain.name}`;
-  const approx = list.some(([, g]) => g.approximate) ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';
+  let who = describeSources(grant.sources, grant.family);
+  // One listener on every address of both families (a published port): say so once.
+  if (bothFamilies && who === 'any IPv4 address') who = 'any IPv4 or IPv6 address';
+  const where = `${grant.iface ? ` on ${grant.iface}` : ''} through ${grant.chain.label ?? `chain ${grant.chain.name}`}`;
+  const approximate = list.some(([, g]) => g.approximate);
+  const approx = approximate ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';
+  // An unsure verdict is never an error.
+  const cap = (s: Severity): Severity => (approximate && s === 'error' ? 'warning' : s);
   const single = item && item.lo === item.hi && list.length === 1;
   const range = item?.range ?? ('range' in rule.action ? rule.action.range : rule.range);
   const data = { ruleId: rule.id, ports: list.map(([r]) => r.ports[0]) };
   if (single) {
     const proto = grant.protocol.toUpperCase();
     return {
-      code: 'PC101', severity: LEVEL_SEVERITY[risk.level] ?? CODES.PC101.severity, range, data,
+      code: 'PC101', severity: cap(LEVEL_SEVERITY[risk.level] ?? CODES.PC101.severity), range, data,
       message: `${risk.service}, ${proto} ${item.lo}, is reachable from ${who}${where}${approx}. ${risk.why} ${risk.advice}`,
     };
   }
@@ -55,7 +63,7 @@ function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>
   const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ` and ${names.length - 6} more` : '');
   const what = item ? `port range ${item.text}` : 'this rule, which matches every port,';
   return {
-    code: 'PC102', severity: LEVEL_SEVERITY[worst], range, data,
+    code: 'PC102', severity: cap(LEVEL_SEVERITY[worst]), range, data,
     message: `${what} opens risky ports to ${who}${where}${approx}: ${shown}. Narrow the range or the sources.`,
   };
 }

@@ -23,7 +23,8 @@ export const shadowedRules: Check = ({ ruleset, exposure }) => {
   const findings: Finding[] = [];
   for (const chain of allChains(ruleset)) {
     chain.rules.forEach((rule, index) => {
-      if (!exposure.considered.has(rule.id) || exposure.reached.has(rule.id)) return;
+      // A listener is a socket, not an ordered filter rule: two of them on one port is not shadowing.
+      if (rule.listener || !exposure.considered.has(rule.id) || exposure.reached.has(rule.id)) return;
       if (!TERMINAL.has(rule.action.kind) || !transportOnly(rule)) return;
       const c = compile(rule, ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4');
       if (c.never || !(c.protocols.tcp || c.protocols.udp)) return;
@@ -57,7 +58,7 @@ function responsible(chain: Chain, index: number, rs: Ruleset): RelatedInfo[] {
 }
 
 export const redundantRules: Check = ({ ruleset, exposure }) => {
-  const candidates = allChains(ruleset).flatMap((c) => c.rules).filter((r) => exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'));
+  const candidates = allChains(ruleset).flatMap((c) => c.rules).filter((r) => !r.listener && exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'));
   if (exposure.considered.size > REDUNDANCY_LIMIT) return [];
   const baseline = exposure.chains.map(acceptedMaps);
   const family = ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4';

@@ -10,6 +10,8 @@ export interface ParseContext {
   family?: Family;
   /** Path or URI of the file, for formats that look at their name (e.g. ufw's user6.rules). */
   path?: string;
+  /** Text of a file in the same folder (compose's `.env`), or undefined when there is none or it cannot be read. */
+  readBeside?(name: string): string | undefined;
 }
 
 export interface TextEdit {
@@ -29,6 +31,8 @@ export interface RuleEdits {
   setDefaultDrop(chain: Chain, lines: string[]): TextEdit[] | undefined;
   /** Remove a rule entirely. */
   deleteRule(rule: Rule, lines: string[]): TextEdit | undefined;
+  /** Bind a published port to the loopback address only (service-port formats). */
+  bindLoopback?(rule: Rule, lines: string[]): TextEdit | undefined;
 }
 
 /** A completion proposal, editor-neutral. */
@@ -43,6 +47,9 @@ export interface Completion {
 export interface CompletionContext {
   /** The line up to the cursor. */
   before: string;
+  /** The whole document and the cursor's line, for formats whose context spans lines (YAML). */
+  lines?: string[];
+  line?: number;
   ruleset: Ruleset;
   /** Port/service lookup by prefix, from the registry. */
   services(prefix: string): { name: string; port: number; protocol: string; description: string }[];
@@ -53,6 +60,13 @@ export interface Format {
   id: string;
   /** Whether a file path (base name and directories) belongs to this format. */
   claims(path: string): boolean;
+  /** Other editors' language ids for the same files (VS Code's `dockercompose`, `dockerfile`). */
+  languageIds?: string[];
+  /**
+   * For generic file types (any `.yaml`): whether the text is of this format. Must be cheap (no full parse):
+   * it runs on every YAML file the editor opens.
+   */
+  sniff?(text: string): boolean;
   parse(text: string, ctx: ParseContext): Ruleset;
   /** How a line comment starts, for inserted suppression comments. */
   lineComment: string;

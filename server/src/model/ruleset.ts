@@ -52,6 +52,27 @@ export interface Rule {
   conditions: Condition[];
   action: Action;
   comment?: string;
+  /**
+   * Set when the rule stands for a listening port a service-port file publishes or declares (a compose port
+   * mapping, a hostPort, a Service port, an EXPOSE) rather than a packet filter.
+   */
+  listener?: Listener;
+}
+
+/** A port a workload listens on, as a service-port file states it. */
+export interface Listener {
+  /** Host addresses the port is bound to (compose host_ip, hostIP, externalIPs); absent = all of the host's. */
+  bound?: AddressSet;
+  /** Where the binding is written (or where it would go), for quick fixes. */
+  boundRange?: Range;
+  /** False for ports only declared (compose `expose:`, Dockerfile EXPOSE, containerPort): not reachable by that alone. */
+  published: boolean;
+  /** How the port is offered, for messages: "published port", "hostPort", "node port", "load balancer" … */
+  via: string;
+  /** The container or pod port behind a published one (e.g. "5432/tcp"). */
+  target?: string;
+  /** The host port is picked when the container starts (compose "5432"): the rule's ports are the ephemeral range. */
+  anyHostPort?: boolean;
 }
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
@@ -70,6 +91,15 @@ export interface Chain {
   range: Range;
   declared: boolean;
   rules: Rule[];
+  /** How messages name the chain when it stands for a resource (e.g. "compose service db", "Service web"). */
+  label?: string;
+  /** The resource shares the host's network stack (compose network_mode: host, hostNetwork: true): where it says so. */
+  hostNetwork?: Range;
+  /**
+   * False when the format knows that no network policy filters traffic to this resource (a pod that no
+   * NetworkPolicy of its file selects); undefined when the question does not apply.
+   */
+  filtered?: boolean;
 }
 
 export interface Table {
