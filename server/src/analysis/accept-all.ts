@@ -14,9 +14,10 @@ export const acceptAll: Check = ({ exposure, settings }) => {
     const full = world.find((g) => g.protocol === 'tcp' && g.ports.equals(PortSet.ALL) && world.some((u) => u.protocol === 'udp' && u.ports.equals(PortSet.ALL) && u.iface === g.iface));
     if (!full) continue;
     const onInterface = full.iface !== '';
+    const approx = full.approximate ? ` (approximate: depends on ${full.reasons.slice(0, 2).join('; ')})` : '';
     findings.push({
-      code: 'PC104', severity: onInterface ? 'information' : CODES.PC104.severity, range: rule.action.range, data: { ruleId: rule.id },
-      message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeSources(full.sources, full.family)} through chain ${full.chain.name}: everything after it is bypassed. Restrict it to the ports and sources that need it.`,
+      code: 'PC104', severity: onInterface || full.approximate ? 'information' : CODES.PC104.severity, range: rule.action.range, data: { ruleId: rule.id },
+      message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeSources(full.sources, full.family)} through ${full.chain.label ?? `chain ${full.chain.name}`}${approx}: everything after it is bypassed. Restrict it to the ports and sources that need it.`,
     });
   }
   return findings;

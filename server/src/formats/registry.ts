@@ -4,9 +4,10 @@ import { nftablesFormat } from './nftables';
 import { pfFormat } from './pf';
 import { firewalldFormat } from './firewalld';
 import { composeFormat } from './compose';
+import { kubernetesFormat } from './kubernetes';
 
 /** Every supported format; the first that claims a path wins, so put specific formats before generic ones. */
-export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat, composeFormat];
+export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat, composeFormat, kubernetesFormat];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((f) => f.id === id || f.languageIds?.includes(id));
