@@ -5,7 +5,7 @@ import type { ResolvedSettings } from './analysis/settings';
 import type { Format } from './formats/format';
 import * as nodePath from 'node:path';
 import { formatById, formatForPath, formatForText } from './formats/registry';
-import { portOfService, type Transport } from './knowledge/registry';
+import { portOfService, servicesAt, type Transport } from './knowledge/registry';
 
 export interface FileAnalysis extends Analysis {
   format: Format;
@@ -20,6 +20,7 @@ export function resolveFormat(path: string, languageId?: string, text?: string):
 const parseContext = (path: string, read?: SiblingReader) => ({
   path,
   resolveService: (name: string, protocol?: string) => portOfService(name, protocol as Transport | undefined),
+  namesAt: (port: number, protocol: string) => servicesAt(port).filter((e) => e.protocol === protocol).map((e) => e.name),
   readBeside: (name: string) => (read && nodePath.isAbsolute(path) ? read(nodePath.join(nodePath.dirname(path), name)) : undefined),
 });
 

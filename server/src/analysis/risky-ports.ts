@@ -6,6 +6,7 @@ import type { PortItem, Rule } from '../model/ruleset';
 import type { Risk } from '../knowledge/risks';
 import type { Check } from './check';
 import type { Grant } from './exposure';
+import { publishedDatastore } from './listeners';
 import { describeSources, worldGrants } from './reach';
 
 const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
@@ -16,8 +17,8 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
     const world = worldGrants(grants, settings.trusted);
     if (!world.length) continue;
     const rule = world[0].rule!;
-    // A host port picked at run time says nothing about the service behind it (datastores.ts judges that).
-    if (rule.listener?.anyHostPort) continue;
+    // A host port picked at run time says nothing about the service behind it; a published database is PC120.
+    if (rule.listener?.anyHostPort || publishedDatastore(rule, grants, settings)) continue;
     const items = rule.conditions.flatMap((c) => (c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []);
     // Group the risks by the token that names their port, so each token gets one diagnostic.
     const byItem = new Map<PortItem | undefined, Map<Risk, Grant>>();

@@ -19,5 +19,5 @@ export function completions(fa: FileAnalysis, pos: Position): CompletionItem[] {
   if (!fa.format.complete) return [];
   const before = (fa.lines[pos.line] ?? '').slice(0, pos.character);
   const services = (prefix: string) => searchServices(prefix).map((e) => ({ name: e.name, port: e.port, protocol: e.protocol, description: e.description }));
-  return fa.format.complete({ before, ruleset: fa.ruleset, services }).map((c) => ({ label: c.label, kind: KIND[c.kind], detail: c.detail, ...(c.insertText ? { insertText: c.insertText } : {}) }));
+  return fa.format.complete({ before, ruleset: fa.ruleset, services, lines: fa.lines, line: pos.line }).map((c) => ({ label: c.label, kind: KIND[c.kind], detail: c.detail, ...(c.insertText ? { insertText: c.insertText } : {}) }));
 }

@@ -8,6 +8,8 @@ import type { Rule } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
 import { findChainByName, nodeAt } from './locate';
+import type { Grant } from '../analysis/exposure';
+import { isLoopbackSet } from '../model/loopback';
 
 export interface HoverResult {
   range: Range;
@@ -72,6 +74,7 @@ function portHover(fa: FileAnalysis, lo: number, hi: number, service: string | u
 function verdict(fa: FileAnalysis, rule: Rule, lo: number, hi: number): string {
   const grants = (fa.exposure.byRule.get(rule.id) ?? []).filter((g) => g.ports.ranges().some(([a, b]) => a <= hi && b >= lo));
   const what = lo === hi ? `${lo}` : `${lo}–${hi}`;
+  if (rule.listener) return listenerVerdict(rule, grants, what);
   if (grants.length) {
     const lines = grants.slice(0, 4).map((g) => `- ${g.protocol.toUpperCase()} ${what} reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)} through this rule (chain ${g.chain.name})${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
     if (grants.length > 4) lines.push(`- … and ${grants.length - 4} more`);
@@ -96,4 +99,20 @@ function targetHover(fa: FileAnalysis, rule: Rule): string {
   if (a.kind === 'continue') return `**${a.target}** — does not decide the packet; evaluation continues with the next rule.`;
   if (a.kind === 'other') return `**${a.target}** — ends evaluation here with an action outside packet filtering (address translation or a user-space queue).`;
   return '';
+}
+
+/** "TCP 5432 published on all IPv4 and IPv6 addresses of the host (→ container 5432/tcp), reachable from …". */
+function listenerVerdict(rule: Rule, grants: Grant[], what: string): string {
+  const l = rule.listener!;
+  const proto = (rule.conditions.find((c) => c.kind === 'protocol') as { protocols: string[] } | undefined)?.protocols[0]?.toUpperCase() ?? 'TCP';
+  const port = l.anyHostPort ? `a host port chosen at run time (${what})` : what;
+  const behind = l.target ? ` (→ ${l.target})` : '';
+  if (!l.published) return `**Here:** ${proto} ${what}${behind} — ${l.via}: declared, not reachable from outside by this alone.`;
+  const where = l.bound ? (isLoopbackSet(l.bound) ? `bound to ${l.bound.describe()} (this host only)` : `bound to ${l.bound.describe()}`) : 'on all IPv4 and IPv6 addresses of the host';
+  const lines = [`**Here:** ${proto} ${port} ${l.via}${behind}, ${where}.`];
+  const fams = new Map<string, Grant>();
+  for (const g of grants) if (!fams.has(g.family)) fams.set(g.family, g);
+  for (const g of fams.values()) lines.push(`- reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)}${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
+  if (!grants.length) lines.push('- no connection from outside reaches it (see the rule\'s sources).');
+  return lines.join('\n');
 }

@@ -6,6 +6,8 @@ import type { Chain, Rule, Ruleset } from '../model/ruleset';
 export interface ParseContext {
   /** Resolves a service name such as "ssh" to its port for a transport protocol. */
   resolveService(name: string, protocol?: string): number | undefined;
+  /** Names the registry gives a port on a protocol (for files that name ports themselves). */
+  namesAt?(port: number, protocol: string): string[];
   /** Address family when the caller knows it (from the file name); formats may also detect it. */
   family?: Family;
   /** Path or URI of the file, for formats that look at their name (e.g. ufw's user6.rules). */

@@ -2,7 +2,8 @@
  * Building blocks for the service-port formats (compose, Kubernetes, Dockerfile): a listening port becomes a
  * rule in a chain named after its resource, so the same exposure walk and checks serve them as serve firewalls.
  */
-import { AddressSet, type Family } from '../model/addresses';
+import type { AddressSet, Family } from '../model/addresses';
+import { isLoopbackSet } from '../model/loopback';
 import { PortSet } from '../model/ports';
 import type { Range } from '../model/range';
 import type { Chain, Condition, Listener, PortItem, Rule } from '../model/ruleset';
@@ -24,12 +25,6 @@ export interface ListenerSpec {
   unknown?: string[];
 }
 
-const LOOPBACK_V4 = AddressSet.parse('127.0.0.0/8')!;
-const LOOPBACK_V6 = AddressSet.parse('::1/128')!;
-
-export function isLoopbackSet(set: AddressSet): boolean {
-  return !set.isEmpty() && LOOPBACK_V4.union(LOOPBACK_V6).covers(set);
-}
 
 export function familyOf(set: AddressSet | undefined): Family | 'both' {
   if (!set) return 'both';

@@ -5,9 +5,11 @@ import { pfFormat } from './pf';
 import { firewalldFormat } from './firewalld';
 import { composeFormat } from './compose';
 import { kubernetesFormat } from './kubernetes';
+import { dockerfileFormat } from './dockerfile';
+import { servicesFormat } from './services';
 
 /** Every supported format; the first that claims a path wins, so put specific formats before generic ones. */
-export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat, composeFormat, kubernetesFormat];
+export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat, composeFormat, kubernetesFormat, dockerfileFormat, servicesFormat];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((f) => f.id === id || f.languageIds?.includes(id));

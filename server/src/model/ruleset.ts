@@ -71,6 +71,11 @@ export interface Listener {
   via: string;
   /** The container or pod port behind a published one (e.g. "5432/tcp"). */
   target?: string;
+  /**
+   * What kind of offer the port is, where checks treat it specially: a cloud load balancer, a port opened on
+   * every node that runs a pod, or an image/container declaration that publishes nothing by itself.
+   */
+  role?: 'load-balancer' | 'host-port' | 'expose';
   /** The host port is picked when the container starts (compose "5432"): the rule's ports are the ephemeral range. */
   anyHostPort?: boolean;
 }

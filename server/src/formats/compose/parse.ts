@@ -65,7 +65,7 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
     }
     const item = portItem(ctx, s, iv, 0, m[1].length, r.lo, r.hi);
     if (!item) continue;
-    listenerRule(chain, ctx.nextId++, { range: file.rangeOf(s), protocol: m[2] ?? 'tcp', items: [item], listener: { published: false, via: 'expose (container network only)' } });
+    listenerRule(chain, ctx.nextId++, { range: file.rangeOf(s), protocol: m[2] ?? 'tcp', items: [item], listener: { published: false, via: 'expose (container network only)', role: 'expose' } });
   }
   return chain;
 }

@@ -181,7 +181,10 @@ function workload(ctx: Ctx, r: Resource): PodTemplate {
         const port = (hp ?? cp)!;
         const rule = listenerRule(chain, ctx.nextId++, {
           range: file.rangeOf(p), protocol, items: [item(ctx, s, port)],
-          listener: { ...boundPart, published: true, via: hp !== undefined ? 'hostPort (on every node running the pod)' : 'container port on the node (hostNetwork)', ...(target ? { target } : {}) },
+          listener: {
+            ...boundPart, published: true, via: hp !== undefined ? 'hostPort (on every node running the pod)' : 'container port on the node (hostNetwork)',
+            ...(target ? { target } : {}), ...(hp !== undefined ? { role: 'host-port' as const } : {}),
+          },
         });
         if (hp !== undefined && hpNode) editAnchors.set(rule, { hostPortLine: file.rangeOf(hpNode).start.line });
       } else if (cp !== undefined && cpNode) {
@@ -267,7 +270,7 @@ function service(ctx: Ctx, r: Resource, pods: PodTemplate[]): void {
       continue;
     }
     if (type === 'LoadBalancer') {
-      const rule = listenerRule(chain, ctx.nextId++, { range, protocol, items: [item(ctx, portNode, port)], ...(lbSources ? { sources: lbSources } : {}), listener: { ...base, published: true, via: 'load balancer' } });
+      const rule = listenerRule(chain, ctx.nextId++, { range, protocol, items: [item(ctx, portNode, port)], ...(lbSources ? { sources: lbSources } : {}), listener: { ...base, published: true, via: 'load balancer', role: 'load-balancer' } });
       editAnchors.set(rule, { specKey });
     }
     if (nodePorts) {
