@@ -46,6 +46,7 @@ export function listenerRule(chain: Chain, id: number, spec: ListenerSpec): Rule
   if (bound && isLoopbackSet(bound)) conditions.push({ kind: 'inInterface', name: 'lo', negated: false, range: spec.listener.boundRange ?? spec.range });
   if (spec.sources) conditions.push({ kind: 'source', set: spec.sources.set, negated: false, range: spec.sources.range });
   for (const u of spec.unknown ?? []) conditions.push({ kind: 'opaque', text: u, range: spec.range });
+  if (spec.listener.anyHostPort) conditions.push({ kind: 'opaque', text: 'the host port is picked at run time', range: spec.range });
   const rule: Rule = {
     id, range: spec.range, table: chain.table, chain: chain.name, family: familyOf(bound), conditions,
     action: spec.listener.published ? { kind: 'accept', range: spec.range } : { kind: 'none' },

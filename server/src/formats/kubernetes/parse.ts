@@ -51,7 +51,8 @@ interface Ctx {
 
 export function looksLikeKubernetes(text: string): boolean {
   const head = text.length > 65536 ? text.slice(0, 65536) : text;
-  return /^\s*["']?apiVersion["']?\s*:/m.test(head) && /^\s*["']?kind["']?\s*:\s*["']?[A-Z]\w+/m.test(head);
+  // Block style at the start of a line, or flow/JSON style after `{` or `,`.
+  return /(^|[{,])\s*["']?apiVersion["']?\s*:/m.test(head) && /(^|[{,])\s*["']?kind["']?\s*:\s*["']?[A-Z]\w+/m.test(head);
 }
 
 export function parseKubernetes(source: string, _pc: ParseContext): Ruleset {
