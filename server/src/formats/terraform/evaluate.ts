@@ -5,12 +5,9 @@
  */
 import type { Expr } from './hcl';
 import { exprText } from './hcl';
+import { Unknown, findUnknown, type Value } from '../cloud/value';
 
-export class Unknown {
-  constructor(readonly why: string) {}
-}
-
-export type Value = string | number | boolean | null | Value[] | { [key: string]: Value } | Unknown;
+export { Unknown, findUnknown, type Value };
 
 export interface Definition {
   expr: Expr;
@@ -31,23 +28,6 @@ const MAX_ITEMS = 10_000;
 
 export function isUnknown(v: Value): v is Unknown {
   return v instanceof Unknown;
-}
-
-/** The first unknown inside a value (lists and maps included), if any. */
-export function findUnknown(v: Value): Unknown | undefined {
-  if (v instanceof Unknown) return v;
-  if (Array.isArray(v)) {
-    for (const x of v) {
-      const u = findUnknown(x);
-      if (u) return u;
-    }
-  } else if (v && typeof v === 'object') {
-    for (const x of Object.values(v)) {
-      const u = findUnknown(x);
-      if (u) return u;
-    }
-  }
-  return undefined;
 }
 
 export function evaluate(e: Expr, scope: Scope, depth = 0): Value {

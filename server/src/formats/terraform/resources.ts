@@ -9,9 +9,8 @@
 import { AddressSet } from '../../model/addresses';
 import type { PortItem } from '../../model/ruleset';
 import type { Range } from '../../model/range';
+import { azurePrefix } from '../cloud/fields';
 import {
-  AZURE_LOAD_BALANCER,
-  VIRTUAL_NETWORK,
   hasPorts,
   portItem,
   protocolOf,
@@ -483,16 +482,4 @@ export class TerraformReader {
 
 function describe(v: Value): string {
   return v instanceof Unknown ? v.why : `is ${JSON.stringify(v)}`;
-}
-
-/** Azure address prefixes: CIDRs, `*`/Any/Internet (everywhere), VirtualNetwork, AzureLoadBalancer, other tags. */
-export function azurePrefix(text: string): AddressSet | 'tag' | undefined {
-  const t = text.trim();
-  // `<nw>/0` and `/0` are older spellings of "any network" that Azure tooling still prints.
-  if (/^(\*|any|internet|<nw>\/0|\/0)$/i.test(t)) return AddressSet.ANY;
-  if (/^virtualnetwork$/i.test(t)) return VIRTUAL_NETWORK;
-  if (/^azureloadbalancer$/i.test(t)) return AZURE_LOAD_BALANCER;
-  const a = AddressSet.parse(t);
-  if (a) return a;
-  return /^[A-Za-z][A-Za-z0-9.]*$/.test(t) ? 'tag' : undefined;
 }
