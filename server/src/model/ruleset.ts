@@ -70,6 +70,8 @@ export interface Rule {
   conditions: Condition[];
   action: Action;
   comment?: string;
+  /** The rule's own address where rules are named resources (aws_security_group_rule.ssh, nsg1/Rule3). */
+  name?: string;
 }
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
