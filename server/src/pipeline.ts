@@ -4,7 +4,7 @@ import { analyseExposure, type Exposure } from './analysis/exposure';
 import type { ResolvedSettings } from './analysis/settings';
 import type { Format } from './formats/format';
 import * as nodePath from 'node:path';
-import { formatById, formatForPath, formatForText } from './formats/registry';
+import { formatById, formatForPath } from './formats/registry';
 import { portOfService, servicesAt, type Transport } from './knowledge/registry';
 
 export interface FileAnalysis extends Analysis {
@@ -12,9 +12,8 @@ export interface FileAnalysis extends Analysis {
   lines: string[];
 }
 
-/** The format by the editor's language id, then by file name, then (for YAML) by content. */
-export function resolveFormat(path: string, languageId?: string, text?: string): Format | undefined {
-  return (languageId && formatById(languageId)) || formatForPath(path) || (text !== undefined ? formatForText(path, text) : undefined);
+export function resolveFormat(path: string, languageId?: string, head?: () => string | undefined): Format | undefined {
+  return (languageId && formatById(languageId)) || formatForPath(path, head);
 }
 
 const parseContext = (path: string, read?: SiblingReader) => ({

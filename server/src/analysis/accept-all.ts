@@ -3,7 +3,7 @@ import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
 import { PortSet } from '../model/ports';
 import type { Check } from './check';
-import { describeSources, ifaceNote, worldGrants } from './reach';
+import { describeSources, ifaceNote, throughChain, worldGrants } from './reach';
 
 export const acceptAll: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
@@ -17,7 +17,7 @@ export const acceptAll: Check = ({ exposure, settings }) => {
     const approx = full.approximate ? ` (approximate: depends on ${full.reasons.slice(0, 2).join('; ')})` : '';
     findings.push({
       code: 'PC104', severity: onInterface || full.approximate ? 'information' : CODES.PC104.severity, range: rule.action.range, data: { ruleId: rule.id },
-      message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeSources(full.sources, full.family)} through ${full.chain.label ?? `chain ${full.chain.name}`}${approx}: everything after it is bypassed. Restrict it to the ports and sources that need it.`,
+      message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeSources(full.sources, full.family)} through ${throughChain(full)}${approx}: everything after it is bypassed. Restrict it to the ports and sources that need it.`,
     });
   }
   return findings;

@@ -7,7 +7,7 @@ import type { Risk } from '../knowledge/risks';
 import type { Check } from './check';
 import type { Grant } from './exposure';
 import { publishedDatastore } from './listeners';
-import { describeSources, worldGrants } from './reach';
+import { describeSources, throughChain, worldGrants } from './reach';
 
 const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
 
@@ -45,11 +45,10 @@ function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>
   let who = describeSources(grant.sources, grant.family);
   // One listener on every address of both families (a published port): say so once.
   if (bothFamilies && who === 'any IPv4 address') who = 'any IPv4 or IPv6 address';
-  const where = `${grant.iface ? ` on ${grant.iface}` : ''} through ${grant.chain.label ?? `chain ${grant.chain.name}`}`;
-  const approximate = list.some(([, g]) => g.approximate);
-  const approx = approximate ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';
-  // An unsure verdict is never an error.
-  const cap = (s: Severity): Severity => (approximate && s === 'error' ? 'warning' : s);
+  const where = `${grant.iface ? ` on ${grant.iface}` : ''} through ${throughChain(grant)}`;
+  const approx = list.some(([, g]) => g.approximate) ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';
+  // An approximate verdict (unknown values, undecidable matches) is never an error.
+  const cap = (sev: Severity): Severity => (approx && sev === 'error' ? 'warning' : sev);
   const single = item && item.lo === item.hi && list.length === 1;
   const range = item?.range ?? ('range' in rule.action ? rule.action.range : rule.range);
   const data = { ruleId: rule.id, ports: list.map(([r]) => r.ports[0]) };

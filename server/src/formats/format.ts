@@ -64,11 +64,8 @@ export interface Format {
   claims(path: string): boolean;
   /** Other editors' language ids for the same files (VS Code's `dockercompose`, `dockerfile`). */
   languageIds?: string[];
-  /**
-   * For generic file types (any `.yaml`): whether the text is of this format. Must be cheap (no full parse):
-   * it runs on every YAML file the editor opens.
-   */
-  sniff?(text: string): boolean;
+  /** For generic extensions (.yaml, .json): whether the file's first bytes show it belongs to this format. */
+  claimsContent?(path: string, head: string): boolean;
   parse(text: string, ctx: ParseContext): Ruleset;
   /** How a line comment starts, for inserted suppression comments. */
   lineComment: string;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import test from 'node:test';
 import { serviceMatrix, matrixJson } from '../../../server/src/analysis/matrix';
 import { resolveSettings } from '../../../server/src/analysis/settings';
-import { formatById, formatForText } from '../../../server/src/formats/registry';
+import { formatById, formatForPath } from '../../../server/src/formats/registry';
 import type { Rule } from '../../../server/src/model/ruleset';
 import { allRules } from '../../../server/src/model/ruleset';
 import { analyseText, resolveFormat, type FileAnalysis } from '../../../server/src/pipeline';
@@ -120,11 +120,11 @@ test('compose syntax errors point at the entry; KICS-style published addresses a
 });
 
 test('content sniffing: compose and Kubernetes YAML are recognised, unrelated YAML is not', () => {
-  assert.equal(formatForText('a/docker.yml', 'services:\n  web:\n    image: nginx\n')?.id, 'compose');
-  assert.equal(formatForText('a/app.yaml', 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n')?.id, 'kubernetes');
-  assert.equal(formatForText('a/app.yaml', '{ apiVersion: "v1", kind: "Service" }')?.id, 'kubernetes');
-  assert.equal(formatForText('.github/workflows/ci.yml', 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n'), undefined);
-  assert.equal(formatForText('openapi.yaml', 'openapi: 3.0.0\ninfo:\n  title: x\npaths: {}\n'), undefined);
+  assert.equal(formatForPath('a/docker.yml', () => 'services:\n  web:\n    image: nginx\n')?.id, 'compose');
+  assert.equal(formatForPath('a/app.yaml', () => 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n')?.id, 'kubernetes');
+  assert.equal(formatForPath('a/app.yaml', () => '{ apiVersion: "v1", kind: "Service" }')?.id, 'kubernetes');
+  assert.equal(formatForPath('.github/workflows/ci.yml', () => 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n'), undefined);
+  assert.equal(formatForPath('openapi.yaml', () => 'openapi: 3.0.0\ninfo:\n  title: x\npaths: {}\n'), undefined);
   assert.equal(resolveFormat('/x/docker-compose.override.yml')?.id, 'compose');
   assert.equal(resolveFormat('/x/Dockerfile')?.id, 'dockerfile');
   assert.equal(resolveFormat('/x/api.Dockerfile')?.id, 'dockerfile');

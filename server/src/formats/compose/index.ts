@@ -14,7 +14,7 @@ export const composeFormat: Format = {
   id: 'compose',
   languageIds: ['dockercompose'],
   claims: (path) => NAMES.test(path),
-  sniff: looksLikeCompose,
+  claimsContent: (_path, head) => looksLikeCompose(head),
   parse: (text, ctx) => parseCompose(text, ctx),
   lineComment: '#',
   edits: composeEdits,

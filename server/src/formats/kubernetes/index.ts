@@ -6,7 +6,7 @@ import { looksLikeKubernetes, parseKubernetes } from './parse';
 export const kubernetesFormat: Format = {
   id: 'kubernetes',
   claims: (path) => /\.k8s\.ya?ml$/i.test(path),
-  sniff: looksLikeKubernetes,
+  claimsContent: (_path, head) => looksLikeKubernetes(head),
   parse: (text, ctx) => parseKubernetes(text, ctx),
   lineComment: '#',
   edits: kubernetesEdits,
