@@ -114,7 +114,8 @@ export function matrixJson(matrix: ChainMatrix[]): unknown[] {
       ports: e.ports.ranges().map(([a, b]) => [a, b]),
       sources: e.sources.toCidrs(c.family),
       ...(e.interface !== undefined ? { interface: e.interface } : {}),
-      ...(e.destinations ? { destinations: e.destinations.toCidrs(c.family) } : {}),
+      // Bound to every address of the family (0.0.0.0, ::) is the same as unbound: absent means all.
+      ...(e.destinations && !(c.family === 'ipv4' ? e.destinations.isAnyV4() : e.destinations.isAnyV6()) ? { destinations: e.destinations.toCidrs(c.family) } : {}),
       rules: e.rules.map((r) => ({ line: r.range.start.line })),
       ...(e.byPolicy ? { policy: true } : {}),
       approximate: e.approximate,
