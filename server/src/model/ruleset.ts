@@ -52,6 +52,8 @@ export interface Rule {
   conditions: Condition[];
   action: Action;
   comment?: string;
+  /** Where the rule names its chain (`-A INPUT …`, `add rule inet f input …`), when it does. */
+  chainRange?: Range;
 }
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
