@@ -6,6 +6,7 @@ import { CompletionItemKind, MarkupKind, type CompletionItem } from 'vscode-lang
 import type { ResolvedSettings } from '../analysis/settings';
 import type { Completion } from '../formats/format';
 import { searchServices, servicesAt, type Transport } from '../knowledge/registry';
+import type { Risk } from '../knowledge/risks';
 import type { Position } from '../model/range';
 import type { FileAnalysis } from '../pipeline';
 
@@ -26,7 +27,7 @@ export function completions(fa: FileAnalysis, pos: Position, settings: ResolvedS
   const list = fa.format.complete({ before, lines: fa.lines, line: pos.line, ruleset: fa.ruleset, services });
   const width = String(list.length).length;
   return list.map((c, i) => {
-    const doc = c.documentation ?? (c.ports?.length ? c.ports.slice(0, 8).map((p) => portDoc(p, settings)).filter(Boolean).join('\n\n') : undefined);
+    const doc = c.documentation ?? (c.ports?.length ? portDoc(c.ports, settings) : undefined);
     return {
       label: c.label,
       kind: KIND[c.kind],
@@ -39,11 +40,16 @@ export function completions(fa: FileAnalysis, pos: Position, settings: ResolvedS
   });
 }
 
-function portDoc(p: { port: number; protocol: string; hi?: number }, settings: ResolvedSettings): string {
-  const hi = p.hi ?? p.port;
-  const protocols = (p.protocol === 'tcp' || p.protocol === 'udp' ? [p.protocol] : ['tcp', 'udp']) as Transport[];
-  const iana = hi - p.port < 4 ? Array.from({ length: hi - p.port + 1 }, (_, i) => p.port + i).flatMap((port) => servicesAt(port).filter((e) => protocols.includes(e.protocol)).map((e) => `- ${e.protocol.toUpperCase()} ${e.port}: \`${e.name}\` — ${e.description} *(IANA)*`)) : [`- ${protocols.join('/').toUpperCase()} ${p.port}–${hi}`];
-  const risks = [...new Set(protocols.flatMap((t) => settings.risks.risksInRange(p.port, hi, t)))];
-  const risk = risks.map((r) => `⚠️ **${r.service}** — ${r.level} risk when exposed to the internet. ${r.why}`);
+function portDoc(ports: { port: number; protocol: string; hi?: number }[], settings: ResolvedSettings): string {
+  const iana: string[] = [];
+  const risks = new Set<Risk>();
+  for (const p of [...ports].sort((a, b) => a.port - b.port).slice(0, 12)) {
+    const hi = p.hi ?? p.port;
+    const protocols = (p.protocol === 'tcp' || p.protocol === 'udp' ? [p.protocol] : ['tcp', 'udp']) as Transport[];
+    if (hi - p.port < 4) for (let port = p.port; port <= hi; port++) iana.push(...servicesAt(port).filter((e) => protocols.includes(e.protocol)).map((e) => `- ${e.protocol.toUpperCase()} ${e.port}: \`${e.name}\` — ${e.description} *(IANA)*`));
+    else iana.push(`- ${protocols.join('/').toUpperCase()} ${p.port}–${hi}`);
+    for (const t of protocols) settings.risks.risksInRange(p.port, hi, t).forEach((r) => risks.add(r));
+  }
+  const risk = [...risks].map((r) => `⚠️ **${r.service}** — ${r.level} risk when exposed to the internet. ${r.why}`);
   return [iana.join('\n'), ...risk].filter(Boolean).join('\n\n');
 }

@@ -80,8 +80,8 @@ function portHover(fa: FileAnalysis, uses: PortUse[], range: Range, settings: Re
   else if (numeric) out.push(`**Ports ${portText(ranges[0][0], ranges[0][1])}** (${ranges[0][1] - ranges[0][0] + 1} ports)`);
   else out.push(`**\`${written}\`** — ${perProto || ranges.map(([a, b]) => portText(a, b)).join(', ')}`);
   // IANA names for every single port the token names (a range lists none: there are too many).
-  const singles = [...byProto].flatMap(([p, set]) => set.size() <= 16 ? set.ranges().flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => ({ port: a + i, p }))) : []);
-  const entries = singles.flatMap(({ port, p }) => servicesAt(port).filter((e) => e.protocol === p));
+  const singles = new Set(uses.flatMap((u) => (u.item.hi - u.item.lo < 16 ? Array.from({ length: u.item.hi - u.item.lo + 1 }, (_, i) => u.item.lo + i) : [])));
+  const entries = [...singles].sort((a, b) => a - b).flatMap((port) => servicesAt(port).filter((e) => byProto.has(e.protocol)));
   if (entries.length) out.push(entries.slice(0, 12).map((e) => `- ${e.protocol.toUpperCase()} ${e.port}: \`${e.name || 'unassigned'}\` — ${e.description || 'no description'} *(IANA)*`).join('\n') + (entries.length > 12 ? `\n- … and ${entries.length - 12} more` : ''));
   else if (single) out.push('No IANA service is registered for this port.');
   // Risks: the diagnostic at this token already carries why and what to do; say it once.
