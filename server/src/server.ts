@@ -129,7 +129,7 @@ function pathOf(uri: string): string {
 
 async function validate(doc: TextDocument): Promise<void> {
   const settings = await settingsFor(doc.uri);
-  const format = resolveFormat(pathOf(doc.uri), doc.languageId);
+  const format = resolveFormat(pathOf(doc.uri), doc.languageId, () => doc.getText());
   if (!format) {
     cache.set(doc.uri, { version: doc.version, settings, fa: undefined });
     return;

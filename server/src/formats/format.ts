@@ -61,6 +61,8 @@ export interface Format {
   id: string;
   /** Whether a file path (base name and directories) belongs to this format. */
   claims(path: string): boolean;
+  /** For generic extensions (.yaml, .json): whether the file's first bytes show it belongs to this format. */
+  claimsContent?(path: string, head: string): boolean;
   parse(text: string, ctx: ParseContext): Ruleset;
   /** How a line comment starts, for inserted suppression comments. */
   lineComment: string;
