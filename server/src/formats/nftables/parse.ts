@@ -400,7 +400,7 @@ class NftParser {
         }
         if (verb === 'replace') insert = false;
         const start = this.toks[this.i - 1];
-        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 });
+        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 }, r(name));
         return;
       }
       case 'set':
@@ -636,7 +636,7 @@ class NftParser {
 
   // ---- rules -------------------------------------------------------------------------------------------------
 
-  private rule(ts: TableState, chain: Chain, cmd: Tok | undefined, insert: boolean, bodyStart: Position | undefined): void {
+  private rule(ts: TableState, chain: Chain, cmd: Tok | undefined, insert: boolean, bodyStart: Position | undefined, chainRange?: Range): void {
     // Collect the rule's tokens: up to a newline, `;` or `}` at depth 0; braces may span lines.
     const toks: Tok[] = [];
     let depth = 0;
@@ -662,7 +662,7 @@ class NftParser {
     for (const one of expandRule(body, (name) => ts.sets.get(name))) {
       const rule = new RuleReader(this, ts, chain, one).read();
       if (!rule.ok) return;
-      const full: Rule = { id: this.ruleCount++, range: span(first, last), table: ts.table.name, chain: chain.name, family: rule.family, conditions: rule.conditions, action: rule.action, ...(rule.comment !== undefined ? { comment: rule.comment } : {}) };
+      const full: Rule = { id: this.ruleCount++, range: span(first, last), table: ts.table.name, chain: chain.name, family: rule.family, conditions: rule.conditions, action: rule.action, ...(rule.comment !== undefined ? { comment: rule.comment } : {}), ...(chainRange ? { chainRange } : {}) };
       ruleBodyStart.set(full, bodyStart ?? { line: first.line, character: first.start });
       rules.push(full);
     }
