@@ -72,7 +72,7 @@ test('inlay hints: service after a port number, ports of a service name, a verdi
   const rdp = hints.find((h) => h.position.line === 6 && labelOf(h) === 'ms-wbt-server');
   assert.ok(rdp, JSON.stringify(on(6)));
   assert.equal(rdp.position.character, lines[6].indexOf('3389') + 4);
-  assert.ok(on(6).some((l) => /^⚠ open to the internet: RDP 3389\/tcp$/.test(l)), JSON.stringify(on(6)));
+  assert.ok(on(6).some((l) => /^⚠ internet: RDP 3389\/tcp$/.test(l)), JSON.stringify(on(6)));
   // 5432 from a private network: a service name, no internet verdict.
   assert.deepEqual(on(7), ['postgresql']);
   // A service name gets its port.

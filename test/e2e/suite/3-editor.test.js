@@ -76,7 +76,7 @@ suite('Portcullis editor craft', function () {
     const rdp = hints.find((h) => label(h) === 'ms-wbt-server');
     assert.ok(rdp, hints.map(label).join(' | '));
     assert.deepStrictEqual([rdp.position.line, rdp.position.character], [7, positionOf(doc, '3389').character + 4]);
-    assert.ok(hints.some((h) => h.position.line === 7 && /^⚠ open to the internet: RDP 3389\/tcp/.test(label(h))));
+    assert.ok(hints.some((h) => h.position.line === 7 && /^⚠ internet: RDP 3389\/tcp$/.test(label(h))));
     assert.ok(hints.some((h) => h.position.line === 9 && label(h) === '= 22'));
     const nft = await open('web.nft');
     const nh = await vscode.commands.executeCommand('vscode.executeInlayHintProvider', nft.uri, new vscode.Range(0, 0, nft.lineCount, 0));
