@@ -63,7 +63,7 @@ export interface Exposure {
 }
 
 /** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
-const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
+export const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
 const MAX_DEPTH = 64;
 /** Conntrack attaches to packets at this prerouting priority; chains before it see no connection state. */
 const CONNTRACK_PRIORITY = -200;

@@ -35,6 +35,15 @@ export function hoverAt(fa: FileAnalysis, pos: Position, settings: ResolvedSetti
       return { range: node.range, markdown: chainHover(fa, node.chain) };
     case 'target':
       return { range: node.range, markdown: targetHover(fa, node.rule) };
+    case 'rule': {
+      // A verdict map or concatenated set is modelled as one rule per element, all sharing the line's range.
+      const same = allChains(fa.ruleset).find((c) => c.rules.includes(node.rule))!.rules.filter((r) => r.range === node.rule.range || sameRange(r.range, node.rule.range));
+      if (same.length < 2) return undefined;
+      return {
+        range: node.range,
+        markdown: `**One lookup, ${same.length} elements** — this rule looks the packet up in a verdict map or a set of concatenated keys; the element its key matches decides (its verdict applies here, as if each element were a rule of its own). A packet matching no element goes on to the next rule.`,
+      };
+    }
     default:
       return undefined;
   }
@@ -122,6 +131,10 @@ function verdict(fa: FileAnalysis, rule: Rule, ranges: readonly (readonly [numbe
   return '';
 }
 
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
 function targetHover(fa: FileAnalysis, rule: Rule): string {
   const a = rule.action;
   if (a.kind === 'jump' || a.kind === 'goto') {
@@ -130,6 +143,11 @@ function targetHover(fa: FileAnalysis, rule: Rule): string {
     return c ? `This rule ${how}.\n\n${chainHover(fa, c)}` : `**${a.chain}** — not defined in this file.`;
   }
   if (a.kind in TARGETS) return `**${a.kind.toUpperCase()}** — ${TARGETS[a.kind]}`;
+  if (a.kind === 'dnat') {
+    const to = [a.redirect ? 'this host' : a.toAddress, a.toPorts ? `port ${a.toPorts[0]}${a.toPorts[1] !== a.toPorts[0] ? `-${a.toPorts[1]}` : ''}` : ''].filter(Boolean).join(', ');
+    return `**${a.redirect ? 'REDIRECT' : 'DNAT'}** — rewrites the destination of a new connection${to ? ` (to ${to})` : ''}. The connection goes on through the later chains with its new destination; the exposure lists it under the port it was opened to.`;
+  }
+  if (a.kind === 'notrack') return '**NOTRACK** — exempts matching packets from connection tracking: later rules see them in state UNTRACKED, not NEW, and NAT does not apply to them. Evaluation continues with the next rule.';
   if (a.kind === 'continue') return `**${a.target}** — does not decide the packet; evaluation continues with the next rule.`;
   if (a.kind === 'other') return `**${a.target}** — ends evaluation here with an action outside packet filtering (address translation or a user-space queue).`;
   return '';
