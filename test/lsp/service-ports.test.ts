@@ -82,7 +82,7 @@ test('Kubernetes manifest opened as plain yaml is recognised by content: LoadBal
   const fixed = apply(text, fix.edit!.changes![uri]);
   assert.deepEqual(fixed.split('\n').slice(5, 8), ['  type: LoadBalancer', '  loadBalancerSourceRanges:', '    - 192.0.2.0/24']);
   const h = await hover(uri, 7, 12);
-  assert.match(h, /TCP 443 load balancer \(→ 8443\/tcp\)/);
+  assert.match(h, /TCP 443 load balancer \(→ 8443\/tcp\), on all IPv4 and IPv6 addresses/);
   // Unrelated YAML: no diagnostics at all.
   const wf = path.join(dir, 'ci.yml');
   const wfText = 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n        ports: ["5432:5432"]\n';
@@ -106,7 +106,7 @@ test('hostPort quick fix removes the line; Dockerfile EXPOSE and services hovers
   assert.match(await hover(df.uri, 1, 8), /SSH[\s\S]*declared, not reachable from outside/);
   const sv = await open('services', 'ssh 22/tcp\nssh 2222/tcp\n', 'services');
   assert.deepEqual(sv.diags.map((d) => d.code), ['PC127', 'PC128']);
-  assert.match(await hover(sv.uri, 0, 1), /Port 22[\s\S]*ssh/);
+  assert.match(await hover(sv.uri, 0, 1), /ssh[\s\S]*TCP 22[\s\S]*services file entry/);
   const c = await open('docker-compose.yml', 'services:\n  db:\n    image: postgres\n    ports:\n      - "3389:3389"\n      - post', 'dockercompose');
   void c.diags;
   const items = await client.request<CompletionItem[]>('textDocument/completion', { textDocument: { uri: c.uri }, position: { line: 5, character: 12 } });

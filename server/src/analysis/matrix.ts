@@ -8,7 +8,7 @@ import { PortSet } from '../model/ports';
 import type { Rule } from '../model/ruleset';
 import { isLoopback } from './interfaces';
 import { PortMap } from './portmap';
-import { OTHER, type ChainExposure, type Exposure, type Grant, type Transport } from './exposure';
+import { LOOPBACK_SOURCES, OTHER, type ChainExposure, type Exposure, type Grant, type Transport } from './exposure';
 
 export interface MatrixEntry {
   protocol: Transport;
@@ -22,17 +22,25 @@ export interface MatrixEntry {
   approximate: boolean;
   /** Host addresses the ports are bound to, when every accepting rule names them; absent = all. */
   destinations?: AddressSet;
+  /** What the approximate verdict depends on (rate limits, a DNAT target's locality …). */
+  reasons: string[];
 }
 
 export interface ChainMatrix {
   table: string;
   chain: string;
   family: 'ipv4' | 'ipv6';
+  /** The hook whose traffic the entries describe, and every base chain (`table/chain`) a packet passes on the way. */
+  hook: 'input' | 'forward';
+  path: string[];
   entries: MatrixEntry[];
 }
 
 export function serviceMatrix(exposure: Exposure): ChainMatrix[] {
-  return exposure.chains.map((ce) => ({ table: ce.chain.table, chain: ce.chain.name, family: ce.family, entries: chainEntries(ce) }));
+  return exposure.chains.map((ce) => ({
+    table: ce.chain.table, chain: ce.chain.name, family: ce.family, hook: ce.hook,
+    path: ce.path.map((c) => `${c.table}/${c.name}`), entries: chainEntries(ce),
+  }));
 }
 
 function chainEntries(ce: ChainExposure): MatrixEntry[] {
@@ -51,10 +59,13 @@ function chainEntries(ce: ChainExposure): MatrixEntry[] {
     for (const [lo, hi] of cells([...maps.values()])) {
       const cell = PortSet.range(lo, hi);
       // What every interface class accepts needs no interface qualifier. Loopback carries only local
-      // sources, so it takes part only with what it can carry.
+      // sources, so it takes part only with what it can carry: when it does not accept those, the entry
+      // says it holds on every interface but loopback.
       let common = maps.get(OTHER)!.at(lo);
       for (const cls of named) if (!isLoopback(cls)) common = common.intersect(maps.get(cls)!.at(lo));
-      if (!common.isEmpty()) entries.push(entry(protocol, cell, common, undefined, contributing(byClass.get(OTHER)!, lo, hi, common)));
+      const loops = named.filter(isLoopback);
+      const onLoopback = loops.every((cls) => maps.get(cls)!.at(lo).covers(common.intersect(LOOPBACK_SOURCES)));
+      if (!common.isEmpty()) entries.push(entry(protocol, cell, common, onLoopback ? undefined : `!${loops.join(',')}`, contributing(byClass.get(OTHER)!, lo, hi, common)));
       for (const cls of ce.ifaceClasses) {
         const own = maps.get(cls)!.at(lo).subtract(common);
         if (own.isEmpty()) continue;
@@ -84,7 +95,7 @@ function entry(protocol: Transport, ports: PortSet, sources: AddressSet, iface: 
   const bound = grants.length && grants.every((g) => g.destinations) ? grants.reduce((s, g) => s.union(g.destinations!), AddressSet.NONE) : undefined;
   return {
     protocol, ports, sources, ...(iface !== undefined ? { interface: iface } : {}), rules, byPolicy: grants.some((g) => !g.rule), approximate: grants.some((g) => g.approximate),
-    ...(bound ? { destinations: bound } : {}),
+    reasons: [...new Set(grants.flatMap((g) => g.reasons))], ...(bound ? { destinations: bound } : {}),
   };
 }
 
@@ -92,7 +103,7 @@ function entry(protocol: Transport, ports: PortSet, sources: AddressSet, iface: 
 function merge(entries: MatrixEntry[]): MatrixEntry[] {
   const out: MatrixEntry[] = [];
   for (const e of entries) {
-    const same = out.find((o) => o.protocol === e.protocol && o.interface === e.interface && o.approximate === e.approximate && o.byPolicy === e.byPolicy && o.sources.equals(e.sources) && sameBound(o.destinations, e.destinations) && o.rules.length === e.rules.length && o.rules.every((r, i) => r === e.rules[i]));
+    const same = out.find((o) => o.protocol === e.protocol && o.interface === e.interface && o.approximate === e.approximate && o.reasons.join() === e.reasons.join() && o.byPolicy === e.byPolicy && o.sources.equals(e.sources) && sameBound(o.destinations, e.destinations) && o.rules.length === e.rules.length && o.rules.every((r, i) => r === e.rules[i]));
     if (same) same.ports = same.ports.union(e.ports);
     else out.push({ ...e });
   }
@@ -109,6 +120,8 @@ export function matrixJson(matrix: ChainMatrix[]): unknown[] {
     table: c.table,
     chain: c.chain,
     family: c.family,
+    hook: c.hook,
+    path: c.path,
     entries: c.entries.map((e) => ({
       protocol: e.protocol,
       ports: e.ports.ranges().map(([a, b]) => [a, b]),
@@ -119,6 +132,7 @@ export function matrixJson(matrix: ChainMatrix[]): unknown[] {
       rules: e.rules.map((r) => ({ line: r.range.start.line })),
       ...(e.byPolicy ? { policy: true } : {}),
       approximate: e.approximate,
+      ...(e.approximate ? { dependsOn: e.reasons } : {}),
     })),
   }));
 }

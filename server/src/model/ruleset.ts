@@ -70,6 +70,8 @@ export interface Rule {
   conditions: Condition[];
   action: Action;
   comment?: string;
+  /** Where the rule names its chain (`-A INPUT …`, `add rule inet f input …`), when it does. */
+  chainRange?: Range;
   /** The rule's own address where rules are named resources (aws_security_group_rule.ssh, nsg1/Rule3). */
   name?: string;
   /**
