@@ -32,6 +32,16 @@ export interface Grant {
   approximate: boolean;
   /** Opaque conditions along the path that made this grant approximate. */
   reasons: string[];
+  /** Address sets the file cannot resolve that the real sources lie within (`sources` is their upper bound). */
+  within?: SourceBound[];
+}
+
+/** Sources a rule confines a packet to without the file saying which addresses they are. */
+export interface SourceBound {
+  /** How a message names them: "addresses in em0:network", "hosts on the local link (destination ff02::fb)". */
+  text: string;
+  /** The host's own networks or link: never the internet at large. */
+  local: boolean;
 }
 
 export interface ChainExposure {
@@ -62,6 +72,7 @@ export interface MatchResult {
   /** False when some condition could not be decided: the rule may or may not match. */
   exact: boolean;
   reasons: string[];
+  within?: SourceBound[];
 }
 
 export function analyseExposure(rs: Ruleset): Exposure {
@@ -162,6 +173,8 @@ class ChainWalker {
 
   /** Reasons of rules that might have decided packets but were not counted on to do so, in the current walk. */
   private undecided: string[] = [];
+  /** Unresolvable source bounds of the jumps that led to the chain being walked. */
+  private within: SourceBound[] = [];
 
   /** Input-interface patterns in this chain and every chain it can reach. */
   private reachableInterfaces(): string[] {
@@ -202,7 +215,7 @@ class ChainWalker {
       switch (action.kind) {
         case 'accept':
         case 'other': // NAT or queue verdicts decided elsewhere: assume the packet may get through
-          this.grant(protocol, matched, rule, why, action.kind === 'other');
+          this.grant(protocol, matched, rule, why, action.kind === 'other', [...this.within, ...(m.within ?? [])]);
           break;
         case 'return':
           returned.add(matched);
@@ -216,7 +229,10 @@ class ChainWalker {
             break;
           }
           stack.add(target);
+          const outer = this.within;
+          this.within = [...outer, ...(m.within ?? [])];
           const back = this.walk(target, matched, protocol, why, depth + 1, stack);
+          this.within = outer;
           stack.delete(target);
           if (action.kind === 'goto') returned.add(back);
           else if (m.exact) map.add(back);
@@ -230,11 +246,11 @@ class ChainWalker {
     return returned;
   }
 
-  private grant(protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {
+  private grant(protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean, within: SourceBound[] = []): void {
     const why = [...new Set(reasons)];
     for (const g of map.groups()) {
       for (const { iface, sources } of this.unkeyed(g.sources)) {
-        this.grants.push({ chain: this.base, family: this.family, protocol, ports: g.ports, sources, iface, rule, approximate: forceApprox || why.length > 0, reasons: why });
+        this.grants.push({ chain: this.base, family: this.family, protocol, ports: g.ports, sources, iface, rule, approximate: forceApprox || why.length > 0, reasons: why, ...(within.length ? { within } : {}) });
       }
     }
   }
@@ -289,6 +305,7 @@ export function compile(rule: Rule, family: Family): Compiled {
   let sources = AddressSet.any(family);
   let exact = true;
   const reasons: string[] = [];
+  const within: SourceBound[] = [];
   const ifaces: { name: string; negated: boolean }[] = [];
   for (const c of rule.conditions) {
     switch (c.kind) {
@@ -303,9 +320,10 @@ export function compile(rule: Rule, family: Family): Compiled {
         break;
       case 'source':
         if (c.unresolved?.length) {
-          // Host names resolve at load time; which addresses they stand for is unknown here.
+          // Host names, run-time tables and interface networks resolve at load time: unknown here.
           exact = false;
-          reasons.push(`host name ${c.unresolved.join(', ')}`);
+          reasons.push(describeCondition(c));
+          if (!c.negated) within.push({ text: `addresses in ${c.unresolved.join(', ')}`, local: !!c.local });
           break;
         }
         sources = sources.intersect(c.negated ? c.set.complement() : c.set);
@@ -326,7 +344,14 @@ export function compile(rule: Rule, family: Family): Compiled {
         needsTcp = true;
         if (c.syn === c.negated) never = true;
         break;
-      case 'destination':
+      case 'destination': {
+        exact = false;
+        reasons.push(describeCondition(c));
+        // Scoped destinations (fe80::/64, 224.0.0.251, 239.255.255.250) are never delivered from the internet.
+        const scoped = !c.negated && !c.unresolved?.length ? localScoped(c.set) : undefined;
+        if (scoped) within.push({ text: `hosts on local networks (destination ${scoped} is link- or site-scoped)`, local: true });
+        break;
+      }
       case 'outInterface':
       case 'sport':
       case 'opaque':
@@ -338,7 +363,22 @@ export function compile(rule: Rule, family: Family): Compiled {
   // A rule written for one family (nft `ip saddr`, pf `inet6`) never matches the other's packets.
   if (rule.family !== 'both' && rule.family !== family) never = true;
   if (ports.isEmpty() || sources.isEmpty()) never = true;
-  return { never, protocols, needsTcp, ifaces, result: { matches: true, ports, sources, exact, reasons } };
+  return { never, protocols, needsTcp, ifaces, result: { matches: true, ports, sources, exact, reasons, ...(within.length ? { within } : {}) } };
+}
+
+/**
+ * Destinations the internet never delivers to: link-local unicast and limited broadcast, IPv4 local-network and
+ * administratively scoped multicast (224.0.0.0/24, 239.0.0.0/8), IPv6 multicast of interface, link, site and
+ * organisation scope (ffX1, ffX2, ffX5, ffX8 for every flag value X).
+ */
+const LOCAL_SCOPE = [
+  '169.254.0.0/16', '224.0.0.0/24', '239.0.0.0/8', '255.255.255.255/32', 'fe80::/10',
+  ...[...'0123456789abcdef'].flatMap((x) => ['1', '2', '5', '8'].map((scope) => `ff${x}${scope}::/16`)),
+].map((n) => AddressSet.parse(n)!).reduce((a, b) => a.union(b));
+
+/** The set's text when every address in it is local in scope. */
+function localScoped(set: AddressSet): string | undefined {
+  return !set.isEmpty() && LOCAL_SCOPE.covers(set) ? set.describe(2) : undefined;
 }
 
 const descriptions = new WeakMap<Condition, string>();
@@ -352,8 +392,11 @@ function describeCondition(c: Condition): string {
 
 function wordCondition(c: Condition): string {
   switch (c.kind) {
-    case 'destination':
-      return `${c.negated ? 'not ' : ''}destination ${c.unresolved?.join(', ') ?? c.set.describe(2)}`;
+    case 'source':
+    case 'destination': {
+      const what = c.unresolved?.length ? `${c.unresolved.join(', ')}, ${c.local ? "this host's interface addresses" : 'resolved outside this file'}` : c.set.describe(2);
+      return `${c.negated ? 'not ' : ''}${c.kind} ${what}`;
+    }
     case 'outInterface':
       return `output interface ${c.negated ? '!' : ''}${c.name}`;
     case 'sport':

@@ -92,7 +92,17 @@ function targetHover(fa: FileAnalysis, rule: Rule): string {
     const how = a.kind === 'goto' ? 'goes to (no return here: RETURN there goes back to this chain\'s caller)' : 'jumps to; when that chain returns, evaluation continues with the next rule';
     return c ? `**${a.chain}** — user chain this rule ${how}. ${c.rules.length} rules.` : `**${a.chain}** — not defined in this file.`;
   }
-  if (a.kind in TARGETS) return `**${a.kind.toUpperCase()}** — ${TARGETS[a.kind]}`;
+  if (a.kind === 'accept' || a.kind === 'drop' || a.kind === 'reject' || a.kind === 'return') {
+    const written = a.range.start.line === a.range.end.line ? fa.lines[a.range.start.line]?.slice(a.range.start.character, a.range.end.character) : undefined;
+    const title = written?.trim() || a.kind.toUpperCase();
+    const chain = findChainByName(fa.ruleset, rule.table, rule.chain);
+    // In a last-match chain (pf) a rule that is not final only proposes a verdict: a later match overrides it.
+    if (chain?.order === 'last-match' && !rule.final && a.kind !== 'return') {
+      const what = { accept: 'lets the packet through', drop: 'discards the packet silently', reject: 'refuses the packet with an error reply' }[a.kind];
+      return `**${title}** — ${what} unless a later rule also matches it: the last matching rule decides, and evaluation goes on after this rule (a \`quick\` rule stops it at once).`;
+    }
+    return `**${title}** — ${TARGETS[a.kind]}`;
+  }
   if (a.kind === 'continue') return `**${a.target}** — does not decide the packet; evaluation continues with the next rule.`;
   if (a.kind === 'other') return `**${a.target}** — ends evaluation here with an action outside packet filtering (address translation or a user-space queue).`;
   return '';
