@@ -1,6 +1,7 @@
 /** Quick fixes for findings, built from the format's rule edits. */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextEdit } from '../formats/format';
+import { AddressSet } from '../model/addresses';
 import type { Rule } from '../model/ruleset';
 import { allRules } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
@@ -20,7 +21,9 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
     if (d.source !== 'portcullis') continue;
     const data = (d.data ?? {}) as { ruleId?: number; table?: string; chain?: string };
     const rule: Rule | undefined = data.ruleId !== undefined ? rules.get(data.ruleId) : d.code === 'PC103' ? undefined : ruleOnLine(fa, d.range.start.line);
-    if (edits && rule) {
+    // The safety rule: every fix below only narrows a rule that accepts (or turns it into a block), so no fix
+    // ever deletes or weakens a block rule. setDefaultDrop moves a policy toward drop only.
+    if (edits && rule && narrowable(rule)) {
       switch (d.code) {
         case 'PC004':
           make('Add -p tcp (ports exist only in TCP/UDP headers)', d, edits.addProtocol(rule, fa.lines, 'tcp'), true);
@@ -29,7 +32,7 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
         case 'PC101':
         case 'PC102':
         case 'PC104':
-          make(`Restrict the source to a network (edit ${PLACEHOLDER_NETWORK})`, d, edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK), true);
+          if (sourceNarrows(rule, PLACEHOLDER_NETWORK)) make(`Restrict the source to a network (edit ${PLACEHOLDER_NETWORK})`, d, edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK), true);
           make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'));
           make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'));
           break;
@@ -48,6 +51,21 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
     actions.push(suppress(fa, uri, d));
   }
   return actions;
+}
+
+/** Only an accepting rule may be narrowed or deleted: that can never let in more than before. */
+function narrowable(rule: Rule): boolean {
+  return rule.action.kind === 'accept';
+}
+
+/**
+ * Restricting the source replaces the rule's source test; that narrows only when every source test of the
+ * rule is decided by the file and already admits the whole new network.
+ */
+export function sourceNarrows(rule: Rule, network: string): boolean {
+  const net = AddressSet.parse(network);
+  if (!net) return false;
+  return rule.conditions.every((c) => c.kind !== 'source' || (!c.unresolved?.length && (c.negated ? c.set.complement() : c.set).covers(net)));
 }
 
 function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {

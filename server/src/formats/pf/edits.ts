@@ -32,10 +32,11 @@ export const pfEdits: RuleEdits = {
     return undefined;
   },
   setDefaultDrop(chain, lines) {
-    // pf's default is pass; a leading non-quick `block all` becomes the default, later rules still win.
+    // pf's default is pass; a leading non-quick `block all` becomes the default, later rules still win. The
+    // loopback pass is not quick either: it only restores the old default on lo0, never overrides a later block.
     const first = Math.min(...chain.rules.map((r) => r.range.start.line).filter((l) => l > 0 || /^\s*(pass|block|match)/.test(lines[l] ?? '')), lines.length);
     const hasLo = /^\s*set\s+skip\s+on\s+lo/m.test(lines.join('\n'));
-    return [{ range: range(first, 0, 0), newText: `block all\n${hasLo ? '' : 'pass quick on lo0\n'}` }];
+    return [{ range: range(first, 0, 0), newText: `block all\n${hasLo ? '' : 'pass on lo0\n'}` }];
   },
   deleteRule(rule) {
     return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
