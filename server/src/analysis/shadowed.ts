@@ -48,18 +48,21 @@ const lineOf = (r: Rule) => r.range.start.line + 1;
  * evaluation first. Deleting is suggested only for rules that accept: a block rule is never advised away.
  */
 function shadowMessage(chain: Chain, rule: Rule, deciders: Rule[]): string {
-  const lines = deciders.length ? ` (line ${deciders.map(lineOf).join(', ')})` : '';
+  const lines = deciders.map(lineOf);
+  const listed = lines.length ? ` (line ${lines.join(', ')})` : '';
   const del = rule.action.kind === 'accept' ? 'Delete it, or ' : '';
-  const first = deciders[0];
+  const say = (move: string) => (del ? del + move : capital(move));
   if (chain.order !== 'last-match') {
-    const move = first ? `move it above line ${lineOf(first)}` : 'move it above the rule that shadows it';
-    return `this rule can never match a new connection: earlier rules${lines} already decide all of its packets. ${del ? del + move : capital(move)}.`;
+    const move = lines.length ? `move it above line ${Math.min(...lines)}` : 'move it above the rule that shadows it';
+    return `this rule can never match a new connection: earlier rules${listed} already decide all of its packets. ${say(move)}.`;
   }
+  // Last match: it must come after every overlapping rule, and before any final one that matches first.
+  const finals = deciders.filter((d) => d.final).map(lineOf);
   let move = 'move it where it decides';
-  if (first?.final) move = rule.final ? `move it above line ${lineOf(first)}` : `move it above line ${lineOf(first)} and let it stop evaluation there (\`quick\`)`;
-  else if (first) move = `move it below line ${lineOf(first)}`;
-  const why = first?.final ? 'a rule that stops evaluation decides first' : 'the last matching rule decides';
-  return `this rule never decides a new connection: other rules${lines} decide all of its packets (${why}). ${del ? del + move : capital(move)}.`;
+  if (finals.length) move = `move it above line ${Math.min(...finals)}${rule.final ? '' : ' and let it stop evaluation there (`quick`)'}`;
+  else if (lines.length) move = `move it below line ${Math.max(...lines)}`;
+  const why = finals.length ? 'a rule that stops evaluation decides first' : 'the last matching rule decides';
+  return `this rule never decides a new connection: other rules${listed} decide all of its packets (${why}). ${say(move)}.`;
 }
 
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1);

@@ -13,8 +13,10 @@ export const pfEdits: RuleEdits = {
     }
     return undefined;
   },
-  setVerdict(rule, _lines, verdict) {
-    if (rule.action.kind !== 'accept') return undefined;
+  setVerdict(rule, lines, verdict) {
+    // Only a `pass` keyword becomes a block; `set skip on lo0` is modelled as a pass but is no rule to rewrite.
+    const a = rule.action;
+    if (a.kind !== 'accept' || lines[a.range.start.line]?.slice(a.range.start.character, a.range.end.character) !== 'pass') return undefined;
     return { range: rule.action.range, newText: verdict === 'drop' ? 'block drop' : 'block return' };
   },
   restrictSource(rule, lines, network) {
