@@ -16,8 +16,9 @@ export const pfEdits: RuleEdits = {
   setVerdict(rule, lines, verdict) {
     // Only a `pass` keyword becomes a block; `set skip on lo0` is modelled as a pass but is no rule to rewrite.
     const a = rule.action;
-    if (a.kind !== 'accept' || lines[a.range.start.line]?.slice(a.range.start.character, a.range.end.character) !== 'pass') return undefined;
-    return { range: rule.action.range, newText: verdict === 'drop' ? 'block drop' : 'block return' };
+    if (a.kind !== 'accept') return undefined;
+    if (lines[a.range.start.line]?.slice(a.range.start.character, a.range.end.character) !== 'pass') return undefined;
+    return { range: a.range, newText: verdict === 'drop' ? 'block drop' : 'block return' };
   },
   restrictSource(rule, lines, network) {
     const src = rule.conditions.find((c) => c.kind === 'source' && lines[c.range.start.line]?.slice(c.range.start.character).startsWith('from'));
