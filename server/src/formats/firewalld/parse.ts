@@ -151,7 +151,15 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       for (const inc of d.includes ?? []) collect(inc);
     };
     collect(nameAttr.value);
-    return parts.flatMap((d) => destinationFamilies(d, family, nameAttr.valueRange).flatMap(([fam, dest]) => serviceRulesOf(el, nameAttr, d, dest ? [...extra, dest] : extra, action, fam)));
+    // Parts with the same destination (usually none) become one set of rules, as one service with all the ports.
+    const merged = new Map<string, ServiceDef>();
+    for (const d of parts) {
+      const key = JSON.stringify(d.destination ?? null);
+      const m = merged.get(key);
+      if (m) merged.set(key, { ...m, ports: [...m.ports, ...d.ports], protocols: [...m.protocols, ...d.protocols] });
+      else merged.set(key, d);
+    }
+    return [...merged.values()].flatMap((d) => destinationFamilies(d, family, nameAttr.valueRange).flatMap(([fam, dest]) => serviceRulesOf(el, nameAttr, d, dest ? [...extra, dest] : extra, action, fam)));
   };
 
   /** A service limited to destinations applies only to the families it names a destination for (firewalld). */
