@@ -3,9 +3,9 @@ import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
 import { PortSet } from '../model/ports';
 import type { Check } from './check';
-import { chainLabel, type Chain, type Rule } from '../model/ruleset';
 import { compile } from './exposure';
-import { capApproximate, describeGrantSources, ifaceNote, worldGrants } from './reach';
+import { capApproximate, describeGrantSources, ifaceNote, throughChain, worldGrants } from './reach';
+import type { Chain, Rule } from '../model/ruleset';
 
 export const acceptAll: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
@@ -20,7 +20,7 @@ export const acceptAll: Check = ({ exposure, settings }) => {
     const onInterface = full.iface !== '';
     findings.push({
       code: 'PC104', severity: onInterface ? 'information' : capApproximate(CODES.PC104.severity, full.approximate), range: rule.action.range, data: { ruleId: rule.id },
-      message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeGrantSources(full)} through ${chainLabel(full.chain)}${full.approximate ? ` (approximate: reached through ${full.reasons.slice(0, 2).join('; ')})` : ''}: ${bypassed(full.chain, rule)}. Restrict it to the ports and sources that need it.`,
+      message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeGrantSources(full)} through ${throughChain(full)}${full.approximate ? ` (approximate: reached through ${full.reasons.slice(0, 2).join('; ')})` : ''}: ${bypassed(full.chain, rule)}. Restrict it to the ports and sources that need it.`,
     });
   }
   return findings;

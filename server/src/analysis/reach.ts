@@ -2,6 +2,7 @@
 import { isLoopback } from './interfaces';
 import { AddressSet, type Family } from '../model/addresses';
 import type { Severity } from '../model/finding';
+import { chainLabel } from '../model/ruleset';
 import type { Grant } from './exposure';
 
 const HALF_V4 = 1n << 31n;
@@ -49,4 +50,10 @@ export function capApproximate(severity: Severity, approximate: boolean): Severi
 
 export function ifaceNote(g: Grant): string {
   return g.iface ? ` arriving on ${g.iface.endsWith('+') ? `interfaces ${g.iface}` : g.iface}` : '';
+}
+
+/** "chain INPUT", "zone public", or "aws_security_group_rule.ssh in chain aws_security_group.web" for named rules. */
+export function throughChain(g: Grant): string {
+  const name = g.rule?.name;
+  return `${name && name !== g.chain.name ? `${name} in ` : ''}${chainLabel(g.chain)}`;
 }

@@ -2,11 +2,11 @@
 import type { Transport } from '../knowledge/registry';
 import { CODES } from '../model/codes';
 import type { Finding, Severity } from '../model/finding';
-import { chainLabel, type PortItem, type Rule } from '../model/ruleset';
+import type { PortItem, Rule } from '../model/ruleset';
 import type { Risk } from '../knowledge/risks';
 import type { Check } from './check';
 import type { Grant } from './exposure';
-import { capApproximate, describeGrantSources, worldGrants } from './reach';
+import { capApproximate, describeGrantSources, throughChain, worldGrants } from './reach';
 
 const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
 
@@ -39,7 +39,7 @@ function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>
   const [risk, grant] = list[0];
   const worst = list.reduce((a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a), 'low' as Risk['level']);
   const who = describeGrantSources(grant);
-  const where = `${grant.iface ? ` on ${grant.iface}` : ''} through ${chainLabel(grant.chain)}`;
+  const where = `${grant.iface ? ` on ${grant.iface}` : ''} through ${throughChain(grant)}`;
   const approximate = list.some(([, g]) => g.approximate);
   const approx = approximate ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';
   const single = item && item.lo === item.hi && list.length === 1;

@@ -104,7 +104,7 @@ test('no quick fix offered on any corpus file ever makes the exposure larger', (
     for (const c of allChains(fa.ruleset)) if (c.policy === 'accept') diagnostics.push({ range: c.range, code: 'PC103', source: 'portcullis', message: 'synthetic', data: { table: c.table, chain: c.name } });
     // Distinct edits (the same fix is offered for several codes on one rule).
     const results = new Map<string, [Edit[], string]>();
-    for (const a of codeActions(fa, uri, diagnostics)) {
+    for (const a of codeActions(fa, { uri, version: 1, snippets: 'none' }, diagnostics)) {
       if (a.title.startsWith('Suppress')) continue;
       stats.offered++;
       const edits = a.edit!.changes![uri];

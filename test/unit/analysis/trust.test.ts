@@ -19,10 +19,11 @@ import { analyseRules, filterTable } from '../../support/analyse';
 import { CORPUS, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
 
 const settings = resolveSettings({});
+const X = { uri: 'file:///x', version: 1, snippets: 'none' as const };
 const pf = (text: string) => analyseText(text, formatById('pf')!, '/etc/pf.conf', settings);
 const zone = (text: string, file = '/etc/firewalld/zones/public.xml') => analyseText(text, formatById('firewalld')!, file, settings);
 const byCode = (fa: FileAnalysis, code: string) => fa.findings.filter((f) => f.code === code);
-const actionsFor = (fa: FileAnalysis, f: Finding) => codeActions(fa, 'file:///x', [toDiagnostic(f, 'file:///x')]).map((a) => a.title);
+const actionsFor = (fa: FileAnalysis, f: Finding) => codeActions(fa, X, [toDiagnostic(f, 'file:///x')]).map((a) => a.title);
 
 test('pf: block all then pass port 22 — no PC105, no PC106, no delete fix; ssh is the exposure', () => {
   const fa = pf('block all\npass in proto tcp to port 22\n');
@@ -32,7 +33,7 @@ test('pf: block all then pass port 22 — no PC105, no PC106, no delete fix; ssh
   const block = allRules(fa.ruleset).find((r) => r.range.start.line === 0)!;
   for (const code of ['PC105', 'PC106']) {
     const synthetic: Diagnostic = { range: block.range, code, source: 'portcullis', message: '', data: { ruleId: block.id } };
-    assert.ok(!codeActions(fa, 'file:///x', [synthetic]).some((a) => a.title === 'Delete this rule'), `delete offered for ${code}`);
+    assert.ok(!codeActions(fa, X, [synthetic]).some((a) => a.title === 'Delete this rule'), `delete offered for ${code}`);
   }
 });
 
@@ -161,7 +162,7 @@ test('safety rule: no fix deletes or narrows a block rule; source restriction on
   const rules = allRules(fa.ruleset);
   for (const code of ['PC004', 'PC101', 'PC102', 'PC104', 'PC105', 'PC106']) {
     for (const r of rules.filter((x) => x.action.kind === 'drop')) {
-      const titles = codeActions(fa, 'file:///x', [{ range: r.range, code, source: 'portcullis', message: '', data: { ruleId: r.id } }]).map((a) => a.title);
+      const titles = codeActions(fa, X, [{ range: r.range, code, source: 'portcullis', message: '', data: { ruleId: r.id } }]).map((a) => a.title);
       assert.deepEqual(titles, [`Suppress ${code} on this line (with a reason)`], `${code} on a DROP rule`);
     }
   }
@@ -172,7 +173,7 @@ test('safety rule: no fix deletes or narrows a block rule; source restriction on
   if (rdp) assert.ok(!actionsFor(fa, rdp).some((t) => t.startsWith('Restrict')));
   // The default-deny fix appends loopback and reply rules after the last rule, so the DROPs above still decide.
   const pc103 = fa.findings.find((f) => f.code === 'PC103')!;
-  const fix = codeActions(fa, 'file:///x', [toDiagnostic(pc103, 'file:///x')]).find((a) => a.title.startsWith('Set INPUT policy'))!;
+  const fix = codeActions(fa, X, [toDiagnostic(pc103, 'file:///x')]).find((a) => a.title.startsWith('Set INPUT policy'))!;
   const inserted = fix.edit!.changes!['file:///x'].find((e) => e.newText.includes('-i lo'))!;
   assert.equal(inserted.range.start.line, 8);
 });

@@ -22,20 +22,8 @@ import { PortSet } from '../../model/ports';
 import type { Range } from '../../model/range';
 import type { Action, Chain, Condition, PortItem, Rule, Ruleset } from '../../model/ruleset';
 import type { ParseContext } from '../format';
-import STANDARD from './standard-services.json';
+import { standardService, type ServiceDef } from './services';
 import { attr, parseXml, type XmlElement } from './xml';
-
-/** A service: its ports and protocols, the destination it is limited to per family, and included services. */
-type ServiceDef = { ports: string[]; protocols: string[]; destination?: { ipv4?: string; ipv6?: string }; includes?: string[] };
-
-const standard = STANDARD as unknown as Record<string, string[] | Partial<ServiceDef>>;
-
-function standardService(name: string): ServiceDef | undefined {
-  if (name === '_source') return undefined;
-  const s = standard[name];
-  if (!s) return undefined;
-  return Array.isArray(s) ? { ports: s, protocols: [] } : { ports: s.ports ?? [], protocols: s.protocols ?? [], destination: s.destination, includes: s.includes };
-}
 
 const localCache = new Map<string, Map<string, ServiceDef>>();
 
