@@ -12,7 +12,9 @@ import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
 
-export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld'];
+export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld', 'terraform'];
+/** Generic languages whose files the server claims by content (CloudFormation, ARM templates) or ignores. */
+const CONTENT_LANGUAGES = ['yaml', 'json'];
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void>; exposure: { view: ExposureView; tree: vscode.TreeView<Node> } }> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
@@ -22,7 +24,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011', '--max-semi-space-size=2'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+    documentSelector: [
+      ...LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+      ...CONTENT_LANGUAGES.map((language) => ({ scheme: 'file', language })),
+    ],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
     // Quick fixes that need a value come back as portcullis.applySnippet commands (server/src/features/snippets.ts).
     initializationOptions: { snippetCommand: true },
