@@ -237,11 +237,11 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
   return { chain, family, hook, path: [chain], ifaceClasses: classes, grants };
 }
 
-const chainIndexes = new WeakMap<Ruleset, Map<string, Map<string, Chain>>>();
-/** Chains by table and name, built once per ruleset (a file with many resources has many walkers). */
+const chainIndexes = new WeakMap<Ruleset['tables'], Map<string, Map<string, Chain>>>();
+/** Chains by table and name, built once per list of tables (a file with many resources has many walkers). */
 function chainIndex(rs: Ruleset): Map<string, Map<string, Chain>> {
-  let index = chainIndexes.get(rs);
-  if (!index) chainIndexes.set(rs, (index = new Map(rs.tables.map((t) => [t.name, new Map(t.chains.map((c) => [c.name, c]))]))));
+  let index = chainIndexes.get(rs.tables);
+  if (!index) chainIndexes.set(rs.tables, (index = new Map(rs.tables.map((t) => [t.name, new Map(t.chains.map((c) => [c.name, c]))]))));
   return index;
 }
 
