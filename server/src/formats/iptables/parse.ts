@@ -49,6 +49,10 @@ class Cursor {
   }
 }
 
+/** Options read below that take at least one value. */
+const VALUE_OPTIONS = new Set(['--dport', '--destination-port', '--sport', '--source-port', '--dports', '--destination-ports', '--sports',
+  '--source-ports', '--ports', '--state', '--ctstate', '--tcp-flags', '--comment', '--src-range', '--dst-range', '--mac-source']);
+
 export function parseIptables(text: string, ctx: ParseContext): Ruleset {
   return new IptablesParser(text, ctx).run();
 }
@@ -439,7 +443,9 @@ class IptablesParser {
         this.report('PC009', range(n, t.start, t.end), `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``);
       }
       if (count < 0) {
-        while (cur.peek() && !cur.peek()!.text.startsWith('-') && cur.peek()!.text !== '!') args.push(cur.next()!);
+        // A quoted "!" or "-x" is a value, not negation or the next option.
+        const isValue = (t: Token | undefined): boolean => !!t && (t.quoted || (!t.text.startsWith('-') && t.text !== '!'));
+        while (isValue(cur.peek())) args.push(cur.next()!);
         return;
       }
       for (let k = 0; k < count; k++) {
@@ -456,6 +462,11 @@ class IptablesParser {
     const r = range(n, startCol, last.end);
     if (!args.length && (arity ?? 0) > 0) return undefined;
     const opaque = (): { condition: Condition } => ({ condition: { kind: 'opaque', text: [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' '), range: r } });
+    if (!args.length && VALUE_OPTIONS.has(opt)) {
+      // Known option, unknown arity here (its module is not loaded): it still needs its value.
+      this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
+      return opaque();
+    }
 
     switch (opt) {
       case '--dport':
