@@ -52,7 +52,36 @@ export interface Exposure {
 
 /** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
 const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
-const MAX_DEPTH = 64;
+/** Nesting of jumps followed (deeper is reported as approximate), and rule visits per chain walk. */
+const MAX_DEPTH = 100_000;
+const WALK_BUDGET = 5_000_000;
+/** Beyond this many intervals a footprint's ports or sources widen to everything, to keep it cheap to build. */
+const FOOTPRINT_DETAIL = 64;
+
+/** One chain being walked: its rules from `next` on, and where its result goes when it ends. */
+interface Frame {
+  chain: Chain;
+  map: PortMap;
+  reasons: string[];
+  next: number;
+  returned: PortMap;
+  /** How the caller entered: a goto's result leaves the caller too; an inexact jump's result is not put back. */
+  via?: 'jump' | 'goto';
+}
+
+/** Ports × sources a chain can act on; sources undefined means any. */
+interface Box {
+  ports: PortSet;
+  sources: AddressSet | undefined;
+}
+
+function widen(a: Box, b: Box): Box {
+  let ports = a.ports.union(b.ports);
+  if (ports.ranges().length > FOOTPRINT_DETAIL) ports = PortSet.ALL;
+  let sources = a.sources && b.sources ? a.sources.union(b.sources) : undefined;
+  if (sources && sources.v4.intervals.length + sources.v6.intervals.length > FOOTPRINT_DETAIL) sources = undefined;
+  return { ports, sources };
+}
 
 /** Outcome of testing a rule's conditions against one packet class. */
 export interface MatchResult {
@@ -115,7 +144,7 @@ class ChainWalker {
     const universe = this.keyed(this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))));
     for (const protocol of TRANSPORTS) {
       this.undecided = [];
-      const rest = this.walk(this.base, PortMap.uniform(universe), protocol, [], 0, new Set());
+      const rest = this.walk(this.base, PortMap.uniform(universe), protocol);
       if (this.base.policy === 'accept') this.grant(protocol, rest, undefined, [...new Set(this.undecided)], false);
     }
     return { chain: this.base, family: this.family, ifaceClasses: this.classes, grants: this.grants };
@@ -163,41 +192,69 @@ class ChainWalker {
   /** Reasons of rules that might have decided packets but were not counted on to do so, in the current walk. */
   private undecided: string[] = [];
 
-  /** Input-interface patterns in this chain and every chain it can reach. */
+  /** Input-interface patterns in this chain and every chain it can reach (an explicit stack: chains nest deeply). */
   private reachableInterfaces(): string[] {
     const names = new Set<string>();
-    const seen = new Set<Chain>();
-    const visit = (c: Chain): void => {
-      if (seen.has(c)) return;
-      seen.add(c);
+    const seen = new Set<Chain>([this.base]);
+    const todo = [this.base];
+    for (let c = todo.pop(); c; c = todo.pop()) {
       for (const r of c.rules) {
         for (const cond of r.conditions) if (cond.kind === 'inInterface') names.add(cond.name);
-        if (r.action.kind === 'jump' || r.action.kind === 'goto') {
-          const t = this.chainsByName.get(r.action.chain);
-          if (t) visit(t);
+        const t = r.action.kind === 'jump' || r.action.kind === 'goto' ? this.chainsByName.get(r.action.chain) : undefined;
+        if (t && !seen.has(t)) {
+          seen.add(t);
+          todo.push(t);
         }
       }
-    };
-    visit(this.base);
+    }
     return [...names];
   }
 
+  /** Rule visits left for this walker; past it, jumps are not followed and count as approximate accepts. */
+  private budget = WALK_BUDGET;
+
   /**
    * Runs the undecided (port → sources) map through a chain, recording grants for what it accepts. Returns
-   * what falls off its end or RETURNs to the caller.
+   * what falls off its end or RETURNs to the caller. Jumps push a frame instead of recursing, so nesting depth
+   * costs heap, not stack; a jump hands its target only the part of the map the target can act on (its
+   * footprint), so a chain of thousands of jumps or thousands of user chains stays linear.
    */
-  private walk(chain: Chain, map: PortMap, protocol: Transport, reasons: string[], depth: number, stack: Set<Chain>): PortMap {
-    const returned = PortMap.empty();
-    for (const rule of chain.rules) {
+  private walk(base: Chain, map: PortMap, protocol: Transport): PortMap {
+    const frames: Frame[] = [{ chain: base, map, reasons: [], next: 0, returned: PortMap.empty() }];
+    const onStack = new Set<Chain>();
+    for (;;) {
+      const f = frames[frames.length - 1];
+      if (f.next >= f.chain.rules.length) {
+        f.returned.add(f.map);
+        frames.pop();
+        const caller = frames[frames.length - 1];
+        if (!caller) return f.returned;
+        onStack.delete(f.chain);
+        if (f.via === 'goto') caller.returned.add(f.returned);
+        else if (f.via === 'jump') caller.map.add(f.returned);
+        continue;
+      }
+      const rule = f.chain.rules[f.next++];
       this.trace.considered.add(rule.id);
+      this.budget--;
       const { action } = rule;
       if (action.kind === 'continue' || action.kind === 'none') continue;
       const m = this.evaluate(rule, protocol);
       if (!m.matches) continue;
-      const matched = map.take(m.ports, m.sources, m.exact);
-      if (matched.isEmpty()) continue;
+      const target = action.kind === 'jump' || action.kind === 'goto' ? this.chainsByName.get(action.chain) : undefined;
+      const follow = target && !onStack.has(target);
+      let matched: PortMap;
+      if (follow && action.kind === 'jump') {
+        // Only what the target can act on enters it; the rest would come straight back.
+        if (!f.map.meets(m.ports, m.sources)) continue;
+        const fp = this.footprint(target, protocol);
+        matched = f.map.take(m.ports.intersect(fp.ports), fp.sources ? m.sources.intersect(fp.sources) : m.sources, m.exact);
+      } else {
+        matched = f.map.take(m.ports, m.sources, m.exact);
+        if (matched.isEmpty()) continue;
+      }
       this.trace.reached.add(rule.id);
-      const why = m.exact ? reasons : [...reasons, ...m.reasons];
+      const why = m.exact ? f.reasons : [...f.reasons, ...m.reasons];
       if (!m.exact && action.kind !== 'accept') this.undecided.push(...m.reasons);
       switch (action.kind) {
         case 'accept':
@@ -205,29 +262,88 @@ class ChainWalker {
           this.grant(protocol, matched, rule, why, action.kind === 'other');
           break;
         case 'return':
-          returned.add(matched);
+          f.returned.add(matched);
           break;
         case 'jump':
         case 'goto': {
-          const target = this.chainsByName.get(action.chain);
-          if (!target || stack.has(target) || depth >= MAX_DEPTH) {
+          if (!follow) {
             // Unknown or looping target: the packet's fate is unknown; go on as if the jump did not happen.
-            if (m.exact) map.add(matched);
+            if (m.exact) f.map.add(matched);
             break;
           }
-          stack.add(target);
-          const back = this.walk(target, matched, protocol, why, depth + 1, stack);
-          stack.delete(target);
-          if (action.kind === 'goto') returned.add(back);
-          else if (m.exact) map.add(back);
+          if (this.budget <= 0 || frames.length > MAX_DEPTH) {
+            // Too deep or too much work to follow: assume the target may accept (an upper bound, said so).
+            this.grant(protocol, matched, rule, [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`], true);
+            break;
+          }
+          if (matched.isEmpty()) {
+            this.markConsidered(target);
+            break;
+          }
+          onStack.add(target);
+          frames.push({ chain: target, map: matched, reasons: why, next: 0, returned: PortMap.empty(), via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined });
           break;
         }
         default: // drop, reject
           break;
       }
     }
-    returned.add(map);
-    return returned;
+  }
+
+  private readonly marked = new Set<Chain>();
+
+  /** A chain entered with nothing left to decide: its rules were considered, none reached. */
+  private markConsidered(chain: Chain): void {
+    if (this.marked.has(chain)) return;
+    this.marked.add(chain);
+    for (const r of chain.rules) this.trace.considered.add(r.id);
+  }
+
+  private readonly footprints: Record<Transport, Map<Chain, Box>> = { tcp: new Map(), udp: new Map() };
+
+  /**
+   * Everything a chain (and the chains it reaches) could act on for one protocol, as a box of ports × keyed
+   * sources. Larger than exact is harmless (more enters the chain, which then decides as before); a packet
+   * outside the box matches no rule there and would only fall off its end. Cycles and very fragmented boxes
+   * widen to "any source". Computed once per chain, with an explicit stack.
+   */
+  private footprint(chain: Chain, protocol: Transport): Box {
+    const memo = this.footprints[protocol];
+    const known = memo.get(chain);
+    if (known) return known;
+    const stack: { chain: Chain; next: number; box: Box }[] = [{ chain, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } }];
+    const open = new Set<Chain>([chain]);
+    while (stack.length) {
+      const f = stack[stack.length - 1];
+      if (f.next >= f.chain.rules.length) {
+        memo.set(f.chain, f.box);
+        open.delete(f.chain);
+        stack.pop();
+        continue;
+      }
+      const rule = f.chain.rules[f.next];
+      const { action } = rule;
+      const m = action.kind === 'continue' || action.kind === 'none' ? NO_MATCH : this.evaluate(rule, protocol);
+      if (!m.matches) {
+        f.next++;
+        continue;
+      }
+      let box: Box = { ports: m.ports, sources: m.sources };
+      if (action.kind === 'jump') {
+        const target = this.chainsByName.get(action.chain);
+        if (target && !memo.has(target) && !open.has(target)) {
+          open.add(target);
+          stack.push({ chain: target, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } });
+          continue; // this rule is looked at again once the target's box is known
+        }
+        // Unknown target: the jump changes nothing. A chain still open (a loop): keep the rule's own box.
+        const inner = target ? memo.get(target) : { ports: PortSet.NONE, sources: AddressSet.NONE };
+        if (inner) box = { ports: m.ports.intersect(inner.ports), sources: inner.sources ? m.sources.intersect(inner.sources) : m.sources };
+      }
+      f.box = widen(f.box, box);
+      f.next++;
+    }
+    return memo.get(chain)!;
   }
 
   private grant(protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {

@@ -151,8 +151,13 @@ class IptablesParser {
     return this.table;
   }
 
+  /** Chains by name per table: files with thousands of user chains look names up for every rule. */
+  private readonly chainIndex = new Map<Table, Map<string, Chain>>();
+
   private chain(table: Table, name: string, r: Range, declared: boolean): Chain {
-    let c = table.chains.find((x) => x.name === name);
+    let index = this.chainIndex.get(table);
+    if (!index) this.chainIndex.set(table, (index = new Map(table.chains.map((x) => [x.name, x]))));
+    let c = index.get(name);
     if (!c) {
       const hook = (BUILTIN_CHAINS[table.name]?.[name] ?? ufwHook(name)) as Hook | undefined;
       c = {
@@ -161,6 +166,7 @@ class IptablesParser {
         range: r, declared, rules: [],
       };
       table.chains.push(c);
+      index.set(name, c);
     } else if (declared && !c.declared) {
       c.declared = true;
       c.range = r;
@@ -608,7 +614,7 @@ class IptablesParser {
   private checkJumps(): void {
     for (const j of this.jumps) {
       const table = this.tables.find((t) => t.name === j.table);
-      if (table?.chains.some((c) => c.name === j.chain)) continue;
+      if (table && this.chainIndex.get(table)?.has(j.chain)) continue;
       // ufw creates its logging and skip-to-policy chains itself; its rules files jump to them by design.
       if (/^ufw6?-/.test(j.chain) && table?.chains.some((c) => /^ufw6?-/.test(c.name))) continue;
       this.report('PC005', j.range, `jump to undefined chain \`${j.chain}\` in table \`${j.table}\`: iptables-restore fails to load this ruleset (\`iptables-restore --test\` does not notice)`);
