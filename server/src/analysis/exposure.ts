@@ -54,7 +54,8 @@ export interface Exposure {
 const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
 /** Nesting of jumps followed (deeper is reported as approximate), and rule visits per chain walk. */
 const MAX_DEPTH = 100_000;
-const WALK_BUDGET = 5_000_000;
+const WALK_BUDGET = 200_000;
+const VISITS_PER_RULE = 8;
 /** Beyond this many intervals a footprint's ports or sources widen to everything, to keep it cheap to build. */
 const FOOTPRINT_DETAIL = 64;
 
@@ -129,6 +130,9 @@ class ChainWalker {
   ) {
     this.chainsByName = new Map(rs.tables.find((t) => t.name === base.table)?.chains.map((c) => [c.name, c]) ?? []);
     this.bits = family === 'ipv4' ? 32n : 128n;
+    let rules = 0;
+    for (const c of this.chainsByName.values()) rules += c.rules.length;
+    this.budget = WALK_BUDGET + VISITS_PER_RULE * rules;
   }
 
   /**
@@ -210,8 +214,12 @@ class ChainWalker {
     return [...names];
   }
 
-  /** Rule visits left for this walker; past it, jumps are not followed and count as approximate accepts. */
-  private budget = WALK_BUDGET;
+  /**
+   * Rule visits left for this walker; past it, jumps are not followed and count as approximate accepts. A few
+   * visits per rule is normal (two protocols, chains called from several places); the base allowance covers
+   * small files, the per-rule part large ones, and only re-walks without end run out.
+   */
+  private budget: number;
 
   /**
    * Runs the undecided (port → sources) map through a chain, recording grants for what it accepts. Returns
