@@ -10,6 +10,8 @@ import {
   ExecuteCommandRequest,
   ProposedFeatures,
   ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
   TextDocuments,
   TextDocumentSyncKind,
   type CodeActionParams,
@@ -51,7 +53,21 @@ if (process.argv.includes('--help')) {
 /** Returns the service matrix of an open document: `{ chains: [...], text }` (see docs/exposure.md). */
 const EXPOSURE_COMMAND = 'portcullis.exposure';
 
-const connection = createConnection(ProposedFeatures.all);
+/**
+ * Over stdio the server builds its own reader so a framing error is seen: after a bad header (a Content-Length
+ * that is not a number) the stream cannot be resynchronised reliably, so the server says why on stderr and
+ * exits, and the editor restarts it, instead of staying silent for ever.
+ */
+function stdioConnection(): ReturnType<typeof createConnection> {
+  const reader = new StreamMessageReader(process.stdin);
+  reader.onError((e) => {
+    process.stderr.write(`portcullis-language-server: unreadable message from the client (${e.message}); exiting so the editor restarts the server\n`);
+    process.exit(2);
+  });
+  return createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+}
+
+const connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 /** The analysis of each document's latest analysed version (fa absent: not a supported format, too large, or analysed in the worker). */
 const cache = new Map<string, { version: number; settings: ResolvedSettings; fa: FileAnalysis | undefined }>();
@@ -199,18 +215,29 @@ async function validate(doc: TextDocument): Promise<void> {
   }
 }
 
-/** The full analysis (model, exposure, findings) of the document's current version, computed here if needed. */
-async function analysisOf(uri: string): Promise<{ fa: FileAnalysis; settings: ResolvedSettings } | undefined> {
+/** The newest full analysis of each large document, kept for hovers while a newer version is being analysed. */
+const lastFull = new Map<string, { fa: FileAnalysis; settings: ResolvedSettings }>();
+
+/**
+ * The full analysis (model, exposure, findings) of the document's current version, computed here if needed.
+ * With `stale` (hover, completion, symbols), a large document that is still being edited or analysed answers
+ * from its previous analysis, if any, instead of blocking the event loop; code actions always get the current one.
+ */
+async function analysisOf(uri: string, stale = false): Promise<{ fa: FileAnalysis; settings: ResolvedSettings } | undefined> {
   const doc = documents.get(uri);
   if (!doc) return undefined;
   const entry = cache.get(uri);
   if (entry?.version === doc.version && entry.fa) return { fa: entry.fa, settings: entry.settings };
+  // While a large document is being edited, answer from its previous analysis or not at all, never by
+  // analysing on the event loop (that would hold up every message behind it).
+  if (stale && (debouncer.pending(uri) || pool.busy(uri))) return lastFull.get(uri);
   const settings = await settingsFor(uri);
   const latest = documents.get(uri);
   const format = latest && resolveFormat(pathOf(uri), latest.languageId);
   if (!latest || !format || Buffer.byteLength(latest.getText()) > settings.maxBytes) return undefined;
   const fa = analyseText(latest.getText(), format, pathOf(uri), settings, readSibling);
   cache.set(uri, { version: latest.version, settings, fa });
+  if (latest.getText().length >= WORKER_THRESHOLD) lastFull.set(uri, { fa, settings });
   return { fa, settings };
 }
 
@@ -240,6 +267,7 @@ documents.onDidClose((e) => {
   debouncer.cancel(e.document.uri);
   pool.cancel(e.document.uri);
   cache.delete(e.document.uri);
+  lastFull.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -254,7 +282,7 @@ connection.onDidChangeWatchedFiles(() => {
 });
 
 connection.onHover(guarded('hover', null, async (p: HoverParams) => {
-  const a = await analysisOf(p.textDocument.uri);
+  const a = await analysisOf(p.textDocument.uri, true);
   if (!a) return null;
   const h = hoverAt(a.fa, p.position, a.settings);
   return h ? { range: h.range, contents: { kind: 'markdown' as const, value: h.markdown } } : null;
@@ -266,12 +294,12 @@ connection.onCodeAction(guarded('code actions', [], async (p: CodeActionParams) 
 }));
 
 connection.onCompletion(guarded('completion', [], async (p: CompletionParams) => {
-  const a = await analysisOf(p.textDocument.uri);
+  const a = await analysisOf(p.textDocument.uri, true);
   return a ? completions(a.fa, p.position) : [];
 }));
 
 connection.onDocumentSymbol(guarded('document symbols', [], async (p: DocumentSymbolParams) => {
-  const a = await analysisOf(p.textDocument.uri);
+  const a = await analysisOf(p.textDocument.uri, true);
   return a ? documentSymbols(a.fa.ruleset) : [];
 }));
 

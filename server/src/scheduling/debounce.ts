@@ -14,6 +14,10 @@ export class Debouncer {
     }, this.delayMs));
   }
 
+  pending(key: string): boolean {
+    return this.timers.has(key);
+  }
+
   cancel(key: string): void {
     const t = this.timers.get(key);
     if (t) clearTimeout(t);

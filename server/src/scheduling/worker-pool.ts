@@ -65,6 +65,11 @@ export class WorkerPool {
     }
   }
 
+  /** Whether a job for `key` is queued or running. */
+  busy(key: string): boolean {
+    return this.running?.key === key || this.queue.some((p) => p.key === key);
+  }
+
   dispose(): void {
     for (const p of this.queue.splice(0)) p.resolve(SUPERSEDED);
     this.running?.resolve(SUPERSEDED);
@@ -83,7 +88,8 @@ export class WorkerPool {
   }
 
   private start(): Worker {
-    const w = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb } });
+    // A small young generation keeps resident memory down, as --max-semi-space-size=2 does for the server.
+    const w = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 8 } });
     w.unref();
     w.on('message', (reply: WorkerReply) => {
       const r = this.running;
