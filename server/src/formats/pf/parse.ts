@@ -178,7 +178,7 @@ class PfParser {
   }
 
   /** Expands `$macro` words by re-lexing their values (the tokens keep the macro's range). */
-  private expand(toks: Tok[], depth = 0): Tok[] {
+  private expand(toks: Tok[], depth = 0, budget = { left: MAX_MACRO }): Tok[] {
     const out: Tok[] = [];
     for (const t of toks) {
       if (t.kind === 'word' && t.text.startsWith('$')) {
@@ -188,12 +188,14 @@ class PfParser {
           this.report('PC001', r(t), `macro \`${t.text}\` is not defined: pfctl rejects the rule (define it as \`${m?.[1] ?? t.text.slice(1)} = "…"\` above)`);
           continue;
         }
-        if (value.length > MAX_MACRO) {
-          this.report('PC001', r(t), `macro \`${t.text}\` expands to more than ${MAX_MACRO} characters: not expanded`);
+        // Macros naming macros can multiply; the whole expansion of one statement has one allowance.
+        budget.left -= value.length;
+        if (budget.left < 0) {
+          if (budget.left + value.length >= 0) this.report('PC001', r(t), `macro \`${t.text}\` expands to more than ${MAX_MACRO} characters: not expanded`);
           continue;
         }
         const inner = (lexPf(value + (m![2] ?? ''))[0] ?? []).map((x) => ({ ...x, line: t.line, start: t.start, end: t.end }));
-        out.push(...this.expand(inner, depth + 1));
+        out.push(...this.expand(inner, depth + 1, budget));
       } else out.push(t);
     }
     return out;
