@@ -2,6 +2,7 @@
 // `node esbuild.mjs --watch` rebuilds on change.
 import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
+import { writeIanaTable } from './scripts/gen-iana.mjs';
 
 const common = {
   bundle: true,
@@ -11,6 +12,8 @@ const common = {
   sourcemap: true,
   minify: process.argv.includes('--minify'),
   logLevel: 'warning',
+  // jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [
@@ -22,6 +25,9 @@ const builds = [
   // The server analyses large documents in this worker thread (server/src/scheduling/worker-pool.ts).
   { entryPoints: ['server/src/scheduling/analysis-worker.ts'], outfile: 'dist/analysis-worker.js' },
 ];
+
+fs.mkdirSync('dist', { recursive: true });
+writeIanaTable('dist/iana-services.tsv');
 
 if (process.argv.includes('--watch')) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();

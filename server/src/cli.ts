@@ -11,7 +11,7 @@ import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { toSarif } from './features/sarif';
-import { FORMATS } from './formats/registry';
+import { FORMATS, HEAD_BYTES } from './formats/registry';
 import { buildReport, type ProbeReport } from './features/probe-report';
 import { reportJson, reportMarkdown, reportText } from './features/probe-render';
 import { probe as runProbe } from './probe/probe';
@@ -82,7 +82,7 @@ function collect(p: string, out: string[], explicit: boolean): void {
       if (e === 'node_modules' || e.startsWith('.git')) continue;
       collect(path.join(p, e), out, false);
     }
-  } else if (explicit || resolveFormat(p)) out.push(p);
+  } else if (explicit || resolveFormat(p, undefined, () => headOf(p))) out.push(p);
 }
 
 function check(paths: string[], opts: Record<string, string>): { results: FileResult[]; readErrors: number } {
@@ -99,7 +99,7 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
   }
   const configCache = new Map<string, ReturnType<typeof resolveSettings>>();
   for (const file of files) {
-    const format = resolveFormat(file, opts.language);
+    const format = resolveFormat(file, opts.language, () => headOf(file));
     if (!format) {
       readErrors++;
       results.push({ path: file, findings: [], error: `unknown file type: pass --language ${FORMATS.map((f) => f.id).join('|')}` });
@@ -125,6 +125,21 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
     results.push({ path: file, language: format.id, findings: fa.findings, analysis: fa, ...(settings.errors.length ? { error: settings.errors.join('; ') } : {}) });
   }
   return { results, readErrors };
+}
+
+/** The start of a file, for formats recognised by content (CloudFormation, ARM). */
+function headOf(p: string): string | undefined {
+  try {
+    const fd = fs.openSync(p, 'r');
+    try {
+      const buf = Buffer.alloc(HEAD_BYTES);
+      return buf.subarray(0, fs.readSync(fd, buf, 0, HEAD_BYTES, 0)).toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
 }
 
 function readIfExists(p: string): string | undefined {

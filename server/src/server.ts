@@ -19,6 +19,8 @@ import {
   type Diagnostic,
   type DocumentSymbolParams,
   type HoverParams,
+  type InlayHintParams,
+  type CodeLensParams,
   type InitializeParams,
   type InitializeResult,
   type WorkDoneProgressReporter,
@@ -31,6 +33,11 @@ import { toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
 import { completions } from './features/completion';
+import { codeLenses } from './features/code-lens';
+import { exposureGroups } from './features/exposure-rows';
+import { inlayHints } from './features/inlay-hints';
+import { formattingEdits } from './features/formatting';
+import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { analyseText, ipv4Sibling, resolveFormat, type FileAnalysis } from './pipeline';
@@ -38,6 +45,7 @@ import { readRegularFile } from './io/read-file';
 import { Debouncer } from './scheduling/debounce';
 import { SUPERSEDED, WorkerPool } from './scheduling/worker-pool';
 import type { Finding } from './model/finding';
+import type { Range } from './model/range';
 import type { ProbeReport } from './features/probe-report';
 import { CommandError, IMPORT_COMMAND, isUserError, PLAN_COMMAND, PROBE_COMMAND, runImport, runPlan, runProbe } from './probe-command';
 
@@ -93,6 +101,8 @@ process.on('unhandledRejection', (e) => logError('unhandled rejection', e));
 process.on('uncaughtException', (e) => logError('uncaught exception', e));
 let canPullConfig = false;
 let canCreateProgress = false;
+let canRefreshHints = false;
+let snippets: SnippetSupport = 'none';
 /** Drift findings of the latest probe or import per document, shown until the next one replaces them. */
 const probeFindings = new Map<string, Finding[]>();
 let workspaceRoot: string | undefined;
@@ -101,6 +111,11 @@ let fileSettings: Partial<Settings> = {};
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfig = !!params.capabilities.workspace?.configuration;
   canCreateProgress = !!params.capabilities.window?.workDoneProgress;
+  canRefreshHints = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
+  // LSP 3.18 snippet edits when the client has them; else the VS Code client's own snippet command.
+  const workspaceEdit = params.capabilities.workspace?.workspaceEdit as { snippetEditSupport?: boolean } | undefined;
+  const init = params.initializationOptions as { snippetCommand?: boolean } | undefined;
+  snippets = workspaceEdit?.snippetEditSupport ? 'lsp' : init?.snippetCommand ? 'command' : 'none';
   const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   workspaceRoot = root?.startsWith('file:') ? fileURLToPath(root) : undefined;
   reloadConfigFile();
@@ -110,7 +125,11 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
-      completionProvider: { triggerCharacters: [' ', '-', ','] },
+      inlayHintProvider: true,
+      documentFormattingProvider: true,
+      documentRangeFormattingProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      completionProvider: { triggerCharacters: [' ', '-', ',', '$', '@', '<', '"'] },
       executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND] },
     },
     serverInfo: { name: 'portcullis', version: require('../../package.json').version },
@@ -185,7 +204,7 @@ async function validate(doc: TextDocument): Promise<void> {
     settings = resolveSettings(raw);
     if (!current()) return;
     const path = pathOf(uri);
-    const format = resolveFormat(path, doc.languageId);
+    const format = resolveFormat(path, doc.languageId, () => doc.getText());
     const text = doc.getText();
     const size = Buffer.byteLength(text);
     if (!format || size > settings.maxBytes) {
@@ -233,7 +252,7 @@ async function analysisOf(uri: string, stale = false): Promise<{ fa: FileAnalysi
   if (stale && (debouncer.pending(uri) || pool.busy(uri))) return lastFull.get(uri);
   const settings = await settingsFor(uri);
   const latest = documents.get(uri);
-  const format = latest && resolveFormat(pathOf(uri), latest.languageId);
+  const format = latest && resolveFormat(pathOf(uri), latest.languageId, () => latest.getText());
   if (!latest || !format || Buffer.byteLength(latest.getText()) > settings.maxBytes) return undefined;
   const fa = analyseText(latest.getText(), format, pathOf(uri), settings, readSibling);
   cache.set(uri, { version: latest.version, settings, fa });
@@ -274,6 +293,7 @@ documents.onDidClose((e) => {
 connection.onDidChangeConfiguration(() => {
   reloadConfigFile();
   for (const doc of documents.all()) void validate(doc);
+  if (canRefreshHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
 });
 
 connection.onDidChangeWatchedFiles(() => {
@@ -290,12 +310,33 @@ connection.onHover(guarded('hover', null, async (p: HoverParams) => {
 
 connection.onCodeAction(guarded('code actions', [], async (p: CodeActionParams) => {
   const a = await analysisOf(p.textDocument.uri);
-  return a ? codeActions(a.fa, p.textDocument.uri, p.context.diagnostics) : [];
+  const version = documents.get(p.textDocument.uri)?.version ?? 0;
+  return a ? codeActions(a.fa, { uri: p.textDocument.uri, version, snippets }, p.context.diagnostics) : [];
+}));
+
+connection.languages.inlayHint.on(guarded('inlay hints', [], async (p: InlayHintParams) => {
+  const a = await analysisOf(p.textDocument.uri, true);
+  if (!a || !a.settings.inlayHints) return [];
+  return inlayHints(a.fa, a.settings, p.range).map((h) => ({ position: h.position, label: h.label, ...(h.kind ? { kind: h.kind } : {}), paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
+}));
+
+// Formatting needs only the text and the format, not the analysis.
+function formatRequest(uri: string, options: { tabSize: number; insertSpaces: boolean }, range?: Range) {
+  const doc = documents.get(uri);
+  const format = doc && resolveFormat(pathOf(uri), doc.languageId);
+  return doc && format ? formattingEdits(format, doc.getText(), options, range) : [];
+}
+connection.onDocumentFormatting((p) => formatRequest(p.textDocument.uri, p.options));
+connection.onDocumentRangeFormatting((p) => formatRequest(p.textDocument.uri, p.options, p.range));
+
+connection.onCodeLens(guarded('code lenses', [], async (p: CodeLensParams) => {
+  const a = await analysisOf(p.textDocument.uri, true);
+  return a ? codeLenses(p.textDocument.uri, exposureGroups(serviceMatrix(a.fa.exposure), a.fa.ruleset, a.fa.lines, a.settings)) : [];
 }));
 
 connection.onCompletion(guarded('completion', [], async (p: CompletionParams) => {
   const a = await analysisOf(p.textDocument.uri, true);
-  return a ? completions(a.fa, p.position) : [];
+  return a ? completions(a.fa, p.position, a.settings) : [];
 }));
 
 connection.onDocumentSymbol(guarded('document symbols', [], async (p: DocumentSymbolParams) => {
@@ -303,11 +344,12 @@ connection.onDocumentSymbol(guarded('document symbols', [], async (p: DocumentSy
   return a ? documentSymbols(a.fa.ruleset) : [];
 }));
 
-async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]; text: string } | null> {
+/** The CLI's JSON (`chains`) and text, and `groups`: the same rows worst-first with words, for views. */
+async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]; text: string; groups: unknown[] } | null> {
   const a = await analysisOf(uri);
   if (!a) return null;
   const matrix = serviceMatrix(a.fa.exposure);
-  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix) };
+  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix), groups: exposureGroups(matrix, a.fa.ruleset, a.fa.lines, a.settings) };
 }
 
 connection.onRequest('portcullis/exposure', (p: { textDocument: { uri: string } }) => exposureOf(p.textDocument.uri));

@@ -159,11 +159,11 @@ export function exercise(input: FuzzInput): Outcome {
     positions.push({ line, character: Math.floor(rand() * ((fa.lines[line]?.length ?? 0) + 2)) });
   }
   for (const p of positions.slice(0, 60)) hoverAt(fa, p, settings);
-  for (const p of positions.slice(0, 5)) completions(fa, p);
+  for (const p of positions.slice(0, 5)) completions(fa, p, settings);
   const diagnostics = fa.findings.map((f) => toDiagnostic(f, uri));
   // A stale diagnostic from an older, longer version of the document must not make a code action misbehave.
   diagnostics.push({ range: { start: { line: fa.lines.length + 3, character: 0 }, end: { line: fa.lines.length + 3, character: 1 } }, source: 'portcullis', code: 'PC101', message: 'stale', data: { ruleId: 999999 } });
-  codeActions(fa, uri, diagnostics);
+  codeActions(fa, { uri, version: 1, snippets: 'none' }, diagnostics);
   documentSymbols(fa.ruleset);
   serviceMatrix(fa.exposure);
   return { ms: performance.now() - t0, ...(internal ? { internal: `${internal.code} ${internal.message}` } : {}) };

@@ -15,6 +15,8 @@ export interface Settings {
   severity: Record<string, Severity | 'off'>;
   /** Largest input analysed, in MB (files and open documents). */
   maxFileSize: number;
+  /** Editor inlay hints (service names, resolved ports, verdicts); on unless `enabled` is false. */
+  inlayHints?: { enabled?: boolean };
 }
 
 export const DEFAULT_SETTINGS: Settings = { trustedSources: [], riskyPorts: [], severity: {}, maxFileSize: 20 };
@@ -25,6 +27,7 @@ export interface ResolvedSettings {
   severity: Record<string, Severity | 'off'>;
   /** The input size limit in bytes. */
   maxBytes: number;
+  inlayHints: boolean;
   /** Problems in the settings themselves, shown to the user rather than silently ignored. */
   errors: string[];
 }
@@ -50,5 +53,5 @@ export function resolveSettings(input: Partial<Settings> | undefined): ResolvedS
   let maxBytes = DEFAULT_SETTINGS.maxFileSize * 1048576;
   if (typeof s.maxFileSize === 'number' && s.maxFileSize >= 1 && s.maxFileSize <= 1024) maxBytes = Math.round(s.maxFileSize * 1048576);
   else if (s.maxFileSize !== undefined) errors.push(`portcullis.maxFileSize: \`${s.maxFileSize}\` is not a number of MB between 1 and 1024`);
-  return { trusted, risks: catalogue([...RISKS, ...extra.risks]), severity, maxBytes, errors };
+  return { trusted, risks: catalogue([...RISKS, ...extra.risks]), severity, inlayHints: s.inlayHints?.enabled !== false, maxBytes, errors };
 }

@@ -1,5 +1,7 @@
 import type { Format } from '../format';
+import { completePf } from './complete';
 import { pfEdits } from './edits';
+import { layoutPf } from './layout';
 import { parsePf } from './parse';
 
 export const pfFormat: Format = {
@@ -8,4 +10,6 @@ export const pfFormat: Format = {
   parse: (text, ctx) => parsePf(text, ctx),
   lineComment: '#',
   edits: pfEdits,
+  complete: completePf,
+  layout: layoutPf,
 };
