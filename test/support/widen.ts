@@ -4,23 +4,38 @@ import { acceptedMaps } from '../../server/src/analysis/exposure';
 import { OTHER, matchesInterface, type IfaceClass } from '../../server/src/analysis/interfaces';
 import type { PortMap } from '../../server/src/analysis/portmap';
 
-const chainKey = (c: Exposure['chains'][number]) => `${c.chain.table}/${c.chain.name}/${c.family}`;
+/** Everything a hook's path accepts (every chain it reports), per protocol and interface class. */
+function pathMaps(exposure: Exposure): Map<string, { classes: IfaceClass[]; maps: Map<string, PortMap> }> {
+  const out = new Map<string, { classes: IfaceClass[]; maps: Map<string, PortMap> }>();
+  for (const ce of exposure.chains) {
+    // Base chains with no hook path of their own (other formats) are compared chain by chain, as before.
+    const key = ce.hook ? `${ce.hook}/${ce.family}` : `${ce.chain.table}/${ce.chain.name}/${ce.family}`;
+    const entry = out.get(key) ?? { classes: ce.ifaceClasses, maps: new Map<string, PortMap>() };
+    for (const [k, m] of acceptedMaps(ce)) {
+      const cur = entry.maps.get(k);
+      if (cur) cur.add(m);
+      else entry.maps.set(k, m);
+    }
+    out.set(key, entry);
+  }
+  return out;
+}
 
 /**
- * The first way `after` accepts more than `before`, or undefined. Interface classes are matched by name; a class
- * `before` did not have falls under the class that held its packets there (a matching wildcard, else OTHER).
+ * The first way `after` accepts more than `before`, or undefined. A packet must pass every chain on its hook's
+ * path, so what is compared is the path's whole exposure, not chain by chain (a fix may move a decision from
+ * one chain to another). Interface classes are matched by name; a class `before` did not have falls under the
+ * class that held its packets there (a matching wildcard, else OTHER).
  */
 export function exposureGrowth(before: Exposure, after: Exposure): string | undefined {
-  const old = new Map(before.chains.map((c) => [chainKey(c), c]));
-  for (const ce of after.chains) {
-    const prev = old.get(chainKey(ce));
-    const now = acceptedMaps(ce);
-    const was = prev ? acceptedMaps(prev) : new Map<string, PortMap>();
-    for (const [key, map] of now) {
-      const [protocol, cls] = key.split('\u0000');
-      const from = prev ? classIn(prev.ifaceClasses, cls) : OTHER;
-      const grown = notCovered(map, was.get(`${protocol}\u0000${from}`));
-      if (grown) return `${chainKey(ce)} ${protocol}${cls ? ` on ${cls}` : ''}: ${grown}`;
+  const old = pathMaps(before);
+  for (const [key, now] of pathMaps(after)) {
+    const prev = old.get(key);
+    for (const [k, map] of now.maps) {
+      const [protocol, cls] = k.split('\u0000');
+      const from = prev ? classIn(prev.classes, cls) : OTHER;
+      const grown = notCovered(map, prev?.maps.get(`${protocol}\u0000${from}`));
+      if (grown) return `${key} ${protocol}${cls ? ` on ${cls}` : ''}: ${grown}`;
     }
   }
   return undefined;
