@@ -544,7 +544,16 @@ export interface Compiled {
   plain: boolean;
 }
 
+const compiledByRule = new WeakMap<Rule, Partial<Record<Family, Compiled>>>();
+
+/** A rule's conditions folded for one family; memoised, since checks compile the same rules many times. */
 export function compile(rule: Rule, family: Family): Compiled {
+  let byFamily = compiledByRule.get(rule);
+  if (!byFamily) compiledByRule.set(rule, (byFamily = {}));
+  return (byFamily[family] ??= compileRule(rule, family));
+}
+
+function compileRule(rule: Rule, family: Family): Compiled {
   const protocols = { tcp: true, udp: true };
   let needsTcp = false;
   let impossible = false;

@@ -43,7 +43,8 @@ function responsible(chain: Chain, index: number, rs: Ruleset): RelatedInfo[] {
   const target = compile(chain.rules[index], family).result;
   const covering: RelatedInfo[] = [];
   const partial: RelatedInfo[] = [];
-  for (let k = index - 1; k >= 0; k--) {
+  // Three covering rules are all a message shows; stop looking once they are found.
+  for (let k = index - 1; k >= 0 && covering.length < 3; k--) {
     const r = chain.rules[k];
     if (!TERMINAL.has(r.action.kind)) continue;
     const m = compile(r, family);
