@@ -95,6 +95,11 @@ export interface Chain {
   range: Range;
   declared: boolean;
   rules: Rule[];
+  /**
+   * What the chain protects, when a file describes several independent things (one cloud security group or
+   * NSG each): chains of different scopes are separate packet paths. Host firewalls leave it unset (one host).
+   */
+  scope?: string;
 }
 
 export interface Table {

@@ -182,6 +182,16 @@ export class TerraformReader {
   /** Nested blocks of a type, static and `dynamic "type"` ones (expanded over a literal for_each). */
   private nested(inst: Instance, type: string): Instance[] {
     const out: Instance[] = blocksOf(inst.body, type).map((b, i) => ({ ...inst, address: `${inst.address}/${type}[${i}]`, body: b.body, block: b }));
+    // Attributes-as-blocks: `ingress = [{ from_port = 22, … }]` is the same as ingress blocks.
+    const list = attrOf(inst.body, type)?.expr;
+    if (list?.k === 'tuple') {
+      list.items.forEach((item, i) => {
+        if (item.k !== 'object') return;
+        const body = objectBody(item);
+        const block: Block = { type: 'block', blockType: type, typeSpan: { start: item.start, end: item.start + 1 }, labels: [], body, start: item.start, end: item.end };
+        out.push({ ...inst, address: `${inst.address}/${type}[${out.length + i}]`, body, block });
+      });
+    }
     for (const d of blocksOf(inst.body, 'dynamic')) {
       if (d.labels[0]?.value !== type) continue;
       const content = blocksOf(d.body, 'content')[0];
@@ -482,4 +492,14 @@ export class TerraformReader {
 
 function describe(v: Value): string {
   return v instanceof Unknown ? v.why : `is ${JSON.stringify(v)}`;
+}
+
+/** An object expression read as a block body: each `key = value` item becomes an attribute. */
+function objectBody(o: Extract<Expr, { k: 'object' }>): Body {
+  const items: Attribute[] = [];
+  for (const it of o.items) {
+    const key = it.key.k === 'lit' ? String(it.key.value) : undefined;
+    if (key !== undefined) items.push({ type: 'attribute', name: key, nameSpan: { start: it.key.start, end: it.key.end }, expr: it.value, start: it.key.start, end: it.value.end });
+  }
+  return { items };
 }
