@@ -215,7 +215,8 @@ export class TerraformReader {
       const a = attrOf(inst.body, n);
       if (a) {
         const v = evaluate(a.expr, this.scope(inst));
-        if (v !== null) return { a, v };
+        // null, "" and [] leave an argument unset (attribute-list rules must spell out every argument).
+        if (v !== null && v !== '' && !(Array.isArray(v) && !v.length)) return { a, v };
       }
     }
     return undefined;
