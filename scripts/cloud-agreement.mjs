@@ -3,7 +3,7 @@
 // cloudformation/, azure-arm/ README files). For each listed resource: does a rule of it open the checked port to
 // the internet? "in group" follows the cloud's evaluation order with every rule attached to the same group;
 // "alone" judges the resource's own rules by themselves (Checkov's view, per resource). Needs `npx tsc -p .`.
-// Usage: node scripts/cloud-agreement.mjs [--markdown]
+// Usage: node scripts/cloud-agreement.mjs [--markdown | --json]
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -105,6 +105,10 @@ for (const [file, check, fail, pass] of EXPECT) {
   }
 }
 const agree = rows.filter((r) => r.agree).length;
+if (process.argv.includes('--json')) {
+  console.log(JSON.stringify(rows));
+  process.exit(0);
+}
 if (process.argv.includes('--markdown')) {
   console.log('| file | check | resource | Checkov | Portcullis | own rules | group | agree |\n|---|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.file} | ${r.check} | ${r.resource} | ${r.checkov} | ${r.portcullis} | ${r['own rules']} | ${r.group} | ${r.agree ? 'yes' : '**no**'} |`);
