@@ -7,6 +7,7 @@
 //   node scripts/screenshots.mjs            -> docs/images/diagnostics.png, hover.png, probe.png (the probe
 //                                              targets 127.0.0.1 only, where the script opens its listeners)
 //   node scripts/screenshots.mjs --icon     -> images/icon.png (128x128, rendered from the SVG below)
+//   node scripts/screenshots.mjs --terraform -> only docs/images/terraform.png (a security group in main.tf)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -138,6 +139,7 @@ async function main() {
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
   fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
+  fs.writeFileSync(path.join(dirs.ws, 'main.tf'), TF_SAMPLE);
   fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',
@@ -194,6 +196,20 @@ async function main() {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
     await sleep(2500);
+
+    if (process.argv.includes('--terraform')) {
+      await quickOpen(page, 'main.tf');
+      await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20000 });
+      await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
+      await page.keyboard.press('Control+Shift+M'); // Problems panel
+      await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15000 });
+      await page.mouse.click(700, 120);
+      await sleep(1200);
+      fs.mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: path.join(OUT, 'terraform.png') });
+      log('wrote docs/images/terraform.png');
+      return;
+    }
 
     // Open rules.v4 through Quick Open.
     await quickOpen(page, 'rules.v4');
