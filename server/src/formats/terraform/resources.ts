@@ -122,7 +122,8 @@ export class TerraformReader {
     const ordering = GROUP_TYPES[type];
     const azure = type === 'azurerm_network_security_group';
     if (!a) return this.group(type, `${inst.address} (no ${attr})`, this.sink.range(inst.block.typeSpan), ordering, azure);
-    const e = a.expr;
+    // "${aws_security_group.web.id}" (JSON syntax, old HCL) is the reference itself.
+    const e = a.expr.k === 'tmpl' && a.expr.parts.length === 1 && typeof a.expr.parts[0] !== 'string' ? a.expr.parts[0] : a.expr;
     if (e.k === 'ref' && e.root === type && typeof e.path[0] === 'string') {
       const idx = e.path[1];
       const at = idx !== undefined && typeof idx !== 'string' ? evaluate(idx, this.scope(inst)) : undefined;
@@ -184,14 +185,14 @@ export class TerraformReader {
     const out: Instance[] = blocksOf(inst.body, type).map((b, i) => ({ ...inst, address: `${inst.address}/${type}[${i}]`, body: b.body, block: b }));
     // Attributes-as-blocks: `ingress = [{ from_port = 22, … }]` is the same as ingress blocks.
     const list = attrOf(inst.body, type)?.expr;
-    if (list?.k === 'tuple') {
-      list.items.forEach((item, i) => {
-        if (item.k !== 'object') return;
-        const body = objectBody(item);
-        const block: Block = { type: 'block', blockType: type, typeSpan: { start: item.start, end: item.start + 1 }, labels: [], body, start: item.start, end: item.end };
-        out.push({ ...inst, address: `${inst.address}/${type}[${out.length + i}]`, body, block });
-      });
-    }
+    // A single object (JSON syntax) is one block.
+    const objects = list?.k === 'tuple' ? list.items : list?.k === 'object' ? [list] : [];
+    objects.forEach((item) => {
+      if (item.k !== 'object') return;
+      const body = objectBody(item);
+      const block: Block = { type: 'block', blockType: type, typeSpan: { start: item.start, end: item.start + 1 }, labels: [], body, start: item.start, end: item.end };
+      out.push({ ...inst, address: `${inst.address}/${type}[${out.length}]`, body, block });
+    });
     for (const d of blocksOf(inst.body, 'dynamic')) {
       if (d.labels[0]?.value !== type) continue;
       const content = blocksOf(d.body, 'content')[0];
