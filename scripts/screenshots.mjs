@@ -67,6 +67,38 @@ const PROBE_SAMPLE = `# What the file says about this host (sample for the probe
 COMMIT
 `;
 
+// The Terraform screenshot: RDP open to the world in a security group, next to a restricted SSH rule.
+const TF_SAMPLE = `resource "aws_security_group" "web" {
+  name   = "web"
+  vpc_id = aws_vpc.main.id
+
+  ingress {
+    description = "SSH from the office"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["198.51.100.0/24"]
+  }
+
+  ingress {
+    description = "Remote desktop"
+    from_port   = 3389
+    to_port     = 3389
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0", "::/0"]
+  }
+}
+
+resource "aws_security_group_rule" "admin" {
+  type              = "ingress"
+  from_port         = 0
+  to_port           = 65535
+  protocol          = "-1"
+  cidr_blocks       = ["0.0.0.0/1", "128.0.0.0/1"]
+  security_group_id = aws_security_group.web.id
+}
+`;
+
 async function probeListeners() {
   const greet = { [PROBE_PORTS.ssh]: 'SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n', [PROBE_PORTS.db]: '' , [PROBE_PORTS.web]: '' };
   return Promise.all(Object.entries(greet).map(([port, banner]) => new Promise((resolve, reject) => {
