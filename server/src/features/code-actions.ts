@@ -1,14 +1,25 @@
-/** Quick fixes for findings, built from the format's rule edits. */
+/**
+ * Quick fixes for findings, built from the format's rule edits. Fixes that need a value from the user (the
+ * network to allow, the reason for a suppression) insert it as a selected snippet placeholder (snippets.ts);
+ * a placeholder left as it is gets a PC012 hint.
+ */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import { PLACEHOLDER_NETWORK, PLACEHOLDER_REASON } from '../analysis/placeholders';
 import type { TextEdit } from '../formats/format';
+import { AddressSet } from '../model/addresses';
 import type { Rule } from '../model/ruleset';
 import { allRules } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
+import { snippetAction, type SnippetSupport } from './snippets';
 
-/** Placeholder network for "restrict source": TEST-NET-1, which the user replaces. */
-export const PLACEHOLDER_NETWORK = '192.0.2.0/24';
+export interface ActionContext {
+  uri: string;
+  version: number;
+  snippets: SnippetSupport;
+}
 
-export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: Diagnostic[]): CodeAction[] {
+  const { uri } = ctx;
   const actions: CodeAction[] = [];
   const rules = new Map(allRules(fa.ruleset).map((r) => [r.id, r]));
   const edits = fa.format.edits;
@@ -20,7 +31,9 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
     if (d.source !== 'portcullis') continue;
     const data = (d.data ?? {}) as { ruleId?: number; table?: string; chain?: string };
     const rule: Rule | undefined = data.ruleId !== undefined ? rules.get(data.ruleId) : d.code === 'PC103' ? undefined : ruleOnLine(fa, d.range.start.line);
-    if (edits && rule) {
+    // The safety rule: every fix below only narrows a rule that accepts (or turns it into a block), so no fix
+    // ever deletes or weakens a block rule. setDefaultDrop moves a policy toward drop only.
+    if (edits && rule && narrowable(rule)) {
       switch (d.code) {
         case 'PC004':
           make('Add -p tcp (ports exist only in TCP/UDP headers)', d, edits.addProtocol(rule, fa.lines, 'tcp'), true);
@@ -29,7 +42,10 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
         case 'PC101':
         case 'PC102':
         case 'PC104':
-          make(`Restrict the source to a network (edit ${PLACEHOLDER_NETWORK})`, d, edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK), true);
+          if (sourceNarrows(rule, PLACEHOLDER_NETWORK)) {
+            const edit = edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK);
+            if (edit) actions.push(snippetAction('Restrict the source to a network…', d, edit, PLACEHOLDER_NETWORK, ctx, true));
+          }
           make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'));
           make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'));
           break;
@@ -45,9 +61,24 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
       const e = c && edits.setDefaultDrop(c, fa.lines);
       if (e) actions.push({ title: `Set ${chain} policy to DROP (keeping loopback and established traffic)`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: e } } });
     }
-    actions.push(suppress(fa, uri, d));
+    actions.push(suppress(fa, ctx, d));
   }
   return actions;
+}
+
+/** Only an accepting rule may be narrowed or deleted: that can never let in more than before. */
+function narrowable(rule: Rule): boolean {
+  return rule.action.kind === 'accept';
+}
+
+/**
+ * Restricting the source replaces the rule's source test; that narrows only when every source test of the
+ * rule is decided by the file and already admits the whole new network.
+ */
+export function sourceNarrows(rule: Rule, network: string): boolean {
+  const net = AddressSet.parse(network);
+  if (!net) return false;
+  return rule.conditions.every((c) => c.kind !== 'source' || (!c.unresolved?.length && (c.negated ? c.set.complement() : c.set).covers(net)));
 }
 
 function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {
@@ -55,14 +86,10 @@ function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {
 }
 
 /** Inserts `# portcullis-ignore CODE: reason` above the finding's line, with the line's indentation. */
-function suppress(fa: FileAnalysis, uri: string, d: Diagnostic): CodeAction {
+function suppress(fa: FileAnalysis, ctx: ActionContext, d: Diagnostic): CodeAction {
   const line = d.range.start.line;
   const indent = /^\s*/.exec(fa.lines[line] ?? '')![0];
-  const text = `${indent}${fa.format.lineComment} portcullis-ignore ${d.code}: reason\n`;
-  return {
-    title: `Suppress ${d.code} on this line (with a reason)`,
-    kind: CodeActionKind.QuickFix,
-    diagnostics: [d],
-    edit: { changes: { [uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: text }] } },
-  };
+  const text = `${indent}${fa.format.lineComment} portcullis-ignore ${d.code}: ${PLACEHOLDER_REASON}\n`;
+  const edit = { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: text };
+  return snippetAction(`Suppress ${d.code} on this line (with a reason)`, d, edit, PLACEHOLDER_REASON, ctx);
 }

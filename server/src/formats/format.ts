@@ -38,15 +38,31 @@ export interface Completion {
   detail?: string;
   /** Text to insert when it differs from the label. */
   insertText?: string;
+  /** Markdown shown beside the list; a port's documentation comes from the knowledge base instead. */
+  documentation?: string;
+  /** For ports and services: the ports the proposal stands for, which its documentation describes. */
+  ports?: { port: number; protocol: string; hi?: number }[];
 }
 
 export interface CompletionContext {
   /** The line up to the cursor. */
   before: string;
+  /** The whole document, for names declared elsewhere in it (nft `define`s and sets, pf macros and tables). */
+  lines: string[];
+  /** The cursor's line (0-based). */
+  line: number;
   ruleset: Ruleset;
   /** Port/service lookup by prefix, from the registry. */
   services(prefix: string): { name: string; port: number; protocol: string; description: string }[];
 }
+
+export interface FormatOptions {
+  tabSize: number;
+  insertSpaces: boolean;
+}
+
+/** The lines that replace one input line when formatting (empty: the line is dropped). */
+export type FormattedLine = string[];
 
 export interface Format {
   /** Also the LSP language id. */
@@ -60,4 +76,6 @@ export interface Format {
   lineComment: string;
   edits?: RuleEdits;
   complete?(ctx: CompletionContext): Completion[];
+  /** Format Document: per input line, its formatted lines. Only whitespace and line breaks may change. */
+  layout?(text: string, options: FormatOptions): FormattedLine[];
 }

@@ -217,6 +217,7 @@ class IptablesParser {
         let position = cmd === '--insert' ? 0 : c.rules.length;
         if (cmd === '--insert' && cur.peek() && /^\d+$/.test(cur.peek()!.text)) position = Math.min(c.rules.length, Math.max(0, Number(cur.next()!.text) - 1));
         const rule = this.rule(cur, n, table, name, lineRange);
+        rule.chainRange = range(n, argTok!.start, argTok!.end);
         c.rules.splice(position, 0, rule);
         return;
       }

@@ -1,5 +1,7 @@
 import type { Format } from '../format';
+import { completeNftables } from './complete';
 import { nftablesEdits } from './edits';
+import { layoutNftables } from './layout';
 import { parseNftables } from './parse';
 
 export const nftablesFormat: Format = {
@@ -8,4 +10,6 @@ export const nftablesFormat: Format = {
   parse: (text, ctx) => parseNftables(text, ctx),
   lineComment: '#',
   edits: nftablesEdits,
+  complete: completeNftables,
+  layout: layoutNftables,
 };

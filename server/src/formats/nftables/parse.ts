@@ -400,7 +400,7 @@ class NftParser {
         }
         if (verb === 'replace') insert = false;
         const start = this.toks[this.i - 1];
-        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 });
+        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 }, r(name));
         return;
       }
       case 'set':
@@ -636,7 +636,7 @@ class NftParser {
 
   // ---- rules -------------------------------------------------------------------------------------------------
 
-  private rule(ts: TableState, chain: Chain, cmd: Tok | undefined, insert: boolean, bodyStart: Position | undefined): void {
+  private rule(ts: TableState, chain: Chain, cmd: Tok | undefined, insert: boolean, bodyStart: Position | undefined, chainRange?: Range): void {
     // Collect the rule's tokens: up to a newline, `;` or `}` at depth 0; braces may span lines.
     const toks: Tok[] = [];
     let depth = 0;
@@ -662,7 +662,7 @@ class NftParser {
     for (const one of expandRule(body, (name) => ts.sets.get(name))) {
       const rule = new RuleReader(this, ts, chain, one).read();
       if (!rule.ok) return;
-      const full: Rule = { id: this.ruleCount++, range: span(first, last), table: ts.table.name, chain: chain.name, family: rule.family, conditions: rule.conditions, action: rule.action, ...(rule.comment !== undefined ? { comment: rule.comment } : {}) };
+      const full: Rule = { id: this.ruleCount++, range: span(first, last), table: ts.table.name, chain: chain.name, family: rule.family, conditions: rule.conditions, action: rule.action, ...(rule.comment !== undefined ? { comment: rule.comment } : {}), ...(chainRange ? { chainRange } : {}) };
       ruleBodyStart.set(full, bodyStart ?? { line: first.line, character: first.start });
       rules.push(full);
     }
@@ -1568,7 +1568,7 @@ const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
 /**
  * Whether a `tcp flags …` test matches a connection-opening SYN (flags exactly syn), or undefined when the
  * expression is not one the model reads. Forms: `syn`, `== syn`, `!= syn`, `{ syn, ack }`, `syn / fin,syn,rst,ack`,
- * `& (syn | ack) == syn`, `& syn == 0`, `& (fin|syn|rst|ack) != syn`.
+ * `& (syn | ack) == syn`, `& syn == 0`, `! syn`, `& (fin|syn|rst|ack) != syn`.
  */
 export function openingMatches(text: string): boolean | undefined {
   const flags = (s: string): Set<string> | undefined => {
@@ -1580,7 +1580,13 @@ export function openingMatches(text: string): boolean | undefined {
   const masked = (mask: Set<string>) => new Set([...SYN].filter((f) => mask.has(f)));
   const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
   const t = text.replace(/\s+/g, ' ').trim();
-  let m = /^& (.+?) (==|!=|eq|ne) (.+)$/.exec(t);
+  // `! syn` is how nft lists `& syn == 0`: none of those flags set.
+  let m = /^(?:!|not) (.+)$/.exec(t);
+  if (m) {
+    const mask = flags(m[1]);
+    return mask ? masked(mask).size === 0 : undefined;
+  }
+  m = /^& (.+?) (==|!=|eq|ne) (.+)$/.exec(t);
   if (m) {
     const mask = flags(m[1]);
     const want = flags(m[3]);
