@@ -74,6 +74,7 @@ export function buildCloudRuleset(format: string, groups: CloudGroup[], rules: M
     const chain: Chain = {
       name: g.address, table: g.type, family: 'both', hook: 'input', type: 'filter', policy: 'drop', range: g.range, declared: true, rules: [],
       scope: `${g.type} ${g.address}`,
+      ...(g.ordering === 'union' ? { order: 'union' as const } : {}),
     };
     const own = [...(rules.get(g) ?? [])];
     if (g.ordering !== 'union') {
