@@ -183,9 +183,12 @@ export function analyseExposure(rs: Ruleset): Exposure {
   const jumpedTo = new Set(chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : []))));
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
+  // Chains of different scopes (independent cloud groups) never lie on one path.
+  const scopes = new Map<string | undefined, Chain[]>();
+  for (const c of chains) scopes.set(c.scope, [...(scopes.get(c.scope) ?? []), c]);
   for (const family of families) {
-    for (const hook of ['input', 'forward'] as const) {
-      const path = pathOf(chains, hook, family, jumpedTo);
+    for (const [hook, inScope] of (['input', 'forward'] as const).flatMap((h) => [...scopes.values()].map((cs) => [h, cs] as const))) {
+      const path = pathOf(inScope, hook, family, jumpedTo);
       if (!path.some((c) => c.type === 'filter' && c.hook === hook)) continue;
       for (const ce of new ChainWalker(rs, path, hook, family, result).run()) {
         result.chains.push(ce);
@@ -708,7 +711,16 @@ export interface Compiled {
   plain: boolean;
 }
 
+const compiledByRule = new WeakMap<Rule, Partial<Record<Family, Compiled>>>();
+
+/** A rule's conditions folded for one family; memoised, since checks compile the same rules many times. */
 export function compile(rule: Rule, family: Family): Compiled {
+  let byFamily = compiledByRule.get(rule);
+  if (!byFamily) compiledByRule.set(rule, (byFamily = {}));
+  return (byFamily[family] ??= compileRule(rule, family));
+}
+
+function compileRule(rule: Rule, family: Family): Compiled {
   const protocols = { tcp: true, udp: true };
   let needsTcp = false;
   let impossible = false;
