@@ -34,7 +34,7 @@ import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
 import { completions } from './features/completion';
 import { codeLenses } from './features/code-lens';
-import { exposureGroups } from './features/exposure-rows';
+import { exposureGroups, type ExposureGroup } from './features/exposure-rows';
 import { inlayHints } from './features/inlay-hints';
 import { formattingEdits } from './features/formatting';
 import type { SnippetSupport } from './features/snippets';
@@ -331,7 +331,7 @@ connection.onDocumentRangeFormatting((p) => formatRequest(p.textDocument.uri, p.
 
 connection.onCodeLens(guarded('code lenses', [], async (p: CodeLensParams) => {
   const a = await analysisOf(p.textDocument.uri, true);
-  return a ? codeLenses(p.textDocument.uri, exposureGroups(serviceMatrix(a.fa.exposure), a.fa.ruleset, a.fa.lines, a.settings)) : [];
+  return a ? codeLenses(p.textDocument.uri, groupsOf(a.fa, a.settings)) : [];
 }));
 
 connection.onCompletion(guarded('completion', [], async (p: CompletionParams) => {
@@ -344,12 +344,20 @@ connection.onDocumentSymbol(guarded('document symbols', [], async (p: DocumentSy
   return a ? documentSymbols(a.fa.ruleset) : [];
 }));
 
+/** Exposure rows per analysis: code lenses ask on every edit, and the Exposure view right after. */
+const groupsCache = new WeakMap<FileAnalysis, ExposureGroup[]>();
+function groupsOf(fa: FileAnalysis, settings: ResolvedSettings): ExposureGroup[] {
+  let g = groupsCache.get(fa);
+  if (!g) groupsCache.set(fa, (g = exposureGroups(serviceMatrix(fa.exposure), fa.ruleset, fa.lines, settings)));
+  return g;
+}
+
 /** The CLI's JSON (`chains`) and text, and `groups`: the same rows worst-first with words, for views. */
 async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]; text: string; groups: unknown[] } | null> {
   const a = await analysisOf(uri);
   if (!a) return null;
   const matrix = serviceMatrix(a.fa.exposure);
-  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix), groups: exposureGroups(matrix, a.fa.ruleset, a.fa.lines, a.settings) };
+  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix), groups: groupsOf(a.fa, a.settings) };
 }
 
 connection.onRequest('portcullis/exposure', (p: { textDocument: { uri: string } }) => exposureOf(p.textDocument.uri));
