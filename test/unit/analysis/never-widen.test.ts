@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import test from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from 'vscode-languageserver';
+import { exposureGrowth } from '../../../server/src/analysis/compare';
 import { analyseExposure } from '../../../server/src/analysis/exposure';
 import { resolveSettings } from '../../../server/src/analysis/settings';
 import { codeActions } from '../../../server/src/features/code-actions';
@@ -20,7 +21,7 @@ import { portOfService, type Transport } from '../../../server/src/knowledge/reg
 import { allChains, allRules } from '../../../server/src/model/ruleset';
 import { analyseText } from '../../../server/src/pipeline';
 import { CORPUS, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
-import { exposureGrowth } from '../../support/widen';
+
 
 /**
  * Per file: every distinct fixed text when there are few, else a seeded random sample until the file's time
