@@ -87,7 +87,9 @@ test('no quick fix offered on any corpus file ever makes the exposure larger', (
   const settings = resolveSettings({});
   const failures: string[] = [];
   const stats = { files: 0, unsupported: 0, offered: 0, distinct: 0, applied: 0, byFormat: new Map<string, number>() };
-  for (const file of corpusFiles()) {
+  // NEVER_WIDEN_ONLY=<regexp> narrows the run to matching paths while debugging.
+  const only = process.env.NEVER_WIDEN_ONLY ? new RegExp(process.env.NEVER_WIDEN_ONLY) : undefined;
+  for (const file of corpusFiles().filter((f) => !only || only.test(f))) {
     const text = fs.readFileSync(file, 'utf8');
     const format = formatOf(file, text);
     if (!format) {
@@ -126,6 +128,6 @@ test('no quick fix offered on any corpus file ever makes the exposure larger', (
     }
   }
   t.diagnostic(`${stats.files} files (${[...stats.byFormat].map(([f, n]) => `${f} ${n}`).join(', ')}), ${stats.unsupported} of unsupported formats; ${stats.offered} fixes offered, ${stats.distinct} distinct results, ${stats.applied} applied and compared`);
-  assert.ok(stats.files > 300 && stats.applied > 1000, `too little covered: ${JSON.stringify({ ...stats, byFormat: [...stats.byFormat] })}`);
+  assert.ok(only || (stats.files > 300 && stats.applied > 1000), `too little covered: ${JSON.stringify({ ...stats, byFormat: [...stats.byFormat] })}`);
   assert.deepEqual(failures.slice(0, 20), [], `${failures.length} fixes widen the exposure`);
 });
