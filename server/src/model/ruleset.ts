@@ -81,6 +81,8 @@ export interface Rule {
   chainRange?: Range;
   /** The rule's own address where rules are named resources (aws_security_group_rule.ssh, nsg1/Rule3). */
   name?: string;
+  /** Added by the platform, not written in the file (Azure's default NSG rules): never reported or edited. */
+  implied?: boolean;
   /**
    * Set when the rule stands for a listening port a service-port file publishes or declares (a compose port
    * mapping, a hostPort, a Service port, an EXPOSE) rather than a packet filter.

@@ -25,7 +25,7 @@ function sourceValue(syntax: Syntax, current: string, before: string, network: s
 }
 
 export function cloudEdits(syntax: Syntax): RuleEdits {
-  return {
+  const edits: RuleEdits = {
     addProtocol: () => undefined,
     setDefaultDrop: () => undefined,
     setVerdict(rule: Rule, lines: string[]): TextEdit | undefined {
@@ -63,10 +63,16 @@ export function cloudEdits(syntax: Syntax): RuleEdits {
       }
       return { range: r, newText: sourceValue(syntax, current, before, network) };
     },
-    deleteRule(rule: Rule): TextEdit | undefined {
+    deleteRule(rule: Rule, lines: string[]): TextEdit | undefined {
       // Only HCL blocks are self-contained lines; deleting part of a YAML/JSON structure could break it.
       if (syntax !== 'hcl') return undefined;
+      // A dynamic block or a count/for_each resource writes several rules at once: deleting it deletes them all.
+      const block = lines.slice(rule.range.start.line, rule.range.end.line + 1);
+      if (/^\s*dynamic\b/.test(block[0] ?? '') || block.some((l) => /^\s*(count|for_each)\s*=/.test(l))) return undefined;
       return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
     },
   };
+  // Rules the cloud adds by itself (Azure's defaults) are not in the file: nothing to edit.
+  const guard = <A extends unknown[], R>(f: (rule: Rule, ...a: A) => R | undefined) => (rule: Rule, ...a: A): R | undefined => (rule.implied ? undefined : f(rule, ...a));
+  return { ...edits, setVerdict: guard(edits.setVerdict), restrictSource: guard(edits.restrictSource), deleteRule: guard(edits.deleteRule), addProtocol: guard(edits.addProtocol) };
 }
