@@ -189,18 +189,20 @@ export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}
   const scopes = new Map<string | undefined, Chain[]>();
   for (const c of chains) scopes.set(c.scope, [...(scopes.get(c.scope) ?? []), c]);
   for (const family of families) {
-    for (const [hook, inScope] of (['input', 'forward'] as const).flatMap((h) => [...scopes.values()].map((cs) => [h, cs] as const))) {
-      const path = pathOf(inScope, hook, family, jumpedTo);
-      if (!path.some((c) => c.type === 'filter' && c.hook === hook)) continue;
-      // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
-      const simple = !opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]);
-      for (const ce of simple ? [walkListeners(path[0], hook, family, result)] : new ChainWalker(rs, path, hook, family, result).run()) {
-        result.chains.push(ce);
-        for (const g of ce.grants) {
-          if (!g.rule) continue;
-          const list = result.byRule.get(g.rule.id) ?? [];
-          list.push(g);
-          result.byRule.set(g.rule.id, list);
+    for (const hook of ['input', 'forward'] as const) {
+      for (const inScope of scopes.values()) {
+        for (const path of pathsOf(inScope, hook, family, jumpedTo)) {
+          // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
+          const simple = !opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]);
+          for (const ce of simple ? [walkListeners(path[0], hook, family, result)] : new ChainWalker(rs, path, hook, family, result).run()) {
+            result.chains.push(ce);
+            for (const g of ce.grants) {
+              if (!g.rule) continue;
+              const list = result.byRule.get(g.rule.id) ?? [];
+              list.push(g);
+              result.byRule.set(g.rule.id, list);
+            }
+          }
         }
       }
     }
@@ -211,21 +213,25 @@ export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}
 }
 
 /**
- * The base chains a packet to `hook` traverses, in order. A hooked chain that others jump to (ufw's chains in
- * a full dump) is walked through its callers. Chains of type `other` take part only when they sit in the IP
- * path (they carry a priority: iptables raw/mangle/security); arp, bridge and netdev chains do not.
+ * The paths to walk for `hook`. Netfilter chains (they carry a priority: iptables tables, nftables base chains)
+ * form one path: every base chain on prerouting, then every one on the hook, in priority order; a packet passes
+ * all of them. Chains of formats without that order (pf, firewalld zones, cloud security groups) are each a
+ * path of their own, as they are alternatives rather than stages. A hooked chain that others jump to (ufw's
+ * chains in a full dump) is walked through its callers.
  */
-export function pathOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[] {
+export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[][] {
+  const usable = (c: Chain) => (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`));
+  const alone = chains.filter((c) => c.hook === hook && c.type === 'filter' && c.priority === undefined && usable(c)).map((c) => [c]);
   const on = (h: Hook) =>
     chains
-      .filter((c) => c.hook === h && (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`)))
-      .filter((c) => c.type === 'filter' || c.priority !== undefined)
+      .filter((c) => c.hook === h && c.priority !== undefined && usable(c))
       .map((c, i) => ({ c, i }))
-      .sort((a, b) => (a.c.priority ?? 0) - (b.c.priority ?? 0) || a.i - b.i)
+      .sort((a, b) => a.c.priority! - b.c.priority! || a.i - b.i)
       .map(({ c }) => c);
   // A chain with no rules that lets everything through changes nothing on the path.
   const inert = (c: Chain) => c.type !== 'filter' && !c.rules.length && c.policy !== 'drop';
-  return [...on('prerouting'), ...on(hook)].filter((c) => !inert(c));
+  const staged = [...on('prerouting'), ...on(hook)].filter((c) => !inert(c));
+  return staged.some((c) => c.type === 'filter' && c.hook === hook) ? [staged, ...alone] : alone;
 }
 
 const SIMPLE_CONDITIONS = new Set<Condition['kind']>(['protocol', 'dport', 'inInterface', 'source', 'opaque']);

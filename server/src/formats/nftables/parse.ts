@@ -588,7 +588,10 @@ class NftParser {
         last = hook;
       } else if (this.isWord(t, 'priority')) {
         const words: string[] = [];
-        while (!this.isEnd(this.peek()) && !this.isWord(this.peek(), 'policy') && !this.isPunct(this.peek(), '{')) words.push((last = this.next()).text);
+        while (!this.isEnd(this.peek()) && !this.isWord(this.peek(), 'policy') && !this.isPunct(this.peek(), '{')) {
+          last = this.next();
+          words.push(last.text);
+        }
         priority = namedPriority(words.join(' '));
       } else if (this.isPunct(t, '{')) {
         this.i--;
