@@ -90,7 +90,8 @@ test('CloudFormation YAML (language yaml) is recognised by content; PC101 on Fro
   assert.match(rdp.message, /any IPv6 address through chain WebSG/);
   const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: rdp.range, context: { diagnostics: [rdp] } });
   const restrict = actions.find((a) => a.title.startsWith('Restrict the source'))!;
-  assert.match(apply(text, restrict.edit!.changes![uri]), /CidrIpv6: "192\.0\.2\.0\/24"/);
+  // An IPv6-only rule gets the IPv6 documentation prefix: replacing ::/0 with an IPv4 network would not narrow it.
+  assert.match(apply(text, restrict.edit!.changes![uri]), /CidrIpv6: "2001:db8::\/32"/);
   const compose = 'file:///tmp/portcullis-lsp-cloud/compose.yaml';
   await client.open(compose, 'services:\n  web:\n    image: nginx\n    ports: ["3389:3389"]\n', 'yaml');
   const none = await client.diagnostics(compose, () => true, 1500).catch(() => []);
