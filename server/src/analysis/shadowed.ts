@@ -53,6 +53,9 @@ function shadowMessage(chain: Chain, rule: Rule, deciders: Rule[]): string {
   const listed = lines.length ? ` (line ${lines.join(', ')})` : '';
   const del = rule.action.kind === 'accept' ? 'Delete it, or ' : '';
   const say = (move: string) => (del ? del + move : capital(move));
+  if (chain.order === 'union') {
+    return `this rule admits nothing that other rules of the group${listed} do not already admit (a security group's rules are a union). Delete it, or narrow the broader rule.`;
+  }
   if (chain.order !== 'last-match') {
     const move = lines.length ? `move it above line ${Math.min(...lines)}` : 'move it above the rule that shadows it';
     return `this rule can never match a new connection: earlier rules${listed} already decide all of its packets. ${say(move)}.`;
@@ -74,7 +77,8 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
   const target = compile(chain.rules[index], family).result;
   const covering: { rule: Rule; message: string }[] = [];
   const partial: { rule: Rule; message: string }[] = [];
-  for (let k = index - 1; k >= 0; k--) {
+  // Three covering rules are all a message shows; stop looking once they are found.
+  for (let k = index - 1; k >= 0 && covering.length < 3; k--) {
     const r = chain.rules[k];
     if (!TERMINAL.has(r.action.kind)) continue;
     const m = compile(r, family);

@@ -69,7 +69,8 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
       const e = c && edits.setDefaultDrop(c, fa.lines);
       if (e) actions.push({ title: `Set ${chain} policy to DROP (keeping loopback and established traffic)`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: e } } });
     }
-    actions.push(suppress(fa, ctx, d));
+    // A stale diagnostic (from a longer, older version) may point past the end: nothing to suppress there.
+    if (d.range.start.line >= 0 && d.range.start.line < fa.lines.length) actions.push(suppress(fa, ctx, d));
   }
   return actions;
 }

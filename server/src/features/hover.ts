@@ -30,7 +30,6 @@ export function hoverAt(fa: FileAnalysis, pos: Position, settings: ResolvedSetti
     case 'port':
       return { range: node.range, markdown: portHover(fa, node.uses, node.range, settings) };
     case 'chain':
-      return { range: node.range, markdown: chainHover(fa, node.chain) };
     case 'chainRef':
       return { range: node.range, markdown: chainHover(fa, node.chain) };
     case 'target':
