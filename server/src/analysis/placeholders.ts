@@ -11,18 +11,21 @@ import { findSuppressions } from './suppress';
 
 /** What "Restrict the source" inserts for the user to replace: TEST-NET-1. */
 export const PLACEHOLDER_NETWORK = '192.0.2.0/24';
+/** The same for rules that only take IPv6 sources: the IPv6 documentation prefix (RFC 3849). */
+export const PLACEHOLDER_NETWORK_V6 = '2001:db8::/32';
 /** What a suppression comment's reason reads until the user writes one. */
 export const PLACEHOLDER_REASON = 'reason';
 
-const PLACEHOLDER = AddressSet.parse(PLACEHOLDER_NETWORK)!;
+const PLACEHOLDERS = [PLACEHOLDER_NETWORK, PLACEHOLDER_NETWORK_V6].map((n) => ({ text: n, set: AddressSet.parse(n)! }));
 
 export const placeholderSources: Check = ({ ruleset }) =>
   allRules(ruleset).flatMap((rule) =>
-    rule.conditions.flatMap((c): Finding[] =>
-      c.kind === 'source' && !c.negated && c.set.equals(PLACEHOLDER)
-        ? [{ code: 'PC012', severity: 'hint', range: c.range, data: { ruleId: rule.id }, message: `${PLACEHOLDER_NETWORK} is the placeholder a quick fix inserted (a documentation network no real host sends from): replace it with the network that should reach this rule.` }]
-        : [],
-    ),
+    rule.conditions.flatMap((c): Finding[] => {
+      const p = c.kind === 'source' && !c.negated ? PLACEHOLDERS.find((x) => c.set.equals(x.set)) : undefined;
+      return p
+        ? [{ code: 'PC012', severity: 'hint', range: c.range, data: { ruleId: rule.id }, message: `${p.text} is the placeholder a quick fix inserted (a documentation network no real host sends from): replace it with the network that should reach this rule.` }]
+        : [];
+    }),
   );
 
 /** Suppression comments whose reason is still the placeholder word. */

@@ -4,7 +4,7 @@
  * a placeholder left as it is gets a PC012 hint.
  */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
-import { PLACEHOLDER_NETWORK, PLACEHOLDER_REASON } from '../analysis/placeholders';
+import { PLACEHOLDER_NETWORK, PLACEHOLDER_NETWORK_V6, PLACEHOLDER_REASON } from '../analysis/placeholders';
 import type { TextEdit } from '../formats/format';
 import { AddressSet } from '../model/addresses';
 import type { Position } from '../model/range';
@@ -58,9 +58,11 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
         case 'PC122':
         case 'PC125':
           listenerFixes(rule, d);
-          if (sourceNarrows(rule, PLACEHOLDER_NETWORK)) {
-            const edit = edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK);
-            if (edit && confined(rule, edit, false)) actions.push(snippetAction('Restrict the source to a network…', d, edit, PLACEHOLDER_NETWORK, ctx, true));
+          {
+            // The documentation network of the family the rule admits; offered only where replacing narrows.
+            const network = [PLACEHOLDER_NETWORK, PLACEHOLDER_NETWORK_V6].find((n) => sourceNarrows(rule, n));
+            const edit = network && edits.restrictSource(rule, fa.lines, network);
+            if (network && edit && confined(rule, edit, false)) actions.push(snippetAction('Restrict the source to a network…', d, edit, network, ctx, true));
           }
           make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'), false, rule);
           make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'), false, rule);
