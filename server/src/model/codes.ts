@@ -22,6 +22,7 @@ export const CODES = {
   PC107: { title: 'IPv6 exposes what IPv4 blocks', severity: 'warning' },
   PC201: { title: 'Probe: blocked port answers on the host', severity: 'warning' },
   PC202: { title: 'Probe: allowed port does not answer', severity: 'information' },
+  PC301: { title: 'Docker-published port bypasses the host firewall', severity: 'warning' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 export type Code = keyof typeof CODES;

@@ -52,6 +52,11 @@ export interface Rule {
   conditions: Condition[];
   action: Action;
   comment?: string;
+  /**
+   * Where a port-publishing rule forwards what it accepts (compose "8080:80" → 80), when that differs from
+   * the matched port; rules seen after the translation (Docker's DOCKER-USER chain) match these ports.
+   */
+  forwardTo?: PortSet;
 }
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
@@ -86,6 +91,11 @@ export interface Ruleset {
   tables: Table[];
   /** Syntax problems found while parsing. */
   problems: Finding[];
+  /**
+   * Set when the ports are published by a container runtime rather than opened by the host's packet filter:
+   * 'docker' publishes with DNAT in nat PREROUTING and accepts in FORWARD, so the host's INPUT never sees them.
+   */
+  publishedBy?: 'docker';
 }
 
 export function allChains(rs: Ruleset): Chain[] {

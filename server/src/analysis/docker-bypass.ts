@@ -1,0 +1,184 @@
+/**
+ * PC301: ports a container runtime publishes bypass the host firewall's INPUT chain (and so ufw).
+ *
+ * Docker publishes a port with a DNAT rule in nat PREROUTING (its DOCKER chain) and accepts the translated
+ * packet in filter FORWARD (DOCKER-USER first, then its own DOCKER chain). The packet never reaches INPUT, so a
+ * host file that blocks or restricts the port there does not protect the container. What does restrict it
+ * is the DOCKER-USER chain, which sees the packet after translation: its port matches name the container's
+ * port. This check combines files of one host (workspace/): it reads the model only, never a format.
+ */
+import { AddressSet, type Family } from '../model/addresses';
+import { PortSet } from '../model/ports';
+import type { Finding, RelatedInfo } from '../model/finding';
+import type { Chain, Rule, Ruleset } from '../model/ruleset';
+import { allChains, allRules } from '../model/ruleset';
+import { serviceAt } from '../knowledge/registry';
+import { analyseExposure, type ChainExposure, type Exposure, type Grant, type Transport } from './exposure';
+import { isLoopback } from './interfaces';
+import { describeSources } from './reach';
+import type { ResolvedSettings } from './settings';
+
+/** One analysed file of a host, as the workspace layer hands it over. */
+export interface HostFile {
+  path: string;
+  ruleset: Ruleset;
+  exposure: Exposure;
+}
+
+/** The chain Docker leaves to the administrator; evaluated in FORWARD before Docker's own accepts. */
+export const DOCKER_USER = 'DOCKER-USER';
+const LOOPBACK = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
+/** Wider published ranges are judged on their first ports only, to keep the check bounded. */
+const MAX_PORTS = 256;
+
+/** A file whose ports a container runtime publishes (compose). */
+export function isPublisher(rs: Ruleset): boolean {
+  return rs.publishedBy === 'docker';
+}
+
+/** A host packet filter: some filter chain decides what reaches the host's own sockets. */
+export function isHostFirewall(rs: Ruleset): boolean {
+  return !rs.publishedBy && allChains(rs).some((c) => c.type === 'filter' && c.hook === 'input');
+}
+
+/** Findings per publisher path (empty when the host has no firewall file or nothing is bypassed). */
+export function dockerBypass(hosts: HostFile[], publishers: HostFile[], settings: ResolvedSettings): Map<string, Finding[]> {
+  const out = new Map<string, Finding[]>();
+  if (!hosts.length) return out;
+  const forward = hosts.flatMap((h) => dockerUserWalk(h));
+  for (const pub of publishers) {
+    const findings: Finding[] = [];
+    for (const ce of pub.exposure.chains) {
+      const byRule = new Map<Rule, Grant[]>();
+      for (const g of ce.grants) {
+        if (!g.rule || isLoopback(g.iface) || LOOPBACK.covers(g.sources)) continue;
+        byRule.set(g.rule, [...(byRule.get(g.rule) ?? []), g]);
+      }
+      for (const [rule, grants] of byRule) {
+        const f = judge(rule, grants, ce.family, hosts, forward, settings);
+        if (f) findings.push(f);
+      }
+    }
+    if (findings.length) out.set(pub.path, findings);
+  }
+  return out;
+}
+
+interface ForwardWalk {
+  host: HostFile;
+  chain: Chain;
+  exposures: ChainExposure[];
+}
+
+/**
+ * Walks a host file's DOCKER-USER chain as Docker calls it: first in FORWARD, and whatever it does not drop
+ * goes on to Docker's accept. A synthetic FORWARD chain (jump DOCKER-USER, policy accept) lets the ordinary
+ * exposure walk do this, with the file's own user chains for DOCKER-USER to jump to.
+ */
+function dockerUserWalk(host: HostFile): ForwardWalk[] {
+  const walks: ForwardWalk[] = [];
+  for (const table of host.ruleset.tables) {
+    const du = table.chains.find((c) => c.name === DOCKER_USER && !c.hook);
+    if (!du) continue;
+    const entry: Chain = { name: 'FORWARD', table: table.name, family: du.family, hook: 'forward', type: 'filter', policy: 'accept', range: du.range, declared: false, rules: [] };
+    entry.rules.push({ id: -1, range: du.range, table: table.name, chain: entry.name, family: du.family, conditions: [], action: { kind: 'jump', chain: DOCKER_USER, range: du.range } });
+    const rs: Ruleset = { format: host.ruleset.format, family: host.ruleset.family, problems: [], tables: [{ ...table, chains: [entry, ...table.chains.filter((c) => !c.hook)] }] };
+    walks.push({ host, chain: du, exposures: analyseExposure(rs).chains });
+  }
+  return walks;
+}
+
+/** Sources the grants accept for `port` (non-loopback interfaces only), and whether any is approximate. */
+function accepted(grants: Iterable<Grant>, protocol: Transport, port: number): { sources: AddressSet; approximate: boolean } {
+  let sources = AddressSet.NONE;
+  let approximate = false;
+  for (const g of grants) {
+    if (g.protocol !== protocol || isLoopback(g.iface) || !g.ports.has(port)) continue;
+    sources = sources.union(g.sources);
+    approximate ||= g.approximate;
+  }
+  return { sources, approximate };
+}
+
+function judge(rule: Rule, grants: Grant[], family: Family, hosts: HostFile[], forward: ForwardWalk[], settings: ResolvedSettings): Finding | undefined {
+  const sameFamily = hosts.filter((h) => h.exposure.chains.some((c) => c.family === family));
+  if (!sameFamily.length) return undefined;
+  const input = sameFamily.flatMap((h) => h.exposure.chains.filter((c) => c.family === family && c.chain.hook === 'input').flatMap((c) => c.grants));
+  const duWalks = forward.filter((w) => w.exposures.some((e) => e.family === family));
+  const duGrants = duWalks.flatMap((w) => w.exposures.filter((e) => e.family === family).flatMap((e) => e.grants));
+  const bypassed: { protocol: Transport; port: number; sources: AddressSet; blocked: boolean }[] = [];
+  let approximate = false;
+  for (const g of grants) {
+    let n = 0;
+    for (const [lo, hi] of g.ports.ranges()) {
+      for (let port = lo; port <= hi && n < MAX_PORTS; port++, n++) {
+        let reach = g.sources.subtract(settings.trusted);
+        if (duWalks.length) {
+          const du = accepted(duGrants, g.protocol, containerPort(rule, port));
+          reach = reach.intersect(du.sources);
+          approximate ||= du.approximate;
+        }
+        const inp = accepted(input, g.protocol, port);
+        const extra = reach.subtract(inp.sources);
+        if (!extra.isEmpty()) bypassed.push({ protocol: g.protocol, port, sources: reach, blocked: inp.sources.isEmpty() });
+      }
+    }
+  }
+  if (!bypassed.length) return undefined;
+  const first = bypassed[0];
+  const ports = PortSet.fromRanges(bypassed.filter((b) => b.protocol === first.protocol).map((b) => [b.port, b.port] as const));
+  const portText = ports.ranges().slice(0, 4).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',') + (ports.ranges().length > 4 ? ',…' : '');
+  const name = ports.size() === 1 ? serviceAt(first.port, first.protocol)?.name : undefined;
+  const blocker = blockingRule(sameFamily, first.protocol, first.port);
+  const hostName = blocker ? base(blocker.path) : sameFamily.map((h) => base(h.path)).join(', ');
+  const what = `${first.protocol.toUpperCase()} ${portText}${name ? ` (${name})` : ''}, published by ${rule.chain}`;
+  const inputSays = first.blocked ? 'the host firewall blocks it' : 'the host firewall allows it only from some sources';
+  const du = duWalks.length ? ` ${DOCKER_USER} (${duWalks.map((w) => base(w.host.path)).join(', ')}) does not stop these sources.` : '';
+  const approx = approximate ? ' (approximate: a DOCKER-USER rule the analysis cannot decide may narrow this)' : '';
+  const related: RelatedInfo[] = [];
+  if (blocker) related.push({ path: blocker.path, range: blocker.range, message: `the host's INPUT rule that does not apply to ${portText}/${first.protocol} published by Docker` });
+  for (const w of duWalks) related.push({ path: w.host.path, range: w.chain.range, message: `${DOCKER_USER} chain: where Docker-published ports can be restricted` });
+  return {
+    code: 'PC301',
+    severity: 'warning',
+    range: portRange(rule, first.port),
+    related,
+    data: { ruleId: rule.id, port: first.port, protocol: first.protocol },
+    message:
+      `${what}, is reachable from ${describeSources(first.sources, family)}${approx} although ${inputSays} (${hostName}): Docker forwards ` +
+      `published ports with DNAT in nat PREROUTING and accepts them in FORWARD (its DOCKER chain), so INPUT and ufw rules never see ` +
+      `them.${du} Bind the port to 127.0.0.1 if only the host needs it, or restrict it in the ${DOCKER_USER} chain (matching the ` +
+      `container's port, or the published one with -m conntrack --ctorigdstport).`,
+  };
+}
+
+/** The container port a published port is forwarded to (the model's `forwardTo`, ranges mapped in order). */
+function containerPort(rule: Rule, port: number): number {
+  const to = rule.forwardTo?.ranges();
+  if (!to?.length) return port;
+  if (to.length === 1 && to[0][0] === to[0][1]) return to[0][0];
+  const from = rule.conditions.flatMap((c) => (c.kind === 'dport' && !c.negated ? c.set.ranges() : []))[0];
+  return from ? to[0][0] + (port - from[0]) : port;
+}
+
+/** The host file's INPUT-side rule that drops or rejects the port, for the related location. */
+function blockingRule(hosts: HostFile[], protocol: Transport, port: number): { path: string; range: Rule['range'] } | undefined {
+  for (const h of hosts) {
+    for (const r of allRules(h.ruleset)) {
+      if (r.action.kind !== 'drop' && r.action.kind !== 'reject') continue;
+      const protos = r.conditions.flatMap((c) => (c.kind === 'protocol' && !c.negated ? c.protocols : []));
+      if (protos.length && !protos.includes(protocol)) continue;
+      if (r.conditions.some((c) => c.kind === 'dport' && !c.negated && c.set.has(port))) return { path: h.path, range: r.range };
+    }
+  }
+  return undefined;
+}
+
+function portRange(rule: Rule, port: number): Rule['range'] {
+  for (const c of rule.conditions) if (c.kind === 'dport') for (const i of c.items) if (i.lo <= port && port <= i.hi) return i.range;
+  return rule.range;
+}
+
+function base(p: string): string {
+  return p.slice(Math.max(p.lastIndexOf('/'), p.lastIndexOf('\\')) + 1);
+}
