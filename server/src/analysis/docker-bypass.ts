@@ -15,7 +15,7 @@ import { allChains, allRules } from '../model/ruleset';
 import { serviceAt } from '../knowledge/registry';
 import { analyseExposure, type ChainExposure, type Exposure, type Grant, type Transport } from './exposure';
 import { isLoopback } from './interfaces';
-import { describeSources } from './reach';
+import { describeSources, isWorld } from './reach';
 import type { ResolvedSettings } from './settings';
 
 /** One analysed file of a host, as the workspace layer hands it over. */
@@ -47,18 +47,9 @@ export function dockerBypass(hosts: HostFile[], publishers: HostFile[], settings
   if (!hosts.length) return out;
   const forward = hosts.flatMap((h) => dockerUserWalk(h));
   for (const pub of publishers) {
-    const findings: Finding[] = [];
-    for (const ce of pub.exposure.chains) {
-      const byRule = new Map<Rule, Grant[]>();
-      for (const g of ce.grants) {
-        if (!g.rule || isLoopback(g.iface) || LOOPBACK.covers(g.sources)) continue;
-        byRule.set(g.rule, [...(byRule.get(g.rule) ?? []), g]);
-      }
-      for (const [rule, grants] of byRule) {
-        const f = judge(rule, grants, ce.family, hosts, forward, settings);
-        if (f) findings.push(f);
-      }
-    }
+    const byRule = new Map<Rule, PublishedReach[]>();
+    for (const r of publishedReach(hosts, pub)) if (bypassed(r, settings.trusted)) byRule.set(r.rule, [...(byRule.get(r.rule) ?? []), r]);
+    const findings = [...byRule].map(([rule, list]) => finding(rule, list, hosts, forward));
     if (findings.length) out.set(pub.path, findings);
   }
   return out;
@@ -100,43 +91,69 @@ function accepted(grants: Iterable<Grant>, protocol: Transport, port: number): {
   return { sources, approximate };
 }
 
-function judge(rule: Rule, grants: Grant[], family: Family, hosts: HostFile[], forward: ForwardWalk[], settings: ResolvedSettings): Finding | undefined {
-  const sameFamily = hosts.filter((h) => h.exposure.chains.some((c) => c.family === family));
-  if (!sameFamily.length) return undefined;
-  const input = sameFamily.flatMap((h) => h.exposure.chains.filter((c) => c.family === family && c.chain.hook === 'input').flatMap((c) => c.grants));
-  const duWalks = forward.filter((w) => w.exposures.some((e) => e.family === family));
-  const duGrants = duWalks.flatMap((w) => w.exposures.filter((e) => e.family === family).flatMap((e) => e.grants));
-  const bypassed: { protocol: Transport; port: number; sources: AddressSet; blocked: boolean }[] = [];
-  let approximate = false;
-  for (const g of grants) {
-    let n = 0;
-    for (const [lo, hi] of g.ports.ranges()) {
-      for (let port = lo; port <= hi && n < MAX_PORTS; port++, n++) {
-        let reach = g.sources.subtract(settings.trusted);
-        if (duWalks.length) {
-          const du = accepted(duGrants, g.protocol, containerPort(rule, port));
-          reach = reach.intersect(du.sources);
-          approximate ||= du.approximate;
+/** What the host lets through to one published port: through DOCKER-USER (if any), and what INPUT would allow. */
+export interface PublishedReach {
+  rule: Rule;
+  family: Family;
+  protocol: Transport;
+  port: number;
+  /** Sources that reach the container: the published sources, narrowed by DOCKER-USER. */
+  sources: AddressSet;
+  /** Sources the host's INPUT chains accept for the same port (what the user may think applies). */
+  input: AddressSet;
+  /** Whether a DOCKER-USER chain took part. */
+  dockerUser: boolean;
+  approximate: boolean;
+}
+
+/** Reach of every port a publisher file publishes, judged against the host's files of the same family. */
+export function publishedReach(hosts: HostFile[], pub: HostFile): PublishedReach[] {
+  const forward = hosts.flatMap((h) => dockerUserWalk(h));
+  const out: PublishedReach[] = [];
+  for (const ce of pub.exposure.chains) {
+    const family = ce.family;
+    const sameFamily = hosts.filter((h) => h.exposure.chains.some((c) => c.family === family));
+    if (!sameFamily.length) continue;
+    const input = sameFamily.flatMap((h) => h.exposure.chains.filter((c) => c.family === family && c.chain.hook === 'input').flatMap((c) => c.grants));
+    const du = forward.flatMap((w) => w.exposures.filter((e) => e.family === family).flatMap((e) => e.grants));
+    const dockerUser = forward.some((w) => w.exposures.some((e) => e.family === family));
+    for (const g of ce.grants) {
+      if (!g.rule || isLoopback(g.iface) || LOOPBACK.covers(g.sources)) continue;
+      let n = 0;
+      for (const [lo, hi] of g.ports.ranges()) {
+        for (let port = lo; port <= hi && n < MAX_PORTS; port++, n++) {
+          const through = dockerUser ? accepted(du, g.protocol, containerPort(g.rule, port)) : { sources: AddressSet.any(family), approximate: false };
+          const inp = accepted(input, g.protocol, port);
+          out.push({ rule: g.rule, family, protocol: g.protocol, port, sources: g.sources.intersect(through.sources), input: inp.sources, dockerUser, approximate: through.approximate || g.approximate });
         }
-        const inp = accepted(input, g.protocol, port);
-        const extra = reach.subtract(inp.sources);
-        if (!extra.isEmpty()) bypassed.push({ protocol: g.protocol, port, sources: reach, blocked: inp.sources.isEmpty() });
       }
     }
   }
-  if (!bypassed.length) return undefined;
-  const first = bypassed[0];
-  const ports = PortSet.fromRanges(bypassed.filter((b) => b.protocol === first.protocol).map((b) => [b.port, b.port] as const));
+  return out;
+}
+
+function bypassed(r: PublishedReach, trusted: AddressSet): boolean {
+  const reach = r.sources.subtract(trusted);
+  if (reach.subtract(r.input).isEmpty()) return false;
+  // A DOCKER-USER chain that narrows the port to chosen networks is the administrator's answer to the bypass.
+  return !r.dockerUser || (isWorld(reach, r.family) && !isWorld(r.input, r.family));
+}
+
+function finding(rule: Rule, list: PublishedReach[], hosts: HostFile[], forward: ForwardWalk[]): Finding {
+  const first = list[0];
+  const ports = PortSet.fromRanges(list.filter((b) => b.protocol === first.protocol).map((b) => [b.port, b.port] as const));
   const portText = ports.ranges().slice(0, 4).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',') + (ports.ranges().length > 4 ? ',…' : '');
   const name = ports.size() === 1 ? serviceAt(first.port, first.protocol)?.name : undefined;
+  const sameFamily = hosts.filter((h) => h.exposure.chains.some((c) => c.family === first.family));
   const blocker = blockingRule(sameFamily, first.protocol, first.port);
   const hostName = blocker ? base(blocker.path) : sameFamily.map((h) => base(h.path)).join(', ');
   const what = `${first.protocol.toUpperCase()} ${portText}${name ? ` (${name})` : ''}, published by ${rule.chain}`;
-  const inputSays = first.blocked ? 'the host firewall blocks it' : 'the host firewall allows it only from some sources';
+  const inputSays = first.input.isEmpty() ? 'the host firewall blocks it' : `the host firewall allows it only from ${describeSources(first.input, first.family)}`;
+  const duWalks = forward.filter((w) => w.exposures.some((e) => e.family === first.family));
   const du = duWalks.length ? ` ${DOCKER_USER} (${duWalks.map((w) => base(w.host.path)).join(', ')}) does not stop these sources.` : '';
-  const approx = approximate ? ' (approximate: a DOCKER-USER rule the analysis cannot decide may narrow this)' : '';
+  const approx = list.some((r) => r.approximate) ? ' (approximate: a rule the analysis cannot decide may narrow this)' : '';
   const related: RelatedInfo[] = [];
-  if (blocker) related.push({ path: blocker.path, range: blocker.range, message: `the host's INPUT rule that does not apply to ${portText}/${first.protocol} published by Docker` });
+  if (blocker) related.push({ path: blocker.path, range: blocker.range, message: `the host's INPUT rule, which Docker-published ${portText}/${first.protocol} never reaches` });
   for (const w of duWalks) related.push({ path: w.host.path, range: w.chain.range, message: `${DOCKER_USER} chain: where Docker-published ports can be restricted` });
   return {
     code: 'PC301',
@@ -145,10 +162,10 @@ function judge(rule: Rule, grants: Grant[], family: Family, hosts: HostFile[], f
     related,
     data: { ruleId: rule.id, port: first.port, protocol: first.protocol },
     message:
-      `${what}, is reachable from ${describeSources(first.sources, family)}${approx} although ${inputSays} (${hostName}): Docker forwards ` +
-      `published ports with DNAT in nat PREROUTING and accepts them in FORWARD (its DOCKER chain), so INPUT and ufw rules never see ` +
-      `them.${du} Bind the port to 127.0.0.1 if only the host needs it, or restrict it in the ${DOCKER_USER} chain (matching the ` +
-      `container's port, or the published one with -m conntrack --ctorigdstport).`,
+      `${what}, is reachable from ${describeSources(first.sources, first.family)}${approx} although ${inputSays} (${hostName}): Docker ` +
+      `forwards published ports with DNAT in nat PREROUTING and accepts them in FORWARD (its DOCKER chain), so INPUT and ufw rules ` +
+      `never see them.${du} Bind the port to 127.0.0.1 if only the host needs it, or restrict it in the ${DOCKER_USER} chain ` +
+      `(matching the container's port, or the published one with -m conntrack --ctorigdstport).`,
   };
 }
 

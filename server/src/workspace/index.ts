@@ -34,9 +34,11 @@ export function combine(files: WorkspaceFile[], layout: HostLayout, defaults: Re
   for (const host of hosts) {
     const members = host.paths.map((p) => byPath.get(p)!);
     const asHost = (f: (typeof members)[number]): HostFile => ({ path: f.path, ruleset: f.analysis.ruleset, exposure: f.analysis.exposure });
-    const firewallFiles = members.filter((f) => isHostFirewall(f.analysis.ruleset)).map(asHost);
     const publishers = members.filter((f) => isPublisher(f.analysis.ruleset)).map(asHost);
-    if (!firewallFiles.length || !publishers.length) continue;
+    // Every other file of the host takes part (a DOCKER-USER chain often sits in ufw's after.rules), once
+    // some file is the host's packet filter.
+    const firewallFiles = members.filter((f) => !isPublisher(f.analysis.ruleset)).map(asHost);
+    if (!publishers.length || !members.some((f) => isHostFirewall(f.analysis.ruleset))) continue;
     for (const [p, raw] of dockerBypass(firewallFiles, publishers, byPath.get(publishers[0].path)?.settings ?? defaults)) {
       const file = byPath.get(p)!;
       findings.set(p, finalise(raw, file.analysis.lines, file.settings ?? defaults));
