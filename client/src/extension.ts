@@ -6,12 +6,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { registerProbe } from './probe';
+import { registerWorkspaceExposure, type WorkspaceExposureView } from './workspace-view';
 
 let client: LanguageClient | undefined;
 
 export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld'];
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void> }> {
+export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void>; workspaceExposure: WorkspaceExposureView }> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     // Same flag as the bin's shebang: keeps resident memory low on large rulesets.
@@ -30,7 +31,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   });
   context.subscriptions.push(client, vscode.commands.registerCommand('portcullis.showExposure', showExposure));
   registerProbe(context, client, LANGUAGES);
-  return { client, ready };
+  const workspaceExposure = registerWorkspaceExposure(context, client);
+  return { client, ready, workspaceExposure };
 }
 
 export async function deactivate(): Promise<void> {

@@ -3,7 +3,8 @@
  * turn the results into LSP answers. Runs over stdio (`portcullis-language-server --stdio`) or node IPC.
  */
 import * as fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
@@ -30,6 +31,8 @@ import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import type { Finding } from './model/finding';
 import type { ProbeReport } from './features/probe-report';
+import { isHostFirewall, isPublisher } from './analysis/docker-bypass';
+import { rootOf, WORKSPACE_EXPOSURE_COMMAND, WorkspaceIndex } from './workspace-command';
 import { CommandError, IMPORT_COMMAND, isUserError, PLAN_COMMAND, PROBE_COMMAND, runImport, runPlan, runProbe } from './probe-command';
 
 if (process.argv.includes('--version')) {
@@ -67,7 +70,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
       completionProvider: { triggerCharacters: [' ', '-', ','] },
-      executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND] },
+      executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND, WORKSPACE_EXPOSURE_COMMAND] },
     },
     serverInfo: { name: 'portcullis', version: require('../../package.json').version },
   };
@@ -99,10 +102,15 @@ async function settingsFor(uri: string): Promise<ResolvedSettings> {
   return resolveSettings(merged);
 }
 
+/** The text of an open editor buffer for a path, if the user has it open. */
+function readOpen(p: string): string | undefined {
+  return documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p)?.getText();
+}
+
 /** The sibling file's text: the open buffer if the user has it open, else the file on disk. */
 function readSibling(p: string): string | undefined {
-  const open = documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p);
-  if (open) return open.getText();
+  const open = readOpen(p);
+  if (open !== undefined) return open;
   try {
     return fs.readFileSync(p, 'utf8');
   } catch {
@@ -114,7 +122,40 @@ function pathOf(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
 }
 
-async function validate(doc: TextDocument): Promise<void> {
+/** The workspace's files, analysed together for findings that combine files (PC301) and for the exposure view. */
+const workspaceIndex = new WorkspaceIndex();
+
+function inWorkspace(p: string): boolean {
+  if (!workspaceRoot) return false;
+  const rel = path.relative(workspaceRoot, p);
+  return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/**
+ * Findings that combine this file with others of its host. Only files that take part (a host firewall, a file
+ * whose ports Docker publishes) pay for the workspace analysis; a changed host firewall re-checks the open
+ * publishers of the workspace, whose findings depend on it.
+ */
+function workspaceFindings(doc: TextDocument, fa: FileAnalysis, settings: ResolvedSettings, fromEdit: boolean): Finding[] {
+  const p = pathOf(doc.uri);
+  const publisher = isPublisher(fa.ruleset);
+  if (!workspaceRoot || !inWorkspace(p) || (!publisher && !isHostFirewall(fa.ruleset))) return [];
+  try {
+    workspaceIndex.analyse(workspaceRoot, settings, readOpen);
+  } catch (e) {
+    connection.console.error(`workspace analysis failed: ${(e as Error).stack ?? e}`);
+    return [];
+  }
+  if (!publisher && fromEdit) {
+    for (const other of documents.all()) {
+      const c = cache.get(other.uri);
+      if (other.uri !== doc.uri && c?.fa && isPublisher(c.fa.ruleset)) void validate(other, false);
+    }
+  }
+  return workspaceIndex.findingsFor(p);
+}
+
+async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
   const settings = await settingsFor(doc.uri);
   const format = resolveFormat(pathOf(doc.uri), doc.languageId);
   if (!format) {
@@ -125,7 +166,8 @@ async function validate(doc: TextDocument): Promise<void> {
   // A newer version may have arrived while settings were fetched; only the latest result is published.
   if (documents.get(doc.uri)?.version !== doc.version) return;
   cache.set(doc.uri, { version: doc.version, settings, fa });
-  const diagnostics = [...fa.findings, ...(probeFindings.get(doc.uri) ?? [])].map((f) => toDiagnostic(f, doc.uri));
+  const combined = workspaceFindings(doc, fa, settings, fromEdit);
+  const diagnostics = [...fa.findings, ...combined, ...(probeFindings.get(doc.uri) ?? [])].map((f) => toDiagnostic(f, doc.uri));
   for (const e of settings.errors) diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'portcullis', message: e });
   await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
@@ -225,6 +267,14 @@ connection.onRequest(ExecuteCommandRequest.type, async (p, token) => {
       } finally {
         progress?.done();
       }
+    }
+    if (p.command === WORKSPACE_EXPOSURE_COMMAND) {
+      const root = rootOf(p.arguments, workspaceRoot);
+      if (!root) throw new CommandError(`${WORKSPACE_EXPOSURE_COMMAND} needs a workspace folder, or \`{ root }\` as its argument`);
+      const settings = await settingsFor(pathToFileURL(root).href);
+      const index = root === workspaceRoot ? workspaceIndex : new WorkspaceIndex();
+      index.analyse(root, settings, readOpen);
+      return index.result(settings);
     }
     if (p.command === PLAN_COMMAND) return await runPlan(p.arguments, analysisFor);
     if (p.command === IMPORT_COMMAND) {

@@ -11,6 +11,8 @@ export interface TreeOptions {
   settingsFor(path: string): ResolvedSettings;
   layout: HostLayout;
   defaults: ResolvedSettings;
+  /** Analyses from an earlier call, reused while a file's text and settings are unchanged (the server keeps one). */
+  cache?: Map<string, { text: string; settings: ResolvedSettings; file: WorkspaceFile }>;
 }
 
 export interface TreeWorkspace extends Workspace {
@@ -22,10 +24,11 @@ export function analyseTree(root: string, opts: TreeOptions): TreeWorkspace {
   const found = findFiles(root, (p) => !!resolveFormat(p));
   const files: WorkspaceFile[] = found.errors.map((e) => ({ path: e.path, error: e.message }));
   for (const p of found.paths) files.push(analyseFile(p, opts));
+  if (opts.cache) for (const p of [...opts.cache.keys()]) if (!found.paths.includes(p)) opts.cache.delete(p);
   return { ...combine(files, opts.layout, opts.defaults), truncated: found.truncated };
 }
 
-export function analyseFile(p: string, opts: Pick<TreeOptions, 'read' | 'settingsFor'>): WorkspaceFile {
+export function analyseFile(p: string, opts: Pick<TreeOptions, 'read' | 'settingsFor' | 'cache'>): WorkspaceFile {
   const format = resolveFormat(p)!;
   let text: string;
   try {
@@ -34,11 +37,16 @@ export function analyseFile(p: string, opts: Pick<TreeOptions, 'read' | 'setting
     return { path: p, error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
   const settings = opts.settingsFor(p);
+  const hit = opts.cache?.get(p);
+  if (hit && hit.text === text && hit.settings === settings) return hit.file;
+  let file: WorkspaceFile;
   try {
-    return { path: p, analysis: analyseText(text, format, p, settings, (s) => tryRead(opts.read, s)), settings };
+    file = { path: p, analysis: analyseText(text, format, p, settings, (s) => tryRead(opts.read, s)), settings };
   } catch (e) {
-    return { path: p, error: `analysis failed: ${(e as Error).message}` };
+    file = { path: p, error: `analysis failed: ${(e as Error).message}` };
   }
+  opts.cache?.set(p, { text, settings, file });
+  return file;
 }
 
 function tryRead(read: (p: string) => string, p: string): string | undefined {

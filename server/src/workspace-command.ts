@@ -1,0 +1,66 @@
+/**
+ * `portcullis.workspaceExposure`: what every recognised file under the workspace folder exposes to whom, as
+ * the tree the VS Code Workspace Exposure view shows (features/workspace-exposure.ts), and the findings that
+ * combine files (PC301), which the server also adds to the diagnostics of the file they are reported on.
+ * Independent of the LSP wiring so any client gets the same answer.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { ResolvedSettings } from './analysis/settings';
+import { loadHostLayout } from './config-file';
+import { exposureTree, type WorkspaceExposure } from './features/workspace-exposure';
+import type { Finding } from './model/finding';
+import { analyseTree, type TreeOptions, type TreeWorkspace } from './workspace/load';
+
+export const WORKSPACE_EXPOSURE_COMMAND = 'portcullis.workspaceExposure';
+
+export interface WorkspaceExposureResult extends Omit<WorkspaceExposure, 'files' | 'findings'> {
+  root: string;
+  files: (WorkspaceExposure['files'][number] & { uri: string })[];
+  findings: (WorkspaceExposure['findings'][number] & { uri: string })[];
+  /** A problem with the workspace's `hosts` setting, if any. */
+  error?: string;
+}
+
+/** Keeps the per-file analyses between calls, so a refresh re-analyses only files whose text changed. */
+export class WorkspaceIndex {
+  private readonly cache: NonNullable<TreeOptions['cache']> = new Map();
+  private last?: { root: string; ws: TreeWorkspace; layoutError?: string };
+
+  /** Analyses the tree under `root`, reading open editor buffers through `readOpen` before the disk. */
+  analyse(root: string, settings: ResolvedSettings, readOpen: (p: string) => string | undefined): TreeWorkspace {
+    const layout = loadHostLayout(root);
+    const read = (p: string): string => readOpen(p) ?? fs.readFileSync(p, 'utf8');
+    const ws = analyseTree(root, { read, settingsFor: () => settings, layout: { hosts: layout.hosts }, defaults: settings, cache: this.cache });
+    this.last = { root, ws, layoutError: layout.error };
+    return ws;
+  }
+
+  /** Workspace findings reported on one file, from the latest analysis. */
+  findingsFor(file: string): Finding[] {
+    return this.last?.ws.findings.get(file) ?? [];
+  }
+
+  /** The command's answer for the latest analysis. */
+  result(settings: ResolvedSettings): WorkspaceExposureResult | null {
+    if (!this.last) return null;
+    const tree = exposureTree(this.last.ws, settings);
+    const uri = (p: string) => pathToFileURL(p).href;
+    return {
+      ...tree,
+      root: uri(this.last.root),
+      files: tree.files.map((f) => ({ ...f, uri: uri(f.path) })),
+      findings: tree.findings.map((f) => ({ ...f, uri: uri(f.path) })),
+      ...(this.last.layoutError ? { error: this.last.layoutError } : {}),
+    };
+  }
+}
+
+/** The folder a command argument names (`{root}` as a URI or path), else the workspace folder. */
+export function rootOf(arg: unknown, fallback: string | undefined): string | undefined {
+  const a = (Array.isArray(arg) ? arg[0] : arg) as { root?: string } | string | undefined;
+  const given = typeof a === 'string' ? a : a?.root;
+  if (!given) return fallback;
+  return path.resolve(given.startsWith('file:') ? fileURLToPath(given) : given);
+}
