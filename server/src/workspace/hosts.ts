@@ -2,7 +2,7 @@
  * Which files describe the same host. By default a host is the folder tree above a host firewall file (the
  * folder that holds it, or the folder above conventional configuration folders such as etc/ufw/), and every
  * file in that tree belongs to it. `.portcullis.json` can name the hosts instead: `"hosts": {"web1":
- * ["hosts/web1", "apps/web1"]}` (folders relative to the config file); then only those folders are combined.
+ * ["hosts/web1", "apps/web1/compose.yaml"]}` (folders or files, relative to the config file); then only those folders are combined.
  */
 import * as path from 'node:path';
 
@@ -27,9 +27,10 @@ export function defaultHostRoot(file: string): string {
   return dir;
 }
 
+/** Whether `file` is in the tree of `dir` (or is `dir` itself: a host may name single files). */
 function within(file: string, dir: string): boolean {
   const rel = path.relative(dir, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /**
