@@ -2,6 +2,7 @@
 // `node esbuild.mjs --watch` rebuilds on change.
 import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
+import { writeIanaTable } from './scripts/gen-iana.mjs';
 
 const common = {
   bundle: true,
@@ -20,6 +21,9 @@ const builds = [
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } },
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
+
+fs.mkdirSync('dist', { recursive: true });
+writeIanaTable('dist/iana-services.tsv');
 
 if (process.argv.includes('--watch')) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
