@@ -141,7 +141,7 @@ function workspaceFindings(doc: TextDocument, fa: FileAnalysis, settings: Resolv
   const publisher = isPublisher(fa.ruleset);
   if (!workspaceRoot || !inWorkspace(p) || (!publisher && !isHostFirewall(fa.ruleset))) return [];
   try {
-    workspaceIndex.analyse(workspaceRoot, settings, readOpen);
+    workspaceIndex.analyse(workspaceRoot, settings, readOpen, false);
   } catch (e) {
     connection.console.error(`workspace analysis failed: ${(e as Error).stack ?? e}`);
     return [];

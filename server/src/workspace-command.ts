@@ -11,7 +11,11 @@ import type { ResolvedSettings } from './analysis/settings';
 import { loadHostLayout } from './config-file';
 import { exposureTree, type WorkspaceExposure } from './features/workspace-exposure';
 import type { Finding } from './model/finding';
-import { analyseTree, type TreeOptions, type TreeWorkspace } from './workspace/load';
+import type { FoundFiles } from './workspace/files';
+import { analyseTree, listTree, type TreeOptions, type TreeWorkspace } from './workspace/load';
+
+/** How long a folder listing is reused while the user edits a file. */
+const LISTING_TTL_MS = 5000;
 
 export const WORKSPACE_EXPOSURE_COMMAND = 'portcullis.workspaceExposure';
 
@@ -26,15 +30,33 @@ export interface WorkspaceExposureResult extends Omit<WorkspaceExposure, 'files'
 /** Keeps the per-file analyses between calls, so a refresh re-analyses only files whose text changed. */
 export class WorkspaceIndex {
   private readonly cache: NonNullable<TreeOptions['cache']> = new Map();
+  private readonly disk = new Map<string, { mtimeMs: number; size: number; text: string }>();
+  private listing?: { root: string; at: number; found: FoundFiles };
   private last?: { root: string; ws: TreeWorkspace; layoutError?: string };
 
-  /** Analyses the tree under `root`, reading open editor buffers through `readOpen` before the disk. */
-  analyse(root: string, settings: ResolvedSettings, readOpen: (p: string) => string | undefined): TreeWorkspace {
+  /**
+   * Analyses the tree under `root`, reading open editor buffers through `readOpen` before the disk. While a
+   * user types, the folder listing is reused for a few seconds (`fresh` forces a new one: saves, the command).
+   */
+  analyse(root: string, settings: ResolvedSettings, readOpen: (p: string) => string | undefined, fresh = true): TreeWorkspace {
     const layout = loadHostLayout(root);
-    const read = (p: string): string => readOpen(p) ?? fs.readFileSync(p, 'utf8');
-    const ws = analyseTree(root, { read, settingsFor: () => settings, layout: { hosts: layout.hosts }, defaults: settings, cache: this.cache });
+    if (fresh || this.listing?.root !== root || Date.now() - this.listing.at > LISTING_TTL_MS) this.listing = { root, at: Date.now(), found: listTree(root) };
+    const read = (p: string): string => readOpen(p) ?? this.readDisk(p);
+    const ws = analyseTree(root, { read, settingsFor: () => settings, layout: { hosts: layout.hosts }, defaults: settings, cache: this.cache }, this.listing.found);
+    const listed = new Set(this.listing.found.paths);
+    for (const p of this.disk.keys()) if (!listed.has(p)) this.disk.delete(p);
     this.last = { root, ws, layoutError: layout.error };
     return ws;
+  }
+
+  /** A file's text from the disk, read again only when its size or modification time changed. */
+  private readDisk(p: string): string {
+    const st = fs.statSync(p);
+    const hit = this.disk.get(p);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.text;
+    const text = fs.readFileSync(p, 'utf8');
+    this.disk.set(p, { mtimeMs: st.mtimeMs, size: st.size, text });
+    return text;
   }
 
   /** Workspace findings reported on one file, from the latest analysis. */

@@ -1,7 +1,7 @@
 /** Reads and analyses every recognised file under a folder, then combines them (index.ts): for the CLI and the server. */
 import type { ResolvedSettings } from '../analysis/settings';
 import { analyseText, resolveFormat } from '../pipeline';
-import { findFiles } from './files';
+import { findFiles, type FoundFiles } from './files';
 import type { HostLayout } from './hosts';
 import { combine, type Workspace, type WorkspaceFile } from './index';
 
@@ -20,8 +20,13 @@ export interface TreeWorkspace extends Workspace {
   truncated: boolean;
 }
 
-export function analyseTree(root: string, opts: TreeOptions): TreeWorkspace {
-  const found = findFiles(root, (p) => !!resolveFormat(p));
+/** The recognised files under `root` (see files.ts for the bounds). */
+export function listTree(root: string): FoundFiles {
+  return findFiles(root, (p) => !!resolveFormat(p));
+}
+
+/** Analyses the files of `found` (default: a fresh listing of `root`) and combines them. */
+export function analyseTree(root: string, opts: TreeOptions, found: FoundFiles = listTree(root)): TreeWorkspace {
   const files: WorkspaceFile[] = found.errors.map((e) => ({ path: e.path, error: e.message }));
   for (const p of found.paths) files.push(analyseFile(p, opts));
   if (opts.cache) for (const p of [...opts.cache.keys()]) if (!found.paths.includes(p)) opts.cache.delete(p);
