@@ -7,6 +7,8 @@
 //   node scripts/screenshots.mjs            -> docs/images/diagnostics.png, hover.png, probe.png (the probe
 //                                              targets 127.0.0.1 only, where the script opens its listeners)
 //   node scripts/screenshots.mjs --icon     -> images/icon.png (128x128, rendered from the SVG below)
+//   node scripts/screenshots.mjs --workspace -> docs/images/workspace-exposure.png (the Workspace Exposure view over
+//                                              test/e2e/workspace/stack and the sample above)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -126,6 +128,23 @@ function freePort() {
   });
 }
 
+/** The Workspace Exposure view beside the compose file whose published port PC301 flags. */
+async function workspaceShot(page) {
+  await quickOpen(page, 'compose.yaml');
+  await page.waitForSelector('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error', { timeout: 30000 });
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+  await page.keyboard.type('Focus on Workspace Exposure View');
+  await sleep(800);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.monaco-list-row[aria-label*="compose.yaml"]', { timeout: 30000 });
+  await sleep(1500);
+  await page.mouse.click(900, 200); // focus back on the editor, away from the text
+  await sleep(800);
+  await page.screenshot({ path: path.join(OUT, 'workspace-exposure.png') });
+  log('wrote docs/images/workspace-exposure.png');
+}
+
 async function main() {
   if (process.argv.includes('--icon')) return renderIcon();
   const csEntry = path.join(STACK, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
@@ -136,8 +155,10 @@ async function main() {
   const run = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-shots-'));
   const dirs = { ud: path.join(run, 'ud'), ext: path.join(run, 'ext'), xdg: path.join(run, 'xdg'), ws: path.join(run, 'firewall') };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
+  const onlyWorkspace = process.argv.includes('--workspace');
   fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
-  fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
+  if (onlyWorkspace) fs.cpSync(path.join(REPO, 'test', 'e2e', 'workspace', 'stack'), path.join(dirs.ws, 'stack'), { recursive: true });
+  else fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
   fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',
@@ -194,6 +215,12 @@ async function main() {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
     await sleep(2500);
+
+    fs.mkdirSync(OUT, { recursive: true });
+    if (onlyWorkspace) {
+      await workspaceShot(page);
+      return;
+    }
 
     // Open rules.v4 through Quick Open.
     await quickOpen(page, 'rules.v4');
