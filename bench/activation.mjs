@@ -20,7 +20,7 @@ const verdict = (ok) => (ok ? 'meets target' : 'MISSES target');
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-act-'));
 try {
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'warning', absWorkingDir: REPO };
+  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', minify: true, logLevel: 'warning', absWorkingDir: REPO, mainFields: ['module', 'main'] };
   const ext = path.join(tmp, 'extension.js');
   const srv = path.join(tmp, 'server.js');
   await esbuild.build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: ext, external: ['vscode'] });

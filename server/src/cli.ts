@@ -11,6 +11,7 @@ import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { exposureRows, exposureTree, renderRows } from './features/workspace-exposure';
 import { combine } from './workspace';
+import { readHead } from './workspace/files';
 import { toSarif } from './features/sarif';
 import { FORMATS } from './formats/registry';
 import { buildReport, type ProbeReport } from './features/probe-report';
@@ -85,7 +86,7 @@ function collect(p: string, out: string[], explicit: boolean): void {
       if (e === 'node_modules' || e.startsWith('.git')) continue;
       collect(path.join(p, e), out, false);
     }
-  } else if (explicit || resolveFormat(p)) out.push(p);
+  } else if (explicit || resolveFormat(p, undefined, () => readHead(p))) out.push(p);
 }
 
 function check(paths: string[], opts: Record<string, string>): { results: FileResult[]; readErrors: number } {
@@ -102,7 +103,7 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
   }
   const configCache = new Map<string, ReturnType<typeof resolveSettings>>();
   for (const file of files) {
-    const format = resolveFormat(file, opts.language);
+    const format = resolveFormat(file, opts.language, () => readHead(file));
     if (!format) {
       readErrors++;
       results.push({ path: file, findings: [], error: `unknown file type: pass --language ${FORMATS.map((f) => f.id).join('|')}` });
@@ -129,6 +130,8 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
   }
   return { results, readErrors };
 }
+
+/** The start of a file, for formats recognised by content (CloudFormation, ARM). */
 
 function readIfExists(p: string): string | undefined {
   try {

@@ -96,20 +96,33 @@ export function serviceNames(): string[] {
   return [...nameIndex().keys()];
 }
 
-/** Registry entries whose name or port starts with `prefix`, well-known ports first (for completion). */
+/**
+ * Services people open most, in the order completion offers them (ssh, http, https … before acas, auditd).
+ * IANA names; firewalld's service names overlap for most of them.
+ */
+export const COMMON_SERVICES = [
+  'ssh', 'http', 'www-http', 'https', 'domain', 'dns', 'smtp', 'submission', 'submissions', 'imaps', 'pop3s', 'imap', 'pop3', 'ntp', 'ftp',
+  'mysql', 'postgresql', 'ms-wbt-server', 'rdp', 'http-alt', 'snmp', 'ldap', 'ldaps', 'kerberos', 'microsoft-ds', 'samba', 'samba-client',
+  'netbios-ssn', 'nfs', 'bootps', 'dhcp', 'dhcpv6-client', 'openvpn', 'wireguard', 'ipsec', 'isakmp', 'redis', 'mongodb', 'rsync',
+  'sip', 'bgp', 'telnet', 'cockpit', 'mdns', 'prometheus', 'kube-apiserver',
+];
+const COMMON_RANK = new Map(COMMON_SERVICES.map((n, i) => [n, i]));
+
+/** Sort key for service names: common services first, in COMMON_SERVICES order, then the rest. */
+export function commonRank(name: string): number {
+  return COMMON_RANK.get(name.toLowerCase()) ?? COMMON_SERVICES.length;
+}
+
+/** Registry entries whose name or port starts with `prefix`, common services first, then by port (for completion). */
 export function searchServices(prefix: string, limit = 60): ServiceEntry[] {
   const p = prefix.toLowerCase();
   const out: ServiceEntry[] = [];
   if (/^\d*$/.test(p)) {
     for (const [key, e] of table()) {
-      if (out.length >= limit) break;
       if (key.startsWith(p) && e.protocol === 'tcp' && e.name) out.push(e);
     }
-    return out.sort((a, b) => a.port - b.port);
+  } else {
+    for (const [name, entries] of nameIndex()) if (name.startsWith(p)) out.push(entries[0]);
   }
-  for (const [name, entries] of nameIndex()) {
-    if (out.length >= limit) break;
-    if (name.startsWith(p)) out.push(entries[0]);
-  }
-  return out.sort((a, b) => a.port - b.port);
+  return out.sort((a, b) => commonRank(a.name) - commonRank(b.name) || a.port - b.port).slice(0, limit);
 }

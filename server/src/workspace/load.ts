@@ -1,7 +1,7 @@
 /** Reads and analyses every recognised file under a folder, then combines them (index.ts): for the CLI and the server. */
 import type { ResolvedSettings } from '../analysis/settings';
 import { analyseText, resolveFormat } from '../pipeline';
-import { findFiles, type FoundFiles } from './files';
+import { findFiles, readHead, type FoundFiles } from './files';
 import type { HostLayout } from './hosts';
 import { combine, type Workspace, type WorkspaceFile } from './index';
 
@@ -22,7 +22,7 @@ export interface TreeWorkspace extends Workspace {
 
 /** The recognised files under `root` (see files.ts for the bounds). */
 export function listTree(root: string): FoundFiles {
-  return findFiles(root, (p) => !!resolveFormat(p));
+  return findFiles(root, (p) => !!resolveFormat(p, undefined, () => readHead(p)));
 }
 
 /** Analyses the files of `found` (default: a fresh listing of `root`) and combines them. */
@@ -34,13 +34,14 @@ export function analyseTree(root: string, opts: TreeOptions, found: FoundFiles =
 }
 
 export function analyseFile(p: string, opts: Pick<TreeOptions, 'read' | 'settingsFor' | 'cache'>): WorkspaceFile {
-  const format = resolveFormat(p)!;
   let text: string;
   try {
     text = opts.read(p);
   } catch (e) {
     return { path: p, error: `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
+  const format = resolveFormat(p, undefined, () => text);
+  if (!format) return { path: p, error: 'no longer recognised as a configuration file' };
   const settings = opts.settingsFor(p);
   const hit = opts.cache?.get(p);
   if (hit && hit.text === text && hit.settings === settings) return hit.file;

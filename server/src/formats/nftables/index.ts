@@ -1,4 +1,5 @@
 import type { Format } from '../format';
+import { completeNftables } from './complete';
 import { nftablesEdits } from './edits';
 import { parseNftables } from './parse';
 
@@ -8,4 +9,5 @@ export const nftablesFormat: Format = {
   parse: (text, ctx) => parseNftables(text, ctx),
   lineComment: '#',
   edits: nftablesEdits,
+  complete: completeNftables,
 };

@@ -1,4 +1,5 @@
 import type { Format } from '../format';
+import { completePf } from './complete';
 import { pfEdits } from './edits';
 import { parsePf } from './parse';
 
@@ -8,4 +9,5 @@ export const pfFormat: Format = {
   parse: (text, ctx) => parsePf(text, ctx),
   lineComment: '#',
   edits: pfEdits,
+  complete: completePf,
 };
