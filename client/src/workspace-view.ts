@@ -15,7 +15,7 @@ type Node =
   | { kind: 'source'; file: File; src: SourceNode }
   | { kind: 'note'; text: string; tooltip?: string };
 
-/** Icon and colour for a score (features/workspace-exposure.ts: internet 8+, restricted 4+, local below). */
+/** Icon and colour for a score (features/workspace-exposure.ts: internet 8+, networks 4+, local below). */
 function icon(score: number): vscode.ThemeIcon {
   if (score >= 10) return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
   if (score >= 8) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));

@@ -9,7 +9,7 @@ import { definedOnly, loadConfigFile, loadHostLayout } from './config-file';
 import type { Finding, Severity } from './model/finding';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
-import { exposureRows, exposureTree, renderRows } from './features/workspace-exposure';
+import { exposureTree, renderRows, workspaceRows } from './features/workspace-exposure';
 import { combine } from './workspace';
 import { readHead } from './workspace/files';
 import { toSarif } from './features/sarif';
@@ -201,7 +201,7 @@ function exposure(results: FileResult[], format: string, readErrors: number, con
   const layout = loadHostLayout(fs.existsSync(configFrom) && fs.statSync(configFrom).isDirectory() ? configFrom : path.dirname(path.resolve(configFrom)));
   if (layout.error) throw new UsageError(layout.error);
   const ws = combine(results.map((r) => ({ path: r.path, analysis: r.analysis, settings: r.settings, ...(r.error && !r.analysis ? { error: r.error } : {}) })), layout, defaults);
-  const rows = exposureRows(ws, defaults);
+  const rows = workspaceRows(ws, defaults);
   const tree = exposureTree(ws, defaults);
   if (format === 'json') {
     const files = results.map((r) => ({ path: r.path, language: r.language ?? null, ...(r.error ? { error: r.error } : {}), chains: r.analysis ? matrixJson(serviceMatrix(r.analysis.exposure)) : [] }));

@@ -54,7 +54,7 @@ test('portcullis.workspaceExposure: every recognised file, file → resource →
   assert.ok(world.codes.includes('PC101'), JSON.stringify(world));
   assert.equal(world.line, 10);
   const ssh = input.ports.find((p) => p.label === 'TCP 22 (ssh)')!;
-  assert.deepEqual(ssh.sources.map((s) => [s.label, s.reach]), [['198.51.100.0/24', 'restricted']]);
+  assert.deepEqual(ssh.sources.map((s) => [s.label, s.reach]), [['198.51.100.0/24', 'networks']]);
   // The ufw file's own exposure: SSH from anywhere; 5432 denied, so not listed.
   const ufw = res.files.find((f) => f.path.endsWith('user.rules'))!;
   assert.deepEqual(ufw.resources.flatMap((r) => r.ports.map((p) => p.label)), ['TCP 22 (ssh)']);

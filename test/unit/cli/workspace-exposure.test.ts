@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { ExposureRow } from '../../../server/src/features/workspace-exposure';
+import type { WorkspaceRow } from '../../../server/src/features/workspace-exposure';
 import { REPO } from '../../support/corpus';
 
 const CLI = path.join(REPO, 'dist/cli.js');
@@ -22,7 +22,7 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 interface Json {
   files: { path: string; language: string; chains: unknown[] }[];
-  exposures: ExposureRow[];
+  exposures: WorkspaceRow[];
   findings: { path: string; code: string; severity: string; message: string; range: { start: { line: number } } }[];
   hosts: { name: string; paths: string[] }[];
 }
@@ -36,13 +36,14 @@ test('exposure --format json: rows of every file worst first, the service-matrix
   assert.ok(json.exposures.every((e, i) => i === 0 || json.exposures[i - 1].score >= e.score), 'worst first');
   const top = json.exposures[0];
   assert.equal(top.reach, 'internet');
-  assert.equal(top.risk, 'high');
+  assert.equal(top.risks[0].level, 'high');
   const rdp = json.exposures.find((e) => e.path.endsWith('rules.v4') && e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && !e.interface)!;
-  assert.deepEqual(rdp.sources, ['0.0.0.0/0']);
+  assert.deepEqual(rdp.cidrs, ['0.0.0.0/0']);
+  assert.equal(rdp.sources, 'any IPv4 address');
   assert.equal(rdp.line, 10);
   assert.ok(rdp.codes.includes('PC101'));
   const local = json.exposures.filter((e) => e.reach === 'local');
-  assert.ok(local.length && local.every((e) => e.interface === 'lo'));
+  assert.ok(local.length && local.every((e) => e.interface === 'on lo'));
   assert.ok(json.exposures.indexOf(local[0]) > json.exposures.indexOf(rdp));
 });
 
