@@ -48,7 +48,7 @@ export function dockerBypass(hosts: HostFile[], publishers: HostFile[], settings
   const forward = hosts.flatMap((h) => dockerUserWalk(h));
   for (const pub of publishers) {
     const byRule = new Map<Rule, PublishedReach[]>();
-    for (const r of publishedReach(hosts, pub)) if (bypassed(r, settings.trusted)) byRule.set(r.rule, [...(byRule.get(r.rule) ?? []), r]);
+    for (const r of publishedReach(hosts, pub, forward)) if (bypassed(r, settings.trusted)) byRule.set(r.rule, [...(byRule.get(r.rule) ?? []), r]);
     const findings = [...byRule].map(([rule, list]) => finding(rule, list, hosts, forward));
     if (findings.length) out.set(pub.path, findings);
   }
@@ -107,8 +107,7 @@ export interface PublishedReach {
 }
 
 /** Reach of every port a publisher file publishes, judged against the host's files of the same family. */
-export function publishedReach(hosts: HostFile[], pub: HostFile): PublishedReach[] {
-  const forward = hosts.flatMap((h) => dockerUserWalk(h));
+export function publishedReach(hosts: HostFile[], pub: HostFile, forward = hosts.flatMap((h) => dockerUserWalk(h))): PublishedReach[] {
   const out: PublishedReach[] = [];
   for (const ce of pub.exposure.chains) {
     const family = ce.family;
