@@ -138,8 +138,17 @@ async function workspaceShot(page) {
   await sleep(800);
   await page.keyboard.press('Enter');
   await page.waitForSelector('.monaco-list-row[aria-label*="compose.yaml"]', { timeout: 30000 });
+  // Room for the tree: drag the sash between the editor and the panel up.
+  const sash = await page.$('.part.panel.bottom');
+  const box = sash && (await sash.boundingBox());
+  if (box) {
+    await page.mouse.move(box.x + box.width / 2, box.y + 1);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, 300, { steps: 8 });
+    await page.mouse.up();
+  }
   await sleep(1500);
-  await page.mouse.click(900, 200); // focus back on the editor, away from the text
+  await page.mouse.click(900, 120); // focus back on the editor, away from the text
   await sleep(800);
   await page.screenshot({ path: path.join(OUT, 'workspace-exposure.png') });
   log('wrote docs/images/workspace-exposure.png');
@@ -156,9 +165,11 @@ async function main() {
   const dirs = { ud: path.join(run, 'ud'), ext: path.join(run, 'ext'), xdg: path.join(run, 'xdg'), ws: path.join(run, 'firewall') };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   const onlyWorkspace = process.argv.includes('--workspace');
-  fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
-  if (onlyWorkspace) fs.cpSync(path.join(REPO, 'test', 'e2e', 'workspace', 'stack'), path.join(dirs.ws, 'stack'), { recursive: true });
-  else fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
+  if (onlyWorkspace) fs.cpSync(path.join(REPO, 'test', 'e2e', 'workspace', 'stack'), dirs.ws, { recursive: true });
+  else {
+    fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
+    fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
+  }
   fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',

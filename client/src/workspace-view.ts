@@ -15,9 +15,9 @@ type Node =
   | { kind: 'source'; file: File; src: SourceNode }
   | { kind: 'note'; text: string; tooltip?: string };
 
-/** Icon and colour for a score (features/workspace-exposure.ts: internet 8+, networks 4+, local below). */
+/** Icon and colour for a score (features/workspace-exposure.ts: internet 8+, +3 for a high-risk port; networks 4+). */
 function icon(score: number): vscode.ThemeIcon {
-  if (score >= 10) return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+  if (score >= 11) return new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
   if (score >= 8) return new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
   if (score >= 4) return new vscode.ThemeIcon('shield', new vscode.ThemeColor('problemsInfoIcon.foreground'));
   return new vscode.ThemeIcon('lock', new vscode.ThemeColor('disabledForeground'));
