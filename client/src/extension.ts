@@ -12,7 +12,9 @@ import { registerWorkspaceExposure, type WorkspaceExposureView } from './workspa
 
 let client: LanguageClient | undefined;
 
-export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld'];
+export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld', 'terraform'];
+/** Generic languages whose files the server claims by content (CloudFormation, ARM templates) or ignores. */
+const CONTENT_LANGUAGES = ['yaml', 'json'];
 
 export async function activate(
   context: vscode.ExtensionContext,
@@ -24,7 +26,10 @@ export async function activate(
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011', '--max-semi-space-size=2'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+    documentSelector: [
+      ...LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+      ...CONTENT_LANGUAGES.map((language) => ({ scheme: 'file', language })),
+    ],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
     // Quick fixes that need a value come back as portcullis.applySnippet commands (server/src/features/snippets.ts).
     initializationOptions: { snippetCommand: true },

@@ -29,11 +29,13 @@ import { completions } from './features/completion';
 import { codeLenses } from './features/code-lens';
 import { exposureGroups } from './features/exposure-rows';
 import { inlayHints } from './features/inlay-hints';
+import { formattingEdits } from './features/formatting';
 import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import type { Finding } from './model/finding';
+import type { Range } from './model/range';
 import type { ProbeReport } from './features/probe-report';
 import { isHostFirewall, isPublisher } from './analysis/docker-bypass';
 import { rootOf, WORKSPACE_EXPOSURE_COMMAND, WorkspaceIndex } from './workspace-command';
@@ -81,6 +83,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
       inlayHintProvider: true,
+      documentFormattingProvider: true,
+      documentRangeFormattingProvider: true,
       codeLensProvider: { resolveProvider: false },
       completionProvider: { triggerCharacters: [' ', '-', ',', '$', '@', '<', '"'] },
       executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND, WORKSPACE_EXPOSURE_COMMAND] },
@@ -232,6 +236,15 @@ connection.languages.inlayHint.on(async (p) => {
   if (!a || !a.settings.inlayHints) return [];
   return inlayHints(a.fa, a.settings, p.range).map((h) => ({ position: h.position, label: h.label, ...(h.kind ? { kind: h.kind } : {}), paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
 });
+
+// Formatting needs only the text and the format, not the analysis.
+function formatRequest(uri: string, options: { tabSize: number; insertSpaces: boolean }, range?: Range) {
+  const doc = documents.get(uri);
+  const format = doc && resolveFormat(pathOf(uri), doc.languageId);
+  return doc && format ? formattingEdits(format, doc.getText(), options, range) : [];
+}
+connection.onDocumentFormatting((p) => formatRequest(p.textDocument.uri, p.options));
+connection.onDocumentRangeFormatting((p) => formatRequest(p.textDocument.uri, p.options, p.range));
 
 connection.onCodeLens(async (p) => {
   const a = await analysisOf(p.textDocument.uri);

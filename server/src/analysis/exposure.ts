@@ -241,7 +241,11 @@ class ChainWalker {
       });
       this.record(protocol, accepted, flows);
     }
-    return reported.map((chain) => ({ chain, family: this.family, hook: this.hook, path: this.path, ifaceClasses: this.classes, grants: this.grants.get(chain) ?? [] }));
+    // The last filter chain on the hook is always reported; any other when it decided something.
+    const last = reported.filter((c) => c.hook === this.hook).pop();
+    return reported
+      .filter((chain) => chain === last || this.grants.get(chain)?.length)
+      .map((chain) => ({ chain, family: this.family, hook: this.hook, path: this.path, ifaceClasses: this.classes, grants: this.grants.get(chain) ?? [] }));
   }
 
   /** Walks one chain of the path for one flow; returns what it lets through, as flows for the next chain. */
@@ -275,13 +279,16 @@ class ChainWalker {
 
   /**
    * Grants for what passes the whole path. A rule grants the part of what it accepted that every later chain
-   * lets through; a policy grants only what no rule anywhere on the path accepted (the rule decided it).
+   * lets through; the last filter chain's policy grants only what no rule on the path accepted.
    */
   private record(protocol: Transport, accepted: Accepted[], passed: Flow[]): void {
     const exact = (a: Accepted) => a.rule && !a.forceApprox && !a.reasons.length && !a.ctx.reasons.length;
     const byRule = PortMap.empty();
     for (const a of accepted) if (exact(a)) byRule.add(a.map);
+    // Passing an earlier chain by its policy decides nothing: the last filter chain's policy (or a rule) does.
+    const lastFilter = this.path.filter((c) => c.type === 'filter').pop();
     for (const a of accepted) {
+      if (!a.rule && a.chain !== lastFilter) continue;
       let map = a.map;
       if (!a.rule && accepted.some((x) => x.rule && x.chain !== a.chain)) map = map.minus(byRule);
       if (a.last) {

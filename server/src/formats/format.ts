@@ -56,6 +56,14 @@ export interface CompletionContext {
   services(prefix: string): { name: string; port: number; protocol: string; description: string }[];
 }
 
+export interface FormatOptions {
+  tabSize: number;
+  insertSpaces: boolean;
+}
+
+/** The lines that replace one input line when formatting (empty: the line is dropped). */
+export type FormattedLine = string[];
+
 export interface Format {
   /** Also the LSP language id. */
   id: string;
@@ -68,4 +76,6 @@ export interface Format {
   lineComment: string;
   edits?: RuleEdits;
   complete?(ctx: CompletionContext): Completion[];
+  /** Format Document: per input line, its formatted lines. Only whitespace and line breaks may change. */
+  layout?(text: string, options: FormatOptions): FormattedLine[];
 }

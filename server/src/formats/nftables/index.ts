@@ -1,6 +1,7 @@
 import type { Format } from '../format';
 import { completeNftables } from './complete';
 import { nftablesEdits } from './edits';
+import { layoutNftables } from './layout';
 import { parseNftables } from './parse';
 
 export const nftablesFormat: Format = {
@@ -10,4 +11,5 @@ export const nftablesFormat: Format = {
   lineComment: '#',
   edits: nftablesEdits,
   complete: completeNftables,
+  layout: layoutNftables,
 };

@@ -1,6 +1,7 @@
 import type { Format } from '../format';
 import { completePf } from './complete';
 import { pfEdits } from './edits';
+import { layoutPf } from './layout';
 import { parsePf } from './parse';
 
 export const pfFormat: Format = {
@@ -10,4 +11,5 @@ export const pfFormat: Format = {
   lineComment: '#',
   edits: pfEdits,
   complete: completePf,
+  layout: layoutPf,
 };
