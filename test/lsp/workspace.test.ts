@@ -11,6 +11,7 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { WorkspaceExposureResult } from '../../server/src/workspace-command';
 import { LspClient } from '../support/lsp-client';
+import { NO_COMPOSE } from '../support/formats';
 import { REPO } from '../support/corpus';
 
 let client: LspClient;
@@ -33,7 +34,7 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('portcullis.workspaceExposure: every recognised file, file → resource → port → sources, worst first', async () => {
+test('portcullis.workspaceExposure: every recognised file, file → resource → port → sources, worst first', { skip: NO_COMPOSE }, async () => {
   const res = await exposure();
   assert.deepEqual(res.files.map((f) => path.relative(dir, f.path)).sort(), ['db-host/compose.yaml', 'db-host/etc/ufw/user.rules', 'edge/rules.v4']);
   // Worst first at every level.
@@ -61,7 +62,7 @@ test('portcullis.workspaceExposure: every recognised file, file → resource →
   assert.deepEqual(res.hosts.map((h) => h.paths.map((p) => path.relative(dir, p)).sort()), [['db-host/compose.yaml', 'db-host/etc/ufw/user.rules']]);
 });
 
-test('PC301 on the compose file: published 5432 bypasses the ufw deny; fixed by changing the host file', async () => {
+test('PC301 on the compose file: published 5432 bypasses the ufw deny; fixed by changing the host file', { skip: NO_COMPOSE }, async () => {
   const res = await exposure();
   const pc301 = res.findings.find((f) => f.code === 'PC301')!;
   assert.ok(pc301, JSON.stringify(res.findings));

@@ -6,6 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { WorkspaceRow } from '../../../server/src/features/workspace-exposure';
+import { NO_COMPOSE } from '../../support/formats';
 import { REPO } from '../../support/corpus';
 
 const CLI = path.join(REPO, 'dist/cli.js');
@@ -47,7 +48,7 @@ test('exposure --format json: rows of every file worst first, the service-matrix
   assert.ok(json.exposures.indexOf(local[0]) > json.exposures.indexOf(rdp));
 });
 
-test('exposure: the compose file\'s published port is listed, and PC301 says ufw does not protect it', () => {
+test('exposure: the compose file\'s published port is listed, and PC301 says ufw does not protect it', { skip: NO_COMPOSE }, () => {
   const json = JSON.parse(run('exposure', '--format', 'json', '.').stdout) as Json;
   const db = json.exposures.find((e) => e.path.endsWith('compose.yaml'))!;
   assert.ok(db, JSON.stringify(json.exposures.map((e) => e.path)));
@@ -62,7 +63,7 @@ test('exposure: the compose file\'s published port is listed, and PC301 says ufw
   assert.match(text, /db-host\/compose\.yaml:5:\d+: warning PC301: TCP 5432 \(postgresql\), published by db, is reachable from any IPv4 address although the host firewall blocks it/);
 });
 
-test('exposure: hosts named in .portcullis.json decide which files combine', () => {
+test('exposure: hosts named in .portcullis.json decide which files combine', { skip: NO_COMPOSE }, () => {
   fs.writeFileSync(path.join(dir, '.portcullis.json'), JSON.stringify({ hosts: { db: ['db-host/etc'], app: ['db-host/compose.yaml'] } }));
   try {
     const json = JSON.parse(run('exposure', '--format', 'json', '.').stdout) as Json;

@@ -13,6 +13,7 @@ import { publishedReach, isPublisher } from '../../../server/src/analysis/docker
 import { resolveSettings } from '../../../server/src/analysis/settings';
 import { analyseTree } from '../../../server/src/workspace/load';
 import type { Workspace } from '../../../server/src/workspace';
+import { NO_COMPOSE } from '../../support/formats';
 import { REPO } from '../../support/corpus';
 import { DockerLab } from '../../support/docker-lab';
 import { PEER_ADDR, kernelUnavailable } from '../../support/kernel';
@@ -54,7 +55,7 @@ before(async () => {
 
 after(() => lab?.close());
 
-test('the workspace reports PC301 on the published port, pointing at the ufw rule it bypasses', () => {
+test('the workspace reports PC301 on the published port, pointing at the ufw rule it bypasses', { skip: NO_COMPOSE }, () => {
   const ws = workspace('open');
   const compose = path.join(FIXTURES, 'open', 'compose.yaml');
   const f = ws.findings.get(compose)?.find((x) => x.code === 'PC301');
@@ -66,12 +67,12 @@ test('the workspace reports PC301 on the published port, pointing at the ufw rul
   assert.deepEqual(ws.hosts.map((h) => h.paths.map((p) => path.relative(FIXTURES, p)).sort()), [['open/compose.yaml', 'open/etc/ufw/user.rules']]);
 });
 
-test('a DOCKER-USER chain that narrows the port to chosen networks answers the finding', () => {
+test('a DOCKER-USER chain that narrows the port to chosen networks answers the finding', { skip: NO_COMPOSE }, () => {
   const ws = workspace('docker-user');
   assert.deepEqual(ws.findings.get(path.join(FIXTURES, 'docker-user', 'compose.yaml')) ?? [], []);
 });
 
-test('kernel lab: ufw alone blocks 5432; with Docker\'s chains it reaches the container; DOCKER-USER narrows it', { skip: unavailable, timeout: 60_000 }, async () => {
+test('kernel lab: ufw alone blocks 5432; with Docker\'s chains it reaches the container; DOCKER-USER narrows it', { skip: NO_COMPOSE ?? unavailable, timeout: 60_000 }, async () => {
   const l = lab!;
   const ufw = [read('ufw-base.txt'), read('open/etc/ufw/user.rules')];
   const probes = SOURCES.map((src) => ({ src, proto: 'tcp' as const, port: 5432 }));
