@@ -131,8 +131,6 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
   return { results, readErrors };
 }
 
-/** The start of a file, for formats recognised by content (CloudFormation, ARM). */
-
 function readIfExists(p: string): string | undefined {
   try {
     return fs.readFileSync(p, 'utf8');

@@ -3,7 +3,6 @@
  * turn the results into LSP answers. Runs over stdio (`portcullis-language-server --stdio`) or node IPC.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createConnection,
@@ -142,34 +141,23 @@ function pathOf(uri: string): string {
 /** The workspace's files, analysed together for findings that combine files (PC301) and for the exposure view. */
 const workspaceIndex = new WorkspaceIndex();
 
-function inWorkspace(p: string): boolean {
-  if (!workspaceRoot) return false;
-  const rel = path.relative(workspaceRoot, p);
-  return !!rel && !rel.startsWith('..') && !path.isAbsolute(rel);
-}
-
-/**
- * Findings that combine this file with others of its host. Only files that take part (a host firewall, a file
- * whose ports Docker publishes) pay for the workspace analysis; a changed host firewall re-checks the open
- * publishers of the workspace, whose findings depend on it.
- */
+/** Workspace findings for the file; an edit to a host firewall re-checks the open publishers, which depend on it. */
 function workspaceFindings(doc: TextDocument, fa: FileAnalysis, settings: ResolvedSettings, fromEdit: boolean): Finding[] {
-  const p = pathOf(doc.uri);
-  const publisher = isPublisher(fa.ruleset);
-  if (!workspaceRoot || !inWorkspace(p) || (!publisher && !isHostFirewall(fa.ruleset))) return [];
+  if (!workspaceRoot) return [];
+  let found: Finding[];
   try {
-    workspaceIndex.analyse(workspaceRoot, settings, readOpen, false);
+    found = workspaceIndex.combinedFindings(workspaceRoot, pathOf(doc.uri), fa.ruleset, settings, readOpen);
   } catch (e) {
     connection.console.error(`workspace analysis failed: ${(e as Error).stack ?? e}`);
     return [];
   }
-  if (!publisher && fromEdit) {
+  if (fromEdit && isHostFirewall(fa.ruleset)) {
     for (const other of documents.all()) {
       const c = cache.get(other.uri);
       if (other.uri !== doc.uri && c?.fa && isPublisher(c.fa.ruleset)) void validate(other, false);
     }
   }
-  return workspaceIndex.findingsFor(p);
+  return found;
 }
 
 async function validate(doc: TextDocument, fromEdit = true): Promise<void> {

@@ -7,10 +7,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { isHostFirewall, isPublisher } from './analysis/docker-bypass';
 import type { ResolvedSettings } from './analysis/settings';
 import { loadHostLayout } from './config-file';
 import { exposureTree, type WorkspaceExposure } from './features/workspace-exposure';
 import type { Finding } from './model/finding';
+import type { Ruleset } from './model/ruleset';
 import type { FoundFiles } from './workspace/files';
 import { analyseTree, listTree, type TreeOptions, type TreeWorkspace } from './workspace/load';
 
@@ -59,8 +61,14 @@ export class WorkspaceIndex {
     return text;
   }
 
-  /** Workspace findings reported on one file, from the latest analysis. */
-  findingsFor(file: string): Finding[] {
+  /**
+   * Findings that combine `file` with other files of its host. Only files that take part (a host firewall, a
+   * file whose ports Docker publishes) pay for the workspace analysis; others get none.
+   */
+  combinedFindings(root: string, file: string, rs: Ruleset, settings: ResolvedSettings, readOpen: (p: string) => string | undefined): Finding[] {
+    const rel = path.relative(root, file);
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || !takesPart(rs)) return [];
+    this.analyse(root, settings, readOpen, false);
     return this.last?.ws.findings.get(file) ?? [];
   }
 
@@ -77,6 +85,11 @@ export class WorkspaceIndex {
       ...(this.last.layoutError ? { error: this.last.layoutError } : {}),
     };
   }
+}
+
+/** Whether a file's findings can depend on other files of its host. */
+export function takesPart(rs: Ruleset): boolean {
+  return isPublisher(rs) || isHostFirewall(rs);
 }
 
 /** The folder a command argument names (`{root}` as a URI or path), else the workspace folder. */
