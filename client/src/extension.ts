@@ -9,6 +9,7 @@ import type { ExposureGroup } from '../../server/src/features/exposure-rows';
 import { ExposureView, type Node } from './exposure-view';
 import { registerProbe } from './probe';
 import { registerWorkspaceExposure, type WorkspaceExposureView } from './workspace-view';
+import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
 
@@ -43,6 +44,7 @@ export async function activate(
   context.subscriptions.push(client);
   const exposure = registerExposure(context, client);
   registerProbe(context, client, LANGUAGES);
+  registerSniff(context);
   const workspaceExposure = registerWorkspaceExposure(context, client);
   return { client, ready, exposure, workspaceExposure };
 }

@@ -21,7 +21,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { resolveSettings, type ResolvedSettings, type Settings } from './analysis/settings';
 import { definedOnly, loadConfigFile } from './config-file';
 import { codeActions } from './features/code-actions';
-import { toDiagnostic } from './features/diagnostics';
+import { forPublishing, toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
 import { completions } from './features/completion';
@@ -172,7 +172,7 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
   if (documents.get(doc.uri)?.version !== doc.version) return;
   cache.set(doc.uri, { version: doc.version, settings, fa });
   const combined = workspaceFindings(doc, fa, settings, fromEdit);
-  const diagnostics = [...fa.findings, ...combined, ...(probeFindings.get(doc.uri) ?? [])].map((f) => toDiagnostic(f, doc.uri));
+  const diagnostics = forPublishing([...fa.findings, ...combined, ...(probeFindings.get(doc.uri) ?? [])]).map((f) => toDiagnostic(f, doc.uri));
   for (const e of settings.errors) diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'portcullis', message: e });
   await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
