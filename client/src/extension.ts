@@ -13,7 +13,7 @@ import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
 
-export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld', 'terraform'];
+export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld', 'terraform', 'dockercompose', 'dockerfile', 'services'];
 /** Generic languages whose files the server claims by content (CloudFormation, ARM templates) or ignores. */
 const CONTENT_LANGUAGES = ['yaml', 'json'];
 

@@ -3,8 +3,9 @@ import { analyse, type Analysis } from './analysis';
 import { analyseExposure, type Exposure } from './analysis/exposure';
 import type { ResolvedSettings } from './analysis/settings';
 import type { Format } from './formats/format';
+import * as nodePath from 'node:path';
 import { formatById, formatForPath } from './formats/registry';
-import { portOfService, type Transport } from './knowledge/registry';
+import { portOfService, servicesAt, type Transport } from './knowledge/registry';
 
 export interface FileAnalysis extends Analysis {
   format: Format;
@@ -15,7 +16,12 @@ export function resolveFormat(path: string, languageId?: string, head?: () => st
   return (languageId && formatById(languageId)) || formatForPath(path, head);
 }
 
-const parseContext = (path: string) => ({ path, resolveService: (name: string, protocol?: string) => portOfService(name, protocol as Transport | undefined) });
+const parseContext = (path: string, read?: SiblingReader) => ({
+  path,
+  resolveService: (name: string, protocol?: string) => portOfService(name, protocol as Transport | undefined),
+  namesAt: (port: number, protocol: string) => servicesAt(port).filter((e) => e.protocol === protocol).map((e) => e.name),
+  readBeside: (name: string) => (read && nodePath.isAbsolute(path) ? read(nodePath.join(nodePath.dirname(path), name)) : undefined),
+});
 
 /**
  * Reads the other family's file for the same host, for the IPv4/IPv6 parity check: the function gets a
@@ -24,7 +30,7 @@ const parseContext = (path: string) => ({ path, resolveService: (name: string, p
 export type SiblingReader = (path: string) => string | undefined;
 
 export function analyseText(text: string, format: Format, path: string, settings: ResolvedSettings, readSibling?: SiblingReader): FileAnalysis {
-  const ruleset = format.parse(text, parseContext(path));
+  const ruleset = format.parse(text, parseContext(path, readSibling));
   let counterpart: { path: string; exposure: Exposure } | undefined;
   const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;
   const siblingText = sibling && readSibling?.(sibling);

@@ -18,6 +18,7 @@ export const acceptAll: Check = ({ exposure, settings }) => {
     const full = world.find((g) => g.protocol === 'tcp' && g.ports.equals(PortSet.ALL) && world.some((u) => u.protocol === 'udp' && u.ports.equals(PortSet.ALL) && u.iface === g.iface));
     if (!full) continue;
     const onInterface = full.iface !== '';
+    const approx = full.approximate ? ` (approximate: depends on ${full.reasons.slice(0, 2).join('; ')})` : '';
     findings.push({
       code: 'PC104', severity: onInterface ? 'information' : capApproximate(CODES.PC104.severity, full.approximate), range: rule.action.range, data: { ruleId: rule.id },
       message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeGrantSources(full)} through ${throughChain(full)}${full.approximate ? ` (approximate: reached through ${full.reasons.slice(0, 2).join('; ')})` : ''}: ${bypassed(full.chain, rule)}. Restrict it to the ports and sources that need it.`,

@@ -168,13 +168,16 @@ function finding(rule: Rule, list: PublishedReach[], hosts: HostFile[], forward:
   };
 }
 
-/** The container port a published port is forwarded to (the model's `forwardTo`, ranges mapped in order). */
+/**
+ * The container port a published port is forwarded to: the listener's target ("5432/tcp", "6000-6010/tcp"),
+ * ranges mapped in order; the published port itself when the file does not say.
+ */
 function containerPort(rule: Rule, port: number): number {
-  const to = rule.forwardTo?.ranges();
-  if (!to?.length) return port;
-  if (to.length === 1 && to[0][0] === to[0][1]) return to[0][0];
+  const m = /^(\d+)(?:-(\d+))?/.exec(rule.listener?.target ?? '');
+  if (!m) return port;
+  if (m[2] === undefined) return Number(m[1]);
   const from = rule.conditions.flatMap((c) => (c.kind === 'dport' && !c.negated ? c.set.ranges() : []))[0];
-  return from ? to[0][0] + (port - from[0]) : port;
+  return from ? Number(m[1]) + (port - from[0]) : port;
 }
 
 /** The host file's INPUT-side rule that drops or rejects the port, for the related location. */

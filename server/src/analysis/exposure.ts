@@ -37,6 +37,8 @@ export interface Grant {
   approximate: boolean;
   /** Opaque conditions along the path that made this grant approximate. */
   reasons: string[];
+  /** Host addresses the accepting listener is bound to (a published port's host IP); absent = all. */
+  destinations?: AddressSet;
   /** Address sets the file cannot resolve that the real sources lie within (`sources` is their upper bound). */
   within?: SourceBound[];
 }
@@ -146,22 +148,27 @@ function dnatKey(d: DnatAction | undefined): string {
   return k;
 }
 
-export function analyseExposure(rs: Ruleset): Exposure {
+export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}): Exposure {
   const chains = allChains(rs);
   const jumpedTo = new Set(chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : []))));
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
+  // Resources (a compose service, a Kubernetes Service) are paths of their own, not stages of one packet path.
+  const shared = chains.filter((c) => !c.ownPath);
   for (const family of families) {
     for (const hook of ['input', 'forward'] as const) {
-      const path = pathOf(chains, hook, family, jumpedTo);
-      if (!path.some((c) => c.type === 'filter' && c.hook === hook)) continue;
-      for (const ce of new ChainWalker(rs, path, hook, family, result).run()) {
-        result.chains.push(ce);
-        for (const g of ce.grants) {
-          if (!g.rule) continue;
-          const list = result.byRule.get(g.rule.id) ?? [];
-          list.push(g);
-          result.byRule.set(g.rule.id, list);
+      const own = chains.filter((c) => c.ownPath && c.type === 'filter' && c.hook === hook && (c.family === 'both' || c.family === family)).map((c) => [c]);
+      for (const path of [pathOf(shared, hook, family, jumpedTo), ...own]) {
+        if (!path.some((c) => c.type === 'filter' && c.hook === hook)) continue;
+        const simple = !opts.noShortcut && path.length === 1 && path[0].ownPath && listenerOnly(path[0]);
+        for (const ce of simple ? [walkListeners(path[0], hook, family, result)] : new ChainWalker(rs, path, hook, family, result).run()) {
+          result.chains.push(ce);
+          for (const g of ce.grants) {
+            if (!g.rule) continue;
+            const list = result.byRule.get(g.rule.id) ?? [];
+            list.push(g);
+            result.byRule.set(g.rule.id, list);
+          }
         }
       }
     }
@@ -189,9 +196,58 @@ export function pathOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo
   return [...on('prerouting'), ...on(hook)].filter((c) => !inert(c));
 }
 
+const SIMPLE_CONDITIONS = new Set<Condition['kind']>(['protocol', 'dport', 'inInterface', 'source', 'opaque']);
+
+/** A resource chain of listening ports only: accepts in order, no policy, jumps or NAT. */
+function listenerOnly(chain: Chain): boolean {
+  return !chain.policy && chain.rules.every((r) => (r.action.kind === 'accept' || r.action.kind === 'none') && r.conditions.every((c) => SIMPLE_CONDITIONS.has(c.kind)));
+}
+
+/**
+ * The walk of a listener-only chain without the path machinery (a file with hundreds of resources has hundreds
+ * of such paths): per protocol and interface class, each accepting rule takes its ports × sources from what
+ * earlier rules left, exactly as ChainWalker would (test/unit/analysis/exposure.test.ts compares the two).
+ */
+function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick<Exposure, 'considered' | 'reached'>): ChainExposure {
+  const names = new Set(chain.rules.flatMap((r) => r.conditions.flatMap((c) => (c.kind === 'inInterface' ? [c.name] : []))));
+  const classes = interfaceClasses(names);
+  const grants: Grant[] = [];
+  for (const protocol of TRANSPORTS) {
+    const left = classes.map((c) => PortMap.uniform(isLoopback(c) ? LOOPBACK_SOURCES.restrict(family) : AddressSet.any(family)));
+    for (const rule of chain.rules) {
+      trace.considered.add(rule.id);
+      if (rule.action.kind !== 'accept') continue;
+      const c = compile(rule, family);
+      if (c.never || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) continue;
+      classes.forEach((cls, i) => {
+        if (!c.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated)) return;
+        const matched = left[i].take(c.result.ports, c.result.sources, c.result.exact);
+        if (matched.isEmpty()) return;
+        trace.reached.add(rule.id);
+        const bound = rule.listener?.bound;
+        for (const g of matched.groups()) {
+          grants.push({
+            chain, family, protocol, ports: g.ports, sources: g.sources, iface: cls, rule, approximate: !c.result.exact, reasons: c.result.reasons,
+            ...(bound ? { destinations: bound } : {}),
+          });
+        }
+      });
+    }
+  }
+  return { chain, family, hook, path: [chain], ifaceClasses: classes, grants };
+}
+
+const chainIndexes = new WeakMap<Ruleset, Map<string, Map<string, Chain>>>();
+/** Chains by table and name, built once per ruleset (a file with many resources has many walkers). */
+function chainIndex(rs: Ruleset): Map<string, Map<string, Chain>> {
+  let index = chainIndexes.get(rs);
+  if (!index) chainIndexes.set(rs, (index = new Map(rs.tables.map((t) => [t.name, new Map(t.chains.map((c) => [c.name, c]))]))));
+  return index;
+}
+
 class ChainWalker {
   private readonly grants = new Map<Chain, Grant[]>();
-  private readonly tables = new Map<string, Map<string, Chain>>();
+  private readonly tables: Map<string, Map<string, Chain>>;
 
   constructor(
     rs: Ruleset,
@@ -200,7 +256,7 @@ class ChainWalker {
     private readonly family: Family,
     private readonly trace: Pick<Exposure, 'considered' | 'reached'>,
   ) {
-    for (const t of rs.tables) this.tables.set(t.name, new Map(t.chains.map((c) => [c.name, c])));
+    this.tables = chainIndex(rs);
     this.bits = family === 'ipv4' ? 32n : 128n;
   }
 
@@ -320,7 +376,11 @@ class ChainWalker {
     const list = this.grants.get(a.chain) ?? [];
     for (const g of map.groups()) {
       for (const { iface, sources } of this.unkeyed(g.sources)) {
-        list.push({ chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why, ...(a.within?.length ? { within: a.within } : {}) });
+        const bound = a.rule?.listener?.bound;
+        list.push({
+          chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why,
+          ...(a.within?.length ? { within: a.within } : {}), ...(bound ? { destinations: bound } : {}),
+        });
       }
     }
     this.grants.set(a.chain, list);

@@ -5,6 +5,7 @@ import { splitLines } from '../formats/tokenize';
 import { acceptAll } from './accept-all';
 import type { Check, CheckContext } from './check';
 import { defaultPolicy } from './default-policy';
+import { listenerChecks } from './listeners';
 import { analyseExposure, type Exposure } from './exposure';
 import { riskyPorts } from './risky-ports';
 import { parity } from './parity';
@@ -14,7 +15,7 @@ import type { ResolvedSettings } from './settings';
 import { applySuppressions } from './suppress';
 import { unusedChains } from './unused-chains';
 
-export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains, shadowedRules, redundantRules, parity, placeholderSources];
+export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains, shadowedRules, redundantRules, parity, placeholderSources, listenerChecks];
 
 export interface Analysis {
   ruleset: Ruleset;

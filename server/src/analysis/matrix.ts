@@ -20,6 +20,8 @@ export interface MatrixEntry {
   /** True when the policy (not a rule) accepts; `rules` is then empty. */
   byPolicy: boolean;
   approximate: boolean;
+  /** Host addresses the ports are bound to, when every accepting rule names them; absent = all. */
+  destinations?: AddressSet;
   /** What the approximate verdict depends on (rate limits, a DNAT target's locality …). */
   reasons: string[];
 }
@@ -90,18 +92,26 @@ function cells(maps: PortMap[]): [number, number][] {
 
 function entry(protocol: Transport, ports: PortSet, sources: AddressSet, iface: string | undefined, grants: Grant[]): MatrixEntry {
   const rules = [...new Set(grants.flatMap((g) => (g.rule ? [g.rule] : [])))].sort((a, b) => a.range.start.line - b.range.start.line);
-  return { protocol, ports, sources, ...(iface !== undefined ? { interface: iface } : {}), rules, byPolicy: grants.some((g) => !g.rule), approximate: grants.some((g) => g.approximate), reasons: [...new Set(grants.flatMap((g) => g.reasons))] };
+  const bound = grants.length && grants.every((g) => g.destinations) ? grants.reduce((s, g) => s.union(g.destinations!), AddressSet.NONE) : undefined;
+  return {
+    protocol, ports, sources, ...(iface !== undefined ? { interface: iface } : {}), rules, byPolicy: grants.some((g) => !g.rule), approximate: grants.some((g) => g.approximate),
+    reasons: [...new Set(grants.flatMap((g) => g.reasons))], ...(bound ? { destinations: bound } : {}),
+  };
 }
 
 /** Joins entries that differ only in their ports. */
 function merge(entries: MatrixEntry[]): MatrixEntry[] {
   const out: MatrixEntry[] = [];
   for (const e of entries) {
-    const same = out.find((o) => o.protocol === e.protocol && o.interface === e.interface && o.approximate === e.approximate && o.reasons.join() === e.reasons.join() && o.byPolicy === e.byPolicy && o.sources.equals(e.sources) && o.rules.length === e.rules.length && o.rules.every((r, i) => r === e.rules[i]));
+    const same = out.find((o) => o.protocol === e.protocol && o.interface === e.interface && o.approximate === e.approximate && o.reasons.join() === e.reasons.join() && o.byPolicy === e.byPolicy && o.sources.equals(e.sources) && sameBound(o.destinations, e.destinations) && o.rules.length === e.rules.length && o.rules.every((r, i) => r === e.rules[i]));
     if (same) same.ports = same.ports.union(e.ports);
     else out.push({ ...e });
   }
   return out;
+}
+
+function sameBound(a: AddressSet | undefined, b: AddressSet | undefined): boolean {
+  return a === b || (!!a && !!b && a.equals(b));
 }
 
 /** The stable JSON contract of `portcullis exposure --format json` and the `portcullis/exposure` request. */
@@ -117,6 +127,8 @@ export function matrixJson(matrix: ChainMatrix[]): unknown[] {
       ports: e.ports.ranges().map(([a, b]) => [a, b]),
       sources: e.sources.toCidrs(c.family),
       ...(e.interface !== undefined ? { interface: e.interface } : {}),
+      // Bound to every address of the family (0.0.0.0, ::) is the same as unbound: absent means all.
+      ...(e.destinations && !(c.family === 'ipv4' ? e.destinations.isAnyV4() : e.destinations.isAnyV6()) ? { destinations: e.destinations.toCidrs(c.family) } : {}),
       rules: e.rules.map((r) => ({ line: r.range.start.line })),
       ...(e.byPolicy ? { policy: true } : {}),
       approximate: e.approximate,

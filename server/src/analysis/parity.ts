@@ -19,7 +19,7 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
   const v4Source: Exposure | undefined = exposure.chains.some((c) => c.family === 'ipv4') ? exposure : counterpart?.exposure;
   if (!v6Chains.length || !v4Source) return findings;
   for (const v6 of v6Chains) {
-    const v4 = v4Source.chains.find((c) => c.family === 'ipv4' && c.chain.name === v6.chain.name && c.chain.hook === v6.chain.hook);
+    const v4 = v4Source.chains.find((c) => c.family === 'ipv4' && c.chain.name === v6.chain.name && c.chain.table === v6.chain.table && c.chain.hook === v6.chain.hook);
     if (!v4) continue;
     for (const g of v6.grants) {
       if (!reachesWorld(g, settings.trusted)) continue;

@@ -6,6 +6,7 @@ import type { PortItem, Rule } from '../model/ruleset';
 import type { Risk } from '../knowledge/risks';
 import type { Check } from './check';
 import type { Grant } from './exposure';
+import { publishedDatastore } from './listeners';
 import { capApproximate, describeGrantSources, throughChain, worldGrants } from './reach';
 
 const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
@@ -16,6 +17,8 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
     const world = worldGrants(grants, settings.trusted);
     if (!world.length) continue;
     const rule = world[0].rule!;
+    // A host port picked at run time says nothing about the service behind it; a published database is PC120.
+    if (rule.listener?.anyHostPort || publishedDatastore(rule, grants, settings)) continue;
     const items = rule.conditions.flatMap((c) => (c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []);
     // Group the risks by the token that names their port, so each token gets one diagnostic.
     const byItem = new Map<PortItem | undefined, Map<Risk, Grant>>();
@@ -29,16 +32,19 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
         }
       }
     }
-    for (const [item, risks] of byItem) findings.push(finding(rule, item, risks));
+    const families = new Set(world.map((g) => g.family));
+    for (const [item, risks] of byItem) findings.push(finding(rule, item, risks, families.size > 1));
   }
   return findings;
 };
 
-function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>): Finding {
+function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>, bothFamilies: boolean): Finding {
   const list = [...risks.entries()];
   const [risk, grant] = list[0];
   const worst = list.reduce((a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a), 'low' as Risk['level']);
-  const who = describeGrantSources(grant);
+  let who = describeGrantSources(grant);
+  // One listener on every address of both families (a published port): say so once.
+  if (bothFamilies && who === 'any IPv4 address') who = 'any IPv4 or IPv6 address';
   const where = `${grant.iface ? ` on ${grant.iface}` : ''} through ${throughChain(grant)}`;
   const approximate = list.some(([, g]) => g.approximate);
   const approx = approximate ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';

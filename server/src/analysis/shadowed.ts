@@ -24,7 +24,8 @@ export const shadowedRules: Check = ({ ruleset, exposure }) => {
   const seen = new Set<number>();
   for (const chain of allChains(ruleset)) {
     chain.rules.forEach((rule, index) => {
-      if (!exposure.considered.has(rule.id) || exposure.reached.has(rule.id) || seen.has(rule.id)) return;
+      // A listener is a socket, not an ordered filter rule: two of them on one port is not shadowing.
+      if (rule.listener || !exposure.considered.has(rule.id) || exposure.reached.has(rule.id) || seen.has(rule.id)) return;
       seen.add(rule.id);
       if (!TERMINAL.has(rule.action.kind) || !transportOnly(rule)) return;
       const c = compile(rule, ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4');
@@ -89,7 +90,7 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
 export const redundantRules: Check = ({ ruleset, exposure }) => {
   // A rule may sit in several chains (pf puts a rule without direction in both `in` and `out`): judge it once.
   const byId = new Map(allChains(ruleset).flatMap((c) => c.rules).map((r) => [r.id, r]));
-  const candidates = [...byId.values()].filter((r) => exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'));
+  const candidates = [...byId.values()].filter((r) => !r.listener && exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'));
   if (exposure.considered.size > REDUNDANCY_LIMIT) return [];
   const baseline = exposure.chains.map(acceptedMaps);
   const family = ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4';

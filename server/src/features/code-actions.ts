@@ -27,6 +27,12 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
     if (!edit) return;
     actions.push({ title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: preferred, edit: { changes: { [uri]: [edit] } } });
   };
+  // Service-port files: narrowing edits on the listener (never a wider binding or more sources).
+  const listenerFixes = (rule: Rule, d: Diagnostic): void => {
+    if (!edits || !rule.listener) return;
+    make('Bind to 127.0.0.1 (reachable from this host only)', d, edits.bindLoopback?.(rule, fa.lines), d.code === 'PC120');
+    if (rule.listener.role === 'host-port') make('Remove the hostPort (keep the port inside the pod network)', d, edits.deleteRule(rule, fa.lines), d.code === 'PC125');
+  };
   for (const d of diagnostics) {
     if (d.source !== 'portcullis') continue;
     const data = (d.data ?? {}) as { ruleId?: number; table?: string; chain?: string };
@@ -42,6 +48,10 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
         case 'PC101':
         case 'PC102':
         case 'PC104':
+        case 'PC120':
+        case 'PC122':
+        case 'PC125':
+          listenerFixes(rule, d);
           if (sourceNarrows(rule, PLACEHOLDER_NETWORK)) {
             const edit = edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK);
             if (edit) actions.push(snippetAction('Restrict the source to a network…', d, edit, PLACEHOLDER_NETWORK, ctx, true));

@@ -10,6 +10,8 @@ import type { Chain, Rule } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
 import { findChainByName, nodeAt, type PortUse } from './locate';
+import type { Grant } from '../analysis/exposure';
+import { isLoopbackSet } from '../model/loopback';
 
 export interface HoverResult {
   range: Range;
@@ -119,6 +121,7 @@ function verdict(fa: FileAnalysis, rule: Rule, ranges: readonly (readonly [numbe
   const asked = PortSet.fromRanges(ranges);
   const grants = (fa.exposure.byRule.get(rule.id) ?? []).filter((g) => g.ports.overlaps(asked));
   const what = (ports: PortSet) => ports.ranges().map(([a, b]) => portText(a, b)).join(', ');
+  if (rule.listener) return listenerVerdict(rule, grants);
   if (grants.length) {
     const lines = grants.slice(0, 4).map((g) => `- ${g.protocol.toUpperCase()} ${what(g.ports.intersect(asked))} reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)} through this rule (chain ${g.chain.name})${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
     if (grants.length > 4) lines.push(`- … and ${grants.length - 4} more`);
@@ -161,4 +164,22 @@ function targetHover(fa: FileAnalysis, rule: Rule): string {
   if (a.kind === 'continue') return `**${a.target}** — does not decide the packet; evaluation continues with the next rule.`;
   if (a.kind === 'other') return `**${a.target}** — ends evaluation here with an action outside packet filtering (address translation or a user-space queue).`;
   return '';
+}
+
+/** "TCP 5432 published port (→ 5432/tcp), on all IPv4 and IPv6 addresses of the host", then who reaches it. */
+function listenerVerdict(rule: Rule, grants: Grant[]): string {
+  const l = rule.listener!;
+  const proto = (rule.conditions.find((c) => c.kind === 'protocol') as { protocols: string[] } | undefined)?.protocols[0]?.toUpperCase() ?? 'TCP';
+  const dport = rule.conditions.find((c) => c.kind === 'dport');
+  const what = dport?.kind === 'dport' ? dport.set.ranges().map(([a, b]) => portText(a, b)).join(', ') : '';
+  const port = l.anyHostPort ? `${what} (the port is picked at run time)` : what;
+  const behind = l.target ? ` (→ ${l.target})` : '';
+  if (!l.published) return `${proto} ${what}${behind} — ${l.via}: declared, not reachable from outside by this alone.`;
+  const where = l.bound ? (isLoopbackSet(l.bound) ? `bound to ${l.bound.describe()} (this host only)` : `bound to ${l.bound.describe()}`) : 'on all IPv4 and IPv6 addresses of the host';
+  const lines = [`${proto} ${port} ${l.via}${behind}, ${where}.`];
+  const fams = new Map<string, Grant>();
+  for (const g of grants) if (!fams.has(g.family)) fams.set(g.family, g);
+  for (const g of fams.values()) lines.push(`- reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)}${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
+  if (!grants.length) lines.push("- no connection from outside reaches it (see the rule's sources).");
+  return lines.join('\n');
 }

@@ -6,10 +6,14 @@ import type { Chain, Rule, Ruleset } from '../model/ruleset';
 export interface ParseContext {
   /** Resolves a service name such as "ssh" to its port for a transport protocol. */
   resolveService(name: string, protocol?: string): number | undefined;
+  /** Names the registry gives a port on a protocol (for files that name ports themselves). */
+  namesAt?(port: number, protocol: string): string[];
   /** Address family when the caller knows it (from the file name); formats may also detect it. */
   family?: Family;
   /** Path or URI of the file, for formats that look at their name (e.g. ufw's user6.rules). */
   path?: string;
+  /** Text of a file in the same folder (compose's `.env`), or undefined when there is none or it cannot be read. */
+  readBeside?(name: string): string | undefined;
 }
 
 export interface TextEdit {
@@ -29,6 +33,8 @@ export interface RuleEdits {
   setDefaultDrop(chain: Chain, lines: string[]): TextEdit[] | undefined;
   /** Remove a rule entirely. */
   deleteRule(rule: Rule, lines: string[]): TextEdit | undefined;
+  /** Bind a published port to the loopback address only (service-port formats). */
+  bindLoopback?(rule: Rule, lines: string[]): TextEdit | undefined;
 }
 
 /** A completion proposal, editor-neutral. */
@@ -69,6 +75,8 @@ export interface Format {
   id: string;
   /** Whether a file path (base name and directories) belongs to this format. */
   claims(path: string): boolean;
+  /** Other editors' language ids for the same files (VS Code's `dockercompose`, `dockerfile`). */
+  languageIds?: string[];
   /** For generic extensions (.yaml, .json): whether the file's first bytes show it belongs to this format. */
   claimsContent?(path: string, head: string): boolean;
   parse(text: string, ctx: ParseContext): Ruleset;

@@ -6,12 +6,16 @@ import { firewalldFormat } from './firewalld';
 import { terraformFormat } from './terraform';
 import { cloudformationFormat } from './cloudformation';
 import { azureArmFormat } from './azure-arm';
+import { composeFormat } from './compose';
+import { kubernetesFormat } from './kubernetes';
+import { dockerfileFormat } from './dockerfile';
+import { servicesFormat } from './services';
 
 /** Every supported format; the first that claims a path wins, so put specific formats before generic ones. */
-export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat, terraformFormat, cloudformationFormat, azureArmFormat];
+export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat, terraformFormat, cloudformationFormat, azureArmFormat, composeFormat, kubernetesFormat, dockerfileFormat, servicesFormat];
 
 export function formatById(id: string): Format | undefined {
-  return FORMATS.find((f) => f.id === id);
+  return FORMATS.find((f) => f.id === id || f.languageIds?.includes(id));
 }
 
 /** How much of a file content checks look at. */
@@ -26,3 +30,4 @@ export function formatForPath(path: string, head?: () => string | undefined): Fo
   const text = head()?.slice(0, HEAD_BYTES);
   return text === undefined ? undefined : candidates.find((f) => f.claimsContent!(path, text));
 }
+

@@ -30,6 +30,8 @@ export interface Risk {
   /** What to do instead. */
   advice: string;
   references?: readonly string[];
+  /** A database or cache: usually meant for the application next to it, not for other hosts. */
+  datastore?: boolean;
 }
 
 const nvd = (cve: string): string => `https://nvd.nist.gov/vuln/detail/${cve}`;
@@ -175,7 +177,7 @@ export const RISKS: readonly Risk[] = [
     references: [nvd('CVE-2024-12084')],
   },
   {
-    ports: [1433, 1433], protocols: TCP, service: 'Microsoft SQL Server', level: 'high',
+    ports: [1433, 1433], protocols: TCP, service: 'Microsoft SQL Server', level: 'high', datastore: true,
     why: 'Internet-facing SQL Servers are brute-forced (the "sa" account) by botnets that then run commands with xp_cmdshell and drop ransomware or miners.',
     advice: 'Allow 1433 only from the application servers; reach administration through a VPN, and disable the sa login.',
     references: ['https://learn.microsoft.com/en-us/sql/sql-server/install/configure-the-windows-firewall-to-allow-sql-server-access'],
@@ -187,7 +189,7 @@ export const RISKS: readonly Risk[] = [
     references: [nvd('CVE-2002-0649')],
   },
   {
-    ports: [1521, 1521], protocols: TCP, service: 'Oracle Database (TNS listener)', level: 'high',
+    ports: [1521, 1521], protocols: TCP, service: 'Oracle Database (TNS listener)', level: 'high', datastore: true,
     why: 'An exposed TNS listener allows SID guessing and password attacks, and listener bugs such as TNS Poison (CVE-2012-1675) let remote attackers hijack database sessions.',
     advice: 'Allow 1521 only from application servers; enable listener valid-node checking, and use a VPN for administration.',
     references: [nvd('CVE-2012-1675')],
@@ -239,7 +241,7 @@ export const RISKS: readonly Risk[] = [
     references: [nvd('CVE-2021-43798')],
   },
   {
-    ports: [3306, 3306], protocols: TCP, service: 'MySQL / MariaDB', level: 'high',
+    ports: [3306, 3306], protocols: TCP, service: 'MySQL / MariaDB', level: 'high', datastore: true,
     why: 'Exposed MySQL servers are brute-forced and ransomed (databases dumped and dropped, with a ransom note left in a table); old versions even had an authentication bypass (CVE-2012-2122).',
     advice: 'Bind MySQL to localhost or a private network and allow 3306 only from application servers; use a VPN or SSH tunnel for administration.',
     references: [nvd('CVE-2012-2122'), 'https://dev.mysql.com/doc/refman/8.0/en/security-guidelines.html'],
@@ -274,7 +276,7 @@ export const RISKS: readonly Risk[] = [
     references: [CISA_AMPLIFICATION],
   },
   {
-    ports: [5432, 5432], protocols: TCP, service: 'PostgreSQL', level: 'high',
+    ports: [5432, 5432], protocols: TCP, service: 'PostgreSQL', level: 'high', datastore: true,
     why: 'Exposed PostgreSQL servers are brute-forced, and a superuser login runs operating-system commands through COPY … FROM PROGRAM, which botnets use to install cryptominers.',
     advice: 'Listen on private addresses only, allow 5432 from application servers, and restrict pg_hba.conf to those hosts with scram-sha-256.',
     references: ['https://www.postgresql.org/docs/current/auth-pg-hba-conf.html'],
@@ -298,7 +300,7 @@ export const RISKS: readonly Risk[] = [
     references: [nvd('CVE-2006-2369')],
   },
   {
-    ports: [5984, 5984], protocols: TCP, service: 'Apache CouchDB', level: 'high',
+    ports: [5984, 5984], protocols: TCP, service: 'Apache CouchDB', level: 'high', datastore: true,
     why: 'CouchDB instances left in "admin party" mode or running vulnerable versions are taken over remotely: CVE-2017-12635 and CVE-2017-12636 together gave admin rights and code execution and were used for cryptomining.',
     advice: 'Create an admin user, bind CouchDB to private addresses, and put it behind a VPN or an authenticating proxy.',
     references: [nvd('CVE-2017-12635'), nvd('CVE-2017-12636')],
@@ -315,7 +317,7 @@ export const RISKS: readonly Risk[] = [
     advice: 'Start X with -nolisten tcp and use SSH X11 forwarding when remote display is needed.',
   },
   {
-    ports: [6379, 6379], protocols: TCP, service: 'Redis', level: 'high',
+    ports: [6379, 6379], protocols: TCP, service: 'Redis', level: 'high', datastore: true,
     why: 'Redis has historically run without authentication; exposed instances are hijacked by writing SSH keys or cron jobs with CONFIG SET, or by Lua sandbox escapes (CVE-2022-0543), and are a staple target of cryptomining worms.',
     advice: 'Bind Redis to localhost or a private network, enable protected mode and ACLs/requirepass, and allow 6379 only from the application servers.',
     references: ['https://redis.io/docs/latest/operate/oss_and_stack/management/security/', nvd('CVE-2022-0543')],
@@ -343,7 +345,7 @@ export const RISKS: readonly Risk[] = [
     references: [nvd('CVE-2024-23897')],
   },
   {
-    ports: [8086, 8086], protocols: TCP, service: 'InfluxDB HTTP API', level: 'high',
+    ports: [8086, 8086], protocols: TCP, service: 'InfluxDB HTTP API', level: 'high', datastore: true,
     why: 'InfluxDB 1.x ships with authentication disabled, and versions before 1.7.6 had an authentication bypass (CVE-2019-20933): anyone can query or delete the stored metrics.',
     advice: 'Enable authentication, allow 8086 only from writers and dashboards, and use TLS.',
     references: [nvd('CVE-2019-20933')],
@@ -382,7 +384,7 @@ export const RISKS: readonly Risk[] = [
     advice: 'Bind PHP-FPM to a Unix socket or 127.0.0.1 and restrict listen.allowed_clients; keep admin UIs internal.',
   },
   {
-    ports: [9042, 9042], protocols: TCP, service: 'Cassandra CQL native protocol', level: 'high',
+    ports: [9042, 9042], protocols: TCP, service: 'Cassandra CQL native protocol', level: 'high', datastore: true,
     why: 'Cassandra ships with authentication off (AllowAllAuthenticator) or the well-known cassandra/cassandra superuser; exposed clusters are dumped and ransomed, and user-defined functions enabled unsafely allow code execution (CVE-2021-44521).',
     advice: 'Enable PasswordAuthenticator, replace the default superuser, use client TLS, and allow 9042 only from applications.',
     references: [nvd('CVE-2021-44521')],
@@ -406,7 +408,7 @@ export const RISKS: readonly Risk[] = [
     references: ['https://prometheus.io/docs/operating/security/'],
   },
   {
-    ports: [9200, 9200], protocols: TCP, service: 'Elasticsearch HTTP API', level: 'high',
+    ports: [9200, 9200], protocols: TCP, service: 'Elasticsearch HTTP API', level: 'high', datastore: true,
     why: 'Elasticsearch before 8.0 ran without authentication by default; exposed clusters are behind many large data leaks and ransom wipes, and old versions had remote code execution through scripting (CVE-2014-3120, CVE-2015-1427).',
     advice: 'Enable Elastic security (authentication and TLS), bind to private addresses, and allow 9200 only from applications.',
     references: [nvd('CVE-2015-1427'), nvd('CVE-2014-3120')],
@@ -435,7 +437,7 @@ export const RISKS: readonly Risk[] = [
     references: ['https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/'],
   },
   {
-    ports: [11211, 11211], protocols: BOTH, service: 'Memcached', level: 'high',
+    ports: [11211, 11211], protocols: BOTH, service: 'Memcached', level: 'high', datastore: true,
     why: 'Memcached has no authentication, so exposed caches leak and accept data; over UDP it amplifies spoofed requests by up to about 50,000 times (CVE-2018-1000115), which powered the 1.35 Tbps attack on GitHub in 2018.',
     advice: 'Bind memcached to localhost or a private network, disable UDP (-U 0, the default since 1.5.6), and allow 11211 only from application servers.',
     references: [nvd('CVE-2018-1000115'), CISA_AMPLIFICATION],
@@ -447,7 +449,7 @@ export const RISKS: readonly Risk[] = [
     references: ['https://www.rabbitmq.com/docs/access-control'],
   },
   {
-    ports: [27017, 27018], protocols: TCP, service: 'MongoDB', level: 'high',
+    ports: [27017, 27018], protocols: TCP, service: 'MongoDB', level: 'high', datastore: true,
     why: 'MongoDB long ran without access control by default; tens of thousands of exposed databases were wiped and ransomed in automated campaigns starting in 2017.',
     advice: 'Enable access control (security.authorization), bind to private addresses, and allow 27017-27018 only from application servers.',
     references: ['https://www.mongodb.com/docs/manual/administration/security-checklist/'],

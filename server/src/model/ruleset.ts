@@ -75,17 +75,38 @@ export interface Rule {
   conditions: Condition[];
   action: Action;
   comment?: string;
-  /**
-   * Where a port-publishing rule forwards what it accepts (compose "8080:80" → 80), when that differs from
-   * the matched port; rules seen after the translation (Docker's DOCKER-USER chain) match these ports.
-   */
-  forwardTo?: PortSet;
   /** In a last-match chain: the rule decides at once when it matches (pf `quick`, `set skip`). */
   final?: boolean;
   /** Where the rule names its chain (`-A INPUT …`, `add rule inet f input …`), when it does. */
   chainRange?: Range;
   /** The rule's own address where rules are named resources (aws_security_group_rule.ssh, nsg1/Rule3). */
   name?: string;
+  /**
+   * Set when the rule stands for a listening port a service-port file publishes or declares (a compose port
+   * mapping, a hostPort, a Service port, an EXPOSE) rather than a packet filter.
+   */
+  listener?: Listener;
+}
+
+/** A port a workload listens on, as a service-port file states it. */
+export interface Listener {
+  /** Host addresses the port is bound to (compose host_ip, hostIP, externalIPs); absent = all of the host's. */
+  bound?: AddressSet;
+  /** Where the binding is written (or where it would go), for quick fixes. */
+  boundRange?: Range;
+  /** False for ports only declared (compose `expose:`, Dockerfile EXPOSE, containerPort): not reachable by that alone. */
+  published: boolean;
+  /** How the port is offered, for messages: "published port", "hostPort", "node port", "load balancer" … */
+  via: string;
+  /** The container or pod port behind a published one (e.g. "5432/tcp"). */
+  target?: string;
+  /**
+   * What kind of offer the port is, where checks treat it specially: a cloud load balancer, a port opened on
+   * every node that runs a pod, or an image/container declaration that publishes nothing by itself.
+   */
+  role?: 'load-balancer' | 'host-port' | 'expose';
+  /** The host port is picked when the container starts (compose "5432"): the rule's ports are the ephemeral range. */
+  anyHostPort?: boolean;
 }
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
@@ -109,7 +130,19 @@ export interface Chain {
   range: Range;
   declared: boolean;
   rules: Rule[];
-  /** How messages name the chain when "chain <name>" would mislead, e.g. "zone public" (firewalld). */
+  /**
+   * The chain is a packet path of its own: it stands for a resource (a compose service, a Kubernetes Service)
+   * that packets reach without traversing the file's other chains.
+   */
+  ownPath?: boolean;
+  /** The resource shares the host's network stack (compose network_mode: host, hostNetwork: true): where it says so. */
+  hostNetwork?: Range;
+  /**
+   * False when the format knows that no network policy filters traffic to this resource (a pod that no
+   * NetworkPolicy of its file selects); undefined when the question does not apply.
+   */
+  filtered?: boolean;
+  /** How messages name the chain when "chain <name>" would mislead, e.g. "zone public" (firewalld), "compose service db", "Service web". */
   label?: string;
   /**
    * How the file's own rule order decides. `rules` is always in first-match order (the order the analysis

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import test from 'node:test';
-import { analyseExposure, sourcesFor, type ChainExposure } from '../../../server/src/analysis/exposure';
+import { acceptedMaps, analyseExposure, sourcesFor, type ChainExposure } from '../../../server/src/analysis/exposure';
+import { formatById } from '../../../server/src/formats/registry';
 import { parseIptables } from '../../../server/src/formats/iptables/parse';
 import { portOfService } from '../../../server/src/knowledge/registry';
 import { filterTable } from '../../support/analyse';
@@ -85,4 +88,33 @@ test('ufw user chains are analysed as attached to INPUT', () => {
   const ce = analyseExposure(rs).chains.find((c) => c.chain.name === 'ufw-user-input')!;
   assert.ok(reach(ce, 22).isAnyV4());
   assert.ok(reach(ce, 23).isEmpty(), 'what ufw-user-input does not accept falls back to ufw, not to ACCEPT');
+});
+
+test('listener-only resource chains: the shortcut walk gives what the general path walk gives (corpus compose and Kubernetes files)', (t) => {
+  const corpus = path.resolve(__dirname, '../../../../../shared/corpus');
+  if (!fs.existsSync(corpus)) return t.skip(`corpus not found at ${corpus}`);
+  let compared = 0;
+  for (const dir of ['docker-compose', 'kubernetes']) {
+    for (const f of fs.readdirSync(path.join(corpus, dir)).filter((x) => /\.ya?ml$/.test(x))) {
+      const p = path.join(corpus, dir, f);
+      const text = fs.readFileSync(p, 'utf8');
+      const rs = formatById(dir === 'kubernetes' ? 'kubernetes' : 'compose')!.parse(text, { path: p, resolveService: () => undefined });
+      const fast = analyseExposure(rs);
+      const slow = analyseExposure(rs, { noShortcut: true });
+      assert.equal(fast.chains.length, slow.chains.length, f);
+      fast.chains.forEach((ce, i) => {
+        const a = acceptedMaps(ce);
+        const b = acceptedMaps(slow.chains[i]);
+        assert.equal(ce.chain, slow.chains[i].chain);
+        assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${f} ${ce.chain.name}`);
+        for (const [k, m] of a) assert.ok(m.equals(b.get(k)!), `${f} ${ce.chain.name} ${k}`);
+        const approx = (g: { approximate: boolean; rule?: { id: number } }) => `${g.rule?.id}:${g.approximate}`;
+        assert.deepEqual([...new Set(ce.grants.map(approx))].sort(), [...new Set(slow.chains[i].grants.map(approx))].sort(), `${f} ${ce.chain.name}`);
+      });
+      assert.deepEqual([...fast.reached].sort(), [...slow.reached].sort(), f);
+      compared++;
+    }
+  }
+  t.diagnostic(`${compared} files compared`);
+  assert.ok(compared > 90);
 });

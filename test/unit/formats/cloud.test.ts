@@ -224,7 +224,8 @@ test('formats are recognised by extension and, for .yaml/.json, by content only'
   assert.equal(formatForPath('/x/main.tf')?.id, 'terraform');
   assert.equal(formatForPath('/x/terraform.tfvars')?.id, 'terraform');
   assert.equal(formatForPath('/x/stack.yaml', () => 'AWSTemplateFormatVersion: "2010-09-09"\nResources: {}\n')?.id, 'cloudformation');
-  assert.equal(formatForPath('/x/docker-compose.yaml', () => 'services:\n  web:\n    image: nginx\n'), undefined);
+  // Not a cloud template: the compose format claims it.
+  assert.equal(formatForPath('/x/docker-compose.yaml', () => 'services:\n  web:\n    image: nginx\n')?.id, 'compose');
   assert.equal(formatForPath('/x/t.json', () => '{"$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"}')?.id, 'azure-arm');
   assert.equal(formatForPath('/x/package.json', () => '{"name": "x"}'), undefined);
 });

@@ -1,5 +1,6 @@
 /** One policy in four formats gives one exposure; nftables translations agree with their iptables originals. */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'node:test';
@@ -74,4 +75,40 @@ test('nftables translations agree with their iptables originals (INPUT and FORWA
   t.diagnostic(`translated vs iptables exposure: ${agree}/${compared} agree${differ.length ? `; differ: ${differ.join(', ')}` : ''}`);
   assert.ok(compared >= 28, `${compared} compared`);
   assert.ok(agree / compared >= 0.8, `only ${agree}/${compared} agree: ${differ.join(', ')}`);
+});
+
+const SERVICE_EQ = path.join(FIXTURES, 'service-equivalence');
+
+interface JsonEntry {
+  protocol: string;
+  ports: number[][];
+  sources: string[];
+  interface?: string;
+  destinations?: string[];
+  rules: { line: number }[];
+  approximate: boolean;
+}
+
+test('RDP open to the world as iptables, compose, a Kubernetes LoadBalancer and a hostPort: same code, message shape and exposure JSON', () => {
+  const files = ['rules.v4', 'compose.yaml', 'service.yaml', 'hostport.yaml'].map((f) => path.join(SERVICE_EQ, f));
+  const cli = path.join(FIXTURES, '../../dist/cli.js');
+  const out = execFileSync(process.execPath, [cli, 'exposure', '--format', 'json', ...files], { encoding: 'utf8' });
+  const parsed = JSON.parse(out) as { files: { path: string; chains: { table: string; chain: string; family: string; entries: JsonEntry[] }[] }[] };
+  // Per file: the IPv4 entries (the iptables file is IPv4 only), without the line numbers, which differ by file.
+  const v4 = parsed.files.map((f) => f.chains.filter((c) => c.family === 'ipv4').flatMap((c) => c.entries.map(({ rules, ...e }) => ({ ...e, rules: rules.length }))));
+  assert.deepEqual(v4[0], [{ protocol: 'tcp', ports: [[3389, 3389]], sources: ['0.0.0.0/0'], rules: 1, approximate: false }]);
+  for (const [i, e] of v4.entries()) assert.deepEqual(e, v4[0], path.basename(files[i]));
+  // table = the file's kind, chain = the resource's name.
+  assert.deepEqual(parsed.files.map((f) => f.chains.filter((c) => c.family === 'ipv4').map((c) => `${c.table}/${c.chain}`)), [['filter/INPUT', 'filter/FORWARD'], ['compose/rdp'], ['Service/rdp'], ['Pod/rdp']]);
+  const shapes = files.map((f) => {
+    const id = f.endsWith('rules.v4') ? 'iptables' : f.endsWith('compose.yaml') ? 'compose' : 'kubernetes';
+    const fa = analyseText(fs.readFileSync(f, 'utf8'), formatById(id)!, f, resolveSettings({}));
+    const pc101 = fa.findings.filter((x) => x.code === 'PC101');
+    assert.equal(pc101.length, 1, `${path.basename(f)}: ${fa.findings.map((x) => x.code)}`);
+    assert.equal(fa.lines[pc101[0].range.start.line].slice(pc101[0].range.start.character, pc101[0].range.end.character), '3389');
+    assert.equal(pc101[0].severity, 'error');
+    return pc101[0].message.replace(/any IPv4 or IPv6 address/, 'any IPv4 address').replace(/ through [^.]+\./, ' through <resource>.');
+  });
+  for (const s of shapes) assert.equal(s, shapes[0]);
+  assert.match(shapes[0], /^RDP \(Windows Remote Desktop\), TCP 3389, is reachable from any IPv4 address through <resource>\. /);
 });

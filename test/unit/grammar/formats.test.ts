@@ -55,3 +55,13 @@ test('every corpus nftables, pf and firewalld line tokenizes', { skip: !HAVE_COR
   }
   assert.ok(lines > 5000, `${lines} lines`);
 });
+
+test('services grammar', async () => {
+  const [e, c] = await tokenize('source.services', ['chargen\t\t19/udp\t\tttytst source\t# comment', '# Network services, Internet style']);
+  assert.ok(has(scopeOf(e, 'chargen'), 'entity.name.function.service'));
+  assert.ok(has(scopeOf(e, '19'), 'constant.numeric.port'));
+  assert.ok(has(scopeOf(e, 'udp'), 'support.type.protocol'));
+  assert.ok(has(scopeOf(e, 'ttytst'), 'variable.other.alias'));
+  assert.ok(has(scopeOf(e, '# comment'), 'comment.line'));
+  assert.ok(has(scopeOf(c, '# Network services, Internet style'), 'comment.line'));
+});

@@ -1,0 +1,76 @@
+#!/usr/bin/env node
+// Parse + analysis time of service-port files (target: under 20 ms each): the largest compose and Kubernetes
+// files of ../shared/corpus and a generated 500-service compose file. Median of 15 runs after 5 warm-ups, as
+// wall-clock time and as this process's CPU time (user + system): on a shared machine the wall clock also
+// counts the time spent waiting for a CPU, so the load average is printed too. Usage: node bench/service-ports.mjs
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const out = (p) => require(path.join(root, 'out/server/src', p));
+const { analyseText } = out('pipeline.js');
+const { formatById } = out('formats/registry.js');
+const { resolveSettings } = out('analysis/settings.js');
+const corpus = path.resolve(root, '../shared/corpus');
+const settings = resolveSettings({});
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+const largest = (dir) => {
+  const d = path.join(corpus, dir);
+  if (!fs.existsSync(d)) return undefined;
+  return fs.readdirSync(d).filter((f) => /\.ya?ml$/.test(f)).map((f) => path.join(d, f)).sort((a, b) => fs.statSync(b).size - fs.statSync(a).size)[0];
+};
+
+/** 500 services with a mix of short and long ports, loopback bindings, ranges, UDP and expose. */
+function generated() {
+  const lines = ['services:'];
+  for (let i = 0; i < 500; i++) {
+    lines.push(`  svc${i}:`, `    image: example/app:${i}`, '    ports:');
+    lines.push(`      - "${10000 + i}:80"`, `      - "127.0.0.1:${20000 + i}:5432"`);
+    if (i % 5 === 0) lines.push(`      - "${30000 + i * 10}-${30000 + i * 10 + 5}:${30000 + i * 10}-${30000 + i * 10 + 5}/udp"`);
+    if (i % 7 === 0) lines.push('      - target: 6379', `        published: "${40000 + i}"`, '        host_ip: 0.0.0.0');
+    lines.push('    expose:', '      - "9000"');
+  }
+  return lines.join('\n') + '\n';
+}
+
+const cases = [
+  ['compose', largest('docker-compose')],
+  ['kubernetes', largest('kubernetes')],
+  ['compose', '(generated: 500 services)'],
+].filter(([, f]) => f);
+console.log(`service-port formats — node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+const rows = [];
+for (const [id, file] of cases) {
+  const text = file.startsWith('(') ? generated() : fs.readFileSync(file, 'utf8');
+  const format = formatById(id);
+  const ctx = { path: file, resolveService: () => undefined };
+  for (let k = 0; k < 5; k++) analyseText(text, format, file, settings);
+  const parse = [];
+  const full = [];
+  const cpu = [];
+  let fa;
+  for (let k = 0; k < 15; k++) {
+    let t0 = process.hrtime.bigint();
+    format.parse(text, ctx);
+    parse.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c0 = process.cpuUsage();
+    t0 = process.hrtime.bigint();
+    fa = analyseText(text, format, file, settings);
+    full.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const ms = median(cpu);
+  rows.push({
+    format: id, file: file.startsWith('(') ? file : path.relative(corpus, file), KiB: (text.length / 1024).toFixed(1),
+    chains: fa.ruleset.tables.reduce((n, t) => n + t.chains.length, 0), findings: fa.findings.length,
+    'parse ms (wall)': median(parse).toFixed(2), 'parse+analysis ms (wall)': median(full).toFixed(2), 'parse+analysis ms (CPU)': ms.toFixed(2),
+    'under 20 ms (CPU)': ms < 20 ? 'yes' : 'NO',
+  });
+}
+console.table(rows);

@@ -1,0 +1,249 @@
+/**
+ * docker-compose files → model. Each service is a chain (table `compose`, chain = service name) whose rules
+ * are its published ports; `expose:` ports are recorded as declared only. Syntax only: what is risky is
+ * decided by analysis.
+ */
+import type { Node, Pair, Scalar } from 'yaml';
+import { AddressSet } from '../../model/addresses';
+import type { Finding } from '../../model/finding';
+import type { Range } from '../../model/range';
+import type { Chain, PortItem, Ruleset, Table } from '../../model/ruleset';
+import type { ParseContext } from '../format';
+import { EPHEMERAL, listenerRule, parsePortRange, resourceChain, type ListenerSpec } from '../listener';
+import { get, isMap, isScalar, items, mergedItems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
+import { interpolate, parseEnvFile, type Interpolated } from './interpolate';
+
+interface Ctx {
+  file: YamlFile;
+  env: Map<string, string>;
+  problems: Finding[];
+  nextId: number;
+}
+
+export function parseCompose(source: string, pc: ParseContext): Ruleset {
+  const file = readYaml(source, 'Compose file');
+  const envText = pc.readBeside?.('.env');
+  const ctx: Ctx = { file, env: envText ? parseEnvFile(envText) : new Map(), problems: [...file.problems], nextId: 0 };
+  const table: Table = { name: 'compose', family: 'both', range: file.range(0, 0), chains: [] };
+  const root = file.docs[0]?.contents;
+  const services = get(file, root, 'services');
+  if (isMap(services)) {
+    for (const pair of mergedItems(file, services)) {
+      const name = text(file, pair.key);
+      if (name === undefined) continue;
+      table.chains.push(service(ctx, name, pair));
+    }
+  }
+  return { format: 'compose', family: 'both', tables: [table], problems: ctx.problems, publishedBy: 'docker' };
+}
+
+function service(ctx: Ctx, name: string, pair: Pair): Chain {
+  const { file } = ctx;
+  const def = file.deref(pair.value);
+  const chain = resourceChain('compose', name, `compose service ${name}`, file.rangeOf(pair.key as Node), true);
+  const mode = get(file, def, 'network_mode');
+  const modeText = text(file, mode);
+  // With the host's network stack, port mappings are ignored: every listener of the container is on the host.
+  const hostMode = modeText === 'host';
+  if (hostMode) chain.hostNetwork = file.rangeOf(mode);
+  for (const entry of items(file, get(file, def, 'ports'))) {
+    const spec = isMap(entry) ? longPort(ctx, entry) : isScalar(entry) ? shortPort(ctx, entry) : undefined;
+    if (!spec) continue;
+    if (hostMode) spec.listener = { ...spec.listener, published: false, via: 'port mapping ignored with network_mode: host' };
+    listenerRule(chain, ctx.nextId++, spec);
+  }
+  for (const entry of items(file, get(file, def, 'expose'))) {
+    const s = scalar(file, entry);
+    if (!s) continue;
+    const raw = String(s.value);
+    const iv = interpolate(raw, ctx.env);
+    const m = /^(\d+(?:-\d+)?)(?:\/(\w+))?$/.exec(iv.text.trim());
+    const r = m && parsePortRange(m[1]);
+    if (!m || !r) {
+      if (!iv.unresolved.length) ctx.problems.push({ code: 'PC001', severity: 'error', range: file.rangeOf(s), message: `expose: \`${raw}\` is not a port, a range or port/protocol.` });
+      continue;
+    }
+    const item = portItem(ctx, s, iv, 0, m[1].length, r.lo, r.hi);
+    if (!item) continue;
+    listenerRule(chain, ctx.nextId++, { range: file.rangeOf(s), protocol: m[2] ?? 'tcp', items: [item], listener: { published: false, via: 'expose (container network only)', role: 'expose' } });
+  }
+  return chain;
+}
+
+/** A PortItem for part [from, from+len) of the interpolated text, after range checks. */
+function portItem(ctx: Ctx, s: Scalar, iv: Interpolated, from: number, len: number, lo: number, hi: number, label?: string): PortItem | undefined {
+  const range = partRange(ctx.file, s, iv, from, len);
+  const t = iv.text.slice(from, from + len);
+  if (lo > 65535 || hi > 65535 || lo < 0) {
+    ctx.problems.push({ code: 'PC002', severity: 'error', range, message: `Port ${t} is out of range: ports are 1–65535.` });
+    return undefined;
+  }
+  if (hi < lo) {
+    ctx.problems.push({ code: 'PC003', severity: 'error', range, message: `Port range ${t} is reversed: it covers no port.` });
+    return undefined;
+  }
+  return { text: label ?? t, range, lo, hi };
+}
+
+/** Source range of part of a scalar's interpolated value; a part that came from `${…}` covers the whole variable. */
+function partRange(file: YamlFile, s: Scalar, iv: Interpolated, from: number, len: number): Range {
+  const raw = String(s.value);
+  const a = iv.map[from] ?? raw.length;
+  let end = a;
+  for (let i = from; i < from + len; i++) end = Math.max(end, sourceEnd(raw, iv.map[i]));
+  return valueRange(file, s, a, Math.max(0, end - a));
+}
+
+/** End (exclusive) in the raw value of the source text that produced the character at `at`. */
+function sourceEnd(raw: string, at: number): number {
+  if (raw[at] !== '$') return at + 1;
+  if (raw[at + 1] === '{') {
+    let depth = 0;
+    for (let i = at + 1; i < raw.length; i++) {
+      if (raw[i] === '{') depth++;
+      else if (raw[i] === '}' && --depth === 0) return i + 1;
+    }
+    return raw.length;
+  }
+  const m = /^\$[A-Za-z_][A-Za-z0-9_]*/.exec(raw.slice(at));
+  return at + (m ? m[0].length : 1);
+}
+
+interface Binding {
+  bound?: AddressSet;
+  boundRange?: Range;
+  unknown: string[];
+}
+
+function binding(ctx: Ctx, ipText: string | undefined, range: Range | undefined, unresolved: string[]): Binding | string {
+  const unknown = unresolved.map((v) => `\${${v}} has no value here (no default and no .env entry)`);
+  if (ipText === undefined || ipText === '') {
+    // An unresolved host address may be anything: assume all addresses, approximately.
+    return { unknown };
+  }
+  const ip = ipText.replace(/^\[(.*)\]$/, '$1');
+  if (ip === '0.0.0.0') return { bound: AddressSet.any('ipv4'), boundRange: range, unknown };
+  if (ip === '::') return { bound: AddressSet.any('ipv6'), boundRange: range, unknown };
+  const set = AddressSet.parse(ip);
+  if (!set || ip.includes('/')) return `host address \`${ipText}\` is not an IP address`;
+  return { bound: set, boundRange: range, unknown };
+}
+
+/** Short syntax: [[IP:](HOST|HOST-RANGE|):]CONTAINER[-RANGE][/PROTOCOL]. */
+function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
+  const { file } = ctx;
+  const raw = String(s.value);
+  const iv = interpolate(raw, ctx.env);
+  const t = iv.text;
+  const range = file.rangeOf(s);
+  const fail = (why: string): undefined => {
+    // A value that is unknown because of a variable is not a syntax error.
+    if (iv.unresolved.length) return undefined;
+    ctx.problems.push({ code: 'PC001', severity: 'error', range, message: `ports: \`${raw}\` ${why}.` });
+    return undefined;
+  };
+  let body = t;
+  let protocol = 'tcp';
+  const slash = t.lastIndexOf('/');
+  if (slash >= 0) {
+    protocol = t.slice(slash + 1).toLowerCase();
+    body = t.slice(0, slash);
+    if (!/^(tcp|udp|sctp)$/.test(protocol)) return fail(`names protocol \`${protocol}\`; compose knows tcp, udp and sctp`);
+  }
+  const lastColon = body.lastIndexOf(':');
+  const containerAt = lastColon + 1;
+  const container = body.slice(containerAt);
+  let hostAt = 0;
+  let host = '';
+  let ip: string | undefined;
+  let ipAt = 0;
+  if (lastColon >= 0) {
+    const rest = body.slice(0, lastColon);
+    const c2 = rest.lastIndexOf(':');
+    const closeBracket = rest.lastIndexOf(']');
+    if (c2 >= 0 && c2 > closeBracket) {
+      ip = rest.slice(0, c2);
+      hostAt = c2 + 1;
+      host = rest.slice(c2 + 1);
+    } else if (closeBracket >= 0) {
+      ip = rest;
+    } else {
+      host = rest;
+      hostAt = 0;
+    }
+  }
+  const cr = parsePortRange(container);
+  if (!cr) return fail(`has no container port (expected e.g. "8080:80", "127.0.0.1:5432:5432" or "53:53/udp")`);
+  const bind = binding(ctx, ip, ip !== undefined ? partRange(file, s, iv, ipAt, ip.length) : undefined, iv.unresolved);
+  if (typeof bind === 'string') return fail(`has a ${bind}`);
+  const targetText = `${container}/${protocol}`;
+  let item: PortItem | undefined;
+  if (host === '' && lastColon >= 0 && ip === undefined && iv.unresolved.length) {
+    // The host port is a variable with no value here: any port, approximately.
+    item = portItem(ctx, s, iv, 0, lastColon, 1, 65535, raw.slice(0, Math.max(0, (iv.map[lastColon] ?? 0))) || raw);
+    if (!item) return undefined;
+    return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port (host port unknown)', target: targetText, anyHostPort: true }, unknown: bind.unknown };
+  }
+  if (host === '') {
+    // No host port: Docker picks a free one from the ephemeral range when the container starts.
+    item = portItem(ctx, s, iv, containerAt, container.length, EPHEMERAL[0], EPHEMERAL[1], container);
+    if (!item) return undefined;
+    return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port (host port chosen by Docker)', target: targetText, anyHostPort: true }, unknown: bind.unknown };
+  }
+  const hr = parsePortRange(host);
+  if (!hr) return fail(`has host port \`${host}\`, which is not a port or range`);
+  item = portItem(ctx, s, iv, hostAt, host.length, hr.lo, hr.hi);
+  if (!item || !portItem(ctx, s, iv, containerAt, container.length, cr.lo, cr.hi)) return undefined;
+  return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText }, unknown: bind.unknown };
+}
+
+function listenerOf(b: Binding): { bound?: AddressSet; boundRange?: Range } {
+  return { ...(b.bound ? { bound: b.bound } : {}), ...(b.boundRange ? { boundRange: b.boundRange } : {}) };
+}
+
+/** Long syntax: target, published (port, range, or ip:port), host_ip, protocol, mode. */
+function longPort(ctx: Ctx, m: Node): ListenerSpec | undefined {
+  const { file } = ctx;
+  const range = file.rangeOf(m);
+  const field = (k: string): { s?: Scalar; iv?: Interpolated } => {
+    const s = scalar(file, get(file, m, k));
+    return s && s.value !== null ? { s, iv: interpolate(String(s.value), ctx.env) } : {};
+  };
+  const target = field('target');
+  const published = field('published');
+  const hostIp = field('host_ip');
+  const protocol = (field('protocol').iv?.text ?? 'tcp').toLowerCase();
+  const unresolved = [target, published, hostIp].flatMap((f) => f.iv?.unresolved ?? []);
+  const fail = (why: string, at = range): undefined => {
+    if (!unresolved.length) ctx.problems.push({ code: 'PC001', severity: 'error', range: at, message: `ports: ${why}.` });
+    return undefined;
+  };
+  if (!target.s) return fail('the long syntax needs `target` (the container port)');
+  const tr = parsePortRange(target.iv!.text);
+  if (!tr) return fail(`target \`${target.iv!.text}\` is not a port`, file.rangeOf(target.s));
+  let ipText = hostIp.iv?.text;
+  let ipRange = hostIp.s ? file.rangeOf(hostIp.s) : undefined;
+  let pubText = published.iv?.text ?? '';
+  let pubAt = 0;
+  // Not in the compose spec, but written in the wild: published: "127.0.0.1:8080" or just an address.
+  const ipInPub = /^(\[[^\]]*\]|\d+\.\d+\.\d+\.\d+)(?::(.*))?$/.exec(pubText);
+  if (ipInPub && published.s) {
+    ipText = ipInPub[1];
+    ipRange = partRange(file, published.s, published.iv!, 0, ipInPub[1].length);
+    pubAt = ipInPub[2] === undefined ? pubText.length : ipInPub[1].length + 1;
+    pubText = ipInPub[2] ?? '';
+  }
+  const bind = binding(ctx, ipText, ipRange, unresolved);
+  if (typeof bind === 'string') return fail(bind, ipRange);
+  const targetText = `${target.iv!.text}/${protocol}`;
+  if (!pubText) {
+    const item = portItem(ctx, target.s, target.iv!, 0, target.iv!.text.length, EPHEMERAL[0], EPHEMERAL[1], target.iv!.text);
+    if (!item) return undefined;
+    return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port (host port chosen by Docker)', target: targetText, anyHostPort: true }, unknown: bind.unknown };
+  }
+  const pr = parsePortRange(pubText);
+  if (!pr) return fail(`published \`${pubText}\` is not a port or range`, published.s ? file.rangeOf(published.s) : range);
+  const item = portItem(ctx, published.s!, published.iv!, pubAt, pubText.length, pr.lo, pr.hi);
+  if (!item) return undefined;
+  return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText }, unknown: bind.unknown };
+}

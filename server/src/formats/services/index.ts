@@ -1,0 +1,9 @@
+import type { Format } from '../format';
+import { parseServices } from './parse';
+
+export const servicesFormat: Format = {
+  id: 'services',
+  claims: (path) => /(^|[/\\])services$|\.services$/i.test(path),
+  parse: (text, ctx) => parseServices(text, ctx),
+  lineComment: '#',
+};
