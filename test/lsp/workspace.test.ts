@@ -59,7 +59,8 @@ test('portcullis.workspaceExposure: every recognised file, file → resource →
   // The ufw file's own exposure: SSH from anywhere; 5432 denied, so not listed.
   const ufw = res.files.find((f) => f.path.endsWith('user.rules'))!;
   assert.deepEqual(ufw.resources.flatMap((r) => r.ports.map((p) => p.label)), ['TCP 22 (ssh)']);
-  assert.deepEqual(res.hosts.map((h) => h.paths.map((p) => path.relative(dir, p)).sort()), [['db-host/compose.yaml', 'db-host/etc/ufw/user.rules']]);
+  // Two hosts: the ufw file with the compose file in its tree, and the edge firewall on its own.
+  assert.deepEqual(res.hosts.map((h) => h.paths.map((p) => path.relative(dir, p)).sort()).sort(), [['db-host/compose.yaml', 'db-host/etc/ufw/user.rules'], ['edge/rules.v4']]);
 });
 
 test('PC301 on the compose file: published 5432 bypasses the ufw deny; fixed by changing the host file', { skip: NO_COMPOSE }, async () => {
