@@ -162,6 +162,9 @@ async function workspaceShot(page) {
     await page.mouse.move(box.x + box.width / 2, 300, { steps: 8 });
     await page.mouse.up();
   }
+  // The per-file Exposure view shares the panel: collapse it so the workspace tree gets the width.
+  const other = await page.$('.pane-header[aria-label^="Exposure"]');
+  if (other && (await other.getAttribute('aria-expanded')) === 'true') await other.click();
   await sleep(1500);
   await page.mouse.click(900, 120); // focus back on the editor, away from the text
   await sleep(800);
