@@ -1,13 +1,13 @@
 /** Hover: what a port or service is, why it is risky, and what this rule does with it. */
 import type { Transport } from '../knowledge/registry';
-import { describeSources, ifaceNote } from '../analysis/reach';
+import { describeGrantSources, ifaceNote } from '../analysis/reach';
 import type { ResolvedSettings } from '../analysis/settings';
 import { servicesAt } from '../knowledge/registry';
 import type { Position, Range } from '../model/range';
 import type { Risk } from '../knowledge/risks';
 import { PortSet } from '../model/ports';
 import type { Chain, Rule } from '../model/ruleset';
-import { allChains } from '../model/ruleset';
+import { allChains, chainLabel } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
 import { findChainByName, nodeAt, type PortUse } from './locate';
 import type { Grant } from '../analysis/exposure';
@@ -32,7 +32,6 @@ export function hoverAt(fa: FileAnalysis, pos: Position, settings: ResolvedSetti
     case 'port':
       return { range: node.range, markdown: portHover(fa, node.uses, node.range, settings) };
     case 'chain':
-      return { range: node.range, markdown: chainHover(fa, node.chain) };
     case 'chainRef':
       return { range: node.range, markdown: chainHover(fa, node.chain) };
     case 'target':
@@ -123,7 +122,7 @@ function verdict(fa: FileAnalysis, rule: Rule, ranges: readonly (readonly [numbe
   const what = (ports: PortSet) => ports.ranges().map(([a, b]) => portText(a, b)).join(', ');
   if (rule.listener) return listenerVerdict(rule, grants);
   if (grants.length) {
-    const lines = grants.slice(0, 4).map((g) => `- ${g.protocol.toUpperCase()} ${what(g.ports.intersect(asked))} reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)} through this rule (chain ${g.chain.name})${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
+    const lines = grants.slice(0, 4).map((g) => `- ${g.protocol.toUpperCase()} ${what(g.ports.intersect(asked))} reachable from ${describeGrantSources(g)}${ifaceNote(g)} through this rule (${chainLabel(g.chain)})${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
     if (grants.length > 4) lines.push(`- … and ${grants.length - 4} more`);
     return lines.join('\n');
   }
@@ -179,7 +178,7 @@ function listenerVerdict(rule: Rule, grants: Grant[]): string {
   const lines = [`${proto} ${port} ${l.via}${behind}, ${where}.`];
   const fams = new Map<string, Grant>();
   for (const g of grants) if (!fams.has(g.family)) fams.set(g.family, g);
-  for (const g of fams.values()) lines.push(`- reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)}${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
+  for (const g of fams.values()) lines.push(`- reachable from ${describeGrantSources(g)}${ifaceNote(g)}${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
   if (!grants.length) lines.push("- no connection from outside reaches it (see the rule's sources).");
   return lines.join('\n');
 }

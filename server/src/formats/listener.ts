@@ -10,7 +10,7 @@ import type { Chain, Condition, Listener, PortItem, Rule } from '../model/rulese
 
 /** Where a resource's published ports arrive: the host's input path, every address unless bound. */
 export function resourceChain(table: string, name: string, label: string, range: Range, published: boolean): Chain {
-  return { name, table, family: 'both', ...(published ? { hook: 'input' as const } : {}), type: 'filter', range, declared: true, rules: [], label, ownPath: true };
+  return { name, table, family: 'both', ...(published ? { hook: 'input' as const } : {}), type: 'filter', range, declared: true, rules: [], label, scope: `${table}/${name}` };
 }
 
 export interface ListenerSpec {

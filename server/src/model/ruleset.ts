@@ -130,11 +130,6 @@ export interface Chain {
   range: Range;
   declared: boolean;
   rules: Rule[];
-  /**
-   * The chain is a packet path of its own: it stands for a resource (a compose service, a Kubernetes Service)
-   * that packets reach without traversing the file's other chains.
-   */
-  ownPath?: boolean;
   /** The resource shares the host's network stack (compose network_mode: host, hostNetwork: true): where it says so. */
   hostNetwork?: Range;
   /**
@@ -142,14 +137,21 @@ export interface Chain {
    * NetworkPolicy of its file selects); undefined when the question does not apply.
    */
   filtered?: boolean;
+  /**
+   * What the chain protects, when a file describes several independent things (one cloud security group or
+   * NSG each, one compose service or Kubernetes resource each): chains of different scopes are separate packet
+   * paths. Host firewalls leave it unset (one host).
+   */
+  scope?: string;
   /** How messages name the chain when "chain <name>" would mislead, e.g. "zone public" (firewalld), "compose service db", "Service web". */
   label?: string;
   /**
    * How the file's own rule order decides. `rules` is always in first-match order (the order the analysis
    * walks); a `last-match` chain (pf) was reordered from a file where the last matching rule wins unless a
-   * `final` rule matches first, so advice about moving rules must be given in the file's terms.
+   * `final` rule matches first, so advice about moving rules must be given in the file's terms. In a `union`
+   * chain (an AWS security group) every rule allows and order means nothing.
    */
-  order?: 'first-match' | 'last-match';
+  order?: 'first-match' | 'last-match' | 'union';
 }
 
 export interface Table {

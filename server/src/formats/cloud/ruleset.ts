@@ -71,7 +71,11 @@ export function buildCloudRuleset(format: string, groups: CloudGroup[], rules: M
   for (const g of groups) {
     let table = tables.get(g.type);
     if (!table) tables.set(g.type, (table = { name: g.type, family: 'both', range: g.range, chains: [] }));
-    const chain: Chain = { name: g.address, table: g.type, family: 'both', hook: 'input', type: 'filter', policy: 'drop', range: g.range, declared: true, rules: [] };
+    const chain: Chain = {
+      name: g.address, table: g.type, family: 'both', hook: 'input', type: 'filter', policy: 'drop', range: g.range, declared: true, rules: [],
+      scope: `${g.type} ${g.address}`,
+      ...(g.ordering === 'union' ? { order: 'union' as const } : {}),
+    };
     const own = [...(rules.get(g) ?? [])];
     if (g.ordering !== 'union') {
       const rank = (r: CloudRule) => (r.order ?? Number.MAX_SAFE_INTEGER) * 2 + (g.ordering === 'ordered-deny-first' && r.allow ? 1 : 0);
