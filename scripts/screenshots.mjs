@@ -10,6 +10,8 @@
 //   node scripts/screenshots.mjs --editor   -> only the last four (the Exposure view and editor conveniences)
 //   node scripts/screenshots.mjs --icon     -> images/icon.png (128x128, rendered from the SVG below)
 //   node scripts/screenshots.mjs --terraform -> only docs/images/terraform.png (a security group in main.tf)
+//   node scripts/screenshots.mjs --workspace -> docs/images/workspace-exposure.png (the Workspace Exposure view over
+//                                              test/e2e/workspace/stack and the sample above)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -174,6 +176,35 @@ function freePort() {
   });
 }
 
+/** The Workspace Exposure view beside the compose file whose published port PC301 flags. */
+async function workspaceShot(page) {
+  await quickOpen(page, 'compose.yaml');
+  await page.waitForSelector('.monaco-editor .squiggly-warning, .monaco-editor .squiggly-error', { timeout: 30000 });
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+  await page.keyboard.type('Focus on Workspace Exposure View');
+  await sleep(800);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('.monaco-list-row[aria-label*="compose.yaml"]', { timeout: 30000 });
+  // Room for the tree: drag the sash between the editor and the panel up.
+  const sash = await page.$('.part.panel.bottom');
+  const box = sash && (await sash.boundingBox());
+  if (box) {
+    await page.mouse.move(box.x + box.width / 2, box.y + 1);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, 300, { steps: 8 });
+    await page.mouse.up();
+  }
+  // The per-file Exposure view shares the panel: collapse it so the workspace tree gets the width.
+  const other = await page.$('.pane-header[aria-label^="Exposure"]');
+  if (other && (await other.getAttribute('aria-expanded')) === 'true') await other.click();
+  await sleep(1500);
+  await page.mouse.click(900, 120); // focus back on the editor, away from the text
+  await sleep(800);
+  await page.screenshot({ path: path.join(OUT, 'workspace-exposure.png') });
+  log('wrote docs/images/workspace-exposure.png');
+}
+
 async function main() {
   const editorOnly = process.argv.includes('--editor');
   if (process.argv.includes('--icon')) return renderIcon();
@@ -185,10 +216,14 @@ async function main() {
   const run = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-shots-'));
   const dirs = { ud: path.join(run, 'ud'), ext: path.join(run, 'ext'), xdg: path.join(run, 'xdg'), ws: path.join(run, 'firewall') };
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
-  fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
-  fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
-  fs.writeFileSync(path.join(dirs.ws, 'main.tf'), TF_SAMPLE);
-  fs.writeFileSync(path.join(dirs.ws, 'web.nft'), NFT_SAMPLE);
+  const onlyWorkspace = process.argv.includes('--workspace');
+  if (onlyWorkspace) fs.cpSync(path.join(REPO, 'test', 'e2e', 'workspace', 'stack'), dirs.ws, { recursive: true });
+  else {
+    fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
+    fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
+    fs.writeFileSync(path.join(dirs.ws, 'main.tf'), TF_SAMPLE);
+    fs.writeFileSync(path.join(dirs.ws, 'web.nft'), NFT_SAMPLE);
+  }
   fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',
@@ -262,6 +297,10 @@ async function main() {
     }
 
     fs.mkdirSync(OUT, { recursive: true });
+    if (onlyWorkspace) {
+      await workspaceShot(page);
+      return;
+    }
     if (!editorOnly) await classicShots(page);
     await editorShots(page);
   } catch (e) {

@@ -8,6 +8,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import type { ExposureGroup } from '../../server/src/features/exposure-rows';
 import { ExposureView, type Node } from './exposure-view';
 import { registerProbe } from './probe';
+import { registerWorkspaceExposure, type WorkspaceExposureView } from './workspace-view';
 import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
@@ -16,7 +17,9 @@ export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld', 'terraform'
 /** Generic languages whose files the server claims by content (CloudFormation, ARM templates) or ignores. */
 const CONTENT_LANGUAGES = ['yaml', 'json'];
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void>; exposure: { view: ExposureView; tree: vscode.TreeView<Node> } }> {
+export async function activate(
+  context: vscode.ExtensionContext,
+): Promise<{ client: LanguageClient; ready: Promise<void>; exposure: { view: ExposureView; tree: vscode.TreeView<Node> }; workspaceExposure: WorkspaceExposureView }> {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     // Same flag as the bin's shebang: keeps resident memory low on large rulesets.
@@ -42,7 +45,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   const exposure = registerExposure(context, client);
   registerProbe(context, client, LANGUAGES);
   registerSniff(context);
-  return { client, ready, exposure };
+  const workspaceExposure = registerWorkspaceExposure(context, client);
+  return { client, ready, exposure, workspaceExposure };
 }
 
 export async function deactivate(): Promise<void> {

@@ -5,13 +5,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveSettings } from './analysis/settings';
-import { definedOnly, loadConfigFile } from './config-file';
+import { definedOnly, loadConfigFile, loadHostLayout } from './config-file';
 import type { Finding, Severity } from './model/finding';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
-import { renderMatrix } from './features/exposure-view';
+import { exposureTree, renderRows, workspaceRows } from './features/workspace-exposure';
+import { combine } from './workspace';
+import { readHead } from './workspace/files';
 import { toSarif } from './features/sarif';
-import { FORMATS, HEAD_BYTES } from './formats/registry';
+import { FORMATS } from './formats/registry';
 import { buildReport, type ProbeReport } from './features/probe-report';
 import { reportJson, reportMarkdown, reportText } from './features/probe-render';
 import { probe as runProbe } from './probe/probe';
@@ -29,7 +31,8 @@ const USAGE = `usage:
   portcullis probe --nmap-xml SCAN.xml [--host ADDR] [--from FILE] [--format text|json|markdown]
 
 check     runs every diagnostic on firewall and service-port configuration files (${FORMATS.map((f) => f.id).join(', ')}).
-exposure  prints the service matrix: which ports accept new connections from which sources, through which rules.
+exposure  prints what every file exposes to whom (ports, sources, the rule's line), worst first, across all formats,
+          and the findings that combine files of one host (PC301: Docker-published ports that bypass the host firewall).
 probe     connects to each port (TCP; UDP with --udp) of a host and reports open, closed or filtered; with --from,
           compares with what the file expects. --nmap-xml reads an existing \`nmap -oX\` scan instead of probing.
           Probe only hosts you are responsible for.
@@ -47,6 +50,7 @@ interface FileResult {
   findings: Finding[];
   error?: string;
   analysis?: FileAnalysis;
+  settings?: ReturnType<typeof resolveSettings>;
 }
 
 const FLAGS = new Set(['help', 'version', 'udp', 'no-banner']);
@@ -82,7 +86,7 @@ function collect(p: string, out: string[], explicit: boolean): void {
       if (e === 'node_modules' || e.startsWith('.git')) continue;
       collect(path.join(p, e), out, false);
     }
-  } else if (explicit || resolveFormat(p, undefined, () => headOf(p))) out.push(p);
+  } else if (explicit || resolveFormat(p, undefined, () => readHead(p))) out.push(p);
 }
 
 function check(paths: string[], opts: Record<string, string>): { results: FileResult[]; readErrors: number } {
@@ -99,7 +103,7 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
   }
   const configCache = new Map<string, ReturnType<typeof resolveSettings>>();
   for (const file of files) {
-    const format = resolveFormat(file, opts.language, () => headOf(file));
+    const format = resolveFormat(file, opts.language, () => readHead(file));
     if (!format) {
       readErrors++;
       results.push({ path: file, findings: [], error: `unknown file type: pass --language ${FORMATS.map((f) => f.id).join('|')}` });
@@ -122,24 +126,9 @@ function check(paths: string[], opts: Record<string, string>): { results: FileRe
       configCache.set(dir, settings);
     }
     const fa = analyseText(text, format, file, settings, readIfExists);
-    results.push({ path: file, language: format.id, findings: fa.findings, analysis: fa, ...(settings.errors.length ? { error: settings.errors.join('; ') } : {}) });
+    results.push({ path: file, language: format.id, findings: fa.findings, analysis: fa, settings, ...(settings.errors.length ? { error: settings.errors.join('; ') } : {}) });
   }
   return { results, readErrors };
-}
-
-/** The start of a file, for formats recognised by content (CloudFormation, ARM). */
-function headOf(p: string): string | undefined {
-  try {
-    const fd = fs.openSync(p, 'r');
-    try {
-      const buf = Buffer.alloc(HEAD_BYTES);
-      return buf.subarray(0, fs.readSync(fd, buf, 0, HEAD_BYTES, 0)).toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
 }
 
 function readIfExists(p: string): string | undefined {
@@ -193,7 +182,7 @@ async function main(argv: string[]): Promise<number> {
   if (!(min in RANK)) throw new UsageError(`--min-severity must be error, warning, information or hint, not \`${min}\``);
   if (!paths.length) throw new UsageError('no files given');
   const { results, readErrors } = check(paths, opts);
-  if (cmd === 'exposure') return exposure(results, format, readErrors);
+  if (cmd === 'exposure') return exposure(results, format, readErrors, opts.config ?? paths[0]);
   if (format === 'sarif') {
     process.stdout.write(JSON.stringify(toSarif(results, VERSION, process.cwd()), null, 2) + '\n');
   } else if (format === 'json') {
@@ -204,16 +193,19 @@ async function main(argv: string[]): Promise<number> {
   return results.some((r) => r.findings.some((f) => RANK[f.severity] <= RANK[min])) ? 1 : 0;
 }
 
-function exposure(results: FileResult[], format: string, readErrors: number): number {
+/** What every file exposes to whom, worst first, with the findings that combine files of one host (PC301). */
+function exposure(results: FileResult[], format: string, readErrors: number, configFrom: string): number {
+  const defaults = resolveSettings({});
+  const layout = loadHostLayout(fs.existsSync(configFrom) && fs.statSync(configFrom).isDirectory() ? configFrom : path.dirname(path.resolve(configFrom)));
+  if (layout.error) throw new UsageError(layout.error);
+  const ws = combine(results.map((r) => ({ path: r.path, analysis: r.analysis, settings: r.settings, ...(r.error && !r.analysis ? { error: r.error } : {}) })), layout, defaults);
+  const rows = workspaceRows(ws, defaults);
+  const tree = exposureTree(ws, defaults);
   if (format === 'json') {
-    const files = results.map((r) => ({ path: r.path, ...(r.error ? { error: r.error } : {}), chains: r.analysis ? matrixJson(serviceMatrix(r.analysis.exposure)) : [] }));
-    process.stdout.write(JSON.stringify({ files }, null, 2) + '\n');
-  } else {
-    for (const r of results) {
-      if (r.error) process.stdout.write(`${r.path}: error: ${r.error}\n`);
-      if (r.analysis) process.stdout.write(renderMatrix(r.path, serviceMatrix(r.analysis.exposure)) + '\n');
-    }
-  }
+    const files = results.map((r) => ({ path: r.path, language: r.language ?? null, ...(r.error ? { error: r.error } : {}), chains: r.analysis ? matrixJson(serviceMatrix(r.analysis.exposure)) : [] }));
+    const findings = tree.findings.map((f) => ({ path: f.path, code: f.code, severity: f.severity, message: f.message, range: f.range }));
+    process.stdout.write(JSON.stringify({ files, exposures: rows, findings, hosts: tree.hosts }, null, 2) + '\n');
+  } else process.stdout.write(renderRows(rows, tree, (p) => path.relative(process.cwd(), p) || p));
   return readErrors ? 2 : 0;
 }
 

@@ -37,3 +37,28 @@ export function loadConfigFile(dir: string): LoadedConfig {
 export function definedOnly(s: Partial<Settings>): Partial<Settings> {
   return Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined && v !== null)) as Partial<Settings>;
 }
+
+/**
+ * The `hosts` key of `.portcullis.json` (in `dir` or a parent): host name → folders, relative to the config
+ * file, whose trees hold one host's files (see workspace/hosts.ts). Absent → the default grouping.
+ */
+export function loadHostLayout(dir: string): { hosts?: Record<string, string[]>; error?: string } {
+  const loaded = loadConfigFile(dir);
+  if (!loaded.path || loaded.error) return {};
+  let raw: unknown;
+  try {
+    raw = (JSON.parse(fs.readFileSync(loaded.path, 'utf8')) as Record<string, unknown>).hosts;
+  } catch {
+    return {};
+  }
+  if (raw === undefined) return {};
+  const base = path.dirname(loaded.path);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { error: `${loaded.path}: "hosts" must map host names to lists of folders` };
+  const hosts: Record<string, string[]> = {};
+  for (const [name, dirs] of Object.entries(raw as Record<string, unknown>)) {
+    const list = typeof dirs === 'string' ? [dirs] : dirs;
+    if (!Array.isArray(list) || !list.every((d) => typeof d === 'string')) return { error: `${loaded.path}: "hosts"."${name}" must be a folder or a list of folders` };
+    hosts[name] = list.map((d) => path.resolve(base, d));
+  }
+  return { hosts };
+}

@@ -2,7 +2,7 @@
  * The Portcullis language server: wiring only. Documents are parsed and analysed by the pipeline; features
  * turn the results into LSP answers. Runs over stdio (`portcullis-language-server --stdio`) or node IPC.
  */
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
@@ -47,6 +47,8 @@ import { SUPERSEDED, WorkerPool } from './scheduling/worker-pool';
 import type { Finding } from './model/finding';
 import type { Range } from './model/range';
 import type { ProbeReport } from './features/probe-report';
+import { isHostFirewall, isPublisher } from './analysis/docker-bypass';
+import { rootOf, WORKSPACE_EXPOSURE_COMMAND, WorkspaceIndex } from './workspace-command';
 import { CommandError, IMPORT_COMMAND, isUserError, PLAN_COMMAND, PROBE_COMMAND, runImport, runPlan, runProbe } from './probe-command';
 
 if (process.argv.includes('--version')) {
@@ -130,7 +132,7 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       documentRangeFormattingProvider: true,
       codeLensProvider: { resolveProvider: false },
       completionProvider: { triggerCharacters: [' ', '-', ',', '$', '@', '<', '"'] },
-      executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND] },
+      executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND, WORKSPACE_EXPOSURE_COMMAND] },
     },
     serverInfo: { name: 'portcullis', version: require('../../package.json').version },
   };
@@ -167,10 +169,15 @@ async function rawSettingsFor(uri: string): Promise<Partial<Settings>> {
   return merged;
 }
 
+/** The text of an open editor buffer for a path, if the user has it open. */
+function readOpen(p: string): string | undefined {
+  return documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p)?.getText();
+}
+
 /** The sibling file's text: the open buffer if the user has it open, else the file on disk. */
 function readSibling(p: string): string | undefined {
-  const open = documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p);
-  if (open) return open.getText();
+  const open = readOpen(p);
+  if (open !== undefined) return open;
   // Never a blocking open (a FIFO named rules.v4) and never a huge read; a sibling that cannot be read is logged.
   const read = readRegularFile(p);
   if (read.ok) return read.text;
@@ -180,6 +187,28 @@ function readSibling(p: string): string | undefined {
 
 function pathOf(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+}
+
+/** The workspace's files, analysed together for findings that combine files (PC301) and for the exposure view. */
+const workspaceIndex = new WorkspaceIndex();
+
+/** Workspace findings for the file; an edit to a host firewall re-checks the open publishers, which depend on it. */
+function workspaceFindings(doc: TextDocument, fa: FileAnalysis, settings: ResolvedSettings, fromEdit: boolean): Finding[] {
+  if (!workspaceRoot) return [];
+  let found: Finding[];
+  try {
+    found = workspaceIndex.combinedFindings(workspaceRoot, pathOf(doc.uri), fa.ruleset, settings, readOpen);
+  } catch (e) {
+    connection.console.error(`workspace analysis failed: ${(e as Error).stack ?? e}`);
+    return [];
+  }
+  if (fromEdit && isHostFirewall(fa.ruleset)) {
+    for (const other of documents.all()) {
+      const c = cache.get(other.uri);
+      if (other.uri !== doc.uri && c?.fa && isPublisher(c.fa.ruleset)) void validate(other, false);
+    }
+  }
+  return found;
 }
 
 const atStart = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
@@ -195,7 +224,7 @@ async function publish(doc: TextDocument, findings: Finding[], settings: Resolve
  * first (then this run's result is dropped and, in the worker, its work stopped). Large documents go to the
  * worker thread; an exception becomes one "analysis failed" diagnostic and a log line, never a dead server.
  */
-async function validate(doc: TextDocument): Promise<void> {
+async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
   const { uri, version } = doc;
   const current = (): boolean => documents.get(uri)?.version === version;
   let settings: ResolvedSettings | undefined;
@@ -216,7 +245,7 @@ async function validate(doc: TextDocument): Promise<void> {
     if (text.length < WORKER_THRESHOLD) {
       const fa = analyseText(text, format, path, settings, readSibling);
       cache.set(uri, { version, settings, fa });
-      return await publish(doc, fa.findings, settings);
+      return await publish(doc, [...fa.findings, ...workspaceFindings(doc, fa, settings, fromEdit)], settings);
     }
     const siblingPath = ipv4Sibling(path);
     const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
@@ -398,6 +427,14 @@ connection.onRequest(ExecuteCommandRequest.type, async (p, token) => {
       } finally {
         progress?.done();
       }
+    }
+    if (p.command === WORKSPACE_EXPOSURE_COMMAND) {
+      const root = rootOf(p.arguments, workspaceRoot);
+      if (!root) throw new CommandError(`${WORKSPACE_EXPOSURE_COMMAND} needs a workspace folder, or \`{ root }\` as its argument`);
+      const settings = await settingsFor(pathToFileURL(root).href);
+      const index = root === workspaceRoot ? workspaceIndex : new WorkspaceIndex();
+      index.analyse(root, settings, readOpen);
+      return index.result(settings);
     }
     if (p.command === PLAN_COMMAND) return await runPlan(p.arguments, analysisFor);
     if (p.command === IMPORT_COMMAND) {

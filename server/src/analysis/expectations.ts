@@ -6,7 +6,7 @@ import { isLoopback } from './interfaces';
 import { AddressSet } from '../model/addresses';
 import type { Range } from '../model/range';
 import type { Ruleset } from '../model/ruleset';
-import { allRules } from '../model/ruleset';
+import { allChains, allRules } from '../model/ruleset';
 import type { Exposure, Transport } from './exposure';
 
 export type Expected = 'open' | 'blocked' | 'restricted';
@@ -26,7 +26,13 @@ const MAX_RANGE = 64;
 
 export function listedPorts(rs: Ruleset, exposure: Exposure): ListedPort[] {
   const seen = new Map<string, ListedPort>();
+  // Ports a service-port file only declares (compose `expose:`, a Dockerfile's EXPOSE) are not on the host.
+  // In a file that publishes nothing by design (no chain on a hook: a Dockerfile) they are what the
+  // workload listens on, so a probe of the container expects them open; elsewhere they are not listed.
+  const publishes = allChains(rs).some((c) => c.hook);
   for (const rule of allRules(rs)) {
+    const declared = !!rule.listener && !rule.listener.published;
+    if (declared && publishes) continue;
     const protocols = rule.conditions.flatMap((c) => (c.kind === 'protocol' && !c.negated ? c.protocols : [])).filter((p): p is Transport => p === 'tcp' || p === 'udp');
     for (const c of rule.conditions) {
       if ((c.kind !== 'dport' && c.kind !== 'port') || c.negated) continue;
@@ -35,7 +41,7 @@ export function listedPorts(rs: Ruleset, exposure: Exposure): ListedPort[] {
         for (let port = item.lo; port <= item.hi; port++) {
           for (const protocol of protocols.length ? protocols : (['tcp', 'udp'] as const)) {
             const key = `${port}/${protocol}`;
-            if (!seen.has(key)) seen.set(key, { port, protocol, expected: expectation(exposure, port, protocol), range: item.range, line: item.range.start.line });
+            if (!seen.has(key)) seen.set(key, { port, protocol, expected: declared ? 'open' : expectation(exposure, port, protocol), range: item.range, line: item.range.start.line });
           }
         }
       }

@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { DiagnosticSeverity, type Diagnostic } from 'vscode-languageserver';
 import { docUrl } from '../model/codes';
 import type { Finding, Severity } from '../model/finding';
@@ -17,7 +18,7 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
     codeDescription: { href: docUrl(f.code) },
     source: 'portcullis',
     message: f.message,
-    ...(f.related?.length ? { relatedInformation: f.related.map((r) => ({ location: { uri, range: r.range }, message: r.message })) } : {}),
+    ...(f.related?.length ? { relatedInformation: f.related.map((r) => ({ location: { uri: r.path ? pathToFileURL(r.path).href : uri, range: r.range }, message: r.message })) } : {}),
     ...(f.data ? { data: f.data } : {}),
   };
 }

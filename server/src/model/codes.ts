@@ -32,6 +32,7 @@ export const CODES = {
   PC128: { title: 'Service name differs from IANA', severity: 'information' },
   PC201: { title: 'Probe: blocked port answers on the host', severity: 'warning' },
   PC202: { title: 'Probe: allowed port does not answer', severity: 'information' },
+  PC301: { title: 'Docker-published port bypasses the host firewall', severity: 'warning' },
 } as const satisfies Record<string, { title: string; severity: Severity }>;
 
 export type Code = keyof typeof CODES;

@@ -4,6 +4,8 @@ export type Severity = 'error' | 'warning' | 'information' | 'hint';
 
 export interface RelatedInfo {
   range: Range;
+  /** Another file's path, for findings that combine files (workspace checks); absent = the same file. */
+  path?: string;
   message: string;
 }
 

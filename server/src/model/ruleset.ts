@@ -170,6 +170,11 @@ export interface Ruleset {
   tables: Table[];
   /** Syntax problems found while parsing. */
   problems: Finding[];
+  /**
+   * Set when the ports are published by a container runtime rather than opened by the host's packet filter:
+   * 'docker' publishes with DNAT in nat PREROUTING and accepts in FORWARD, so the host's INPUT never sees them.
+   */
+  publishedBy?: 'docker';
 }
 
 export function allChains(rs: Ruleset): Chain[] {

@@ -34,7 +34,7 @@ export function parseCompose(source: string, pc: ParseContext): Ruleset {
       table.chains.push(service(ctx, name, pair));
     }
   }
-  return { format: 'compose', family: 'both', tables: [table], problems: ctx.problems };
+  return { format: 'compose', family: 'both', tables: [table], problems: ctx.problems, publishedBy: 'docker' };
 }
 
 function service(ctx: Ctx, name: string, pair: Pair): Chain {
