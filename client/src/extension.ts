@@ -8,6 +8,7 @@ import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerO
 import type { ExposureGroup } from '../../server/src/features/exposure-rows';
 import { ExposureView, type Node } from './exposure-view';
 import { registerProbe } from './probe';
+import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
 
@@ -40,6 +41,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   context.subscriptions.push(client);
   const exposure = registerExposure(context, client);
   registerProbe(context, client, LANGUAGES);
+  registerSniff(context);
   return { client, ready, exposure };
 }
 

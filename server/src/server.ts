@@ -29,7 +29,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { resolveSettings, type ResolvedSettings, type Settings } from './analysis/settings';
 import { definedOnly, loadConfigFile } from './config-file';
 import { codeActions } from './features/code-actions';
-import { toDiagnostic } from './features/diagnostics';
+import { forPublishing, toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
 import { completions } from './features/completion';
@@ -185,7 +185,7 @@ function pathOf(uri: string): string {
 const atStart = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
 async function publish(doc: TextDocument, findings: Finding[], settings: ResolvedSettings | undefined, extra: Diagnostic[] = []): Promise<void> {
-  const diagnostics = [...findings, ...(probeFindings.get(doc.uri) ?? [])].map((f) => toDiagnostic(f, doc.uri));
+  const diagnostics = forPublishing([...findings, ...(probeFindings.get(doc.uri) ?? [])]).map((f) => toDiagnostic(f, doc.uri));
   for (const e of settings?.errors ?? []) diagnostics.unshift({ range: atStart, severity: 2, source: 'portcullis', message: e });
   await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [...extra, ...diagnostics] });
 }

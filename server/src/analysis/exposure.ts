@@ -37,6 +37,16 @@ export interface Grant {
   approximate: boolean;
   /** Opaque conditions along the path that made this grant approximate. */
   reasons: string[];
+  /** Address sets the file cannot resolve that the real sources lie within (`sources` is their upper bound). */
+  within?: SourceBound[];
+}
+
+/** Sources a rule confines a packet to without the file saying which addresses they are. */
+export interface SourceBound {
+  /** How a message names them: "addresses in em0:network", "hosts on local networks (destination ff02::fb …)". */
+  text: string;
+  /** The host's own networks or link: never the internet at large. */
+  local: boolean;
 }
 
 /** The hooks whose exposure is computed: connections to this host, and connections routed through it. */
@@ -76,6 +86,8 @@ interface Frame {
   chain: Chain;
   map: PortMap;
   reasons: string[];
+  /** Unresolvable address sets that the jumps into this chain required the sources to lie within. */
+  within: SourceBound[];
   next: number;
   returned: PortMap;
   /** How the caller entered: a goto's result leaves the caller too; an inexact jump's result is not put back. */
@@ -106,6 +118,7 @@ export interface MatchResult {
   /** False when some condition could not be decided: the rule may or may not match. */
   exact: boolean;
   reasons: string[];
+  within?: SourceBound[];
 }
 
 type DnatAction = Extract<Action, { kind: 'dnat' }>;
@@ -133,6 +146,7 @@ interface Accepted {
   rule?: Rule;
   reasons: string[];
   forceApprox: boolean;
+  within?: SourceBound[];
 }
 
 const PLAIN: FlowContext = { untracked: false, reasons: [] };
@@ -346,7 +360,7 @@ class ChainWalker {
     const list = this.grants.get(a.chain) ?? [];
     for (const g of map.groups()) {
       for (const { iface, sources } of this.unkeyed(g.sources)) {
-        list.push({ chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why });
+        list.push({ chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why, ...(a.within?.length ? { within: a.within } : {}) });
       }
     }
     this.grants.set(a.chain, list);
@@ -426,7 +440,7 @@ class ChainWalker {
    * footprint), so a chain of thousands of jumps or thousands of user chains stays linear.
    */
   private walk(base: Chain, map: PortMap, protocol: Transport): PortMap {
-    const frames: Frame[] = [{ chain: base, map, reasons: [], next: 0, returned: PortMap.empty() }];
+    const frames: Frame[] = [{ chain: base, map, reasons: [], within: [], next: 0, returned: PortMap.empty() }];
     const onStack = new Set<Chain>();
     for (;;) {
       const f = frames[frames.length - 1];
@@ -466,7 +480,7 @@ class ChainWalker {
       switch (action.kind) {
         case 'accept':
         case 'other': // source NAT lets the packet through; queue verdicts are decided elsewhere: it may get through
-          this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat');
+          this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat', [...f.within, ...(m.within ?? [])]);
           break;
         case 'dnat':
           this.dnat(matched, action, why);
@@ -492,7 +506,7 @@ class ChainWalker {
           }
           if (this.budget <= 0 || frames.length > MAX_DEPTH) {
             // Too deep or too much work to follow: assume the target may accept (an upper bound, said so).
-            this.grant(protocol, matched, rule, [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`], true);
+            this.grant(protocol, matched, rule, [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`], true, [...f.within, ...(m.within ?? [])]);
             break;
           }
           if (matched.isEmpty()) {
@@ -500,7 +514,7 @@ class ChainWalker {
             break;
           }
           onStack.add(target);
-          frames.push({ chain: target, map: matched, reasons: why, next: 0, returned: PortMap.empty(), via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined });
+          frames.push({ chain: target, map: matched, reasons: why, within: [...f.within, ...(m.within ?? [])], next: 0, returned: PortMap.empty(), via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined });
           break;
         }
         default: // drop, reject
@@ -566,9 +580,9 @@ class ChainWalker {
   }
 
   /** Records what a chain accepts; what becomes a grant depends on the rest of the path (run()). */
-  private grant(_protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {
+  private grant(_protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean, within: SourceBound[] = []): void {
     if (map.isEmpty()) return;
-    this.stage.accepted.push({ chain: this.stage.chain, ctx: this.stage.ctx, map, rule, reasons: [...new Set(reasons)], forceApprox });
+    this.stage.accepted.push({ chain: this.stage.chain, ctx: this.stage.ctx, map, rule, reasons: [...new Set(reasons)], forceApprox, ...(within.length ? { within } : {}) });
   }
 
   /** Destination NAT ends the NAT chain: the connection goes on with its new destination. */
@@ -652,7 +666,7 @@ class ChainWalker {
       }
     } else ports = ports.intersect(c.packetPorts);
     if (ports.isEmpty()) return NO_MATCH;
-    return { matches: true, ports, sources: m.sources, exact, reasons };
+    return { matches: true, ports, sources: m.sources, exact, reasons, ...(m.within ? { within: m.within } : {}) };
   }
 }
 
@@ -705,6 +719,7 @@ export function compile(rule: Rule, family: Family): Compiled {
   let conntrack = false;
   let tuple = false;
   const reasons: string[] = [];
+  const within: SourceBound[] = [];
   const ifaces: { name: string; negated: boolean }[] = [];
   const protocol = (names: string[], negated: boolean) => {
     for (const p of TRANSPORTS) {
@@ -726,9 +741,9 @@ export function compile(rule: Rule, family: Family): Compiled {
         break;
       case 'source':
         if (c.unresolved?.length) {
-          // Host names resolve at load time; which addresses they stand for is unknown here.
-          exact = false;
-          reasons.push(`host name ${c.unresolved.join(', ')}`);
+          // Host names, run-time tables and interface networks resolve at load time: unknown here.
+          inexact(c);
+          if (!c.negated) within.push({ text: `addresses in ${c.unresolved.join(', ')}`, local: !!c.local });
           break;
         }
         sources = sources.intersect(c.negated ? c.set.complement() : c.set);
@@ -761,7 +776,13 @@ export function compile(rule: Rule, family: Family): Compiled {
         needsTcp = true;
         if (c.syn === c.negated) impossible = true;
         break;
-      case 'destination':
+      case 'destination': {
+        inexact(c);
+        // Scoped destinations (fe80::/64, 224.0.0.251, 239.255.255.250) are never delivered from the internet.
+        const scoped = !c.negated && !c.unresolved?.length ? localScoped(c.set) : undefined;
+        if (scoped) within.push({ text: `hosts on local networks (destination ${scoped} is link- or site-scoped)`, local: true });
+        break;
+      }
       case 'outInterface':
       case 'sport':
       case 'opaque':
@@ -777,8 +798,23 @@ export function compile(rule: Rule, family: Family): Compiled {
   const plain = !conntrack && origPorts.isAll();
   return {
     never, impossible, protocols, needsTcp, ifaces, stateMask, packetPorts, origPorts, conntrack, tuple, plain,
-    result: { matches: true, ports, sources, exact, reasons },
+    result: { matches: true, ports, sources, exact, reasons, ...(within.length ? { within } : {}) },
   };
+}
+
+/**
+ * Destinations the internet never delivers to: link-local unicast and limited broadcast, IPv4 local-network and
+ * administratively scoped multicast (224.0.0.0/24, 239.0.0.0/8), IPv6 multicast of interface, link, site and
+ * organisation scope (ffX1, ffX2, ffX5, ffX8 for every flag value X).
+ */
+const LOCAL_SCOPE = [
+  '169.254.0.0/16', '224.0.0.0/24', '239.0.0.0/8', '255.255.255.255/32', 'fe80::/10',
+  ...[...'0123456789abcdef'].flatMap((x) => ['1', '2', '5', '8'].map((scope) => `ff${x}${scope}::/16`)),
+].map((n) => AddressSet.parse(n)!).reduce((a, b) => a.union(b));
+
+/** The set's text when every address in it is local in scope. */
+function localScoped(set: AddressSet): string | undefined {
+  return !set.isEmpty() && LOCAL_SCOPE.covers(set) ? set.describe(2) : undefined;
 }
 
 const descriptions = new WeakMap<Condition, string>();
@@ -792,8 +828,11 @@ function describeCondition(c: Condition): string {
 
 function wordCondition(c: Condition): string {
   switch (c.kind) {
-    case 'destination':
-      return `${c.negated ? 'not ' : ''}destination ${c.unresolved?.join(', ') ?? c.set.describe(2)}`;
+    case 'source':
+    case 'destination': {
+      const what = c.unresolved?.length ? `${c.unresolved.join(', ')}, ${c.local ? "this host's interface addresses" : 'resolved outside this file'}` : c.set.describe(2);
+      return `${c.negated ? 'not ' : ''}${c.kind} ${what}`;
+    }
     case 'outInterface':
       return `output interface ${c.negated ? '!' : ''}${c.name}`;
     case 'sport':

@@ -112,7 +112,7 @@ COMMIT
   {
     name: 'nftables: priorities, prerouting filter chain, vmaps, concatenations, tcp flags, notrack, redirect',
     format: 'nft',
-    ports: [22, 23, 80, 443, 2222, 3389, 5000, 5353, 8080, 8081],
+    ports: [22, 23, 80, 443, 2222, 3389, 5000, 5353, 8080, 8081, 9000],
     text: (fwIf) => `table inet t {
   map ifv { type ifname : verdict; elements = { "lo" : accept, "${fwIf}" : continue } }
   map empty { type ifname : verdict; }
@@ -123,6 +123,8 @@ COMMIT
     ct state vmap { established : accept, related : accept, invalid : drop, untracked : accept }
     iifname vmap @ifv
     meta iifname vmap @empty
+    meta l4proto tcp ct status dnat ct original proto-dst 9000 ip saddr 10.100.0.0/16 accept
+    ct status dnat tcp dport 443 drop
     tcp flags & (syn | ack) == syn tcp dport 22 accept
     tcp flags & syn == 0 tcp dport 23 accept
     ip saddr . tcp dport { 10.100.0.0/16 . 80, 10.101.0.0/16 . 443 } accept
@@ -133,7 +135,7 @@ COMMIT
   chain late { type filter hook input priority 10; policy accept; tcp dport 80 ip saddr 10.100.1.0/24 drop; }
 }
 table ip nat {
-  chain pre { type nat hook prerouting priority dstnat; tcp dport 2222 redirect to :22; }
+  chain pre { type nat hook prerouting priority dstnat; tcp dport 2222 redirect to :22; tcp dport 9000 redirect to :443; }
 }
 `,
   },
@@ -194,9 +196,15 @@ function inputPath(rs: Ruleset): ChainExposure[] {
   return analyseExposure(rs).chains.filter((ce) => ce.hook === 'input' && ce.family === 'ipv4');
 }
 
-function predict(ces: ChainExposure[], proto: Transport, port: number, src: string, iface: string): { accept: boolean; approximate: boolean } {
+interface Prediction {
+  accept: boolean;
+  approximate: boolean;
+  reasons?: string[];
+}
+
+function predict(ces: ChainExposure[], proto: Transport, port: number, src: string, iface: string): Prediction {
   const grants = ces.flatMap((ce) => ce.grants).filter((g) => g.protocol === proto && g.iface === iface && g.ports.has(port) && g.sources.has(src));
-  return { accept: grants.length > 0, approximate: grants.length > 0 && grants.every((g) => g.approximate) };
+  return { accept: grants.length > 0, approximate: grants.length > 0 && grants.every((g) => g.approximate), reasons: [...new Set(grants.flatMap((g) => g.reasons))] };
 }
 
 /** What the service matrix (the exposure JSON) says about a loopback probe: entries for lo, or for no interface. */
@@ -211,7 +219,7 @@ function matrixSays(rs: Ruleset, proto: Transport, port: number, src: string): b
 }
 
 let lab: Lab | undefined;
-const tally = { rulesets: 0, probes: 0, accepted: 0, agree: 0, approximate: 0, disagreements: [] as string[] };
+const tally = { rulesets: 0, probes: 0, accepted: 0, agree: 0, approximate: 0, disagreements: [] as string[], approximations: new Set<string>() };
 
 before(() => {
   if (unavailable) return;
@@ -222,7 +230,10 @@ before(() => {
 
 after(() => {
   lab?.close();
-  if (!unavailable) console.log(`kernel path differential — ${tally.rulesets} rulesets, ${tally.probes} probes (${tally.accepted} let through), ${tally.agree} agree, ${tally.approximate} approximate, ${tally.disagreements.length} disagreements`);
+  if (!unavailable) {
+    console.log(`kernel path differential — ${tally.rulesets} rulesets, ${tally.probes} probes (${tally.accepted} let through), ${tally.agree} agree, ${tally.approximate} approximate, ${tally.disagreements.length} disagreements`);
+    if (tally.approximations.size) console.log(`approximate because of: ${[...tally.approximations].join(' | ')}`);
+  }
 });
 
 for (const c of CASES) {
@@ -248,11 +259,14 @@ for (const c of CASES) {
     const gotLocal = local.length ? await l.probe(local, 400, 8, true) : [];
     tally.rulesets++;
     const mismatches: string[] = [];
-    const judge = (p: Probe, kernel: boolean, pred: { accept: boolean; approximate: boolean }, via: string) => {
+    const judge = (p: Probe, kernel: boolean, pred: Prediction, via: string) => {
       tally.probes++;
       if (kernel) tally.accepted++;
       if (pred.accept === kernel) tally.agree++;
-      else if (pred.accept && pred.approximate) tally.approximate++;
+      else if (pred.accept && pred.approximate) {
+        tally.approximate++;
+        for (const r of pred.reasons ?? []) tally.approximations.add(r);
+      }
       else mismatches.push(`${c.name}: ${p.proto}/${p.port} from ${p.src} via ${via}: kernel ${kernel ? 'ACCEPTED' : 'blocked'}, Portcullis ${pred.accept ? 'accept' : 'deny'}`);
     };
     probes.forEach((p, i) => judge(p, got[i], predict(ces, p.proto, p.port, p.src, iface), iface || 'other interface'));

@@ -6,7 +6,8 @@ import { parsePf } from './parse';
 
 export const pfFormat: Format = {
   id: 'pf',
-  claims: (path) => /(^|[/\\])pf\.conf$/i.test(path) || /\.pf$/i.test(path) || /(^|[/\\])pf[^/\\]*\.conf$/i.test(path),
+  // pf.conf, pf-*.conf, *-pf.conf, *.pf, and anchors in /etc/pf.anchors/ (macOS) or named *.anchor.
+  claims: (path) => /(^|[/\\])pf[^/\\]*\.conf$/i.test(path) || /[-_.]pf\.conf$/i.test(path) || /\.(pf|anchor)$/i.test(path) || /(^|[/\\])pf\.anchors[/\\][^/\\]+$/.test(path),
   parse: (text, ctx) => parsePf(text, ctx),
   lineComment: '#',
   edits: pfEdits,
