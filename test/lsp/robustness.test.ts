@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
 import { resolveSettings } from '../../server/src/analysis/settings';
-import { toDiagnostic } from '../../server/src/features/diagnostics';
+import { forPublishing, toDiagnostic } from '../../server/src/features/diagnostics';
 import { iptablesFormat } from '../../server/src/formats/iptables';
 import { analyseText } from '../../server/src/pipeline';
 import { CORPUS, HAVE_CORPUS, NO_CORPUS, REPO } from '../support/corpus';
@@ -75,7 +75,7 @@ test('typing burst: 200 edits back to back → the final diagnostics within 2 s 
   const final = await client.diagnostics(uri, (_d, v) => v === 201, 30_000);
   const lag = performance.now() - lastEdit;
   lines[target] = current;
-  const fresh = analyseText(lines.join('\n'), iptablesFormat, new URL(uri).pathname, resolveSettings({})).findings.map((f) => toDiagnostic(f, uri));
+  const fresh = forPublishing(analyseText(lines.join('\n'), iptablesFormat, new URL(uri).pathname, resolveSettings({})).findings).map((f) => toDiagnostic(f, uri));
   assert.deepEqual(JSON.parse(JSON.stringify(final)), JSON.parse(JSON.stringify(fresh)), 'same diagnostics as a fresh analysis of the final text');
   const rss = rssMb(client.pid);
   await client.close();
