@@ -75,8 +75,7 @@ test('typing burst: 200 edits back to back → the final diagnostics within 2 s 
   const final = await client.diagnostics(uri, (_d, v) => v === 201, 30_000);
   const lag = performance.now() - lastEdit;
   lines[target] = current;
-  const freshFindings = analyseText(lines.join('\n'), iptablesFormat, new URL(uri).pathname, resolveSettings({})).findings;
-  const fresh = forPublishing(freshFindings).map((f) => toDiagnostic(f, uri));
+  const fresh = forPublishing(analyseText(lines.join('\n'), iptablesFormat, new URL(uri).pathname, resolveSettings({})).findings).map((f) => toDiagnostic(f, uri));
   assert.deepEqual(JSON.parse(JSON.stringify(final)), JSON.parse(JSON.stringify(fresh)), 'same diagnostics as a fresh analysis of the final text');
   const rss = rssMb(client.pid);
   await client.close();

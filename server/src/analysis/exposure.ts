@@ -88,7 +88,7 @@ interface Frame {
   chain: Chain;
   map: PortMap;
   reasons: string[];
-  /** Unresolvable address sets the matches on the way here said the sources lie within. */
+  /** Unresolvable address sets that the jumps into this chain required the sources to lie within. */
   within: SourceBound[];
   next: number;
   returned: PortMap;
@@ -564,7 +564,7 @@ class ChainWalker {
           }
           if (this.budget <= 0 || frames.length > MAX_DEPTH) {
             // Too deep or too much work to follow: assume the target may accept (an upper bound, said so).
-            this.grant(protocol, matched, rule, [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`], true);
+            this.grant(protocol, matched, rule, [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`], true, [...f.within, ...(m.within ?? [])]);
             break;
           }
           if (matched.isEmpty()) {
@@ -572,8 +572,7 @@ class ChainWalker {
             break;
           }
           onStack.add(target);
-          const within = [...f.within, ...(m.within ?? [])];
-          frames.push({ chain: target, map: matched, reasons: why, within, next: 0, returned: PortMap.empty(), via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined });
+          frames.push({ chain: target, map: matched, reasons: why, within: [...f.within, ...(m.within ?? [])], next: 0, returned: PortMap.empty(), via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined });
           break;
         }
         default: // drop, reject

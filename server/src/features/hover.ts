@@ -87,7 +87,7 @@ function portHover(fa: FileAnalysis, uses: PortUse[], range: Range, settings: Re
   const numeric = /^\d+([-:]\d+)?$/.test(written);
   const perProto = [...byProto].map(([p, set]) => `${p.toUpperCase()} ${set.ranges().map(([a, b]) => portText(a, b)).join(', ')}`).join('; ');
   if (numeric && single) out.push(`**Port ${ranges[0][0]}**`);
-  else if (numeric) out.push(`**Ports ${portText(ranges[0][0], ranges[0][1])}** (${ranges[0][1] - ranges[0][0] + 1} ports)`);
+  else if (numeric && ranges.length) out.push(`**Ports ${portText(ranges[0][0], ranges[0][1])}** (${ranges[0][1] - ranges[0][0] + 1} ports)`);
   else out.push(`**\`${written}\`** — ${perProto || ranges.map(([a, b]) => portText(a, b)).join(', ')}`);
   // IANA names for every single port the token names (a range lists none: there are too many).
   const singles = new Set(uses.flatMap((u) => (u.item.hi - u.item.lo < 16 ? Array.from({ length: u.item.hi - u.item.lo + 1 }, (_, i) => u.item.lo + i) : [])));

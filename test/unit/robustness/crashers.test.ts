@@ -9,6 +9,7 @@ import { resolveSettings } from '../../../server/src/analysis/settings';
 import { formatById } from '../../../server/src/formats/registry';
 import { lex } from '../../../server/src/formats/nftables/lexer';
 import { lexPf } from '../../../server/src/formats/pf/parse';
+import { hoverAt } from '../../../server/src/features/hover';
 import { tokenizeLine } from '../../../server/src/formats/tokenize';
 import { analyseText, type FileAnalysis } from '../../../server/src/pipeline';
 
@@ -91,4 +92,11 @@ test('iptables: a known option with its module missing and no value', () => {
     const fa = analyse('iptables', `*filter\n:INPUT DROP [0:0]\n-A INPUT ${opt}\nCOMMIT\n`);
     assert.ok(messages(fa).some((m) => new RegExp(`PC001 \`${opt}\` needs (a|1) value`).test(m)), `${opt}: ${messages(fa).join('; ')}`);
   }
+});
+
+test('hover on a numeric port of a rule whose protocol is neither TCP nor UDP', () => {
+  const text = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p u$dp --dport 22 -j ACCEPT\nCOMMIT\n';
+  const fa = analyse('iptables', text);
+  const character = text.split('\n')[2].indexOf('22');
+  assert.doesNotThrow(() => hoverAt(fa, { line: 2, character }, resolveSettings({})));
 });
