@@ -11,6 +11,8 @@ const common = {
   sourcemap: true,
   minify: process.argv.includes('--minify'),
   logLevel: 'warning',
+  // jsonc-parser's UMD build requires its parts at run time; its ES module build bundles.
+  mainFields: ['module', 'main'],
 };
 
 const builds = [

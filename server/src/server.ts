@@ -2,7 +2,6 @@
  * The Portcullis language server: wiring only. Documents are parsed and analysed by the pipeline; features
  * turn the results into LSP answers. Runs over stdio (`portcullis-language-server --stdio`) or node IPC.
  */
-import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   createConnection,
@@ -19,7 +18,10 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { resolveSettings, type ResolvedSettings, type Settings } from './analysis/settings';
-import { definedOnly, loadConfigFile } from './config-file';
+import { definedOnly, findConfigFile, readConfigFile, type LoadedConfig } from './config-file';
+import { readIfPresent } from './io/read-text';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { codeActions } from './features/code-actions';
 import { toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
@@ -52,7 +54,10 @@ let canCreateProgress = false;
 /** Drift findings of the latest probe or import per document, shown until the next one replaces them. */
 const probeFindings = new Map<string, Finding[]>();
 let workspaceRoot: string | undefined;
-let fileSettings: Partial<Settings> = {};
+/** Config files read so far, by path; cleared when any `.portcullis.json` changes. */
+const configs = new Map<string, LoadedConfig>();
+/** Config files whose problems are published as diagnostics on them. */
+const publishedConfigs = new Set<string>();
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfig = !!params.capabilities.workspace?.configuration;
@@ -77,14 +82,40 @@ connection.onInitialized(() => {
   if (canPullConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'portcullis' }).catch(() => undefined);
 });
 
-function reloadConfigFile(): void {
-  if (!workspaceRoot) return;
-  const loaded = loadConfigFile(workspaceRoot);
-  fileSettings = definedOnly(loaded.settings);
-  if (loaded.error) connection.window.showWarningMessage(`Portcullis: cannot read ${loaded.error}`);
+/**
+ * The `.portcullis.json` that applies to a document, found as the CLI finds it: the file's directory, then its
+ * parents (the workspace root for untitled documents). Its problems are diagnostics on the config file itself.
+ */
+function configFor(uri: string): LoadedConfig | undefined {
+  const dir = uri.startsWith('file:') ? path.dirname(fileURLToPath(uri)) : workspaceRoot;
+  const file = dir && findConfigFile(dir);
+  if (!file) return undefined;
+  let loaded = configs.get(file);
+  if (!loaded) {
+    loaded = readConfigFile(file);
+    configs.set(file, loaded);
+    const diagnostics = loaded.problems.map((p) => ({
+      range: { start: { line: p.line, character: p.character }, end: { line: p.line, character: p.character + p.length } },
+      severity: 1 as const,
+      source: 'portcullis',
+      message: p.message,
+    }));
+    if (diagnostics.length) {
+      void connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics });
+      publishedConfigs.add(file);
+    }
+  }
+  return loaded;
 }
 
-async function settingsFor(uri: string): Promise<ResolvedSettings> {
+function reloadConfigFile(): void {
+  configs.clear();
+  // Problems of a config file that was fixed or deleted are withdrawn; the next lookup publishes current ones.
+  for (const file of publishedConfigs) void connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: [] });
+  publishedConfigs.clear();
+}
+
+async function settingsFor(uri: string): Promise<{ settings: ResolvedSettings; config?: LoadedConfig }> {
   let editor: Partial<Settings> = {};
   if (canPullConfig) {
     try {
@@ -94,20 +125,17 @@ async function settingsFor(uri: string): Promise<ResolvedSettings> {
     }
   }
   // Editor settings win over the workspace file, which wins over defaults; empty editor lists defer to the file.
-  const merged: Partial<Settings> = { ...fileSettings };
+  const config = configFor(uri);
+  const merged: Partial<Settings> = { ...definedOnly(config?.settings ?? {}) };
   for (const [k, v] of Object.entries(editor)) if (!(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v && Object.keys(v).length === 0)) (merged as Record<string, unknown>)[k] = v;
-  return resolveSettings(merged);
+  return { settings: resolveSettings(merged), config };
 }
 
 /** The sibling file's text: the open buffer if the user has it open, else the file on disk. */
 function readSibling(p: string): string | undefined {
   const open = documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p);
   if (open) return open.getText();
-  try {
-    return fs.readFileSync(p, 'utf8');
-  } catch {
-    return undefined;
-  }
+  return readIfPresent(p);
 }
 
 function pathOf(uri: string): string {
@@ -115,7 +143,7 @@ function pathOf(uri: string): string {
 }
 
 async function validate(doc: TextDocument): Promise<void> {
-  const settings = await settingsFor(doc.uri);
+  const { settings, config } = await settingsFor(doc.uri);
   const format = resolveFormat(pathOf(doc.uri), doc.languageId);
   if (!format) {
     cache.set(doc.uri, { version: doc.version, settings, fa: undefined });
@@ -126,6 +154,10 @@ async function validate(doc: TextDocument): Promise<void> {
   if (documents.get(doc.uri)?.version !== doc.version) return;
   cache.set(doc.uri, { version: doc.version, settings, fa });
   const diagnostics = [...fa.findings, ...(probeFindings.get(doc.uri) ?? [])].map((f) => toDiagnostic(f, doc.uri));
+  if (config?.problems.length) {
+    const message = `${config.path} has ${config.problems.length} problem${config.problems.length > 1 ? 's' : ''} (shown on that file)`;
+    diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'portcullis', message });
+  }
   for (const e of settings.errors) diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'portcullis', message: e });
   await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
