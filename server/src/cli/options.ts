@@ -55,7 +55,8 @@ export function parseCommand(command: Command, args: string[]): { values: Values
 }
 
 function explain(e: NodeJS.ErrnoException, command: Command, options: Record<string, OptionSpec>): string {
-  const named = /'(-{1,2}[^' ]+)/.exec(e.message)?.[1] ?? '';
+  // Node names the option as '--name', '-v, --name' or '--name <value>'; the long form is the one users type.
+  const named = /--[^\s',=<]+/.exec(e.message)?.[0] ?? /'(-[^' ]+)/.exec(e.message)?.[1] ?? '';
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const name = named.replace(/^-+/, '').replace(/=.*/, '');
     const near = closest(name, Object.keys(options));

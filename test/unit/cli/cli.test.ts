@@ -94,7 +94,7 @@ test('check --format sarif validates against the SARIF 2.1.0 JSON schema (corpus
   const targets = [SAMPLES, ...(fs.existsSync(path.join(REPO, '../shared/corpus/iptables')) ? [path.join(REPO, '../shared/corpus/iptables')] : [])];
   const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'sarif', '--min-severity', 'hint', ...targets], { encoding: 'utf8', cwd: REPO, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   const sarif = JSON.parse(r.stdout) as { runs: { results: unknown[] }[] };
-  assert.ok(sarif.runs[0].results.length > 10, `${sarif.runs[0].results.length} results`);
+  assert.ok(sarif.runs[0].results.length >= 10, `${sarif.runs[0].results.length} results`);
   assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
   // A check that can fail: a broken log must not validate.
   assert.equal(validate({ version: '2.1.0', runs: [{ results: [] }] }), false);
