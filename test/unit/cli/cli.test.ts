@@ -134,3 +134,23 @@ test('probe: JSON contract, exit 1 on drift from --from, exit 2 on usage errors 
     srv.close();
   }
 });
+
+test('check --format sarif: rule names from the codes\' titles, --min-severity honoured, unreadable files as notifications', () => {
+  type Log = { runs: { tool: { driver: { rules: { id: string; name: string }[] } }; results: { ruleId: string; level: string }[]; invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[] }[] };
+  const all = JSON.parse(run('check', '--format', 'sarif', '--min-severity', 'hint', SAMPLES).stdout) as Log;
+  const names = Object.fromEntries(all.runs[0].tool.driver.rules.map((r) => [r.id, r.name]));
+  assert.equal(names.PC001, 'SyntaxError');
+  assert.equal(names.PC006, 'RuleOutsideATableOrTableWithoutCOMMIT');
+  assert.equal(names.PC107, 'IPv6ExposesWhatIPv4Blocks');
+  assert.ok(Object.values(names).every((n) => /^[A-Z][A-Za-z0-9]+$/.test(n)), JSON.stringify(names));
+  assert.ok(all.runs[0].results.some((x) => x.level === 'note'), 'the samples have information/hint findings');
+  const errorsOnly = JSON.parse(run('check', '--format', 'sarif', '--min-severity', 'error', SAMPLES).stdout) as Log;
+  assert.ok(errorsOnly.runs[0].results.length > 0);
+  assert.ok(errorsOnly.runs[0].results.every((x) => x.level === 'error'), JSON.stringify(errorsOnly.runs[0].results.map((x) => x.level)));
+  assert.deepEqual(errorsOnly.runs[0].invocations[0], { executionSuccessful: true, toolExecutionNotifications: [] });
+  const missing = run('check', '--format', 'sarif', SAMPLES, '/nonexistent/rules.v4');
+  assert.equal(missing.status, 2);
+  const inv = (JSON.parse(missing.stdout) as Log).runs[0].invocations[0];
+  assert.equal(inv.executionSuccessful, false);
+  assert.match(inv.toolExecutionNotifications[0].message.text, /\/nonexistent\/rules\.v4: cannot read: no such file or directory/);
+});
