@@ -74,13 +74,15 @@ function check(text: string): { settings: Partial<Settings>; problems: Located[]
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   if (errors.length || !root) {
-    const e = errors[0];
+    const e = text.trim() ? errors[0] : undefined;
     const message = e ? `not valid JSON: ${describeParseError(e)}` : 'empty file: expected a JSON object';
     return { settings: {}, problems: [{ key: '', message, offset: e?.offset ?? 0, length: e?.length ?? 0 }] };
   }
   const json = JSON.parse(text) as unknown;
   const problems: Located[] = [];
-  if (!validate(json)) for (const e of validate.errors ?? []) problems.push(schemaProblem(e, root));
+  // A bad property name is reported once, by its propertyNames error, not again by the pattern inside it.
+  const invalid = validate(json) ? [] : (validate.errors ?? []).filter((e) => e.keyword === 'propertyNames' || e.propertyName === undefined);
+  for (const e of invalid) problems.push(schemaProblem(e, root));
   if (problems.length) return { settings: {}, problems };
   const settings = json as Partial<Settings>;
   // Values the schema cannot judge (is it a network? a port?) are checked by the same code the editor uses.
