@@ -1,6 +1,7 @@
 /** Quick fixes for findings, built from the format's rule edits. */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import type { TextEdit } from '../formats/format';
+import { writeComment } from '../model/comments';
 import type { Rule } from '../model/ruleset';
 import { allRules } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
@@ -54,11 +55,11 @@ function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {
   return allRules(fa.ruleset).find((r) => r.range.start.line <= line && r.range.end.line >= line);
 }
 
-/** Inserts `# portcullis-ignore CODE: reason` above the finding's line, with the line's indentation. */
+/** Inserts a `portcullis-ignore CODE: reason` comment in the file's own syntax above the finding's line, indented alike. */
 function suppress(fa: FileAnalysis, uri: string, d: Diagnostic): CodeAction {
   const line = d.range.start.line;
   const indent = /^\s*/.exec(fa.lines[line] ?? '')![0];
-  const text = `${indent}${fa.format.lineComment} portcullis-ignore ${d.code}: reason\n`;
+  const text = `${indent}${writeComment(fa.format.comment, `portcullis-ignore ${d.code}: reason`)}\n`;
   return {
     title: `Suppress ${d.code} on this line (with a reason)`,
     kind: CodeActionKind.QuickFix,

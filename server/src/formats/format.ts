@@ -1,4 +1,5 @@
 import type { Family } from '../model/addresses';
+import type { CommentSyntax } from '../model/comments';
 import type { Range } from '../model/range';
 import type { Chain, Rule, Ruleset } from '../model/ruleset';
 
@@ -54,8 +55,8 @@ export interface Format {
   /** Whether a file path (base name and directories) belongs to this format. */
   claims(path: string): boolean;
   parse(text: string, ctx: ParseContext): Ruleset;
-  /** How a line comment starts, for inserted suppression comments. */
-  lineComment: string;
+  /** How comments are written: inline suppressions are recognised in them and inserted as them. */
+  comment: CommentSyntax;
   edits?: RuleEdits;
   complete?(ctx: CompletionContext): Completion[];
 }

@@ -9,7 +9,8 @@ import { PortSet } from '../../model/ports';
 import { range, type Range } from '../../model/range';
 import type { Action, Chain, Condition, ConnState, Hook, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
-import { splitLines, tokenizeLine, type Token } from '../tokenize';
+import { splitLines } from '../../model/text';
+import { tokenizeLine, type Token } from '../tokenize';
 import {
   BUILTIN_CHAINS,
   CONTINUE_TARGETS,

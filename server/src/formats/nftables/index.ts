@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { nftablesEdits } from './edits';
 import { parseNftables } from './parse';
@@ -6,6 +7,6 @@ export const nftablesFormat: Format = {
   id: 'nftables',
   claims: (path) => /\.nft$/i.test(path) || /(^|[/\\])nftables\.conf$/i.test(path),
   parse: (text, ctx) => parseNftables(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
   edits: nftablesEdits,
 };

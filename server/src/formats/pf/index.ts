@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { pfEdits } from './edits';
 import { parsePf } from './parse';
@@ -6,6 +7,6 @@ export const pfFormat: Format = {
   id: 'pf',
   claims: (path) => /(^|[/\\])pf\.conf$/i.test(path) || /\.pf$/i.test(path) || /(^|[/\\])pf[^/\\]*\.conf$/i.test(path),
   parse: (text, ctx) => parsePf(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
   edits: pfEdits,
 };
