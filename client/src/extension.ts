@@ -5,13 +5,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { contributedLanguages } from './languages';
 import { registerProbe } from './probe';
 
 let client: LanguageClient | undefined;
 
-export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld'];
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void> }> {
+  const languages = contributedLanguages(context.extension);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     // Same flag as the bin's shebang: keeps resident memory low on large rulesets.
@@ -19,7 +20,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011', '--max-semi-space-size=2'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+    documentSelector: languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
   };
   client = new LanguageClient('portcullis', 'Portcullis', serverOptions, clientOptions);
@@ -29,7 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     void vscode.window.showErrorMessage(`Portcullis: the language server did not start: ${(e as Error).message}`);
   });
   context.subscriptions.push(client, vscode.commands.registerCommand('portcullis.showExposure', showExposure));
-  registerProbe(context, client, LANGUAGES);
+  registerProbe(context, client, languages);
   return { client, ready };
 }
 
