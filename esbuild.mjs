@@ -2,6 +2,7 @@
 // `node esbuild.mjs --watch` rebuilds on change.
 import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
+import { writeIanaTable } from './scripts/gen-iana.mjs';
 
 const common = {
   bundle: true,
@@ -11,7 +12,7 @@ const common = {
   sourcemap: true,
   minify: process.argv.includes('--minify'),
   logLevel: 'warning',
-  // jsonc-parser's UMD build requires its parts at run time; its ES module build bundles.
+  // jsonc-parser's `main` is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles.
   mainFields: ['module', 'main'],
 };
 
@@ -22,6 +23,9 @@ const builds = [
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } },
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
+
+fs.mkdirSync('dist', { recursive: true });
+writeIanaTable('dist/iana-services.tsv');
 
 if (process.argv.includes('--watch')) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();

@@ -123,7 +123,7 @@ for (const f of ['extension.js', 'server.js', 'cli.js']) {
 }
 
 // 5. other benchmarks contributed per area (formats, probe, activation) run when present.
-for (const extra of ['formats.mjs', 'probe.mjs', 'activation.mjs', 'cli-stream.mjs']) {
+for (const extra of ['cli.mjs', 'formats.mjs', 'probe.mjs', 'activation.mjs', 'cli-stream.mjs']) {
   const p = path.join(REPO, 'bench', extra);
   if (fs.existsSync(p)) {
     console.log(`\n--- bench/${extra}`);

@@ -6,12 +6,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import { contributedLanguages } from './languages';
+import type { ExposureGroup } from '../../server/src/features/exposure-rows';
+import { ExposureView, type Node } from './exposure-view';
 import { registerProbe } from './probe';
 
 let client: LanguageClient | undefined;
 
 
-export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void> }> {
+export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void>; exposure: { view: ExposureView; tree: vscode.TreeView<Node> } }> {
   const languages = contributedLanguages(context.extension);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
@@ -22,6 +24,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   const clientOptions: LanguageClientOptions = {
     documentSelector: languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
+    // Quick fixes that need a value come back as portcullis.applySnippet commands (server/src/features/snippets.ts).
+    initializationOptions: { snippetCommand: true },
   };
   client = new LanguageClient('portcullis', 'Portcullis', serverOptions, clientOptions);
   // Activation does not wait for the server: the client queues requests until it is up, and VS Code stays
@@ -29,51 +33,88 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   const ready = client.start().catch((e: unknown) => {
     void vscode.window.showErrorMessage(`Portcullis: the language server did not start: ${(e as Error).message}`);
   });
-  context.subscriptions.push(client, vscode.commands.registerCommand('portcullis.showExposure', showExposure));
+  context.subscriptions.push(client);
+  const exposure = registerExposure(context, client, languages);
   registerProbe(context, client, languages);
-  return { client, ready };
+  return { client, ready, exposure };
 }
 
 export async function deactivate(): Promise<void> {
   await client?.stop();
 }
 
-interface ExposureEntry {
-  protocol: string;
-  ports: [number, number][];
-  sources: string[];
-  interface?: string;
-  rules: { line: number }[];
-  policy?: boolean;
-  approximate: boolean;
+/**
+ * The Exposure view and the editor commands around it: "Show Exposure" (palette, code lenses: opens the view
+ * at a chain), the view's filter, and the snippet insertion the server's quick fixes ask for.
+ */
+function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient, languages: readonly string[]): { view: ExposureView; tree: vscode.TreeView<Node> } {
+  const view = new ExposureView();
+  const tree = vscode.window.createTreeView<Node>('portcullis.exposure', { treeDataProvider: view, showCollapseAll: true });
+  const describe = () => {
+    tree.message = view.filter ? `Filter: "${view.filter}" — ${view.visibleRows().length} row(s)` : undefined;
+    tree.description = view.uri ? vscode.workspace.asRelativePath(view.uri) : undefined;
+  };
+
+  const load = async (target: vscode.Uri): Promise<boolean> => {
+    const result = (await lc.sendRequest('workspace/executeCommand', { command: 'portcullis.exposure', arguments: [target.toString()] })) as { groups: ExposureGroup[] } | null;
+    if (!result) return false;
+    view.show(target, result.groups);
+    describe();
+    return true;
+  };
+
+  const show = async (uri?: vscode.Uri | string, at?: { table: string; chain: string }): Promise<void> => {
+    const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    if (!target) {
+      void vscode.window.showInformationMessage('Portcullis: open a firewall configuration file first.');
+      return;
+    }
+    if (!(await load(target))) {
+      void vscode.window.showInformationMessage('Portcullis: this file is not a supported firewall configuration.');
+      return;
+    }
+    await vscode.commands.executeCommand('portcullis.exposure.focus');
+    const node = at ? view.groupNode(at.table, at.chain) : view.getChildren()[0];
+    if (node) await tree.reveal(node, { select: true, focus: false, expand: true });
+  };
+
+  // Follow the active editor and its edits while the view has a file, so it never shows stale rows.
+  let timer: NodeJS.Timeout | undefined;
+  const follow = (doc: vscode.TextDocument | undefined) => {
+    if (!doc || !tree.visible || !languages.includes(doc.languageId)) return;
+    clearTimeout(timer);
+    timer = setTimeout(() => void load(doc.uri).catch(() => undefined), 400);
+  };
+
+  context.subscriptions.push(
+    tree,
+    vscode.commands.registerCommand('portcullis.showExposure', show),
+    vscode.commands.registerCommand('portcullis.exposure.filter', async (text?: string) => {
+      const value = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: 'Filter the exposure rows', prompt: 'port, service, risk, source or line (e.g. ssh, 3389, RDP, internet, 10.0.0.0/8)', value: view.filter });
+      if (value === undefined) return;
+      view.setFilter(value);
+      describe();
+      await vscode.commands.executeCommand('setContext', 'portcullis.exposureFiltered', !!view.filter);
+    }),
+    vscode.commands.registerCommand('portcullis.exposure.clearFilter', async () => {
+      view.setFilter('');
+      describe();
+      await vscode.commands.executeCommand('setContext', 'portcullis.exposureFiltered', false);
+    }),
+    vscode.commands.registerCommand('portcullis.exposure.refresh', () => (view.uri ? load(view.uri) : show())),
+    vscode.window.onDidChangeActiveTextEditor((e) => follow(e?.document)),
+    vscode.workspace.onDidChangeTextDocument((e) => (view.uri && e.document.uri.toString() === view.uri.toString() ? follow(e.document) : undefined)),
+    // The server's APPLY_SNIPPET_COMMAND (server/src/features/snippets.ts).
+    vscode.commands.registerCommand('portcullis.applySnippet', applySnippet),
+  );
+  return { view, tree };
 }
 
-/** "Portcullis: Show Exposure": the server's service matrix as a list; picking a row reveals its rule. */
-async function showExposure(uri?: vscode.Uri): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  const target = uri ?? editor?.document.uri;
-  if (!client || !target) {
-    void vscode.window.showInformationMessage('Portcullis: open a firewall configuration file first.');
-    return;
-  }
-  const result = (await client.sendRequest('workspace/executeCommand', { command: 'portcullis.exposure', arguments: [target.toString()] })) as { chains: { table: string; chain: string; family: string; entries: ExposureEntry[] }[] } | null;
-  if (!result) {
-    void vscode.window.showInformationMessage('Portcullis: this file is not a supported firewall configuration.');
-    return;
-  }
-  const items = result.chains.flatMap((c) =>
-    c.entries.map((e) => ({
-      label: `${e.protocol.toUpperCase()} ${e.ports.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')}`,
-      description: `from ${e.sources.length > 3 ? `${e.sources.slice(0, 3).join(', ')} +${e.sources.length - 3}` : e.sources.join(', ')}${e.interface ? ` on ${e.interface}` : ''}`,
-      detail: `${c.table}/${c.chain} (${c.family}) — ${e.rules.length ? `line ${e.rules.map((r) => r.line + 1).join(', ')}` : ''}${e.policy ? ' policy ACCEPT' : ''}${e.approximate ? ' — approximate' : ''}`,
-      line: e.rules[e.rules.length - 1]?.line,
-    })),
-  );
-  const pick = await vscode.window.showQuickPick(items, { title: 'Portcullis: who can reach which port', matchOnDescription: true, matchOnDetail: true });
-  if (pick?.line === undefined) return;
-  const doc = await vscode.workspace.openTextDocument(target);
-  const shown = await vscode.window.showTextDocument(doc);
-  const pos = new vscode.Position(pick.line, 0);
-  shown.selection = new vscode.Selection(pos, doc.lineAt(pick.line).range.end);
-  shown.revealRange(new vscode.Range(pos, pos), vscode.TextEditorRevealType.InCenter);
+/** Inserts a quick fix's text as a snippet, so its placeholder (the network, the reason) is selected for typing. */
+async function applySnippet(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, snippet: string): Promise<boolean> {
+  const target = vscode.Uri.parse(uri);
+  const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.toString()) ?? (await vscode.window.showTextDocument(target));
+  if (vscode.window.activeTextEditor !== editor) await vscode.window.showTextDocument(editor.document, editor.viewColumn);
+  const r = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
+  return editor.insertSnippet(new vscode.SnippetString(snippet), r);
 }

@@ -11,8 +11,8 @@ export interface FileAnalysis extends Analysis {
   lines: string[];
 }
 
-export function resolveFormat(path: string, languageId?: string): Format | undefined {
-  return (languageId && formatById(languageId)) || formatForPath(path);
+export function resolveFormat(path: string, languageId?: string, head?: () => string | undefined): Format | undefined {
+  return (languageId && formatById(languageId)) || formatForPath(path, head);
 }
 
 const parseContext = (path: string) => ({ path, resolveService: (name: string, protocol?: string) => portOfService(name, protocol as Transport | undefined) });

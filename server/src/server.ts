@@ -27,6 +27,10 @@ import { toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
 import { completions } from './features/completion';
+import { codeLenses } from './features/code-lens';
+import { exposureGroups } from './features/exposure-rows';
+import { inlayHints } from './features/inlay-hints';
+import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
@@ -51,6 +55,8 @@ const documents = new TextDocuments(TextDocument);
 const cache = new Map<string, { version: number; settings: ResolvedSettings; fa: FileAnalysis | undefined }>();
 let canPullConfig = false;
 let canCreateProgress = false;
+let canRefreshHints = false;
+let snippets: SnippetSupport = 'none';
 /** Drift findings of the latest probe or import per document, shown until the next one replaces them. */
 const probeFindings = new Map<string, Finding[]>();
 let workspaceRoot: string | undefined;
@@ -62,6 +68,11 @@ const publishedConfigs = new Set<string>();
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfig = !!params.capabilities.workspace?.configuration;
   canCreateProgress = !!params.capabilities.window?.workDoneProgress;
+  canRefreshHints = !!params.capabilities.workspace?.inlayHint?.refreshSupport;
+  // LSP 3.18 snippet edits when the client has them; else the VS Code client's own snippet command.
+  const workspaceEdit = params.capabilities.workspace?.workspaceEdit as { snippetEditSupport?: boolean } | undefined;
+  const init = params.initializationOptions as { snippetCommand?: boolean } | undefined;
+  snippets = workspaceEdit?.snippetEditSupport ? 'lsp' : init?.snippetCommand ? 'command' : 'none';
   const root = params.workspaceFolders?.[0]?.uri ?? params.rootUri ?? undefined;
   workspaceRoot = root?.startsWith('file:') ? fileURLToPath(root) : undefined;
   reloadConfigFile();
@@ -71,7 +82,9 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       hoverProvider: true,
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
-      completionProvider: { triggerCharacters: [' ', '-', ','] },
+      inlayHintProvider: true,
+      codeLensProvider: { resolveProvider: false },
+      completionProvider: { triggerCharacters: [' ', '-', ',', '$', '@', '<', '"'] },
       executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND] },
     },
     serverInfo: { name: 'portcullis', version: require('../../package.json').version },
@@ -144,7 +157,7 @@ function pathOf(uri: string): string {
 
 async function validate(doc: TextDocument): Promise<void> {
   const { settings, config } = await settingsFor(doc.uri);
-  const format = resolveFormat(pathOf(doc.uri), doc.languageId);
+  const format = resolveFormat(pathOf(doc.uri), doc.languageId, () => doc.getText());
   if (!format) {
     cache.set(doc.uri, { version: doc.version, settings, fa: undefined });
     return;
@@ -183,6 +196,7 @@ documents.onDidClose((e) => {
 connection.onDidChangeConfiguration(() => {
   reloadConfigFile();
   for (const doc of documents.all()) void validate(doc);
+  if (canRefreshHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
 });
 
 connection.onDidChangeWatchedFiles(() => {
@@ -199,12 +213,24 @@ connection.onHover(async (p) => {
 
 connection.onCodeAction(async (p) => {
   const a = await analysisOf(p.textDocument.uri);
-  return a ? codeActions(a.fa, p.textDocument.uri, p.context.diagnostics) : [];
+  const version = documents.get(p.textDocument.uri)?.version ?? 0;
+  return a ? codeActions(a.fa, { uri: p.textDocument.uri, version, snippets }, p.context.diagnostics) : [];
+});
+
+connection.languages.inlayHint.on(async (p) => {
+  const a = await analysisOf(p.textDocument.uri);
+  if (!a || !a.settings.inlayHints) return [];
+  return inlayHints(a.fa, a.settings, p.range).map((h) => ({ position: h.position, label: h.label, ...(h.kind ? { kind: h.kind } : {}), paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
+});
+
+connection.onCodeLens(async (p) => {
+  const a = await analysisOf(p.textDocument.uri);
+  return a ? codeLenses(p.textDocument.uri, exposureGroups(serviceMatrix(a.fa.exposure), a.fa.ruleset, a.fa.lines, a.settings)) : [];
 });
 
 connection.onCompletion(async (p) => {
   const a = await analysisOf(p.textDocument.uri);
-  return a ? completions(a.fa, p.position) : [];
+  return a ? completions(a.fa, p.position, a.settings) : [];
 });
 
 connection.onDocumentSymbol(async (p) => {
@@ -212,11 +238,12 @@ connection.onDocumentSymbol(async (p) => {
   return a ? documentSymbols(a.fa.ruleset) : [];
 });
 
-async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]; text: string } | null> {
+/** The CLI's JSON (`chains`) and text, and `groups`: the same rows worst-first with words, for views. */
+async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]; text: string; groups: unknown[] } | null> {
   const a = await analysisOf(uri);
   if (!a) return null;
   const matrix = serviceMatrix(a.fa.exposure);
-  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix) };
+  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix), groups: exposureGroups(matrix, a.fa.ruleset, a.fa.lines, a.settings) };
 }
 
 connection.onRequest('portcullis/exposure', (p: { textDocument: { uri: string } }) => exposureOf(p.textDocument.uri));

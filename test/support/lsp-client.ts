@@ -35,11 +35,13 @@ export class LspClient {
     this.conn.listen();
   }
 
-  async initialize(rootUri: string | null = null, withConfiguration = true, workDoneProgress = false): Promise<unknown> {
+  /** `extra.workspace` adds workspace capabilities; `extra.initializationOptions` is sent as is. */
+  async initialize(rootUri: string | null = null, withConfiguration = true, workDoneProgress = false, extra: { workspace?: object; initializationOptions?: object } = {}): Promise<unknown> {
     const res = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
-      capabilities: { workspace: { configuration: withConfiguration }, textDocument: { hover: { contentFormat: ['markdown'] } }, window: { workDoneProgress } },
+      capabilities: { workspace: { configuration: withConfiguration, ...extra.workspace }, textDocument: { hover: { contentFormat: ['markdown'] } }, window: { workDoneProgress } },
+      ...(extra.initializationOptions ? { initializationOptions: extra.initializationOptions } : {}),
     });
     await this.conn.sendNotification('initialized', {});
     return res;

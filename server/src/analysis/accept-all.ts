@@ -3,7 +3,7 @@ import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
 import { PortSet } from '../model/ports';
 import type { Check } from './check';
-import { describeSources, ifaceNote, worldGrants } from './reach';
+import { describeSources, ifaceNote, throughChain, worldGrants } from './reach';
 
 export const acceptAll: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
@@ -16,7 +16,7 @@ export const acceptAll: Check = ({ exposure, settings }) => {
     const onInterface = full.iface !== '';
     findings.push({
       code: 'PC104', severity: onInterface ? 'information' : CODES.PC104.severity, range: rule.action.range, data: { ruleId: rule.id },
-      message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeSources(full.sources, full.family)} through chain ${full.chain.name}: everything after it is bypassed. Restrict it to the ports and sources that need it.`,
+      message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeSources(full.sources, full.family)} through ${throughChain(full)}: everything after it is bypassed. Restrict it to the ports and sources that need it.`,
     });
   }
   return findings;

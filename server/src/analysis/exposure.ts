@@ -1,17 +1,22 @@
 /**
- * Exposure: which TCP/UDP ports accept NEW connections from which sources, per base chain hooked to input or
- * forward. Follows rule order, jumps and gotos into user chains, RETURN, and the default policy.
+ * Exposure: which TCP/UDP ports accept NEW connections from which sources, along the path a packet takes to the
+ * input or forward hook: every base chain on prerouting, then every base chain on the hook itself, each in
+ * netfilter priority order (raw, conntrack, mangle, destination NAT, filter, security …). A packet must pass
+ * all of them. Follows rule order, jumps and gotos into user chains, RETURN, and the default policy.
  *
  * The state of a walk is a list of pieces (a port set and the sources still undecided for those ports). Each
- * rule splits the pieces it matches. Conditions the model cannot decide (rate limits, marks, hostnames,
- * destination or output-interface tests) are handled as an upper closure: a rule with such a condition may
- * accept (its grants count, marked approximate) but never removes packets from later consideration. So the
- * result can over-state exposure, never under-state it, and says where it is approximate.
+ * rule splits the pieces it matches. Ports are the destination ports the connection was opened to, before any
+ * destination NAT: what a client outside can reach. NOTRACK and DNAT/REDIRECT split the walk into flows that
+ * later chains see differently (UNTRACKED state, a rewritten destination port). Conditions the model cannot
+ * decide (rate limits, marks, hostnames, destination or output-interface tests) are handled as an upper
+ * closure: a rule with such a condition may accept (its grants count, marked approximate) but never removes
+ * packets from later consideration. So the result can over-state exposure, never under-state it, and says
+ * where it is approximate.
  */
 import { AddressSet, type Family } from '../model/addresses';
 import { IntervalSet } from '../model/intervals';
 import { PortSet } from '../model/ports';
-import type { Chain, Condition, Rule, Ruleset } from '../model/ruleset';
+import type { Action, Chain, Condition, ConnState, Hook, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import { PortMap } from './portmap';
 import { OTHER, interfaceClasses, isLoopback, matchesInterface, type IfaceClass } from './interfaces';
@@ -34,9 +39,16 @@ export interface Grant {
   reasons: string[];
 }
 
+/** The hooks whose exposure is computed: connections to this host, and connections routed through it. */
+export type PathHook = 'input' | 'forward';
+
 export interface ChainExposure {
   chain: Chain;
   family: Family;
+  /** The path this chain was walked on (a prerouting chain is on both). */
+  hook: PathHook;
+  /** Every base chain the path traverses, in order; grants hold only for what passes all of them. */
+  path: Chain[];
   ifaceClasses: IfaceClass[];
   grants: Grant[];
 }
@@ -51,8 +63,10 @@ export interface Exposure {
 }
 
 /** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
-const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
+export const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
 const MAX_DEPTH = 64;
+/** Conntrack attaches to packets at this prerouting priority; chains before it see no connection state. */
+const CONNTRACK_PRIORITY = -200;
 
 /** Outcome of testing a rule's conditions against one packet class. */
 export interface MatchResult {
@@ -64,42 +78,122 @@ export interface MatchResult {
   reasons: string[];
 }
 
+type DnatAction = Extract<Action, { kind: 'dnat' }>;
+
+/** What the path has done to a connection before the chain being walked. */
+interface FlowContext {
+  untracked: boolean;
+  dnat?: DnatAction;
+  /** Approximations on the way here (an inexact NOTRACK or NAT match, a DNAT target that may not be local). */
+  reasons: string[];
+}
+
+interface Flow {
+  ctx: FlowContext;
+  map: PortMap;
+}
+
+/** What one chain accepted from one flow, before the rest of the path is known. */
+interface Accepted {
+  chain: Chain;
+  /** The chain is the last on the path: what it accepts is what passes. */
+  last?: boolean;
+  ctx: FlowContext;
+  map: PortMap;
+  rule?: Rule;
+  reasons: string[];
+  forceApprox: boolean;
+}
+
+const PLAIN: FlowContext = { untracked: false, reasons: [] };
+
+/** Flows for the next chain, merged by context (approximate ones kept apart from exact ones). */
+class Flows {
+  private readonly byKey = new Map<string, Flow>();
+  add(ctx: FlowContext, map: PortMap): void {
+    if (map.isEmpty()) return;
+    const key = `${ctx.untracked}\u0000${dnatKey(ctx.dnat)}\u0000${ctx.reasons.length > 0}`;
+    const f = this.byKey.get(key);
+    if (!f) this.byKey.set(key, { ctx, map: map.clone() });
+    else {
+      f.map.add(map);
+      if (ctx.reasons.length) f.ctx = { ...f.ctx, reasons: [...new Set([...f.ctx.reasons, ...ctx.reasons])] };
+    }
+  }
+  list(): Flow[] {
+    return [...this.byKey.values()];
+  }
+}
+
+const dnatIds = new WeakMap<DnatAction, string>();
+/** DNAT rules that rewrite to the same place lead to the same flow. */
+function dnatKey(d: DnatAction | undefined): string {
+  if (!d) return '';
+  let k = dnatIds.get(d);
+  if (k === undefined) dnatIds.set(d, (k = `${d.redirect}|${d.toAddress ?? ''}|${d.toPorts?.join('-') ?? ''}`));
+  return k;
+}
+
 export function analyseExposure(rs: Ruleset): Exposure {
   const chains = allChains(rs);
   const jumpedTo = new Set(chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : []))));
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
-  for (const chain of chains) {
-    if (chain.type !== 'filter' || (chain.hook !== 'input' && chain.hook !== 'forward')) continue;
-    // A hooked chain that others jump to (ufw's chains in a full dump) is analysed through its callers.
-    if (!chain.policy && jumpedTo.has(`${chain.table}\u0000${chain.name}`)) continue;
-    for (const family of families) {
-      if (chain.family !== 'both' && chain.family !== family) continue;
-      const ce = new ChainWalker(rs, chain, family, result).run();
-      result.chains.push(ce);
-      for (const g of ce.grants) {
-        if (!g.rule) continue;
-        const list = result.byRule.get(g.rule.id) ?? [];
-        list.push(g);
-        result.byRule.set(g.rule.id, list);
+  for (const family of families) {
+    for (const hook of ['input', 'forward'] as const) {
+      const path = pathOf(chains, hook, family, jumpedTo);
+      if (!path.some((c) => c.type === 'filter' && c.hook === hook)) continue;
+      for (const ce of new ChainWalker(rs, path, hook, family, result).run()) {
+        result.chains.push(ce);
+        for (const g of ce.grants) {
+          if (!g.rule) continue;
+          const list = result.byRule.get(g.rule.id) ?? [];
+          list.push(g);
+          result.byRule.set(g.rule.id, list);
+        }
       }
     }
   }
+  // Chains on both paths (prerouting) come first by input path order; keep the file's chain order for output.
+  result.chains.sort((a, b) => chains.indexOf(a.chain) - chains.indexOf(b.chain) || a.family.localeCompare(b.family));
   return result;
 }
 
+/**
+ * The base chains a packet to `hook` traverses, in order. A hooked chain that others jump to (ufw's chains in
+ * a full dump) is walked through its callers. Chains of type `other` take part only when they sit in the IP
+ * path (they carry a priority: iptables raw/mangle/security); arp, bridge and netdev chains do not.
+ */
+export function pathOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[] {
+  const on = (h: Hook) =>
+    chains
+      .filter((c) => c.hook === h && (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`)))
+      .filter((c) => c.type === 'filter' || c.priority !== undefined)
+      .map((c, i) => ({ c, i }))
+      .sort((a, b) => (a.c.priority ?? 0) - (b.c.priority ?? 0) || a.i - b.i)
+      .map(({ c }) => c);
+  // A chain with no rules that lets everything through changes nothing on the path.
+  const inert = (c: Chain) => c.type !== 'filter' && !c.rules.length && c.policy !== 'drop';
+  return [...on('prerouting'), ...on(hook)].filter((c) => !inert(c));
+}
+
 class ChainWalker {
-  private readonly grants: Grant[] = [];
-  private readonly chainsByName: Map<string, Chain>;
+  private readonly grants = new Map<Chain, Grant[]>();
+  private readonly tables = new Map<string, Map<string, Chain>>();
 
   constructor(
     rs: Ruleset,
-    private readonly base: Chain,
+    private readonly path: Chain[],
+    private readonly hook: PathHook,
     private readonly family: Family,
     private readonly trace: Pick<Exposure, 'considered' | 'reached'>,
   ) {
-    this.chainsByName = new Map(rs.tables.find((t) => t.name === base.table)?.chains.map((c) => [c.name, c]) ?? []);
+    for (const t of rs.tables) this.tables.set(t.name, new Map(t.chains.map((c) => [c.name, c])));
     this.bits = family === 'ipv4' ? 32n : 128n;
+  }
+
+  private target(table: string, name: string): Chain | undefined {
+    return this.tables.get(table)?.get(name);
   }
 
   /**
@@ -110,15 +204,107 @@ class ChainWalker {
   private classes: IfaceClass[] = [];
   private readonly bits: bigint;
 
-  run(): ChainExposure {
+  /** The chain being walked on the path, the flow it is walked for, and what that walk produced. */
+  private stage!: {
+    chain: Chain;
+    ctx: FlowContext;
+    beforeConntrack: boolean;
+    accepted: Accepted[];
+    forks: Flow[];
+    notrack: PortMap;
+    maybeNotrack: PortMap;
+    maybeNotrackWhy: string[];
+  };
+
+  run(): ChainExposure[] {
     this.classes = interfaceClasses(this.reachableInterfaces());
     const universe = this.keyed(this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))));
+    const reported = this.path.filter((c) => c.type === 'filter');
     for (const protocol of TRANSPORTS) {
-      this.undecided = [];
-      const rest = this.walk(this.base, PortMap.uniform(universe), protocol, [], 0, new Set());
-      if (this.base.policy === 'accept') this.grant(protocol, rest, undefined, [...new Set(this.undecided)], false);
+      let flows: Flow[] = [{ ctx: PLAIN, map: PortMap.uniform(universe) }];
+      const accepted: Accepted[] = [];
+      this.path.forEach((chain, i) => {
+        const last = i === this.path.length - 1;
+        const next = new Flows();
+        for (const flow of flows) {
+          // NAT chains see only tracked connections, and only until one of them has translated the connection.
+          if (chain.type === 'nat' && (flow.ctx.untracked || flow.ctx.dnat)) {
+            next.add(flow.ctx, flow.map);
+            continue;
+          }
+          for (const out of this.stageWalk(chain, flow, protocol)) {
+            next.add(out.ctx, out.map);
+            if (chain.type === 'filter') accepted.push({ ...out, last });
+          }
+        }
+        flows = next.list();
+      });
+      this.record(protocol, accepted, flows);
     }
-    return { chain: this.base, family: this.family, ifaceClasses: this.classes, grants: this.grants };
+    return reported.map((chain) => ({ chain, family: this.family, hook: this.hook, path: this.path, ifaceClasses: this.classes, grants: this.grants.get(chain) ?? [] }));
+  }
+
+  /** Walks one chain of the path for one flow; returns what it lets through, as flows for the next chain. */
+  private stageWalk(chain: Chain, flow: Flow, protocol: Transport): Accepted[] {
+    const beforeConntrack = chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
+    this.stage = { chain, ctx: flow.ctx, beforeConntrack, accepted: [], forks: [], notrack: PortMap.empty(), maybeNotrack: PortMap.empty(), maybeNotrackWhy: [] };
+    this.undecided = [];
+    const rest = this.walk(chain, flow.map, protocol, [], 0, new Set());
+    // Built-in chains of the other tables default to ACCEPT; a filter chain without a policy (ufw's attached
+    // chains) decides nothing on its own.
+    if (chain.policy === 'accept' || (chain.policy === undefined && chain.type !== 'filter')) this.grant(protocol, rest, undefined, [...new Set(this.undecided)], false);
+    const { accepted, forks, notrack, maybeNotrack } = this.stage;
+    const out: Accepted[] = [];
+    for (const a of accepted) {
+      if (notrack.isEmpty() && maybeNotrack.isEmpty()) {
+        out.push(a);
+        continue;
+      }
+      // NOTRACK before conntrack: those packets reach every later chain in state UNTRACKED.
+      const untracked = { ...a.ctx, untracked: true };
+      out.push({ ...a, ctx: untracked, map: a.map.common(notrack) });
+      const maybe = a.map.common(maybeNotrack).minus(notrack);
+      const why = [...new Set(this.stage.maybeNotrackWhy)];
+      out.push({ ...a, ctx: { ...untracked, reasons: [...untracked.reasons, ...why] }, map: maybe });
+      out.push({ ...a, ctx: { ...a.ctx, reasons: [...a.ctx.reasons, ...why] }, map: maybe });
+      out.push({ ...a, map: a.map.minus(notrack).minus(maybeNotrack) });
+    }
+    for (const f of forks) out.push({ chain, ctx: f.ctx, map: f.map, reasons: [], forceApprox: false });
+    return out.filter((a) => !a.map.isEmpty());
+  }
+
+  /**
+   * Grants for what passes the whole path. A rule grants the part of what it accepted that every later chain
+   * lets through; a policy grants only what no rule anywhere on the path accepted (the rule decided it).
+   */
+  private record(protocol: Transport, accepted: Accepted[], passed: Flow[]): void {
+    const exact = (a: Accepted) => a.rule && !a.forceApprox && !a.reasons.length && !a.ctx.reasons.length;
+    const byRule = PortMap.empty();
+    for (const a of accepted) if (exact(a)) byRule.add(a.map);
+    for (const a of accepted) {
+      let map = a.map;
+      if (!a.rule && accepted.some((x) => x.rule && x.chain !== a.chain)) map = map.minus(byRule);
+      if (a.last) {
+        this.emit(a, protocol, map, a.ctx.reasons);
+        continue;
+      }
+      for (const f of passed) {
+        if (f.ctx.untracked !== a.ctx.untracked || (a.ctx.dnat && dnatKey(f.ctx.dnat) !== dnatKey(a.ctx.dnat))) continue;
+        const part = map.common(f.map);
+        if (!part.isEmpty()) this.emit(a, protocol, part, [...a.ctx.reasons, ...f.ctx.reasons]);
+      }
+    }
+  }
+
+  private emit(a: Accepted, protocol: Transport, map: PortMap, pathReasons: string[]): void {
+    const why = [...new Set([...a.reasons, ...pathReasons])];
+    const list = this.grants.get(a.chain) ?? [];
+    for (const g of map.groups()) {
+      for (const { iface, sources } of this.unkeyed(g.sources)) {
+        list.push({ chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why });
+      }
+    }
+    this.grants.set(a.chain, list);
   }
 
   /** Stacks one address set per interface class into the keyed space. */
@@ -173,12 +359,12 @@ class ChainWalker {
       for (const r of c.rules) {
         for (const cond of r.conditions) if (cond.kind === 'inInterface') names.add(cond.name);
         if (r.action.kind === 'jump' || r.action.kind === 'goto') {
-          const t = this.chainsByName.get(r.action.chain);
+          const t = this.target(c.table, r.action.chain);
           if (t) visit(t);
         }
       }
     };
-    visit(this.base);
+    this.path.forEach(visit);
     return [...names];
   }
 
@@ -194,22 +380,35 @@ class ChainWalker {
       if (action.kind === 'continue' || action.kind === 'none') continue;
       const m = this.evaluate(rule, protocol);
       if (!m.matches) continue;
-      const matched = map.take(m.ports, m.sources, m.exact);
+      // NOTRACK does not end the chain: its packets go on to the next rule too.
+      const matched = map.take(m.ports, m.sources, m.exact && action.kind !== 'notrack');
       if (matched.isEmpty()) continue;
       this.trace.reached.add(rule.id);
       const why = m.exact ? reasons : [...reasons, ...m.reasons];
-      if (!m.exact && action.kind !== 'accept') this.undecided.push(...m.reasons);
+      if (!m.exact && action.kind !== 'accept' && action.kind !== 'notrack') this.undecided.push(...m.reasons);
       switch (action.kind) {
         case 'accept':
-        case 'other': // NAT or queue verdicts decided elsewhere: assume the packet may get through
-          this.grant(protocol, matched, rule, why, action.kind === 'other');
+        case 'other': // source NAT lets the packet through; queue verdicts are decided elsewhere: it may get through
+          this.grant(protocol, matched, rule, why, action.kind === 'other' && chain.type !== 'nat');
+          break;
+        case 'dnat':
+          this.dnat(matched, action, why);
+          break;
+        case 'notrack':
+          // Only before conntrack has attached to the packet does NOTRACK change anything.
+          if (!this.stage.beforeConntrack) break;
+          if (!why.length) this.stage.notrack.add(matched);
+          else {
+            this.stage.maybeNotrack.add(matched);
+            this.stage.maybeNotrackWhy.push(...why);
+          }
           break;
         case 'return':
           returned.add(matched);
           break;
         case 'jump':
         case 'goto': {
-          const target = this.chainsByName.get(action.chain);
+          const target = this.target(chain.table, action.chain);
           if (!target || stack.has(target) || depth >= MAX_DEPTH) {
             // Unknown or looping target: the packet's fate is unknown; go on as if the jump did not happen.
             if (m.exact) map.add(matched);
@@ -230,13 +429,21 @@ class ChainWalker {
     return returned;
   }
 
-  private grant(protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {
-    const why = [...new Set(reasons)];
-    for (const g of map.groups()) {
-      for (const { iface, sources } of this.unkeyed(g.sources)) {
-        this.grants.push({ chain: this.base, family: this.family, protocol, ports: g.ports, sources, iface, rule, approximate: forceApprox || why.length > 0, reasons: why });
-      }
+  /** Records what a chain accepts; what becomes a grant depends on the rest of the path (run()). */
+  private grant(_protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {
+    if (map.isEmpty()) return;
+    this.stage.accepted.push({ chain: this.stage.chain, ctx: this.stage.ctx, map, rule, reasons: [...new Set(reasons)], forceApprox });
+  }
+
+  /** Destination NAT ends the NAT chain: the connection goes on with its new destination. */
+  private dnat(map: PortMap, action: DnatAction, why: string[]): void {
+    const reasons = [...this.stage.ctx.reasons, ...why];
+    // REDIRECT always delivers to this host; DNAT to an address does so only when it is one of the host's own.
+    if (action.redirect && this.hook !== 'input') return;
+    if (!action.redirect && action.toAddress) {
+      reasons.push(`DNAT to ${action.toAddress}: ${this.hook === 'input' ? 'delivered here only if that is one of this host\'s addresses' : 'forwarded only if that is not one of this host\'s addresses'}`);
     }
+    this.stage.forks.push({ ctx: { ...this.stage.ctx, dnat: action, reasons: [...new Set(reasons)] }, map });
   }
 
   private readonly compiled = new Map<Rule, Compiled>();
@@ -248,7 +455,7 @@ class ChainWalker {
   private evaluate(rule: Rule, protocol: Transport): MatchResult {
     let c = this.compiled.get(rule);
     if (!c) this.compiled.set(rule, (c = compile(rule, this.family)));
-    if (c.never || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
+    if (c.impossible || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
     let m = this.keyedMatch.get(rule);
     if (!m) {
       // The rule's sources, stacked for every interface class its interface tests let through. Rules naming
@@ -264,39 +471,106 @@ class ChainWalker {
       m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
       this.keyedMatch.set(rule, m);
     }
-    return m;
+    if (!m.matches) return m;
+    return this.inContext(c, m);
+  }
+
+  /** A match as the current flow sees it: its connection state and, after DNAT, its rewritten destination port. */
+  private inContext(c: Compiled, m: MatchResult): MatchResult {
+    const { ctx, beforeConntrack } = this.stage;
+    const to = ctx.dnat?.toPorts;
+    if (c.plain && !to) return m;
+    let exact = m.exact;
+    const reasons = [...m.reasons];
+    if (c.conntrack && beforeConntrack) {
+      exact = false;
+      reasons.push('connection state tested before conntrack has seen the packet');
+    } else if (c.conntrack) {
+      if (!(c.stateMask & (ctx.untracked ? UNTRACKED : ctx.dnat ? DNATED : NEW))) return NO_MATCH;
+      if (c.tuple && ctx.untracked) {
+        exact = false;
+        reasons.push('conntrack tuple of an untracked packet');
+      }
+    }
+    // The walk's ports are the original destination ports; a test of the packet's port sees the DNAT target.
+    let ports = c.origPorts;
+    if (to) {
+      const target = PortSet.range(to[0], to[1]);
+      if (!c.packetPorts.overlaps(target)) return NO_MATCH;
+      if (!c.packetPorts.covers(target)) {
+        exact = false;
+        reasons.push(`DNAT to ports ${to[0]}-${to[1]}, of which the rule matches only some`);
+      }
+    } else ports = ports.intersect(c.packetPorts);
+    if (ports.isEmpty()) return NO_MATCH;
+    return { matches: true, ports, sources: m.sources, exact, reasons };
   }
 }
 
 const NO_MATCH: MatchResult = { matches: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: [] };
 
+/** The kinds of new connection a state test tells apart (bits of Compiled.stateMask). */
+const NEW = 1;
+const DNATED = 2;
+const UNTRACKED = 4;
+const ANY_STATE = NEW | DNATED | UNTRACKED;
+
+function stateBits(states: ConnState[], negated: boolean): number {
+  const bits = (states.includes('new') ? NEW | DNATED : 0) | (states.includes('dnat') ? DNATED : 0) | (states.includes('untracked') ? UNTRACKED : 0);
+  return negated ? ANY_STATE & ~bits : bits;
+}
+
 /** A rule's conditions folded once into what the walk needs per (protocol, interface class). */
 export interface Compiled {
-  /** True when the rule can never match a new TCP/UDP connection (e.g. ESTABLISHED only, empty port set). */
+  /** True when the rule can never match a new, untranslated TCP/UDP connection (e.g. ESTABLISHED only). */
   never: boolean;
+  /** True when the rule matches no new connection at all, whatever NAT or NOTRACK did before. */
+  impossible: boolean;
   protocols: Record<Transport, boolean>;
   /** TCP flag tests only ever match TCP. */
   needsTcp: boolean;
   ifaces: { name: string; negated: boolean }[];
+  /** The match for a plain new connection (no NAT, tracked). */
   result: MatchResult;
+  /** Which kinds of new connection the state tests let through (NEW, DNATED, UNTRACKED bits). */
+  stateMask: number;
+  /** Tests of the packet's destination port, and of the connection's original one (equal without DNAT). */
+  packetPorts: PortSet;
+  origPorts: PortSet;
+  /** The rule tests connection tracking (state, status or tuple), or a tuple in particular. */
+  conntrack: boolean;
+  tuple: boolean;
+  /** Nothing in the rule depends on NAT or tracking. */
+  plain: boolean;
 }
 
 export function compile(rule: Rule, family: Family): Compiled {
   const protocols = { tcp: true, udp: true };
   let needsTcp = false;
-  let never = false;
-  let ports = PortSet.ALL;
+  let impossible = false;
+  let packetPorts = PortSet.ALL;
+  let origPorts = PortSet.ALL;
   let sources = AddressSet.any(family);
   let exact = true;
+  let stateMask = ANY_STATE;
+  let conntrack = false;
+  let tuple = false;
   const reasons: string[] = [];
   const ifaces: { name: string; negated: boolean }[] = [];
+  const protocol = (names: string[], negated: boolean) => {
+    for (const p of TRANSPORTS) {
+      const has = names.includes(p) || names.includes(p === 'tcp' ? '6' : '17');
+      if (has === negated) protocols[p] = false;
+    }
+  };
+  const inexact = (c: Condition) => {
+    exact = false;
+    reasons.push(describeCondition(c));
+  };
   for (const c of rule.conditions) {
     switch (c.kind) {
       case 'protocol':
-        for (const p of TRANSPORTS) {
-          const has = c.protocols.includes(p) || c.protocols.includes(p === 'tcp' ? '6' : '17');
-          if (has === c.negated) protocols[p] = false;
-        }
+        protocol(c.protocols, c.negated);
         break;
       case 'inInterface':
         ifaces.push({ name: c.name, negated: c.negated });
@@ -311,34 +585,51 @@ export function compile(rule: Rule, family: Family): Compiled {
         sources = sources.intersect(c.negated ? c.set.complement() : c.set);
         break;
       case 'dport':
-        ports = ports.intersect(c.negated ? c.set.complement() : c.set);
+        packetPorts = packetPorts.intersect(c.negated ? c.set.complement() : c.set);
         break;
       case 'port':
         // Either port may match; the destination part is exact, the source-port part is not.
-        if (!c.negated) ports = ports.intersect(c.set);
+        if (!c.negated) packetPorts = packetPorts.intersect(c.set);
         exact = false;
         reasons.push('multiport --ports (matches source ports too)');
         break;
       case 'state':
-        if (c.states.includes('new') === c.negated) never = true;
+        conntrack = true;
+        stateMask &= stateBits(c.states, c.negated);
+        break;
+      case 'ctTuple':
+        // Original tuple = the packet as it arrived; reply tuple = the original reversed after destination NAT.
+        conntrack = tuple = true;
+        if (c.field === 'protocol') protocol(c.protocols, c.negated);
+        else if (c.field === 'source' || c.field === 'destination') {
+          if ((c.field === 'source') === (c.direction === 'original')) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
+          else inexact(c); // this host's address (before or after DNAT): unknown here
+        } else if (c.field === 'dport' && c.direction === 'original') origPorts = origPorts.intersect(c.negated ? c.set.complement() : c.set);
+        else if (c.field === 'sport' && c.direction === 'reply') packetPorts = packetPorts.intersect(c.negated ? c.set.complement() : c.set);
+        else inexact(c); // the client's source port
         break;
       case 'tcpFlags':
         needsTcp = true;
-        if (c.syn === c.negated) never = true;
+        if (c.syn === c.negated) impossible = true;
         break;
       case 'destination':
       case 'outInterface':
       case 'sport':
       case 'opaque':
-        exact = false;
-        reasons.push(describeCondition(c));
+        inexact(c);
         break;
     }
   }
   // A rule written for one family (nft `ip saddr`, pf `inet6`) never matches the other's packets.
-  if (rule.family !== 'both' && rule.family !== family) never = true;
-  if (ports.isEmpty() || sources.isEmpty()) never = true;
-  return { never, protocols, needsTcp, ifaces, result: { matches: true, ports, sources, exact, reasons } };
+  if (rule.family !== 'both' && rule.family !== family) impossible = true;
+  const ports = packetPorts.intersect(origPorts);
+  if (sources.isEmpty() || stateMask === 0 || packetPorts.isEmpty() || origPorts.isEmpty()) impossible = true;
+  const never = impossible || ports.isEmpty() || !(stateMask & NEW);
+  const plain = !conntrack && origPorts.isAll();
+  return {
+    never, impossible, protocols, needsTcp, ifaces, stateMask, packetPorts, origPorts, conntrack, tuple, plain,
+    result: { matches: true, ports, sources, exact, reasons },
+  };
 }
 
 const descriptions = new WeakMap<Condition, string>();
@@ -358,6 +649,14 @@ function wordCondition(c: Condition): string {
       return `output interface ${c.negated ? '!' : ''}${c.name}`;
     case 'sport':
       return `source port ${c.negated ? 'not ' : ''}${c.set.toString()}`;
+    case 'ctTuple': {
+      let what: string;
+      if (c.field === 'protocol') what = c.protocols.join(',');
+      else if (c.field === 'sport' || c.field === 'dport') what = c.set.toString();
+      else what = (c.set as AddressSet).describe(2);
+      const field = { source: 'source', destination: 'destination', sport: 'source port', dport: 'destination port', protocol: 'protocol' }[c.field];
+      return `conntrack ${c.direction} ${field} ${c.negated ? 'not ' : ''}${what}`;
+    }
     case 'opaque':
       return c.text;
     default:

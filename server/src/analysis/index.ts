@@ -9,12 +9,13 @@ import { defaultPolicy } from './default-policy';
 import { analyseExposure, type Exposure } from './exposure';
 import { riskyPorts } from './risky-ports';
 import { parity } from './parity';
+import { placeholderReasons, placeholderSources } from './placeholders';
 import { redundantRules, shadowedRules } from './shadowed';
 import type { ResolvedSettings } from './settings';
 import { applySuppressions } from './suppress';
 import { unusedChains } from './unused-chains';
 
-export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains, shadowedRules, redundantRules, parity];
+export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains, shadowedRules, redundantRules, parity, placeholderSources];
 
 export interface Analysis {
   ruleset: Ruleset;
@@ -26,9 +27,10 @@ export interface Analysis {
 export function analyse(ruleset: Ruleset, text: string, settings: ResolvedSettings, comments: CommentSyntax, counterpart?: CheckContext['counterpart']): Analysis {
   const exposure = analyseExposure(ruleset);
   const ctx: CheckContext = { ruleset, exposure, settings, counterpart };
-  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx))];
+  const lines = splitLines(text);
+  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...placeholderReasons(lines, comments)];
   const findings: Finding[] = [];
-  for (const f of applySuppressions(raw, splitLines(text), comments)) {
+  for (const f of applySuppressions(raw, lines, comments)) {
     const sev = settings.severity[f.code];
     if (sev === 'off') continue;
     findings.push(sev ? { ...f, severity: sev } : f);

@@ -8,7 +8,7 @@ import { PortSet } from '../model/ports';
 import type { Rule } from '../model/ruleset';
 import { isLoopback } from './interfaces';
 import { PortMap } from './portmap';
-import { OTHER, type ChainExposure, type Exposure, type Grant, type Transport } from './exposure';
+import { LOOPBACK_SOURCES, OTHER, type ChainExposure, type Exposure, type Grant, type Transport } from './exposure';
 
 export interface MatrixEntry {
   protocol: Transport;
@@ -20,17 +20,25 @@ export interface MatrixEntry {
   /** True when the policy (not a rule) accepts; `rules` is then empty. */
   byPolicy: boolean;
   approximate: boolean;
+  /** What the approximate verdict depends on (rate limits, a DNAT target's locality …). */
+  reasons: string[];
 }
 
 export interface ChainMatrix {
   table: string;
   chain: string;
   family: 'ipv4' | 'ipv6';
+  /** The hook whose traffic the entries describe, and every base chain (`table/chain`) a packet passes on the way. */
+  hook: 'input' | 'forward';
+  path: string[];
   entries: MatrixEntry[];
 }
 
 export function serviceMatrix(exposure: Exposure): ChainMatrix[] {
-  return exposure.chains.map((ce) => ({ table: ce.chain.table, chain: ce.chain.name, family: ce.family, entries: chainEntries(ce) }));
+  return exposure.chains.map((ce) => ({
+    table: ce.chain.table, chain: ce.chain.name, family: ce.family, hook: ce.hook,
+    path: ce.path.map((c) => `${c.table}/${c.name}`), entries: chainEntries(ce),
+  }));
 }
 
 function chainEntries(ce: ChainExposure): MatrixEntry[] {
@@ -49,10 +57,13 @@ function chainEntries(ce: ChainExposure): MatrixEntry[] {
     for (const [lo, hi] of cells([...maps.values()])) {
       const cell = PortSet.range(lo, hi);
       // What every interface class accepts needs no interface qualifier. Loopback carries only local
-      // sources, so it takes part only with what it can carry.
+      // sources, so it takes part only with what it can carry: when it does not accept those, the entry
+      // says it holds on every interface but loopback.
       let common = maps.get(OTHER)!.at(lo);
       for (const cls of named) if (!isLoopback(cls)) common = common.intersect(maps.get(cls)!.at(lo));
-      if (!common.isEmpty()) entries.push(entry(protocol, cell, common, undefined, contributing(byClass.get(OTHER)!, lo, hi, common)));
+      const loops = named.filter(isLoopback);
+      const onLoopback = loops.every((cls) => maps.get(cls)!.at(lo).covers(common.intersect(LOOPBACK_SOURCES)));
+      if (!common.isEmpty()) entries.push(entry(protocol, cell, common, onLoopback ? undefined : `!${loops.join(',')}`, contributing(byClass.get(OTHER)!, lo, hi, common)));
       for (const cls of ce.ifaceClasses) {
         const own = maps.get(cls)!.at(lo).subtract(common);
         if (own.isEmpty()) continue;
@@ -79,14 +90,14 @@ function cells(maps: PortMap[]): [number, number][] {
 
 function entry(protocol: Transport, ports: PortSet, sources: AddressSet, iface: string | undefined, grants: Grant[]): MatrixEntry {
   const rules = [...new Set(grants.flatMap((g) => (g.rule ? [g.rule] : [])))].sort((a, b) => a.range.start.line - b.range.start.line);
-  return { protocol, ports, sources, ...(iface !== undefined ? { interface: iface } : {}), rules, byPolicy: grants.some((g) => !g.rule), approximate: grants.some((g) => g.approximate) };
+  return { protocol, ports, sources, ...(iface !== undefined ? { interface: iface } : {}), rules, byPolicy: grants.some((g) => !g.rule), approximate: grants.some((g) => g.approximate), reasons: [...new Set(grants.flatMap((g) => g.reasons))] };
 }
 
 /** Joins entries that differ only in their ports. */
 function merge(entries: MatrixEntry[]): MatrixEntry[] {
   const out: MatrixEntry[] = [];
   for (const e of entries) {
-    const same = out.find((o) => o.protocol === e.protocol && o.interface === e.interface && o.approximate === e.approximate && o.byPolicy === e.byPolicy && o.sources.equals(e.sources) && o.rules.length === e.rules.length && o.rules.every((r, i) => r === e.rules[i]));
+    const same = out.find((o) => o.protocol === e.protocol && o.interface === e.interface && o.approximate === e.approximate && o.reasons.join() === e.reasons.join() && o.byPolicy === e.byPolicy && o.sources.equals(e.sources) && o.rules.length === e.rules.length && o.rules.every((r, i) => r === e.rules[i]));
     if (same) same.ports = same.ports.union(e.ports);
     else out.push({ ...e });
   }
@@ -99,6 +110,8 @@ export function matrixJson(matrix: ChainMatrix[]): unknown[] {
     table: c.table,
     chain: c.chain,
     family: c.family,
+    hook: c.hook,
+    path: c.path,
     entries: c.entries.map((e) => ({
       protocol: e.protocol,
       ports: e.ports.ranges().map(([a, b]) => [a, b]),
@@ -107,6 +120,7 @@ export function matrixJson(matrix: ChainMatrix[]): unknown[] {
       rules: e.rules.map((r) => ({ line: r.range.start.line })),
       ...(e.byPolicy ? { policy: true } : {}),
       approximate: e.approximate,
+      ...(e.approximate ? { dependsOn: e.reasons } : {}),
     })),
   }));
 }

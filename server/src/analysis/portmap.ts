@@ -99,6 +99,21 @@ export class PortMap {
     this.compact();
   }
 
+  /** The (port, source) pairs this map shares with another, as a new map; neither changes. */
+  common(o: PortMap): PortMap {
+    const copy = this.clone();
+    const out = PortMap.empty();
+    for (const s of o.segs) if (!s.sources.isEmpty()) out.add(copy.take(PortSet.range(s.lo, s.hi), s.sources, true));
+    return out;
+  }
+
+  /** This map without the (port, source) pairs of another, as a new map. */
+  minus(o: PortMap): PortMap {
+    const copy = this.clone();
+    for (const s of o.segs) if (!s.sources.isEmpty()) copy.take(PortSet.range(s.lo, s.hi), s.sources, true);
+    return copy;
+  }
+
   /** Sources for one port. */
   at(port: number): AddressSet {
     return this.segs[this.find(port)].sources;

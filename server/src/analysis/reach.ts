@@ -29,3 +29,9 @@ export function worldGrants(grants: Grant[], trusted: AddressSet): Grant[] {
 export function ifaceNote(g: Grant): string {
   return g.iface ? ` arriving on ${g.iface.endsWith('+') ? `interfaces ${g.iface}` : g.iface}` : '';
 }
+
+/** "chain INPUT", or "aws_security_group_rule.ssh in chain aws_security_group.web" for named rules. */
+export function throughChain(g: Grant): string {
+  const name = g.rule?.name;
+  return `${name && name !== g.chain.name ? `${name} in ` : ''}chain ${g.chain.name}`;
+}

@@ -13,6 +13,8 @@ export interface Settings {
   riskyPorts: string[];
   /** Severity per code; "off" hides the code. */
   severity: Record<string, Severity | 'off'>;
+  /** Editor inlay hints (service names, resolved ports, verdicts); on unless `enabled` is false. */
+  inlayHints?: { enabled?: boolean };
 }
 
 export const DEFAULT_SETTINGS: Settings = { trustedSources: [], riskyPorts: [], severity: {} };
@@ -21,6 +23,7 @@ export interface ResolvedSettings {
   trusted: AddressSet;
   risks: RiskCatalogue;
   severity: Record<string, Severity | 'off'>;
+  inlayHints: boolean;
   /** Problems in the settings themselves, shown to the user rather than silently ignored. */
   errors: string[];
 }
@@ -43,5 +46,5 @@ export function resolveSettings(input: Partial<Settings> | undefined): ResolvedS
     if (SEVERITIES.has(sev)) severity[code.toUpperCase()] = sev;
     else errors.push(`portcullis.severity: \`${sev}\` for ${code} is not one of error, warning, information, hint, off`);
   }
-  return { trusted, risks: catalogue([...RISKS, ...extra.risks]), severity, errors };
+  return { trusted, risks: catalogue([...RISKS, ...extra.risks]), severity, inlayHints: s.inlayHints?.enabled !== false, errors };
 }

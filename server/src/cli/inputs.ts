@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Format } from '../formats/format';
-import { FORMATS } from '../formats/registry';
+import { FORMATS, HEAD_BYTES } from '../formats/registry';
 import { resolveFormat } from '../pipeline';
-import { errnoText, fileKind } from '../io/read-text';
+import { errnoText, fileKind, readHead } from '../io/read-text';
 
 export type Input =
   | { kind: 'file'; path: string; format: Format }
@@ -33,7 +33,7 @@ export function* inputs(args: string[], language?: string): Generator<Input> {
       continue;
     }
     // An explicit non-regular file is still an input: reading it reports what it is, without opening it blocking.
-    const format = resolveFormat(arg, language);
+    const format = resolveFormat(arg, language, head(arg));
     yield format ? { kind: 'file', path: arg, format } : { kind: 'error', path: arg, message: `unknown file type: ${LANGUAGE_HINT}` };
   }
 }
@@ -71,7 +71,10 @@ function* walk(dir: string, language: string | undefined): Generator<Input> {
       yield { kind: 'skipped', path: p, reason: `${fileKind(target)}, not read` };
       continue;
     }
-    const format = resolveFormat(p) && resolveFormat(p, language);
+    const format = resolveFormat(p, undefined, head(p)) && resolveFormat(p, language, head(p));
     yield format ? { kind: 'file', path: p, format } : { kind: 'skipped', path: p, reason: `not a known file type (to check it, name it or ${LANGUAGE_HINT})` };
   }
 }
+
+/** The start of a file, read only if a format asks (CloudFormation and ARM templates are recognised by content). */
+const head = (p: string) => (): string | undefined => readHead(p, HEAD_BYTES);

@@ -1,15 +1,25 @@
-/** Quick fixes for findings, built from the format's rule edits. */
+/**
+ * Quick fixes for findings, built from the format's rule edits. Fixes that need a value from the user (the
+ * network to allow, the reason for a suppression) insert it as a selected snippet placeholder (snippets.ts);
+ * a placeholder left as it is gets a PC012 hint.
+ */
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
+import { PLACEHOLDER_NETWORK, PLACEHOLDER_REASON } from '../analysis/placeholders';
 import type { TextEdit } from '../formats/format';
 import { writeComment } from '../model/comments';
 import type { Rule } from '../model/ruleset';
 import { allRules } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
+import { snippetAction, type SnippetSupport } from './snippets';
 
-/** Placeholder network for "restrict source": TEST-NET-1, which the user replaces. */
-export const PLACEHOLDER_NETWORK = '192.0.2.0/24';
+export interface ActionContext {
+  uri: string;
+  version: number;
+  snippets: SnippetSupport;
+}
 
-export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnostic[]): CodeAction[] {
+export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: Diagnostic[]): CodeAction[] {
+  const { uri } = ctx;
   const actions: CodeAction[] = [];
   const rules = new Map(allRules(fa.ruleset).map((r) => [r.id, r]));
   const edits = fa.format.edits;
@@ -30,7 +40,10 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
         case 'PC101':
         case 'PC102':
         case 'PC104':
-          make(`Restrict the source to a network (edit ${PLACEHOLDER_NETWORK})`, d, edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK), true);
+          {
+            const edit = edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK);
+            if (edit) actions.push(snippetAction('Restrict the source to a network…', d, edit, PLACEHOLDER_NETWORK, ctx, true));
+          }
           make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'));
           make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'));
           break;
@@ -46,7 +59,7 @@ export function codeActions(fa: FileAnalysis, uri: string, diagnostics: Diagnost
       const e = c && edits.setDefaultDrop(c, fa.lines);
       if (e) actions.push({ title: `Set ${chain} policy to DROP (keeping loopback and established traffic)`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: e } } });
     }
-    actions.push(suppress(fa, uri, d));
+    actions.push(suppress(fa, ctx, d));
   }
   return actions;
 }
@@ -56,14 +69,10 @@ function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {
 }
 
 /** Inserts a `portcullis-ignore CODE: reason` comment in the file's own syntax above the finding's line, indented alike. */
-function suppress(fa: FileAnalysis, uri: string, d: Diagnostic): CodeAction {
+function suppress(fa: FileAnalysis, ctx: ActionContext, d: Diagnostic): CodeAction {
   const line = d.range.start.line;
   const indent = /^\s*/.exec(fa.lines[line] ?? '')![0];
-  const text = `${indent}${writeComment(fa.format.comment, `portcullis-ignore ${d.code}: reason`)}\n`;
-  return {
-    title: `Suppress ${d.code} on this line (with a reason)`,
-    kind: CodeActionKind.QuickFix,
-    diagnostics: [d],
-    edit: { changes: { [uri]: [{ range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: text }] } },
-  };
+  const text = `${indent}${writeComment(fa.format.comment, `portcullis-ignore ${d.code}: ${PLACEHOLDER_REASON}`)}\n`;
+  const edit = { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: text };
+  return snippetAction(`Suppress ${d.code} on this line (with a reason)`, d, edit, PLACEHOLDER_REASON, ctx);
 }

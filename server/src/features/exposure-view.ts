@@ -20,7 +20,8 @@ export function entryLine(e: MatrixEntry, family: 'ipv4' | 'ipv6'): { ports: str
 export function renderMatrix(path: string, matrix: ChainMatrix[]): string {
   const out: string[] = [];
   for (const c of matrix) {
-    out.push(`${path} — ${c.table}/${c.chain} (${c.family})`);
+    const via = c.path.length > 1 ? `, on the ${c.hook} path ${c.path.join(' → ')}` : '';
+    out.push(`${path} — ${c.table}/${c.chain} (${c.family}${via})`);
     if (!c.entries.length) out.push('  no new TCP or UDP connection is accepted');
     const rows = c.entries.map((e) => entryLine(e, c.family));
     const w1 = Math.min(40, Math.max(0, ...rows.map((r) => r.ports.length)));

@@ -4,10 +4,12 @@ import { describeSources, ifaceNote } from '../analysis/reach';
 import type { ResolvedSettings } from '../analysis/settings';
 import { servicesAt } from '../knowledge/registry';
 import type { Position, Range } from '../model/range';
-import type { Rule } from '../model/ruleset';
+import type { Risk } from '../knowledge/risks';
+import { PortSet } from '../model/ports';
+import type { Chain, Rule } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
-import { findChainByName, nodeAt } from './locate';
+import { findChainByName, nodeAt, type PortUse } from './locate';
 
 export interface HoverResult {
   range: Range;
@@ -26,73 +28,126 @@ export function hoverAt(fa: FileAnalysis, pos: Position, settings: ResolvedSetti
   if (!node) return undefined;
   switch (node.kind) {
     case 'port':
-      return { range: node.range, markdown: portHover(fa, node.item.lo, node.item.hi, node.item.service, node.rule, node.protocols, settings) };
-    case 'chain': {
-      const c = node.chain;
-      const callers = allChains(fa.ruleset).flatMap((x) => x.rules.filter((r) => (r.action.kind === 'jump' || r.action.kind === 'goto') && r.action.chain === c.name && r.table === c.table).map((r) => `${x.name} (line ${r.range.start.line + 1})`));
-      const lines = [
-        `**chain ${c.name}** — table \`${c.table}\`${c.hook ? `, hooked to ${c.hook}` : ', user chain'}`,
-        c.policy ? `Default policy: **${c.policy.toUpperCase()}**` : c.hook ? 'Default policy: not set in this file' : '',
-        `${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}`,
-        callers.length ? `Jumped to from: ${callers.slice(0, 8).join(', ')}${callers.length > 8 ? ` and ${callers.length - 8} more` : ''}` : c.hook ? '' : 'Nothing jumps to this chain.',
-      ];
-      return { range: node.range, markdown: lines.filter(Boolean).join('\n\n') };
-    }
+      return { range: node.range, markdown: portHover(fa, node.uses, node.range, settings) };
+    case 'chain':
+      return { range: node.range, markdown: chainHover(fa, node.chain) };
+    case 'chainRef':
+      return { range: node.range, markdown: chainHover(fa, node.chain) };
     case 'target':
       return { range: node.range, markdown: targetHover(fa, node.rule) };
+    case 'rule': {
+      // A verdict map or concatenated set is modelled as one rule per element, all sharing the line's range.
+      const same = allChains(fa.ruleset).find((c) => c.rules.includes(node.rule))!.rules.filter((r) => r.range === node.rule.range || sameRange(r.range, node.rule.range));
+      if (same.length < 2) return undefined;
+      return {
+        range: node.range,
+        markdown: `**One lookup, ${same.length} elements** — this rule looks the packet up in a verdict map or a set of concatenated keys; the element its key matches decides (its verdict applies here, as if each element were a rule of its own). A packet matching no element goes on to the next rule.`,
+      };
+    }
     default:
       return undefined;
   }
 }
 
-function portHover(fa: FileAnalysis, lo: number, hi: number, service: string | undefined, rule: Rule, protocols: string[], settings: ResolvedSettings): string {
-  const protos = (protocols.length ? protocols : ['tcp', 'udp']).filter((p) => p === 'tcp' || p === 'udp' || p === 'sctp' || p === 'dccp');
+function chainHover(fa: FileAnalysis, c: Chain): string {
+  const callers = allChains(fa.ruleset).flatMap((x) => x.rules.filter((r) => (r.action.kind === 'jump' || r.action.kind === 'goto') && r.action.chain === c.name && r.table === c.table).map((r) => `${x.name} (line ${r.range.start.line + 1})`));
+  const lines = [
+    `**chain ${c.name}** — table \`${c.table}\`${c.hook ? `, hooked to ${c.hook}` : ', user chain'}`,
+    c.policy ? `Default policy: **${c.policy.toUpperCase()}**` : c.hook ? 'Default policy: not set in this file' : '',
+    `${c.rules.length} rule${c.rules.length === 1 ? '' : 's'}${c.declared ? `, declared on line ${c.range.start.line + 1}` : ''}`,
+    callers.length ? `Jumped to from: ${callers.slice(0, 8).join(', ')}${callers.length > 8 ? ` and ${callers.length - 8} more` : ''}` : c.hook ? '' : 'Nothing jumps to this chain.',
+  ];
+  return lines.filter(Boolean).join('\n\n');
+}
+
+const transports = (protocols: string[]) => (protocols.length ? protocols : ['tcp', 'udp']).filter((p) => p === 'tcp' || p === 'udp' || p === 'sctp' || p === 'dccp');
+const portText = (lo: number, hi: number) => (lo === hi ? `${lo}` : `${lo}–${hi}`);
+
+/** "www.cisa.gov: smb-security-best-practices": two references on one host stay distinguishable. */
+function linkLabel(u: string): string {
+  const url = new URL(u);
+  const last = url.pathname.split('/').filter(Boolean).pop();
+  return last ? `${url.hostname}: ${last}` : url.hostname;
+}
+
+/**
+ * A port token: one port, a range, a service name or a variable (several items). Lists every port the token
+ * stands for with its IANA services, the risks (without repeating a diagnostic the editor already shows at
+ * this token), and the verdict of each rule that reads it.
+ */
+function portHover(fa: FileAnalysis, uses: PortUse[], range: Range, settings: ResolvedSettings): string {
   const out: string[] = [];
-  if (lo === hi) {
-    out.push(`**Port ${lo}**${service ? ` (\`${service}\`)` : ''}`);
-    const entries = servicesAt(lo).filter((e) => !protos.length || protos.includes(e.protocol));
-    if (entries.length) out.push(entries.map((e) => `- ${e.protocol.toUpperCase()} ${lo}: \`${e.name || 'unassigned'}\` — ${e.description || 'no description'} *(IANA)*`).join('\n'));
-    else out.push('No IANA service is registered for this port.');
-  } else {
-    out.push(`**Ports ${lo}–${hi}** (${hi - lo + 1} ports)`);
+  const written = range.start.line === range.end.line ? (fa.lines[range.start.line] ?? '').slice(range.start.character, range.end.character) : uses[0].item.text;
+  const byProto = new Map<string, PortSet>();
+  for (const u of uses) for (const p of transports(u.protocols)) byProto.set(p, (byProto.get(p) ?? PortSet.NONE).union(PortSet.range(u.item.lo, u.item.hi)));
+  const all = [...byProto.values()].reduce((a, b) => a.union(b), PortSet.NONE);
+  const ranges = all.ranges();
+  const single = ranges.length === 1 && ranges[0][0] === ranges[0][1];
+  const numeric = /^\d+([-:]\d+)?$/.test(written);
+  const perProto = [...byProto].map(([p, set]) => `${p.toUpperCase()} ${set.ranges().map(([a, b]) => portText(a, b)).join(', ')}`).join('; ');
+  if (numeric && single) out.push(`**Port ${ranges[0][0]}**`);
+  else if (numeric) out.push(`**Ports ${portText(ranges[0][0], ranges[0][1])}** (${ranges[0][1] - ranges[0][0] + 1} ports)`);
+  else out.push(`**\`${written}\`** — ${perProto || ranges.map(([a, b]) => portText(a, b)).join(', ')}`);
+  // IANA names for every single port the token names (a range lists none: there are too many).
+  const singles = new Set(uses.flatMap((u) => (u.item.hi - u.item.lo < 16 ? Array.from({ length: u.item.hi - u.item.lo + 1 }, (_, i) => u.item.lo + i) : [])));
+  const entries = [...singles].sort((a, b) => a - b).flatMap((port) => servicesAt(port).filter((e) => byProto.has(e.protocol)));
+  if (entries.length) out.push(entries.slice(0, 12).map((e) => `- ${e.protocol.toUpperCase()} ${e.port}: \`${e.name || 'unassigned'}\` — ${e.description || 'no description'} *(IANA)*`).join('\n') + (entries.length > 12 ? `\n- … and ${entries.length - 12} more` : ''));
+  else if (single) out.push('No IANA service is registered for this port.');
+  // Risks: the diagnostic at this token already carries why and what to do; say it once.
+  const shown = fa.findings.some((f) => (f.code === 'PC101' || f.code === 'PC102') && f.range.start.line === range.start.line && f.range.start.character === range.start.character);
+  const risks = new Map<string, Risk>();
+  for (const [p, set] of byProto) for (const [a, b] of set.ranges()) for (const r of settings.risks.risksInRange(a, b, p as Transport)) risks.set(r.service, r);
+  const links = new Set<string>();
+  const wide = !single && ranges.some(([a, b]) => b - a > 16);
+  if (wide && risks.size) out.push(`⚠️ Includes risky ports: ${[...risks.values()].slice(0, 10).map((r) => `${portText(r.ports[0], r.ports[1])} ${r.service}`).join(', ')}`);
+  else {
+    for (const r of risks.values()) {
+      const refs = (r.references ?? []).filter((u) => !links.has(u));
+      refs.forEach((u) => links.add(u));
+      const see = refs.length ? `\n\nSee: ${refs.map((u) => `[${linkLabel(u)}](${u})`).join(', ')}` : '';
+      out.push(shown ? `⚠️ **${r.service}** — ${r.level} risk when exposed (the problem above says why and what to do).${see}` : `⚠️ **${r.service}** — ${r.level} risk when exposed. ${r.why}\n\n*What to do:* ${r.advice}${see}`);
+    }
   }
-  const risks = protos.flatMap((p) => settings.risks.risksInRange(lo, hi, p as Transport).map((r) => ({ r, p })));
-  const seen = new Set<string>();
-  for (const { r } of risks) {
-    if (seen.has(r.service)) continue;
-    seen.add(r.service);
-    if (lo === hi) out.push(`⚠️ **${r.service}** — ${r.level} risk when exposed. ${r.why}\n\n*What to do:* ${r.advice}${r.references?.length ? `\n\nSee: ${r.references.map((u) => `[${new URL(u).hostname}](${u})`).join(', ')}` : ''}`);
-  }
-  if (lo !== hi && seen.size) out.push(`⚠️ Includes risky ports: ${[...new Map(risks.map(({ r, p }) => [r.service, `${r.ports[0]}/${p} ${r.service}`])).values()].slice(0, 10).join(', ')}`);
-  out.push(verdict(fa, rule, lo, hi));
+  const rules = [...new Set(uses.map((u) => u.rule))];
+  const verdicts = rules.map((rule) => verdict(fa, rule, ranges)).filter(Boolean);
+  if (verdicts.length) out.push(`**Here:**\n${[...new Set(verdicts.flatMap((v) => v.split('\n')))].join('\n')}`);
   return out.join('\n\n');
 }
 
-/** "TCP 3389 reachable from any IPv4 address through this rule", from the exposure analysis. */
-function verdict(fa: FileAnalysis, rule: Rule, lo: number, hi: number): string {
-  const grants = (fa.exposure.byRule.get(rule.id) ?? []).filter((g) => g.ports.ranges().some(([a, b]) => a <= hi && b >= lo));
-  const what = lo === hi ? `${lo}` : `${lo}–${hi}`;
+/** "- TCP 3389 reachable from any IPv4 address through this rule", from the exposure analysis. */
+function verdict(fa: FileAnalysis, rule: Rule, ranges: readonly (readonly [number, number])[]): string {
+  const asked = PortSet.fromRanges(ranges);
+  const grants = (fa.exposure.byRule.get(rule.id) ?? []).filter((g) => g.ports.overlaps(asked));
+  const what = (ports: PortSet) => ports.ranges().map(([a, b]) => portText(a, b)).join(', ');
   if (grants.length) {
-    const lines = grants.slice(0, 4).map((g) => `- ${g.protocol.toUpperCase()} ${what} reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)} through this rule (chain ${g.chain.name})${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
+    const lines = grants.slice(0, 4).map((g) => `- ${g.protocol.toUpperCase()} ${what(g.ports.intersect(asked))} reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)} through this rule (chain ${g.chain.name})${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
     if (grants.length > 4) lines.push(`- … and ${grants.length - 4} more`);
-    return `**Here:**\n${lines.join('\n')}`;
+    return lines.join('\n');
   }
   if (rule.action.kind === 'accept') {
-    const reached = fa.exposure.chains.length > 0;
-    return reached ? `**Here:** no new connection to ${what} reaches this rule from an input or forward chain (earlier rules decide them, or the chain is not reached).` : '';
+    return fa.exposure.chains.length > 0 ? `- no new connection to ${what(asked)} reaches this rule from an input or forward chain (earlier rules decide them, or the chain is not reached).` : '';
   }
-  if (rule.action.kind === 'drop' || rule.action.kind === 'reject') return `**Here:** this rule ${rule.action.kind}s matching connections to ${what}.`;
+  if (rule.action.kind === 'drop' || rule.action.kind === 'reject') return `- this rule ${rule.action.kind}s matching connections to ${what(asked)}.`;
   return '';
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
 function targetHover(fa: FileAnalysis, rule: Rule): string {
   const a = rule.action;
   if (a.kind === 'jump' || a.kind === 'goto') {
     const c = findChainByName(fa.ruleset, rule.table, a.chain);
-    const how = a.kind === 'goto' ? 'goes to (no return here: RETURN there goes back to this chain\'s caller)' : 'jumps to; when that chain returns, evaluation continues with the next rule';
-    return c ? `**${a.chain}** — user chain this rule ${how}. ${c.rules.length} rules.` : `**${a.chain}** — not defined in this file.`;
+    const how = a.kind === 'goto' ? `goes to **${a.chain}** (no return here: RETURN there goes back to this chain's caller)` : `jumps to **${a.chain}**; when that chain returns, evaluation continues with the next rule`;
+    return c ? `This rule ${how}.\n\n${chainHover(fa, c)}` : `**${a.chain}** — not defined in this file.`;
   }
   if (a.kind in TARGETS) return `**${a.kind.toUpperCase()}** — ${TARGETS[a.kind]}`;
+  if (a.kind === 'dnat') {
+    const to = [a.redirect ? 'this host' : a.toAddress, a.toPorts ? `port ${a.toPorts[0]}${a.toPorts[1] !== a.toPorts[0] ? `-${a.toPorts[1]}` : ''}` : ''].filter(Boolean).join(', ');
+    return `**${a.redirect ? 'REDIRECT' : 'DNAT'}** — rewrites the destination of a new connection${to ? ` (to ${to})` : ''}. The connection goes on through the later chains with its new destination; the exposure lists it under the port it was opened to.`;
+  }
+  if (a.kind === 'notrack') return '**NOTRACK** — exempts matching packets from connection tracking: later rules see them in state UNTRACKED, not NEW, and NAT does not apply to them. Evaluation continues with the next rule.';
   if (a.kind === 'continue') return `**${a.target}** — does not decide the packet; evaluation continues with the next rule.`;
   if (a.kind === 'other') return `**${a.target}** — ends evaluation here with an action outside packet filtering (address translation or a user-space queue).`;
   return '';

@@ -39,14 +39,24 @@ export interface Completion {
   detail?: string;
   /** Text to insert when it differs from the label. */
   insertText?: string;
+  /** Markdown shown beside the list; a port's documentation comes from the knowledge base instead. */
+  documentation?: string;
+  /** For ports and services: the ports the proposal stands for, which its documentation describes. */
+  ports?: { port: number; protocol: string; hi?: number }[];
 }
 
 export interface CompletionContext {
   /** The line up to the cursor. */
   before: string;
+  /** The whole document, for names declared elsewhere in it (nft `define`s and sets, pf macros and tables). */
+  lines: string[];
+  /** The cursor's line (0-based). */
+  line: number;
   ruleset: Ruleset;
   /** Port/service lookup by prefix, from the registry. */
   services(prefix: string): { name: string; port: number; protocol: string; description: string }[];
+  /** How common a service name is (lower first), from the registry, for ordering a format's own service names. */
+  commonRank(name: string): number;
 }
 
 export interface Format {
@@ -54,6 +64,8 @@ export interface Format {
   id: string;
   /** Whether a file path (base name and directories) belongs to this format. */
   claims(path: string): boolean;
+  /** For generic extensions (.yaml, .json): whether the file's first bytes show it belongs to this format. */
+  claimsContent?(path: string, head: string): boolean;
   parse(text: string, ctx: ParseContext): Ruleset;
   /** How comments are written: inline suppressions are recognised in them and inserted as them. */
   comment: CommentSyntax;

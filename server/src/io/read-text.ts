@@ -51,6 +51,25 @@ export function readTextFile(file: string, maxBytes = MAX_INPUT_BYTES): string {
   }
 }
 
+/** The first `bytes` of a regular file (for formats recognised by content), or undefined. Never blocks. */
+export function readHead(file: string, bytes: number): string | undefined {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch {
+    return undefined;
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) return undefined;
+    const buf = Buffer.alloc(bytes);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, bytes, 0)).toString('utf8');
+  } catch {
+    return undefined;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** The optional read: undefined when the file is missing or unreadable (e.g. a parity sibling). */
 export function readIfPresent(file: string): string | undefined {
   try {

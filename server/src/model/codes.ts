@@ -13,6 +13,7 @@ export const CODES = {
   PC009: { title: 'Obsolete syntax', severity: 'information' },
   PC010: { title: 'Unused chain', severity: 'hint' },
   PC011: { title: 'Unknown service name', severity: 'error' },
+  PC012: { title: 'Quick-fix placeholder left unchanged', severity: 'hint' },
   PC101: { title: 'Risky port reachable from any source', severity: 'warning' },
   PC102: { title: 'Port range covers risky ports', severity: 'warning' },
   PC103: { title: 'Default-allow policy', severity: 'warning' },

@@ -9,6 +9,8 @@ export type Protocol = string;
 /** Connection-tracking states a rule can test. */
 export type ConnState = 'new' | 'established' | 'related' | 'invalid' | 'untracked' | 'snat' | 'dnat';
 
+export type CtDirection = 'original' | 'reply';
+
 export interface PortItem {
   /** The token as written, e.g. "22", "1000:2000", "ssh". */
   text: string;
@@ -27,6 +29,14 @@ export type Condition =
   /** `port` matches when either the source or the destination port is in the set (multiport --ports). */
   | { kind: 'dport' | 'sport' | 'port'; set: PortSet; negated: boolean; range: Range; items: PortItem[] }
   | { kind: 'state'; states: ConnState[]; negated: boolean; range: Range }
+  /**
+   * A test on the connection-tracking entry's original or reply tuple (`-m conntrack --ctorigdstport`, nft
+   * `ct original proto-dst`). For a new connection the original tuple is the first packet as it arrived (before
+   * any NAT) and the reply tuple is the original one reversed after NAT; analysis maps each onto the packet.
+   */
+  | { kind: 'ctTuple'; direction: CtDirection; field: 'source' | 'destination'; set: AddressSet; negated: boolean; range: Range }
+  | { kind: 'ctTuple'; direction: CtDirection; field: 'sport' | 'dport'; set: PortSet; negated: boolean; range: Range; items: PortItem[] }
+  | { kind: 'ctTuple'; direction: CtDirection; field: 'protocol'; protocols: Protocol[]; negated: boolean; range: Range }
   /** A TCP flags test; `syn` is true when the test selects connection-opening SYN packets. */
   | { kind: 'tcpFlags'; syn: boolean; negated: boolean; range: Range }
   /** Any condition the model cannot express exactly (rate limits, marks, ipsets, time …). */
@@ -35,6 +45,14 @@ export type Condition =
 export type Action =
   | { kind: 'accept' | 'drop' | 'reject' | 'return'; range: Range }
   | { kind: 'jump' | 'goto'; chain: string; range: Range }
+  /**
+   * Destination NAT of a new connection (DNAT, REDIRECT, nft `dnat`/`redirect`): ends the NAT chain and rewrites
+   * the destination. `toPorts` is the new destination port range (absent: unchanged); `toAddress` the new address
+   * as written (absent: unchanged; REDIRECT means this host).
+   */
+  | { kind: 'dnat'; toPorts?: [number, number]; toAddress?: string; redirect: boolean; range: Range }
+  /** Exempts the packet from connection tracking (`-j CT --notrack`, nft `notrack`); evaluation goes on. */
+  | { kind: 'notrack'; range: Range }
   /** Non-terminating (log, counter, mark): evaluation goes on with the next rule. */
   | { kind: 'continue'; target: string; range: Range }
   /** Terminating with a verdict outside the filter model (NAT, queue to user space …). */
@@ -52,6 +70,10 @@ export interface Rule {
   conditions: Condition[];
   action: Action;
   comment?: string;
+  /** Where the rule names its chain (`-A INPUT …`, `add rule inet f input …`), when it does. */
+  chainRange?: Range;
+  /** The rule's own address where rules are named resources (aws_security_group_rule.ssh, nsg1/Rule3). */
+  name?: string;
 }
 
 export type Hook = 'prerouting' | 'input' | 'forward' | 'output' | 'postrouting' | 'ingress' | 'egress';
@@ -63,6 +85,11 @@ export interface Chain {
   /** Base chains are attached to a netfilter hook; user chains are reached only by jumps. */
   hook?: Hook;
   type: 'filter' | 'nat' | 'route' | 'other';
+  /**
+   * Order among the base chains of one hook (netfilter priority: raw -300, conntrack -200, mangle -150, dstnat
+   * -100, filter 0, security 50, srcnat 100); lower runs first. Absent on user chains.
+   */
+  priority?: number;
   /** Default verdict of a base chain when no rule decides. */
   policy?: 'accept' | 'drop';
   policyRange?: Range;

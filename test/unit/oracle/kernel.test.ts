@@ -103,7 +103,7 @@ async function run(name: string, text0: string, t: Tally, exclusive = false, mod
   });
 }
 
-test('kernel agrees with the exposure of corpus INPUT chains (rewritten into the lab)', { skip: unavailable ?? (!HAVE_CORPUS && NO_CORPUS), timeout: 60_000 }, async () => {
+test('kernel agrees with the exposure of corpus INPUT chains (rewritten into the lab)', { skip: unavailable ?? (!HAVE_CORPUS && NO_CORPUS), timeout: 240_000 }, async () => {
   const t = results.corpus;
   for (const name of CORPUS_RULESETS) {
     const file = path.join(CORPUS, 'iptables', `${name}.rules`);
@@ -118,7 +118,7 @@ test('kernel agrees with the exposure of corpus INPUT chains (rewritten into the
   assert.ok(t.accepted > t.probes / 10 && t.accepted < t.probes * 0.9, `the kernel let ${t.accepted} of ${t.probes} probes through: the rulesets should decide both ways`);
 });
 
-test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets`, { skip: unavailable, timeout: 60_000 }, async () => {
+test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets`, { skip: unavailable, timeout: 240_000 }, async () => {
   const t = results.random;
   for (let k = 0; k < RANDOM_COUNT; k++) {
     const text = randomRuleset(RANDOM_SEED + k, lab!.fwIf);
@@ -131,7 +131,7 @@ test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets`
   assert.ok(t.accepted > t.probes / 10 && t.accepted < t.probes * 0.9, `the kernel let ${t.accepted} of ${t.probes} probes through: the rulesets should decide both ways`);
 });
 
-test('kernel agrees with the exposure of nftables rulesets (corpus and random, translated by iptables-restore-translate, loaded with nft -f)', { skip: unavailable ?? (!HAVE_CORPUS && NO_CORPUS), timeout: 90_000 }, async () => {
+test('kernel agrees with the exposure of nftables rulesets (corpus and random, translated by iptables-restore-translate, loaded with nft -f)', { skip: unavailable ?? (!HAVE_CORPUS && NO_CORPUS), timeout: 240_000 }, async () => {
   const t = results.nft;
   for (const name of CORPUS_RULESETS) await run(`nft ${name}`, prepareCorpus(fs.readFileSync(path.join(CORPUS, 'iptables', `${name}.rules`), 'utf8'), lab!.fwIf).text, t, false, 'nft');
   for (let k = 0; k < RANDOM_COUNT; k++) {
@@ -144,7 +144,7 @@ test('kernel agrees with the exposure of nftables rulesets (corpus and random, t
   assert.ok(t.accepted > t.probes / 10 && t.accepted < t.probes * 0.9, `the kernel let ${t.accepted} of ${t.probes} probes through: the rulesets should decide both ways`);
 });
 
-test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets over IPv6 (ip6tables-restore)`, { skip: unavailable, timeout: 60_000 }, async () => {
+test(`kernel agrees with the exposure of ${RANDOM_COUNT} seeded random rulesets over IPv6 (ip6tables-restore)`, { skip: unavailable, timeout: 240_000 }, async () => {
   const t = results.v6;
   for (let k = 0; k < RANDOM_COUNT; k++) {
     const text = randomRuleset(RANDOM_SEED + k, lab!.fwIf);

@@ -1,4 +1,5 @@
 import type { Format } from '../format';
+import { completeFirewalld } from './complete';
 import { firewalldEdits } from './edits';
 import { parseFirewalld } from './parse';
 
@@ -8,4 +9,5 @@ export const firewalldFormat: Format = {
   parse: (text, ctx) => parseFirewalld(text, ctx),
   comment: { open: '<!--', close: '-->' },
   edits: firewalldEdits,
+  complete: completeFirewalld,
 };

@@ -22,19 +22,8 @@ import { PortSet } from '../../model/ports';
 import type { Range } from '../../model/range';
 import type { Action, Chain, Condition, PortItem, Rule, Ruleset } from '../../model/ruleset';
 import type { ParseContext } from '../format';
-import STANDARD from './standard-services.json';
+import { standardService, type ServiceDef } from './services';
 import { attr, parseXml, type XmlElement } from './xml';
-
-type ServiceDef = { ports: string[]; protocols: string[] };
-
-const standard = STANDARD as unknown as Record<string, string[] | ServiceDef>;
-
-function standardService(name: string): ServiceDef | undefined {
-  if (name === '_source') return undefined;
-  const s = standard[name];
-  if (!s) return undefined;
-  return Array.isArray(s) ? { ports: s, protocols: [] } : s;
-}
 
 const localCache = new Map<string, Map<string, ServiceDef>>();
 

@@ -27,7 +27,7 @@ export function completeIptables(ctx: CompletionContext): Completion[] {
       return ['tcp', 'udp', 'icmp', 'ipv6-icmp', 'sctp', 'all'].map((label) => ({ label, kind: 'keyword' }));
     case '--dport': case '--sport': case '--dports': case '--sports': case '--ports': case '--destination-port': case '--source-port': {
       const last = current.split(/[,:]/).pop() ?? '';
-      return ctx.services(last).map((s) => ({ label: /^\d/.test(last) ? String(s.port) : s.name, kind: 'port', detail: `${s.port}/${s.protocol} ${s.name}`, insertText: /^\d/.test(last) ? String(s.port) : s.name }));
+      return ctx.services(last).map((s) => ({ label: /^\d/.test(last) ? String(s.port) : s.name, kind: 'port', detail: `${s.port}/${s.protocol} ${s.name}`, insertText: /^\d/.test(last) ? String(s.port) : s.name, ports: [{ port: s.port, protocol: s.protocol }] }));
     }
   }
   if (current.startsWith('-')) {

@@ -12,6 +12,16 @@ export const BUILTIN_CHAINS: Record<string, Record<string, string>> = {
   security: { INPUT: 'input', FORWARD: 'forward', OUTPUT: 'output' },
 };
 
+/**
+ * Netfilter priority of each table's chains on a hook (iptables registers its tables at these): raw first,
+ * then conntrack (-200), mangle, destination NAT, filter, security, source NAT.
+ */
+export function tablePriority(table: string, hook: string): number | undefined {
+  const p: Record<string, number> = { raw: -300, mangle: -150, filter: 0, security: 50 };
+  if (table === 'nat') return hook === 'prerouting' || hook === 'output' ? -100 : 100;
+  return p[table];
+}
+
 /** Targets that end evaluation with a verdict the filter model knows. */
 export const VERDICT_TARGETS: Record<string, 'accept' | 'drop' | 'reject' | 'return'> = {
   ACCEPT: 'accept',

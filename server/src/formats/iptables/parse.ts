@@ -20,6 +20,7 @@ import {
   PROTOCOL_NUMBERS,
   TARGET_OPTIONS,
   VERDICT_TARGETS,
+  tablePriority,
 } from './options';
 
 const SHORT: Record<string, string> = {
@@ -152,9 +153,11 @@ class IptablesParser {
     let c = table.chains.find((x) => x.name === name);
     if (!c) {
       const hook = (BUILTIN_CHAINS[table.name]?.[name] ?? ufwHook(name)) as Hook | undefined;
+      const priority = hook ? tablePriority(table.name, hook) : undefined;
       c = {
         name, table: table.name, family: this.family, hook,
         type: table.name === 'filter' ? 'filter' : table.name === 'nat' ? 'nat' : 'other',
+        ...(priority !== undefined ? { priority } : {}),
         range: r, declared, rules: [],
       };
       table.chains.push(c);
@@ -215,6 +218,7 @@ class IptablesParser {
         let position = cmd === '--insert' ? 0 : c.rules.length;
         if (cmd === '--insert' && cur.peek() && /^\d+$/.test(cur.peek()!.text)) position = Math.min(c.rules.length, Math.max(0, Number(cur.next()!.text) - 1));
         const rule = this.rule(cur, n, table, name, lineRange);
+        rule.chainRange = range(n, argTok!.start, argTok!.end);
         c.rules.splice(position, 0, rule);
         return;
       }
@@ -262,6 +266,7 @@ class IptablesParser {
     let target: string | undefined;
     let comment: string | undefined;
     const portConds: Condition[] = [];
+    const targetOptions = new Map<string, Token | undefined>();
 
     while (cur.peek()) {
       let negated = false;
@@ -351,6 +356,7 @@ class IptablesParser {
           const r = this.moduleOption(opt, optTok, negated, cur, n, modules, target, startCol);
           if (!r) break;
           if (r.comment !== undefined) comment = r.comment;
+          if (r.targetOption) targetOptions.set(r.targetOption.name, r.targetOption.value);
           if (r.condition) {
             conditions.push(r.condition);
             if (r.condition.kind === 'dport' || r.condition.kind === 'sport' || r.condition.kind === 'port') portConds.push(r.condition);
@@ -373,7 +379,35 @@ class IptablesParser {
       }
     }
 
+    if (action.kind === 'other' || action.kind === 'continue') action = this.translation(action, targetOptions, n);
     return { id: this.ruleCount++, range: lineRange, table: table.name, chain, family: this.family, conditions, action, comment };
+  }
+
+  /** DNAT, REDIRECT and NOTRACK targets, with what their options say, as model actions. */
+  private translation(action: Extract<Action, { kind: 'other' | 'continue' }>, options: Map<string, Token | undefined>, n: number): Action {
+    const { target, range: r } = action;
+    if (target === 'NOTRACK' || (target === 'CT' && options.has('--notrack'))) return { kind: 'notrack', range: r };
+    if (target !== 'DNAT' && target !== 'REDIRECT') return action;
+    const to = options.get(target === 'DNAT' ? '--to-destination' : '--to-ports') ?? options.get('--to');
+    if (target === 'REDIRECT') {
+      const toPorts = to ? this.natPorts(to.text, to, n) : undefined;
+      return { kind: 'dnat', redirect: true, range: r, ...(toPorts ? { toPorts } : {}) };
+    }
+    if (!to) return action;
+    // [address[-address]][:port[-port]]; IPv6 addresses with a port are written in brackets.
+    const m = /^\[([^\]]*)\](?::(.*))?$/.exec(to.text) ?? (this.family === 'ipv4' ? /^([^:]*)(?::(.*))?$/.exec(to.text) : [to.text, to.text, undefined]);
+    const address = m?.[1] || undefined;
+    const toPorts = m?.[2] ? this.natPorts(m[2], to, n) : undefined;
+    return { kind: 'dnat', redirect: false, range: r, ...(address ? { toAddress: address } : {}), ...(toPorts ? { toPorts } : {}) };
+  }
+
+  private natPorts(text: string, tok: Token, n: number): [number, number] | undefined {
+    const [a, b] = text.split('-').map((p) => this.portValue(p, undefined));
+    if (a === undefined || Number.isNaN(a) || a > 65535 || (b !== undefined && (Number.isNaN(b) || b > 65535))) {
+      this.report('PC002', range(n, tok.start, tok.end), `invalid port \`${text}\` in a NAT target: ports are 0–65535`);
+      return undefined;
+    }
+    return [a, b ?? a];
   }
 
   private action(opt: string, t: Token, n: number, table: string, next: Token | undefined): Action {
@@ -397,7 +431,7 @@ class IptablesParser {
   /** Options that belong to a match module or a target: `--dport`, `--state`, `--log-prefix` … */
   private moduleOption(
     opt: string, optTok: Token, negated: boolean, cur: Cursor, n: number, modules: Set<string>, target: string | undefined, startCol: number,
-  ): { condition?: Condition; comment?: string } | undefined {
+  ): { condition?: Condition; comment?: string; targetOption?: { name: string; value: Token | undefined } } | undefined {
     let arity: number | undefined;
     let owner: string | undefined;
     const find = (name: string): void => {
@@ -484,6 +518,28 @@ class IptablesParser {
         }
         return { condition: { kind: 'state', states, negated, range: r } };
       }
+      case '--ctproto': {
+        const p = args[0].text.toLowerCase();
+        return { condition: { kind: 'ctTuple', direction: 'original', field: 'protocol', protocols: [PROTOCOL_NUMBERS[p] ?? p], negated, range: r } };
+      }
+      case '--ctorigsrc':
+      case '--ctorigdst':
+      case '--ctreplsrc':
+      case '--ctrepldst': {
+        const a = this.addresses('source', args[0], false, n, r);
+        if (a.kind !== 'source' || a.unresolved) return opaque();
+        const field = opt.endsWith('src') ? 'source' : 'destination';
+        return { condition: { kind: 'ctTuple', direction: opt.startsWith('--ctorig') ? 'original' : 'reply', field, set: a.set, negated, range: r } };
+      }
+      case '--ctorigsrcport':
+      case '--ctorigdstport':
+      case '--ctreplsrcport':
+      case '--ctrepldstport': {
+        const items = this.ports(args[0], n, false, undefined);
+        const set = PortSet.fromRanges(items.filter((i) => i.lo <= i.hi).map((i) => [i.lo, i.hi]));
+        const field = opt.endsWith('srcport') ? 'sport' : 'dport';
+        return { condition: { kind: 'ctTuple', direction: opt.startsWith('--ctorig') ? 'original' : 'reply', field, set, negated, range: r, items } };
+      }
       case '--syn':
         return { condition: { kind: 'tcpFlags', syn: true, negated, range: r } };
       case '--tcp-flags': {
@@ -517,7 +573,7 @@ class IptablesParser {
       case '--icmpv6-type':
         return opaque();
     }
-    if (owner && TARGET_OPTIONS[owner]) return {}; // target options do not constrain matching
+    if (owner && TARGET_OPTIONS[owner]) return { targetOption: { name: opt, value: args[0] } }; // not a match: kept for the action
     if (owner === undefined && target !== undefined && !modules.size) return {};
     return opaque();
   }
@@ -557,13 +613,16 @@ class IptablesParser {
           message: `port range \`${part}\` is reversed (${lo} > ${hi}): it matches no packet, so this rule never applies — did you mean ${hi}:${lo}?`,
         });
       }
-      const service = /^\d+$/.test(ends[0]) ? undefined : ends[0];
+      const service = /^(\d+|0x[0-9a-f]+)$/i.test(ends[0]) ? undefined : ends[0];
       items.push({ text: part, range: r, lo, hi, service });
     }
     return items;
   }
 
   private portValue(text: string, protocol: string | undefined): number | undefined {
+    // iptables reads numbers with strtoul base 0: 0x1f90 is hexadecimal, a leading 0 octal.
+    if (/^0x[0-9a-f]+$/i.test(text)) return parseInt(text.slice(2), 16);
+    if (/^0[0-7]+$/.test(text)) return parseInt(text, 8);
     if (/^\d+$/.test(text)) return Number(text);
     if (/^[A-Za-z][\w.+-]*$/.test(text)) return this.ctx.resolveService(text, protocol);
     return NaN;

@@ -1,5 +1,6 @@
 import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
+import { completeNftables } from './complete';
 import { nftablesEdits } from './edits';
 import { parseNftables } from './parse';
 
@@ -9,4 +10,5 @@ export const nftablesFormat: Format = {
   parse: (text, ctx) => parseNftables(text, ctx),
   comment: HASH_COMMENT,
   edits: nftablesEdits,
+  complete: completeNftables,
 };

@@ -26,6 +26,7 @@ import { PortSet } from '../../model/ports';
 import type { Position, Range } from '../../model/range';
 import type { Action, Chain, Condition, ConnState, Hook, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
+import { expandRule } from './expand';
 import { lex, type Tok } from './lexer';
 import { BINOPS, CT_STATES, FAMILIES, HOOKS, IDENTIFIER, NFT_KEYWORDS, PORT_PROTOCOLS, PROTOCOL_NAMES, RELOPS, STATEMENT_START, VERDICTS } from './keywords';
 
@@ -70,6 +71,14 @@ interface Value {
 
 const r = (t: Tok): Range => ({ start: { line: t.line, character: t.start }, end: { line: t.line, character: t.end } });
 const span = (a: Tok, b: Tok): Range => ({ start: { line: a.line, character: a.start }, end: { line: b.line, character: b.end } });
+
+/** nft's named priorities for the ip, ip6 and inet families, with an optional `+ n` / `- n`. */
+function namedPriority(text: string): number | undefined {
+  const named: Record<string, number> = { raw: -300, mangle: -150, dstnat: -100, filter: 0, security: 50, srcnat: 100 };
+  const m = /^(?:([a-z]+)\s*)?([+-]?\s*\d+)?$/.exec(text.trim());
+  if (!m || (!m[1] && !m[2]) || (m[1] && named[m[1]] === undefined)) return undefined;
+  return (m[1] ? named[m[1]] : 0) + (m[2] ? Number(m[2].replace(/\s+/g, '')) : 0);
+}
 
 const FAMILY_OF: Record<string, Family | 'both'> = { ip: 'ipv4', ip6: 'ipv6', inet: 'both', arp: 'both', bridge: 'both', netdev: 'both' };
 
@@ -141,7 +150,13 @@ class NftParser {
     return t.kind === 'punct' && t.text === p;
   }
 
+  /** Problems already reported: a verdict map's elements re-read the rule's other matches. */
+  private readonly reported = new Set<string>();
+
   private report(code: Code, range: Range, message: string, data?: Finding['data']): void {
+    const key = `${code}\u0000${range.start.line}:${range.start.character}\u0000${message}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
     this.problems.push({ code, severity: CODES[code].severity, message, range, ...(data ? { data } : {}) });
   }
 
@@ -385,7 +400,7 @@ class NftParser {
         }
         if (verb === 'replace') insert = false;
         const start = this.toks[this.i - 1];
-        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 });
+        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 }, r(name));
         return;
       }
       case 'set':
@@ -563,6 +578,7 @@ class NftParser {
     this.i++;
     const type = this.next();
     let hook: Tok | undefined;
+    let priority: number | undefined;
     let last = type;
     while (!this.isEnd(this.peek())) {
       const t = this.next();
@@ -570,6 +586,10 @@ class NftParser {
       if (this.isWord(t, 'hook')) {
         hook = this.next();
         last = hook;
+      } else if (this.isWord(t, 'priority')) {
+        const words: string[] = [];
+        while (!this.isEnd(this.peek()) && !this.isWord(this.peek(), 'policy') && !this.isPunct(this.peek(), '{')) words.push((last = this.next()).text);
+        priority = namedPriority(words.join(' '));
       } else if (this.isPunct(t, '{')) {
         this.i--;
         this.braceGroup();
@@ -581,6 +601,8 @@ class NftParser {
     if (hook && HOOKS.has(hook.text)) chain.hook = hook.text as Hook;
     const l2 = ts.family === 'arp' || ts.family === 'bridge' || ts.family === 'netdev';
     chain.type = l2 ? 'other' : type.text === 'filter' ? 'filter' : type.text === 'nat' ? 'nat' : type.text === 'route' ? 'route' : 'other';
+    // Only chains on the IP hooks are ordered with iptables' tables and conntrack; arp/bridge/netdev are not.
+    if (!l2) chain.priority = priority ?? 0;
     if (!chain.policy) chain.policy = 'accept';
     chainTypeEnd.set(chain, { line: last.line, character: this.isPunct(this.peek(), ';') ? this.peek().end : last.end });
     this.skipStatement();
@@ -614,7 +636,7 @@ class NftParser {
 
   // ---- rules -------------------------------------------------------------------------------------------------
 
-  private rule(ts: TableState, chain: Chain, cmd: Tok | undefined, insert: boolean, bodyStart: Position | undefined): void {
+  private rule(ts: TableState, chain: Chain, cmd: Tok | undefined, insert: boolean, bodyStart: Position | undefined, chainRange?: Range): void {
     // Collect the rule's tokens: up to a newline, `;` or `}` at depth 0; braces may span lines.
     const toks: Tok[] = [];
     let depth = 0;
@@ -636,12 +658,16 @@ class NftParser {
     if (!body.length && !cmd) return;
     const first = cmd ?? body[0];
     const last = body[body.length - 1] ?? this.toks[this.i - 1];
-    const rule = new RuleReader(this, ts, chain, body).read();
-    if (!rule.ok) return;
-    const full: Rule = { id: this.ruleCount++, range: span(first, last), table: ts.table.name, chain: chain.name, family: rule.family, conditions: rule.conditions, action: rule.action, ...(rule.comment !== undefined ? { comment: rule.comment } : {}) };
-    ruleBodyStart.set(full, bodyStart ?? { line: first.line, character: first.start });
-    if (insert) chain.rules.unshift(full);
-    else chain.rules.push(full);
+    const rules: Rule[] = [];
+    for (const one of expandRule(body, (name) => ts.sets.get(name))) {
+      const rule = new RuleReader(this, ts, chain, one).read();
+      if (!rule.ok) return;
+      const full: Rule = { id: this.ruleCount++, range: span(first, last), table: ts.table.name, chain: chain.name, family: rule.family, conditions: rule.conditions, action: rule.action, ...(rule.comment !== undefined ? { comment: rule.comment } : {}), ...(chainRange ? { chainRange } : {}) };
+      ruleBodyStart.set(full, bodyStart ?? { line: first.line, character: first.start });
+      rules.push(full);
+    }
+    if (insert) chain.rules.unshift(...rules);
+    else chain.rules.push(...rules);
   }
 
   // ---- shared with RuleReader ------------------------------------------------------------------------------
@@ -713,6 +739,7 @@ class RuleReader {
     this.finish();
     const tableFamily = this.ts.table.family;
     const family: Family | 'both' = tableFamily !== 'both' ? tableFamily : this.family ?? 'both';
+    if (this.statement?.name === 'notrack' && this.action.kind === 'none') this.action = { kind: 'notrack', range: this.statement.range };
     if (this.statement && this.action.kind === 'none') this.action = { kind: 'continue', target: this.statement.name, range: this.statement.range };
     return { conditions: this.conditions, action: this.action, comment: this.comment, family, ok: this.ok };
   }
@@ -921,9 +948,12 @@ class RuleReader {
       case 'dnat':
       case 'masquerade':
       case 'redirect':
-      case 'tproxy':
+      case 'tproxy': {
+        const from = this.k;
         this.restUntilStatement();
-        return this.verdict(t, { kind: 'other', target: t.text, range: r(t) });
+        const nat = t.text === 'dnat' || t.text === 'redirect' ? destinationNat(t, this.toks.slice(from, this.k)) : undefined;
+        return this.verdict(t, nat ?? { kind: 'other', target: t.text, range: r(t) });
+      }
       case 'vmap':
         this.value(t);
         return this.verdict(t, { kind: 'other', target: 'vmap', range: r(t) });
@@ -1301,16 +1331,25 @@ class RuleReader {
     if (field!.text === 'flags' && proto === 'tcp') {
       this.k++;
       const from = this.k;
-      const { op, tok } = this.relop();
-      const v = this.value(tok ?? field!);
-      if (!v) return false;
+      // The flags expression: operators, flag names, parentheses and braces up to the next statement.
+      let depth = 0;
+      while (this.peek()) {
+        const x = this.peek()!;
+        if (this.punct(x, '(') || this.punct(x, '{')) depth++;
+        else if (this.punct(x, ')') || this.punct(x, '}')) depth--;
+        else if (depth === 0 && x.kind === 'word' && (STATEMENT_START.has(x.text) || x.text.startsWith('@'))) break;
+        else if (depth === 0 && x.kind !== 'word' && !this.punct(x, ',')) break;
+        this.k++;
+      }
+      if (this.k === from) {
+        this.p.problem('PC001', r(field!), '`tcp flags` needs a value');
+        return false;
+      }
       const range = span(t, this.lastTok());
       const text = this.toks.slice(from, this.k).map((x) => x.text).join(' ');
-      // `tcp flags syn / fin,syn,rst,ack` and `tcp flags & (fin|syn|rst|ack) == syn` select connection openings.
-      const m = /^(?:==\s*)?syn\s*\/\s*(.+)$/.exec(text) ?? /^&\s*\(\s*(.+?)\s*\)\s*==\s*syn$/.exec(text);
-      if (m && /syn/.test(m[1]) && /ack/.test(m[1])) this.conditions.push({ kind: 'tcpFlags', syn: true, negated: op === 'ne', range });
-      else if (/^(!=\s*)?syn$/.test(text)) this.conditions.push({ kind: 'opaque', text: `tcp flags ${text}`, range });
-      else this.conditions.push({ kind: 'opaque', text: `tcp flags ${text}`, range });
+      const syn = openingMatches(text);
+      if (syn === undefined) this.conditions.push({ kind: 'opaque', text: `tcp flags ${text}`, range });
+      else this.conditions.push({ kind: 'tcpFlags', syn, negated: false, range });
       return true;
     }
     this.k--;
@@ -1437,8 +1476,69 @@ class RuleReader {
       this.noteStatement(`ct ${key!.text} set`, kw);
       return true;
     }
+    if (key!.text === 'status' && !this.w(this.peek(1), '&')) {
+      // `ct status dnat`: the connection was opened to an address or port that destination NAT rewrote.
+      this.k++;
+      const { op, tok } = this.relop();
+      const v = this.value(tok ?? key!);
+      if (!v) return false;
+      const range = span(kw, this.lastTok());
+      if (v.kind !== 'other' && !v.dynamic && v.elems.length === 1 && v.elems[0].text === 'dnat' && (op === 'eq' || op === 'ne')) {
+        this.conditions.push({ kind: 'state', states: ['dnat'], negated: op === 'ne', range });
+      } else this.conditions.push({ kind: 'opaque', text: this.textOf(kw), range });
+      return true;
+    }
+    const tuple = this.ctTuple(kw);
+    if (tuple !== undefined) return tuple;
     this.k--;
     return this.opaqueExpr();
+  }
+
+  /** `ct [original|reply] {protocol|saddr|daddr|ip saddr|proto-src|proto-dst} VALUE`; undefined when not one. */
+  private ctTuple(kw: Tok): boolean | undefined {
+    const start = this.k;
+    let direction: 'original' | 'reply' = 'original';
+    if (this.w(this.peek(), 'original') || this.w(this.peek(), 'reply')) direction = this.next()!.text as 'original' | 'reply';
+    let fam: Family | undefined;
+    if (this.w(this.peek(), 'ip') || this.w(this.peek(), 'ip6')) fam = this.next()!.text === 'ip' ? 'ipv4' : 'ipv6';
+    const f = this.peek();
+    const field = { protocol: 'protocol', saddr: 'source', daddr: 'destination', 'proto-src': 'sport', 'proto-dst': 'dport' }[f?.text ?? ''] as
+      | 'protocol' | 'source' | 'destination' | 'sport' | 'dport' | undefined;
+    if (!field || (field === 'protocol' && fam) || (this.k === start && field !== 'protocol')) {
+      this.k = start;
+      return undefined;
+    }
+    this.k++;
+    const { op, tok } = this.relop();
+    const v = this.value(tok ?? f!);
+    if (!v) return false;
+    const range = span(kw, this.lastTok());
+    if (v.kind === 'other' || v.dynamic || (op !== 'eq' && op !== 'ne')) {
+      this.conditions.push({ kind: 'opaque', text: this.textOf(kw), range });
+      return true;
+    }
+    const negated = op === 'ne';
+    if (field === 'protocol') {
+      const protocols = v.elems.map((e) => PROTOCOL_NAMES[e.text.toLowerCase()] ?? e.text.toLowerCase());
+      this.conditions.push({ kind: 'ctTuple', direction, field, protocols, negated, range });
+    } else if (field === 'sport' || field === 'dport') {
+      const items = v.elems.flatMap((e) => this.portItem(e, undefined));
+      const set = PortSet.fromRanges(items.filter((i) => i.lo <= i.hi).map((i) => [i.lo, i.hi] as const));
+      this.conditions.push({ kind: 'ctTuple', direction, field, set, negated, range, items });
+    } else {
+      let set = AddressSet.NONE;
+      for (const e of v.elems) {
+        const a = this.address(e, fam ?? (e.text.includes(':') ? 'ipv6' : 'ipv4'));
+        if (a === 'host' || a === undefined) {
+          this.conditions.push({ kind: 'opaque', text: this.textOf(kw), range });
+          return true;
+        }
+        set = set.union(a);
+      }
+      if (fam) this.setFamily(fam, kw);
+      this.conditions.push({ kind: 'ctTuple', direction, field, set, negated, range });
+    }
+    return true;
   }
 
   /** Port matches need the rule to be about a protocol that has ports. */
@@ -1461,6 +1561,77 @@ class RuleReader {
       this.p.problem('PC004', pc.range, `port match in a rule limited to ${protos}: ports exist only in TCP, UDP, SCTP and DCCP headers, so this rule can never match`, { fix: 'add-protocol' });
     }
   }
+}
+
+const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
+
+/**
+ * Whether a `tcp flags …` test matches a connection-opening SYN (flags exactly syn), or undefined when the
+ * expression is not one the model reads. Forms: `syn`, `== syn`, `!= syn`, `{ syn, ack }`, `syn / fin,syn,rst,ack`,
+ * `& (syn | ack) == syn`, `& syn == 0`, `& (fin|syn|rst|ack) != syn`.
+ */
+export function openingMatches(text: string): boolean | undefined {
+  const flags = (s: string): Set<string> | undefined => {
+    const words = s.replace(/[(){}]/g, ' ').split(/[\s,|]+/).filter(Boolean);
+    if (words.length === 1 && /^(0|0x0+)$/.test(words[0])) return new Set();
+    return words.every((w) => TCP_FLAGS.includes(w)) && words.length ? new Set(words) : undefined;
+  };
+  const SYN = new Set(['syn']);
+  const masked = (mask: Set<string>) => new Set([...SYN].filter((f) => mask.has(f)));
+  const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+  const t = text.replace(/\s+/g, ' ').trim();
+  let m = /^& (.+?) (==|!=|eq|ne) (.+)$/.exec(t);
+  if (m) {
+    const mask = flags(m[1]);
+    const want = flags(m[3]);
+    if (!mask || !want) return undefined;
+    return same(masked(mask), want) === (m[2] === '==' || m[2] === 'eq');
+  }
+  m = /^(==|!=|eq|ne)? ?(.+?) \/ (.+)$/.exec(t);
+  if (m) {
+    const want = flags(m[2]);
+    const mask = flags(m[3]);
+    if (!mask || !want) return undefined;
+    return same(masked(mask), want) === (m[1] !== '!=' && m[1] !== 'ne');
+  }
+  m = /^(==|!=|eq|ne)? ?(\{.*\}|[a-z,| ]+)$/.exec(t);
+  if (m) {
+    const negated = m[1] === '!=' || m[1] === 'ne';
+    if (m[2].startsWith('{')) {
+      const items = m[2].slice(1, -1).split(',').map((x) => flags(x));
+      if (items.some((x) => !x)) return undefined;
+      return items.some((x) => same(x!, SYN)) !== negated;
+    }
+    const want = flags(m[2]);
+    if (!want) return undefined;
+    // A bare flag list matches when those flags are set (nft reads `syn,ack` as "any of"); a SYN has only syn.
+    if (!m[1]) return want.has('syn');
+    return same(want, SYN) !== negated;
+  }
+  return undefined;
+}
+
+/**
+ * `dnat [ip|ip6] to ADDR[:PORT[-PORT]]` and `redirect [to :PORT[-PORT]]` as a model action; forms with maps or
+ * expressions stay outside the model (undefined).
+ */
+function destinationNat(kw: Tok, args: Tok[]): Action | undefined {
+  const words = args.filter((a) => !/^(ip|ip6|to|persistent|random|fully-random)$/.test(a.text) && a.text !== ',');
+  const redirect = kw.text === 'redirect';
+  if (words.length > 1 || (!redirect && !words.length)) return undefined;
+  const text = words[0]?.text ?? '';
+  const m = /^\[([^\]]+)\](?::(.+))?$/.exec(text) ?? /^([^:]*?)(?::([^:]+))?$/.exec(text) ?? /^([0-9a-f:]+)$/i.exec(text);
+  if (!m) return undefined;
+  const address = m[1] || undefined;
+  let toPorts: [number, number] | undefined;
+  const port = redirect && !text.includes(':') && /^\d+(-\d+)?$/.test(text) ? text : m[2];
+  if (port) {
+    const p = /^(\d+)(?:-(\d+))?$/.exec(port);
+    if (!p || Number(p[1]) > 65535 || Number(p[2] ?? p[1]) > 65535) return undefined;
+    toPorts = [Number(p[1]), Number(p[2] ?? p[1])];
+  }
+  if (redirect && address && !/^\d+$/.test(address)) return undefined;
+  return { kind: 'dnat', redirect, range: r(kw), ...(address && !redirect ? { toAddress: address } : {}), ...(toPorts ? { toPorts } : {}) };
 }
 
 function compareAddr(a: AddressSet, b: AddressSet): number {

@@ -1,5 +1,6 @@
 import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
+import { completePf } from './complete';
 import { pfEdits } from './edits';
 import { parsePf } from './parse';
 
@@ -9,4 +10,5 @@ export const pfFormat: Format = {
   parse: (text, ctx) => parsePf(text, ctx),
   comment: HASH_COMMENT,
   edits: pfEdits,
+  complete: completePf,
 };

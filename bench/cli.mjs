@@ -1,0 +1,59 @@
+// Whole-process CLI time against the kernel's own tools on the same files, interleaved in one run:
+//   portcullis check --format json   vs   iptables-restore --test   (largest iptables ruleset)
+//   portcullis check --format json   vs   nft -c -f                 (the same ruleset translated to nftables)
+// The kernel tools run in a fresh network namespace (unshare -n), so nothing on this machine changes; they
+// need root and are skipped with a message otherwise. Medians of 7 runs each.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = path.resolve(REPO, '../shared/corpus');
+const CLI = path.join(REPO, 'dist/cli.js');
+const RUNS = 7;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const row = (name, value, note = '') => console.log(`${name.padEnd(60)} ${value.padStart(10)}   ${note}`);
+
+function timed(cmd, args) {
+  const t = performance.now();
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 });
+  return { ms: performance.now() - t, status: r.status, stderr: r.stderr };
+}
+
+const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const root = process.getuid?.() === 0 && have('unshare');
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-bench-cli-'));
+try {
+  const pairs = [
+    // The corpus anonymised its MAC addresses as XX:…, which iptables-restore rejects: use a valid one.
+    { file: 'iptables/tum-net-2015-09-03.rules', tool: 'iptables-restore', args: (f) => ['-n', 'iptables-restore', '--test', f] },
+    { file: 'nftables-translated/tum-net-2015-09-03.nft', tool: 'nft', args: (f) => ['-n', 'nft', '-c', '-f', f] },
+  ];
+  for (const { file, tool, args } of pairs) {
+    const src = path.join(CORPUS, file);
+    if (!fs.existsSync(src)) {
+      row(file, 'skipped', '(../shared/corpus absent)');
+      continue;
+    }
+    const copy = path.join(tmp, path.basename(file));
+    fs.writeFileSync(copy, fs.readFileSync(src, 'utf8').replace(/XX:XX:XX:XX:XX:XX/g, '02:00:00:00:00:01'));
+    const ours = [];
+    const theirs = [];
+    const kernelOk = root && have(tool) && timed('unshare', args(copy)).status === 0;
+    for (let i = 0; i < RUNS; i++) {
+      ours.push(timed(process.execPath, [CLI, 'check', '--format', 'json', copy]).ms);
+      if (kernelOk) theirs.push(timed('unshare', args(copy)).ms);
+    }
+    row(`portcullis check --format json ${path.basename(file)}`, `${median(ours).toFixed(0)} ms`);
+    if (kernelOk) {
+      row(`${tool} ${tool === 'nft' ? '-c' : '--test'} (fresh netns)`, `${median(theirs).toFixed(0)} ms`);
+      row('  ratio portcullis / kernel tool', `${(median(ours) / median(theirs)).toFixed(1)}x`, 'target ≤ 2x');
+    } else row(`${tool} comparison`, 'skipped', root ? `(${tool} missing or rejected the file)` : '(needs root for unshare -n)');
+  }
+} finally {
+  fs.rmSync(tmp, { recursive: true, force: true });
+}

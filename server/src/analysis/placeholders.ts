@@ -1,0 +1,39 @@
+/**
+ * PC012: a quick fix's placeholder left in the file. "Restrict the source" inserts the documentation network
+ * 192.0.2.0/24 (RFC 5737: no real packet comes from it) for the user to overwrite, and a suppression asks for a
+ * `reason`; left as they are, the rule admits nobody it should and the suppression explains nothing.
+ */
+import { AddressSet } from '../model/addresses';
+import type { CommentSyntax } from '../model/comments';
+import type { Finding } from '../model/finding';
+import { allRules } from '../model/ruleset';
+import type { Check } from './check';
+import { findSuppressions } from './suppress';
+
+/** What "Restrict the source" inserts for the user to replace: TEST-NET-1. */
+export const PLACEHOLDER_NETWORK = '192.0.2.0/24';
+/** What a suppression comment's reason reads until the user writes one. */
+export const PLACEHOLDER_REASON = 'reason';
+
+const PLACEHOLDER = AddressSet.parse(PLACEHOLDER_NETWORK)!;
+
+export const placeholderSources: Check = ({ ruleset }) =>
+  allRules(ruleset).flatMap((rule) =>
+    rule.conditions.flatMap((c): Finding[] =>
+      c.kind === 'source' && !c.negated && c.set.equals(PLACEHOLDER)
+        ? [{ code: 'PC012', severity: 'hint', range: c.range, data: { ruleId: rule.id }, message: `${PLACEHOLDER_NETWORK} is the placeholder a quick fix inserted (a documentation network no real host sends from): replace it with the network that should reach this rule.` }]
+        : [],
+    ),
+  );
+
+/** Suppression comments whose reason is still the placeholder word. */
+export function placeholderReasons(lines: string[], comments: CommentSyntax): Finding[] {
+  const out: Finding[] = [];
+  for (const s of findSuppressions(lines, comments).values()) {
+    if (s.reason?.toLowerCase() !== PLACEHOLDER_REASON) continue;
+    const text = lines[s.line];
+    const at = text.lastIndexOf(PLACEHOLDER_REASON);
+    out.push({ code: 'PC012', severity: 'hint', range: { start: { line: s.line, character: at }, end: { line: s.line, character: at + PLACEHOLDER_REASON.length } }, message: 'this suppression still has the placeholder reason: say why the finding is acceptable here, for the next reviewer.' });
+  }
+  return out;
+}

@@ -1,0 +1,73 @@
+/**
+ * Quick-fix edits shared by the cloud formats. They only narrow: a source becomes one network the user
+ * edits, an allow becomes a deny where the cloud has one (NSG access, NACL action, GCP `allow` block).
+ * AWS security groups have no deny, so no verdict edit is offered there.
+ */
+import type { Range } from '../../model/range';
+import type { Rule } from '../../model/ruleset';
+import type { RuleEdits, TextEdit } from '../format';
+
+export function textAt(lines: string[], r: Range): string {
+  if (r.start.line === r.end.line) return (lines[r.start.line] ?? '').slice(r.start.character, r.end.character);
+  const out = [(lines[r.start.line] ?? '').slice(r.start.character)];
+  for (let n = r.start.line + 1; n < r.end.line; n++) out.push(lines[n] ?? '');
+  out.push((lines[r.end.line] ?? '').slice(0, r.end.character));
+  return out.join('\n');
+}
+
+export type Syntax = 'hcl' | 'yaml' | 'json';
+
+/** How a source value is written in this syntax: a list where the field holds a list, else one string. */
+function sourceValue(syntax: Syntax, current: string, before: string, network: string): string {
+  const list = current.trimStart().startsWith('[') || (syntax === 'hcl' && !/^["\d]/.test(current.trim()) && /(blocks|ranges|prefixes|ids)\s*=\s*$/.test(before));
+  const one = syntax === 'yaml' && !/^["']/.test(current) ? network : `"${network}"`;
+  return list ? `[${one}]` : one;
+}
+
+export function cloudEdits(syntax: Syntax): RuleEdits {
+  return {
+    addProtocol: () => undefined,
+    setDefaultDrop: () => undefined,
+    setVerdict(rule: Rule, lines: string[]): TextEdit | undefined {
+      if (rule.action.kind !== 'accept') return undefined;
+      const r = rule.action.range;
+      const t = textAt(lines, r);
+      // GCP: an `allow { … }` block becomes `deny { … }` with the same protocols and ports.
+      if (syntax === 'hcl' && t === 'allow') return { range: r, newText: 'deny' };
+      const m = /^(["']?)(allow)(["']?)$/i.exec(t);
+      if (!m) return undefined;
+      const word = m[2] === 'Allow' ? 'Deny' : m[2] === 'ALLOW' ? 'DENY' : 'deny';
+      return { range: r, newText: `${m[1]}${word}${m[3]}` };
+    },
+    restrictSource(rule: Rule, lines: string[], network: string): TextEdit | undefined {
+      const src = rule.conditions.find((c) => c.kind === 'source');
+      if (!src) return undefined;
+      const r = src.range;
+      const current = textAt(lines, r);
+      const before = (lines[r.start.line] ?? '').slice(0, r.start.character);
+      const a = 'range' in rule.action ? rule.action.range : rule.range;
+      const anchoredOnRule = r.start.line === a.start.line && r.start.character === a.start.character;
+      if (anchoredOnRule) {
+        // The rule names no source (GCP: 0.0.0.0/0 by default; Azure: any): add one inside the block.
+        if (syntax !== 'hcl') return undefined;
+        const open = findOpenBrace(lines, rule.range);
+        if (!open) return undefined;
+        const indent = /^\s*/.exec(lines[open.line + 1] ?? '')![0] || '  ';
+        const field = /\b(security_rule|azurerm_network_security_rule)\b/.test(lines.slice(rule.range.start.line, open.line + 1).join(' ')) ? 'source_address_prefix' : 'source_ranges';
+        const value = field === 'source_ranges' ? `["${network}"]` : `"${network}"`;
+        return { range: { start: { line: open.line + 1, character: 0 }, end: { line: open.line + 1, character: 0 } }, newText: `${indent}${field} = ${value}\n` };
+      }
+      return { range: r, newText: sourceValue(syntax, current, before, network) };
+    },
+    deleteRule(rule: Rule): TextEdit | undefined {
+      // Only HCL blocks are self-contained lines; deleting part of a YAML/JSON structure could break it.
+      if (syntax !== 'hcl') return undefined;
+      return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
+    },
+  };
+}
+
+function findOpenBrace(lines: string[], r: Range): { line: number } | undefined {
+  for (let n = r.start.line; n <= r.end.line; n++) if ((lines[n] ?? '').includes('{')) return { line: n };
+  return undefined;
+}
