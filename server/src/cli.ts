@@ -156,7 +156,8 @@ async function probeCommand(values: Values, positionals: string[]): Promise<numb
   const from = stringOption(values, 'from');
   const nmapXml = stringOption(values, 'nmap-xml');
   if (ports !== undefined && from !== undefined) throw new UsageError('give --ports or --from, not both');
-  const number = (key: keyof typeof PROBE_LIMITS, fallback: number): number => wholeNumber(values, key, fallback, PROBE_LIMITS[key][0], PROBE_LIMITS[key][1]);
+  const number = (key: keyof typeof PROBE_LIMITS, fallback: number): number =>
+    wholeNumber(values, key, fallback, PROBE_LIMITS[key][0], PROBE_LIMITS[key][1]);
   const options = {
     timeoutMs: number('timeout', DEFAULTS.timeoutMs),
     concurrency: number('concurrency', DEFAULTS.concurrency),

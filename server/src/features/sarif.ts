@@ -27,7 +27,10 @@ export function sarifResult(file: string, x: Finding, baseDir: string): unknown 
  * array and `tail` closes it. Files that could not be read become tool notifications (known only at the end,
  * hence after the results), and the run is then marked unsuccessful.
  */
-export function sarifFrame(version: string, baseDir: string): { head: string; tail(failures: { path: string; message: string }[]): string } {
+export function sarifFrame(
+  version: string,
+  baseDir: string,
+): { head: string; tail(failures: { path: string; message: string }[]): string } {
   const split = (failures: { path: string; message: string }[]): [string, string] => {
     const text = JSON.stringify(sarifLog(version, baseDir, failures), null, 2);
     const at = text.indexOf('"results": []') + '"results": ['.length;

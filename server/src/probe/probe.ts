@@ -61,7 +61,12 @@ export class RttEstimator {
   }
 }
 
-export async function probe(host: string, ports: PortSpec[], options: Partial<ProbeOptions> = {}, hooks: { signal?: AbortSignal; onProgress?: (p: ProbeProgress) => void } = {}): Promise<ProbeRun> {
+export async function probe(
+  host: string,
+  ports: PortSpec[],
+  options: Partial<ProbeOptions> = {},
+  hooks: { signal?: AbortSignal; onProgress?: (p: ProbeProgress) => void } = {},
+): Promise<ProbeRun> {
   const opts = { ...DEFAULTS, ...options };
   if (ports.length > MAX_PORTS) throw new ProbeError(`at most ${MAX_PORTS} ports per run (got ${ports.length})`);
   if (!(opts.timeoutMs > 0) || !(opts.concurrency > 0)) throw new ProbeError('timeout and concurrency must be positive');
@@ -95,7 +100,10 @@ export async function probe(host: string, ports: PortSpec[], options: Partial<Pr
       for (let attempt = 0; attempt <= (protocol === 'tcp' ? opts.retries : 0) && !cancelled; attempt++) {
         let a: Attempt | undefined;
         try {
-          a = protocol === 'tcp' ? tcpAttempt(address, port, timeout, bannerMs, openSockets.tcp) : udpAttempt(address, port, timeout, opts.retries, openSockets.udp);
+          a =
+            protocol === 'tcp'
+              ? tcpAttempt(address, port, timeout, bannerMs, openSockets.tcp)
+              : udpAttempt(address, port, timeout, opts.retries, openSockets.udp);
           live.add(a);
           if (!rtt.samples) provisional.add(a);
           result = await a.promise;
@@ -128,13 +136,16 @@ export async function probe(host: string, ports: PortSpec[], options: Partial<Pr
   hooks.signal?.removeEventListener('abort', onAbort);
   if (failure) {
     const done = results.filter(Boolean).length;
-    throw new ProbeError(`probing stopped after ${done} of ${ports.length} ports: ${failure.message} on this machine; lower the concurrency (now ${opts.concurrency}) or raise the open-file limit (ulimit -n)`);
+    throw new ProbeError(
+      `probing stopped after ${done} of ${ports.length} ports: ${failure.message} on this machine; lower the concurrency (now ${opts.concurrency}) or raise the open-file limit (ulimit -n)`,
+    );
   }
   let out = results.filter(Boolean);
   // Linux reports every ICMP unreachable code a firewall sends (admin-prohibited, host-prohibited, ...) as
   // EHOSTUNREACH. When the same host answered other ports in this run it is reachable, so a per-port
   // "host unreachable" is a firewall rejecting that port. (Copies: progress handlers hold the originals.)
-  if (out.some((r) => ROUND_TRIPS.has(r.reason))) out = out.map((r) => (r.reason === 'host-unreach' ? { ...r, reason: 'icmp-prohibited' } : r));
+  if (out.some((r) => ROUND_TRIPS.has(r.reason)))
+    out = out.map((r) => (r.reason === 'host-unreach' ? { ...r, reason: 'icmp-prohibited' } : r));
   return { target: host, address, results: out, cancelled };
 }
 

@@ -53,7 +53,11 @@ test('--verbose is a flag: `--verbose FILE` checks FILE', () => {
 
 test('--format json honours --min-severity and ends with skipped entries and a summary', () => {
   const r = run('check', '--format', 'json', '--min-severity', 'error', path.join(REPO, 'test/fixtures/samples'));
-  const json = JSON.parse(r.stdout) as { files: { findings: { severity: string }[] }[]; skipped: unknown[]; summary: { checked: number; findings: number } };
+  const json = JSON.parse(r.stdout) as {
+    files: { findings: { severity: string }[] }[];
+    skipped: unknown[];
+    summary: { checked: number; findings: number };
+  };
   assert.equal(json.summary.checked, json.files.length);
   const all = json.files.flatMap((f) => f.findings);
   assert.ok(all.length > 0);
