@@ -14,23 +14,19 @@ const raw = {};
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.xml')).sort()) {
   const xml = fs.readFileSync(path.join(dir, f), 'utf8').replace(/<!--[\s\S]*?-->/g, '');
   const attrs = (tag) => [...xml.matchAll(new RegExp(`<${tag}\\b([^>]*)>`, 'g'))].map((m) => Object.fromEntries([...m[1].matchAll(/([\w-]+)\s*=\s*"([^"]*)"/g)].map((a) => [a[1], a[2]])));
+  const destination = attrs('destination')[0];
   raw[f.replace(/\.xml$/, '')] = {
     ports: attrs('port').map((a) => `${a.port}/${a.protocol}`),
     protocols: attrs('protocol').map((a) => a.value),
     includes: attrs('include').map((a) => a.service),
+    ...(destination ? { destination } : {}),
   };
 }
-const resolve = (name, seen = new Set()) => {
-  const s = raw[name];
-  if (!s || seen.has(name)) return { ports: [], protocols: [] };
-  seen.add(name);
-  const inc = s.includes.map((i) => resolve(i, seen));
-  return { ports: [...new Set([...s.ports, ...inc.flatMap((x) => x.ports)])], protocols: [...new Set([...s.protocols, ...inc.flatMap((x) => x.protocols)])] };
-};
-const result = { _source: 'Debian firewalld 1.3.3 /usr/lib/firewalld/services (GPL-2+ data; facts only: ports and protocols, includes resolved)' };
-for (const name of Object.keys(raw)) {
-  const r = resolve(name);
-  result[name] = r.protocols.length ? { ports: r.ports, protocols: r.protocols } : r.ports;
+// Includes stay names: an included service keeps its own destination (firewalld adds it as a service of its own).
+const result = { _source: 'Debian firewalld 1.3.3 /usr/lib/firewalld/services (GPL-2+ data; facts only: ports, protocols, destinations, includes)' };
+for (const [name, s] of Object.entries(raw)) {
+  const plain = !s.protocols.length && !s.includes.length && !s.destination;
+  result[name] = plain ? s.ports : Object.fromEntries(Object.entries(s).filter(([, v]) => !Array.isArray(v) || v.length));
 }
 fs.writeFileSync(out, JSON.stringify(result, null, 0).replace(/\],"/g, '],\n"').replace(/\},"/g, '},\n"') + '\n');
 console.log(`wrote ${Object.keys(result).length - 1} services to ${path.relative(root, out)}`);

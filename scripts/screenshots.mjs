@@ -5,7 +5,9 @@
 // 127.0.0.1 only and chromium resolves nothing but loopback, as in run-tests.mjs.
 //
 //   node scripts/screenshots.mjs            -> docs/images/diagnostics.png, hover.png, probe.png (the probe
-//                                              targets 127.0.0.1 only, where the script opens its listeners)
+//                                              targets 127.0.0.1 only, where the script opens its listeners),
+//                                              exposure.png, inlay-hints.png, snippet-fix.png, completion.png
+//   node scripts/screenshots.mjs --editor   -> only the last four (the Exposure view and editor conveniences)
 //   node scripts/screenshots.mjs --icon     -> images/icon.png (128x128, rendered from the SVG below)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -50,6 +52,19 @@ const SAMPLE = `# A small web server's iptables-save (sample for the screenshots
 -A INPUT -p tcp --dport 3000:6000 -j ACCEPT
 -A INPUT --dport 8080 -j ACCEPT
 COMMIT
+`;
+
+// The completion screenshot: an nftables file where the script types `tcp dport `.
+const NFT_SAMPLE = `#!/usr/sbin/nft -f
+define web = { 80, 443 }
+table inet filter {
+  chain input {
+    type filter hook input priority 0; policy drop;
+    iif lo accept
+    ct state established,related accept
+    tcp dport $web accept
+  }
+}
 `;
 
 // The probe screenshot: listeners on 127.0.0.1 that this script opens, and a file that disagrees with them.
@@ -127,6 +142,7 @@ function freePort() {
 }
 
 async function main() {
+  const editorOnly = process.argv.includes('--editor');
   if (process.argv.includes('--icon')) return renderIcon();
   const csEntry = path.join(STACK, 'node_modules', 'code-server', 'out', 'node', 'entry.js');
   if (!fs.existsSync(csEntry)) throw new Error(`code-server not found in ${STACK}: run ../shared/tools/vscode-e2e/setup.sh`);
@@ -138,6 +154,7 @@ async function main() {
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
   fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
+  fs.writeFileSync(path.join(dirs.ws, 'web.nft'), NFT_SAMPLE);
   fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
     'workbench.colorTheme': 'Default Dark Modern',
@@ -170,7 +187,8 @@ async function main() {
   let listeners = [];
   let failureShot = async () => undefined;
   try {
-    listeners = await probeListeners();
+    // The probe shot's listeners; the editor shots need none (and may run beside another run's listeners).
+    if (!editorOnly) listeners = await probeListeners();
     const vsix = path.join(run, 'portcullis.vsix');
     log('packaging the extension');
     const pkg = spawnSync('bash', [path.join(REPO, 'scripts', 'package.sh'), '-o', vsix], { cwd: REPO, encoding: 'utf8' });
@@ -195,63 +213,9 @@ async function main() {
     await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
     await sleep(2500);
 
-    // Open rules.v4 through Quick Open.
-    await quickOpen(page, 'rules.v4');
-    await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20000 });
-    await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
-    await page.keyboard.press('Control+Shift+M'); // Problems panel
-    await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15000 });
-    await page.mouse.click(700, 120); // focus back on the editor, away from the text
-    await sleep(1200);
     fs.mkdirSync(OUT, { recursive: true });
-    await page.screenshot({ path: path.join(OUT, 'diagnostics.png') });
-    log('wrote docs/images/diagnostics.png');
-
-    // Hover on 3389: go to the token with Go to Line (Ctrl+G "line:column"), then show the hover from the keyboard
-    // (Ctrl+K Ctrl+I) — deterministic, and it looks the same as a mouse hover.
-    await page.keyboard.press('Control+J'); // hide the panel: room for the hover
-    await sleep(300);
-    const lines = SAMPLE.split('\n');
-    const li = lines.findIndex((l) => l.includes('--dport 3389'));
-    await page.keyboard.press('Control+G');
-    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
-    await page.keyboard.type(`${li + 1}:${lines[li].indexOf('3389') + 2}`);
-    await page.keyboard.press('Enter');
-    await sleep(500);
-    await page.keyboard.press('Control+K');
-    await page.keyboard.press('Control+I');
-    await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible', timeout: 15000 });
-    // The hover lists the line's diagnostics first; focus it (Ctrl+K Ctrl+I again) and scroll to the port text.
-    await page.keyboard.press('Control+K');
-    await page.keyboard.press('Control+I');
-    await sleep(300);
-    await page.keyboard.press('PageDown');
-    await sleep(1000);
-    await page.screenshot({ path: path.join(OUT, 'hover.png') });
-    log('wrote docs/images/hover.png');
-
-    // Probe: open web1.rules, run "Portcullis: Probe Ports on Host…" from the Command Palette on 127.0.0.1 with the
-    // file's ports, and show the results view beside the drift diagnostics.
-    await page.keyboard.press('Escape');
-    await quickOpen(page, 'web1.rules');
-    await sleep(1500);
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
-    await page.keyboard.type('Portcullis: Probe Ports on Host');
-    await sleep(800);
-    await page.keyboard.press('Enter');
-    await sleep(800);
-    await page.keyboard.type('127.0.0.1');
-    await sleep(400);
-    await page.keyboard.press('Enter'); // target
-    await sleep(800);
-    await page.keyboard.press('Enter'); // "Ports this file lists"
-    await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 30000 });
-    await page.waitForSelector('.monaco-list-row[aria-label*="/tcp"]', { timeout: 15000 }); // the results view
-    await page.mouse.click(900, 300); // focus back on the editor
-    await sleep(1500);
-    await page.screenshot({ path: path.join(OUT, 'probe.png') });
-    log('wrote docs/images/probe.png');
+    if (!editorOnly) await classicShots(page);
+    await editorShots(page);
   } catch (e) {
     await failureShot(); // what the page looked like when a step timed out
     throw e;
@@ -265,6 +229,137 @@ async function main() {
     }
     fs.rmSync(run, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** Runs a command from the Command Palette by its title. */
+async function palette(page, title) {
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+  await page.keyboard.type(title);
+  await sleep(800);
+  await page.keyboard.press('Enter');
+}
+
+/** Moves the cursor with Go to Line (Ctrl+G "line:column", 1-based). */
+async function goTo(page, line, column) {
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+  await page.keyboard.type(`${line}:${column}`);
+  await page.keyboard.press('Enter');
+  await sleep(400);
+}
+
+/** The Exposure view with inlay hints and code lenses, a snippet quick fix, completion in nftables. */
+async function editorShots(page) {
+  await quickOpen(page, 'rules.v4');
+  await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
+  await page.waitForSelector('.monaco-editor .codelens-decoration', { timeout: 30000 });
+  await palette(page, 'Portcullis: Show Exposure');
+  const firstRow = '.monaco-list-row[aria-level="2"][aria-label^="TCP"]';
+  await page.waitForSelector(firstRow, { timeout: 20000 });
+  // Open the worst row: its sources and the rule that decides it.
+  await page.click(firstRow);
+  await page.keyboard.press('ArrowRight');
+  await sleep(1500);
+  await page.screenshot({ path: path.join(OUT, 'exposure.png') });
+  log('wrote docs/images/exposure.png');
+
+  await page.keyboard.press('Control+J'); // hide the panel: the editor with its hints and lenses
+  await page.mouse.click(900, 400);
+  await sleep(1000);
+  await page.screenshot({ path: path.join(OUT, 'inlay-hints.png') });
+  log('wrote docs/images/inlay-hints.png');
+
+  // "Restrict the source" is the preferred fix: Auto Fix applies it, and the network placeholder is selected.
+  const lines = SAMPLE.split('\n');
+  const li = lines.findIndex((l) => l.includes('--dport 3389'));
+  await goTo(page, li + 1, lines[li].indexOf('3389') + 2);
+  await page.keyboard.press('Control+.');
+  await page.waitForSelector('.action-widget', { timeout: 15000 });
+  await sleep(800);
+  await page.keyboard.press('Enter');
+  await sleep(1500);
+  await page.screenshot({ path: path.join(OUT, 'snippet-fix.png') });
+  log('wrote docs/images/snippet-fix.png');
+  await page.keyboard.press('Escape');
+
+  // Completion after `tcp dport ` in nftables: common services first, with their documentation.
+  await quickOpen(page, 'web.nft');
+  await sleep(1000);
+  const nl = NFT_SAMPLE.split('\n');
+  const at = nl.findIndex((l) => l.includes('tcp dport $web'));
+  await goTo(page, at + 1, nl[at].length + 1);
+  await page.keyboard.press('End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('tcp dport ');
+  await page.keyboard.press('Control+Space');
+  await page.waitForSelector('.suggest-widget.visible', { timeout: 15000 });
+  await sleep(600);
+  // Show the documentation beside the list when it is folded away.
+  if (!(await page.$('.suggest-details-container .suggest-details:not(.no-docs)'))) await page.keyboard.press('Control+Space');
+  await sleep(1200);
+  await page.screenshot({ path: path.join(OUT, 'completion.png') });
+  log('wrote docs/images/completion.png');
+  await page.keyboard.press('Escape');
+}
+
+async function classicShots(page) {
+  // Open rules.v4 through Quick Open.
+  await quickOpen(page, 'rules.v4');
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20000 });
+  await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
+  await page.keyboard.press('Control+Shift+M'); // Problems panel
+  await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15000 });
+  await page.mouse.click(700, 120); // focus back on the editor, away from the text
+  await sleep(1200);
+  await page.screenshot({ path: path.join(OUT, 'diagnostics.png') });
+  log('wrote docs/images/diagnostics.png');
+
+  // Hover on 3389: go to the token with Go to Line (Ctrl+G "line:column"), then show the hover from the keyboard
+  // (Ctrl+K Ctrl+I) — deterministic, and it looks the same as a mouse hover.
+  await page.keyboard.press('Control+J'); // hide the panel: room for the hover
+  await sleep(300);
+  const lines = SAMPLE.split('\n');
+  const li = lines.findIndex((l) => l.includes('--dport 3389'));
+  await page.keyboard.press('Control+G');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+  await page.keyboard.type(`${li + 1}:${lines[li].indexOf('3389') + 2}`);
+  await page.keyboard.press('Enter');
+  await sleep(500);
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+I');
+  await page.waitForSelector('.monaco-hover:not(.hidden) .hover-contents', { state: 'visible', timeout: 15000 });
+  // The hover lists the line's diagnostics first; focus it (Ctrl+K Ctrl+I again) and scroll to the port text.
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+I');
+  await sleep(300);
+  await page.keyboard.press('PageDown');
+  await sleep(1000);
+  await page.screenshot({ path: path.join(OUT, 'hover.png') });
+  log('wrote docs/images/hover.png');
+
+  // Probe: open web1.rules, run "Portcullis: Probe Ports on Host…" from the Command Palette on 127.0.0.1 with the
+  // file's ports, and show the results view beside the drift diagnostics.
+  await page.keyboard.press('Escape');
+  await quickOpen(page, 'web1.rules');
+  await sleep(1500);
+  await page.keyboard.press('F1');
+  await page.waitForSelector('.quick-input-widget input', { timeout: 15000 });
+  await page.keyboard.type('Portcullis: Probe Ports on Host');
+  await sleep(800);
+  await page.keyboard.press('Enter');
+  await sleep(800);
+  await page.keyboard.type('127.0.0.1');
+  await sleep(400);
+  await page.keyboard.press('Enter'); // target
+  await sleep(800);
+  await page.keyboard.press('Enter'); // "Ports this file lists"
+  await page.waitForSelector('.monaco-editor .squiggly-warning', { timeout: 30000 });
+  await page.waitForSelector('.monaco-list-row[aria-label*="/tcp"]', { timeout: 15000 }); // the results view
+  await page.mouse.click(900, 300); // focus back on the editor
+  await sleep(1500);
+  await page.screenshot({ path: path.join(OUT, 'probe.png') });
+  log('wrote docs/images/probe.png');
 }
 
 main().catch((e) => { process.stderr.write(`screenshots: ${e.stack || e}\n`); process.exit(1); });

@@ -9,9 +9,12 @@ import { contributedLanguages } from './languages';
 import type { ExposureGroup } from '../../server/src/features/exposure-rows';
 import { ExposureView, type Node } from './exposure-view';
 import { registerProbe } from './probe';
+import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
 
+/** Generic languages whose files the server claims by content (CloudFormation, ARM templates) or ignores. */
+const CONTENT_LANGUAGES = ['yaml', 'json'];
 
 export async function activate(context: vscode.ExtensionContext): Promise<{ client: LanguageClient; ready: Promise<void>; exposure: { view: ExposureView; tree: vscode.TreeView<Node> } }> {
   const languages = contributedLanguages(context.extension);
@@ -22,7 +25,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011', '--max-semi-space-size=2'] } },
   };
   const clientOptions: LanguageClientOptions = {
-    documentSelector: languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+    documentSelector: [
+      ...languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+      ...CONTENT_LANGUAGES.map((language) => ({ scheme: 'file', language })),
+    ],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
     // Quick fixes that need a value come back as portcullis.applySnippet commands (server/src/features/snippets.ts).
     initializationOptions: { snippetCommand: true },
@@ -36,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<{ clie
   context.subscriptions.push(client);
   const exposure = registerExposure(context, client, languages);
   registerProbe(context, client, languages);
+  registerSniff(context);
   return { client, ready, exposure };
 }
 

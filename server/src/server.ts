@@ -23,18 +23,20 @@ import { readIfPresent } from './io/read-text';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { codeActions } from './features/code-actions';
-import { toDiagnostic } from './features/diagnostics';
+import { forPublishing, toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
 import { completions } from './features/completion';
 import { codeLenses } from './features/code-lens';
 import { exposureGroups } from './features/exposure-rows';
 import { inlayHints } from './features/inlay-hints';
+import { formattingEdits } from './features/formatting';
 import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
 import type { Finding } from './model/finding';
+import type { Range } from './model/range';
 import type { ProbeReport } from './features/probe-report';
 import { CommandError, IMPORT_COMMAND, isUserError, PLAN_COMMAND, PROBE_COMMAND, runImport, runPlan, runProbe } from './probe-command';
 
@@ -83,6 +85,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
       codeActionProvider: { codeActionKinds: ['quickfix'] },
       documentSymbolProvider: true,
       inlayHintProvider: true,
+      documentFormattingProvider: true,
+      documentRangeFormattingProvider: true,
       codeLensProvider: { resolveProvider: false },
       completionProvider: { triggerCharacters: [' ', '-', ',', '$', '@', '<', '"'] },
       executeCommandProvider: { commands: [EXPOSURE_COMMAND, PROBE_COMMAND, PLAN_COMMAND, IMPORT_COMMAND] },
@@ -166,7 +170,7 @@ async function validate(doc: TextDocument): Promise<void> {
   // A newer version may have arrived while settings were fetched; only the latest result is published.
   if (documents.get(doc.uri)?.version !== doc.version) return;
   cache.set(doc.uri, { version: doc.version, settings, fa });
-  const diagnostics = [...fa.findings, ...(probeFindings.get(doc.uri) ?? [])].map((f) => toDiagnostic(f, doc.uri));
+  const diagnostics = forPublishing([...fa.findings, ...(probeFindings.get(doc.uri) ?? [])]).map((f) => toDiagnostic(f, doc.uri));
   if (config?.problems.length) {
     const message = `${config.path} has ${config.problems.length} problem${config.problems.length > 1 ? 's' : ''} (shown on that file)`;
     diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'portcullis', message });
@@ -222,6 +226,15 @@ connection.languages.inlayHint.on(async (p) => {
   if (!a || !a.settings.inlayHints) return [];
   return inlayHints(a.fa, a.settings, p.range).map((h) => ({ position: h.position, label: h.label, ...(h.kind ? { kind: h.kind } : {}), paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
 });
+
+// Formatting needs only the text and the format, not the analysis.
+function formatRequest(uri: string, options: { tabSize: number; insertSpaces: boolean }, range?: Range) {
+  const doc = documents.get(uri);
+  const format = doc && resolveFormat(pathOf(uri), doc.languageId);
+  return doc && format ? formattingEdits(format, doc.getText(), options, range) : [];
+}
+connection.onDocumentFormatting((p) => formatRequest(p.textDocument.uri, p.options));
+connection.onDocumentRangeFormatting((p) => formatRequest(p.textDocument.uri, p.options, p.range));
 
 connection.onCodeLens(async (p) => {
   const a = await analysisOf(p.textDocument.uri);

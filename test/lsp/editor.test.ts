@@ -72,7 +72,7 @@ test('inlay hints: service after a port number, ports of a service name, a verdi
   const rdp = hints.find((h) => h.position.line === 6 && labelOf(h) === 'ms-wbt-server');
   assert.ok(rdp, JSON.stringify(on(6)));
   assert.equal(rdp.position.character, lines[6].indexOf('3389') + 4);
-  assert.ok(on(6).some((l) => /^⚠ open to the internet: RDP 3389\/tcp$/.test(l)), JSON.stringify(on(6)));
+  assert.ok(on(6).some((l) => /^⚠ internet: RDP 3389\/tcp$/.test(l)), JSON.stringify(on(6)));
   // 5432 from a private network: a service name, no internet verdict.
   assert.deepEqual(on(7), ['postgresql']);
   // A service name gets its port.
@@ -317,4 +317,20 @@ test('completion in firewalld: elements, attributes, service names with all thei
   assert.equal(attrs[0].insertText, 'port="');
   const inRule = (await at(6)).map((i) => i.label);
   assert.ok(inRule.includes('accept') && inRule.includes('source'), inRule.join(' '));
+});
+
+test('formatting: Format Document on nftables and pf, Format Selection on a few lines, nothing for formats without a layout', async () => {
+  type Edit = { range: { start: { line: number; character: number }; end: { line: number; character: number } }; newText: string };
+  const messy = 'table inet f { chain input { type filter hook input priority 0; policy drop;\ntcp dport {22,80} accept ; iif lo accept\n}\n}\n';
+  const { uri } = await openDoc('format.nft', messy, 'nftables');
+  const edits = await client.request<Edit[]>('textDocument/formatting', { textDocument: { uri }, options: { tabSize: 4, insertSpaces: true } });
+  assert.equal(edits.length, 1);
+  assert.equal(edits[0].newText, 'table inet f {\n    chain input {\n        type filter hook input priority 0; policy drop;\n        tcp dport { 22, 80 } accept;\n        iif lo accept\n    }\n}\n');
+  const range = await client.request<Edit[]>('textDocument/rangeFormatting', { textDocument: { uri }, range: { start: { line: 1, character: 0 }, end: { line: 1, character: 5 } }, options: { tabSize: 4, insertSpaces: true } });
+  assert.deepEqual(range, [{ range: { start: { line: 1, character: 0 }, end: { line: 1, character: messy.split('\n')[1].length } }, newText: '        tcp dport { 22, 80 } accept;\n        iif lo accept' }]);
+  const p = await openDoc('pf.conf', 'pass in proto tcp to port {22,80}   \n\n\n\nblock all\n', 'pf');
+  const pe = await client.request<Edit[]>('textDocument/formatting', { textDocument: { uri: p.uri }, options: { tabSize: 4, insertSpaces: true } });
+  assert.equal(pe[0].newText, 'pass in proto tcp to port { 22, 80 }\n\nblock all\n');
+  const ipt = await openDoc('format.rules', RULES, 'iptables');
+  assert.deepEqual(await client.request<Edit[]>('textDocument/formatting', { textDocument: { uri: ipt.uri }, options: { tabSize: 4, insertSpaces: true } }), []);
 });

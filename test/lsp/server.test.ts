@@ -153,7 +153,8 @@ test('quick fixes: default-deny policy keeps loopback and replies; a shadowed ru
   const policy = actions.find((a) => a.title.startsWith('Set INPUT policy to DROP'))!;
   const fixed = apply(text, policy.edit!.changes![uri]);
   assert.match(fixed, /:INPUT DROP \[0:0\]/);
-  assert.match(fixed, /:OUTPUT ACCEPT \[0:0\]\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\n-A INPUT -p tcp --dport 22 -j DROP/);
+  // Appended after the chain's last rule: they take only what the ACCEPT policy took, so the DROP of port 22 stays.
+  assert.match(fixed, /-A INPUT -p tcp --dport 443 -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\nCOMMIT/);
   const del = actions.find((a) => a.title === 'Delete this rule' && a.diagnostics?.[0].code === 'PC105')!;
   const deleted = apply(text, del.edit!.changes![uri]);
   assert.doesNotMatch(deleted, /10\.0\.0\.0\/8/);

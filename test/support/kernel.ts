@@ -182,10 +182,13 @@ export class Lab extends VethLab {
     this.load('*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n');
   }
 
-  /** Runs the probes from the peer namespace; true = the connection (or UDP exchange) succeeded. */
-  probe(probes: Probe[], timeoutMs = 300, concurrency = 64): Promise<boolean[]> {
+  /**
+   * Runs the probes from the peer namespace (or, with `local`, from the firewall namespace to its own loopback
+   * address, so they arrive on `lo`); true = the connection (or UDP exchange) succeeded.
+   */
+  probe(probes: Probe[], timeoutMs = 300, concurrency = 64, local = false): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
-      const child = spawn('ip', ['netns', 'exec', this.peer, process.execPath, '-e', PROBER], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', local ? this.fw : this.peer, process.execPath, '-e', PROBER], { stdio: ['pipe', 'pipe', 'pipe'] });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));
@@ -199,7 +202,8 @@ export class Lab extends VethLab {
         }
       });
       if (this.nextPort + probes.length > 65000) return reject(new Error('lab ran out of unique source ports'));
-      child.stdin.end(JSON.stringify({ target: FW_ADDR, target6: FW_ADDR6, probes, timeoutMs, concurrency, basePort: this.nextPort }));
+      const [target, target6] = local ? ['127.0.0.1', '::1'] : [FW_ADDR, FW_ADDR6];
+      child.stdin.end(JSON.stringify({ target, target6, probes, timeoutMs, concurrency, basePort: this.nextPort }));
       this.nextPort += probes.length;
     });
   }

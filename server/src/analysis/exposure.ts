@@ -37,6 +37,16 @@ export interface Grant {
   approximate: boolean;
   /** Opaque conditions along the path that made this grant approximate. */
   reasons: string[];
+  /** Address sets the file cannot resolve that the real sources lie within (`sources` is their upper bound). */
+  within?: SourceBound[];
+}
+
+/** Sources a rule confines a packet to without the file saying which addresses they are. */
+export interface SourceBound {
+  /** How a message names them: "addresses in em0:network", "hosts on local networks (destination ff02::fb …)". */
+  text: string;
+  /** The host's own networks or link: never the internet at large. */
+  local: boolean;
 }
 
 /** The hooks whose exposure is computed: connections to this host, and connections routed through it. */
@@ -76,6 +86,7 @@ export interface MatchResult {
   /** False when some condition could not be decided: the rule may or may not match. */
   exact: boolean;
   reasons: string[];
+  within?: SourceBound[];
 }
 
 type DnatAction = Extract<Action, { kind: 'dnat' }>;
@@ -103,6 +114,7 @@ interface Accepted {
   rule?: Rule;
   reasons: string[];
   forceApprox: boolean;
+  within?: SourceBound[];
 }
 
 const PLAIN: FlowContext = { untracked: false, reasons: [] };
@@ -241,7 +253,11 @@ class ChainWalker {
       });
       this.record(protocol, accepted, flows);
     }
-    return reported.map((chain) => ({ chain, family: this.family, hook: this.hook, path: this.path, ifaceClasses: this.classes, grants: this.grants.get(chain) ?? [] }));
+    // The last filter chain on the hook is always reported; any other when it decided something.
+    const last = reported.filter((c) => c.hook === this.hook).pop();
+    return reported
+      .filter((chain) => chain === last || this.grants.get(chain)?.length)
+      .map((chain) => ({ chain, family: this.family, hook: this.hook, path: this.path, ifaceClasses: this.classes, grants: this.grants.get(chain) ?? [] }));
   }
 
   /** Walks one chain of the path for one flow; returns what it lets through, as flows for the next chain. */
@@ -275,13 +291,16 @@ class ChainWalker {
 
   /**
    * Grants for what passes the whole path. A rule grants the part of what it accepted that every later chain
-   * lets through; a policy grants only what no rule anywhere on the path accepted (the rule decided it).
+   * lets through; the last filter chain's policy grants only what no rule on the path accepted.
    */
   private record(protocol: Transport, accepted: Accepted[], passed: Flow[]): void {
     const exact = (a: Accepted) => a.rule && !a.forceApprox && !a.reasons.length && !a.ctx.reasons.length;
     const byRule = PortMap.empty();
     for (const a of accepted) if (exact(a)) byRule.add(a.map);
+    // Passing an earlier chain by its policy decides nothing: the last filter chain's policy (or a rule) does.
+    const lastFilter = this.path.filter((c) => c.type === 'filter').pop();
     for (const a of accepted) {
+      if (!a.rule && a.chain !== lastFilter) continue;
       let map = a.map;
       if (!a.rule && accepted.some((x) => x.rule && x.chain !== a.chain)) map = map.minus(byRule);
       if (a.last) {
@@ -301,7 +320,7 @@ class ChainWalker {
     const list = this.grants.get(a.chain) ?? [];
     for (const g of map.groups()) {
       for (const { iface, sources } of this.unkeyed(g.sources)) {
-        list.push({ chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why });
+        list.push({ chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why, ...(a.within?.length ? { within: a.within } : {}) });
       }
     }
     this.grants.set(a.chain, list);
@@ -389,7 +408,7 @@ class ChainWalker {
       switch (action.kind) {
         case 'accept':
         case 'other': // source NAT lets the packet through; queue verdicts are decided elsewhere: it may get through
-          this.grant(protocol, matched, rule, why, action.kind === 'other' && chain.type !== 'nat');
+          this.grant(protocol, matched, rule, why, action.kind === 'other' && chain.type !== 'nat', [...this.within, ...(m.within ?? [])]);
           break;
         case 'dnat':
           this.dnat(matched, action, why);
@@ -415,7 +434,10 @@ class ChainWalker {
             break;
           }
           stack.add(target);
+          const outer = this.within;
+          this.within = [...outer, ...(m.within ?? [])];
           const back = this.walk(target, matched, protocol, why, depth + 1, stack);
+          this.within = outer;
           stack.delete(target);
           if (action.kind === 'goto') returned.add(back);
           else if (m.exact) map.add(back);
@@ -430,10 +452,13 @@ class ChainWalker {
   }
 
   /** Records what a chain accepts; what becomes a grant depends on the rest of the path (run()). */
-  private grant(_protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean): void {
+  private grant(_protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean, within: SourceBound[] = []): void {
     if (map.isEmpty()) return;
-    this.stage.accepted.push({ chain: this.stage.chain, ctx: this.stage.ctx, map, rule, reasons: [...new Set(reasons)], forceApprox });
+    this.stage.accepted.push({ chain: this.stage.chain, ctx: this.stage.ctx, map, rule, reasons: [...new Set(reasons)], forceApprox, ...(within.length ? { within } : {}) });
   }
+
+  /** Unresolvable source bounds of the jumps that led to the chain being walked. */
+  private within: SourceBound[] = [];
 
   /** Destination NAT ends the NAT chain: the connection goes on with its new destination. */
   private dnat(map: PortMap, action: DnatAction, why: string[]): void {
@@ -503,7 +528,7 @@ class ChainWalker {
       }
     } else ports = ports.intersect(c.packetPorts);
     if (ports.isEmpty()) return NO_MATCH;
-    return { matches: true, ports, sources: m.sources, exact, reasons };
+    return { matches: true, ports, sources: m.sources, exact, reasons, ...(m.within ? { within: m.within } : {}) };
   }
 }
 
@@ -556,6 +581,7 @@ export function compile(rule: Rule, family: Family): Compiled {
   let conntrack = false;
   let tuple = false;
   const reasons: string[] = [];
+  const within: SourceBound[] = [];
   const ifaces: { name: string; negated: boolean }[] = [];
   const protocol = (names: string[], negated: boolean) => {
     for (const p of TRANSPORTS) {
@@ -577,9 +603,9 @@ export function compile(rule: Rule, family: Family): Compiled {
         break;
       case 'source':
         if (c.unresolved?.length) {
-          // Host names resolve at load time; which addresses they stand for is unknown here.
-          exact = false;
-          reasons.push(`host name ${c.unresolved.join(', ')}`);
+          // Host names, run-time tables and interface networks resolve at load time: unknown here.
+          inexact(c);
+          if (!c.negated) within.push({ text: `addresses in ${c.unresolved.join(', ')}`, local: !!c.local });
           break;
         }
         sources = sources.intersect(c.negated ? c.set.complement() : c.set);
@@ -612,7 +638,13 @@ export function compile(rule: Rule, family: Family): Compiled {
         needsTcp = true;
         if (c.syn === c.negated) impossible = true;
         break;
-      case 'destination':
+      case 'destination': {
+        inexact(c);
+        // Scoped destinations (fe80::/64, 224.0.0.251, 239.255.255.250) are never delivered from the internet.
+        const scoped = !c.negated && !c.unresolved?.length ? localScoped(c.set) : undefined;
+        if (scoped) within.push({ text: `hosts on local networks (destination ${scoped} is link- or site-scoped)`, local: true });
+        break;
+      }
       case 'outInterface':
       case 'sport':
       case 'opaque':
@@ -628,8 +660,23 @@ export function compile(rule: Rule, family: Family): Compiled {
   const plain = !conntrack && origPorts.isAll();
   return {
     never, impossible, protocols, needsTcp, ifaces, stateMask, packetPorts, origPorts, conntrack, tuple, plain,
-    result: { matches: true, ports, sources, exact, reasons },
+    result: { matches: true, ports, sources, exact, reasons, ...(within.length ? { within } : {}) },
   };
+}
+
+/**
+ * Destinations the internet never delivers to: link-local unicast and limited broadcast, IPv4 local-network and
+ * administratively scoped multicast (224.0.0.0/24, 239.0.0.0/8), IPv6 multicast of interface, link, site and
+ * organisation scope (ffX1, ffX2, ffX5, ffX8 for every flag value X).
+ */
+const LOCAL_SCOPE = [
+  '169.254.0.0/16', '224.0.0.0/24', '239.0.0.0/8', '255.255.255.255/32', 'fe80::/10',
+  ...[...'0123456789abcdef'].flatMap((x) => ['1', '2', '5', '8'].map((scope) => `ff${x}${scope}::/16`)),
+].map((n) => AddressSet.parse(n)!).reduce((a, b) => a.union(b));
+
+/** The set's text when every address in it is local in scope. */
+function localScoped(set: AddressSet): string | undefined {
+  return !set.isEmpty() && LOCAL_SCOPE.covers(set) ? set.describe(2) : undefined;
 }
 
 const descriptions = new WeakMap<Condition, string>();
@@ -643,8 +690,11 @@ function describeCondition(c: Condition): string {
 
 function wordCondition(c: Condition): string {
   switch (c.kind) {
-    case 'destination':
-      return `${c.negated ? 'not ' : ''}destination ${c.unresolved?.join(', ') ?? c.set.describe(2)}`;
+    case 'source':
+    case 'destination': {
+      const what = c.unresolved?.length ? `${c.unresolved.join(', ')}, ${c.local ? "this host's interface addresses" : 'resolved outside this file'}` : c.set.describe(2);
+      return `${c.negated ? 'not ' : ''}${c.kind} ${what}`;
+    }
     case 'outInterface':
       return `output interface ${c.negated ? '!' : ''}${c.name}`;
     case 'sport':

@@ -4,7 +4,6 @@
  * (nftables `inet` tables) or the IPv6 file against its IPv4 counterpart (rules.v6 ↔ rules.v4 and similar),
  * and reports on the IPv6 side, the side that exposes.
  */
-import { isLoopback } from './interfaces';
 import type { Transport } from '../knowledge/registry';
 import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
@@ -12,7 +11,7 @@ import type { Check } from './check';
 import type { AddressSet } from '../model/addresses';
 import { PortSet } from '../model/ports';
 import type { ChainExposure, Exposure } from './exposure';
-import { isWorld } from './reach';
+import { reachesWorld } from './reach';
 
 export const parity: Check = ({ exposure, counterpart, settings }) => {
   const findings: Finding[] = [];
@@ -23,7 +22,7 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
     const v4 = v4Source.chains.find((c) => c.family === 'ipv4' && c.chain.name === v6.chain.name && c.chain.hook === v6.chain.hook);
     if (!v4) continue;
     for (const g of v6.grants) {
-      if (isLoopback(g.iface) || !isWorld(g.sources.subtract(settings.trusted), 'ipv6')) continue;
+      if (!reachesWorld(g, settings.trusted)) continue;
       const leaked = g.ports.subtract(worldPorts(v4, g.protocol, settings.trusted));
       if (leaked.isEmpty()) continue;
       const risky = leaked.ranges().flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, g.protocol as Transport));
@@ -41,7 +40,7 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
 /** Ports that some interface class of a chain opens to the internet. */
 function worldPorts(ce: ChainExposure, protocol: string, trusted: AddressSet): PortSet {
   let ports = PortSet.NONE;
-  for (const g of ce.grants) if (g.protocol === protocol && !isLoopback(g.iface) && isWorld(g.sources.subtract(trusted), 'ipv4')) ports = ports.union(g.ports);
+  for (const g of ce.grants) if (g.protocol === protocol && reachesWorld(g, trusted)) ports = ports.union(g.ports);
   return ports;
 }
 

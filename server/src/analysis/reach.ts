@@ -1,6 +1,8 @@
 /** Shared wording and thresholds for "who can reach this". */
 import { isLoopback } from './interfaces';
 import { AddressSet, type Family } from '../model/addresses';
+import type { Severity } from '../model/finding';
+import { chainLabel } from '../model/ruleset';
 import type { Grant } from './exposure';
 
 const HALF_V4 = 1n << 31n;
@@ -21,17 +23,37 @@ export function describeSources(sources: AddressSet, family: Family): string {
   return sources.describe(4);
 }
 
-/** Grants that reach from the internet once trusted networks are taken out; loopback never counts. */
+/**
+ * Grants that reach from the internet once trusted networks are taken out. Loopback never counts, nor do
+ * sources confined to the host's own networks or link (pf `em0:network`, a link-local destination).
+ */
 export function worldGrants(grants: Grant[], trusted: AddressSet): Grant[] {
-  return grants.filter((g) => !isLoopback(g.iface) && isWorld(g.sources.subtract(trusted), g.family));
+  return grants.filter((g) => reachesWorld(g, trusted));
+}
+
+export function reachesWorld(g: Grant, trusted: AddressSet): boolean {
+  return !isLoopback(g.iface) && !g.within?.some((w) => w.local) && isWorld(g.sources.subtract(trusted), g.family);
+}
+
+/** Who a grant lets in: its address set, or the names the file cannot resolve when the sources lie within them. */
+export function describeGrantSources(g: Grant): string {
+  if (!g.within?.length) return describeSources(g.sources, g.family);
+  const names = [...new Set(g.within.map((w) => w.text))].join(' and ');
+  const any = g.family === 'ipv4' ? g.sources.isAnyV4() : g.sources.isAnyV6();
+  return `${names}${any ? '' : ` (at most ${describeSources(g.sources, g.family)})`}`;
+}
+
+/** An approximate verdict is never an error: the file may not do what the finding says. */
+export function capApproximate(severity: Severity, approximate: boolean): Severity {
+  return approximate && severity === 'error' ? 'warning' : severity;
 }
 
 export function ifaceNote(g: Grant): string {
   return g.iface ? ` arriving on ${g.iface.endsWith('+') ? `interfaces ${g.iface}` : g.iface}` : '';
 }
 
-/** "chain INPUT", or "aws_security_group_rule.ssh in chain aws_security_group.web" for named rules. */
+/** "chain INPUT", "zone public", or "aws_security_group_rule.ssh in chain aws_security_group.web" for named rules. */
 export function throughChain(g: Grant): string {
   const name = g.rule?.name;
-  return `${name && name !== g.chain.name ? `${name} in ` : ''}chain ${g.chain.name}`;
+  return `${name && name !== g.chain.name ? `${name} in ` : ''}${chainLabel(g.chain)}`;
 }

@@ -6,7 +6,7 @@ import type { PortItem, Rule } from '../model/ruleset';
 import type { Risk } from '../knowledge/risks';
 import type { Check } from './check';
 import type { Grant } from './exposure';
-import { describeSources, throughChain, worldGrants } from './reach';
+import { capApproximate, describeGrantSources, throughChain, worldGrants } from './reach';
 
 const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
 
@@ -38,26 +38,26 @@ function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>
   const list = [...risks.entries()];
   const [risk, grant] = list[0];
   const worst = list.reduce((a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a), 'low' as Risk['level']);
-  const who = describeSources(grant.sources, grant.family);
+  const who = describeGrantSources(grant);
   const where = `${grant.iface ? ` on ${grant.iface}` : ''} through ${throughChain(grant)}`;
-  const approx = list.some(([, g]) => g.approximate) ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';
-  // An approximate verdict (unknown values, undecidable matches) is never an error.
-  const cap = (sev: Severity): Severity => (approx && sev === 'error' ? 'warning' : sev);
+  const approximate = list.some(([, g]) => g.approximate);
+  const approx = approximate ? ` (approximate: depends on ${[...new Set(list.flatMap(([, g]) => g.reasons))].slice(0, 2).join('; ')})` : '';
   const single = item && item.lo === item.hi && list.length === 1;
   const range = item?.range ?? ('range' in rule.action ? rule.action.range : rule.range);
   const data = { ruleId: rule.id, ports: list.map(([r]) => r.ports[0]) };
   if (single) {
     const proto = grant.protocol.toUpperCase();
     return {
-      code: 'PC101', severity: cap(LEVEL_SEVERITY[risk.level] ?? CODES.PC101.severity), range, data,
+      code: 'PC101', severity: capApproximate(LEVEL_SEVERITY[risk.level] ?? CODES.PC101.severity, approximate), range, data,
       message: `${risk.service}, ${proto} ${item.lo}, is reachable from ${who}${where}${approx}. ${risk.why} ${risk.advice}`,
     };
   }
-  const names = list.map(([r, g]) => `${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}/${g.protocol} ${r.service}`);
+  // Each listed port says whether its own verdict is approximate, so a mixed list does not read as certain.
+  const names = list.map(([r, g]) => `${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}/${g.protocol} ${r.service}${approximate && g.approximate ? ' (approximate)' : ''}`);
   const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ` and ${names.length - 6} more` : '');
   const what = item ? `port range ${item.text}` : 'this rule, which matches every port,';
   return {
-    code: 'PC102', severity: cap(LEVEL_SEVERITY[worst]), range, data,
-    message: `${what} opens risky ports to ${who}${where}${approx}: ${shown}. Narrow the range or the sources.`,
+    code: 'PC102', severity: capApproximate(LEVEL_SEVERITY[worst], approximate), range, data,
+    message: `${what} ${approximate ? 'may open' : 'opens'} risky ports to ${who}${where}${approx}: ${shown}. Narrow the range or the sources.`,
   };
 }

@@ -3,7 +3,7 @@
  * their packets. PC106 redundant rules: removing the rule changes nothing about what is accepted.
  */
 import { CODES } from '../model/codes';
-import type { Finding, RelatedInfo } from '../model/finding';
+import type { Finding } from '../model/finding';
 import type { Chain, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import type { Check } from './check';
@@ -21,28 +21,58 @@ function transportOnly(rule: Rule): boolean {
 
 export const shadowedRules: Check = ({ ruleset, exposure }) => {
   const findings: Finding[] = [];
+  const seen = new Set<number>();
   for (const chain of allChains(ruleset)) {
     chain.rules.forEach((rule, index) => {
-      if (!exposure.considered.has(rule.id) || exposure.reached.has(rule.id)) return;
+      if (!exposure.considered.has(rule.id) || exposure.reached.has(rule.id) || seen.has(rule.id)) return;
+      seen.add(rule.id);
       if (!TERMINAL.has(rule.action.kind) || !transportOnly(rule)) return;
       const c = compile(rule, ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4');
       if (c.never || !(c.protocols.tcp || c.protocols.udp)) return;
-      const related = responsible(chain, index, ruleset);
+      const deciders = responsible(chain, index, ruleset);
+      const related = deciders.map((d) => ({ range: d.rule.range, message: d.message }));
       findings.push({
         code: 'PC105', severity: CODES.PC105.severity, range: rule.range, related, data: { ruleId: rule.id },
-        message: `this rule can never match a new connection: earlier rules${related.length ? ` (line ${related.map((r) => r.range.start.line + 1).join(', ')})` : ''} already decide all of its packets. Delete it, or move it above the rule that shadows it.`,
+        message: shadowMessage(chain, rule, deciders.map((d) => d.rule)),
       });
     });
   }
   return findings;
 };
 
-/** Earlier rules in the same chain that overlap the shadowed one, nearest first covering ones first. */
-function responsible(chain: Chain, index: number, rs: Ruleset): RelatedInfo[] {
+const lineOf = (r: Rule) => r.range.start.line + 1;
+
+/**
+ * Says which rules decide first and how to fix it, in the file's own terms: in a first-match chain the deciders
+ * come earlier in the file; in a last-match chain (pf) a later rule overrides unless a final (quick) rule stopped
+ * evaluation first. Deleting is suggested only for rules that accept: a block rule is never advised away.
+ */
+function shadowMessage(chain: Chain, rule: Rule, deciders: Rule[]): string {
+  const lines = deciders.map(lineOf);
+  const listed = lines.length ? ` (line ${lines.join(', ')})` : '';
+  const del = rule.action.kind === 'accept' ? 'Delete it, or ' : '';
+  const say = (move: string) => (del ? del + move : capital(move));
+  if (chain.order !== 'last-match') {
+    const move = lines.length ? `move it above line ${Math.min(...lines)}` : 'move it above the rule that shadows it';
+    return `this rule can never match a new connection: earlier rules${listed} already decide all of its packets. ${say(move)}.`;
+  }
+  // Last match: it must come after every overlapping rule, and before any final one that matches first.
+  const finals = deciders.filter((d) => d.final).map(lineOf);
+  let move = 'move it where it decides';
+  if (finals.length) move = `move it above line ${Math.min(...finals)}${rule.final ? '' : ' and let it stop evaluation there (`quick`)'}`;
+  else if (lines.length) move = `move it below line ${Math.max(...lines)}`;
+  const why = finals.length ? 'a rule that stops evaluation decides first' : 'the last matching rule decides';
+  return `this rule never decides a new connection: other rules${listed} decide all of its packets (${why}). ${say(move)}.`;
+}
+
+const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+/** Rules that decide before the shadowed one and overlap it, in evaluation order, covering ones first. */
+function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; message: string }[] {
   const family = rs.family === 'ipv6' ? 'ipv6' : 'ipv4';
   const target = compile(chain.rules[index], family).result;
-  const covering: RelatedInfo[] = [];
-  const partial: RelatedInfo[] = [];
+  const covering: { rule: Rule; message: string }[] = [];
+  const partial: { rule: Rule; message: string }[] = [];
   for (let k = index - 1; k >= 0; k--) {
     const r = chain.rules[k];
     if (!TERMINAL.has(r.action.kind)) continue;
@@ -50,14 +80,16 @@ function responsible(chain: Chain, index: number, rs: Ruleset): RelatedInfo[] {
     if (m.never) continue;
     const overlaps = m.result.ports.overlaps(target.ports) && !m.result.sources.intersect(target.sources).isEmpty();
     if (!overlaps) continue;
-    if (m.result.ports.covers(target.ports) && m.result.sources.covers(target.sources) && m.result.exact) covering.push({ range: r.range, message: 'decides every packet of the shadowed rule' });
-    else partial.push({ range: r.range, message: "decides part of the shadowed rule's packets" });
+    if (m.result.ports.covers(target.ports) && m.result.sources.covers(target.sources) && m.result.exact) covering.push({ rule: r, message: 'decides every packet of the shadowed rule' });
+    else partial.push({ rule: r, message: "decides part of the shadowed rule's packets" });
   }
   return [...covering, ...partial].slice(0, 3);
 }
 
 export const redundantRules: Check = ({ ruleset, exposure }) => {
-  const candidates = allChains(ruleset).flatMap((c) => c.rules).filter((r) => exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'));
+  // A rule may sit in several chains (pf puts a rule without direction in both `in` and `out`): judge it once.
+  const byId = new Map(allChains(ruleset).flatMap((c) => c.rules).map((r) => [r.id, r]));
+  const candidates = [...byId.values()].filter((r) => exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'));
   if (exposure.considered.size > REDUNDANCY_LIMIT) return [];
   const baseline = exposure.chains.map(acceptedMaps);
   const family = ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4';
@@ -72,14 +104,17 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
     if (inexact(rule) || !exactChain(rule.table, rule.chain) || !unchangedWithout(ruleset, rule, baseline)) continue;
     findings.push({
       code: 'PC106', severity: CODES.PC106.severity, range: rule.range, data: { ruleId: rule.id },
-      message: `removing this rule would not change which new connections are accepted: later rules or the chain policy treat its packets the same way. It may still count or document traffic; otherwise delete it.`,
+      message: rule.action.kind === 'accept'
+        ? 'removing this rule would not change which new connections are accepted: other rules or the default policy treat its packets the same way. It may still count or document traffic; otherwise delete it.'
+        : 'this rule blocks nothing that other rules or the default policy would accept: removing it would not change which new TCP/UDP connections are accepted. Keep it if it states intent or blocks other traffic (ICMP, established packets).',
     });
   }
   return findings;
 };
 
+/** The whole exposure (every chain, policies included) is the same with the rule gone from every chain holding it. */
 function unchangedWithout(rs: Ruleset, rule: Rule, baseline: ReturnType<typeof acceptedMaps>[]): boolean {
-  const without: Ruleset = { ...rs, tables: rs.tables.map((t) => ({ ...t, chains: t.chains.map((c) => (c.name === rule.chain && c.table === rule.table ? { ...c, rules: c.rules.filter((r) => r !== rule) } : c)) })) };
+  const without: Ruleset = { ...rs, tables: rs.tables.map((t) => ({ ...t, chains: t.chains.map((c) => (c.rules.some((r) => r.id === rule.id) ? { ...c, rules: c.rules.filter((r) => r.id !== rule.id) } : c)) })) };
   const ex: Exposure = analyseExposure(without);
   if (ex.chains.length !== baseline.length) return false;
   return ex.chains.every((ce, i) => {

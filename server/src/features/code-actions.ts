@@ -6,6 +6,7 @@
 import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languageserver';
 import { PLACEHOLDER_NETWORK, PLACEHOLDER_REASON } from '../analysis/placeholders';
 import type { TextEdit } from '../formats/format';
+import { AddressSet } from '../model/addresses';
 import { writeComment } from '../model/comments';
 import type { Rule } from '../model/ruleset';
 import { allRules } from '../model/ruleset';
@@ -31,7 +32,9 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
     if (d.source !== 'portcullis') continue;
     const data = (d.data ?? {}) as { ruleId?: number; table?: string; chain?: string };
     const rule: Rule | undefined = data.ruleId !== undefined ? rules.get(data.ruleId) : d.code === 'PC103' ? undefined : ruleOnLine(fa, d.range.start.line);
-    if (edits && rule) {
+    // The safety rule: every fix below only narrows a rule that accepts (or turns it into a block), so no fix
+    // ever deletes or weakens a block rule. setDefaultDrop moves a policy toward drop only.
+    if (edits && rule && narrowable(rule)) {
       switch (d.code) {
         case 'PC004':
           make('Add -p tcp (ports exist only in TCP/UDP headers)', d, edits.addProtocol(rule, fa.lines, 'tcp'), true);
@@ -40,7 +43,7 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
         case 'PC101':
         case 'PC102':
         case 'PC104':
-          {
+          if (sourceNarrows(rule, PLACEHOLDER_NETWORK)) {
             const edit = edits.restrictSource(rule, fa.lines, PLACEHOLDER_NETWORK);
             if (edit) actions.push(snippetAction('Restrict the source to a network…', d, edit, PLACEHOLDER_NETWORK, ctx, true));
           }
@@ -62,6 +65,21 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
     actions.push(suppress(fa, ctx, d));
   }
   return actions;
+}
+
+/** Only an accepting rule may be narrowed or deleted: that can never let in more than before. */
+function narrowable(rule: Rule): boolean {
+  return rule.action.kind === 'accept';
+}
+
+/**
+ * Restricting the source replaces the rule's source test; that narrows only when every source test of the
+ * rule is decided by the file and already admits the whole new network.
+ */
+export function sourceNarrows(rule: Rule, network: string): boolean {
+  const net = AddressSet.parse(network);
+  if (!net) return false;
+  return rule.conditions.every((c) => c.kind !== 'source' || (!c.unresolved?.length && (c.negated ? c.set.complement() : c.set).covers(net)));
 }
 
 function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {

@@ -65,7 +65,8 @@ function row(e: MatrixEntry, family: 'ipv4' | 'ipv6', lines: string[], settings:
   const ranges = e.ports.ranges();
   const loopback = e.interface !== undefined && isLoopback(e.interface);
   const reach: Reach = loopback ? 'local' : isWorld(e.sources.subtract(settings.trusted), family) ? 'internet' : 'networks';
-  const risks = ranges
+  // Loopback rows carry only the host's own traffic: no exposure, so no risk to flag.
+  const risks = reach === 'local' ? [] : ranges
     .flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, e.protocol))
     .filter((r, i, all) => all.indexOf(r) === i)
     .sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || a.ports[0] - b.ports[0])

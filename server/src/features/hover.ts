@@ -142,7 +142,17 @@ function targetHover(fa: FileAnalysis, rule: Rule): string {
     const how = a.kind === 'goto' ? `goes to **${a.chain}** (no return here: RETURN there goes back to this chain's caller)` : `jumps to **${a.chain}**; when that chain returns, evaluation continues with the next rule`;
     return c ? `This rule ${how}.\n\n${chainHover(fa, c)}` : `**${a.chain}** — not defined in this file.`;
   }
-  if (a.kind in TARGETS) return `**${a.kind.toUpperCase()}** — ${TARGETS[a.kind]}`;
+  if (a.kind === 'accept' || a.kind === 'drop' || a.kind === 'reject' || a.kind === 'return') {
+    const written = a.range.start.line === a.range.end.line ? fa.lines[a.range.start.line]?.slice(a.range.start.character, a.range.end.character) : undefined;
+    const title = written?.trim() || a.kind.toUpperCase();
+    const chain = findChainByName(fa.ruleset, rule.table, rule.chain);
+    // In a last-match chain (pf) a rule that is not final only proposes a verdict: a later match overrides it.
+    if (chain?.order === 'last-match' && !rule.final && a.kind !== 'return') {
+      const what = { accept: 'lets the packet through', drop: 'discards the packet silently', reject: 'refuses the packet with an error reply' }[a.kind];
+      return `**${title}** — ${what} unless a later rule also matches it: the last matching rule decides, and evaluation goes on after this rule (a \`quick\` rule stops it at once).`;
+    }
+    return `**${title}** — ${TARGETS[a.kind]}`;
+  }
   if (a.kind === 'dnat') {
     const to = [a.redirect ? 'this host' : a.toAddress, a.toPorts ? `port ${a.toPorts[0]}${a.toPorts[1] !== a.toPorts[0] ? `-${a.toPorts[1]}` : ''}` : ''].filter(Boolean).join(', ');
     return `**${a.redirect ? 'REDIRECT' : 'DNAT'}** — rewrites the destination of a new connection${to ? ` (to ${to})` : ''}. The connection goes on through the later chains with its new destination; the exposure lists it under the port it was opened to.`;

@@ -20,6 +20,7 @@ export interface Hint {
 }
 
 const MAX_LISTED = 6;
+const LEVEL_RANK = { high: 0, medium: 1, low: 2 } as const;
 
 export function inlayHints(fa: FileAnalysis, settings: ResolvedSettings, range?: Range): Hint[] {
   const hints: Hint[] = [];
@@ -79,24 +80,26 @@ function tokenHint(lines: string[], items: PortItem[], protocols: string[]): Hin
   return [{ position, label: `= ${label}`, kind: 1, tooltip: `${written} stands for ${parts.join(', ')}` }];
 }
 
-/** "⚠ internet: RDP 3389" at the end of a rule whose grants open a risky port to the internet. */
+/** "⚠ internet: RDP 3389/tcp +2" at the end of a rule whose grants open a risky port to the internet. */
 function verdictHint(fa: FileAnalysis, rule: Rule, settings: ResolvedSettings): Hint | undefined {
   const world = worldGrants(fa.exposure.byRule.get(rule.id) ?? [], settings.trusted);
   if (!world.length) return undefined;
-  const names = new Map<string, string>();
+  const names = new Map<string, { text: string; rank: number }>();
   for (const g of world) {
     for (const [lo, hi] of g.ports.ranges()) {
       for (const r of settings.risks.risksInRange(lo, hi, g.protocol)) {
         const ports = r.ports[0] === r.ports[1] ? `${r.ports[0]}` : `${r.ports[0]}–${r.ports[1]}`;
-        names.set(`${r.service}/${g.protocol}`, `${r.service.split(' (')[0]} ${ports}/${g.protocol}`);
+        names.set(`${r.service}/${g.protocol}`, { text: `${r.service.split(' (')[0]} ${ports}/${g.protocol}`, rank: LEVEL_RANK[r.level] });
       }
     }
   }
   if (!names.size) return undefined;
-  const list = [...names.values()];
+  // The worst first: it is the one the hint has room for.
+  const list = [...names.values()].sort((a, b) => a.rank - b.rank).map((n) => n.text);
   const approximate = world.some((g) => g.approximate);
-  const label = `⚠ open to the internet: ${list.slice(0, 3).join(', ')}${list.length > 3 ? ` +${list.length - 3}` : ''}${approximate ? ' (approximate)' : ''}`;
-  return { position: lineEnd(fa.lines, rule.range), label, tooltip: 'Portcullis: this rule lets new connections from (almost) any address reach risky ports. Hover the port for why.' };
+  // Short: editors cut long hints. The hover and the diagnostic say the rest.
+  const label = `⚠ internet: ${list[0]}${list.length > 1 ? ` +${list.length - 1}` : ''}${approximate ? ' (approximate)' : ''}`;
+  return { position: lineEnd(fa.lines, rule.range), label, tooltip: `Portcullis: this rule lets new connections from (almost) any address reach ${list.join(', ')}. Hover the port for why.` };
 }
 
 /** End of the rule's last line without trailing spaces or a line comment after it. */

@@ -59,6 +59,14 @@ export interface CompletionContext {
   commonRank(name: string): number;
 }
 
+export interface FormatOptions {
+  tabSize: number;
+  insertSpaces: boolean;
+}
+
+/** The lines that replace one input line when formatting (empty: the line is dropped). */
+export type FormattedLine = string[];
+
 export interface Format {
   /** Also the LSP language id. */
   id: string;
@@ -71,4 +79,6 @@ export interface Format {
   comment: CommentSyntax;
   edits?: RuleEdits;
   complete?(ctx: CompletionContext): Completion[];
+  /** Format Document: per input line, its formatted lines. Only whitespace and line breaks may change. */
+  layout?(text: string, options: FormatOptions): FormattedLine[];
 }

@@ -24,7 +24,12 @@ export interface PortItem {
 /** One test a rule makes; a rule matches when all its conditions hold. */
 export type Condition =
   | { kind: 'protocol'; protocols: Protocol[]; negated: boolean; range: Range }
-  | { kind: 'source' | 'destination'; set: AddressSet; negated: boolean; range: Range; unresolved?: string[] }
+  /**
+   * `unresolved`: names whose addresses are decided outside the file (host names, tables filled at run time,
+   * interface addresses). `local`: every such name stands for this host's own interfaces or the networks attached
+   * to them (pf `em0:network`, `(em0)`, `self`), so never for the internet at large.
+   */
+  | { kind: 'source' | 'destination'; set: AddressSet; negated: boolean; range: Range; unresolved?: string[]; local?: boolean }
   | { kind: 'inInterface' | 'outInterface'; name: string; negated: boolean; range: Range }
   /** `port` matches when either the source or the destination port is in the set (multiport --ports). */
   | { kind: 'dport' | 'sport' | 'port'; set: PortSet; negated: boolean; range: Range; items: PortItem[] }
@@ -70,6 +75,8 @@ export interface Rule {
   conditions: Condition[];
   action: Action;
   comment?: string;
+  /** In a last-match chain: the rule decides at once when it matches (pf `quick`, `set skip`). */
+  final?: boolean;
   /** Where the rule names its chain (`-A INPUT …`, `add rule inet f input …`), when it does. */
   chainRange?: Range;
   /** The rule's own address where rules are named resources (aws_security_group_rule.ssh, nsg1/Rule3). */
@@ -97,6 +104,14 @@ export interface Chain {
   range: Range;
   declared: boolean;
   rules: Rule[];
+  /** How messages name the chain when "chain <name>" would mislead, e.g. "zone public" (firewalld). */
+  label?: string;
+  /**
+   * How the file's own rule order decides. `rules` is always in first-match order (the order the analysis
+   * walks); a `last-match` chain (pf) was reordered from a file where the last matching rule wins unless a
+   * `final` rule matches first, so advice about moving rules must be given in the file's terms.
+   */
+  order?: 'first-match' | 'last-match';
 }
 
 export interface Table {
@@ -121,6 +136,11 @@ export function allChains(rs: Ruleset): Chain[] {
 
 export function allRules(rs: Ruleset): Rule[] {
   return allChains(rs).flatMap((c) => c.rules);
+}
+
+/** "zone public", "chain INPUT": how a message names a chain. */
+export function chainLabel(chain: Chain): string {
+  return chain.label ?? `chain ${chain.name}`;
 }
 
 export function findChain(rs: Ruleset, table: string, name: string): Chain | undefined {

@@ -10,11 +10,23 @@ import { REPO } from '../../support/corpus';
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
 const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/portcullis.schema.json'), 'utf8'));
 
+/** The schema's settings as dotted keys (`inlayHints.enabled`), each with its description. */
+function leaves(props: Record<string, Record<string, unknown>>, prefix = ''): [string, unknown][] {
+  return Object.entries(props).flatMap(([k, v]) =>
+    v.type === 'object' && v.properties ? leaves(v.properties as Record<string, Record<string, unknown>>, `${prefix}${k}.`) : [[`${prefix}${k}`, v]],
+  );
+}
+
 test('the schema and the VS Code settings describe the same keys identically', () => {
   const settings = pkg.contributes.configuration.properties as Record<string, unknown>;
-  const keys = Object.keys(schema.properties).filter((k) => k !== '$schema');
-  assert.deepEqual(keys.sort(), Object.keys(DEFAULT_SETTINGS).sort(), 'the schema covers exactly the analysis settings');
-  for (const k of keys) assert.deepEqual(schema.properties[k], settings[`portcullis.${k}`], k);
+  const schemaLeaves = leaves(schema.properties).filter(([k]) => k !== '$schema');
+  // Every editor setting is in the file's schema, except the probe's: a workspace file must not choose what
+  // the editor probes (portcullis.probe.defaultTarget is a restricted setting in untrusted workspaces).
+  const editorKeys = Object.keys(settings).map((k) => k.replace(/^portcullis\./, '')).filter((k) => !k.startsWith('probe.'));
+  assert.deepEqual(schemaLeaves.map(([k]) => k).sort(), editorKeys.sort());
+  for (const [k, v] of schemaLeaves) assert.deepEqual(v, settings[`portcullis.${k}`], k);
+  const top = Object.keys(schema.properties).filter((k) => k !== '$schema');
+  assert.deepEqual(top.sort(), [...Object.keys(DEFAULT_SETTINGS), 'inlayHints'].sort(), 'the schema covers the analysis settings');
   assert.equal(schema.additionalProperties, false);
 });
 
@@ -28,7 +40,7 @@ test('config problems name the key and point at it', () => {
   assert.deepEqual(at('{"riskyPorts": [22, "8443/tcp"]}'), ['0:16 riskyPorts[0] | riskyPorts[0] must be a string']);
   assert.deepEqual(at('{"severity": {"PC1O1": "off"}}'), ['0:14 severity.PC1O1 | `PC1O1` is not a diagnostic code (PC followed by three digits)']);
   assert.deepEqual(at('{"portcullis.severity": {}}'), [
-    '0:1 portcullis.severity | unknown key `portcullis.severity` (write `severity`, without the prefix); known keys: trustedSources, riskyPorts, severity',
+    '0:1 portcullis.severity | unknown key `portcullis.severity` (write `severity`, without the prefix); known keys: trustedSources, riskyPorts, severity, inlayHints',
   ]);
   assert.deepEqual(at('[]'), ['0:0  | the file must be an object']);
   assert.deepEqual(at(''), ['0:0  | empty file: expected a JSON object']);

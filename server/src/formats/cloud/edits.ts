@@ -45,17 +45,21 @@ export function cloudEdits(syntax: Syntax): RuleEdits {
       const r = src.range;
       const current = textAt(lines, r);
       const before = (lines[r.start.line] ?? '').slice(0, r.start.character);
+      // A prefix-list field holds list ids, not networks: there is no narrowing edit to make in it.
+      if (/prefix_?list/i.test(before)) return undefined;
       const a = 'range' in rule.action ? rule.action.range : rule.range;
       const anchoredOnRule = r.start.line === a.start.line && r.start.character === a.start.character;
       if (anchoredOnRule) {
         // The rule names no source (GCP: 0.0.0.0/0 by default; Azure: any): add one inside the block.
         if (syntax !== 'hcl') return undefined;
-        const open = findOpenBrace(lines, rule.range);
-        if (!open) return undefined;
-        const indent = /^\s*/.exec(lines[open.line + 1] ?? '')![0] || '  ';
-        const field = /\b(security_rule|azurerm_network_security_rule)\b/.test(lines.slice(rule.range.start.line, open.line + 1).join(' ')) ? 'source_address_prefix' : 'source_ranges';
-        const value = field === 'source_ranges' ? `["${network}"]` : `"${network}"`;
-        return { range: { start: { line: open.line + 1, character: 0 }, end: { line: open.line + 1, character: 0 } }, newText: `${indent}${field} = ${value}\n` };
+        // GCP: the rule is an allow/deny block; the source belongs to the enclosing resource.
+        const gcp = /^\s*(allow|deny)\s*\{/.test(lines[rule.range.start.line] ?? '');
+        let line = rule.range.start.line;
+        if (gcp) while (line > 0 && !/^\s*resource\s/.test(lines[line] ?? '')) line--;
+        if (!(lines[line] ?? '').includes('{')) return undefined;
+        const indent = /^\s*/.exec(lines[line + 1] ?? '')![0] || '  ';
+        const text = gcp ? `source_ranges = ["${network}"]` : `source_address_prefix = "${network}"`;
+        return { range: { start: { line: line + 1, character: 0 }, end: { line: line + 1, character: 0 } }, newText: `${indent}${text}\n` };
       }
       return { range: r, newText: sourceValue(syntax, current, before, network) };
     },
@@ -65,9 +69,4 @@ export function cloudEdits(syntax: Syntax): RuleEdits {
       return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
     },
   };
-}
-
-function findOpenBrace(lines: string[], r: Range): { line: number } | undefined {
-  for (let n = r.start.line; n <= r.end.line; n++) if ((lines[n] ?? '').includes('{')) return { line: n };
-  return undefined;
 }

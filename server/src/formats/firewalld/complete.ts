@@ -5,7 +5,7 @@
  */
 import type { Completion, CompletionContext } from '../format';
 import { portCompletions } from '../complete-ports';
-import { standardService, standardServiceNames } from './services';
+import { standardServiceNames, standardServicePorts } from './services';
 
 type Entry = [string, string];
 
@@ -72,7 +72,7 @@ function serviceNames(typed: string, commonRank: CompletionContext['commonRank']
     .filter((n) => n.startsWith(typed))
     .sort((a, b) => commonRank(a) - commonRank(b) || a.localeCompare(b))
     .map((name): Completion => {
-      const ports = standardService(name)?.ports ?? [];
+      const ports = standardServicePorts(name);
       const parsed = ports.flatMap((p) => {
         const m = /^(\d+)(?:-(\d+))?\/(\w+)$/.exec(p);
         return m ? [{ port: Number(m[1]), hi: Number(m[2] ?? m[1]), protocol: m[3] }] : [];

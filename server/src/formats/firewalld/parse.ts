@@ -40,15 +40,15 @@ function localServices(path: string | undefined): Map<string, ServiceDef> {
       if (!f.endsWith('.xml')) continue;
       const { root } = parseXml(fs.readFileSync(nodePath.join(dir, f), 'utf8'));
       if (root?.name !== 'service') continue;
+      const dest = root.children.find((c) => c.name === 'destination');
+      const ipv4 = dest && attr(dest, 'ipv4')?.value;
+      const ipv6 = dest && attr(dest, 'ipv6')?.value;
       m.set(f.slice(0, -4), {
         ports: root.children.filter((c) => c.name === 'port').map((c) => `${attr(c, 'port')?.value}/${attr(c, 'protocol')?.value}`),
         protocols: root.children.filter((c) => c.name === 'protocol').map((c) => attr(c, 'value')?.value ?? ''),
+        includes: root.children.filter((c) => c.name === 'include').map((c) => attr(c, 'service')?.value ?? ''),
+        ...(dest ? { destination: { ...(ipv4 ? { ipv4 } : {}), ...(ipv6 ? { ipv6 } : {}) } } : {}),
       });
-      const includes = root.children.filter((c) => c.name === 'include').map((c) => attr(c, 'service')?.value ?? '');
-      for (const inc of includes) {
-        const s = standardService(inc);
-        if (s) m.get(f.slice(0, -4))!.ports.push(...s.ports);
-      }
     }
   } catch {
     // no services folder next to this file
@@ -86,7 +86,10 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
   const target = targetAttr?.value ?? 'default';
   const policy = TARGETS[target];
   if (!policy) report('PC001', targetAttr!.valueRange, `unknown zone target \`${target}\`: expected default, ACCEPT, REJECT, %%REJECT%% or DROP`);
-  const chain: Chain = { name: zoneName, table: 'firewalld', family: 'both', hook: 'input', type: 'filter', policy: policy ?? 'drop', ...(targetAttr ? { policyRange: targetAttr.valueRange } : {}), range: root.range, declared: true, rules: [] };
+  const chain: Chain = {
+    name: zoneName, table: 'firewalld', family: 'both', hook: 'input', type: 'filter', policy: policy ?? 'drop', ...(targetAttr ? { policyRange: targetAttr.valueRange } : {}),
+    range: root.range, declared: true, rules: [], label: `zone ${zoneName}`,
+  };
   const mkRule = (range: Range, conditions: Condition[], action: Action, family: Family | 'both' = 'both', comment?: string): Rule => ({ id: ruleId++, range, table: 'firewalld', chain: zoneName, family, conditions, action, ...(comment ? { comment } : {}) });
 
   const locals = localServices(ctx.path);
@@ -119,11 +122,49 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       report('PC001', el.range, '<service> needs a name="…" attribute');
       return [];
     }
-    let def = locals.get(nameAttr.value) ?? standardService(nameAttr.value);
-    if (!def) {
+    const lookup = (name: string) => locals.get(name) ?? standardService(name);
+    const top = lookup(nameAttr.value);
+    if (!top) {
       report('PC011', nameAttr.valueRange, `unknown firewalld service \`${nameAttr.value}\`: no services/${nameAttr.value}.xml next to this zone and not a standard firewalld service, so firewalld refuses to load the zone`);
       return [];
     }
+    // The service and everything it includes, each part with its own destination.
+    const parts: ServiceDef[] = [];
+    const seen = new Set<string>();
+    const collect = (name: string): void => {
+      const d = lookup(name);
+      if (!d || seen.has(name)) return;
+      seen.add(name);
+      parts.push(d);
+      for (const inc of d.includes ?? []) collect(inc);
+    };
+    collect(nameAttr.value);
+    // Parts with the same destination (usually none) become one set of rules, as one service with all the ports.
+    const merged = new Map<string, ServiceDef>();
+    for (const d of parts) {
+      const key = JSON.stringify(d.destination ?? null);
+      const m = merged.get(key);
+      if (m) merged.set(key, { ...m, ports: [...m.ports, ...d.ports], protocols: [...m.protocols, ...d.protocols] });
+      else merged.set(key, d);
+    }
+    return [...merged.values()].flatMap((d) => destinationFamilies(d, family, nameAttr.valueRange).flatMap(([fam, dest]) => serviceRulesOf(el, nameAttr, d, dest ? [...extra, dest] : extra, action, fam)));
+  };
+
+  /** A service limited to destinations applies only to the families it names a destination for (firewalld). */
+  const destinationFamilies = (d: ServiceDef, family: Family | 'both', range: Range): [Family | 'both', Condition | undefined][] => {
+    if (!d.destination) return [[family, undefined]];
+    const out: [Family | 'both', Condition | undefined][] = [];
+    for (const fam of ['ipv4', 'ipv6'] as const) {
+      const text = d.destination[fam];
+      const set = text ? AddressSet.parse(text) : undefined;
+      if (!set || (family !== 'both' && family !== fam)) continue;
+      out.push([fam, { kind: 'destination', set, negated: false, range }]);
+    }
+    return out;
+  };
+
+  const serviceRulesOf = (el: XmlElement, nameAttr: NonNullable<ReturnType<typeof attr>>, def0: ServiceDef, extra: Condition[], action: Action, family: Family | 'both'): Rule[] => {
+    let def = def0;
     const byProto = new Map<string, PortItem[]>();
     for (const p of def.ports) {
       const [port, proto] = p.split('/');

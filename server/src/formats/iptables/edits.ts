@@ -23,8 +23,10 @@ export const iptablesEdits: RuleEdits = {
     if (!has(/\s-i\s+lo\s.*-j\s+ACCEPT/)) keep.push(`-A ${chain.name} -i lo -j ACCEPT`);
     if (!has(/ESTABLISHED.*-j\s+ACCEPT/)) keep.push(`-A ${chain.name} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`);
     if (keep.length) {
-      // Put them first in the chain so replies and local traffic are accepted before anything else decides.
-      const at = chain.rules.length ? chain.rules[0].range.start.line : commitLineAfter(lines, chain.range.start.line);
+      // Put them last in the chain: they then take only what the old ACCEPT policy took, so no rule that drops
+      // loopback or reply traffic today is overridden (the fix never opens anything).
+      const last = chain.rules[chain.rules.length - 1];
+      const at = last ? last.range.end.line + 1 : commitLineAfter(lines, chain.range.start.line);
       edits.push({ range: range(at, 0, 0), newText: keep.map((k) => `${k}\n`).join('') });
     }
     return edits;

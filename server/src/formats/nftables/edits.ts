@@ -37,7 +37,8 @@ export const nftablesEdits: RuleEdits = {
     const keep: string[] = [];
     if (!has(/\biifn?a?m?e?\s+"?lo"?\b.*\baccept\b/)) keep.push('iif lo accept');
     if (!has(/ct state[^\n]*established[^\n]*accept/)) keep.push('ct state established,related accept');
-    if (keep.length) edits.push(...insertFirst(chain, lines, keep));
+    // Last in the chain: they take only what the old accept policy took, so nothing dropped today is opened.
+    if (keep.length) edits.push(...insertLast(chain, lines, keep));
     return edits;
   },
   deleteRule(rule, lines) {
@@ -51,18 +52,20 @@ export const nftablesEdits: RuleEdits = {
   },
 };
 
-/** New rules placed before the chain's first rule (block style) or right after the chain's declaration (command style). */
-function insertFirst(chain: Chain, lines: string[], rules: string[]): TextEdit[] {
+/** New rules placed after the chain's last rule, in its style (block or `add rule` commands). */
+function insertLast(chain: Chain, lines: string[], rules: string[]): TextEdit[] {
   const prefix = chainRulePrefix.get(chain);
-  const first: Rule | undefined = chain.rules[0];
-  if (prefix && (!first || /^\s*(add|insert)\s+rule\b/.test(lines[first.range.start.line] ?? ''))) {
+  const last: Rule | undefined = chain.rules[chain.rules.length - 1];
+  const commands = (r: Rule) => /^\s*(add|insert)\s+rule\b/.test(lines[r.range.start.line] ?? '');
+  if (prefix && !last) {
     const at = chain.range.end.line + 1;
     return [{ range: range(at, 0, 0), newText: rules.map((x) => `${prefix} ${x}\n`).join('') }];
   }
-  if (first) {
-    const line = lines[first.range.start.line] ?? '';
-    const indent = /^\s*/.exec(line)![0];
-    return [{ range: range(first.range.start.line, 0, 0), newText: rules.map((x) => `${indent}${x}\n`).join('') }];
+  if (last) {
+    const at = last.range.end.line + 1;
+    if (prefix && commands(last)) return [{ range: range(at, 0, 0), newText: rules.map((x) => `${prefix} ${x}\n`).join('') }];
+    const indent = /^\s*/.exec(lines[last.range.start.line] ?? '')![0];
+    return [{ range: range(at, 0, 0), newText: rules.map((x) => `${indent}${x}\n`).join('') }];
   }
   const end = chainTypeEnd.get(chain);
   const at = (end?.line ?? chain.range.end.line) + 1;

@@ -2,6 +2,7 @@ import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { completeNftables } from './complete';
 import { nftablesEdits } from './edits';
+import { layoutNftables } from './layout';
 import { parseNftables } from './parse';
 
 export const nftablesFormat: Format = {
@@ -11,4 +12,5 @@ export const nftablesFormat: Format = {
   comment: HASH_COMMENT,
   edits: nftablesEdits,
   complete: completeNftables,
+  layout: layoutNftables,
 };

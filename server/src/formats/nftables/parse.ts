@@ -1568,7 +1568,7 @@ const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
 /**
  * Whether a `tcp flags …` test matches a connection-opening SYN (flags exactly syn), or undefined when the
  * expression is not one the model reads. Forms: `syn`, `== syn`, `!= syn`, `{ syn, ack }`, `syn / fin,syn,rst,ack`,
- * `& (syn | ack) == syn`, `& syn == 0`, `& (fin|syn|rst|ack) != syn`.
+ * `& (syn | ack) == syn`, `& syn == 0`, `! syn`, `& (fin|syn|rst|ack) != syn`.
  */
 export function openingMatches(text: string): boolean | undefined {
   const flags = (s: string): Set<string> | undefined => {
@@ -1580,7 +1580,13 @@ export function openingMatches(text: string): boolean | undefined {
   const masked = (mask: Set<string>) => new Set([...SYN].filter((f) => mask.has(f)));
   const same = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((x) => b.has(x));
   const t = text.replace(/\s+/g, ' ').trim();
-  let m = /^& (.+?) (==|!=|eq|ne) (.+)$/.exec(t);
+  // `! syn` is how nft lists `& syn == 0`: none of those flags set.
+  let m = /^(?:!|not) (.+)$/.exec(t);
+  if (m) {
+    const mask = flags(m[1]);
+    return mask ? masked(mask).size === 0 : undefined;
+  }
+  m = /^& (.+?) (==|!=|eq|ne) (.+)$/.exec(t);
   if (m) {
     const mask = flags(m[1]);
     const want = flags(m[3]);

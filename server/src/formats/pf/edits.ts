@@ -13,9 +13,12 @@ export const pfEdits: RuleEdits = {
     }
     return undefined;
   },
-  setVerdict(rule, _lines, verdict) {
-    if (rule.action.kind !== 'accept') return undefined;
-    return { range: rule.action.range, newText: verdict === 'drop' ? 'block drop' : 'block return' };
+  setVerdict(rule, lines, verdict) {
+    // Only a `pass` keyword becomes a block; `set skip on lo0` is modelled as a pass but is no rule to rewrite.
+    const a = rule.action;
+    if (a.kind !== 'accept') return undefined;
+    if (lines[a.range.start.line]?.slice(a.range.start.character, a.range.end.character) !== 'pass') return undefined;
+    return { range: a.range, newText: verdict === 'drop' ? 'block drop' : 'block return' };
   },
   restrictSource(rule, lines, network) {
     const src = rule.conditions.find((c) => c.kind === 'source' && lines[c.range.start.line]?.slice(c.range.start.character).startsWith('from'));
@@ -32,10 +35,11 @@ export const pfEdits: RuleEdits = {
     return undefined;
   },
   setDefaultDrop(chain, lines) {
-    // pf's default is pass; a leading non-quick `block all` becomes the default, later rules still win.
+    // pf's default is pass; a leading non-quick `block all` becomes the default, later rules still win. The
+    // loopback pass is not quick either: it only restores the old default on lo0, never overrides a later block.
     const first = Math.min(...chain.rules.map((r) => r.range.start.line).filter((l) => l > 0 || /^\s*(pass|block|match)/.test(lines[l] ?? '')), lines.length);
     const hasLo = /^\s*set\s+skip\s+on\s+lo/m.test(lines.join('\n'));
-    return [{ range: range(first, 0, 0), newText: `block all\n${hasLo ? '' : 'pass quick on lo0\n'}` }];
+    return [{ range: range(first, 0, 0), newText: `block all\n${hasLo ? '' : 'pass on lo0\n'}` }];
   },
   deleteRule(rule) {
     return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };

@@ -152,12 +152,15 @@ class PfParser {
       }
     }
     const whole = range(0, 0, 0);
-    const mk = (name: 'in' | 'out'): Chain => ({ name, table: 'pf', family: 'both', hook: name === 'in' ? 'input' : 'output', type: 'filter', policy: 'accept', range: whole, declared: true, rules: [] });
+    const mk = (name: 'in' | 'out'): Chain => ({
+      name, table: 'pf', family: 'both', hook: name === 'in' ? 'input' : 'output', type: 'filter', policy: 'accept', range: whole, declared: true, rules: [],
+      label: `pf's ${name === 'in' ? 'inbound' : 'outbound'} rules`, order: 'last-match',
+    });
     const chains = [mk('in'), mk('out')];
     for (const chain of chains) {
       const dirOk = (d: PfRule['dir']) => d === 'both' || d === chain.name;
-      const mkRule = (p: PfRule): Rule => ({ ...p.rule, id: p.id, chain: chain.name });
-      const skips: Rule[] = this.skip.map((t) => ({ id: this.count++, range: r(t), table: 'pf', chain: chain.name, family: 'both', conditions: [{ kind: chain.name === 'in' ? 'inInterface' : 'outInterface', name: t.text, negated: false, range: r(t) }], action: { kind: 'accept', range: r(t) } }));
+      const mkRule = (p: PfRule): Rule => ({ ...p.rule, id: p.id, chain: chain.name, ...(p.quick ? { final: true } : {}) });
+      const skips: Rule[] = this.skip.map((t) => ({ id: this.count++, range: r(t), table: 'pf', chain: chain.name, family: 'both', conditions: [{ kind: chain.name === 'in' ? 'inInterface' : 'outInterface', name: t.text, negated: false, range: r(t) }], action: { kind: 'accept', range: r(t) }, final: true }));
       const mine = this.rules.filter((p) => dirOk(p.dir));
       chain.rules = [...skips, ...mine.filter((p) => p.quick).map(mkRule), ...mine.filter((p) => !p.quick).reverse().map(mkRule)];
     }
@@ -499,6 +502,7 @@ class PfParser {
     if (elems.length && !(elems.length === 1 && elems[0].toks[0].text === 'any' && !elems[0].neg)) {
       let set = AddressSet.NONE;
       const unresolved: string[] = [];
+      let local = true;
       let opaque = false;
       const negs = elems.filter((e) => e.neg).length;
       if (negs && negs !== elems.length) opaque = true;
@@ -511,12 +515,17 @@ class PfParser {
           continue;
         }
         if (t0.kind === 'table') {
+          // A table filled at run time (persist/const without elements, `file`) is decided outside this file.
           const tb = this.tables.get(t0.text);
           if (tb?.exact) set = set.union(tb.set);
-          else unresolved.push(`<${t0.text}>`);
+          else {
+            unresolved.push(`<${t0.text}>`);
+            local = false;
+          }
           continue;
         }
         if (t0.text === '(') {
+          // `(em0)`: the interface's addresses, followed as they change.
           unresolved.push(`(${e.toks.slice(1).map((x) => x.text).join('')})`);
           continue;
         }
@@ -526,12 +535,15 @@ class PfParser {
         }
         const a = this.addr(t0.text);
         if (a) set = set.union(a);
-        else if (isHostOrIface(t0.text)) unresolved.push(t0.text);
+        else if (isHostOrIface(t0.text)) {
+          unresolved.push(t0.text);
+          if (!isInterfaceDerived(t0.text)) local = false;
+        }
         else this.report('PC007', r(t0), `malformed address \`${t0.text}\`: expected an address, a network such as 192.0.2.0/24, a <table>, an interface, \`self\` or \`any\``);
       }
       const rg = span(toks[startK], toks[hostEnd - 1]);
       if (opaque) conditions.push({ kind: 'opaque', text: `${kw.text} ${toks.slice(startK, hostEnd).map((t) => t.text).join(' ')}`, range: rg });
-      else conditions.push({ kind, set, negated: negs > 0, range: span(kw, toks[hostEnd - 1]), ...(unresolved.length ? { unresolved } : {}) });
+      else conditions.push({ kind, set, negated: negs > 0, range: span(kw, toks[hostEnd - 1]), ...(unresolved.length ? { unresolved, ...(local && set.isEmpty() ? { local } : {}) } : {}) });
     }
     if (toks[k]?.text === 'port') {
       const portTok = toks[k];
@@ -637,6 +649,14 @@ class PfParser {
     } else one();
     return { items, set, end: k, negated: false };
   }
+}
+
+/**
+ * Names pf resolves from the host's interfaces: `em0:network` (and :broadcast, :peer, :0), `self`, an interface
+ * name (driver name and unit number, e.g. em0, vio0) or a standard interface group. Anything else is a host name.
+ */
+function isInterfaceDerived(s: string): boolean {
+  return /:(network|broadcast|peer|0)$/.test(s) || s === 'self' || /^[a-z][a-z0-9]*[0-9]$/.test(s) || /^(egress|lo|carp|tun|tap|pppoe|wg|enc|pflog|bridge|vlan)$/.test(s);
 }
 
 function isHostOrIface(s: string): boolean {
