@@ -45,7 +45,9 @@ if (process.argv.includes('--version')) {
   process.exit(0);
 }
 if (process.argv.includes('--help')) {
-  process.stdout.write('usage: portcullis-language-server --stdio\n\nA language server for firewall and service-port configuration files.\n');
+  process.stdout.write(
+    'usage: portcullis-language-server --stdio\n\nA language server for firewall and service-port configuration files.\n',
+  );
   process.exit(0);
 }
 
@@ -96,7 +98,8 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  if (canPullConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'portcullis' }).catch(() => undefined);
+  if (canPullConfig)
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'portcullis' }).catch(() => undefined);
 });
 
 /**
@@ -136,7 +139,9 @@ async function settingsFor(uri: string): Promise<{ settings: ResolvedSettings; c
   let editor: Partial<Settings> = {};
   if (canPullConfig) {
     try {
-      editor = definedOnly(((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'portcullis' })) ?? {}) as Partial<Settings>);
+      editor = definedOnly(
+        ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'portcullis' })) ?? {}) as Partial<Settings>,
+      );
     } catch {
       editor = {};
     }
@@ -144,7 +149,9 @@ async function settingsFor(uri: string): Promise<{ settings: ResolvedSettings; c
   // Editor settings win over the workspace file, which wins over defaults; empty editor lists defer to the file.
   const config = configFor(uri);
   const merged: Partial<Settings> = { ...definedOnly(config?.settings ?? {}) };
-  for (const [k, v] of Object.entries(editor)) if (!(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v && Object.keys(v).length === 0)) (merged as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(editor))
+    if (!(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v && Object.keys(v).length === 0))
+      (merged as Record<string, unknown>)[k] = v;
   return { settings: resolveSettings(merged), config };
 }
 
@@ -173,9 +180,20 @@ async function validate(doc: TextDocument): Promise<void> {
   const diagnostics = forPublishing([...fa.findings, ...(probeFindings.get(doc.uri) ?? [])]).map((f) => toDiagnostic(f, doc.uri));
   if (config?.problems.length) {
     const message = `${config.path} has ${config.problems.length} problem${config.problems.length > 1 ? 's' : ''} (shown on that file)`;
-    diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'portcullis', message });
+    diagnostics.unshift({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 2,
+      source: 'portcullis',
+      message,
+    });
   }
-  for (const e of settings.errors) diagnostics.unshift({ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 2, source: 'portcullis', message: e });
+  for (const e of settings.errors)
+    diagnostics.unshift({
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      severity: 2,
+      source: 'portcullis',
+      message: e,
+    });
   await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
 
@@ -224,7 +242,13 @@ connection.onCodeAction(async (p) => {
 connection.languages.inlayHint.on(async (p) => {
   const a = await analysisOf(p.textDocument.uri);
   if (!a || !a.settings.inlayHints) return [];
-  return inlayHints(a.fa, a.settings, p.range).map((h) => ({ position: h.position, label: h.label, ...(h.kind ? { kind: h.kind } : {}), paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
+  return inlayHints(a.fa, a.settings, p.range).map((h) => ({
+    position: h.position,
+    label: h.label,
+    ...(h.kind ? { kind: h.kind } : {}),
+    paddingLeft: true,
+    ...(h.tooltip ? { tooltip: h.tooltip } : {}),
+  }));
 });
 
 // Formatting needs only the text and the format, not the analysis.
@@ -256,7 +280,12 @@ async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]
   const a = await analysisOf(uri);
   if (!a) return null;
   const matrix = serviceMatrix(a.fa.exposure);
-  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix), groups: exposureGroups(matrix, a.fa.ruleset, a.fa.lines, a.settings) };
+  return {
+    uri,
+    chains: matrixJson(matrix),
+    text: renderMatrix(pathOf(uri), matrix),
+    groups: exposureGroups(matrix, a.fa.ruleset, a.fa.lines, a.settings),
+  };
 }
 
 connection.onRequest('portcullis/exposure', (p: { textDocument: { uri: string } }) => exposureOf(p.textDocument.uri));
@@ -282,7 +311,12 @@ connection.onRequest(ExecuteCommandRequest.type, async (p, token) => {
     }
     if (p.command === PROBE_COMMAND) {
       // The client's own progress token if it sent one; else one the server creates, which the user can cancel.
-      const progress: (WorkDoneProgressReporter & { token?: typeof token }) | undefined = p.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(p.workDoneToken) : canCreateProgress ? await connection.window.createWorkDoneProgress() : undefined;
+      const progress: (WorkDoneProgressReporter & { token?: typeof token }) | undefined =
+        p.workDoneToken !== undefined
+          ? connection.window.attachWorkDoneProgress(p.workDoneToken)
+          : canCreateProgress
+            ? await connection.window.createWorkDoneProgress()
+            : undefined;
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       progress?.token?.onCancellationRequested(() => abort.abort());

@@ -16,7 +16,9 @@ const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'jump', 'goto'])
 
 /** Only rules written for TCP/UDP can be judged by an analysis of TCP/UDP connections. */
 function transportOnly(rule: Rule): boolean {
-  return rule.conditions.some((c) => c.kind === 'protocol' && !c.negated && c.protocols.length > 0 && c.protocols.every((p) => p === 'tcp' || p === 'udp'));
+  return rule.conditions.some(
+    (c) => c.kind === 'protocol' && !c.negated && c.protocols.length > 0 && c.protocols.every((p) => p === 'tcp' || p === 'udp'),
+  );
 }
 
 export const shadowedRules: Check = ({ ruleset, exposure }) => {
@@ -80,7 +82,8 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
     if (m.never) continue;
     const overlaps = m.result.ports.overlaps(target.ports) && !m.result.sources.intersect(target.sources).isEmpty();
     if (!overlaps) continue;
-    if (m.result.ports.covers(target.ports) && m.result.sources.covers(target.sources) && m.result.exact) covering.push({ rule: r, message: 'decides every packet of the shadowed rule' });
+    if (m.result.ports.covers(target.ports) && m.result.sources.covers(target.sources) && m.result.exact)
+      covering.push({ rule: r, message: 'decides every packet of the shadowed rule' });
     else partial.push({ rule: r, message: "decides part of the shadowed rule's packets" });
   }
   return [...covering, ...partial].slice(0, 3);
@@ -89,7 +92,9 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
 export const redundantRules: Check = ({ ruleset, exposure }) => {
   // A rule may sit in several chains (pf puts a rule without direction in both `in` and `out`): judge it once.
   const byId = new Map(allChains(ruleset).flatMap((c) => c.rules).map((r) => [r.id, r]));
-  const candidates = [...byId.values()].filter((r) => exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'));
+  const candidates = [...byId.values()].filter(
+    (r) => exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'),
+  );
   if (exposure.considered.size > REDUNDANCY_LIMIT) return [];
   const baseline = exposure.chains.map(acceptedMaps);
   const family = ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4';
@@ -98,15 +103,24 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
   // Under approximation (rate limits, marks …) "nothing changes" is a statement about the approximation,
   // not the firewall: only judge rules whose chain and callers are modelled exactly.
   const exactChain = (table: string, name: string) =>
-    !chains.some((c) => c.table === table && ((c.name === name && c.rules.some(inexact)) || c.rules.some((r) => (r.action.kind === 'jump' || r.action.kind === 'goto') && r.action.chain === name && inexact(r))));
+    !chains.some(
+      (c) =>
+        c.table === table &&
+        ((c.name === name && c.rules.some(inexact)) ||
+          c.rules.some((r) => (r.action.kind === 'jump' || r.action.kind === 'goto') && r.action.chain === name && inexact(r))),
+    );
   const findings: Finding[] = [];
   for (const rule of candidates) {
     if (inexact(rule) || !exactChain(rule.table, rule.chain) || !unchangedWithout(ruleset, rule, baseline)) continue;
     findings.push({
-      code: 'PC106', severity: CODES.PC106.severity, range: rule.range, data: { ruleId: rule.id },
-      message: rule.action.kind === 'accept'
-        ? 'removing this rule would not change which new connections are accepted: other rules or the default policy treat its packets the same way. It may still count or document traffic; otherwise delete it.'
-        : 'this rule blocks nothing that other rules or the default policy would accept: removing it would not change which new TCP/UDP connections are accepted. Keep it if it states intent or blocks other traffic (ICMP, established packets).',
+      code: 'PC106',
+      severity: CODES.PC106.severity,
+      range: rule.range,
+      data: { ruleId: rule.id },
+      message:
+        rule.action.kind === 'accept'
+          ? 'removing this rule would not change which new connections are accepted: other rules or the default policy treat its packets the same way. It may still count or document traffic; otherwise delete it.'
+          : 'this rule blocks nothing that other rules or the default policy would accept: removing it would not change which new TCP/UDP connections are accepted. Keep it if it states intent or blocks other traffic (ICMP, established packets).',
     });
   }
   return findings;
@@ -114,7 +128,13 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
 
 /** The whole exposure (every chain, policies included) is the same with the rule gone from every chain holding it. */
 function unchangedWithout(rs: Ruleset, rule: Rule, baseline: ReturnType<typeof acceptedMaps>[]): boolean {
-  const without: Ruleset = { ...rs, tables: rs.tables.map((t) => ({ ...t, chains: t.chains.map((c) => (c.rules.some((r) => r.id === rule.id) ? { ...c, rules: c.rules.filter((r) => r.id !== rule.id) } : c)) })) };
+  const without: Ruleset = {
+    ...rs,
+    tables: rs.tables.map((t) => ({
+      ...t,
+      chains: t.chains.map((c) => (c.rules.some((r) => r.id === rule.id) ? { ...c, rules: c.rules.filter((r) => r.id !== rule.id) } : c)),
+    })),
+  };
   const ex: Exposure = analyseExposure(without);
   if (ex.chains.length !== baseline.length) return false;
   return ex.chains.every((ce, i) => {

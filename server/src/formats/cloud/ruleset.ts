@@ -71,7 +71,17 @@ export function buildCloudRuleset(format: string, groups: CloudGroup[], rules: M
   for (const g of groups) {
     let table = tables.get(g.type);
     if (!table) tables.set(g.type, (table = { name: g.type, family: 'both', range: g.range, chains: [] }));
-    const chain: Chain = { name: g.address, table: g.type, family: 'both', hook: 'input', type: 'filter', policy: 'drop', range: g.range, declared: true, rules: [] };
+    const chain: Chain = {
+      name: g.address,
+      table: g.type,
+      family: 'both',
+      hook: 'input',
+      type: 'filter',
+      policy: 'drop',
+      range: g.range,
+      declared: true,
+      rules: [],
+    };
     const own = [...(rules.get(g) ?? [])];
     if (g.ordering !== 'union') {
       const rank = (r: CloudRule) => (r.order ?? Number.MAX_SAFE_INTEGER) * 2 + (g.ordering === 'ordered-deny-first' && r.allow ? 1 : 0);
@@ -85,7 +95,15 @@ export function buildCloudRuleset(format: string, groups: CloudGroup[], rules: M
 }
 
 function azureDefaults(g: CloudGroup): CloudRule[] {
-  const base = { range: g.range, actionRange: g.range, allow: true, protocols: 'all' as const, protocolRange: g.range, sourcesRange: g.range, unknowns: [] };
+  const base = {
+    range: g.range,
+    actionRange: g.range,
+    allow: true,
+    protocols: 'all' as const,
+    protocolRange: g.range,
+    sourcesRange: g.range,
+    unknowns: [],
+  };
   return [
     { ...base, address: `${g.address}/AllowVnetInBound (default)`, order: 65000, sources: VIRTUAL_NETWORK },
     { ...base, address: `${g.address}/AllowAzureLoadBalancerInBound (default)`, order: 65001, sources: AZURE_LOAD_BALANCER },
