@@ -122,8 +122,9 @@ for (const f of ['extension.js', 'server.js', 'cli.js']) {
   if (fs.existsSync(p)) row(`dist/${f} size`, `${(fs.statSync(p).size / 1024).toFixed(0)} KB`);
 }
 
-// 5. other benchmarks contributed per area (formats, probe, activation) run when present.
-for (const extra of ['cli.mjs', 'formats.mjs', 'probe.mjs', 'activation.mjs', 'cli-stream.mjs']) {
+// 5. every other bench/*.mjs, contributed per area, in name order.
+const EXTRAS = fs.readdirSync(path.join(REPO, 'bench')).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort();
+for (const extra of EXTRAS) {
   const p = path.join(REPO, 'bench', extra);
   if (fs.existsSync(p)) {
     console.log(`\n--- bench/${extra}`);

@@ -9,6 +9,7 @@
 //                                              exposure.png, inlay-hints.png, snippet-fix.png, completion.png
 //   node scripts/screenshots.mjs --editor   -> only the last four (the Exposure view and editor conveniences)
 //   node scripts/screenshots.mjs --icon     -> images/icon.png (128x128, rendered from the SVG below)
+//   node scripts/screenshots.mjs --terraform -> only docs/images/terraform.png (a security group in main.tf)
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -79,6 +80,38 @@ const PROBE_SAMPLE = `# What the file says about this host (sample for the probe
 -A INPUT -s 198.51.100.0/24 -p tcp --dport ${PROBE_PORTS.ssh} -j ACCEPT
 -A INPUT -p tcp --dport ${PROBE_PORTS.db} -j DROP
 COMMIT
+`;
+
+// The Terraform screenshot: RDP open to the world in a security group, next to a restricted SSH rule.
+const TF_SAMPLE = `resource "aws_security_group" "web" {
+  name   = "web"
+  vpc_id = aws_vpc.main.id
+
+  ingress {
+    description = "SSH from the office"
+    from_port   = 22
+    to_port     = 22
+    protocol    = "tcp"
+    cidr_blocks = ["198.51.100.0/24"]
+  }
+
+  ingress {
+    description = "Remote desktop"
+    from_port   = 3389
+    to_port     = 3389
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0", "::/0"]
+  }
+}
+
+resource "aws_security_group_rule" "admin" {
+  type              = "ingress"
+  from_port         = 0
+  to_port           = 65535
+  protocol          = "-1"
+  cidr_blocks       = ["0.0.0.0/1", "128.0.0.0/1"]
+  security_group_id = aws_security_group.web.id
+}
 `;
 
 async function probeListeners() {
@@ -154,6 +187,7 @@ async function main() {
   for (const d of Object.values(dirs)) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(dirs.ws, 'rules.v4'), SAMPLE);
   fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
+  fs.writeFileSync(path.join(dirs.ws, 'main.tf'), TF_SAMPLE);
   fs.writeFileSync(path.join(dirs.ws, 'web.nft'), NFT_SAMPLE);
   fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
@@ -212,6 +246,20 @@ async function main() {
     await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(dirs.ws)}`, { waitUntil: 'domcontentloaded', timeout: 60000 });
     await page.waitForSelector('.monaco-workbench .part.editor', { timeout: 60000 });
     await sleep(2500);
+
+    if (process.argv.includes('--terraform')) {
+      await quickOpen(page, 'main.tf');
+      await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20000 });
+      await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 30000 });
+      await page.keyboard.press('Control+Shift+M'); // Problems panel
+      await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15000 });
+      await page.mouse.click(700, 120);
+      await sleep(1200);
+      fs.mkdirSync(OUT, { recursive: true });
+      await page.screenshot({ path: path.join(OUT, 'terraform.png') });
+      log('wrote docs/images/terraform.png');
+      return;
+    }
 
     fs.mkdirSync(OUT, { recursive: true });
     if (!editorOnly) await classicShots(page);

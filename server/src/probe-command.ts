@@ -3,7 +3,7 @@
  * client (VS Code, Neovim, a test) gets the same behaviour: ports from the file or from the arguments,
  * progress events, cancellation, and a report whose drift findings the server then shows on the file.
  */
-import * as fs from 'node:fs';
+import { readRegularFileAsync } from './io/read-file';
 import type { Analysis } from './analysis';
 import { buildReport, planFromFile, type ProbeReport } from './features/probe-report';
 import { NmapXmlError, parseNmapXml } from './probe/nmap-xml';
@@ -92,11 +92,9 @@ export async function runImport(raw: unknown, fa: (uri: string) => Promise<Analy
   let xml = args.xml;
   if (xml === undefined) {
     if (!args.path) throw new CommandError(`${IMPORT_COMMAND}: give \`path\` (an nmap -oX file) or \`xml\``);
-    try {
-      xml = fs.readFileSync(args.path, 'utf8');
-    } catch (e) {
-      throw new CommandError(`cannot read ${args.path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    const read = await readRegularFileAsync(args.path);
+    if (!read.ok) throw new CommandError(`cannot read ${args.path}: ${read.reason}`);
+    xml = read.text;
   }
   return importReport(xml, args.host, args.uri ? await fa(args.uri) : undefined);
 }

@@ -2,7 +2,8 @@
  * The Portcullis language server: wiring only. Documents are parsed and analysed by the pipeline; features
  * turn the results into LSP answers. Runs over stdio (`portcullis-language-server --stdio`) or node IPC.
  */
-import { fileURLToPath } from 'node:url';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createConnection,
   DidChangeConfigurationNotification,
@@ -10,8 +11,17 @@ import {
   ExecuteCommandRequest,
   ProposedFeatures,
   ResponseError,
+  StreamMessageReader,
+  StreamMessageWriter,
   TextDocuments,
   TextDocumentSyncKind,
+  type CodeActionParams,
+  type CompletionParams,
+  type Diagnostic,
+  type DocumentSymbolParams,
+  type HoverParams,
+  type InlayHintParams,
+  type CodeLensParams,
   type InitializeParams,
   type InitializeResult,
   type WorkDoneProgressReporter,
@@ -19,22 +29,22 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { resolveSettings, type ResolvedSettings, type Settings } from './analysis/settings';
 import { definedOnly, findConfigFile, readConfigFile, type LoadedConfig } from './config-file';
-import { readIfPresent } from './io/read-text';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { codeActions } from './features/code-actions';
 import { forPublishing, toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
 import { documentSymbols } from './features/symbols';
 import { completions } from './features/completion';
 import { codeLenses } from './features/code-lens';
-import { exposureGroups } from './features/exposure-rows';
+import { exposureGroups, type ExposureGroup } from './features/exposure-rows';
 import { inlayHints } from './features/inlay-hints';
 import { formattingEdits } from './features/formatting';
 import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
-import { analyseText, resolveFormat, type FileAnalysis } from './pipeline';
+import { analyseText, ipv4Sibling, resolveFormat, type FileAnalysis } from './pipeline';
+import { readRegularFile } from './io/read-file';
+import { Debouncer } from './scheduling/debounce';
+import { SUPERSEDED, WorkerPool } from './scheduling/worker-pool';
 import type { Finding } from './model/finding';
 import type { Range } from './model/range';
 import type { ProbeReport } from './features/probe-report';
@@ -54,9 +64,46 @@ if (process.argv.includes('--help')) {
 /** Returns the service matrix of an open document: `{ chains: [...], text }` (see docs/exposure.md). */
 const EXPOSURE_COMMAND = 'portcullis.exposure';
 
-const connection = createConnection(ProposedFeatures.all);
+/**
+ * Over stdio the server builds its own reader so a framing error is seen: after a bad header (a Content-Length
+ * that is not a number) the stream cannot be resynchronised reliably, so the server says why on stderr and
+ * exits, and the editor restarts it, instead of staying silent for ever.
+ */
+function stdioConnection(): ReturnType<typeof createConnection> {
+  const reader = new StreamMessageReader(process.stdin);
+  reader.onError((e) => {
+    process.stderr.write(
+      `portcullis-language-server: unreadable message from the client (${e.message}); exiting so the editor restarts the server\n`,
+    );
+    process.exit(2);
+  });
+  return createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
+}
+
+const connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
+/** The analysis of each document's latest analysed version (fa absent: not a supported format, too large, or analysed in the worker). */
 const cache = new Map<string, { version: number; settings: ResolvedSettings; fa: FileAnalysis | undefined }>();
+/** Edits arriving within this many ms of each other are analysed once, after the last. */
+const DEBOUNCE_MS = 150;
+/** Documents at least this long (UTF-16 units) are analysed in the worker thread. */
+const WORKER_THRESHOLD = 128 * 1024;
+const debouncer = new Debouncer(DEBOUNCE_MS);
+const pool = new WorkerPool();
+
+/** Logs to the client (window/logMessage: the Portcullis output channel in VS Code). */
+function logError(what: string, e: unknown): void {
+  const detail = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  try {
+    connection.console.error(`Portcullis: ${what}: ${detail}`);
+  } catch {
+    process.stderr.write(`Portcullis: ${what}: ${detail}\n`);
+  }
+}
+
+// A bug must cost one answer, not the server: log it and carry on.
+process.on('unhandledRejection', (e) => logError('unhandled rejection', e));
+process.on('uncaughtException', (e) => logError('uncaught exception', e));
 let canPullConfig = false;
 let canCreateProgress = false;
 let canRefreshHints = false;
@@ -135,7 +182,12 @@ function reloadConfigFile(): void {
   publishedConfigs.clear();
 }
 
-async function settingsFor(uri: string): Promise<{ settings: ResolvedSettings; config?: LoadedConfig }> {
+async function settingsFor(uri: string): Promise<ResolvedSettings> {
+  return resolveSettings(await rawSettingsFor(uri));
+}
+
+/** The merged settings as plain data (what the worker thread receives). */
+async function rawSettingsFor(uri: string): Promise<Partial<Settings>> {
   let editor: Partial<Settings> = {};
   if (canPullConfig) {
     try {
@@ -147,71 +199,146 @@ async function settingsFor(uri: string): Promise<{ settings: ResolvedSettings; c
     }
   }
   // Editor settings win over the workspace file, which wins over defaults; empty editor lists defer to the file.
-  const config = configFor(uri);
-  const merged: Partial<Settings> = { ...definedOnly(config?.settings ?? {}) };
+  const merged: Partial<Settings> = { ...definedOnly(configFor(uri)?.settings ?? {}) };
   for (const [k, v] of Object.entries(editor))
     if (!(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v && Object.keys(v).length === 0))
       (merged as Record<string, unknown>)[k] = v;
-  return { settings: resolveSettings(merged), config };
+  return merged;
 }
 
 /** The sibling file's text: the open buffer if the user has it open, else the file on disk. */
 function readSibling(p: string): string | undefined {
   const open = documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p);
   if (open) return open.getText();
-  return readIfPresent(p);
+  // Never a blocking open (a FIFO named rules.v4) and never a huge read; a sibling that cannot be read is logged.
+  const read = readRegularFile(p);
+  if (read.ok) return read.text;
+  if (read.code !== 'missing') connection.console.warn(`Portcullis: IPv4 sibling ${p} not read for the parity check: ${read.reason}`);
+  return undefined;
 }
 
 function pathOf(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
 }
 
-async function validate(doc: TextDocument): Promise<void> {
-  const { settings, config } = await settingsFor(doc.uri);
-  const format = resolveFormat(pathOf(doc.uri), doc.languageId, () => doc.getText());
-  if (!format) {
-    cache.set(doc.uri, { version: doc.version, settings, fa: undefined });
-    return;
-  }
-  const fa = analyseText(doc.getText(), format, pathOf(doc.uri), settings, readSibling);
-  // A newer version may have arrived while settings were fetched; only the latest result is published.
-  if (documents.get(doc.uri)?.version !== doc.version) return;
-  cache.set(doc.uri, { version: doc.version, settings, fa });
-  const diagnostics = forPublishing([...fa.findings, ...(probeFindings.get(doc.uri) ?? [])]).map((f) => toDiagnostic(f, doc.uri));
+const atStart = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+
+async function publish(
+  doc: TextDocument,
+  findings: Finding[],
+  settings: ResolvedSettings | undefined,
+  extra: Diagnostic[] = [],
+): Promise<void> {
+  const diagnostics = forPublishing([...findings, ...(probeFindings.get(doc.uri) ?? [])]).map((f) => toDiagnostic(f, doc.uri));
+  for (const e of settings?.errors ?? []) diagnostics.unshift({ range: atStart, severity: 2, source: 'portcullis', message: e });
+  const config = configFor(doc.uri);
   if (config?.problems.length) {
-    const message = `${config.path} has ${config.problems.length} problem${config.problems.length > 1 ? 's' : ''} (shown on that file)`;
-    diagnostics.unshift({
-      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      severity: 2,
-      source: 'portcullis',
-      message,
-    });
+    const n = config.problems.length;
+    const message = `${config.path} has ${n} problem${n > 1 ? 's' : ''} (shown on that file)`;
+    diagnostics.unshift({ range: atStart, severity: 2, source: 'portcullis', message });
   }
-  for (const e of settings.errors)
-    diagnostics.unshift({
-      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-      severity: 2,
-      source: 'portcullis',
-      message: e,
-    });
-  await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+  await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [...extra, ...diagnostics] });
 }
 
-async function analysisOf(uri: string): Promise<{ fa: FileAnalysis; settings: ResolvedSettings } | undefined> {
+/**
+ * Analyses the document's current version and publishes its diagnostics, unless a newer version arrives
+ * first (then this run's result is dropped and, in the worker, its work stopped). Large documents go to the
+ * worker thread; an exception becomes one "analysis failed" diagnostic and a log line, never a dead server.
+ */
+async function validate(doc: TextDocument): Promise<void> {
+  const { uri, version } = doc;
+  const current = (): boolean => documents.get(uri)?.version === version;
+  let settings: ResolvedSettings | undefined;
+  try {
+    const raw = await rawSettingsFor(uri);
+    settings = resolveSettings(raw);
+    if (!current()) return;
+    const path = pathOf(uri);
+    const format = resolveFormat(path, doc.languageId, () => doc.getText());
+    const text = doc.getText();
+    const size = Buffer.byteLength(text);
+    if (!format || size > settings.maxBytes) {
+      cache.set(uri, { version, settings, fa: undefined });
+      if (!format) return;
+      const message = `Portcullis: not analysed: the file is ${(size / 1048576).toFixed(1)} MB, over the ${settings.maxBytes / 1048576} MB input limit (setting portcullis.maxFileSize)`;
+      return await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]);
+    }
+    if (text.length < WORKER_THRESHOLD) {
+      const fa = analyseText(text, format, path, settings, readSibling);
+      cache.set(uri, { version, settings, fa });
+      return await publish(doc, fa.findings, settings);
+    }
+    const siblingPath = ipv4Sibling(path);
+    const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
+    const sibling = siblingPath !== undefined && siblingText !== undefined ? { path: siblingPath, text: siblingText } : undefined;
+    const findings = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling });
+    if (findings === SUPERSEDED || !current()) return;
+    // Hovers and code actions analyse this version on demand (analysisOf); diagnostics need only the findings.
+    cache.set(uri, { version, settings, fa: undefined });
+    await publish(doc, findings, settings);
+  } catch (e) {
+    if (!current()) return;
+    logError(`analysis of ${uri} failed`, e);
+    const message = `Portcullis: analysis failed (${(e as Error).message?.split('\n')[0] ?? e}); details are in the Portcullis output`;
+    await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]).catch((err) =>
+      logError('publishing diagnostics', err),
+    );
+  }
+}
+
+/** The newest full analysis of each large document, kept for hovers while a newer version is being analysed. */
+const lastFull = new Map<string, { fa: FileAnalysis; settings: ResolvedSettings }>();
+
+/**
+ * The full analysis (model, exposure, findings) of the document's current version, computed here if needed.
+ * With `stale` (hover, completion, symbols), a large document that is still being edited or analysed answers
+ * from its previous analysis, if any, instead of blocking the event loop; code actions always get the current one.
+ */
+async function analysisOf(uri: string, stale = false): Promise<{ fa: FileAnalysis; settings: ResolvedSettings } | undefined> {
   const doc = documents.get(uri);
   if (!doc) return undefined;
-  let entry = cache.get(uri);
-  if (!entry || entry.version !== doc.version) {
-    await validate(doc);
-    entry = cache.get(uri);
-  }
-  return entry?.fa ? { fa: entry.fa, settings: entry.settings } : undefined;
+  const entry = cache.get(uri);
+  if (entry?.version === doc.version && entry.fa) return { fa: entry.fa, settings: entry.settings };
+  // While a large document is being edited, answer from its previous analysis or not at all, never by
+  // analysing on the event loop (that would hold up every message behind it).
+  if (stale && (debouncer.pending(uri) || pool.busy(uri))) return lastFull.get(uri);
+  const settings = await settingsFor(uri);
+  const latest = documents.get(uri);
+  const format = latest && resolveFormat(pathOf(uri), latest.languageId, () => latest.getText());
+  if (!latest || !format || Buffer.byteLength(latest.getText()) > settings.maxBytes) return undefined;
+  const fa = analyseText(latest.getText(), format, pathOf(uri), settings, readSibling);
+  cache.set(uri, { version: latest.version, settings, fa });
+  if (latest.getText().length >= WORKER_THRESHOLD) lastFull.set(uri, { fa, settings });
+  return { fa, settings };
 }
 
-documents.onDidOpen((e) => void validate(e.document));
-documents.onDidChangeContent((e) => void validate(e.document));
+/** Runs a request handler; an exception is logged and answered with `fallback` instead of an error. */
+function guarded<P, R>(what: string, fallback: R, handler: (p: P) => Promise<R>): (p: P) => Promise<R> {
+  return async (p) => {
+    try {
+      return await handler(p);
+    } catch (e) {
+      logError(what, e);
+      return fallback;
+    }
+  };
+}
+
+// The first analysis of a document runs at once; edits after it are debounced per document.
+documents.onDidChangeContent((e) => {
+  const { uri } = e.document;
+  const run = (): void => {
+    const doc = documents.get(uri);
+    if (doc) void validate(doc);
+  };
+  debouncer.schedule(uri, run, !cache.has(uri));
+  pool.cancel(uri);
+});
 documents.onDidClose((e) => {
+  debouncer.cancel(e.document.uri);
+  pool.cancel(e.document.uri);
   cache.delete(e.document.uri);
+  lastFull.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
@@ -226,21 +353,21 @@ connection.onDidChangeWatchedFiles(() => {
   for (const doc of documents.all()) void validate(doc);
 });
 
-connection.onHover(async (p) => {
-  const a = await analysisOf(p.textDocument.uri);
+connection.onHover(guarded('hover', null, async (p: HoverParams) => {
+  const a = await analysisOf(p.textDocument.uri, true);
   if (!a) return null;
   const h = hoverAt(a.fa, p.position, a.settings);
-  return h ? { range: h.range, contents: { kind: 'markdown', value: h.markdown } } : null;
-});
+  return h ? { range: h.range, contents: { kind: 'markdown' as const, value: h.markdown } } : null;
+}));
 
-connection.onCodeAction(async (p) => {
+connection.onCodeAction(guarded('code actions', [], async (p: CodeActionParams) => {
   const a = await analysisOf(p.textDocument.uri);
   const version = documents.get(p.textDocument.uri)?.version ?? 0;
   return a ? codeActions(a.fa, { uri: p.textDocument.uri, version, snippets }, p.context.diagnostics) : [];
-});
+}));
 
-connection.languages.inlayHint.on(async (p) => {
-  const a = await analysisOf(p.textDocument.uri);
+connection.languages.inlayHint.on(guarded('inlay hints', [], async (p: InlayHintParams) => {
+  const a = await analysisOf(p.textDocument.uri, true);
   if (!a || !a.settings.inlayHints) return [];
   return inlayHints(a.fa, a.settings, p.range).map((h) => ({
     position: h.position,
@@ -249,7 +376,7 @@ connection.languages.inlayHint.on(async (p) => {
     paddingLeft: true,
     ...(h.tooltip ? { tooltip: h.tooltip } : {}),
   }));
-});
+}));
 
 // Formatting needs only the text and the format, not the analysis.
 function formatRequest(uri: string, options: { tabSize: number; insertSpaces: boolean }, range?: Range) {
@@ -260,32 +387,35 @@ function formatRequest(uri: string, options: { tabSize: number; insertSpaces: bo
 connection.onDocumentFormatting((p) => formatRequest(p.textDocument.uri, p.options));
 connection.onDocumentRangeFormatting((p) => formatRequest(p.textDocument.uri, p.options, p.range));
 
-connection.onCodeLens(async (p) => {
-  const a = await analysisOf(p.textDocument.uri);
-  return a ? codeLenses(p.textDocument.uri, exposureGroups(serviceMatrix(a.fa.exposure), a.fa.ruleset, a.fa.lines, a.settings)) : [];
-});
+connection.onCodeLens(guarded('code lenses', [], async (p: CodeLensParams) => {
+  const a = await analysisOf(p.textDocument.uri, true);
+  return a ? codeLenses(p.textDocument.uri, groupsOf(a.fa, a.settings)) : [];
+}));
 
-connection.onCompletion(async (p) => {
-  const a = await analysisOf(p.textDocument.uri);
+connection.onCompletion(guarded('completion', [], async (p: CompletionParams) => {
+  const a = await analysisOf(p.textDocument.uri, true);
   return a ? completions(a.fa, p.position, a.settings) : [];
-});
+}));
 
-connection.onDocumentSymbol(async (p) => {
-  const a = await analysisOf(p.textDocument.uri);
+connection.onDocumentSymbol(guarded('document symbols', [], async (p: DocumentSymbolParams) => {
+  const a = await analysisOf(p.textDocument.uri, true);
   return a ? documentSymbols(a.fa.ruleset) : [];
-});
+}));
+
+/** Exposure rows per analysis: code lenses ask on every edit, and the Exposure view right after. */
+const groupsCache = new WeakMap<FileAnalysis, ExposureGroup[]>();
+function groupsOf(fa: FileAnalysis, settings: ResolvedSettings): ExposureGroup[] {
+  let g = groupsCache.get(fa);
+  if (!g) groupsCache.set(fa, (g = exposureGroups(serviceMatrix(fa.exposure), fa.ruleset, fa.lines, settings)));
+  return g;
+}
 
 /** The CLI's JSON (`chains`) and text, and `groups`: the same rows worst-first with words, for views. */
 async function exposureOf(uri: string): Promise<{ uri: string; chains: unknown[]; text: string; groups: unknown[] } | null> {
   const a = await analysisOf(uri);
   if (!a) return null;
   const matrix = serviceMatrix(a.fa.exposure);
-  return {
-    uri,
-    chains: matrixJson(matrix),
-    text: renderMatrix(pathOf(uri), matrix),
-    groups: exposureGroups(matrix, a.fa.ruleset, a.fa.lines, a.settings),
-  };
+  return { uri, chains: matrixJson(matrix), text: renderMatrix(pathOf(uri), matrix), groups: groupsOf(a.fa, a.settings) };
 }
 
 connection.onRequest('portcullis/exposure', (p: { textDocument: { uri: string } }) => exposureOf(p.textDocument.uri));

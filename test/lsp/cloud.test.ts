@@ -47,10 +47,7 @@ test('Terraform: PC101 on the from_port token inside the ingress block, hover wi
   assert.deepEqual(rdp.range, { start: { line: 5, character: 18 }, end: { line: 5, character: 22 } });
   assert.equal(tokenOf(TF, rdp), '3389');
   assert.equal(rdp.severity, 1);
-  assert.match(
-    rdp.message,
-    /RDP .* TCP 3389, is reachable from any IPv4 address through aws_security_group\.web\/ingress\[0\] in chain aws_security_group\.web/,
-  );
+  assert.match(rdp.message, /RDP .* TCP 3389, is reachable from any IPv4 address through aws_security_group\.web\/ingress\[0\] in chain aws_security_group\.web/);
   const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 20 } });
   const md = (h.contents as { value: string }).value;
   assert.match(md, /Port 3389/);
@@ -93,20 +90,29 @@ test('Terraform GCP: a rule without source_ranges is open to 0.0.0.0/0; the fix 
 });
 
 test('CloudFormation YAML (language yaml) is recognised by content; PC101 on FromPort; a compose file is left alone', async () => {
-  const text = `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  WebSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 3389\n          ToPort: 3389\n          CidrIpv6: "::/0"\n`;
+  const text = `AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  WebSG:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: web\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 3389\n          ToPort: 3389\n          CidrIp: 0.0.0.0/0\n        - IpProtocol: tcp\n          FromPort: 22\n          ToPort: 22\n          CidrIpv6: "::/0"\n`;
   const uri = 'file:///tmp/portcullis-lsp-cloud/stack.yaml';
   await client.open(uri, text, 'yaml');
   const d = await client.diagnostics(uri, (x) => x.some((y) => y.code === 'PC101'));
   const rdp = d.find((x) => x.code === 'PC101')!;
   assert.equal(tokenOf(text, rdp), '3389');
-  assert.match(rdp.message, /any IPv6 address through chain WebSG/);
+  assert.match(rdp.message, /any IPv4 address through chain WebSG/);
   const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
     textDocument: { uri },
     range: rdp.range,
     context: { diagnostics: [rdp] },
   });
   const restrict = actions.find((a) => a.title.startsWith('Restrict the source'))!;
-  assert.match(apply(text, restrict.edit!.changes![uri]), /CidrIpv6: "192\.0\.2\.0\/24"/);
+  assert.match(apply(text, restrict.edit!.changes![uri]), /FromPort: 3389\n {10}ToPort: 3389\n {10}CidrIp: 192\.0\.2\.0\/24\n/);
+  // An IPv6-only rule is never given an IPv4 placeholder: that would admit addresses it did not admit before.
+  const ssh = d.find((x) => x.code === 'PC101' && /SSH/.test(x.message))!;
+  assert.match(ssh.message, /any IPv6 address/);
+  const sshActions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: ssh.range,
+    context: { diagnostics: [ssh] },
+  });
+  assert.ok(!sshActions.some((a) => a.title.startsWith('Restrict the source')), sshActions.map((a) => a.title).join(' | '));
   const compose = 'file:///tmp/portcullis-lsp-cloud/compose.yaml';
   await client.open(compose, 'services:\n  web:\n    image: nginx\n    ports: ["3389:3389"]\n', 'yaml');
   const none = await client.diagnostics(compose, () => true, 1500).catch(() => []);

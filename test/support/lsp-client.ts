@@ -15,9 +15,19 @@ export class LspClient {
   readonly progress: { token: string | number; value: { kind: string; percentage?: number; message?: string; cancellable?: boolean } }[] =
     [];
   readonly createdProgress: (string | number)[] = [];
+  /** window/logMessage notifications (the Portcullis output channel in VS Code). */
+  readonly logs: { type: number; message: string }[] = [];
 
-  constructor(opts: { configuration?: Record<string, unknown> } = {}) {
-    this.proc = spawn(process.execPath, [path.join(REPO, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  /** The server's process id, for resident-memory checks. */
+  get pid(): number {
+    return this.proc.pid!;
+  }
+
+  /** `nodeArgs`: flags for node, e.g. the `--max-semi-space-size=2` that the bin's shebang and the VS Code client pass. */
+  constructor(opts: { configuration?: Record<string, unknown>; nodeArgs?: string[] } = {}) {
+    this.proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(REPO, 'dist/server.js'), '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
@@ -32,7 +42,7 @@ export class LspClient {
     });
     this.conn.onNotification('$/progress', (p: LspClient['progress'][number]) => this.progress.push(p));
     this.conn.onNotification('window/showMessage', () => undefined);
-    this.conn.onNotification('window/logMessage', () => undefined);
+    this.conn.onNotification('window/logMessage', (p: { type: number; message: string }) => this.logs.push(p));
     this.conn.listen();
   }
 

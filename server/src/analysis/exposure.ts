@@ -74,7 +74,39 @@ export interface Exposure {
 
 /** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
 export const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
-const MAX_DEPTH = 64;
+/** Nesting of jumps followed (deeper is reported as approximate), and rule visits per chain walk. */
+const MAX_DEPTH = 100_000;
+const WALK_BUDGET = 200_000;
+const VISITS_PER_RULE = 8;
+/** Beyond this many intervals a footprint's ports or sources widen to everything, to keep it cheap to build. */
+const FOOTPRINT_DETAIL = 64;
+
+/** One chain being walked: its rules from `next` on, and where its result goes when it ends. */
+interface Frame {
+  chain: Chain;
+  map: PortMap;
+  reasons: string[];
+  /** Unresolvable address sets the matches on the way here said the sources lie within. */
+  within: SourceBound[];
+  next: number;
+  returned: PortMap;
+  /** How the caller entered: a goto's result leaves the caller too; an inexact jump's result is not put back. */
+  via?: 'jump' | 'goto';
+}
+
+/** Ports × sources a chain can act on; sources undefined means any. */
+interface Box {
+  ports: PortSet;
+  sources: AddressSet | undefined;
+}
+
+function widen(a: Box, b: Box): Box {
+  let ports = a.ports.union(b.ports);
+  if (ports.ranges().length > FOOTPRINT_DETAIL) ports = PortSet.ALL;
+  let sources = a.sources && b.sources ? a.sources.union(b.sources) : undefined;
+  if (sources && sources.v4.intervals.length + sources.v6.intervals.length > FOOTPRINT_DETAIL) sources = undefined;
+  return { ports, sources };
+}
 /** Conntrack attaches to packets at this prerouting priority; chains before it see no connection state. */
 const CONNTRACK_PRIORITY = -200;
 
@@ -155,9 +187,12 @@ export function analyseExposure(rs: Ruleset): Exposure {
   );
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
+  // Chains of different scopes (independent cloud groups) never lie on one path.
+  const scopes = new Map<string | undefined, Chain[]>();
+  for (const c of chains) scopes.set(c.scope, [...(scopes.get(c.scope) ?? []), c]);
   for (const family of families) {
-    for (const hook of ['input', 'forward'] as const) {
-      const path = pathOf(chains, hook, family, jumpedTo);
+    for (const [hook, inScope] of (['input', 'forward'] as const).flatMap((h) => [...scopes.values()].map((cs) => [h, cs] as const))) {
+      const path = pathOf(inScope, hook, family, jumpedTo);
       if (!path.some((c) => c.type === 'filter' && c.hook === hook)) continue;
       for (const ce of new ChainWalker(rs, path, hook, family, result).run()) {
         result.chains.push(ce);
@@ -209,8 +244,16 @@ class ChainWalker {
     private readonly family: Family,
     private readonly trace: Pick<Exposure, 'considered' | 'reached'>,
   ) {
-    for (const t of rs.tables) this.tables.set(t.name, new Map(t.chains.map((c) => [c.name, c])));
+    let rules = 0;
+    for (const t of rs.tables) {
+      this.tables.set(t.name, new Map(t.chains.map((c) => [c.name, c])));
+      for (const c of t.chains) {
+        rules += c.rules.length;
+        if (c.rules.some((r) => r.action.kind === 'dnat')) this.hasDnat = true;
+      }
+    }
     this.bits = family === 'ipv4' ? 32n : 128n;
+    this.budget = WALK_BUDGET + VISITS_PER_RULE * rules;
   }
 
   private target(table: string, name: string): Chain | undefined {
@@ -292,7 +335,7 @@ class ChainWalker {
       maybeNotrackWhy: [],
     };
     this.undecided = [];
-    const rest = this.walk(chain, flow.map, protocol, [], 0, new Set());
+    const rest = this.walk(chain, flow.map, protocol);
     // Built-in chains of the other tables default to ACCEPT; a filter chain without a policy (ufw's attached
     // chains) decides nothing on its own.
     if (chain.policy === 'accept' || (chain.policy === undefined && chain.type !== 'filter'))
@@ -407,47 +450,79 @@ class ChainWalker {
   /** Reasons of rules that might have decided packets but were not counted on to do so, in the current walk. */
   private undecided: string[] = [];
 
-  /** Input-interface patterns in this chain and every chain it can reach. */
+  /** Input-interface patterns in the path's chains and every chain they reach (an explicit stack: chains nest deeply). */
   private reachableInterfaces(): string[] {
     const names = new Set<string>();
-    const seen = new Set<Chain>();
-    const visit = (c: Chain): void => {
-      if (seen.has(c)) return;
-      seen.add(c);
+    const seen = new Set<Chain>(this.path);
+    const todo = [...this.path];
+    for (let c = todo.pop(); c; c = todo.pop()) {
       for (const r of c.rules) {
         for (const cond of r.conditions) if (cond.kind === 'inInterface') names.add(cond.name);
-        if (r.action.kind === 'jump' || r.action.kind === 'goto') {
-          const t = this.target(c.table, r.action.chain);
-          if (t) visit(t);
+        const t = r.action.kind === 'jump' || r.action.kind === 'goto' ? this.target(c.table, r.action.chain) : undefined;
+        if (t && !seen.has(t)) {
+          seen.add(t);
+          todo.push(t);
         }
       }
-    };
-    this.path.forEach(visit);
+    }
     return [...names];
   }
 
   /**
-   * Runs the undecided (port → sources) map through a chain, recording grants for what it accepts. Returns
-   * what falls off its end or RETURNs to the caller.
+   * Rule visits left for this walker; past it, jumps are not followed and count as approximate accepts. A few
+   * visits per rule is normal (two protocols, chains called from several places); the base allowance covers
+   * small files, the per-rule part large ones, and only re-walks without end run out.
    */
-  private walk(chain: Chain, map: PortMap, protocol: Transport, reasons: string[], depth: number, stack: Set<Chain>): PortMap {
-    const returned = PortMap.empty();
-    for (const rule of chain.rules) {
+  private budget: number;
+
+  /**
+   * Runs the undecided (port → sources) map through a chain, recording grants for what it accepts. Returns
+   * what falls off its end or RETURNs to the caller. Jumps push a frame instead of recursing, so nesting depth
+   * costs heap, not stack; a jump hands its target only the part of the map the target can act on (its
+   * footprint), so a chain of thousands of jumps or thousands of user chains stays linear.
+   */
+  private walk(base: Chain, map: PortMap, protocol: Transport): PortMap {
+    const frames: Frame[] = [{ chain: base, map, reasons: [], within: [], next: 0, returned: PortMap.empty() }];
+    const onStack = new Set<Chain>();
+    for (;;) {
+      const f = frames[frames.length - 1];
+      if (f.next >= f.chain.rules.length) {
+        f.returned.add(f.map);
+        frames.pop();
+        const caller = frames[frames.length - 1];
+        if (!caller) return f.returned;
+        onStack.delete(f.chain);
+        if (f.via === 'goto') caller.returned.add(f.returned);
+        else if (f.via === 'jump') caller.map.add(f.returned);
+        continue;
+      }
+      const rule = f.chain.rules[f.next++];
       this.trace.considered.add(rule.id);
+      this.budget--;
       const { action } = rule;
       if (action.kind === 'continue' || action.kind === 'none') continue;
       const m = this.evaluate(rule, protocol);
       if (!m.matches) continue;
-      // NOTRACK does not end the chain: its packets go on to the next rule too.
-      const matched = map.take(m.ports, m.sources, m.exact && action.kind !== 'notrack');
-      if (matched.isEmpty()) continue;
+      const target = action.kind === 'jump' || action.kind === 'goto' ? this.target(f.chain.table, action.chain) : undefined;
+      const follow = target && !onStack.has(target);
+      let matched: PortMap;
+      if (follow && action.kind === 'jump') {
+        // Only what the target can act on enters it; the rest would come straight back.
+        if (!f.map.meets(m.ports, m.sources)) continue;
+        const fp = this.footprint(target, protocol);
+        matched = f.map.take(m.ports.intersect(fp.ports), fp.sources ? m.sources.intersect(fp.sources) : m.sources, m.exact);
+      } else {
+        // NOTRACK does not end the chain: its packets go on to the next rule too.
+        matched = f.map.take(m.ports, m.sources, m.exact && action.kind !== 'notrack');
+        if (matched.isEmpty()) continue;
+      }
       this.trace.reached.add(rule.id);
-      const why = m.exact ? reasons : [...reasons, ...m.reasons];
+      const why = m.exact ? f.reasons : [...f.reasons, ...m.reasons];
       if (!m.exact && action.kind !== 'accept' && action.kind !== 'notrack') this.undecided.push(...m.reasons);
       switch (action.kind) {
         case 'accept':
         case 'other': // source NAT lets the packet through; queue verdicts are decided elsewhere: it may get through
-          this.grant(protocol, matched, rule, why, action.kind === 'other' && chain.type !== 'nat', [...this.within, ...(m.within ?? [])]);
+          this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat', [...f.within, ...(m.within ?? [])]);
           break;
         case 'dnat':
           this.dnat(matched, action, why);
@@ -462,32 +537,104 @@ class ChainWalker {
           }
           break;
         case 'return':
-          returned.add(matched);
+          f.returned.add(matched);
           break;
         case 'jump':
         case 'goto': {
-          const target = this.target(chain.table, action.chain);
-          if (!target || stack.has(target) || depth >= MAX_DEPTH) {
+          if (!follow) {
             // Unknown or looping target: the packet's fate is unknown; go on as if the jump did not happen.
-            if (m.exact) map.add(matched);
+            if (m.exact) f.map.add(matched);
             break;
           }
-          stack.add(target);
-          const outer = this.within;
-          this.within = [...outer, ...(m.within ?? [])];
-          const back = this.walk(target, matched, protocol, why, depth + 1, stack);
-          this.within = outer;
-          stack.delete(target);
-          if (action.kind === 'goto') returned.add(back);
-          else if (m.exact) map.add(back);
+          if (this.budget <= 0 || frames.length > MAX_DEPTH) {
+            // Too deep or too much work to follow: assume the target may accept (an upper bound, said so).
+            this.grant(
+              protocol,
+              matched,
+              rule,
+              [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`],
+              true,
+            );
+            break;
+          }
+          if (matched.isEmpty()) {
+            this.markConsidered(target);
+            break;
+          }
+          onStack.add(target);
+          const within = [...f.within, ...(m.within ?? [])];
+          frames.push({
+            chain: target,
+            map: matched,
+            reasons: why,
+            within,
+            next: 0,
+            returned: PortMap.empty(),
+            via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined,
+          });
           break;
         }
         default: // drop, reject
           break;
       }
     }
-    returned.add(map);
-    return returned;
+  }
+
+  private readonly marked = new Set<Chain>();
+
+  /** A chain entered with nothing left to decide: its rules were considered, none reached. */
+  private markConsidered(chain: Chain): void {
+    if (this.marked.has(chain)) return;
+    this.marked.add(chain);
+    for (const r of chain.rules) this.trace.considered.add(r.id);
+  }
+
+  private readonly footprints: Record<Transport, Map<Chain, Box>> = { tcp: new Map(), udp: new Map() };
+
+  /**
+   * Everything a chain (and the chains it reaches) could act on for one protocol, in any flow context, as a box
+   * of (original destination) ports × keyed sources. Larger than exact is harmless (more enters the chain,
+   * which then decides as before); a packet outside the box matches no rule there and would only fall off its
+   * end. Cycles and very fragmented boxes
+   * widen to "any source". Computed once per chain, with an explicit stack.
+   */
+  private footprint(chain: Chain, protocol: Transport): Box {
+    const memo = this.footprints[protocol];
+    const known = memo.get(chain);
+    if (known) return known;
+    const stack: { chain: Chain; next: number; box: Box }[] = [{ chain, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } }];
+    const open = new Set<Chain>([chain]);
+    while (stack.length) {
+      const f = stack[stack.length - 1];
+      if (f.next >= f.chain.rules.length) {
+        memo.set(f.chain, f.box);
+        open.delete(f.chain);
+        stack.pop();
+        continue;
+      }
+      const rule = f.chain.rules[f.next];
+      const { action } = rule;
+      const m = action.kind === 'continue' || action.kind === 'none' ? undefined : this.anyContext(rule, protocol);
+      if (!m) {
+        f.next++;
+        continue;
+      }
+      let box: Box = { ports: m.ports, sources: m.sources };
+      if (action.kind === 'jump') {
+        const target = this.target(f.chain.table, action.chain);
+        if (target && !memo.has(target) && !open.has(target)) {
+          open.add(target);
+          stack.push({ chain: target, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } });
+          continue; // this rule is looked at again once the target's box is known
+        }
+        // Unknown target: the jump changes nothing. A chain still open (a loop): keep the rule's own box.
+        const inner = target ? memo.get(target) : { ports: PortSet.NONE, sources: AddressSet.NONE };
+        if (inner) box = { ports: m.ports.intersect(inner.ports), sources: inner.sources ? m.sources.intersect(inner.sources) : m.sources };
+      }
+      f.box = widen(f.box, box);
+      f.next++;
+    }
+    return memo.get(chain)!;
   }
 
   /** Records what a chain accepts; what becomes a grant depends on the rest of the path (run()). */
@@ -511,9 +658,6 @@ class ChainWalker {
     });
   }
 
-  /** Unresolvable source bounds of the jumps that led to the chain being walked. */
-  private within: SourceBound[] = [];
-
   /** Destination NAT ends the NAT chain: the connection goes on with its new destination. */
   private dnat(map: PortMap, action: DnatAction, why: string[]): void {
     const reasons = [...this.stage.ctx.reasons, ...why];
@@ -533,7 +677,7 @@ class ChainWalker {
 
   private readonly keyedBySet = new Map<IntervalSet, Map<string, AddressSet>>();
 
-  private evaluate(rule: Rule, protocol: Transport): MatchResult {
+  private evaluate(rule: Rule, protocol: Transport, inFlow = true): MatchResult {
     let c = this.compiled.get(rule);
     if (!c) this.compiled.set(rule, (c = compile(rule, this.family)));
     if (c.impossible || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
@@ -552,11 +696,24 @@ class ChainWalker {
       m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
       this.keyedMatch.set(rule, m);
     }
-    if (!m.matches) return m;
+    if (!m.matches || !inFlow) return m;
     return this.inContext(c, m);
   }
 
   /** A match as the current flow sees it: its connection state and, after DNAT, its rewritten destination port. */
+  /**
+   * What a rule can match in any flow context, or undefined when it never matches: its keyed sources and its
+   * ports (in context they only narrow, except under DNAT, where the original-port test alone applies).
+   */
+  private anyContext(rule: Rule, protocol: Transport): { ports: PortSet; sources: AddressSet } | undefined {
+    const m = this.evaluate(rule, protocol, false);
+    if (!m.matches) return undefined;
+    return { ports: this.hasDnat ? this.compiled.get(rule)!.origPorts.union(m.ports) : m.ports, sources: m.sources };
+  }
+
+  /** Whether any flow can carry a DNAT context (then a rule's port test may see the translated port). */
+  private hasDnat = false;
+
   private inContext(c: Compiled, m: MatchResult): MatchResult {
     const { ctx, beforeConntrack } = this.stage;
     const to = ctx.dnat?.toPorts;
@@ -626,7 +783,16 @@ export interface Compiled {
   plain: boolean;
 }
 
+const compiledByRule = new WeakMap<Rule, Partial<Record<Family, Compiled>>>();
+
+/** A rule's conditions folded for one family; memoised, since checks compile the same rules many times. */
 export function compile(rule: Rule, family: Family): Compiled {
+  let byFamily = compiledByRule.get(rule);
+  if (!byFamily) compiledByRule.set(rule, (byFamily = {}));
+  return (byFamily[family] ??= compileRule(rule, family));
+}
+
+function compileRule(rule: Rule, family: Family): Compiled {
   const protocols = { tcp: true, udp: true };
   let needsTcp = false;
   let impossible = false;

@@ -68,7 +68,7 @@ export class PortMap {
    * part stays here too (for matches that may or may not hold).
    */
   take(ports: PortSet, sources: AddressSet, remove: boolean): PortMap {
-    const out = PortMap.empty();
+    const found: Segment[] = [];
     for (const [lo, hi] of ports.ranges()) {
       const [a, b] = this.cut(lo, hi);
       for (let i = a; i <= b; i++) {
@@ -76,18 +76,63 @@ export class PortMap {
         if (s.sources.isEmpty()) continue;
         const [hit, rest] = remove ? s.sources.partition(sources) : [s.sources.intersect(sources), s.sources];
         if (hit.isEmpty()) continue;
-        out.set(s.lo, s.hi, hit);
+        found.push({ lo: s.lo, hi: s.hi, sources: hit });
         s.sources = rest;
       }
+      this.compactWindow(a - 1, b + 1);
     }
-    this.compact();
-    out.compact();
-    return out;
+    return PortMap.fromSparse(found);
   }
 
-  /** Adds every (port, source) of another map to this one. */
+  /** Whether any port of `ports` still has one of `sources`; stops at the first. */
+  meets(ports: PortSet, sources: AddressSet): boolean {
+    for (const [lo, hi] of ports.ranges()) {
+      for (let i = this.find(lo); i < this.segs.length && this.segs[i].lo <= hi; i++) {
+        const s = this.segs[i].sources;
+        if (!s.isEmpty() && !s.intersect(sources).isEmpty()) return true;
+      }
+    }
+    return false;
+  }
+
+  /** A map from sorted, disjoint segments; the ports between them map to no source. */
+  private static fromSparse(found: Segment[]): PortMap {
+    const segs: Segment[] = [];
+    let next = 0;
+    for (const s of found) {
+      if (s.lo > next) segs.push({ lo: next, hi: s.lo - 1, sources: AddressSet.NONE });
+      segs.push(s);
+      next = s.hi + 1;
+    }
+    if (next <= MAX_PORT) segs.push({ lo: next, hi: MAX_PORT, sources: AddressSet.NONE });
+    const map = new PortMap(segs);
+    map.compact();
+    return map;
+  }
+
+  /** Adds every (port, source) of another map to this one: segment by segment when it has few, else in one merge. */
   add(o: PortMap): void {
-    for (const s of o.segs) if (!s.sources.isEmpty()) this.addOn(PortSet.range(s.lo, s.hi), s.sources);
+    const parts = o.segs.filter((s) => !s.sources.isEmpty());
+    if (parts.length * 8 < this.segs.length) {
+      for (const s of parts) this.addOn(PortSet.range(s.lo, s.hi), s.sources);
+      return;
+    }
+    const a = this.segs;
+    const b = o.segs;
+    const out: Segment[] = [];
+    let i = 0;
+    let j = 0;
+    for (let lo = 0; lo <= MAX_PORT; ) {
+      const hi = Math.min(a[i].hi, b[j].hi);
+      const sources = b[j].sources.isEmpty() ? a[i].sources : a[i].sources.union(b[j].sources);
+      const prev = out[out.length - 1];
+      if (prev && (prev.sources === sources || prev.sources.equals(sources))) prev.hi = hi;
+      else out.push({ lo, hi, sources });
+      if (a[i].hi === hi) i++;
+      if (b[j].hi === hi) j++;
+      lo = hi + 1;
+    }
+    this.segs = out;
   }
 
   /** Adds `sources` on every port of `ports`. */
@@ -95,8 +140,8 @@ export class PortMap {
     for (const [lo, hi] of ports.ranges()) {
       const [a, b] = this.cut(lo, hi);
       for (let i = a; i <= b; i++) this.segs[i].sources = this.segs[i].sources.union(sources);
+      this.compactWindow(a - 1, b + 1);
     }
-    this.compact();
   }
 
   /** The (port, source) pairs this map shares with another, as a new map; neither changes. */
@@ -131,6 +176,20 @@ export class PortMap {
     for (let i = a; i <= b; i++) this.segs[i].sources = sources;
   }
 
+  /** Merges neighbours with equal sources among segments a..b only: a rule touching a few ports stays cheap on a long map. */
+  private compactWindow(a: number, b: number): void {
+    const segs = this.segs;
+    const from = Math.max(0, a);
+    const to = Math.min(segs.length - 1, b);
+    let w = from;
+    for (let r = from + 1; r <= to; r++) {
+      const s = segs[r];
+      if (segs[w].sources === s.sources || segs[w].sources.equals(s.sources)) segs[w].hi = s.hi;
+      else segs[++w] = s;
+    }
+    if (to > w) segs.splice(w + 1, to - w);
+  }
+
   /** Merges neighbours with equal sources. */
   private compact(): void {
     const segs = this.segs;
@@ -146,11 +205,17 @@ export class PortMap {
   /** Ports whose source set is not empty, grouped by equal source sets. */
   groups(): { ports: PortSet; sources: AddressSet }[] {
     const out: { ports: PortSet; sources: AddressSet }[] = [];
+    const same = new Map<AddressSet, { ports: PortSet; sources: AddressSet }>();
     for (const s of this.segs) {
       if (s.sources.isEmpty()) continue;
-      const g = out.find((x) => x.sources.equals(s.sources));
+      // The same set object first; a linear search for equal sets only while that stays cheap.
+      const g = same.get(s.sources) ?? (out.length < 256 ? out.find((x) => x.sources.equals(s.sources)) : undefined);
       if (g) g.ports = g.ports.union(PortSet.range(s.lo, s.hi));
-      else out.push({ ports: PortSet.range(s.lo, s.hi), sources: s.sources });
+      else {
+        const group = { ports: PortSet.range(s.lo, s.hi), sources: s.sources };
+        out.push(group);
+        same.set(s.sources, group);
+      }
     }
     return out;
   }

@@ -13,16 +13,20 @@ export interface Settings {
   riskyPorts: string[];
   /** Severity per code; "off" hides the code. */
   severity: Record<string, Severity | 'off'>;
+  /** Largest input analysed, in MB (files and open documents). */
+  maxFileSize: number;
   /** Editor inlay hints (service names, resolved ports, verdicts); on unless `enabled` is false. */
   inlayHints?: { enabled?: boolean };
 }
 
-export const DEFAULT_SETTINGS: Settings = { trustedSources: [], riskyPorts: [], severity: {} };
+export const DEFAULT_SETTINGS: Settings = { trustedSources: [], riskyPorts: [], severity: {}, maxFileSize: 20 };
 
 export interface ResolvedSettings {
   trusted: AddressSet;
   risks: RiskCatalogue;
   severity: Record<string, Severity | 'off'>;
+  /** The input size limit in bytes. */
+  maxBytes: number;
   inlayHints: boolean;
   /** Problems in the settings themselves, shown to the user rather than silently ignored. */
   errors: string[];
@@ -46,5 +50,9 @@ export function resolveSettings(input: Partial<Settings> | undefined): ResolvedS
     if (SEVERITIES.has(sev)) severity[code.toUpperCase()] = sev;
     else errors.push(`portcullis.severity: \`${sev}\` for ${code} is not one of error, warning, information, hint, off`);
   }
-  return { trusted, risks: catalogue([...RISKS, ...extra.risks]), severity, inlayHints: s.inlayHints?.enabled !== false, errors };
+  let maxBytes = DEFAULT_SETTINGS.maxFileSize * 1048576;
+  if (typeof s.maxFileSize === 'number' && s.maxFileSize >= 1 && s.maxFileSize <= 1024) maxBytes = Math.round(s.maxFileSize * 1048576);
+  else if (s.maxFileSize !== undefined)
+    errors.push(`portcullis.maxFileSize: \`${s.maxFileSize}\` is not a number of MB between 1 and 1024`);
+  return { trusted, risks: catalogue([...RISKS, ...extra.risks]), severity, inlayHints: s.inlayHints?.enabled !== false, maxBytes, errors };
 }

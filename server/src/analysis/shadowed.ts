@@ -7,7 +7,8 @@ import type { Finding } from '../model/finding';
 import type { Chain, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import type { Check } from './check';
-import { acceptedMaps, analyseExposure, compile, type Exposure } from './exposure';
+import { sameExposure } from './compare';
+import { analyseExposure, compile, type Exposure } from './exposure';
 
 /** Redundancy needs one re-analysis per rule; above this many rules it is skipped (editor latency). */
 export const REDUNDANCY_LIMIT = 200;
@@ -54,6 +55,9 @@ function shadowMessage(chain: Chain, rule: Rule, deciders: Rule[]): string {
   const listed = lines.length ? ` (line ${lines.join(', ')})` : '';
   const del = rule.action.kind === 'accept' ? 'Delete it, or ' : '';
   const say = (move: string) => (del ? del + move : capital(move));
+  if (chain.order === 'union') {
+    return `this rule admits nothing that other rules of the group${listed} do not already admit (a security group's rules are a union). Delete it, or narrow the broader rule.`;
+  }
   if (chain.order !== 'last-match') {
     const move = lines.length ? `move it above line ${Math.min(...lines)}` : 'move it above the rule that shadows it';
     return `this rule can never match a new connection: earlier rules${listed} already decide all of its packets. ${say(move)}.`;
@@ -75,7 +79,8 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
   const target = compile(chain.rules[index], family).result;
   const covering: { rule: Rule; message: string }[] = [];
   const partial: { rule: Rule; message: string }[] = [];
-  for (let k = index - 1; k >= 0; k--) {
+  // Three covering rules are all a message shows; stop looking once they are found.
+  for (let k = index - 1; k >= 0 && covering.length < 3; k--) {
     const r = chain.rules[k];
     if (!TERMINAL.has(r.action.kind)) continue;
     const m = compile(r, family);
@@ -96,7 +101,6 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
     (r) => exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'),
   );
   if (exposure.considered.size > REDUNDANCY_LIMIT) return [];
-  const baseline = exposure.chains.map(acceptedMaps);
   const family = ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4';
   const inexact = (r: Rule) => !compile(r, family).result.exact;
   const chains = allChains(ruleset);
@@ -111,23 +115,23 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
     );
   const findings: Finding[] = [];
   for (const rule of candidates) {
-    if (inexact(rule) || !exactChain(rule.table, rule.chain) || !unchangedWithout(ruleset, rule, baseline)) continue;
+    if (inexact(rule) || !exactChain(rule.table, rule.chain) || !unchangedWithout(ruleset, rule, exposure)) continue;
     findings.push({
-      code: 'PC106',
-      severity: CODES.PC106.severity,
-      range: rule.range,
-      data: { ruleId: rule.id },
-      message:
-        rule.action.kind === 'accept'
-          ? 'removing this rule would not change which new connections are accepted: other rules or the default policy treat its packets the same way. It may still count or document traffic; otherwise delete it.'
-          : 'this rule blocks nothing that other rules or the default policy would accept: removing it would not change which new TCP/UDP connections are accepted. Keep it if it states intent or blocks other traffic (ICMP, established packets).',
+      code: 'PC106', severity: CODES.PC106.severity, range: rule.range, data: { ruleId: rule.id },
+      message: rule.action.kind === 'accept'
+        ? 'removing this rule would not change which new connections are accepted: other rules or the default policy treat its packets the same way. It may still count or document traffic; otherwise delete it.'
+        : 'this rule blocks nothing that other rules or the default policy would accept: removing it would not change which new TCP/UDP connections are accepted. Keep it if it states intent or blocks other traffic (ICMP, established packets).',
     });
   }
   return findings;
 };
 
-/** The whole exposure (every chain, policies included) is the same with the rule gone from every chain holding it. */
-function unchangedWithout(rs: Ruleset, rule: Rule, baseline: ReturnType<typeof acceptedMaps>[]): boolean {
+/**
+ * The whole exposure (every chain on the input and forward paths, policies and last-match order included) is the
+ * same with the rule gone from every chain holding it, compared per interface even when the rule was the only one
+ * naming an interface.
+ */
+function unchangedWithout(rs: Ruleset, rule: Rule, exposure: Exposure): boolean {
   const without: Ruleset = {
     ...rs,
     tables: rs.tables.map((t) => ({
@@ -135,13 +139,5 @@ function unchangedWithout(rs: Ruleset, rule: Rule, baseline: ReturnType<typeof a
       chains: t.chains.map((c) => (c.rules.some((r) => r.id === rule.id) ? { ...c, rules: c.rules.filter((r) => r.id !== rule.id) } : c)),
     })),
   };
-  const ex: Exposure = analyseExposure(without);
-  if (ex.chains.length !== baseline.length) return false;
-  return ex.chains.every((ce, i) => {
-    const now = acceptedMaps(ce);
-    const before = baseline[i];
-    if (now.size !== before.size) return false;
-    for (const [k, m] of before) if (!now.get(k)?.equals(m)) return false;
-    return true;
-  });
+  return sameExposure(exposure, analyseExposure(without));
 }

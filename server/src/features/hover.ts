@@ -1,13 +1,13 @@
 /** Hover: what a port or service is, why it is risky, and what this rule does with it. */
 import type { Transport } from '../knowledge/registry';
-import { describeSources, ifaceNote } from '../analysis/reach';
+import { describeGrantSources, ifaceNote } from '../analysis/reach';
 import type { ResolvedSettings } from '../analysis/settings';
 import { servicesAt } from '../knowledge/registry';
 import type { Position, Range } from '../model/range';
 import type { Risk } from '../knowledge/risks';
 import { PortSet } from '../model/ports';
 import type { Chain, Rule } from '../model/ruleset';
-import { allChains } from '../model/ruleset';
+import { allChains, chainLabel } from '../model/ruleset';
 import type { FileAnalysis } from '../pipeline';
 import { findChainByName, nodeAt, type PortUse } from './locate';
 
@@ -30,7 +30,6 @@ export function hoverAt(fa: FileAnalysis, pos: Position, settings: ResolvedSetti
     case 'port':
       return { range: node.range, markdown: portHover(fa, node.uses, node.range, settings) };
     case 'chain':
-      return { range: node.range, markdown: chainHover(fa, node.chain) };
     case 'chainRef':
       return { range: node.range, markdown: chainHover(fa, node.chain) };
     case 'target':
@@ -173,7 +172,7 @@ function verdict(fa: FileAnalysis, rule: Rule, ranges: readonly (readonly [numbe
       .slice(0, 4)
       .map(
         (g) =>
-          `- ${g.protocol.toUpperCase()} ${what(g.ports.intersect(asked))} reachable from ${describeSources(g.sources, g.family)}${ifaceNote(g)} through this rule (chain ${g.chain.name})${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`,
+          `- ${g.protocol.toUpperCase()} ${what(g.ports.intersect(asked))} reachable from ${describeGrantSources(g)}${ifaceNote(g)} through this rule (${chainLabel(g.chain)})${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`,
       );
     if (grants.length > 4) lines.push(`- … and ${grants.length - 4} more`);
     return lines.join('\n');

@@ -22,7 +22,7 @@ export function tokenizeLine(line: string): TokenizeResult {
   const n = line.length;
   while (i < n) {
     const c = line.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 13) {
+    if (isBlankCode(c)) {
       i++;
       continue;
     }
@@ -32,7 +32,7 @@ export function tokenizeLine(line: string): TokenizeResult {
     let quoted = false;
     while (i < n) {
       const ch = line[i];
-      if (ch === ' ' || ch === '\t' || ch === '\r') break;
+      if (isBlankCode(line.charCodeAt(i))) break;
       if (ch === '"' || ch === "'") {
         quoted = true;
         const close = findClose(line, i + 1, ch);
@@ -48,6 +48,32 @@ export function tokenizeLine(line: string): TokenizeResult {
   }
   return { tokens };
 }
+
+/**
+ * Whitespace between words: every Unicode space (no-break space pasted from web pages, U+FEFF, form feed, vertical
+ * tab …) except the newline, which ends a line or statement. Lexers use this for both skipping and word ends, so
+ * a character is always either skipped or part of a word and every loop iteration advances.
+ */
+export function isBlankCode(c: number): boolean {
+  if (c < 128) return c === 32 || (c >= 9 && c <= 13 && c !== 10);
+  return (
+    c === 0xa0 ||
+    c === 0xfeff ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
+}
+
+export const isBlank = (ch: string | undefined): boolean => ch !== undefined && isBlankCode(ch.charCodeAt(0));
+
+/** A backslash that joins the next physical line (LF or CRLF); before a lone CR it is an ordinary character. */
+export const isContinuation = (text: string, i: number): boolean =>
+  text[i] === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'));
 
 function findClose(line: string, from: number, quote: string): number {
   for (let k = from; k < line.length; k++) {

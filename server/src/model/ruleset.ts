@@ -104,14 +104,20 @@ export interface Chain {
   range: Range;
   declared: boolean;
   rules: Rule[];
+  /**
+   * What the chain protects, when a file describes several independent things (one cloud security group or
+   * NSG each): chains of different scopes are separate packet paths. Host firewalls leave it unset (one host).
+   */
+  scope?: string;
   /** How messages name the chain when "chain <name>" would mislead, e.g. "zone public" (firewalld). */
   label?: string;
   /**
    * How the file's own rule order decides. `rules` is always in first-match order (the order the analysis
    * walks); a `last-match` chain (pf) was reordered from a file where the last matching rule wins unless a
-   * `final` rule matches first, so advice about moving rules must be given in the file's terms.
+   * `final` rule matches first, so advice about moving rules must be given in the file's terms. In a `union`
+   * chain (an AWS security group) every rule allows and order means nothing.
    */
-  order?: 'first-match' | 'last-match';
+  order?: 'first-match' | 'last-match' | 'union';
 }
 
 export interface Table {

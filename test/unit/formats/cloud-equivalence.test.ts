@@ -16,6 +16,7 @@ const DIR = path.join(FIXTURES, 'equivalence/cloud');
 const FILES: [string, string][] = [
   ['iptables', 'policy.rules'],
   ['terraform', 'aws.tf'],
+  ['terraform', 'aws.tf.json'],
   ['terraform', 'azure.tf'],
   ['terraform', 'gcp.tf'],
   ['cloudformation', 'cloudformation.yaml'],
@@ -62,7 +63,7 @@ function shape(message: string): string {
   return message.replace(/ through .*?chain \S+?(?=[.:] | \()/, ' through chain X');
 }
 
-test('the same exposure in six formats: same finding codes, same PC101 wording, same exposure JSON entries', () => {
+test('the same exposure in seven files (iptables, Terraform AWS native and JSON, Azure, GCP, CloudFormation, ARM): same finding codes, same PC101 wording, same exposure JSON entries', () => {
   const results = FILES.map(([id, f]) => ({ name: `${id}:${f}`, fa: analyse(id, f) }));
   const ref = results[0];
   const refEntries = entries(ref.fa.ruleset);
@@ -84,9 +85,10 @@ test('the same exposure in six formats: same finding codes, same PC101 wording, 
   }
   // The resource address is in the message.
   assert.match(rdp(results[1].fa)!.message, /aws_vpc_security_group_ingress_rule\.rdp in chain aws_security_group\.web/);
-  assert.match(rdp(results[2].fa)!.message, /azurerm_network_security_rule\.rdp in chain azurerm_network_security_group\.web/);
-  assert.match(rdp(results[4].fa)!.message, /RdpIngress in chain WebSG/);
-  assert.match(rdp(results[5].fa)!.message, /web\/rdp in chain web/);
+  assert.match(rdp(results[2].fa)!.message, /aws_vpc_security_group_ingress_rule\.rdp in chain aws_security_group\.web/);
+  assert.match(rdp(results[3].fa)!.message, /azurerm_network_security_rule\.rdp in chain azurerm_network_security_group\.web/);
+  assert.match(rdp(results[5].fa)!.message, /RdpIngress in chain WebSG/);
+  assert.match(rdp(results[6].fa)!.message, /web\/rdp in chain web/);
 });
 
 test('exposure JSON names the group: table = resource type, chain = group address; standalone rules under their group', () => {

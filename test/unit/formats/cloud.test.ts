@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import test from 'node:test';
 import { sourcesFor } from '../../../server/src/analysis/exposure';
 import { resolveSettings } from '../../../server/src/analysis/settings';
@@ -328,4 +329,32 @@ test('corpus: every terraform/, cloudformation/ and azure-arm/ file parses with 
   }
   t.diagnostic(`${files} cloud corpus files, ${rules} rules, no unexpected syntax errors`);
   assert.ok(files >= 70, `${files} files`);
+});
+
+/**
+ * Where Portcullis and Checkov disagree, and why (each cloud's documented semantics; docs/cloud.md):
+ * - TCP from_port 0 / to_port 0 is port 0 only for AWS (Checkov reads it as every port);
+ * - a rule with no source (no CIDR, no group, `self = false`) or without `ip_protocol` admits nothing / is invalid;
+ * - `self = true` next to `cidr_blocks = ["0.0.0.0/0"]` still admits the internet (sources are a union);
+ * - prefix lists and `for` expressions are unknown values: approximate exposure, never an error;
+ * - GCP `source_ranges = null` with no source tags means 0.0.0.0/0.
+ */
+const EXPLAINED = [
+  'terraform/aws-sg-ingress-22.tf aws_security_group.fail2', 'terraform/aws-sg-ingress-22.tf aws_security_group.not_self',
+  'terraform/aws-sg-ingress-22.tf aws_vpc_security_group_ingress_rule.fail2', 'terraform/aws-sg-ingress-22.tf aws_security_group.pass_self2',
+  'terraform/aws-sg-ingress-80.tf aws_security_group.fail2', 'terraform/aws-sg-ingress-80.tf aws_vpc_security_group_ingress_rule.fail2',
+  'terraform/aws-sg-ingress-80.tf aws_vpc_security_group_ingress_rule.pass_prefix_list', 'terraform/azure-nsg-rdp.tf azurerm_network_security_group.snet_nsgs',
+  'terraform/checkov-gcp-firewall-ingress-80.tf google_compute_firewall.allow_null',
+];
+
+test('corpus: agreement with every Checkov expectation listed for the cloud fixtures; each disagreement is an explained one', (t) => {
+  if (!fs.existsSync(path.join(CORPUS, 'MANIFEST.md'))) return t.skip(`corpus not found at ${CORPUS}`);
+  const script = path.resolve(__dirname, '../../../../scripts/cloud-agreement.mjs');
+  const r = spawnSync(process.execPath, [script, '--json'], { encoding: 'utf8', timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { file: string; resource: string; agree: boolean }[];
+  const disagree = rows.filter((x) => !x.agree).map((x) => `${x.file} ${x.resource}`);
+  t.diagnostic(`${rows.length - disagree.length}/${rows.length} Checkov expectations agree`);
+  assert.ok(rows.length >= 180, `${rows.length} expectations`);
+  assert.deepEqual(disagree.sort(), [...EXPLAINED].sort());
 });

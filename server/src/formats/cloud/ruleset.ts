@@ -81,6 +81,8 @@ export function buildCloudRuleset(format: string, groups: CloudGroup[], rules: M
       range: g.range,
       declared: true,
       rules: [],
+      scope: `${g.type} ${g.address}`,
+      ...(g.ordering === 'union' ? { order: 'union' as const } : {}),
     };
     const own = [...(rules.get(g) ?? [])];
     if (g.ordering !== 'union') {

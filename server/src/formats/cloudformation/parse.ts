@@ -66,7 +66,7 @@ export function parseCloudFormation(text: string, json: boolean): Ruleset {
       const id = refTarget(n);
       if (id) return byId.get(id) ?? group(id, type, pos.range(n.start, n.end));
       const v = ev.value(n);
-      return group(typeof v === 'string' ? v : text.slice(n.start, n.end).replace(/\s+/g, ' '), type, pos.range(n.start, n.end));
+      return group(typeof v === 'string' ? v : describeNode(n), type, pos.range(n.start, n.end));
     }
     return group(`(no ${names.join('/')})`, type, fallback);
   };
@@ -132,6 +132,14 @@ export function parseCloudFormation(text: string, json: boolean): Ruleset {
     }
   }
   return buildCloudRuleset('cloudformation', groups, rules, problems);
+}
+
+/** A short written form of a value known only at deployment, e.g. `Fn::Select [0, Ref SecurityGroupIds]`. */
+function describeNode(n: DocNode, depth = 0): string {
+  if (depth > 4) return '…';
+  if (n.type === 'scalar') return String(n.value);
+  if (n.type === 'seq') return `[${n.items.map((x) => describeNode(x, depth + 1)).join(', ')}]`;
+  return n.entries.map((e) => `${e.key} ${describeNode(e.value, depth + 1)}`).join(', ');
 }
 
 /** `Ref: X`, `Fn::GetAtt: [X, GroupId]` → X. */

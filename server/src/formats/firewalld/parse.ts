@@ -24,21 +24,35 @@ import type { Action, Chain, Condition, PortItem, Rule, Ruleset } from '../../mo
 import type { ParseContext } from '../format';
 import { standardService, type ServiceDef } from './services';
 import { attr, parseXml, type XmlElement } from './xml';
+import { readRegularFile } from '../../io/read-file';
 
-const localCache = new Map<string, Map<string, ServiceDef>>();
+interface LocalServices {
+  defs: Map<string, ServiceDef>;
+  /** Service files that exist but could not be read (a FIFO, too large …), by service name, with the reason. */
+  unreadable: Map<string, string>;
+}
+
+const localCache = new Map<string, LocalServices>();
 
 /** Service definitions in `<dir>/../services/*.xml` next to a zones folder (read once per folder). */
-function localServices(path: string | undefined): Map<string, ServiceDef> {
-  if (!path) return new Map();
+function localServices(path: string | undefined): LocalServices {
+  if (!path) return { defs: new Map(), unreadable: new Map() };
   const file = path.startsWith('file://') ? decodeURIComponent(path.slice(7)) : path;
   const dir = nodePath.resolve(nodePath.dirname(file), '..', 'services');
-  let m = localCache.get(dir);
-  if (m) return m;
-  m = new Map();
+  const cached = localCache.get(dir);
+  if (cached) return cached;
+  const m = new Map<string, ServiceDef>();
+  const unreadable = new Map<string, string>();
   try {
     for (const f of fs.readdirSync(dir)) {
       if (!f.endsWith('.xml')) continue;
-      const { root } = parseXml(fs.readFileSync(nodePath.join(dir, f), 'utf8'));
+      // Never a blocking open: a FIFO or device named *.xml in services/ is reported, not read.
+      const read = readRegularFile(nodePath.join(dir, f));
+      if (!read.ok) {
+        unreadable.set(f.slice(0, -4), read.reason);
+        continue;
+      }
+      const { root } = parseXml(read.text);
       if (root?.name !== 'service') continue;
       const dest = root.children.find((c) => c.name === 'destination');
       const ipv4 = dest && attr(dest, 'ipv4')?.value;
@@ -53,8 +67,9 @@ function localServices(path: string | undefined): Map<string, ServiceDef> {
   } catch {
     // no services folder next to this file
   }
-  localCache.set(dir, m);
-  return m;
+  const result = { defs: m, unreadable };
+  localCache.set(dir, result);
+  return result;
 }
 
 const TARGETS: Record<string, 'accept' | 'drop'> = {
@@ -165,8 +180,17 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       report('PC001', el.range, '<service> needs a name="…" attribute');
       return [];
     }
-    const lookup = (name: string) => locals.get(name) ?? standardService(name);
+    const lookup = (name: string) => locals.defs.get(name) ?? standardService(name);
     const top = lookup(nameAttr.value);
+    const unreadable = locals.unreadable.get(nameAttr.value);
+    if (!top && unreadable) {
+      report(
+        'PC011',
+        nameAttr.valueRange,
+        `firewalld service \`${nameAttr.value}\`: services/${nameAttr.value}.xml cannot be read (${unreadable})`,
+      );
+      return [];
+    }
     if (!top) {
       report(
         'PC011',

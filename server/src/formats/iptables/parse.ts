@@ -59,6 +59,10 @@ class Cursor {
   }
 }
 
+/** Options read below that take at least one value. */
+const VALUE_OPTIONS = new Set(['--dport', '--destination-port', '--sport', '--source-port', '--dports', '--destination-ports', '--sports',
+  '--source-ports', '--ports', '--state', '--ctstate', '--tcp-flags', '--comment', '--src-range', '--dst-range', '--mac-source']);
+
 export function parseIptables(text: string, ctx: ParseContext): Ruleset {
   return new IptablesParser(text, ctx).run();
 }
@@ -171,8 +175,13 @@ class IptablesParser {
     return this.table;
   }
 
+  /** Chains by name per table: files with thousands of user chains look names up for every rule. */
+  private readonly chainIndex = new Map<Table, Map<string, Chain>>();
+
   private chain(table: Table, name: string, r: Range, declared: boolean): Chain {
-    let c = table.chains.find((x) => x.name === name);
+    let index = this.chainIndex.get(table);
+    if (!index) this.chainIndex.set(table, (index = new Map(table.chains.map((x) => [x.name, x]))));
+    let c = index.get(name);
     if (!c) {
       const hook = (BUILTIN_CHAINS[table.name]?.[name] ?? ufwHook(name)) as Hook | undefined;
       const priority = hook ? tablePriority(table.name, hook) : undefined;
@@ -188,6 +197,7 @@ class IptablesParser {
         rules: [],
       };
       table.chains.push(c);
+      index.set(name, c);
     } else if (declared && !c.declared) {
       c.declared = true;
       c.range = r;
@@ -551,7 +561,9 @@ class IptablesParser {
         );
       }
       if (count < 0) {
-        while (cur.peek() && !cur.peek()!.text.startsWith('-') && cur.peek()!.text !== '!') args.push(cur.next()!);
+        // A quoted "!" or "-x" is a value, not negation or the next option.
+        const isValue = (t: Token | undefined): boolean => !!t && (t.quoted || (!t.text.startsWith('-') && t.text !== '!'));
+        while (isValue(cur.peek())) args.push(cur.next()!);
         return;
       }
       for (let k = 0; k < count; k++) {
@@ -574,6 +586,11 @@ class IptablesParser {
         range: r,
       },
     });
+    if (!args.length && VALUE_OPTIONS.has(opt)) {
+      // Known option, unknown arity here (its module is not loaded): it still needs its value.
+      this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
+      return opaque();
+    }
 
     switch (opt) {
       case '--dport':
@@ -796,7 +813,7 @@ class IptablesParser {
   private checkJumps(): void {
     for (const j of this.jumps) {
       const table = this.tables.find((t) => t.name === j.table);
-      if (table?.chains.some((c) => c.name === j.chain)) continue;
+      if (table && this.chainIndex.get(table)?.has(j.chain)) continue;
       // ufw creates its logging and skip-to-policy chains itself; its rules files jump to them by design.
       if (/^ufw6?-/.test(j.chain) && table?.chains.some((c) => /^ufw6?-/.test(c.name))) continue;
       this.report(

@@ -1,5 +1,7 @@
 /** Tokenizer for `nft -f` scripts: words, quoted strings, braces, `;`, `,`, parentheses and newlines, with positions. */
 
+import { isBlank, isContinuation } from '../tokenize';
+
 export interface Tok {
   kind: 'word' | 'string' | 'punct' | 'nl' | 'eof';
   /** The text, without quotes for strings. */
@@ -33,12 +35,12 @@ export function lex(text: string): Tok[] {
       i++;
       continue;
     }
-    if (ch === ' ' || ch === '\t' || ch === '\r' || ch === '\f' || ch === '\v') {
+    if (isBlank(ch)) {
       i++;
       col++;
       continue;
     }
-    if (ch === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+    if (isContinuation(text, i)) {
       // Line continuation: the newline is whitespace.
       i += text[i + 1] === '\r' ? 3 : 2;
       line++;
@@ -80,10 +82,11 @@ export function lex(text: string): Tok[] {
     }
     const start = col;
     const from = i;
+    // The first character is neither blank nor punctuation (handled above): a word always has one.
+    i++;
     while (i < n) {
       const c = text[i];
-      if (c === ' ' || c === '\t' || c === '\r' || c === '\n' || c === '"' || c === '#' || PUNCT.has(c)) break;
-      if (c === '\\' && (text[i + 1] === '\n' || text[i + 1] === '\r')) break;
+      if (isBlank(c) || c === '\n' || c === '"' || c === '#' || PUNCT.has(c) || isContinuation(text, i)) break;
       i++;
     }
     col += i - from;

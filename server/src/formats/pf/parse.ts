@@ -25,6 +25,7 @@ import { PortSet } from '../../model/ports';
 import { range, type Range } from '../../model/range';
 import type { Action, Chain, Condition, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
+import { isBlank, isContinuation } from '../tokenize';
 
 interface Tok {
   kind: 'word' | 'string' | 'punct' | 'table';
@@ -36,6 +37,8 @@ interface Tok {
 
 const r = (t: Tok): Range => range(t.line, t.start, t.end);
 const span = (a: Tok, b: Tok): Range => ({ start: { line: a.line, character: a.start }, end: { line: b.line, character: b.end } });
+
+const WORD_END = new Set(['\n', '#', '"', "'", '{', '}', '(', ')', ',', '!', '<', '>', '=']);
 
 /** Lexes a statement list: one array of tokens per logical line (continuations joined). */
 export function lexPf(text: string): Tok[][] {
@@ -56,13 +59,13 @@ export function lexPf(text: string): Tok[][] {
       i++;
       continue;
     }
-    if (ch === '\\' && (text[i + 1] === '\n' || (text[i + 1] === '\r' && text[i + 2] === '\n'))) {
+    if (isContinuation(text, i)) {
       i += text[i + 1] === '\r' ? 3 : 2;
       line++;
       col = 0;
       continue;
     }
-    if (ch === ' ' || ch === '\t' || ch === '\r') {
+    if (isBlank(ch)) {
       i++;
       col++;
       continue;
@@ -106,7 +109,9 @@ export function lexPf(text: string): Tok[][] {
       continue;
     }
     const from = i;
-    while (i < n && !/[\s#"'{}(),!<>=]/.test(text[i]) && !(text[i] === '\\' && (text[i + 1] === '\n' || text[i + 1] === '\r'))) i++;
+    // The first character is never blank or punctuation here (handled above), so a word is never empty.
+    i++;
+    while (i < n && !isBlank(text[i]) && !WORD_END.has(text[i]) && !isContinuation(text, i)) i++;
     // `->` belongs to translation rules; keep it as one word.
     if (text[i] === '>' && text[i - 1] === '-') i++;
     push({ kind: 'word', text: text.slice(from, i), line, start: col, end: col + (i - from) });
@@ -115,6 +120,9 @@ export function lexPf(text: string): Tok[][] {
   if (cur.length) out.push(cur);
   return out;
 }
+
+/** Macros that nest other macros can double in size per definition; beyond this they are not expanded. */
+const MAX_MACRO = 65_536;
 
 interface PfRule {
   id: number;
@@ -228,7 +236,7 @@ class PfParser {
   }
 
   /** Expands `$macro` words by re-lexing their values (the tokens keep the macro's range). */
-  private expand(toks: Tok[], depth = 0): Tok[] {
+  private expand(toks: Tok[], depth = 0, budget = { left: MAX_MACRO }): Tok[] {
     const out: Tok[] = [];
     for (const t of toks) {
       if (t.kind === 'word' && t.text.startsWith('$')) {
@@ -242,8 +250,15 @@ class PfParser {
           );
           continue;
         }
+        // Macros naming macros can multiply; the whole expansion of one statement has one allowance.
+        budget.left -= value.length;
+        if (budget.left < 0) {
+          if (budget.left + value.length >= 0)
+            this.report('PC001', r(t), `macro \`${t.text}\` expands to more than ${MAX_MACRO} characters: not expanded`);
+          continue;
+        }
         const inner = (lexPf(value + (m![2] ?? ''))[0] ?? []).map((x) => ({ ...x, line: t.line, start: t.start, end: t.end }));
-        out.push(...this.expand(inner, depth + 1));
+        out.push(...this.expand(inner, depth + 1, budget));
       } else out.push(t);
     }
     return out;
@@ -311,7 +326,7 @@ class PfParser {
   }
 
   private expandString(t: Tok): string {
-    return t.text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name) => {
+    const out = t.text.replace(/\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, name) => {
       const v = this.macros.get(name);
       if (v === undefined) {
         this.report('PC001', r(t), `macro \`$${name}\` is not defined`);
@@ -319,6 +334,9 @@ class PfParser {
       }
       return v;
     });
+    if (out.length <= MAX_MACRO) return out;
+    this.report('PC001', r(t), `expands to more than ${MAX_MACRO} characters: not expanded`);
+    return t.text;
   }
 
   private table(toks: Tok[]): void {
@@ -560,9 +578,13 @@ class PfParser {
       const items: Tok[] = [];
       for (k++; k < toks.length && toks[k].text !== '}'; k++) if (toks[k].text !== ',') items.push(toks[k]);
       if (toks[k]?.text !== '}') this.report('PC001', r(toks[k - 1] ?? toks[0]), 'unbalanced `{`: the matching `}` is missing');
-      return { items, negated, end: k + 1 };
+      return { items, negated, end: Math.min(k + 1, toks.length) };
     }
-    return { items: toks[k] ? [toks[k]] : [], negated, end: k + 1 };
+    if (!toks[k]) {
+      this.report('PC001', r(toks[k - 1]), `expected a value after \`${toks[k - 1].text}\``);
+      return { items: [], negated, end: k };
+    }
+    return { items: [toks[k]], negated, end: k + 1 };
   }
 
   private hosts(
@@ -587,7 +609,7 @@ class PfParser {
       if (t.text === '(') {
         const group: Tok[] = [];
         for (k++; k < toks.length && toks[k].text !== ')'; k++) group.push(toks[k]);
-        k++;
+        k = this.close(toks, k, t);
         elems.push({ neg, toks: [t, ...group] });
         return;
       }
@@ -617,7 +639,7 @@ class PfParser {
         readHost();
         if (neg) for (let e = before; e < elems.length; e++) elems[e].neg = !elems[e].neg;
       }
-      k++;
+      k = this.close(toks, k, toks[startK + (neg ? 1 : 0)]);
     } else if (toks[k] && toks[k].text !== 'port') readHost();
     const hostEnd = k;
     if (elems.length && !(elems.length === 1 && elems[0].toks[0].text === 'any' && !elems[0].neg)) {
@@ -693,6 +715,10 @@ class PfParser {
     if (toks[k]?.text === 'port') {
       const portTok = toks[k];
       k++;
+      if (!toks[k]) {
+        this.report('PC001', r(portTok), 'expected a port, a `{ … }` list or a service name after `port`');
+        return k;
+      }
       const { items, set, end, negated } = this.ports(toks, k, protocols);
       k = end;
       const cond: Condition = { kind: kind === 'source' ? 'sport' : 'dport', set, negated, range: span(portTok, toks[k - 1]), items };
@@ -731,8 +757,11 @@ class PfParser {
       const OPS = ['=', '!=', '<', '>', '<=', '>='];
       if (t.kind === 'punct' && OPS.includes(t.text)) {
         const v = toks[k + 1];
-        k += 2;
-        if (!v) return;
+        k = Math.min(k + 2, toks.length);
+        if (!v) {
+          this.report('PC001', r(t), `expected a port after \`${t.text}\``);
+          return;
+        }
         const n = this.portValue(v, protocols);
         if (n === undefined) return;
         let s: PortSet;
@@ -801,6 +830,7 @@ class PfParser {
       items.push({ text: t.text, range: r(t), lo: a, hi: a, ...(/^\d+$/.test(t.text) ? {} : { service: t.text }) });
     };
     if (toks[k]?.text === '{') {
+      const open = toks[k];
       k++;
       while (k < toks.length && toks[k].text !== '}') {
         if (toks[k].text === ',') {
@@ -811,9 +841,17 @@ class PfParser {
         one();
         if (k === before) k++;
       }
-      k++;
+      k = this.close(toks, k, open);
     } else one();
     return { items, set, end: k, negated: false };
+  }
+
+  /** Steps over the `}` or `)` closing `open` at toks[k], or reports that it is missing (k stays at the end). */
+  private close(toks: Tok[], k: number, open: Tok): number {
+    const want = open.text === '(' ? ')' : '}';
+    if (toks[k]?.text === want) return k + 1;
+    this.report('PC001', r(toks[Math.min(k, toks.length) - 1] ?? open), `unbalanced \`${open.text}\`: the matching \`${want}\` is missing`);
+    return Math.min(k, toks.length);
   }
 }
 

@@ -609,6 +609,12 @@ class Parser {
   }
 }
 
+/** Reads one expression written at text[start, end) (a JSON string token in `*.tf.json`, say), offsets kept. */
+export function parseExpressionAt(text: string, start: number, end: number, problems: HclProblem[]): Expr {
+  const toks = new Lexer(text.slice(start, end), start, problems).run();
+  return new Parser(toks, problems, text).expr();
+}
+
 /** The source text of an expression, for messages ("source var.ssh_cidr"). */
 export function exprText(text: string, e: Span, max = 60): string {
   const s = text.slice(e.start, e.end).replace(/\s+/g, ' ');

@@ -5,7 +5,7 @@ import { parseTerraform } from './parse';
 
 export const terraformFormat: Format = {
   id: 'terraform',
-  claims: (path) => /\.(tf|tfvars)$/i.test(path),
+  claims: (path) => /\.(tf|tfvars)(\.json)?$/i.test(path),
   parse: (text, ctx) => parseTerraform(text, ctx),
   comment: HASH_COMMENT,
   edits: cloudEdits('hcl'),

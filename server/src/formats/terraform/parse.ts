@@ -9,11 +9,12 @@ import { buildCloudRuleset } from '../cloud/ruleset';
 import { Positions } from '../cloud/positions';
 import type { ParseContext } from '../format';
 import { parseHcl, type Body } from './hcl';
+import { parseTerraformJson } from './json';
 import { ModuleValues } from './module';
 import { TerraformReader } from './resources';
 
 export function parseTerraform(text: string, ctx: ParseContext): Ruleset {
-  const { body, problems } = parseHcl(text);
+  const { body, problems } = /\.json$/i.test(ctx.path ?? '') ? parseTerraformJson(text) : parseHcl(text);
   return rulesetFrom(body, text, ctx, problems.map((p) => ({ ...p, code: 'PC001' as const })));
 }
 

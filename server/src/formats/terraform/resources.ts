@@ -124,7 +124,8 @@ export class TerraformReader {
     const ordering = GROUP_TYPES[type];
     const azure = type === 'azurerm_network_security_group';
     if (!a) return this.group(type, `${inst.address} (no ${attr})`, this.sink.range(inst.block.typeSpan), ordering, azure);
-    const e = a.expr;
+    // "${aws_security_group.web.id}" (JSON syntax, old HCL) is the reference itself.
+    const e = a.expr.k === 'tmpl' && a.expr.parts.length === 1 && typeof a.expr.parts[0] !== 'string' ? a.expr.parts[0] : a.expr;
     if (e.k === 'ref' && e.root === type && typeof e.path[0] === 'string') {
       const idx = e.path[1];
       const at = idx !== undefined && typeof idx !== 'string' ? evaluate(idx, this.scope(inst)) : undefined;
@@ -223,6 +224,24 @@ export class TerraformReader {
       body: b.body,
       block: b,
     }));
+    // Attributes-as-blocks: `ingress = [{ from_port = 22, … }]` is the same as ingress blocks.
+    const list = attrOf(inst.body, type)?.expr;
+    // A single object (JSON syntax) is one block.
+    const objects = list?.k === 'tuple' ? list.items : list?.k === 'object' ? [list] : [];
+    objects.forEach((item) => {
+      if (item.k !== 'object') return;
+      const body = objectBody(item);
+      const block: Block = {
+        type: 'block',
+        blockType: type,
+        typeSpan: { start: item.start, end: item.start + 1 },
+        labels: [],
+        body,
+        start: item.start,
+        end: item.end,
+      };
+      out.push({ ...inst, address: `${inst.address}/${type}[${out.length}]`, body, block });
+    });
     for (const d of blocksOf(inst.body, 'dynamic')) {
       if (d.labels[0]?.value !== type) continue;
       const content = blocksOf(d.body, 'content')[0];
@@ -255,7 +274,8 @@ export class TerraformReader {
       const a = attrOf(inst.body, n);
       if (a) {
         const v = evaluate(a.expr, this.scope(inst));
-        if (v !== null) return { a, v };
+        // null, "" and [] leave an argument unset (attribute-list rules must spell out every argument).
+        if (v !== null && v !== '' && !(Array.isArray(v) && !v.length)) return { a, v };
       }
     }
     return undefined;
@@ -606,4 +626,22 @@ export class TerraformReader {
 
 function describe(v: Value): string {
   return v instanceof Unknown ? v.why : `is ${JSON.stringify(v)}`;
+}
+
+/** An object expression read as a block body: each `key = value` item becomes an attribute. */
+function objectBody(o: Extract<Expr, { k: 'object' }>): Body {
+  const items: Attribute[] = [];
+  for (const it of o.items) {
+    const key = it.key.k === 'lit' ? String(it.key.value) : undefined;
+    if (key !== undefined)
+      items.push({
+        type: 'attribute',
+        name: key,
+        nameSpan: { start: it.key.start, end: it.key.end },
+        expr: it.value,
+        start: it.key.start,
+        end: it.value.end,
+      });
+  }
+  return { items };
 }

@@ -1,0 +1,23 @@
+/**
+ * Worker thread entry: analyses one document per message and posts back its findings. The language server
+ * sends large documents here so its own event loop keeps answering hovers while they are analysed.
+ */
+import { parentPort } from 'node:worker_threads';
+import { resolveSettings, type Settings } from '../analysis/settings';
+import { formatById } from '../formats/registry';
+import { analyseText } from '../pipeline';
+import type { WorkerJob, WorkerReply } from './worker-pool';
+
+parentPort!.on('message', (job: WorkerJob) => {
+  let reply: WorkerReply;
+  try {
+    const format = formatById(job.formatId);
+    if (!format) throw new Error(`unknown format ${job.formatId}`);
+    const settings = resolveSettings(job.settings as Partial<Settings>);
+    const fa = analyseText(job.text, format, job.path, settings, (p) => (p === job.sibling?.path ? job.sibling.text : undefined));
+    reply = { id: job.id, findings: fa.findings };
+  } catch (e) {
+    reply = { id: job.id, error: (e as Error).stack ?? String(e) };
+  }
+  parentPort!.postMessage(reply);
+});

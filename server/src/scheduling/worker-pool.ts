@@ -1,0 +1,122 @@
+/**
+ * One analysis worker thread, used for large documents. Jobs run one at a time; a job for a document replaces
+ * that document's queued job, and when the running job is superseded the worker is terminated (the work stops
+ * mid-way) and a fresh one takes the next job. A heap limit turns a runaway analysis into an error.
+ */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Finding } from '../model/finding';
+
+export interface WorkerJob {
+  id: number;
+  text: string;
+  formatId: string;
+  path: string;
+  /** Settings as the user wrote them (resolved again in the worker). */
+  settings: unknown;
+  /** The IPv4 sibling's text, read by the caller (the worker does no editor-buffer lookups). */
+  sibling?: { path: string; text: string };
+}
+
+export type WorkerReply = { id: number; findings: Finding[] } | { id: number; error: string };
+
+/** Resolves when a job is superseded before it finished. */
+export const SUPERSEDED = Symbol('superseded');
+
+interface Pending {
+  key: string;
+  job: WorkerJob;
+  resolve(r: Finding[] | typeof SUPERSEDED): void;
+  reject(e: Error): void;
+}
+
+export class WorkerPool {
+  private worker: Worker | undefined;
+  private running: Pending | undefined;
+  private readonly queue: Pending[] = [];
+  private nextId = 1;
+
+  constructor(
+    // Beside this code: dist/ for the bundle (esbuild.mjs builds the worker there), out/…/scheduling/ for tsc.
+    private readonly script = path.join(__dirname, 'analysis-worker.js'),
+    private readonly heapMb = 1024,
+  ) {}
+
+  /** Analyses in the worker; `key` (the document URI) names the job that a later one for the same key replaces. */
+  analyse(key: string, job: Omit<WorkerJob, 'id'>): Promise<Finding[] | typeof SUPERSEDED> {
+    this.cancel(key);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ key, job: { ...job, id: this.nextId++ }, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Drops the queued job for `key` and stops the running one. */
+  cancel(key: string): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      if (this.queue[i].key === key) this.queue.splice(i, 1)[0].resolve(SUPERSEDED);
+    }
+    if (this.running?.key === key) {
+      const r = this.running;
+      this.running = undefined;
+      this.stopWorker();
+      r.resolve(SUPERSEDED);
+      this.pump();
+    }
+  }
+
+  /** Whether a job for `key` is queued or running. */
+  busy(key: string): boolean {
+    return this.running?.key === key || this.queue.some((p) => p.key === key);
+  }
+
+  dispose(): void {
+    for (const p of this.queue.splice(0)) p.resolve(SUPERSEDED);
+    this.running?.resolve(SUPERSEDED);
+    this.running = undefined;
+    this.stopWorker();
+  }
+
+  private stopWorker(): void {
+    const w = this.worker;
+    this.worker = undefined;
+    if (w) {
+      w.removeAllListeners();
+      w.on('error', () => undefined);
+      void w.terminate();
+    }
+  }
+
+  private start(): Worker {
+    // A small young generation keeps resident memory down, as --max-semi-space-size=2 does for the server.
+    const w = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 8 } });
+    w.unref();
+    w.on('message', (reply: WorkerReply) => {
+      const r = this.running;
+      if (!r || r.job.id !== reply.id) return;
+      this.running = undefined;
+      if ('error' in reply) r.reject(new Error(reply.error));
+      else r.resolve(reply.findings);
+      this.pump();
+    });
+    const fail = (e: Error): void => {
+      const r = this.running;
+      this.running = undefined;
+      this.stopWorker();
+      r?.reject(e);
+      this.pump();
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => {
+      if (this.worker === w) fail(new Error(`analysis worker exited (code ${code})`));
+    });
+    return w;
+  }
+
+  private pump(): void {
+    if (this.running || !this.queue.length) return;
+    this.running = this.queue.shift()!;
+    this.worker ??= this.start();
+    this.worker.postMessage(this.running.job);
+  }
+}
