@@ -90,7 +90,7 @@ test('a broken config is exit 2 with the file, position and key; wrong types are
       ['{ "severity": { "PC101": "off" }, }', /\.portcullis\.json:1:35: not valid JSON: property name expected/],
       ['{ "trustedSources": "10.0.0.0/8" }', /\.portcullis\.json:1:21: trustedSources must be an array/],
       ['{\n  "severity": { "PC101": "loud" }\n}', /\.portcullis\.json:2:26: severity\.PC101 must be one of error, warning, information, hint, off/],
-      ['{ "trustedSource": ["10.0.0.0/8"] }', /\.portcullis\.json:1:3: unknown key `trustedSource`; known keys: trustedSources, riskyPorts, severity, inlayHints/],
+      ['{ "trustedSource": ["10.0.0.0/8"] }', /\.portcullis\.json:1:3: unknown key `trustedSource`; known keys: trustedSources, riskyPorts, severity, maxFileSize, inlayHints/],
       ['{ "riskyPorts": ["70000/tcp"] }', /riskyPorts: `70000\/tcp`: ports are 0-65535/],
       ['{ "trustedSources": ["10.0.0.0/33"] }', /trustedSources: `10\.0\.0\.0\/33` is not an address/],
     ];

@@ -45,7 +45,7 @@ test('config problems name the key and point at it', () => {
     '0:14 severity.PC1O1 | `PC1O1` is not a diagnostic code (PC followed by three digits)',
   ]);
   assert.deepEqual(at('{"portcullis.severity": {}}'), [
-    '0:1 portcullis.severity | unknown key `portcullis.severity` (write `severity`, without the prefix); known keys: trustedSources, riskyPorts, severity, inlayHints',
+    '0:1 portcullis.severity | unknown key `portcullis.severity` (write `severity`, without the prefix); known keys: trustedSources, riskyPorts, severity, maxFileSize, inlayHints',
   ]);
   assert.deepEqual(at('[]'), ['0:0  | the file must be an object']);
   assert.deepEqual(at(''), ['0:0  | empty file: expected a JSON object']);
