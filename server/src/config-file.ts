@@ -51,11 +51,7 @@ export function readConfigFile(file: string, read: (p: string) => string = readT
   try {
     text = read(file);
   } catch (e) {
-    return {
-      path: file,
-      settings: {},
-      problems: [{ key: '', message: `cannot read: ${(e as Error).message}`, offset: 0, length: 0, line: 0, character: 0 }],
-    };
+    return { path: file, settings: {}, problems: [{ key: '', message: `cannot read: ${(e as Error).message}`, offset: 0, length: 0, line: 0, character: 0 }] };
   }
   return parseConfig(file, text);
 }
@@ -85,9 +81,7 @@ function check(text: string): { settings: Partial<Settings>; problems: Located[]
   const json = JSON.parse(text) as unknown;
   const problems: Located[] = [];
   // A bad property name is reported once, by its propertyNames error, not again by the pattern inside it.
-  const invalid = validate(json)
-    ? []
-    : (validate.errors ?? []).filter((e) => e.keyword === 'propertyNames' || e.propertyName === undefined);
+  const invalid = validate(json) ? [] : (validate.errors ?? []).filter((e) => e.keyword === 'propertyNames' || e.propertyName === undefined);
   for (const e of invalid) problems.push(schemaProblem(e, root));
   if (problems.length) return { settings: {}, problems };
   const settings = json as Partial<Settings>;

@@ -15,10 +15,7 @@ export function resolveFormat(path: string, languageId?: string, head?: () => st
   return (languageId && formatById(languageId)) || formatForPath(path, head);
 }
 
-const parseContext = (path: string) => ({
-  path,
-  resolveService: (name: string, protocol?: string) => portOfService(name, protocol as Transport | undefined),
-});
+const parseContext = (path: string) => ({ path, resolveService: (name: string, protocol?: string) => portOfService(name, protocol as Transport | undefined) });
 
 /**
  * Reads the other family's file for the same host, for the IPv4/IPv6 parity check: the function gets a
@@ -26,19 +23,12 @@ const parseContext = (path: string) => ({
  */
 export type SiblingReader = (path: string) => string | undefined;
 
-export function analyseText(
-  text: string,
-  format: Format,
-  path: string,
-  settings: ResolvedSettings,
-  readSibling?: SiblingReader,
-): FileAnalysis {
+export function analyseText(text: string, format: Format, path: string, settings: ResolvedSettings, readSibling?: SiblingReader): FileAnalysis {
   const ruleset = format.parse(text, parseContext(path));
   let counterpart: { path: string; exposure: Exposure } | undefined;
   const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;
   const siblingText = sibling && readSibling?.(sibling);
-  if (sibling && siblingText !== undefined)
-    counterpart = { path: sibling, exposure: analyseExposure(format.parse(siblingText, parseContext(sibling))) };
+  if (sibling && siblingText !== undefined) counterpart = { path: sibling, exposure: analyseExposure(format.parse(siblingText, parseContext(sibling))) };
   return { ...analyse(ruleset, text, settings, format.comment, counterpart), format, lines: text.split('\n') };
 }
 

@@ -27,9 +27,7 @@ const MAX_RANGE = 64;
 export function listedPorts(rs: Ruleset, exposure: Exposure): ListedPort[] {
   const seen = new Map<string, ListedPort>();
   for (const rule of allRules(rs)) {
-    const protocols = rule.conditions
-      .flatMap((c) => (c.kind === 'protocol' && !c.negated ? c.protocols : []))
-      .filter((p): p is Transport => p === 'tcp' || p === 'udp');
+    const protocols = rule.conditions.flatMap((c) => (c.kind === 'protocol' && !c.negated ? c.protocols : [])).filter((p): p is Transport => p === 'tcp' || p === 'udp');
     for (const c of rule.conditions) {
       if ((c.kind !== 'dport' && c.kind !== 'port') || c.negated) continue;
       for (const item of c.items) {
@@ -37,14 +35,7 @@ export function listedPorts(rs: Ruleset, exposure: Exposure): ListedPort[] {
         for (let port = item.lo; port <= item.hi; port++) {
           for (const protocol of protocols.length ? protocols : (['tcp', 'udp'] as const)) {
             const key = `${port}/${protocol}`;
-            if (!seen.has(key))
-              seen.set(key, {
-                port,
-                protocol,
-                expected: expectation(exposure, port, protocol),
-                range: item.range,
-                line: item.range.start.line,
-              });
+            if (!seen.has(key)) seen.set(key, { port, protocol, expected: expectation(exposure, port, protocol), range: item.range, line: item.range.start.line });
           }
         }
       }

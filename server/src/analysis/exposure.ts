@@ -180,11 +180,7 @@ function dnatKey(d: DnatAction | undefined): string {
 
 export function analyseExposure(rs: Ruleset): Exposure {
   const chains = allChains(rs);
-  const jumpedTo = new Set(
-    chains.flatMap((c) =>
-      c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : [])),
-    ),
-  );
+  const jumpedTo = new Set(chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : []))));
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
   // Chains of different scopes (independent cloud groups) never lie on one path.
@@ -218,12 +214,7 @@ export function analyseExposure(rs: Ruleset): Exposure {
 export function pathOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[] {
   const on = (h: Hook) =>
     chains
-      .filter(
-        (c) =>
-          c.hook === h &&
-          (c.family === 'both' || c.family === family) &&
-          !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`)),
-      )
+      .filter((c) => c.hook === h && (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`)))
       .filter((c) => c.type === 'filter' || c.priority !== undefined)
       .map((c, i) => ({ c, i }))
       .sort((a, b) => (a.c.priority ?? 0) - (b.c.priority ?? 0) || a.i - b.i)
@@ -282,9 +273,7 @@ class ChainWalker {
 
   run(): ChainExposure[] {
     this.classes = interfaceClasses(this.reachableInterfaces());
-    const universe = this.keyed(
-      this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))),
-    );
+    const universe = this.keyed(this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))));
     const reported = this.path.filter((c) => c.type === 'filter');
     for (const protocol of TRANSPORTS) {
       let flows: Flow[] = [{ ctx: PLAIN, map: PortMap.uniform(universe) }];
@@ -311,35 +300,18 @@ class ChainWalker {
     const last = reported.filter((c) => c.hook === this.hook).pop();
     return reported
       .filter((chain) => chain === last || this.grants.get(chain)?.length)
-      .map((chain) => ({
-        chain,
-        family: this.family,
-        hook: this.hook,
-        path: this.path,
-        ifaceClasses: this.classes,
-        grants: this.grants.get(chain) ?? [],
-      }));
+      .map((chain) => ({ chain, family: this.family, hook: this.hook, path: this.path, ifaceClasses: this.classes, grants: this.grants.get(chain) ?? [] }));
   }
 
   /** Walks one chain of the path for one flow; returns what it lets through, as flows for the next chain. */
   private stageWalk(chain: Chain, flow: Flow, protocol: Transport): Accepted[] {
     const beforeConntrack = chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
-    this.stage = {
-      chain,
-      ctx: flow.ctx,
-      beforeConntrack,
-      accepted: [],
-      forks: [],
-      notrack: PortMap.empty(),
-      maybeNotrack: PortMap.empty(),
-      maybeNotrackWhy: [],
-    };
+    this.stage = { chain, ctx: flow.ctx, beforeConntrack, accepted: [], forks: [], notrack: PortMap.empty(), maybeNotrack: PortMap.empty(), maybeNotrackWhy: [] };
     this.undecided = [];
     const rest = this.walk(chain, flow.map, protocol);
     // Built-in chains of the other tables default to ACCEPT; a filter chain without a policy (ufw's attached
     // chains) decides nothing on its own.
-    if (chain.policy === 'accept' || (chain.policy === undefined && chain.type !== 'filter'))
-      this.grant(protocol, rest, undefined, [...new Set(this.undecided)], false);
+    if (chain.policy === 'accept' || (chain.policy === undefined && chain.type !== 'filter')) this.grant(protocol, rest, undefined, [...new Set(this.undecided)], false);
     const { accepted, forks, notrack, maybeNotrack } = this.stage;
     const out: Accepted[] = [];
     for (const a of accepted) {
@@ -391,18 +363,7 @@ class ChainWalker {
     const list = this.grants.get(a.chain) ?? [];
     for (const g of map.groups()) {
       for (const { iface, sources } of this.unkeyed(g.sources)) {
-        list.push({
-          chain: a.chain,
-          family: this.family,
-          protocol,
-          ports: g.ports,
-          sources,
-          iface,
-          rule: a.rule,
-          approximate: a.forceApprox || why.length > 0,
-          reasons: why,
-          ...(a.within?.length ? { within: a.within } : {}),
-        });
+        list.push({ chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why, ...(a.within?.length ? { within: a.within } : {}) });
       }
     }
     this.grants.set(a.chain, list);
@@ -638,24 +599,9 @@ class ChainWalker {
   }
 
   /** Records what a chain accepts; what becomes a grant depends on the rest of the path (run()). */
-  private grant(
-    _protocol: Transport,
-    map: PortMap,
-    rule: Rule | undefined,
-    reasons: string[],
-    forceApprox: boolean,
-    within: SourceBound[] = [],
-  ): void {
+  private grant(_protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean, within: SourceBound[] = []): void {
     if (map.isEmpty()) return;
-    this.stage.accepted.push({
-      chain: this.stage.chain,
-      ctx: this.stage.ctx,
-      map,
-      rule,
-      reasons: [...new Set(reasons)],
-      forceApprox,
-      ...(within.length ? { within } : {}),
-    });
+    this.stage.accepted.push({ chain: this.stage.chain, ctx: this.stage.ctx, map, rule, reasons: [...new Set(reasons)], forceApprox, ...(within.length ? { within } : {}) });
   }
 
   /** Destination NAT ends the NAT chain: the connection goes on with its new destination. */
@@ -664,9 +610,7 @@ class ChainWalker {
     // REDIRECT always delivers to this host; DNAT to an address does so only when it is one of the host's own.
     if (action.redirect && this.hook !== 'input') return;
     if (!action.redirect && action.toAddress) {
-      reasons.push(
-        `DNAT to ${action.toAddress}: ${this.hook === 'input' ? "delivered here only if that is one of this host's addresses" : "forwarded only if that is not one of this host's addresses"}`,
-      );
+      reasons.push(`DNAT to ${action.toAddress}: ${this.hook === 'input' ? 'delivered here only if that is one of this host\'s addresses' : 'forwarded only if that is not one of this host\'s addresses'}`);
     }
     this.stage.forks.push({ ctx: { ...this.stage.ctx, dnat: action, reasons: [...new Set(reasons)] }, map });
   }
@@ -754,8 +698,7 @@ const UNTRACKED = 4;
 const ANY_STATE = NEW | DNATED | UNTRACKED;
 
 function stateBits(states: ConnState[], negated: boolean): number {
-  const bits =
-    (states.includes('new') ? NEW | DNATED : 0) | (states.includes('dnat') ? DNATED : 0) | (states.includes('untracked') ? UNTRACKED : 0);
+  const bits = (states.includes('new') ? NEW | DNATED : 0) | (states.includes('dnat') ? DNATED : 0) | (states.includes('untracked') ? UNTRACKED : 0);
   return negated ? ANY_STATE & ~bits : bits;
 }
 
@@ -853,10 +796,8 @@ function compileRule(rule: Rule, family: Family): Compiled {
         else if (c.field === 'source' || c.field === 'destination') {
           if ((c.field === 'source') === (c.direction === 'original')) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
           else inexact(c); // this host's address (before or after DNAT): unknown here
-        } else if (c.field === 'dport' && c.direction === 'original')
-          origPorts = origPorts.intersect(c.negated ? c.set.complement() : c.set);
-        else if (c.field === 'sport' && c.direction === 'reply')
-          packetPorts = packetPorts.intersect(c.negated ? c.set.complement() : c.set);
+        } else if (c.field === 'dport' && c.direction === 'original') origPorts = origPorts.intersect(c.negated ? c.set.complement() : c.set);
+        else if (c.field === 'sport' && c.direction === 'reply') packetPorts = packetPorts.intersect(c.negated ? c.set.complement() : c.set);
         else inexact(c); // the client's source port
         break;
       case 'tcpFlags':
@@ -917,9 +858,7 @@ function wordCondition(c: Condition): string {
   switch (c.kind) {
     case 'source':
     case 'destination': {
-      const what = c.unresolved?.length
-        ? `${c.unresolved.join(', ')}, ${c.local ? "this host's interface addresses" : 'resolved outside this file'}`
-        : c.set.describe(2);
+      const what = c.unresolved?.length ? `${c.unresolved.join(', ')}, ${c.local ? "this host's interface addresses" : 'resolved outside this file'}` : c.set.describe(2);
       return `${c.negated ? 'not ' : ''}${c.kind} ${what}`;
     }
     case 'outInterface':
@@ -931,9 +870,7 @@ function wordCondition(c: Condition): string {
       if (c.field === 'protocol') what = c.protocols.join(',');
       else if (c.field === 'sport' || c.field === 'dport') what = c.set.toString();
       else what = (c.set as AddressSet).describe(2);
-      const field = { source: 'source', destination: 'destination', sport: 'source port', dport: 'destination port', protocol: 'protocol' }[
-        c.field
-      ];
+      const field = { source: 'source', destination: 'destination', sport: 'source port', dport: 'destination port', protocol: 'protocol' }[c.field];
       return `conntrack ${c.direction} ${field} ${c.negated ? 'not ' : ''}${what}`;
     }
     case 'opaque':

@@ -29,10 +29,7 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
       const range = g.rule ? g.rule.range : v6.chain.policyRange ?? v6.chain.range;
       const where = counterpart && v4Source === counterpart.exposure ? `in ${counterpart.path}` : 'in this ruleset';
       findings.push({
-        code: 'PC107',
-        severity: CODES.PC107.severity,
-        range,
-        data: g.rule ? { ruleId: g.rule.id } : undefined,
+        code: 'PC107', severity: CODES.PC107.severity, range, data: g.rule ? { ruleId: g.rule.id } : undefined,
         message: `${g.protocol.toUpperCase()} ${leaked.toString()} is reachable from any IPv6 address through ${g.rule ? 'this rule' : `the ${v6.chain.name} policy`}, but the IPv4 rules ${where} do not open it to the internet${risky.length ? ` (${[...new Set(risky.map((r) => r.service))].slice(0, 3).join(', ')})` : ''}. Hosts are reachable over both; block it in ip6tables too, or open it on purpose in both.`,
       });
     }

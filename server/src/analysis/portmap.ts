@@ -165,10 +165,7 @@ export class PortMap {
   }
 
   equals(o: PortMap): boolean {
-    return (
-      this.segs.length === o.segs.length &&
-      this.segs.every((s, i) => s.lo === o.segs[i].lo && s.hi === o.segs[i].hi && s.sources.equals(o.segs[i].sources))
-    );
+    return this.segs.length === o.segs.length && this.segs.every((s, i) => s.lo === o.segs[i].lo && s.hi === o.segs[i].hi && s.sources.equals(o.segs[i].sources));
   }
 
   private set(lo: number, hi: number, sources: AddressSet): void {

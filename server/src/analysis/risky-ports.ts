@@ -37,10 +37,7 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
 function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>): Finding {
   const list = [...risks.entries()];
   const [risk, grant] = list[0];
-  const worst = list.reduce(
-    (a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a),
-    'low' as Risk['level'],
-  );
+  const worst = list.reduce((a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a), 'low' as Risk['level']);
   const who = describeGrantSources(grant);
   const where = `${grant.iface ? ` on ${grant.iface}` : ''} through ${throughChain(grant)}`;
   const approximate = list.some(([, g]) => g.approximate);
@@ -56,10 +53,7 @@ function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>
     };
   }
   // Each listed port says whether its own verdict is approximate, so a mixed list does not read as certain.
-  const names = list.map(
-    ([r, g]) =>
-      `${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}/${g.protocol} ${r.service}${approximate && g.approximate ? ' (approximate)' : ''}`,
-  );
+  const names = list.map(([r, g]) => `${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}/${g.protocol} ${r.service}${approximate && g.approximate ? ' (approximate)' : ''}`);
   const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ` and ${names.length - 6} more` : '');
   const what = item ? `port range ${item.text}` : 'this rule, which matches every port,';
   return {

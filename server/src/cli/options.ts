@@ -108,8 +108,7 @@ export function wholeNumber(values: Values, key: string, fallback: number, min: 
   const v = values[key];
   if (v === undefined) return fallback;
   const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max)
-    throw new UsageError(`--${key} must be a whole number from ${min} to ${max}, not \`${String(v)}\``);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${key} must be a whole number from ${min} to ${max}, not \`${String(v)}\``);
   return n;
 }
 

@@ -43,14 +43,7 @@ function summaryLine(s: Summary, tail: string): string {
   return `${parts.join(', ')}${tail}`;
 }
 
-export function checkReporter(
-  format: 'text' | 'json' | 'sarif',
-  min: Severity,
-  verbose: boolean,
-  write: Write,
-  version: string,
-  cwd: string,
-): Reporter {
+export function checkReporter(format: 'text' | 'json' | 'sarif', min: Severity, verbose: boolean, write: Write, version: string, cwd: string): Reporter {
   if (format === 'sarif') {
     const frame = sarifFrame(version, cwd);
     const failures: { path: string; message: string }[] = [];
@@ -68,18 +61,16 @@ export function checkReporter(
       end: () => write(`${first ? '' : '\n      '}${frame.tail(failures)}\n`),
     };
   }
-  if (format === 'json')
-    return jsonReporter(write, (r, shown) => ({
-      path: r.path,
-      language: r.language ?? null,
-      ...(r.error ? { error: r.error } : {}),
-      findings: shown.map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })),
-    }));
+  if (format === 'json') return jsonReporter(write, (r, shown) => ({
+    path: r.path,
+    language: r.language ?? null,
+    ...(r.error ? { error: r.error } : {}),
+    findings: shown.map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })),
+  }));
   return {
     file(r, shown) {
       if (r.error) write(`${r.path}: error: ${r.error}\n`);
-      for (const f of shown)
-        write(`${r.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}\n`);
+      for (const f of shown) write(`${r.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}\n`);
     },
     skipped(p, reason) {
       if (verbose) write(`${p}: skipped: ${reason}\n`);

@@ -37,8 +37,7 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
   for (const d of diagnostics) {
     if (d.source !== 'portcullis') continue;
     const data = (d.data ?? {}) as { ruleId?: number; table?: string; chain?: string };
-    const rule: Rule | undefined =
-      data.ruleId !== undefined ? rules.get(data.ruleId) : d.code === 'PC103' ? undefined : ruleOnLine(fa, d.range.start.line);
+    const rule: Rule | undefined = data.ruleId !== undefined ? rules.get(data.ruleId) : d.code === 'PC103' ? undefined : ruleOnLine(fa, d.range.start.line);
     // The safety rule: every fix below only narrows a rule that accepts (or turns it into a block), so no fix
     // ever deletes or weakens a block rule. setDefaultDrop moves a policy toward drop only.
     if (edits && rule && narrowable(rule)) {
@@ -68,14 +67,7 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
       const { table, chain } = data as { table?: string; chain?: string };
       const c = fa.ruleset.tables.find((t) => t.name === table)?.chains.find((x) => x.name === chain);
       const e = c && edits.setDefaultDrop(c, fa.lines);
-      if (e)
-        actions.push({
-          title: `Set ${chain} policy to DROP (keeping loopback and established traffic)`,
-          kind: CodeActionKind.QuickFix,
-          diagnostics: [d],
-          isPreferred: true,
-          edit: { changes: { [uri]: e } },
-        });
+      if (e) actions.push({ title: `Set ${chain} policy to DROP (keeping loopback and established traffic)`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: e } } });
     }
     // A stale diagnostic (from a longer, older version) may point past the end: nothing to suppress there.
     if (d.range.start.line >= 0 && d.range.start.line < fa.lines.length) actions.push(suppress(fa, ctx, d));
@@ -107,9 +99,7 @@ function narrowable(rule: Rule): boolean {
 export function sourceNarrows(rule: Rule, network: string): boolean {
   const net = AddressSet.parse(network);
   if (!net) return false;
-  return rule.conditions.every(
-    (c) => c.kind !== 'source' || (!c.unresolved?.length && (c.negated ? c.set.complement() : c.set).covers(net)),
-  );
+  return rule.conditions.every((c) => c.kind !== 'source' || (!c.unresolved?.length && (c.negated ? c.set.complement() : c.set).covers(net)));
 }
 
 function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {

@@ -57,8 +57,7 @@ export function forPublishing(findings: Finding[]): Finding[] {
       data: { ...(g[0].data ?? {}), count: g.length },
     });
   }
-  const byPosition = (a: Finding, b: Finding) =>
-    a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  const byPosition = (a: Finding, b: Finding) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
   return [...analysis.sort(byPosition), ...syntax.sort(byPosition)];
 }
 

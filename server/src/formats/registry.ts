@@ -8,15 +8,7 @@ import { cloudformationFormat } from './cloudformation';
 import { azureArmFormat } from './azure-arm';
 
 /** Every supported format; the first that claims a path wins, so put specific formats before generic ones. */
-export const FORMATS: Format[] = [
-  iptablesFormat,
-  nftablesFormat,
-  pfFormat,
-  firewalldFormat,
-  terraformFormat,
-  cloudformationFormat,
-  azureArmFormat,
-];
+export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat, terraformFormat, cloudformationFormat, azureArmFormat];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((f) => f.id === id);

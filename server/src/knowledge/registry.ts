@@ -70,19 +70,7 @@ function nameIndex(): Map<string, ServiceEntry[]> {
  * Names that firewalls accept through /etc/services but that IANA registers under another name
  * (e.g. "www" for 80, "domain" is IANA's own). Kept tiny: only aliases common in real rulesets.
  */
-const ALIASES: Record<string, number> = {
-  www: 80,
-  'www-http': 80,
-  https: 443,
-  smtps: 465,
-  'ms-wbt-server': 3389,
-  rdp: 3389,
-  mysql: 3306,
-  postgres: 5432,
-  postgresql: 5432,
-  imaps: 993,
-  pop3s: 995,
-};
+const ALIASES: Record<string, number> = { www: 80, 'www-http': 80, https: 443, smtps: 465, 'ms-wbt-server': 3389, rdp: 3389, mysql: 3306, postgres: 5432, postgresql: 5432, imaps: 993, pop3s: 995 };
 
 export function serviceAt(port: number, protocol: Transport): ServiceEntry | undefined {
   return entry(`${port}/${protocol}`);

@@ -552,11 +552,6 @@ export function parseRiskSpecs(specs: readonly string[]): { risks: Risk[]; error
 export function withExtraRisks(extra: readonly string[], base: RiskCatalogue = CATALOGUE): RiskCatalogue {
   const { risks, errors } = parseRiskSpecs(extra);
   if (errors.length) throw new RiskSpecError(errors);
-  const fresh = risks.filter(
-    (x) =>
-      !base.entries.some(
-        (r) => r.ports[0] === x.ports[0] && r.ports[1] === x.ports[1] && x.protocols.every((p) => r.protocols.includes(p)),
-      ),
-  );
+  const fresh = risks.filter((x) => !base.entries.some((r) => r.ports[0] === x.ports[0] && r.ports[1] === x.ports[1] && x.protocols.every((p) => r.protocols.includes(p))));
   return fresh.length ? catalogue([...base.entries, ...fresh]) : base;
 }

@@ -86,14 +86,7 @@ test('pf: interface networks are local, never "any IPv4 address"; tables and hos
   ].join('\n');
   const fa = pf(text);
   const on = (line: number) => fa.findings.filter((f) => f.range.start.line === line);
-  for (const line of [5, 6, 7, 8])
-    assert.deepEqual(
-      on(line).map((f) => f.code),
-      [],
-      `line ${line + 1}: ${on(line)
-        .map((f) => f.message)
-        .join(' | ')}`,
-    );
+  for (const line of [5, 6, 7, 8]) assert.deepEqual(on(line).map((f) => f.code), [], `line ${line + 1}: ${on(line).map((f) => f.message).join(' | ')}`);
   for (const [line, name] of [[9, '<mgmt>'], [10, '<admins>'], [12, 'ns1.example.org']] as const) {
     const [f] = on(line);
     assert.equal(f?.code, 'PC101', `line ${line + 1}`);
@@ -116,9 +109,7 @@ test('pf PC104 on a non-quick pass all says it overrides what is above it, not t
 });
 
 test('firewalld: the public zone with ssh, dhcpv6-client and mdns reports only ssh, "zone public"', () => {
-  const fa = zone(
-    '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssh"/>\n  <service name="dhcpv6-client"/>\n  <service name="mdns"/>\n</zone>\n',
-  );
+  const fa = zone('<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssh"/>\n  <service name="dhcpv6-client"/>\n  <service name="mdns"/>\n</zone>\n');
   const risky = fa.findings.filter((f) => f.code.startsWith('PC1'));
   assert.deepEqual(risky.map((f) => [f.code, f.range.start.line]), [['PC101', 2]]);
   assert.match(risky[0].message, /SSH.*through zone public\./);
@@ -137,8 +128,7 @@ test('firewalld: the public zone with ssh, dhcpv6-client and mdns reports only s
 test('firewalld: services with destinations from the corpus services folder, and includes keep their own destination', (t) => {
   if (!HAVE_CORPUS) return t.skip(NO_CORPUS);
   const file = path.join(CORPUS, 'firewalld/zones/home.xml');
-  const text =
-    '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssdp"/>\n  <service name="llmnr"/>\n  <service name="mdns"/>\n</zone>\n';
+  const text = '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssdp"/>\n  <service name="llmnr"/>\n  <service name="mdns"/>\n</zone>\n';
   const fa = zone(text, file);
   assert.deepEqual(fa.findings.filter((f) => f.code.startsWith('PC1')).map((f) => f.message), []);
   // llmnr includes llmnr-tcp (no destination: reachable) and llmnr-udp (multicast only).
@@ -168,23 +158,11 @@ test('severity policy: an approximate verdict is never an error; PC104 only for 
 });
 
 test('safety rule: no fix deletes or narrows a block rule; source restriction only where it narrows', () => {
-  const fa = analyseRules(
-    filterTable(
-      [
-        '-A INPUT -p tcp --dport 23 -j DROP',
-        '-A INPUT -p tcp --dport 23 -j DROP',
-        '-A INPUT ! -s 0.0.0.0/1 -p tcp --dport 3389 -j ACCEPT',
-        '-A INPUT -s 0.0.0.0/1 -p tcp --dport 3389 -j ACCEPT',
-      ],
-      'ACCEPT',
-    ),
-  );
+  const fa = analyseRules(filterTable(['-A INPUT -p tcp --dport 23 -j DROP', '-A INPUT -p tcp --dport 23 -j DROP', '-A INPUT ! -s 0.0.0.0/1 -p tcp --dport 3389 -j ACCEPT', '-A INPUT -s 0.0.0.0/1 -p tcp --dport 3389 -j ACCEPT'], 'ACCEPT'));
   const rules = allRules(fa.ruleset);
   for (const code of ['PC004', 'PC101', 'PC102', 'PC104', 'PC105', 'PC106']) {
     for (const r of rules.filter((x) => x.action.kind === 'drop')) {
-      const titles = codeActions(fa, X, [{ range: r.range, code, source: 'portcullis', message: '', data: { ruleId: r.id } }]).map(
-        (a) => a.title,
-      );
+      const titles = codeActions(fa, X, [{ range: r.range, code, source: 'portcullis', message: '', data: { ruleId: r.id } }]).map((a) => a.title);
       assert.deepEqual(titles, [`Suppress ${code} on this line (with a reason)`], `${code} on a DROP rule`);
     }
   }
@@ -201,19 +179,8 @@ test('safety rule: no fix deletes or narrows a block rule; source restriction on
 });
 
 test('publishing: analysis findings first, identical syntax problems collapsed with a count', () => {
-  const mk = (code: string, line: number, message: string): Finding => ({
-    code,
-    severity: code === 'PC001' ? 'error' : 'warning',
-    message,
-    range: { start: { line, character: 0 }, end: { line, character: 1 } },
-  });
-  const findings = [
-    ...Array.from({ length: 1653 }, (_, i) => mk('PC001', i, 'invalid MAC address `XX`')),
-    mk('PC001', 5, 'other'),
-    mk('PC001', 6, 'other'),
-    mk('PC101', 2000, 'risky'),
-    mk('PC105', 1, 'shadowed'),
-  ];
+  const mk = (code: string, line: number, message: string): Finding => ({ code, severity: code === 'PC001' ? 'error' : 'warning', message, range: { start: { line, character: 0 }, end: { line, character: 1 } } });
+  const findings = [...Array.from({ length: 1653 }, (_, i) => mk('PC001', i, 'invalid MAC address `XX`')), mk('PC001', 5, 'other'), mk('PC001', 6, 'other'), mk('PC101', 2000, 'risky'), mk('PC105', 1, 'shadowed')];
   const out = forPublishing(findings);
   assert.deepEqual(out.map((f) => f.code), ['PC105', 'PC101', 'PC001', 'PC001', 'PC001']);
   const mac = out.find((f) => f.message.startsWith('invalid MAC'))!;

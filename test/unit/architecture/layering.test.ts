@@ -70,9 +70,7 @@ function violations(from: string, to: string): string[] {
 test('every import stays within the layers docs/architecture.md allows', () => {
   const files = sources(SRC);
   assert.ok(files.length > 50, `${files.length} source files`);
-  const found = files.flatMap((file) =>
-    importsOf(file).flatMap((to) => violations(path.relative(REPO, file).split(path.sep).join('/'), to)),
-  );
+  const found = files.flatMap((file) => importsOf(file).flatMap((to) => violations(path.relative(REPO, file).split(path.sep).join('/'), to)));
   assert.deepEqual(found, []);
 });
 
@@ -91,8 +89,7 @@ test('the VS Code client uses only the server\'s features (rendering) and the co
   const found: string[] = [];
   for (const file of sources(path.join(REPO, 'client/src'))) {
     for (const to of importsOf(file)) {
-      if (to.startsWith('server/') && !to.startsWith('server/src/features/') && to !== 'server/src/formats/sniff')
-        found.push(`${path.relative(REPO, file)} imports ${to}`);
+      if (to.startsWith('server/') && !to.startsWith('server/src/features/') && to !== 'server/src/formats/sniff') found.push(`${path.relative(REPO, file)} imports ${to}`);
     }
   }
   assert.deepEqual(found, []);

@@ -101,10 +101,7 @@ test('a broken config is exit 2 with the file, position and key; wrong types are
       assert.match(r.stdout, message, text);
     }
     // The same file, fixed, is read and applied.
-    fs.writeFileSync(
-      cfg,
-      JSON.stringify({ $schema: '../schemas/portcullis.schema.json', severity: { PC101: 'off', PC102: 'off', PC004: 'off' } }),
-    );
+    fs.writeFileSync(cfg, JSON.stringify({ $schema: '../schemas/portcullis.schema.json', severity: { PC101: 'off', PC102: 'off', PC004: 'off' } }));
     assert.equal(run('check', path.join(dir, 'rules.v4')).status, 0);
   } finally {
     fs.rmSync(dir, { recursive: true });

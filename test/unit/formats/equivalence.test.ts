@@ -29,8 +29,7 @@ function inputV4(id: string, file: string): { ce: ChainExposure; codes: string[]
 test('the same policy in iptables, nftables, pf and firewalld: same exposure and same finding codes', () => {
   const results = FILES.map(([id, f]) => ({ id, ...inputV4(id, f) }));
   const ports = [22, 23, 53, 80, 443, 445, 3389, 8080];
-  const table = (ce: ChainExposure) =>
-    ports.flatMap((p) => (['tcp', 'udp'] as const).map((proto) => `${proto}/${p}: ${sourcesFor(ce, proto, p).describe()}`));
+  const table = (ce: ChainExposure) => ports.flatMap((p) => (['tcp', 'udp'] as const).map((proto) => `${proto}/${p}: ${sourcesFor(ce, proto, p).describe()}`));
   const ref = table(results[0].ce);
   assert.equal(ref[0], 'tcp/22: 192.0.2.0/24');
   for (const r of results) assert.deepEqual(table(r.ce), ref, r.id);

@@ -6,8 +6,7 @@ import type { Condition } from '../../../server/src/model/ruleset';
 
 const ctx = { resolveService: (n: string, p?: string) => portOfService(n, p as 'tcp') };
 const parse = (text: string, path?: string) => parseIptables(text, { ...ctx, path });
-const wrap = (...rules: string[]) =>
-  ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [12:345]', ...rules, 'COMMIT'].join('\n');
+const wrap = (...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [12:345]', ...rules, 'COMMIT'].join('\n');
 type Of<K, C = Condition> = C extends { kind: infer CK } ? (K extends CK ? C : never) : never;
 const cond = <K extends Condition['kind']>(cs: Condition[], kind: K) => cs.find((c) => c.kind === kind) as Of<K>;
 
@@ -19,11 +18,7 @@ test('chains, policies and counters from iptables-save', () => {
   const input = filter.chains.find((c) => c.name === 'INPUT')!;
   assert.equal(input.policy, 'drop');
   assert.equal(input.hook, 'input');
-  assert.deepEqual(input.rules[0].action, {
-    kind: 'jump',
-    chain: 'LOGDROP',
-    range: input.rules[0].action.kind === 'jump' ? input.rules[0].action.range : undefined,
-  });
+  assert.deepEqual(input.rules[0].action, { kind: 'jump', chain: 'LOGDROP', range: input.rules[0].action.kind === 'jump' ? input.rules[0].action.range : undefined });
   assert.equal(filter.chains.find((c) => c.name === 'LOGDROP')!.hook, undefined);
 });
 
@@ -53,11 +48,7 @@ test('ports: single, ranges, open ends, multiport lists and service names', () =
 });
 
 test('negation, addresses, interfaces, state and comments', () => {
-  const rs = parse(
-    wrap(
-      '-A INPUT ! -s 10.0.0.0/8,192.168.1.1 -i eth0 -p tcp -m conntrack --ctstate NEW,ESTABLISHED -m comment --comment "web traffic" -m tcp ! --dport 80 -j REJECT --reject-with tcp-reset',
-    ),
-  );
+  const rs = parse(wrap('-A INPUT ! -s 10.0.0.0/8,192.168.1.1 -i eth0 -p tcp -m conntrack --ctstate NEW,ESTABLISHED -m comment --comment "web traffic" -m tcp ! --dport 80 -j REJECT --reject-with tcp-reset'));
   assert.deepEqual(rs.problems, []);
   const r = rs.tables[0].chains[0].rules[0];
   const src = cond(r.conditions, 'source');
@@ -71,15 +62,7 @@ test('negation, addresses, interfaces, state and comments', () => {
 });
 
 test('unknown match modules and targets are kept, not errors', () => {
-  const rs = parse(
-    wrap(
-      ':X - [0:0]',
-      '-A INPUT -m geoip --src-cc CN,RU -j DROP',
-      '-A INPUT -p tcp --dport 22 -m recent --update --seconds 60 --hitcount 4 --name ssh -j DROP',
-      '-A X -j FANCYTARGET --fancy-opt 3',
-      '-A INPUT -j X',
-    ),
-  );
+  const rs = parse(wrap(':X - [0:0]', '-A INPUT -m geoip --src-cc CN,RU -j DROP', '-A INPUT -p tcp --dport 22 -m recent --update --seconds 60 --hitcount 4 --name ssh -j DROP', '-A X -j FANCYTARGET --fancy-opt 3', '-A INPUT -j X'));
   assert.deepEqual(rs.problems.map((p) => p.message), []);
   const r = rs.tables[0].chains.find((c) => c.name === 'INPUT')!.rules[0];
   assert.equal(cond(r.conditions, 'opaque').text, '--src-cc CN,RU');
@@ -122,17 +105,7 @@ test('old negation placement is understood and flagged as obsolete', () => {
 });
 
 test('-I inserts at the top (or at a position); -N/-P/-F work as commands', () => {
-  const rs = parse(
-    [
-      '*filter',
-      '-P INPUT DROP',
-      '-N web',
-      '-A INPUT -p tcp --dport 80 -j web',
-      '-I INPUT -i lo -j ACCEPT',
-      '-I INPUT 2 -p tcp --dport 22 -j ACCEPT',
-      'COMMIT',
-    ].join('\n'),
-  );
+  const rs = parse(['*filter', '-P INPUT DROP', '-N web', '-A INPUT -p tcp --dport 80 -j web', '-I INPUT -i lo -j ACCEPT', '-I INPUT 2 -p tcp --dport 22 -j ACCEPT', 'COMMIT'].join('\n'));
   assert.deepEqual(rs.problems, []);
   const input = rs.tables[0].chains.find((c) => c.name === 'INPUT')!;
   assert.equal(input.policy, 'drop');
@@ -148,9 +121,7 @@ test('IPv6 detection: ip6tables header, addresses, and ufw file names', () => {
 });
 
 test('CRLF, BOM, tabs and quotes are ordinary input', () => {
-  const rs = parse(
-    '\ufeff*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT\t-p tcp --dport 22 -m comment --comment "a \\"quoted\\" word" -j ACCEPT\r\nCOMMIT\r\n',
-  );
+  const rs = parse('\ufeff*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT\t-p tcp --dport 22 -m comment --comment "a \\"quoted\\" word" -j ACCEPT\r\nCOMMIT\r\n');
   assert.deepEqual(rs.problems, []);
   const r = rs.tables[0].chains[0].rules[0];
   assert.equal(r.comment, 'a "quoted" word');

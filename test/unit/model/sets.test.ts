@@ -33,8 +33,7 @@ test('AddressSet: CIDR, netmask and range forms parse for IPv4 and IPv6', () => 
 });
 
 test('AddressSet: malformed input is rejected, not guessed', () => {
-  for (const bad of ['300.1.2.3', '10.0.0.0/33', '1.2.3', '0x7f.1', 'fe80::zz', '10.0.0.0/255.0.255.0', ''])
-    assert.equal(AddressSet.parse(bad), undefined, bad);
+  for (const bad of ['300.1.2.3', '10.0.0.0/33', '1.2.3', '0x7f.1', 'fe80::zz', '10.0.0.0/255.0.255.0', '']) assert.equal(AddressSet.parse(bad), undefined, bad);
 });
 
 test('AddressSet: set algebra keeps families apart', () => {

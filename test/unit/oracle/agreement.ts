@@ -158,20 +158,8 @@ export interface MatrixRow {
 
 export const FFFUU: { golden: string; ruleset: string; table: string; chain: string; assignment?: string }[] = [
   { golden: 'synology_iptables-save_jun_2015_cleanup.txt', ruleset: 'synology-2015-cleanup.rules', table: 'filter', chain: 'INPUT' },
-  {
-    golden: 'i8_iptables-save-2015-05-15_15-23-41_cheating.txt',
-    ruleset: 'tum-net-2015-05-15-cheating.rules',
-    table: 'filter',
-    chain: 'FORWARD',
-    assignment: 'ipassmt_tumi8.txt',
-  },
-  {
-    golden: 'sqrl_2015_aug_iptables-save-spoofing-protection.txt',
-    ruleset: 'sqrl-shorewall-2015-spoofing.rules',
-    table: 'raw',
-    chain: 'PREROUTING',
-    assignment: 'ipassmt_sqrl.txt',
-  },
+  { golden: 'i8_iptables-save-2015-05-15_15-23-41_cheating.txt', ruleset: 'tum-net-2015-05-15-cheating.rules', table: 'filter', chain: 'FORWARD', assignment: 'ipassmt_tumi8.txt' },
+  { golden: 'sqrl_2015_aug_iptables-save-spoofing-protection.txt', ruleset: 'sqrl-shorewall-2015-spoofing.rules', table: 'raw', chain: 'PREROUTING', assignment: 'ipassmt_sqrl.txt' },
   { golden: 'parser_test.txt', ruleset: 'parser-test.rules', table: 'filter', chain: 'FORWARD' },
 ];
 
@@ -191,13 +179,7 @@ export function matrixRows(): MatrixRow[] {
   for (const f of FFFUU) {
     const matrices = readMatrices(fs.readFileSync(path.join(CORPUS, 'iptables-golden', f.golden), 'utf8'));
     for (const m of matrices) {
-      const row: MatrixRow = {
-        golden: f.golden,
-        ruleset: f.ruleset,
-        chain: `${f.table}/${f.chain}`,
-        port: m.port,
-        golden_sources: m.reachableSources.toCidrs(),
-      };
+      const row: MatrixRow = { golden: f.golden, ruleset: f.ruleset, chain: `${f.table}/${f.chain}`, port: m.port, golden_sources: m.reachableSources.toCidrs() };
       rows.push(row);
       if (f.table !== 'filter') {
         row.note = 'raw table: the exposure analysis covers filter chains hooked to input/forward only';
@@ -225,12 +207,7 @@ export function matrixRows(): MatrixRow[] {
           if (!d) anyDest = true;
           else dests = dests.union(d);
         }
-        row.internet = {
-          representative: rep,
-          goldenDestinations: golden.toCidrs(),
-          oursCovers: anyDest || dests.covers(golden),
-          oursAnyDestination: anyDest,
-        };
+        row.internet = { representative: rep, goldenDestinations: golden.toCidrs(), oursCovers: anyDest || dests.covers(golden), oursAnyDestination: anyDest };
       }
     }
   }
@@ -261,12 +238,7 @@ export function simplifiedFiles(): { ruleset: string; chain: string; upper: stri
   for (const f of fs.readdirSync(dir).sort()) {
     const m = /^(.*)\.(FWD|INP)\.upper\.txt$/.exec(f);
     if (!m) continue;
-    out.push({
-      ruleset: m[1],
-      chain: m[2] === 'FWD' ? 'FORWARD' : 'INPUT',
-      upper: path.join(dir, f),
-      lower: path.join(dir, `${m[1]}.${m[2]}.lower.txt`),
-    });
+    out.push({ ruleset: m[1], chain: m[2] === 'FWD' ? 'FORWARD' : 'INPUT', upper: path.join(dir, f), lower: path.join(dir, `${m[1]}.${m[2]}.lower.txt`) });
   }
   return out;
 }

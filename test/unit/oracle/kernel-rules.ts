@@ -207,10 +207,7 @@ export interface Prediction {
 
 /** The exposure of the chain hooked to input, from iptables-save / ip6tables-save text or from `nft list ruleset`. */
 export function inputExposure(text: string, format: 'iptables' | 'nft' = 'iptables', family: 'ipv4' | 'ipv6' = 'ipv4'): ChainExposure {
-  const rs =
-    format === 'nft'
-      ? parseNftables(text, { ...ctx, path: 'kernel.nft' })
-      : parseIptables(text, { ...ctx, path: family === 'ipv6' ? 'kernel.v6.rules' : 'kernel.rules', family });
+  const rs = format === 'nft' ? parseNftables(text, { ...ctx, path: 'kernel.nft' }) : parseIptables(text, { ...ctx, path: family === 'ipv6' ? 'kernel.v6.rules' : 'kernel.rules', family });
   const ce = analyseExposure(rs).chains.find((c) => c.chain.hook === 'input' && c.chain.type === 'filter' && c.family === family);
   if (!ce) throw new Error('no INPUT exposure');
   return ce;
@@ -222,11 +219,7 @@ export function predict(ce: ChainExposure, text: string, proto: Transport, port:
   return {
     accept: grants.length > 0,
     approximate: grants.length > 0 && grants.every((g) => g.approximate),
-    rules: grants.map(
-      (g) =>
-        (g.rule ? `${g.rule.range.start.line + 1}: ${lines[g.rule.range.start.line]}` : 'policy ACCEPT') +
-        (g.approximate ? ` [approximate: ${g.reasons.join('; ')}]` : ''),
-    ),
+    rules: grants.map((g) => (g.rule ? `${g.rule.range.start.line + 1}: ${lines[g.rule.range.start.line]}` : 'policy ACCEPT') + (g.approximate ? ` [approximate: ${g.reasons.join('; ')}]` : '')),
   };
 }
 
@@ -242,16 +235,7 @@ export function rng(seed: number): () => number {
   };
 }
 
-const NETS = [
-  '10.100.0.0/16',
-  '10.100.1.0/24',
-  '10.100.1.128/25',
-  '10.100.2.7',
-  '10.101.0.0/16',
-  '10.101.5.0/24',
-  '10.102.0.0/15',
-  '10.100.1.9',
-];
+const NETS = ['10.100.0.0/16', '10.100.1.0/24', '10.100.1.128/25', '10.100.2.7', '10.101.0.0/16', '10.101.5.0/24', '10.102.0.0/15', '10.100.1.9'];
 const PORTS = ['22', '80', '443', '3389', '8080', '5353', '1000:2000', '8000:8100'];
 
 /**
@@ -266,13 +250,7 @@ export function randomRuleset(seed: number, fwIf: string): string {
   const chance = (p: number): boolean => r() < p;
   const nUser = Math.floor(r() * 4);
   const users = Array.from({ length: nUser }, (_, k) => `U${k + 1}`);
-  const lines = [
-    '*filter',
-    `:INPUT ${pick(['ACCEPT', 'DROP'])} [0:0]`,
-    ':FORWARD DROP [0:0]',
-    ':OUTPUT ACCEPT [0:0]',
-    ...users.map((u) => `:${u} - [0:0]`),
-  ];
+  const lines = ['*filter', `:INPUT ${pick(['ACCEPT', 'DROP'])} [0:0]`, ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ...users.map((u) => `:${u} - [0:0]`)];
   const chains = ['INPUT', ...users];
   chains.forEach((chain, ci) => {
     const n = 1 + Math.floor(r() * (chain === 'INPUT' ? 7 : 4));
@@ -291,15 +269,7 @@ export function randomRuleset(seed: number, fwIf: string): string {
       }
       if (chance(0.25)) parts.push(`-m state --state ${pick(['NEW', 'NEW', 'ESTABLISHED,RELATED', 'INVALID'])}`);
       const later = users.slice(ci); // chains[ci] is users[ci - 1]: only later chains
-      const targets = [
-        'ACCEPT',
-        'ACCEPT',
-        'DROP',
-        'REJECT',
-        ...(chain === 'INPUT' ? [] : ['RETURN']),
-        ...later.map((u) => `J:${u}`),
-        ...later.map((u) => `G:${u}`),
-      ];
+      const targets = ['ACCEPT', 'ACCEPT', 'DROP', 'REJECT', ...(chain === 'INPUT' ? [] : ['RETURN']), ...later.map((u) => `J:${u}`), ...later.map((u) => `G:${u}`)];
       const t = pick(targets);
       // A rate limit on an ACCEPT: the kernel lets the first packet through, we say "maybe" for all.
       if (t === 'ACCEPT' && chance(0.1)) parts.push('-m limit --limit 1/hour --limit-burst 1');

@@ -6,22 +6,8 @@ import { reportJson, reportMarkdown, reportText } from '../../../server/src/feat
 import type { ProbeResult } from '../../../server/src/probe/types';
 import { analyseRules, filterTable } from '../../support/analyse';
 
-const fa = analyseRules(
-  filterTable([
-    '-A INPUT -i lo -j ACCEPT',
-    '-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT',
-    '-A INPUT -s 10.8.0.0/16 -p tcp --dport 22 -j ACCEPT',
-    '-A INPUT -p udp --dport 53 -j ACCEPT',
-    '-A INPUT -p tcp --dport 3389 -j DROP',
-  ]),
-);
-const row = (port: number, state: ProbeResult['state'], protocol: 'tcp' | 'udp' = 'tcp'): ProbeResult => ({
-  port,
-  protocol,
-  state,
-  reason: 'r',
-  latencyMs: 1,
-});
+const fa = analyseRules(filterTable(['-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT', '-A INPUT -s 10.8.0.0/16 -p tcp --dport 22 -j ACCEPT', '-A INPUT -p udp --dport 53 -j ACCEPT', '-A INPUT -p tcp --dport 3389 -j DROP']));
+const row = (port: number, state: ProbeResult['state'], protocol: 'tcp' | 'udp' = 'tcp'): ProbeResult => ({ port, protocol, state, reason: 'r', latencyMs: 1 });
 
 test('plan: the ports the file names, TCP unless UDP is asked for', () => {
   assert.deepEqual(planFromFile(fa, false).map((p) => `${p.port}/${p.protocol}`), ['22/tcp', '80/tcp', '443/tcp', '3389/tcp']);
@@ -29,12 +15,7 @@ test('plan: the ports the file names, TCP unless UDP is asked for', () => {
 });
 
 test('report: expectation per port, drift where the host disagrees, located on the port token', () => {
-  const run = {
-    target: 'web1',
-    address: '192.0.2.10',
-    cancelled: false,
-    results: [row(22, 'open'), row(80, 'open'), row(443, 'filtered'), row(3389, 'open'), row(8080, 'closed')],
-  };
+  const run = { target: 'web1', address: '192.0.2.10', cancelled: false, results: [row(22, 'open'), row(80, 'open'), row(443, 'filtered'), row(3389, 'open'), row(8080, 'closed')] };
   const r = buildReport(run, '2026-12-04T10:00:00.000Z', 'probe', fa);
   const by = new Map(r.results.map((x) => [x.port, x]));
   assert.deepEqual([by.get(22)!.expected, by.get(22)!.drift], ['restricted', undefined]);

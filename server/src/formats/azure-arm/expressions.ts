@@ -154,9 +154,7 @@ function run(a: Ast, ctx: ArmContext, depth: number): Value {
   if (u) return u;
   switch (a.name) {
     case 'concat':
-      return args.every(Array.isArray) && args.length
-        ? (args as Value[][]).flat()
-        : args.map((x) => (x === null ? '' : String(x))).join('');
+      return args.every(Array.isArray) && args.length ? (args as Value[][]).flat() : args.map((x) => (x === null ? '' : String(x))).join('');
     case 'string':
       return typeof a0 === 'object' && a0 !== null ? JSON.stringify(a0) : String(a0);
     case 'int':
@@ -176,11 +174,7 @@ function run(a: Ast, ctx: ArmContext, depth: number): Value {
     case 'empty':
       return a0 === null || a0 === '' || (Array.isArray(a0) && !a0.length) || (typeof a0 === 'object' && !Object.keys(a0 as object).length);
     case 'length':
-      return Array.isArray(a0) || typeof a0 === 'string'
-        ? a0.length
-        : a0 && typeof a0 === 'object'
-          ? Object.keys(a0).length
-          : new Unknown('length()');
+      return Array.isArray(a0) || typeof a0 === 'string' ? a0.length : a0 && typeof a0 === 'object' ? Object.keys(a0).length : new Unknown('length()');
     case 'greater':
       return Number(a0) > Number(a1);
     case 'less':

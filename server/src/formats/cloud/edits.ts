@@ -66,10 +66,7 @@ export function cloudEdits(syntax: Syntax): RuleEdits {
     deleteRule(rule: Rule): TextEdit | undefined {
       // Only HCL blocks are self-contained lines; deleting part of a YAML/JSON structure could break it.
       if (syntax !== 'hcl') return undefined;
-      return {
-        range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
-        newText: '',
-      };
+      return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
     },
   };
 }

@@ -40,11 +40,7 @@ export const firewalldEdits: RuleEdits = {
   deleteRule(rule, lines) {
     const before = (lines[rule.range.start.line] ?? '').slice(0, rule.range.start.character).trim();
     const after = (lines[rule.range.end.line] ?? '').slice(rule.range.end.character).trim();
-    if (!before && !after)
-      return {
-        range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
-        newText: '',
-      };
+    if (!before && !after) return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
     return { range: rule.range, newText: '' };
   },
 };

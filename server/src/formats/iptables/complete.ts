@@ -3,28 +3,8 @@ import { allChains } from '../../model/ruleset';
 import type { Completion, CompletionContext } from '../format';
 import { BUILTIN_CHAINS, CONTINUE_TARGETS, MATCH_OPTIONS, OTHER_TARGETS, TARGET_OPTIONS, VERDICT_TARGETS } from './options';
 
-const COMMANDS: [string, string][] = [
-  ['-A', 'append a rule to a chain'],
-  ['-I', 'insert a rule at the top of a chain'],
-  ['-N', 'create a user chain'],
-  ['-P', 'set a built-in chain policy'],
-  ['-F', 'flush a chain'],
-  ['-X', 'delete a user chain'],
-  ['COMMIT', 'apply the table'],
-  ['*filter', 'start the filter table'],
-  ['*nat', 'start the nat table'],
-];
-const BASIC: [string, string][] = [
-  ['-p', 'protocol: tcp, udp, icmp, all'],
-  ['-s', 'source address or network'],
-  ['-d', 'destination address or network'],
-  ['-i', 'input interface'],
-  ['-o', 'output interface'],
-  ['-m', 'load a match module'],
-  ['-j', 'jump to a target or chain'],
-  ['-g', 'go to a chain (no return)'],
-  ['!', 'negate the next match'],
-];
+const COMMANDS: [string, string][] = [['-A', 'append a rule to a chain'], ['-I', 'insert a rule at the top of a chain'], ['-N', 'create a user chain'], ['-P', 'set a built-in chain policy'], ['-F', 'flush a chain'], ['-X', 'delete a user chain'], ['COMMIT', 'apply the table'], ['*filter', 'start the filter table'], ['*nat', 'start the nat table']];
+const BASIC: [string, string][] = [['-p', 'protocol: tcp, udp, icmp, all'], ['-s', 'source address or network'], ['-d', 'destination address or network'], ['-i', 'input interface'], ['-o', 'output interface'], ['-m', 'load a match module'], ['-j', 'jump to a target or chain'], ['-g', 'go to a chain (no return)'], ['!', 'negate the next match']];
 
 export function completeIptables(ctx: CompletionContext): Completion[] {
   const words = ctx.before.trimStart().split(/\s+/);
@@ -39,9 +19,7 @@ export function completeIptables(ctx: CompletionContext): Completion[] {
       return [
         ...Object.keys(VERDICT_TARGETS).map((label) => ({ label, kind: 'target' as const, detail: 'verdict' })),
         ...[...CONTINUE_TARGETS, ...OTHER_TARGETS].map((label) => ({ label, kind: 'target' as const, detail: 'extension target' })),
-        ...chains
-          .filter((c) => !Object.values(BUILTIN_CHAINS).some((b) => c in b))
-          .map((label) => ({ label, kind: 'chain' as const, detail: 'user chain' })),
+        ...chains.filter((c) => !Object.values(BUILTIN_CHAINS).some((b) => c in b)).map((label) => ({ label, kind: 'chain' as const, detail: 'user chain' })),
       ];
     case '-m': case '--match':
       return Object.keys(MATCH_OPTIONS).map((label) => ({ label, kind: 'module', detail: 'match module' }));

@@ -46,10 +46,7 @@ export const nftablesEdits: RuleEdits = {
     const before = line.slice(0, rule.range.start.character).trim();
     const after = (lines[rule.range.end.line] ?? '').slice(rule.range.end.character).trim();
     if (!before && (!after || after.startsWith('#') || after === ';')) {
-      return {
-        range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
-        newText: '',
-      };
+      return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
     }
     return { range: rule.range, newText: '' };
   },

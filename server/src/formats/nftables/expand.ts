@@ -133,8 +133,7 @@ function readValue(body: Tok[], at: number, sets: SetLookup): { elements: Tok[][
     let depth = 0;
     for (let i = at; i < body.length; i++) {
       if (isPunct(body[i], '{')) depth++;
-      else if (isPunct(body[i], '}') && --depth === 0)
-        return { elements: splitAt(body.slice(at + 1, i), (x) => isPunct(x, ',') || x.kind === 'nl'), end: i + 1 };
+      else if (isPunct(body[i], '}') && --depth === 0) return { elements: splitAt(body.slice(at + 1, i), (x) => isPunct(x, ',') || x.kind === 'nl'), end: i + 1 };
     }
     return undefined;
   }

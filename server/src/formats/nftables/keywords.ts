@@ -43,15 +43,6 @@ export const HOOKS = new Set(['prerouting', 'input', 'forward', 'output', 'postr
 
 export const CT_STATES = new Set(['new', 'established', 'related', 'invalid', 'untracked']);
 
-export const PROTOCOL_NAMES: Record<string, string> = {
-  '6': 'tcp',
-  '17': 'udp',
-  '1': 'icmp',
-  '58': 'icmpv6',
-  '132': 'sctp',
-  '33': 'dccp',
-  '136': 'udplite',
-  'ipv6-icmp': 'icmpv6',
-};
+export const PROTOCOL_NAMES: Record<string, string> = { '6': 'tcp', '17': 'udp', '1': 'icmp', '58': 'icmpv6', '132': 'sctp', '33': 'dccp', '136': 'udplite', 'ipv6-icmp': 'icmpv6' };
 
 export const PORT_PROTOCOLS = new Set(['tcp', 'udp', 'sctp', 'dccp', 'udplite']);

@@ -21,9 +21,7 @@ export const pfEdits: RuleEdits = {
     return { range: a.range, newText: verdict === 'drop' ? 'block drop' : 'block return' };
   },
   restrictSource(rule, lines, network) {
-    const src = rule.conditions.find(
-      (c) => c.kind === 'source' && lines[c.range.start.line]?.slice(c.range.start.character).startsWith('from'),
-    );
+    const src = rule.conditions.find((c) => c.kind === 'source' && lines[c.range.start.line]?.slice(c.range.start.character).startsWith('from'));
     if (src) return { range: src.range, newText: `from ${network}` };
     for (let n = rule.range.start.line; n <= rule.range.end.line; n++) {
       const line = lines[n] ?? '';
@@ -44,9 +42,6 @@ export const pfEdits: RuleEdits = {
     return [{ range: range(first, 0, 0), newText: `block all\n${hasLo ? '' : 'pass on lo0\n'}` }];
   },
   deleteRule(rule) {
-    return {
-      range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
-      newText: '',
-    };
+    return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
   },
 };
