@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { contributedLanguages } from './languages';
 import type { ExposureGroup } from '../../server/src/features/exposure-rows';
 import { ExposureView, type Node } from './exposure-view';
 import { registerProbe } from './probe';
@@ -13,13 +14,13 @@ import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
 
-export const LANGUAGES = ['iptables', 'nftables', 'pf', 'firewalld', 'terraform', 'dockercompose', 'dockerfile', 'services'];
 /** Generic languages whose files the server claims by content (CloudFormation, ARM templates) or ignores. */
 const CONTENT_LANGUAGES = ['yaml', 'json'];
 
 export async function activate(
   context: vscode.ExtensionContext,
 ): Promise<{ client: LanguageClient; ready: Promise<void>; exposure: { view: ExposureView; tree: vscode.TreeView<Node> }; workspaceExposure: WorkspaceExposureView }> {
+  const languages = contributedLanguages(context.extension);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     // Same flag as the bin's shebang: keeps resident memory low on large rulesets.
@@ -28,7 +29,7 @@ export async function activate(
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
-      ...LANGUAGES.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+      ...languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
       ...CONTENT_LANGUAGES.map((language) => ({ scheme: 'file', language })),
     ],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
@@ -42,8 +43,8 @@ export async function activate(
     void vscode.window.showErrorMessage(`Portcullis: the language server did not start: ${(e as Error).message}`);
   });
   context.subscriptions.push(client);
-  const exposure = registerExposure(context, client);
-  registerProbe(context, client, LANGUAGES);
+  const exposure = registerExposure(context, client, languages);
+  registerProbe(context, client, languages);
   registerSniff(context);
   const workspaceExposure = registerWorkspaceExposure(context, client);
   return { client, ready, exposure, workspaceExposure };
@@ -57,7 +58,7 @@ export async function deactivate(): Promise<void> {
  * The Exposure view and the editor commands around it: "Show Exposure" (palette, code lenses: opens the view
  * at a chain), the view's filter, and the snippet insertion the server's quick fixes ask for.
  */
-function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient): { view: ExposureView; tree: vscode.TreeView<Node> } {
+function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient, languages: readonly string[]): { view: ExposureView; tree: vscode.TreeView<Node> } {
   const view = new ExposureView();
   const tree = vscode.window.createTreeView<Node>('portcullis.exposure', { treeDataProvider: view, showCollapseAll: true });
   const describe = () => {
@@ -91,7 +92,7 @@ function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient):
   // Follow the active editor and its edits while the view has a file, so it never shows stale rows.
   let timer: NodeJS.Timeout | undefined;
   const follow = (doc: vscode.TextDocument | undefined) => {
-    if (!doc || !tree.visible || !LANGUAGES.includes(doc.languageId)) return;
+    if (!doc || !tree.visible || !languages.includes(doc.languageId)) return;
     clearTimeout(timer);
     timer = setTimeout(() => void load(doc.uri).catch(() => undefined), 400);
   };

@@ -35,7 +35,7 @@ export function analyseText(text: string, format: Format, path: string, settings
   const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;
   const siblingText = sibling && readSibling?.(sibling);
   if (sibling && siblingText !== undefined) counterpart = { path: sibling, exposure: analyseExposure(format.parse(siblingText, parseContext(sibling))) };
-  return { ...analyse(ruleset, text, settings, counterpart), format, lines: text.split('\n') };
+  return { ...analyse(ruleset, text, settings, format.comment, counterpart), format, lines: text.split('\n') };
 }
 
 /** The IPv4 file that usually sits beside an IPv6 one: rules.v6 → rules.v4, user6.rules → user.rules … */

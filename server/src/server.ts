@@ -2,6 +2,7 @@
  * The Portcullis language server: wiring only. Documents are parsed and analysed by the pipeline; features
  * turn the results into LSP answers. Runs over stdio (`portcullis-language-server --stdio`) or node IPC.
  */
+import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   createConnection,
@@ -27,7 +28,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { resolveSettings, type ResolvedSettings, type Settings } from './analysis/settings';
-import { definedOnly, loadConfigFile } from './config-file';
+import { definedOnly, findConfigFile, readConfigFile, type LoadedConfig } from './config-file';
 import { codeActions } from './features/code-actions';
 import { forPublishing, toDiagnostic } from './features/diagnostics';
 import { hoverAt } from './features/hover';
@@ -56,7 +57,9 @@ if (process.argv.includes('--version')) {
   process.exit(0);
 }
 if (process.argv.includes('--help')) {
-  process.stdout.write('usage: portcullis-language-server --stdio\n\nA language server for firewall and service-port configuration files.\n');
+  process.stdout.write(
+    'usage: portcullis-language-server --stdio\n\nA language server for firewall and service-port configuration files.\n',
+  );
   process.exit(0);
 }
 
@@ -71,7 +74,9 @@ const EXPOSURE_COMMAND = 'portcullis.exposure';
 function stdioConnection(): ReturnType<typeof createConnection> {
   const reader = new StreamMessageReader(process.stdin);
   reader.onError((e) => {
-    process.stderr.write(`portcullis-language-server: unreadable message from the client (${e.message}); exiting so the editor restarts the server\n`);
+    process.stderr.write(
+      `portcullis-language-server: unreadable message from the client (${e.message}); exiting so the editor restarts the server\n`,
+    );
     process.exit(2);
   });
   return createConnection(ProposedFeatures.all, reader, new StreamMessageWriter(process.stdout));
@@ -108,7 +113,10 @@ let snippets: SnippetSupport = 'none';
 /** Drift findings of the latest probe or import per document, shown until the next one replaces them. */
 const probeFindings = new Map<string, Finding[]>();
 let workspaceRoot: string | undefined;
-let fileSettings: Partial<Settings> = {};
+/** Config files read so far, by path; cleared when any `.portcullis.json` changes. */
+const configs = new Map<string, LoadedConfig>();
+/** Config files whose problems are published as diagnostics on them. */
+const publishedConfigs = new Set<string>();
 
 connection.onInitialize((params: InitializeParams): InitializeResult => {
   canPullConfig = !!params.capabilities.workspace?.configuration;
@@ -139,14 +147,41 @@ connection.onInitialize((params: InitializeParams): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  if (canPullConfig) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'portcullis' }).catch(() => undefined);
+  if (canPullConfig)
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: 'portcullis' }).catch(() => undefined);
 });
 
+/**
+ * The `.portcullis.json` that applies to a document, found as the CLI finds it: the file's directory, then its
+ * parents (the workspace root for untitled documents). Its problems are diagnostics on the config file itself.
+ */
+function configFor(uri: string): LoadedConfig | undefined {
+  const dir = uri.startsWith('file:') ? path.dirname(fileURLToPath(uri)) : workspaceRoot;
+  const file = dir && findConfigFile(dir);
+  if (!file) return undefined;
+  let loaded = configs.get(file);
+  if (!loaded) {
+    loaded = readConfigFile(file);
+    configs.set(file, loaded);
+    const diagnostics = loaded.problems.map((p) => ({
+      range: { start: { line: p.line, character: p.character }, end: { line: p.line, character: p.character + p.length } },
+      severity: 1 as const,
+      source: 'portcullis',
+      message: p.message,
+    }));
+    if (diagnostics.length) {
+      void connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics });
+      publishedConfigs.add(file);
+    }
+  }
+  return loaded;
+}
+
 function reloadConfigFile(): void {
-  if (!workspaceRoot) return;
-  const loaded = loadConfigFile(workspaceRoot);
-  fileSettings = definedOnly(loaded.settings);
-  if (loaded.error) connection.window.showWarningMessage(`Portcullis: cannot read ${loaded.error}`);
+  configs.clear();
+  // Problems of a config file that was fixed or deleted are withdrawn; the next lookup publishes current ones.
+  for (const file of publishedConfigs) void connection.sendDiagnostics({ uri: pathToFileURL(file).href, diagnostics: [] });
+  publishedConfigs.clear();
 }
 
 async function settingsFor(uri: string): Promise<ResolvedSettings> {
@@ -158,14 +193,18 @@ async function rawSettingsFor(uri: string): Promise<Partial<Settings>> {
   let editor: Partial<Settings> = {};
   if (canPullConfig) {
     try {
-      editor = definedOnly(((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'portcullis' })) ?? {}) as Partial<Settings>);
+      editor = definedOnly(
+        ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'portcullis' })) ?? {}) as Partial<Settings>,
+      );
     } catch {
       editor = {};
     }
   }
   // Editor settings win over the workspace file, which wins over defaults; empty editor lists defer to the file.
-  const merged: Partial<Settings> = { ...fileSettings };
-  for (const [k, v] of Object.entries(editor)) if (!(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v && Object.keys(v).length === 0)) (merged as Record<string, unknown>)[k] = v;
+  const merged: Partial<Settings> = { ...definedOnly(configFor(uri)?.settings ?? {}) };
+  for (const [k, v] of Object.entries(editor))
+    if (!(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v && Object.keys(v).length === 0))
+      (merged as Record<string, unknown>)[k] = v;
   return merged;
 }
 
@@ -213,9 +252,20 @@ function workspaceFindings(doc: TextDocument, fa: FileAnalysis, settings: Resolv
 
 const atStart = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
 
-async function publish(doc: TextDocument, findings: Finding[], settings: ResolvedSettings | undefined, extra: Diagnostic[] = []): Promise<void> {
+async function publish(
+  doc: TextDocument,
+  findings: Finding[],
+  settings: ResolvedSettings | undefined,
+  extra: Diagnostic[] = [],
+): Promise<void> {
   const diagnostics = forPublishing([...findings, ...(probeFindings.get(doc.uri) ?? [])]).map((f) => toDiagnostic(f, doc.uri));
   for (const e of settings?.errors ?? []) diagnostics.unshift({ range: atStart, severity: 2, source: 'portcullis', message: e });
+  const config = configFor(doc.uri);
+  if (config?.problems.length) {
+    const n = config.problems.length;
+    const message = `${config.path} has ${n} problem${n > 1 ? 's' : ''} (shown on that file)`;
+    diagnostics.unshift({ range: atStart, severity: 2, source: 'portcullis', message });
+  }
   await connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: [...extra, ...diagnostics] });
 }
 
@@ -259,7 +309,9 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
     if (!current()) return;
     logError(`analysis of ${uri} failed`, e);
     const message = `Portcullis: analysis failed (${(e as Error).message?.split('\n')[0] ?? e}); details are in the Portcullis output`;
-    await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]).catch((err) => logError('publishing diagnostics', err));
+    await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]).catch((err) =>
+      logError('publishing diagnostics', err),
+    );
   }
 }
 
@@ -346,7 +398,13 @@ connection.onCodeAction(guarded('code actions', [], async (p: CodeActionParams) 
 connection.languages.inlayHint.on(guarded('inlay hints', [], async (p: InlayHintParams) => {
   const a = await analysisOf(p.textDocument.uri, true);
   if (!a || !a.settings.inlayHints) return [];
-  return inlayHints(a.fa, a.settings, p.range).map((h) => ({ position: h.position, label: h.label, ...(h.kind ? { kind: h.kind } : {}), paddingLeft: true, ...(h.tooltip ? { tooltip: h.tooltip } : {}) }));
+  return inlayHints(a.fa, a.settings, p.range).map((h) => ({
+    position: h.position,
+    label: h.label,
+    ...(h.kind ? { kind: h.kind } : {}),
+    paddingLeft: true,
+    ...(h.tooltip ? { tooltip: h.tooltip } : {}),
+  }));
 }));
 
 // Formatting needs only the text and the format, not the analysis.
@@ -412,7 +470,12 @@ connection.onRequest(ExecuteCommandRequest.type, async (p, token) => {
     }
     if (p.command === PROBE_COMMAND) {
       // The client's own progress token if it sent one; else one the server creates, which the user can cancel.
-      const progress: (WorkDoneProgressReporter & { token?: typeof token }) | undefined = p.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(p.workDoneToken) : canCreateProgress ? await connection.window.createWorkDoneProgress() : undefined;
+      const progress: (WorkDoneProgressReporter & { token?: typeof token }) | undefined =
+        p.workDoneToken !== undefined
+          ? connection.window.attachWorkDoneProgress(p.workDoneToken)
+          : canCreateProgress
+            ? await connection.window.createWorkDoneProgress()
+            : undefined;
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
       progress?.token?.onCancellationRequested(() => abort.abort());

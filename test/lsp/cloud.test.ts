@@ -20,7 +20,8 @@ function apply(text: string, edits: TextEdit[]): string {
   const lines = text.split('\n');
   const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
   let out = text;
-  for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
+  for (const e of [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start)))
+    out = out.slice(0, offset(e.range.start)) + e.newText + out.slice(offset(e.range.end));
   return out;
 }
 const tokenOf = (text: string, d: Diagnostic) => text.split('\n')[d.range.start.line].slice(d.range.start.character, d.range.end.character);
@@ -52,7 +53,11 @@ test('Terraform: PC101 on the from_port token inside the ingress block, hover wi
   assert.match(md, /Port 3389/);
   assert.match(md, /RDP/);
   assert.match(md, /reachable from any IPv4 address through this rule \(chain aws_security_group\.web\)/);
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: rdp.range, context: { diagnostics: [rdp] } });
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: rdp.range,
+    context: { diagnostics: [rdp] },
+  });
   const restrict = actions.find((a) => a.title.startsWith('Restrict the source'));
   assert.ok(restrict, actions.map((a) => a.title).join(' | '));
   assert.ok(!actions.some((a) => a.title.startsWith('Change ACCEPT')), 'security groups have no deny: no verdict fix');
@@ -73,7 +78,11 @@ test('Terraform GCP: a rule without source_ranges is open to 0.0.0.0/0; the fix 
   const d = await client.diagnostics(uri, (x) => x.some((y) => y.code === 'PC101'));
   const rdp = d.find((x) => x.code === 'PC101')!;
   assert.equal(tokenOf(text, rdp), '"3389"');
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: rdp.range, context: { diagnostics: [rdp] } });
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: rdp.range,
+    context: { diagnostics: [rdp] },
+  });
   const restrict = actions.find((a) => a.title.startsWith('Restrict the source'))!;
   assert.match(apply(text, restrict.edit!.changes![uri]), /\{\n {2}source_ranges = \["192\.0\.2\.0\/24"\]\n {2}name/);
   const deny = actions.find((a) => a.title === 'Change ACCEPT to DROP')!;
@@ -88,7 +97,11 @@ test('CloudFormation YAML (language yaml) is recognised by content; PC101 on Fro
   const rdp = d.find((x) => x.code === 'PC101')!;
   assert.equal(tokenOf(text, rdp), '3389');
   assert.match(rdp.message, /any IPv4 address through chain WebSG/);
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: rdp.range, context: { diagnostics: [rdp] } });
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: rdp.range,
+    context: { diagnostics: [rdp] },
+  });
   const restrict = actions.find((a) => a.title.startsWith('Restrict the source'))!;
   assert.match(apply(text, restrict.edit!.changes![uri]), /FromPort: 3389\n {10}ToPort: 3389\n {10}CidrIp: 192\.0\.2\.0\/24\n/);
   // An IPv6-only rule is never given an IPv4 placeholder: that would admit addresses it did not admit before.
@@ -107,18 +120,45 @@ test('CloudFormation YAML (language yaml) is recognised by content; PC101 on Fro
 });
 
 test('ARM (language json): NSG rule diagnosed on its port, Allow → Deny fix narrows it', async () => {
-  const text = JSON.stringify({
-    $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
-    resources: [{ type: 'Microsoft.Network/networkSecurityGroups', name: 'nsg1', properties: { securityRules: [{ name: 'Rule3', properties: {
-      priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', destinationPortRange: '3389', sourceAddressPrefix: 'Internet' } }] } }],
-  }, null, 2);
+  const text = JSON.stringify(
+    {
+      $schema: 'https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#',
+      resources: [
+        {
+          type: 'Microsoft.Network/networkSecurityGroups',
+          name: 'nsg1',
+          properties: {
+            securityRules: [
+              {
+                name: 'Rule3',
+                properties: {
+                  priority: 100,
+                  direction: 'Inbound',
+                  access: 'Allow',
+                  protocol: 'Tcp',
+                  destinationPortRange: '3389',
+                  sourceAddressPrefix: 'Internet',
+                },
+              },
+            ],
+          },
+        },
+      ],
+    },
+    null,
+    2,
+  );
   const uri = 'file:///tmp/portcullis-lsp-cloud/nsg.json';
   await client.open(uri, text, 'json');
   const d = await client.diagnostics(uri, (x) => x.some((y) => y.code === 'PC101'));
   const rdp = d.find((x) => x.code === 'PC101')!;
   assert.equal(tokenOf(text, rdp), '"3389"');
   assert.match(rdp.message, /nsg1\/Rule3 in chain nsg1/);
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: rdp.range, context: { diagnostics: [rdp] } });
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: rdp.range,
+    context: { diagnostics: [rdp] },
+  });
   const deny = actions.find((a) => a.title === 'Change ACCEPT to DROP')!;
   const fixed = apply(text, deny.edit!.changes![uri]);
   assert.match(fixed, /"access": "Deny"/);

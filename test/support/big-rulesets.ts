@@ -37,7 +37,10 @@ export function wideChains(n: number): string {
 export function replicate(base: string, bytes: number): string {
   const lines = base.split('\n');
   const user = new Set(lines.filter((l) => l.startsWith(':') && l.includes(' - ')).map((l) => l.slice(1).split(' ')[0]));
-  const filter = lines.slice(lines.findIndex((l) => l === '*filter') + 1, lines.findIndex((l, i) => l === 'COMMIT' && i > lines.indexOf('*filter')));
+  const filter = lines.slice(
+    lines.findIndex((l) => l === '*filter') + 1,
+    lines.findIndex((l, i) => l === 'COMMIT' && i > lines.indexOf('*filter')),
+  );
   const builtinDecl = filter.filter((l) => l.startsWith(':') && !l.includes(' - '));
   const body = filter.filter((l) => !builtinDecl.includes(l));
   const rename = (l: string, k: number): string => l.replace(/(^:|-A |-[jg] )([^\s]+)/g, (m, pre, name) => (user.has(name) ? `${pre}${name}_${k}` : m));

@@ -153,7 +153,8 @@ export function exercise(input: FuzzInput): Outcome {
   const internal = fa.findings.find((f) => f.message.startsWith('internal parser error'));
   const rand = rng(input.index);
   const positions = fa.findings.map((f) => f.range.start);
-  for (const r of allRules(fa.ruleset).slice(0, 20)) for (const c of r.conditions) for (const i of (c as { items?: { range: Range }[] }).items ?? []) positions.push(i.range.start);
+  for (const r of allRules(fa.ruleset).slice(0, 20))
+    for (const c of r.conditions) for (const i of (c as { items?: { range: Range }[] }).items ?? []) positions.push(i.range.start);
   for (let k = 0; k < 10; k++) {
     const line = Math.floor(rand() * (fa.lines.length + 2));
     positions.push({ line, character: Math.floor(rand() * ((fa.lines[line]?.length ?? 0) + 2)) });
@@ -162,7 +163,13 @@ export function exercise(input: FuzzInput): Outcome {
   for (const p of positions.slice(0, 5)) completions(fa, p, settings);
   const diagnostics = fa.findings.map((f) => toDiagnostic(f, uri));
   // A stale diagnostic from an older, longer version of the document must not make a code action misbehave.
-  diagnostics.push({ range: { start: { line: fa.lines.length + 3, character: 0 }, end: { line: fa.lines.length + 3, character: 1 } }, source: 'portcullis', code: 'PC101', message: 'stale', data: { ruleId: 999999 } });
+  diagnostics.push({
+    range: { start: { line: fa.lines.length + 3, character: 0 }, end: { line: fa.lines.length + 3, character: 1 } },
+    source: 'portcullis',
+    code: 'PC101',
+    message: 'stale',
+    data: { ruleId: 999999 },
+  });
   codeActions(fa, { uri, version: 1, snippets: 'none' }, diagnostics);
   documentSymbols(fa.ruleset);
   serviceMatrix(fa.exposure);
@@ -214,19 +221,38 @@ const WORKER = path.join(__dirname, 'fuzz-worker.js');
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   const slowMs = o.slowMs ?? 1000;
   const hangMs = o.hangMs ?? 10_000;
-  const report: FuzzReport = { seed: o.seed, count: o.count, done: 0, exceptions: 0, internalErrors: 0, slow: 0, hangs: 0, heapFailures: 0, maxMs: 0, maxIndex: -1, p99Ms: 0, totalMs: 0, perFormat: {}, failures: [] };
+  const report: FuzzReport = {
+    seed: o.seed,
+    count: o.count,
+    done: 0,
+    exceptions: 0,
+    internalErrors: 0,
+    slow: 0,
+    hangs: 0,
+    heapFailures: 0,
+    maxMs: 0,
+    maxIndex: -1,
+    p99Ms: 0,
+    totalMs: 0,
+    perFormat: {},
+    failures: [],
+  };
   const times: number[] = [];
   const pools = linePools();
   const fail = (index: number, kind: Failure['kind'], message: string, ms?: number): void => {
     const input = fuzzInput(o.seed, index, pools);
-    if (report.failures.length < 50) report.failures.push({ index, format: input.format.id, kind, message, ms, input: JSON.stringify(input.text) });
+    if (report.failures.length < 50)
+      report.failures.push({ index, format: input.format.id, kind, message, ms, input: JSON.stringify(input.text) });
   };
   let next = 0;
   while (next < o.count) {
     // Shared cell: the index the worker is on, so the watchdog knows what hung without a message round trip.
     const current = new Int32Array(new SharedArrayBuffer(4));
     Atomics.store(current, 0, next);
-    const worker = new Worker(WORKER, { workerData: { seed: o.seed, from: next, to: o.count, current }, resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 512 } });
+    const worker = new Worker(WORKER, {
+      workerData: { seed: o.seed, from: next, to: o.count, current },
+      resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 512 },
+    });
     next = await new Promise<number>((resolve) => {
       let last = Atomics.load(current, 0);
       let since = Date.now();

@@ -24,7 +24,9 @@ export class LspClient {
 
   /** `nodeArgs`: flags for node, e.g. the `--max-semi-space-size=2` that the bin's shebang and the VS Code client pass. */
   constructor(opts: { configuration?: Record<string, unknown>; nodeArgs?: string[] } = {}) {
-    this.proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(REPO, 'dist/server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(REPO, 'dist/server.js'), '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));
     this.conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {

@@ -594,8 +594,9 @@ class ChainWalker {
 
   /**
    * Everything a chain (and the chains it reaches) could act on for one protocol, in any flow context, as a box
-   * of (original destination) ports × keyed sources. Larger than exact is harmless (more enters the chain, which then decides as before); a packet
-   * outside the box matches no rule there and would only fall off its end. Cycles and very fragmented boxes
+   * of (original destination) ports × keyed sources. Larger than exact is harmless (more enters the chain,
+   * which then decides as before); a packet outside the box matches no rule there and would only fall off its
+   * end. Cycles and very fragmented boxes
    * widen to "any source". Computed once per chain, with an explicit stack.
    */
   private footprint(chain: Chain, protocol: Transport): Box {

@@ -1,7 +1,8 @@
 /** Runs every check over a parsed ruleset: the one entry point the server and the CLI share. */
 import type { Finding } from '../model/finding';
 import type { Ruleset } from '../model/ruleset';
-import { splitLines } from '../formats/tokenize';
+import type { CommentSyntax } from '../model/comments';
+import { splitLines } from '../model/text';
 import { acceptAll } from './accept-all';
 import type { Check, CheckContext } from './check';
 import { defaultPolicy } from './default-policy';
@@ -23,13 +24,14 @@ export interface Analysis {
   findings: Finding[];
 }
 
-export function analyse(ruleset: Ruleset, text: string, settings: ResolvedSettings, counterpart?: CheckContext['counterpart']): Analysis {
+/** `comments` is the file's comment syntax, in which inline suppressions are written. */
+export function analyse(ruleset: Ruleset, text: string, settings: ResolvedSettings, comments: CommentSyntax, counterpart?: CheckContext['counterpart']): Analysis {
   const exposure = analyseExposure(ruleset);
   const ctx: CheckContext = { ruleset, exposure, settings, counterpart };
   const lines = splitLines(text);
-  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...placeholderReasons(lines)];
+  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...placeholderReasons(lines, comments)];
   const findings: Finding[] = [];
-  for (const f of applySuppressions(raw, lines)) {
+  for (const f of applySuppressions(raw, lines, comments)) {
     const sev = settings.severity[f.code];
     if (sev === 'off') continue;
     findings.push(sev ? { ...f, severity: sev } : f);

@@ -4,6 +4,7 @@
  * `reason`; left as they are, the rule admits nobody it should and the suppression explains nothing.
  */
 import { AddressSet } from '../model/addresses';
+import type { CommentSyntax } from '../model/comments';
 import type { Finding } from '../model/finding';
 import { allRules } from '../model/ruleset';
 import type { Check } from './check';
@@ -29,9 +30,9 @@ export const placeholderSources: Check = ({ ruleset }) =>
   );
 
 /** Suppression comments whose reason is still the placeholder word. */
-export function placeholderReasons(lines: string[]): Finding[] {
+export function placeholderReasons(lines: string[], comments: CommentSyntax): Finding[] {
   const out: Finding[] = [];
-  for (const s of findSuppressions(lines).values()) {
+  for (const s of findSuppressions(lines, comments).values()) {
     if (s.reason?.toLowerCase() !== PLACEHOLDER_REASON) continue;
     const text = lines[s.line];
     const at = text.lastIndexOf(PLACEHOLDER_REASON);

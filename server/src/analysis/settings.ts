@@ -52,6 +52,7 @@ export function resolveSettings(input: Partial<Settings> | undefined): ResolvedS
   }
   let maxBytes = DEFAULT_SETTINGS.maxFileSize * 1048576;
   if (typeof s.maxFileSize === 'number' && s.maxFileSize >= 1 && s.maxFileSize <= 1024) maxBytes = Math.round(s.maxFileSize * 1048576);
-  else if (s.maxFileSize !== undefined) errors.push(`portcullis.maxFileSize: \`${s.maxFileSize}\` is not a number of MB between 1 and 1024`);
+  else if (s.maxFileSize !== undefined)
+    errors.push(`portcullis.maxFileSize: \`${s.maxFileSize}\` is not a number of MB between 1 and 1024`);
   return { trusted, risks: catalogue([...RISKS, ...extra.risks]), severity, inlayHints: s.inlayHints?.enabled !== false, maxBytes, errors };
 }

@@ -17,7 +17,9 @@ const TERMINAL = new Set(['accept', 'drop', 'reject', 'return', 'jump', 'goto'])
 
 /** Only rules written for TCP/UDP can be judged by an analysis of TCP/UDP connections. */
 function transportOnly(rule: Rule): boolean {
-  return rule.conditions.some((c) => c.kind === 'protocol' && !c.negated && c.protocols.length > 0 && c.protocols.every((p) => p === 'tcp' || p === 'udp'));
+  return rule.conditions.some(
+    (c) => c.kind === 'protocol' && !c.negated && c.protocols.length > 0 && c.protocols.every((p) => p === 'tcp' || p === 'udp'),
+  );
 }
 
 export const shadowedRules: Check = ({ ruleset, exposure }) => {
@@ -86,7 +88,8 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
     if (m.never) continue;
     const overlaps = m.result.ports.overlaps(target.ports) && !m.result.sources.intersect(target.sources).isEmpty();
     if (!overlaps) continue;
-    if (m.result.ports.covers(target.ports) && m.result.sources.covers(target.sources) && m.result.exact) covering.push({ rule: r, message: 'decides every packet of the shadowed rule' });
+    if (m.result.ports.covers(target.ports) && m.result.sources.covers(target.sources) && m.result.exact)
+      covering.push({ rule: r, message: 'decides every packet of the shadowed rule' });
     else partial.push({ rule: r, message: "decides part of the shadowed rule's packets" });
   }
   return [...covering, ...partial].slice(0, 3);
@@ -103,7 +106,12 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
   // Under approximation (rate limits, marks …) "nothing changes" is a statement about the approximation,
   // not the firewall: only judge rules whose chain and callers are modelled exactly.
   const exactChain = (table: string, name: string) =>
-    !chains.some((c) => c.table === table && ((c.name === name && c.rules.some(inexact)) || c.rules.some((r) => (r.action.kind === 'jump' || r.action.kind === 'goto') && r.action.chain === name && inexact(r))));
+    !chains.some(
+      (c) =>
+        c.table === table &&
+        ((c.name === name && c.rules.some(inexact)) ||
+          c.rules.some((r) => (r.action.kind === 'jump' || r.action.kind === 'goto') && r.action.chain === name && inexact(r))),
+    );
   const findings: Finding[] = [];
   for (const rule of candidates) {
     if (inexact(rule) || !exactChain(rule.table, rule.chain) || !unchangedWithout(ruleset, rule, exposure)) continue;
@@ -123,6 +131,12 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
  * naming an interface.
  */
 function unchangedWithout(rs: Ruleset, rule: Rule, exposure: Exposure): boolean {
-  const without: Ruleset = { ...rs, tables: rs.tables.map((t) => ({ ...t, chains: t.chains.map((c) => (c.rules.some((r) => r.id === rule.id) ? { ...c, rules: c.rules.filter((r) => r.id !== rule.id) } : c)) })) };
+  const without: Ruleset = {
+    ...rs,
+    tables: rs.tables.map((t) => ({
+      ...t,
+      chains: t.chains.map((c) => (c.rules.some((r) => r.id === rule.id) ? { ...c, rules: c.rules.filter((r) => r.id !== rule.id) } : c)),
+    })),
+  };
   return sameExposure(exposure, analyseExposure(without));
 }

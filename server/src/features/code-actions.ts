@@ -7,6 +7,7 @@ import { CodeActionKind, type CodeAction, type Diagnostic } from 'vscode-languag
 import { PLACEHOLDER_NETWORK, PLACEHOLDER_NETWORK_V6, PLACEHOLDER_REASON } from '../analysis/placeholders';
 import type { TextEdit } from '../formats/format';
 import { AddressSet } from '../model/addresses';
+import { writeComment } from '../model/comments';
 import type { Position } from '../model/range';
 import type { Rule } from '../model/ruleset';
 import { allRules } from '../model/ruleset';
@@ -116,11 +117,11 @@ function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {
   return allRules(fa.ruleset).find((r) => r.range.start.line <= line && r.range.end.line >= line);
 }
 
-/** Inserts `# portcullis-ignore CODE: reason` above the finding's line, with the line's indentation. */
+/** Inserts a `portcullis-ignore CODE: reason` comment in the file's own syntax above the finding's line, indented alike. */
 function suppress(fa: FileAnalysis, ctx: ActionContext, d: Diagnostic): CodeAction {
   const line = d.range.start.line;
   const indent = /^\s*/.exec(fa.lines[line] ?? '')![0];
-  const text = `${indent}${fa.format.lineComment} portcullis-ignore ${d.code}: ${PLACEHOLDER_REASON}\n`;
+  const text = `${indent}${writeComment(fa.format.comment, `portcullis-ignore ${d.code}: ${PLACEHOLDER_REASON}`)}\n`;
   const edit = { range: { start: { line, character: 0 }, end: { line, character: 0 } }, newText: text };
   return snippetAction(`Suppress ${d.code} on this line (with a reason)`, d, edit, PLACEHOLDER_REASON, ctx);
 }

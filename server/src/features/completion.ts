@@ -5,7 +5,7 @@
 import { CompletionItemKind, MarkupKind, type CompletionItem } from 'vscode-languageserver';
 import type { ResolvedSettings } from '../analysis/settings';
 import type { Completion } from '../formats/format';
-import { searchServices, servicesAt, type Transport } from '../knowledge/registry';
+import { commonRank, searchServices, servicesAt, type Transport } from '../knowledge/registry';
 import type { Risk } from '../knowledge/risks';
 import type { Position } from '../model/range';
 import type { FileAnalysis } from '../pipeline';
@@ -24,7 +24,7 @@ export function completions(fa: FileAnalysis, pos: Position, settings: ResolvedS
   if (!fa.format.complete) return [];
   const before = (fa.lines[pos.line] ?? '').slice(0, pos.character);
   const services = (prefix: string) => searchServices(prefix).map((e) => ({ name: e.name, port: e.port, protocol: e.protocol, description: e.description }));
-  const list = fa.format.complete({ before, lines: fa.lines, line: pos.line, ruleset: fa.ruleset, services });
+  const list = fa.format.complete({ before, lines: fa.lines, line: pos.line, ruleset: fa.ruleset, services, commonRank });
   const width = String(list.length).length;
   return list.map((c, i) => {
     const doc = c.documentation ?? (c.ports?.length ? portDoc(c.ports, settings) : undefined);

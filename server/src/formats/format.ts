@@ -1,4 +1,5 @@
 import type { Family } from '../model/addresses';
+import type { CommentSyntax } from '../model/comments';
 import type { Range } from '../model/range';
 import type { Chain, Rule, Ruleset } from '../model/ruleset';
 
@@ -60,6 +61,8 @@ export interface CompletionContext {
   ruleset: Ruleset;
   /** Port/service lookup by prefix, from the registry. */
   services(prefix: string): { name: string; port: number; protocol: string; description: string }[];
+  /** How common a service name is (lower first), from the registry, for ordering a format's own service names. */
+  commonRank(name: string): number;
 }
 
 export interface FormatOptions {
@@ -80,8 +83,8 @@ export interface Format {
   /** For generic extensions (.yaml, .json): whether the file's first bytes show it belongs to this format. */
   claimsContent?(path: string, head: string): boolean;
   parse(text: string, ctx: ParseContext): Ruleset;
-  /** How a line comment starts, for inserted suppression comments. */
-  lineComment: string;
+  /** How comments are written: inline suppressions are recognised in them and inserted as them. */
+  comment: CommentSyntax;
   edits?: RuleEdits;
   complete?(ctx: CompletionContext): Completion[];
   /** Format Document: per input line, its formatted lines. Only whitespace and line breaks may change. */

@@ -56,7 +56,17 @@ export function tokenizeLine(line: string): TokenizeResult {
  */
 export function isBlankCode(c: number): boolean {
   if (c < 128) return c === 32 || (c >= 9 && c <= 13 && c !== 10);
-  return c === 0xa0 || c === 0xfeff || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+  return (
+    c === 0xa0 ||
+    c === 0xfeff ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
 }
 
 export const isBlank = (ch: string | undefined): boolean => ch !== undefined && isBlankCode(ch.charCodeAt(0));
@@ -75,11 +85,4 @@ function findClose(line: string, from: number, quote: string): number {
 
 function unescape(s: string, quote: string): string {
   return quote === '"' ? s.replace(/\\(.)/g, '$1') : s;
-}
-
-/** Splits text into lines, accepting LF, CRLF and a leading BOM (kept as a zero-width prefix offset). */
-export function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines[0]?.charCodeAt(0) === 0xfeff) lines[0] = ' ' + lines[0].slice(1);
-  return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
 }

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 /** Default input size limit: far above real rulesets (the largest corpus file is under 1 MB). */
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
 
-export type ReadResult = { ok: true; text: string } | { ok: false; reason: string; code: 'missing' | 'not-regular' | 'too-large' | 'error' };
+export type ReadResult =
+  { ok: true; text: string } | { ok: false; reason: string; code: 'missing' | 'not-regular' | 'too-large' | 'error' };
 
 export interface ReadOptions {
   /** Refuse files larger than this many bytes (default DEFAULT_MAX_BYTES). */

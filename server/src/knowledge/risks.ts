@@ -15,6 +15,7 @@
  *
  * docs/ports.md is generated from this file by scripts/gen-ports-doc.mjs; regenerate it after editing.
  */
+import { parsePortSpec } from '../model/port-spec';
 import type { Transport } from './registry';
 
 export type RiskLevel = 'high' | 'medium' | 'low';
@@ -514,9 +515,7 @@ export class RiskSpecError extends Error {
   }
 }
 
-const SPEC = /^(\d{1,5})(?:\s*[-:]\s*(\d{1,5}))?(?:\s*\/\s*([A-Za-z]+))?$/;
-const TRANSPORTS: readonly Transport[] = ['tcp', 'udp', 'sctp', 'dccp'];
-const SPEC_HELP = 'expected a port (9000), a range (7000-7010) and optionally a protocol (8443/tcp, 7000-7010/udp)';
+const SPEC_RULES = { minPort: 0, protocols: ['tcp', 'udp', 'sctp', 'dccp'] satisfies Transport[] };
 
 /**
  * Reads one user spec — "9000" (TCP and UDP), "8443/tcp", "7000-7010/udp" (or "7000:7010", as iptables
@@ -524,18 +523,10 @@ const SPEC_HELP = 'expected a port (9000), a range (7000-7010) and optionally a 
  */
 export function parseRiskSpec(spec: string): Risk | string {
   const text = String(spec).trim();
-  const m = SPEC.exec(text);
-  if (!m) return `\`${spec}\`: ${SPEC_HELP}`;
-  const lo = Number(m[1]);
-  const hi = m[2] !== undefined ? Number(m[2]) : lo;
-  if (lo > 65535 || hi > 65535) return `\`${spec}\`: ports are 0-65535`;
-  if (lo > hi) return `\`${spec}\`: the range is reversed (${lo} > ${hi})`;
-  let protocols: readonly Transport[] = BOTH;
-  if (m[3] !== undefined) {
-    const p = m[3].toLowerCase() as Transport;
-    if (!TRANSPORTS.includes(p)) return `\`${spec}\`: unknown protocol \`${m[3]}\` (expected tcp, udp, sctp or dccp)`;
-    protocols = [p];
-  }
+  const parsed = parsePortSpec(text, SPEC_RULES);
+  if (typeof parsed === 'string') return parsed;
+  const { lo, hi } = parsed;
+  const protocols: readonly Transport[] = parsed.protocol ? [parsed.protocol as Transport] : BOTH;
   return {
     ports: [lo, hi], protocols, service: `port ${text} (your settings)`, level: 'high',
     why: 'Listed as risky in your Portcullis settings (portcullis.riskyPorts).',

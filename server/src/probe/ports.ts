@@ -1,5 +1,8 @@
 /** Port lists as users type them: "22,80,443,1000-2000" (also "1000:2000"). */
+import { parsePortSpec } from '../model/port-spec';
 import { MAX_PORTS, type PortSpec, type ProbeProtocol } from './types';
+
+const RULES = { minPort: 1, protocols: ['tcp', 'udp'] };
 
 export class PortListError extends Error {}
 
@@ -9,13 +12,10 @@ export function parsePortList(text: string, protocols: ProbeProtocol[] = ['tcp']
   for (const raw of text.split(',')) {
     const part = raw.trim();
     if (!part) continue;
-    const m = /^(\d{1,5})(?:\s*[-:]\s*(\d{1,5}))?(?:\/(tcp|udp))?$/i.exec(part);
-    if (!m) throw new PortListError(`\`${part}\` is not a port or range (examples: 22, 1000-2000, 53/udp)`);
-    const lo = Number(m[1]);
-    const hi = m[2] === undefined ? lo : Number(m[2]);
-    if (lo < 1 || hi > 65535) throw new PortListError(`\`${part}\`: ports are 1-65535`);
-    if (lo > hi) throw new PortListError(`\`${part}\`: the range is reversed`);
-    const protos = m[3] ? [m[3].toLowerCase() as ProbeProtocol] : protocols;
+    const spec = parsePortSpec(part, RULES);
+    if (typeof spec === 'string') throw new PortListError(spec);
+    const { lo, hi } = spec;
+    const protos = spec.protocol ? [spec.protocol as ProbeProtocol] : protocols;
     for (let p = lo; p <= hi; p++) {
       for (const protocol of protos) {
         const key = `${p}/${protocol}`;

@@ -6,7 +6,7 @@ import * as dns from 'node:dns/promises';
 import type * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { tcpAttempt, type Attempt } from './tcp';
-import { DEFAULTS, MAX_PORTS, type PortSpec, type ProbeOptions, type ProbeProgress, type ProbeResult } from './types';
+import { DEFAULTS, LOCAL_ERRORS, LocalSocketError, MAX_PORTS, type PortSpec, type ProbeOptions, type ProbeProgress, type ProbeResult } from './types';
 import { udpAttempt } from './udp';
 
 export class ProbeError extends Error {}
@@ -61,7 +61,12 @@ export class RttEstimator {
   }
 }
 
-export async function probe(host: string, ports: PortSpec[], options: Partial<ProbeOptions> = {}, hooks: { signal?: AbortSignal; onProgress?: (p: ProbeProgress) => void } = {}): Promise<ProbeRun> {
+export async function probe(
+  host: string,
+  ports: PortSpec[],
+  options: Partial<ProbeOptions> = {},
+  hooks: { signal?: AbortSignal; onProgress?: (p: ProbeProgress) => void } = {},
+): Promise<ProbeRun> {
   const opts = { ...DEFAULTS, ...options };
   if (ports.length > MAX_PORTS) throw new ProbeError(`at most ${MAX_PORTS} ports per run (got ${ports.length})`);
   if (!(opts.timeoutMs > 0) || !(opts.concurrency > 0)) throw new ProbeError('timeout and concurrency must be positive');
@@ -79,6 +84,7 @@ export async function probe(host: string, ports: PortSpec[], options: Partial<Pr
   let next = 0;
   let done = 0;
   let cancelled = false;
+  let failure: Error | undefined;
   const onAbort = (): void => {
     cancelled = true;
     for (const a of live) a.cancel();
@@ -92,12 +98,27 @@ export async function probe(host: string, ports: PortSpec[], options: Partial<Pr
       let result: ProbeResult | undefined;
       // Silent TCP ports are retried (with the current adaptive wait): one lost SYN should not make an open port look filtered.
       for (let attempt = 0; attempt <= (protocol === 'tcp' ? opts.retries : 0) && !cancelled; attempt++) {
-        const a = protocol === 'tcp' ? tcpAttempt(address, port, timeout, bannerMs, openSockets.tcp) : udpAttempt(address, port, timeout, opts.retries, openSockets.udp);
-        live.add(a);
-        if (!rtt.samples) provisional.add(a);
-        result = await a.promise;
-        live.delete(a);
-        provisional.delete(a);
+        let a: Attempt | undefined;
+        try {
+          a =
+            protocol === 'tcp'
+              ? tcpAttempt(address, port, timeout, bannerMs, openSockets.tcp)
+              : udpAttempt(address, port, timeout, opts.retries, openSockets.udp);
+          live.add(a);
+          if (!rtt.samples) provisional.add(a);
+          result = await a.promise;
+        } catch (e) {
+          // The machine ran out of something (descriptors, buffers): stop the whole run rather than guess.
+          const code = (e as NodeJS.ErrnoException).code;
+          failure ??= e instanceof LocalSocketError ? e : code && code in LOCAL_ERRORS ? new LocalSocketError(code) : (e as Error);
+          onAbort();
+          return;
+        } finally {
+          if (a) {
+            live.delete(a);
+            provisional.delete(a);
+          }
+        }
         if (ROUND_TRIPS.has(result.reason)) {
           rtt.sample(result.latencyMs);
           for (const p of provisional) p.retime();
@@ -113,11 +134,18 @@ export async function probe(host: string, ports: PortSpec[], options: Partial<Pr
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, ports.length) }, worker));
   hooks.signal?.removeEventListener('abort', onAbort);
+  if (failure) {
+    const done = results.filter(Boolean).length;
+    throw new ProbeError(
+      `probing stopped after ${done} of ${ports.length} ports: ${failure.message} on this machine; lower the concurrency (now ${opts.concurrency}) or raise the open-file limit (ulimit -n)`,
+    );
+  }
   let out = results.filter(Boolean);
   // Linux reports every ICMP unreachable code a firewall sends (admin-prohibited, host-prohibited, ...) as
   // EHOSTUNREACH. When the same host answered other ports in this run it is reachable, so a per-port
   // "host unreachable" is a firewall rejecting that port. (Copies: progress handlers hold the originals.)
-  if (out.some((r) => ROUND_TRIPS.has(r.reason))) out = out.map((r) => (r.reason === 'host-unreach' ? { ...r, reason: 'icmp-prohibited' } : r));
+  if (out.some((r) => ROUND_TRIPS.has(r.reason)))
+    out = out.map((r) => (r.reason === 'host-unreach' ? { ...r, reason: 'icmp-prohibited' } : r));
   return { target: host, address, results: out, cancelled };
 }
 

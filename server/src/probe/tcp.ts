@@ -1,6 +1,6 @@
 /** One TCP connect probe: connected = open, RST = closed, ICMP errors or silence = filtered. */
 import * as net from 'node:net';
-import type { ProbeResult } from './types';
+import { LOCAL_ERRORS, LocalSocketError, type ProbeResult } from './types';
 
 /** Socket errors and what they mean for the port. */
 const ERRORS: Record<string, Pick<ProbeResult, 'state' | 'reason'>> = {
@@ -28,7 +28,8 @@ export function tcpAttempt(address: string, port: number, timeout: () => number,
   const socket = new net.Socket();
   track.add(socket);
   let settle: (r: ProbeResult) => void = () => undefined;
-  const promise = new Promise<ProbeResult>((resolve) => (settle = resolve));
+  let fail: (e: LocalSocketError) => void = () => undefined;
+  const promise = new Promise<ProbeResult>((resolve, reject) => ([settle, fail] = [resolve, reject]));
   let done = false;
   let connecting = true;
   let timer: NodeJS.Timeout | undefined;
@@ -59,7 +60,12 @@ export function tcpAttempt(address: string, port: number, timeout: () => number,
       finish({ state: 'open', reason: 'syn-ack', banner: d.toString('latin1').slice(0, 120).replace(/[^\x20-\x7e]+/g, ' ').trim() }, latency);
     });
   });
-  socket.once('error', (e: NodeJS.ErrnoException) => finish(ERRORS[e.code ?? ''] ?? { state: 'filtered', reason: e.code ?? 'error' }));
+  socket.once('error', (e: NodeJS.ErrnoException) => {
+    if (e.code && e.code in LOCAL_ERRORS) {
+      fail(new LocalSocketError(e.code)); // first: the promise rejects, finish() only cleans up
+      finish({ state: 'filtered', reason: e.code });
+    } else finish(ERRORS[e.code ?? ''] ?? { state: 'filtered', reason: e.code ?? 'error' });
+  });
   socket.connect({ host: address, port });
   return {
     promise,

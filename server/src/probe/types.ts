@@ -43,3 +43,23 @@ export interface ProbeProgress {
   total: number;
   last?: ProbeResult;
 }
+
+/**
+ * Socket errors that describe this machine, not the port: out of descriptors, buffers or local ports. They
+ * end the run as an error; reporting them as port states would show hundreds of open ports as "filtered".
+ */
+export const LOCAL_ERRORS: Readonly<Record<string, string>> = {
+  EMFILE: 'too many open files in this process',
+  ENFILE: 'too many open files on this system',
+  ENOBUFS: 'no buffer space available',
+  ENOMEM: 'out of memory',
+  EADDRNOTAVAIL: 'no local address or port available',
+  EAGAIN: 'no local port available',
+};
+
+/** A socket error of the local machine (see LOCAL_ERRORS). */
+export class LocalSocketError extends Error {
+  constructor(readonly code: string) {
+    super(`${code} (${LOCAL_ERRORS[code]})`);
+  }
+}

@@ -5,7 +5,7 @@
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { payloadFor } from './payloads';
-import type { ProbeResult } from './types';
+import { LOCAL_ERRORS, LocalSocketError, type ProbeResult } from './types';
 import type { Attempt } from './tcp';
 
 /**
@@ -16,7 +16,14 @@ export function udpAttempt(address: string, port: number, timeout: () => number,
   const socket = dgram.createSocket(net.isIPv6(address) ? 'udp6' : 'udp4');
   track.add(socket);
   let settle: (r: ProbeResult) => void = () => undefined;
-  const promise = new Promise<ProbeResult>((resolve) => (settle = resolve));
+  let fail: (e: LocalSocketError) => void = () => undefined;
+  const promise = new Promise<ProbeResult>((resolve, reject) => ([settle, fail] = [resolve, reject]));
+  const local = (code: string | undefined): boolean => {
+    if (!code || !(code in LOCAL_ERRORS)) return false;
+    fail(new LocalSocketError(code)); // first: the promise rejects, finish() only cleans up
+    finish({ state: 'filtered', reason: code });
+    return true;
+  };
   let done = false;
   let timer: NodeJS.Timeout | undefined;
   let sentAt = performance.now();
@@ -43,12 +50,12 @@ export function udpAttempt(address: string, port: number, timeout: () => number,
     sent++;
     sentAt = performance.now();
     socket.send(payload, (err) => {
-      if (err) finish({ state: 'filtered', reason: (err as NodeJS.ErrnoException).code ?? 'send-error' });
+      if (err && !local((err as NodeJS.ErrnoException).code)) finish({ state: 'filtered', reason: (err as NodeJS.ErrnoException).code ?? 'send-error' });
     });
     arm();
   };
   socket.on('message', (m) => finish({ state: 'open', reason: 'udp-response', banner: m.length ? `${m.length} bytes` : undefined }));
-  socket.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ECONNREFUSED' ? { state: 'closed', reason: 'port-unreach' } : e.code === 'EHOSTUNREACH' || e.code === 'EACCES' ? { state: 'filtered', reason: e.code === 'EACCES' ? 'admin-prohibited' : 'host-unreach' } : { state: 'filtered', reason: e.code ?? 'error' }));
+  socket.on('error', (e: NodeJS.ErrnoException) => local(e.code) || finish(e.code === 'ECONNREFUSED' ? { state: 'closed', reason: 'port-unreach' } : e.code === 'EHOSTUNREACH' || e.code === 'EACCES' ? { state: 'filtered', reason: e.code === 'EACCES' ? 'admin-prohibited' : 'host-unreach' } : { state: 'filtered', reason: e.code ?? 'error' }));
   socket.connect(port, address, () => send());
   return {
     promise,

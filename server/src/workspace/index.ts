@@ -41,16 +41,16 @@ export function combine(files: WorkspaceFile[], layout: HostLayout, defaults: Re
     if (!publishers.length || !members.some((f) => isHostFirewall(f.analysis.ruleset))) continue;
     for (const [p, raw] of dockerBypass(firewallFiles, publishers, byPath.get(publishers[0].path)?.settings ?? defaults)) {
       const file = byPath.get(p)!;
-      findings.set(p, finalise(raw, file.analysis.lines, file.settings ?? defaults));
+      findings.set(p, finalise(raw, file.analysis, file.settings ?? defaults));
     }
   }
   return { files, hosts, findings };
 }
 
 /** Inline suppressions and severity settings, as for a single file's findings. */
-function finalise(raw: Finding[], lines: string[], settings: ResolvedSettings): Finding[] {
+function finalise(raw: Finding[], fa: FileAnalysis, settings: ResolvedSettings): Finding[] {
   const out: Finding[] = [];
-  for (const f of applySuppressions(raw, lines)) {
+  for (const f of applySuppressions(raw, fa.lines, fa.format.comment)) {
     const sev = settings.severity[f.code];
     if (sev !== 'off') out.push(sev ? { ...f, severity: sev } : f);
   }

@@ -103,8 +103,18 @@ test('no quick fix offered on any corpus file ever makes the exposure larger', (
     // Real diagnostics, plus one of each fixable code on every rule and every accepting base chain.
     const diagnostics: Diagnostic[] = fa.findings.map((f) => toDiagnostic(f, uri));
     const rules = [...new Map(allRules(fa.ruleset).map((r) => [r.id, r])).values()];
-    for (const rule of rules) for (const code of FIXABLE) diagnostics.push({ range: rule.range, code, source: 'portcullis', message: 'synthetic', data: { ruleId: rule.id } });
-    for (const c of allChains(fa.ruleset)) if (c.policy === 'accept') diagnostics.push({ range: c.range, code: 'PC103', source: 'portcullis', message: 'synthetic', data: { table: c.table, chain: c.name } });
+    for (const rule of rules)
+      for (const code of FIXABLE)
+        diagnostics.push({ range: rule.range, code, source: 'portcullis', message: 'synthetic', data: { ruleId: rule.id } });
+    for (const c of allChains(fa.ruleset))
+      if (c.policy === 'accept')
+        diagnostics.push({
+          range: c.range,
+          code: 'PC103',
+          source: 'portcullis',
+          message: 'synthetic',
+          data: { table: c.table, chain: c.name },
+        });
     // Distinct edits (the same fix is offered for several codes on one rule).
     const results = new Map<string, [Edit[], string]>();
     for (const a of codeActions(fa, { uri, version: 1, snippets: 'none' }, diagnostics)) {
@@ -112,7 +122,8 @@ test('no quick fix offered on any corpus file ever makes the exposure larger', (
       stats.offered++;
       const edits = a.edit!.changes![uri];
       const key = JSON.stringify(edits);
-      if (!results.has(key)) results.set(key, [edits, `${a.title} (for ${a.diagnostics?.[0].code} at line ${a.diagnostics![0].range.start.line + 1})`]);
+      if (!results.has(key))
+        results.set(key, [edits, `${a.title} (for ${a.diagnostics?.[0].code} at line ${a.diagnostics![0].range.start.line + 1})`]);
     }
     stats.distinct += results.size;
     const all = shuffled([...results.values()], file);
@@ -127,7 +138,12 @@ test('no quick fix offered on any corpus file ever makes the exposure larger', (
       if (grown) failures.push(`${path.relative(CORPUS, file)}: ${what} widens ${grown}`);
     }
   }
-  t.diagnostic(`${stats.files} files (${[...stats.byFormat].map(([f, n]) => `${f} ${n}`).join(', ')}), ${stats.unsupported} of unsupported formats; ${stats.offered} fixes offered, ${stats.distinct} distinct results, ${stats.applied} applied and compared`);
-  assert.ok(only || (stats.files > 300 && stats.applied > 1000), `too little covered: ${JSON.stringify({ ...stats, byFormat: [...stats.byFormat] })}`);
+  t.diagnostic(
+    `${stats.files} files (${[...stats.byFormat].map(([f, n]) => `${f} ${n}`).join(', ')}), ${stats.unsupported} of unsupported formats; ${stats.offered} fixes offered, ${stats.distinct} distinct results, ${stats.applied} applied and compared`,
+  );
+  assert.ok(
+    only || (stats.files > 300 && stats.applied > 1000),
+    `too little covered: ${JSON.stringify({ ...stats, byFormat: [...stats.byFormat] })}`,
+  );
   assert.deepEqual(failures.slice(0, 20), [], `${failures.length} fixes widen the exposure`);
 });

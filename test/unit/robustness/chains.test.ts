@@ -33,7 +33,15 @@ test('10,000 chains jumped to from INPUT: each grants exactly its own network an
 });
 
 test('a jump whose target cannot act on the packets still counts as reached, and the target as considered', () => {
-  const text = ['*filter', ':INPUT DROP [0:0]', ':A - [0:0]', '-A INPUT -p tcp --dport 22 -j A', '-A A -p udp -j ACCEPT', 'COMMIT', ''].join('\n');
+  const text = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':A - [0:0]',
+    '-A INPUT -p tcp --dport 22 -j A',
+    '-A A -p udp -j ACCEPT',
+    'COMMIT',
+    '',
+  ].join('\n');
   const rs = parseIptables(text, ctx);
   const ex = analyseExposure(rs);
   const rules = rs.tables[0].chains.flatMap((c) => c.rules);
@@ -49,7 +57,12 @@ test('exponentially many paths: the walk stops at its budget and says so instead
   const lines = ['*filter', ':INPUT DROP [0:0]'];
   for (let i = 0; i <= n; i++) lines.push(`:D${i} - [0:0]`);
   lines.push('-A INPUT -j D0');
-  for (let i = 0; i < n; i++) lines.push(`-A D${i} -s 192.168.0.0/16 -p tcp --dport ${1000 + i} -j ACCEPT`, `-A D${i} -s 10.0.0.0/8 -j D${i + 1}`, `-A D${i} -j D${i + 1}`);
+  for (let i = 0; i < n; i++)
+    lines.push(
+      `-A D${i} -s 192.168.0.0/16 -p tcp --dport ${1000 + i} -j ACCEPT`,
+      `-A D${i} -s 10.0.0.0/8 -j D${i + 1}`,
+      `-A D${i} -j D${i + 1}`,
+    );
   lines.push(`-A D${n} -p tcp --dport 3389 -j ACCEPT`, 'COMMIT', '');
   const ce = inputOf(lines.join('\n'));
   const rdp = ce.grants.filter((g) => g.protocol === 'tcp' && g.ports.has(3389));

@@ -25,16 +25,36 @@ function analyse(formatId: string, text: string): FileAnalysis {
 const messages = (fa: FileAnalysis): string[] => fa.findings.map((f) => `${f.code} ${f.message}`);
 
 // Blanks that used to make the pf lexer push empty words for ever: each is whitespace now.
-for (const [name, blank] of [['no-break space', '\u00a0'], ['U+FEFF after offset 0', '\ufeff'], ['form feed', '\f'], ['vertical tab', '\v'], ['ideographic space', '\u3000']]) {
+for (const [name, blank] of [
+  ['no-break space', '\u00a0'],
+  ['U+FEFF after offset 0', '\ufeff'],
+  ['form feed', '\f'],
+  ['vertical tab', '\v'],
+  ['ideographic space', '\u3000'],
+]) {
   test(`pf: ${name} separates words`, () => {
     const toks = lexPf(`pass${blank}in${blank}proto tcp to port 22\n`)[0];
-    assert.deepEqual(toks.map((t) => t.text), ['pass', 'in', 'proto', 'tcp', 'to', 'port', '22']);
+    assert.deepEqual(
+      toks.map((t) => t.text),
+      ['pass', 'in', 'proto', 'tcp', 'to', 'port', '22'],
+    );
     const fa = analyse('pf', `pass${blank}in proto tcp to port 3389\n`);
-    assert.ok(fa.findings.some((f) => f.code === 'PC101'), messages(fa).join('\n'));
+    assert.ok(
+      fa.findings.some((f) => f.code === 'PC101'),
+      messages(fa).join('\n'),
+    );
   });
   test(`nftables and iptables: ${name} separates words`, () => {
-    assert.deepEqual(lex(`tcp${blank}dport 22`).filter((t) => t.kind === 'word').map((t) => t.text), ['tcp', 'dport', '22']);
-    assert.deepEqual(tokenizeLine(`-A${blank}INPUT -j ACCEPT`).tokens.map((t) => t.text), ['-A', 'INPUT', '-j', 'ACCEPT']);
+    assert.deepEqual(
+      lex(`tcp${blank}dport 22`)
+        .filter((t) => t.kind === 'word')
+        .map((t) => t.text),
+      ['tcp', 'dport', '22'],
+    );
+    assert.deepEqual(
+      tokenizeLine(`-A${blank}INPUT -j ACCEPT`).tokens.map((t) => t.text),
+      ['-A', 'INPUT', '-j', 'ACCEPT'],
+    );
   });
 }
 

@@ -8,6 +8,6 @@ export const azureArmFormat: Format = {
   // Any .json that declares the deployment-template schema (parameter files declare a different one).
   claimsContent: (path, head) => /\.json$/i.test(path) && /schema\.management\.azure\.com\/schemas\/[^"]*deploymentTemplate\.json/i.test(head),
   parse: (text, ctx) => parseArm(text, ctx),
-  lineComment: '//',
+  comment: { open: '//' },
   edits: cloudEdits('json'),
 };

@@ -74,7 +74,15 @@ export function buildCloudRuleset(format: string, groups: CloudGroup[], rules: M
     let table = tables.get(g.type);
     if (!table) tables.set(g.type, (table = { name: g.type, family: 'both', range: g.range, chains: [] }));
     const chain: Chain = {
-      name: g.address, table: g.type, family: 'both', hook: 'input', type: 'filter', policy: 'drop', range: g.range, declared: true, rules: [],
+      name: g.address,
+      table: g.type,
+      family: 'both',
+      hook: 'input',
+      type: 'filter',
+      policy: 'drop',
+      range: g.range,
+      declared: true,
+      rules: [],
       scope: `${g.type} ${g.address}`,
       ...(g.ordering === 'union' ? { order: 'union' as const } : {}),
     };

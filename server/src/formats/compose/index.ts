@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Completion, CompletionContext, Format } from '../format';
 import { composeEdits } from './edits';
 import { parseCompose } from './parse';
@@ -16,7 +17,7 @@ export const composeFormat: Format = {
   claims: (path) => NAMES.test(path),
   claimsContent: (_path, head) => looksLikeCompose(head),
   parse: (text, ctx) => parseCompose(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
   edits: composeEdits,
   complete: completeCompose,
 };

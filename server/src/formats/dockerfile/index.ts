@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { parseDockerfile } from './parse';
 
@@ -6,5 +7,5 @@ export const dockerfileFormat: Format = {
   languageIds: ['dockerfile'],
   claims: (path) => /(^|[/\\])(Dockerfile|Containerfile)(\.[^/\\]*)?$|\.(Dockerfile|Containerfile)$/i.test(path),
   parse: (text, ctx) => parseDockerfile(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
 };

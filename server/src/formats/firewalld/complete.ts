@@ -3,7 +3,6 @@
  * each element's attributes, and attribute values — firewalld's own service names (common ones first),
  * protocols, targets and families.
  */
-import { commonRank } from '../../knowledge/registry';
 import type { Completion, CompletionContext } from '../format';
 import { portCompletions } from '../complete-ports';
 import { standardServiceNames, standardServicePorts } from './services';
@@ -50,7 +49,7 @@ export function completeFirewalld(ctx: CompletionContext): Completion[] {
   const value = /<([\w-]+)\b[^<>]*?\s([\w-]+)="([^"]*)$/.exec(before);
   if (value) {
     const [, element, attr, typed] = value;
-    if (element === 'service' && attr === 'name') return serviceNames(typed);
+    if (element === 'service' && attr === 'name') return serviceNames(typed, ctx.commonRank);
     if ((element === 'port' || element === 'source-port' || element === 'forward-port') && attr === 'port') return portCompletions(ctx, typed).map((c) => ({ ...c, label: String(c.ports![0].port) })); // the attribute takes numbers only
     return entries(VALUES[attr] ?? []);
   }
@@ -68,7 +67,7 @@ function insideRule(lines: string[], line: number, before: string): boolean {
   return text.lastIndexOf('<rule') > text.lastIndexOf('</rule>');
 }
 
-function serviceNames(typed: string): Completion[] {
+function serviceNames(typed: string, commonRank: CompletionContext['commonRank']): Completion[] {
   return standardServiceNames()
     .filter((n) => n.startsWith(typed))
     .sort((a, b) => commonRank(a) - commonRank(b) || a.localeCompare(b))

@@ -7,7 +7,7 @@ export const firewalldFormat: Format = {
   id: 'firewalld',
   claims: (path) => /(^|[/\\])firewalld[/\\](.*[/\\])?[^/\\]+\.xml$/i.test(path),
   parse: (text, ctx) => parseFirewalld(text, ctx),
-  lineComment: '<!--',
+  comment: { open: '<!--', close: '-->' },
   edits: firewalldEdits,
   complete: completeFirewalld,
 };

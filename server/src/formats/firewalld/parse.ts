@@ -141,7 +141,11 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
     const top = lookup(nameAttr.value);
     const unreadable = locals.unreadable.get(nameAttr.value);
     if (!top && unreadable) {
-      report('PC011', nameAttr.valueRange, `firewalld service \`${nameAttr.value}\`: services/${nameAttr.value}.xml cannot be read (${unreadable})`);
+      report(
+        'PC011',
+        nameAttr.valueRange,
+        `firewalld service \`${nameAttr.value}\`: services/${nameAttr.value}.xml cannot be read (${unreadable})`,
+      );
       return [];
     }
     if (!top) {

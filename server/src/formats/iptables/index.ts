@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { completeIptables } from './complete';
 import { iptablesEdits } from './edits';
@@ -11,7 +12,7 @@ export const iptablesFormat: Format = {
   id: 'iptables',
   claims: (path) => NAMES.test(path) || SYSCONFIG.test(path) || /\.(rules|iptables|ip6tables|v4|v6)$/i.test(path),
   parse: (text, ctx) => parseIptables(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
   edits: iptablesEdits,
   complete: completeIptables,
 };

@@ -9,7 +9,8 @@ import { PortSet } from '../../model/ports';
 import { range, type Range } from '../../model/range';
 import type { Action, Chain, Condition, ConnState, Hook, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
-import { splitLines, tokenizeLine, type Token } from '../tokenize';
+import { splitLines } from '../../model/text';
+import { tokenizeLine, type Token } from '../tokenize';
 import {
   BUILTIN_CHAINS,
   CONTINUE_TARGETS,
@@ -30,7 +31,15 @@ const SHORT: Record<string, string> = {
   '--src': '--source', '--dst': '--destination', '--proto': '--protocol',
 };
 
-const CONN_STATES: Record<string, ConnState> = { NEW: 'new', ESTABLISHED: 'established', RELATED: 'related', INVALID: 'invalid', UNTRACKED: 'untracked', SNAT: 'snat', DNAT: 'dnat' };
+const CONN_STATES: Record<string, ConnState> = {
+  NEW: 'new',
+  ESTABLISHED: 'established',
+  RELATED: 'related',
+  INVALID: 'invalid',
+  UNTRACKED: 'untracked',
+  SNAT: 'snat',
+  DNAT: 'dnat',
+};
 
 interface PendingJump {
   table: string;
@@ -101,21 +110,35 @@ class IptablesParser {
     if (trimmed.startsWith('*')) return this.startTable(trimmed.slice(1).trim(), n, indent, line.length);
     if (trimmed.startsWith(':')) return this.declareChain(line, n);
     if (trimmed === 'COMMIT') {
-      if (!this.table || this.tableCommitted) this.report('PC006', range(n, indent, indent + 6), 'COMMIT without a table: add a `*filter` (or other table) line before the rules');
+      if (!this.table || this.tableCommitted)
+        this.report(
+          'PC006',
+          range(n, indent, indent + 6),
+          'COMMIT without a table: add a `*filter` (or other table) line before the rules',
+        );
       this.tableCommitted = true;
       return;
     }
     const tk = tokenizeLine(line);
     if (tk.unterminated !== undefined) this.report('PC001', range(n, tk.unterminated, line.length), 'unterminated quoted string');
     // iptables-restore treats only whole lines starting with # as comments; a trailing one is read as arguments.
-    if (tk.commentStart !== undefined) this.report('PC001', range(n, tk.commentStart, line.trimEnd().length), 'iptables-restore does not accept a comment after a rule (it reads `#` as an argument and fails): put the comment on its own line above, or use `-m comment --comment "…"`');
+    if (tk.commentStart !== undefined)
+      this.report(
+        'PC001',
+        range(n, tk.commentStart, line.trimEnd().length),
+        'iptables-restore does not accept a comment after a rule (it reads `#` as an argument and fails): put the comment on its own line above, or use `-m comment --comment "…"`',
+      );
     let tokens = tk.tokens;
     // iptables-save -c prefixes each rule with [packets:bytes].
     if (tokens[0] && /^\[\d+:\d+\]$/.test(tokens[0].text)) tokens = tokens.slice(1);
     if (!tokens.length) return;
     const first = tokens[0];
     if (!first.text.startsWith('-')) {
-      this.report('PC001', range(n, first.start, first.end), `unexpected \`${first.text}\`: expected a table (*filter), a chain (:NAME POLICY), a rule (-A CHAIN …) or COMMIT`);
+      this.report(
+        'PC001',
+        range(n, first.start, first.end),
+        `unexpected \`${first.text}\`: expected a table (*filter), a chain (:NAME POLICY), a rule (-A CHAIN …) or COMMIT`,
+      );
       return;
     }
     this.command(tokens, n, line);
@@ -163,10 +186,15 @@ class IptablesParser {
       const hook = (BUILTIN_CHAINS[table.name]?.[name] ?? ufwHook(name)) as Hook | undefined;
       const priority = hook ? tablePriority(table.name, hook) : undefined;
       c = {
-        name, table: table.name, family: this.family, hook,
+        name,
+        table: table.name,
+        family: this.family,
+        hook,
         type: table.name === 'filter' ? 'filter' : table.name === 'nat' ? 'nat' : 'other',
         ...(priority !== undefined ? { priority } : {}),
-        range: r, declared, rules: [],
+        range: r,
+        declared,
+        rules: [],
       };
       table.chains.push(c);
       index.set(name, c);
@@ -197,7 +225,8 @@ class IptablesParser {
       } else this.report('PC001', range(n, pol.start, pol.end), `user chain \`${name}\` cannot have a policy; write \`-\``);
     } else this.report('PC001', range(n, pol.start, pol.end), `invalid policy \`${pol.text}\`: expected ACCEPT, DROP or -`);
     const counters = tokens[2];
-    if (counters && !/^\[\d+:\d+\]$/.test(counters.text)) this.report('PC001', range(n, counters.start, counters.end), 'expected counters such as [0:0]');
+    if (counters && !/^\[\d+:\d+\]$/.test(counters.text))
+      this.report('PC001', range(n, counters.start, counters.end), 'expected counters such as [0:0]');
   }
 
   private command(tokens: Token[], n: number, line: string): void {
@@ -221,11 +250,16 @@ class IptablesParser {
         const table = this.currentTable(lineRange);
         const c = this.chain(table, name, range(n, argTok!.start, argTok!.end), false);
         if (!c.declared && BUILTIN_CHAINS[table.name]?.[name] === undefined && !c.hook) {
-          this.report('PC005', range(n, argTok!.start, argTok!.end), `chain \`${name}\` is not declared in table \`${table.name}\`: add \`:${name} - [0:0]\``);
+          this.report(
+            'PC005',
+            range(n, argTok!.start, argTok!.end),
+            `chain \`${name}\` is not declared in table \`${table.name}\`: add \`:${name} - [0:0]\``,
+          );
           c.declared = true; // report once
         }
         let position = cmd === '--insert' ? 0 : c.rules.length;
-        if (cmd === '--insert' && cur.peek() && /^\d+$/.test(cur.peek()!.text)) position = Math.min(c.rules.length, Math.max(0, Number(cur.next()!.text) - 1));
+        if (cmd === '--insert' && cur.peek() && /^\d+$/.test(cur.peek()!.text))
+          position = Math.min(c.rules.length, Math.max(0, Number(cur.next()!.text) - 1));
         const rule = this.rule(cur, n, table, name, lineRange);
         rule.chainRange = range(n, argTok!.start, argTok!.end);
         c.rules.splice(position, 0, rule);
@@ -259,7 +293,12 @@ class IptablesParser {
       case '--delete':
       case '--replace':
       case '--rename-chain':
-        this.report('PC001', range(n, cmdTok.start, cmdTok.end), `\`${cmdTok.text}\` is not supported in a rules file; Portcullis ignores this line`, 'warning');
+        this.report(
+          'PC001',
+          range(n, cmdTok.start, cmdTok.end),
+          `\`${cmdTok.text}\` is not supported in a rules file; Portcullis ignores this line`,
+          'warning',
+        );
         return;
       default:
         this.report('PC001', range(n, cmdTok.start, cmdTok.end), `unknown command \`${cmdTok.text}\`: expected -A, -I, -N, -P, -F or -X`);
@@ -279,7 +318,7 @@ class IptablesParser {
 
     while (cur.peek()) {
       let negated = false;
-      let bang = cur.peek()!;
+      const bang = cur.peek()!;
       if (bang.text === '!' && !bang.quoted) {
         negated = true;
         cur.next();
@@ -301,7 +340,11 @@ class IptablesParser {
         if (t?.text === '!' && !t.quoted && !negated) {
           cur.next();
           negated = true;
-          this.report('PC009', range(n, t.start, t.end), `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``);
+          this.report(
+            'PC009',
+            range(n, t.start, t.end),
+            `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``,
+          );
           t = cur.peek();
         }
         if (!t) {
@@ -317,9 +360,13 @@ class IptablesParser {
         case '--protocol': {
           const t = arg();
           if (!t) break;
-          const names = t.text.toLowerCase().split(',').map((p) => PROTOCOL_NUMBERS[p] ?? p);
+          const names = t.text
+            .toLowerCase()
+            .split(',')
+            .map((p) => PROTOCOL_NUMBERS[p] ?? p);
           protocol = { names, negated };
-          for (const p of names) if (PORT_PROTOCOLS.has(p) || p === 'icmp' || p === 'icmpv6' || p === 'ipv6-icmp') modules.add(p === 'ipv6-icmp' ? 'icmpv6' : p);
+          for (const p of names)
+            if (PORT_PROTOCOLS.has(p) || p === 'icmp' || p === 'icmpv6' || p === 'ipv6-icmp') modules.add(p === 'ipv6-icmp' ? 'icmpv6' : p);
           if (!names.includes('all')) conditions.push({ kind: 'protocol', protocols: names, negated, range: span(t) });
           else if (negated) conditions.push({ kind: 'protocol', protocols: [], negated: false, range: span(t) });
           break;
@@ -379,7 +426,9 @@ class IptablesParser {
       const ok = protocol && !protocol.negated && protocol.names.length > 0 && protocol.names.every((p) => PORT_PROTOCOLS.has(p));
       if (!ok) {
         this.problems.push({
-          code: 'PC004', severity: CODES.PC004.severity, range: pc.range,
+          code: 'PC004',
+          severity: CODES.PC004.severity,
+          range: pc.range,
           message: protocol
             ? `port match with protocol \`${protocol.negated ? '! ' : ''}${protocol.names.join(',')}\`: ports exist only in TCP, UDP, SCTP and DCCP headers, so this rule can never match as intended`
             : 'port match without `-p tcp` or `-p udp`: ports exist only in transport-layer headers, and iptables rejects this rule',
@@ -404,7 +453,9 @@ class IptablesParser {
     }
     if (!to) return action;
     // [address[-address]][:port[-port]]; IPv6 addresses with a port are written in brackets.
-    const m = /^\[([^\]]*)\](?::(.*))?$/.exec(to.text) ?? (this.family === 'ipv4' ? /^([^:]*)(?::(.*))?$/.exec(to.text) : [to.text, to.text, undefined]);
+    const m =
+      /^\[([^\]]*)\](?::(.*))?$/.exec(to.text) ??
+      (this.family === 'ipv4' ? /^([^:]*)(?::(.*))?$/.exec(to.text) : [to.text, to.text, undefined]);
     const address = m?.[1] || undefined;
     const toPorts = m?.[2] ? this.natPorts(m[2], to, n) : undefined;
     return { kind: 'dnat', redirect: false, range: r, ...(address ? { toAddress: address } : {}), ...(toPorts ? { toPorts } : {}) };
@@ -439,7 +490,14 @@ class IptablesParser {
 
   /** Options that belong to a match module or a target: `--dport`, `--state`, `--log-prefix` … */
   private moduleOption(
-    opt: string, optTok: Token, negated: boolean, cur: Cursor, n: number, modules: Set<string>, target: string | undefined, startCol: number,
+    opt: string,
+    optTok: Token,
+    negated: boolean,
+    cur: Cursor,
+    n: number,
+    modules: Set<string>,
+    target: string | undefined,
+    startCol: number,
   ): { condition?: Condition; comment?: string; targetOption?: { name: string; value: Token | undefined } } | undefined {
     let arity: number | undefined;
     let owner: string | undefined;
@@ -463,8 +521,24 @@ class IptablesParser {
       find(opt);
     }
     if (arity === undefined) {
-      const unknownExtension = [...modules].some((m) => !MATCH_OPTIONS[m]) || (target !== undefined && !TARGET_OPTIONS[target] && !VERDICT_TARGETS[target] && !CONTINUE_TARGETS.has(target) && !OTHER_TARGETS.has(target));
-      const isPort = ['--dport', '--sport', '--destination-port', '--source-port', '--dports', '--sports', '--ports', '--destination-ports', '--source-ports'].includes(opt);
+      const unknownExtension =
+        [...modules].some((m) => !MATCH_OPTIONS[m]) ||
+        (target !== undefined &&
+          !TARGET_OPTIONS[target] &&
+          !VERDICT_TARGETS[target] &&
+          !CONTINUE_TARGETS.has(target) &&
+          !OTHER_TARGETS.has(target));
+      const isPort = [
+        '--dport',
+        '--sport',
+        '--destination-port',
+        '--source-port',
+        '--dports',
+        '--sports',
+        '--ports',
+        '--destination-ports',
+        '--source-ports',
+      ].includes(opt);
       if (isPort) {
         // Reported as PC004 by the caller once the whole rule is read; still model the ports.
         owner = opt.endsWith('s') ? 'multiport' : 'tcp';
@@ -480,7 +554,11 @@ class IptablesParser {
       if (cur.peek()?.text === '!' && !cur.peek()!.quoted && !negated) {
         const t = cur.next()!;
         negated = true;
-        this.report('PC009', range(n, t.start, t.end), `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``);
+        this.report(
+          'PC009',
+          range(n, t.start, t.end),
+          `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``,
+        );
       }
       if (count < 0) {
         // A quoted "!" or "-x" is a value, not negation or the next option.
@@ -501,7 +579,13 @@ class IptablesParser {
     const last = args[args.length - 1] ?? optTok;
     const r = range(n, startCol, last.end);
     if (!args.length && (arity ?? 0) > 0) return undefined;
-    const opaque = (): { condition: Condition } => ({ condition: { kind: 'opaque', text: [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' '), range: r } });
+    const opaque = (): { condition: Condition } => ({
+      condition: {
+        kind: 'opaque',
+        text: [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' '),
+        range: r,
+      },
+    });
     if (!args.length && VALUE_OPTIONS.has(opt)) {
       // Known option, unknown arity here (its module is not loaded): it still needs its value.
       this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
@@ -519,7 +603,12 @@ class IptablesParser {
       case '--source-ports':
       case '--ports': {
         const multi = owner === 'multiport';
-        const items = this.ports(args[0], n, multi, [...modules].find((m) => PORT_PROTOCOLS.has(m)));
+        const items = this.ports(
+          args[0],
+          n,
+          multi,
+          [...modules].find((m) => PORT_PROTOCOLS.has(m)),
+        );
         const kind = opt === '--ports' ? 'port' : opt.startsWith('--d') ? 'dport' : 'sport';
         const set = PortSet.fromRanges(items.filter((i) => i.lo <= i.hi).map((i) => [i.lo, i.hi]));
         return { condition: { kind, set, negated, range: r, items } };
@@ -530,13 +619,27 @@ class IptablesParser {
         for (const s of args[0].text.split(',')) {
           const st = CONN_STATES[s.toUpperCase()];
           if (st) states.push(st);
-          else this.report('PC001', range(n, args[0].start, args[0].end), `unknown connection state \`${s}\` (expected NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, SNAT or DNAT)`);
+          else
+            this.report(
+              'PC001',
+              range(n, args[0].start, args[0].end),
+              `unknown connection state \`${s}\` (expected NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, SNAT or DNAT)`,
+            );
         }
         return { condition: { kind: 'state', states, negated, range: r } };
       }
       case '--ctproto': {
         const p = args[0].text.toLowerCase();
-        return { condition: { kind: 'ctTuple', direction: 'original', field: 'protocol', protocols: [PROTOCOL_NUMBERS[p] ?? p], negated, range: r } };
+        return {
+          condition: {
+            kind: 'ctTuple',
+            direction: 'original',
+            field: 'protocol',
+            protocols: [PROTOCOL_NUMBERS[p] ?? p],
+            negated,
+            range: r,
+          },
+        };
       }
       case '--ctorigsrc':
       case '--ctorigdst':
@@ -545,7 +648,16 @@ class IptablesParser {
         const a = this.addresses('source', args[0], false, n, r);
         if (a.kind !== 'source' || a.unresolved) return opaque();
         const field = opt.endsWith('src') ? 'source' : 'destination';
-        return { condition: { kind: 'ctTuple', direction: opt.startsWith('--ctorig') ? 'original' : 'reply', field, set: a.set, negated, range: r } };
+        return {
+          condition: {
+            kind: 'ctTuple',
+            direction: opt.startsWith('--ctorig') ? 'original' : 'reply',
+            field,
+            set: a.set,
+            negated,
+            range: r,
+          },
+        };
       }
       case '--ctorigsrcport':
       case '--ctorigdstport':
@@ -554,7 +666,17 @@ class IptablesParser {
         const items = this.ports(args[0], n, false, undefined);
         const set = PortSet.fromRanges(items.filter((i) => i.lo <= i.hi).map((i) => [i.lo, i.hi]));
         const field = opt.endsWith('srcport') ? 'sport' : 'dport';
-        return { condition: { kind: 'ctTuple', direction: opt.startsWith('--ctorig') ? 'original' : 'reply', field, set, negated, range: r, items } };
+        return {
+          condition: {
+            kind: 'ctTuple',
+            direction: opt.startsWith('--ctorig') ? 'original' : 'reply',
+            field,
+            set,
+            negated,
+            range: r,
+            items,
+          },
+        };
       }
       case '--syn':
         return { condition: { kind: 'tcpFlags', syn: true, negated, range: r } };
@@ -577,13 +699,22 @@ class IptablesParser {
       case '--dst-range': {
         const set = AddressSet.parse(args[0].text);
         if (!set) {
-          this.report('PC007', range(n, args[0].start, args[0].end), `malformed address range \`${args[0].text}\`: expected a-b such as 10.0.0.1-10.0.0.9`);
+          this.report(
+            'PC007',
+            range(n, args[0].start, args[0].end),
+            `malformed address range \`${args[0].text}\`: expected a-b such as 10.0.0.1-10.0.0.9`,
+          );
           return opaque();
         }
         return { condition: { kind: opt === '--src-range' ? 'source' : 'destination', set, negated, range: r } };
       }
       case '--mac-source':
-        if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(args[0].text)) this.report('PC001', range(n, args[0].start, args[0].end), `invalid MAC address \`${args[0].text}\`: expected six hex bytes such as 02:00:00:00:00:01`);
+        if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(args[0].text))
+          this.report(
+            'PC001',
+            range(n, args[0].start, args[0].end),
+            `invalid MAC address \`${args[0].text}\`: expected six hex bytes such as 02:00:00:00:00:01`,
+          );
         return opaque();
       case '--icmp-type':
       case '--icmpv6-type':
@@ -599,7 +730,12 @@ class IptablesParser {
     const base = tok.start + (tok.quoted ? 1 : 0);
     const parts = multi ? tok.text.split(',') : [tok.text];
     let offset = 0;
-    if (multi && parts.length > 15) this.report('PC001', range(n, tok.start, tok.end), `multiport accepts at most 15 ports (ranges count twice); this list has ${parts.length}`);
+    if (multi && parts.length > 15)
+      this.report(
+        'PC001',
+        range(n, tok.start, tok.end),
+        `multiport accepts at most 15 ports (ranges count twice); this list has ${parts.length}`,
+      );
     for (const part of parts) {
       const r = range(n, base + offset, base + offset + part.length);
       offset += part.length + 1;
@@ -625,7 +761,9 @@ class IptablesParser {
       const [lo, hi] = values.length === 1 ? [values[0], values[0]] : [values[0], values[1]];
       if (lo > hi) {
         this.problems.push({
-          code: 'PC003', severity: CODES.PC003.severity, range: r,
+          code: 'PC003',
+          severity: CODES.PC003.severity,
+          range: r,
           message: `port range \`${part}\` is reversed (${lo} > ${hi}): it matches no packet, so this rule never applies — did you mean ${hi}:${lo}?`,
         });
       }
@@ -660,8 +798,10 @@ class IptablesParser {
       offset += part.length + 1;
       const parsed = AddressSet.parse(part);
       if (parsed) {
-        if (this.family === 'ipv4' && !parsed.v6.isEmpty()) this.report('PC007', pr, `IPv6 address \`${part}\` in an IPv4 (iptables) ruleset`);
-        if (this.family === 'ipv6' && !parsed.v4.isEmpty()) this.report('PC007', pr, `IPv4 address \`${part}\` in an IPv6 (ip6tables) ruleset`);
+        if (this.family === 'ipv4' && !parsed.v6.isEmpty())
+          this.report('PC007', pr, `IPv6 address \`${part}\` in an IPv4 (iptables) ruleset`);
+        if (this.family === 'ipv6' && !parsed.v4.isEmpty())
+          this.report('PC007', pr, `IPv4 address \`${part}\` in an IPv6 (ip6tables) ruleset`);
         set = set.union(parsed);
       } else if (isHostname(part)) unresolved.push(part);
       else this.report('PC007', pr, `malformed address \`${part}\`: expected an address or network such as 192.0.2.0/24 or 2001:db8::/32`);
@@ -676,7 +816,11 @@ class IptablesParser {
       if (table && this.chainIndex.get(table)?.has(j.chain)) continue;
       // ufw creates its logging and skip-to-policy chains itself; its rules files jump to them by design.
       if (/^ufw6?-/.test(j.chain) && table?.chains.some((c) => /^ufw6?-/.test(c.name))) continue;
-      this.report('PC005', j.range, `jump to undefined chain \`${j.chain}\` in table \`${j.table}\`: iptables-restore fails to load this ruleset (\`iptables-restore --test\` does not notice)`);
+      this.report(
+        'PC005',
+        j.range,
+        `jump to undefined chain \`${j.chain}\` in table \`${j.table}\`: iptables-restore fails to load this ruleset (\`iptables-restore --test\` does not notice)`,
+      );
     }
   }
 }
@@ -685,7 +829,10 @@ class IptablesParser {
  * iptables parses options with getopt_long, which accepts any unambiguous prefix (`--mac` for `--mac-source`).
  */
 function expandPrefix(opt: string, modules: Set<string>, target: string | undefined): string {
-  const pools = [...[...modules].map((m) => MATCH_OPTIONS[m]), target ? TARGET_OPTIONS[target] : undefined].filter(Boolean) as Record<string, number>[];
+  const pools = [...[...modules].map((m) => MATCH_OPTIONS[m]), target ? TARGET_OPTIONS[target] : undefined].filter(Boolean) as Record<
+    string,
+    number
+  >[];
   if (pools.some((p) => p[opt] !== undefined)) return opt;
   const candidates = new Set(pools.flatMap((p) => Object.keys(p).filter((o) => o.startsWith(opt))));
   return candidates.size === 1 ? [...candidates][0] : opt;

@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { kubernetesEdits } from './edits';
 import { looksLikeKubernetes, parseKubernetes } from './parse';
@@ -8,6 +9,6 @@ export const kubernetesFormat: Format = {
   claims: (path) => /\.k8s\.ya?ml$/i.test(path),
   claimsContent: (_path, head) => looksLikeKubernetes(head),
   parse: (text, ctx) => parseKubernetes(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
   edits: kubernetesEdits,
 };

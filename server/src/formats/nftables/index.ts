@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { completeNftables } from './complete';
 import { nftablesEdits } from './edits';
@@ -8,7 +9,7 @@ export const nftablesFormat: Format = {
   id: 'nftables',
   claims: (path) => /\.nft$/i.test(path) || /(^|[/\\])nftables\.conf$/i.test(path),
   parse: (text, ctx) => parseNftables(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
   edits: nftablesEdits,
   complete: completeNftables,
   layout: layoutNftables,

@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { completePf } from './complete';
 import { pfEdits } from './edits';
@@ -9,7 +10,7 @@ export const pfFormat: Format = {
   // pf.conf, pf-*.conf, *-pf.conf, *.pf, and anchors in /etc/pf.anchors/ (macOS) or named *.anchor.
   claims: (path) => /(^|[/\\])pf[^/\\]*\.conf$/i.test(path) || /[-_.]pf\.conf$/i.test(path) || /\.(pf|anchor)$/i.test(path) || /(^|[/\\])pf\.anchors[/\\][^/\\]+$/.test(path),
   parse: (text, ctx) => parsePf(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
   edits: pfEdits,
   complete: completePf,
   layout: layoutPf,

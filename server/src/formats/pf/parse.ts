@@ -194,7 +194,8 @@ class PfParser {
         // Macros naming macros can multiply; the whole expansion of one statement has one allowance.
         budget.left -= value.length;
         if (budget.left < 0) {
-          if (budget.left + value.length >= 0) this.report('PC001', r(t), `macro \`${t.text}\` expands to more than ${MAX_MACRO} characters: not expanded`);
+          if (budget.left + value.length >= 0)
+            this.report('PC001', r(t), `macro \`${t.text}\` expands to more than ${MAX_MACRO} characters: not expanded`);
           continue;
         }
         const inner = (lexPf(value + (m![2] ?? ''))[0] ?? []).map((x) => ({ ...x, line: t.line, start: t.start, end: t.end }));

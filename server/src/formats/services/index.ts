@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { parseServices } from './parse';
 
@@ -5,5 +6,5 @@ export const servicesFormat: Format = {
   id: 'services',
   claims: (path) => /(^|[/\\])services$|\.services$/i.test(path),
   parse: (text, ctx) => parseServices(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
 };

@@ -1,3 +1,4 @@
+import { HASH_COMMENT } from '../../model/comments';
 import { cloudEdits } from '../cloud/edits';
 import type { Format } from '../format';
 import { parseTerraform } from './parse';
@@ -6,6 +7,6 @@ export const terraformFormat: Format = {
   id: 'terraform',
   claims: (path) => /\.(tf|tfvars)(\.json)?$/i.test(path),
   parse: (text, ctx) => parseTerraform(text, ctx),
-  lineComment: '#',
+  comment: HASH_COMMENT,
   edits: cloudEdits('hcl'),
 };

@@ -12,15 +12,44 @@ export function parseTerraformJson(text: string): { body: Body; problems: HclPro
   const problems: HclProblem[] = syntax.map((p) => ({ start: p.start, end: p.end, message: p.message }));
   const items: Body['items'] = [];
   const expr = (n: DocNode): Expr => {
-    if (n.type === 'scalar') return typeof n.value === 'string' ? parseExpressionAt(text, n.start, n.end, problems) : { k: 'lit', value: n.value, start: n.start, end: n.end };
+    if (n.type === 'scalar')
+      return typeof n.value === 'string'
+        ? parseExpressionAt(text, n.start, n.end, problems)
+        : { k: 'lit', value: n.value, start: n.start, end: n.end };
     if (n.type === 'seq') return { k: 'tuple', items: n.items.map(expr), start: n.start, end: n.end };
-    return { k: 'object', items: n.entries.map((e) => ({ key: { k: 'lit', value: e.key, start: e.keyStart, end: e.keyEnd }, value: expr(e.value) })), start: n.start, end: n.end };
+    return {
+      k: 'object',
+      items: n.entries.map((e) => ({ key: { k: 'lit', value: e.key, start: e.keyStart, end: e.keyEnd }, value: expr(e.value) })),
+      start: n.start,
+      end: n.end,
+    };
   };
   const attributes = (n: DocNode): Body => ({
-    items: n.type === 'map' ? n.entries.map((e): Attribute => ({ type: 'attribute', name: e.key, nameSpan: { start: e.keyStart, end: e.keyEnd }, expr: expr(e.value), start: e.keyStart, end: e.value.end })) : [],
+    items:
+      n.type === 'map'
+        ? n.entries.map((e): Attribute => ({
+            type: 'attribute',
+            name: e.key,
+            nameSpan: { start: e.keyStart, end: e.keyEnd },
+            expr: expr(e.value),
+            start: e.keyStart,
+            end: e.value.end,
+          }))
+        : [],
   });
-  const block = (type: string, labels: { value: string; start: number; end: number }[], body: Body, at: { start: number; end: number }): Block => ({
-    type: 'block', blockType: type, typeSpan: { start: labels[0]?.start ?? at.start, end: labels[0]?.end ?? at.start }, labels: labels.map((l) => ({ value: l.value, span: l })), body, start: at.start, end: at.end,
+  const block = (
+    type: string,
+    labels: { value: string; start: number; end: number }[],
+    body: Body,
+    at: { start: number; end: number },
+  ): Block => ({
+    type: 'block',
+    blockType: type,
+    typeSpan: { start: labels[0]?.start ?? at.start, end: labels[0]?.end ?? at.start },
+    labels: labels.map((l) => ({ value: l.value, span: l })),
+    body,
+    start: at.start,
+    end: at.end,
   });
   // Each top-level key may hold one object or a list of them.
   const each = (n: DocNode): DocNode[] => (n.type === 'seq' ? n.items : [n]);
@@ -29,11 +58,26 @@ export function parseTerraformJson(text: string): { body: Body; problems: HclPro
     for (const v of each(top.value)) {
       if (v.type !== 'map') continue;
       if (top.key === 'resource' || top.key === 'data') {
-        for (const t of v.entries) for (const byName of each(t.value)) if (byName.type === 'map') for (const nm of byName.entries) for (const b of each(nm.value)) {
-          items.push(block(top.key, [{ value: t.key, start: t.keyStart, end: t.keyEnd }, { value: nm.key, start: nm.keyStart, end: nm.keyEnd }], attributes(b), b));
-        }
+        for (const t of v.entries)
+          for (const byName of each(t.value))
+            if (byName.type === 'map')
+              for (const nm of byName.entries)
+                for (const b of each(nm.value)) {
+                  items.push(
+                    block(
+                      top.key,
+                      [
+                        { value: t.key, start: t.keyStart, end: t.keyEnd },
+                        { value: nm.key, start: nm.keyStart, end: nm.keyEnd },
+                      ],
+                      attributes(b),
+                      b,
+                    ),
+                  );
+                }
       } else if (top.key === 'variable') {
-        for (const nm of v.entries) items.push(block('variable', [{ value: nm.key, start: nm.keyStart, end: nm.keyEnd }], attributes(nm.value), nm.value));
+        for (const nm of v.entries)
+          items.push(block('variable', [{ value: nm.key, start: nm.keyStart, end: nm.keyEnd }], attributes(nm.value), nm.value));
       } else if (top.key === 'locals') items.push(block('locals', [], attributes(v), v));
     }
   }

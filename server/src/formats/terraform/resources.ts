@@ -78,7 +78,8 @@ export class TerraformReader {
             for (const d of this.nested(inst, 'ingress')) this.awsRule(this.byAddress.get(inst.address)!, d, 'union');
             break;
           case 'aws_security_group_rule':
-            if (String(this.value(inst, 'type')).toLowerCase() === 'ingress') this.awsRule(this.attached(inst, 'security_group_id', 'aws_security_group'), inst, 'union');
+            if (String(this.value(inst, 'type')).toLowerCase() === 'ingress')
+              this.awsRule(this.attached(inst, 'security_group_id', 'aws_security_group'), inst, 'union');
             break;
           case 'aws_vpc_security_group_ingress_rule':
             this.awsRule(this.attached(inst, 'security_group_id', 'aws_security_group'), inst, 'union');
@@ -87,7 +88,8 @@ export class TerraformReader {
             for (const d of this.nested(inst, 'ingress')) this.awsRule(this.byAddress.get(inst.address)!, d, 'nacl');
             break;
           case 'aws_network_acl_rule':
-            if (!truthy(this.value(inst, 'egress') ?? false)) this.awsRule(this.attached(inst, 'network_acl_id', 'aws_network_acl'), inst, 'nacl');
+            if (!truthy(this.value(inst, 'egress') ?? false))
+              this.awsRule(this.attached(inst, 'network_acl_id', 'aws_network_acl'), inst, 'nacl');
             break;
           case 'azurerm_network_security_group':
             for (const d of this.nested(inst, 'security_rule')) this.azureRule(this.byAddress.get(inst.address)!, d, true);
@@ -128,7 +130,11 @@ export class TerraformReader {
       const idx = e.path[1];
       const at = idx !== undefined && typeof idx !== 'string' ? evaluate(idx, this.scope(inst)) : undefined;
       const addr = `${type}.${e.path[0]}${at !== undefined && !(at instanceof Unknown) ? `[${JSON.stringify(at)}]` : ''}`;
-      return this.byAddress.get(addr) ?? this.byAddress.get(`${type}.${e.path[0]}`) ?? this.group(type, addr, this.sink.range(a.expr), ordering, azure);
+      return (
+        this.byAddress.get(addr) ??
+        this.byAddress.get(`${type}.${e.path[0]}`) ??
+        this.group(type, addr, this.sink.range(a.expr), ordering, azure)
+      );
     }
     const v = evaluate(e, this.scope(inst));
     if (typeof v === 'string' && v) return this.byName.get(v) ?? this.group(type, v, this.sink.range(a.expr), ordering, azure);
@@ -147,28 +153,55 @@ export class TerraformReader {
   /** `count` and `for_each` expansion of a resource. */
   private instances(b: Block): Instance[] {
     const base = `${b.labels[0].value}.${b.labels[1].value}`;
-    const one = (extra: Map<string, Value>, address: string, unknown?: UnknownPart): Instance => ({ address, body: b.body, bindings: extra, block: b, ...(unknown ? { unknown } : {}) });
+    const one = (extra: Map<string, Value>, address: string, unknown?: UnknownPart): Instance => ({
+      address,
+      body: b.body,
+      bindings: extra,
+      block: b,
+      ...(unknown ? { unknown } : {}),
+    });
     const count = attrOf(b.body, 'count');
     const forEach = attrOf(b.body, 'for_each');
     if (count) {
       const n = evaluate(count.expr, this.mod.scope(this.sink.text));
-      if (typeof n !== 'number') return [one(new Map([['count', { index: new Unknown(`count.index (count ${describe(n)})`) }]]), base, this.unknownPart('count', count, n))];
-      return Array.from({ length: Math.min(MAX_INSTANCES, Math.max(0, n)) }, (_, i) => one(new Map([['count', { index: i }]]), n === 1 ? base : `${base}[${i}]`));
+      if (typeof n !== 'number')
+        return [
+          one(
+            new Map([['count', { index: new Unknown(`count.index (count ${describe(n)})`) }]]),
+            base,
+            this.unknownPart('count', count, n),
+          ),
+        ];
+      return Array.from({ length: Math.min(MAX_INSTANCES, Math.max(0, n)) }, (_, i) =>
+        one(new Map([['count', { index: i }]]), n === 1 ? base : `${base}[${i}]`),
+      );
     }
-    if (forEach) return this.each(forEach, this.mod.scope(this.sink.text), 'each').map((x) => one(x.bind, x.key === undefined ? base : `${base}[${JSON.stringify(x.key)}]`, x.unknown));
+    if (forEach)
+      return this.each(forEach, this.mod.scope(this.sink.text), 'each').map((x) =>
+        one(x.bind, x.key === undefined ? base : `${base}[${JSON.stringify(x.key)}]`, x.unknown),
+      );
     return [one(new Map(), base)];
   }
 
   /** Expands a for_each over a literal map or set; an unknown collection gives one instance marked unknown. */
-  private each(a: Attribute, scope: ReturnType<ModuleValues['scope']>, name: string): { key?: string | number; bind: Map<string, Value>; unknown?: UnknownPart }[] {
+  private each(
+    a: Attribute,
+    scope: ReturnType<ModuleValues['scope']>,
+    name: string,
+  ): { key?: string | number; bind: Map<string, Value>; unknown?: UnknownPart }[] {
     const coll = evaluate(a.expr, scope);
     const parent = scope.bindings;
     if (coll instanceof Unknown || coll === null || typeof coll !== 'object') {
       const bind = new Map(parent);
-      bind.set(name, { key: new Unknown(`${name}.key (for_each ${describe(coll)})`), value: new Unknown(`${name}.value (for_each ${describe(coll)})`) });
+      bind.set(name, {
+        key: new Unknown(`${name}.key (for_each ${describe(coll)})`),
+        value: new Unknown(`${name}.value (for_each ${describe(coll)})`),
+      });
       return [{ bind, unknown: this.unknownPart('for_each', a, coll) }];
     }
-    const entries: [string | number, Value][] = Array.isArray(coll) ? coll.map((v) => [typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v), v]) : Object.entries(coll);
+    const entries: [string | number, Value][] = Array.isArray(coll)
+      ? coll.map((v) => [typeof v === 'string' || typeof v === 'number' ? v : JSON.stringify(v), v])
+      : Object.entries(coll);
     return entries.slice(0, MAX_INSTANCES).map(([k, v]) => {
       const bind = new Map(parent);
       bind.set(name, { key: k, value: v });
@@ -177,12 +210,20 @@ export class TerraformReader {
   }
 
   private unknownPart(what: string, a: Attribute, v: Value): UnknownPart {
-    return { text: `${what} ${exprText(this.sink.text, a.expr)}${v instanceof Unknown ? ` (${v.why})` : ''}`, range: this.sink.range(a.expr) };
+    return {
+      text: `${what} ${exprText(this.sink.text, a.expr)}${v instanceof Unknown ? ` (${v.why})` : ''}`,
+      range: this.sink.range(a.expr),
+    };
   }
 
   /** Nested blocks of a type, static and `dynamic "type"` ones (expanded over a literal for_each). */
   private nested(inst: Instance, type: string): Instance[] {
-    const out: Instance[] = blocksOf(inst.body, type).map((b, i) => ({ ...inst, address: `${inst.address}/${type}[${i}]`, body: b.body, block: b }));
+    const out: Instance[] = blocksOf(inst.body, type).map((b, i) => ({
+      ...inst,
+      address: `${inst.address}/${type}[${i}]`,
+      body: b.body,
+      block: b,
+    }));
     // Attributes-as-blocks: `ingress = [{ from_port = 22, … }]` is the same as ingress blocks.
     const list = attrOf(inst.body, type)?.expr;
     // A single object (JSON syntax) is one block.
@@ -190,7 +231,15 @@ export class TerraformReader {
     objects.forEach((item) => {
       if (item.k !== 'object') return;
       const body = objectBody(item);
-      const block: Block = { type: 'block', blockType: type, typeSpan: { start: item.start, end: item.start + 1 }, labels: [], body, start: item.start, end: item.end };
+      const block: Block = {
+        type: 'block',
+        blockType: type,
+        typeSpan: { start: item.start, end: item.start + 1 },
+        labels: [],
+        body,
+        start: item.start,
+        end: item.end,
+      };
       out.push({ ...inst, address: `${inst.address}/${type}[${out.length}]`, body, block });
     });
     for (const d of blocksOf(inst.body, 'dynamic')) {
@@ -201,7 +250,16 @@ export class TerraformReader {
       const it = this.value({ ...inst, body: d.body }, 'iterator');
       const name = typeof it === 'string' ? it : type;
       const expanded = this.each(fe, this.scope(inst), name);
-      expanded.forEach((x, i) => out.push({ ...inst, address: `${inst.address}/dynamic ${type}[${i}]`, body: content.body, block: d, bindings: x.bind, ...(x.unknown ? { unknown: x.unknown } : {}) }));
+      expanded.forEach((x, i) =>
+        out.push({
+          ...inst,
+          address: `${inst.address}/dynamic ${type}[${i}]`,
+          body: content.body,
+          block: d,
+          bindings: x.bind,
+          ...(x.unknown ? { unknown: x.unknown } : {}),
+        }),
+      );
     }
     return out;
   }
@@ -239,7 +297,12 @@ export class TerraformReader {
       if (u) unknowns.push(u);
       else {
         const p = protocolOf(proto.v as string);
-        if (!p) this.sink.problem('PC001', proto.a.expr, `unknown protocol \`${String(proto.v)}\`: expected tcp, udp, icmp, icmpv6, -1/all or a protocol number`);
+        if (!p)
+          this.sink.problem(
+            'PC001',
+            proto.a.expr,
+            `unknown protocol \`${String(proto.v)}\`: expected tcp, udp, icmp, icmpv6, -1/all or a protocol number`,
+          );
         else protocols = p === 'all' ? 'all' : [p];
       }
     }
@@ -261,7 +324,8 @@ export class TerraformReader {
         const spans = [from?.a.expr, to?.a.expr].filter((x): x is Expr => !!x).sort((a, b) => a.start - b.start);
         const span = lo === hi && from ? from.a.expr : { start: spans[0].start, end: spans[spans.length - 1].end };
         portsRange = this.sink.range(span);
-        if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo > 65535 || hi > 65535) this.sink.problem('PC002', span, `port range ${from?.v}–${to?.v} is not valid: ports are 0–65535`);
+        if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo > 65535 || hi > 65535)
+          this.sink.problem('PC002', span, `port range ${from?.v}–${to?.v} is not valid: ports are 0–65535`);
         else if (lo > hi) this.sink.problem('PC003', span, `from_port ${lo} is above to_port ${hi}: the range is empty`);
         else if (!(lo === 0 && hi === 65535)) ports = [{ text: lo === hi ? `${lo}` : `${lo}-${hi}`, range: portsRange, lo, hi }];
       }
@@ -286,12 +350,27 @@ export class TerraformReader {
       }
     }
     this.add(g, {
-      address: inst.address, range: this.sink.range(inst.block), actionRange, allow, order, protocols,
-      protocolRange: proto ? this.sink.range(proto.a.expr) : anchor, ports, portsRange, sources, sourcesRange, unknowns,
+      address: inst.address,
+      range: this.sink.range(inst.block),
+      actionRange,
+      allow,
+      order,
+      protocols,
+      protocolRange: proto ? this.sink.range(proto.a.expr) : anchor,
+      ports,
+      portsRange,
+      sources,
+      sourcesRange,
+      unknowns,
     });
   }
 
-  private awsSources(inst: Instance, unknowns: UnknownPart[], anchor: Range, kind: 'union' | 'nacl'): { sources: AddressSet; sourcesRange: Range } {
+  private awsSources(
+    inst: Instance,
+    unknowns: UnknownPart[],
+    anchor: Range,
+    kind: 'union' | 'nacl',
+  ): { sources: AddressSet; sourcesRange: Range } {
     const cidrNames = kind === 'nacl' ? ['cidr_block', 'ipv6_cidr_block'] : ['cidr_blocks', 'ipv6_cidr_blocks', 'cidr_ipv4', 'cidr_ipv6'];
     let sources = AddressSet.NONE;
     let range: Range | undefined;
@@ -307,7 +386,10 @@ export class TerraformReader {
       const v = evaluate(a.expr, this.scope(inst));
       if (v === null || (Array.isArray(v) && !v.length)) continue;
       // A prefix list's CIDRs live in AWS, not in the file: count it as anywhere, approximately.
-      unknowns.push({ text: `prefix list ${exprText(this.sink.text, a.expr)} (its CIDRs are not in the workspace)`, range: this.sink.range(a.expr) });
+      unknowns.push({
+        text: `prefix list ${exprText(this.sink.text, a.expr)} (its CIDRs are not in the workspace)`,
+        range: this.sink.range(a.expr),
+      });
       sources = AddressSet.ANY;
       range ??= this.sink.range(a.expr);
     }
@@ -322,11 +404,17 @@ export class TerraformReader {
     for (const item of items) {
       if (item === null) continue;
       if (item instanceof Unknown || typeof item === 'object') {
-        unknowns.push({ text: `${a.name} ${exprText(this.sink.text, a.expr)} (${item instanceof Unknown ? item.why : 'not a string'})`, range: this.sink.range(a.expr) });
+        unknowns.push({
+          text: `${a.name} ${exprText(this.sink.text, a.expr)} (${item instanceof Unknown ? item.why : 'not a string'})`,
+          range: this.sink.range(a.expr),
+        });
         set = AddressSet.ANY;
         continue;
       }
-      for (const part of String(item).split(',').map((s) => s.trim()).filter(Boolean)) {
+      for (const part of String(item)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)) {
         const parsed = tags ? azurePrefix(part) : AddressSet.parse(part);
         if (parsed === 'tag') {
           unknowns.push({ text: `service tag ${part} (its addresses are not modelled)`, range: this.sink.range(a.expr) });
@@ -343,7 +431,8 @@ export class TerraformReader {
     const direction = this.value(inst, 'direction');
     if (typeof direction === 'string' && direction.toLowerCase() !== 'inbound') return;
     const unknowns: UnknownPart[] = inst.unknown ? [inst.unknown] : [];
-    if (direction instanceof Unknown) unknowns.push({ text: `direction (${direction.why})`, range: this.sink.range(attrOf(inst.body, 'direction')!.expr) });
+    if (direction instanceof Unknown)
+      unknowns.push({ text: `direction (${direction.why})`, range: this.sink.range(attrOf(inst.body, 'direction')!.expr) });
     const anchor = this.sink.range(inst.block.typeSpan);
     const name = this.value(inst, 'name');
     const address = inline ? `${g.address}/${typeof name === 'string' ? name : inst.address.split('/').pop()}` : inst.address;
@@ -368,7 +457,8 @@ export class TerraformReader {
       if (u) unknowns.push(u);
       else {
         const p = protocolOf(String(proto.v));
-        if (!p) this.sink.problem('PC001', proto.a.expr, `unknown NSG protocol \`${String(proto.v)}\`: expected Tcp, Udp, Icmp, Esp, Ah or *`);
+        if (!p)
+          this.sink.problem('PC001', proto.a.expr, `unknown NSG protocol \`${String(proto.v)}\`: expected Tcp, Udp, Icmp, Esp, Ah or *`);
         else protocols = p === 'all' ? 'all' : [p];
       }
     }
@@ -392,13 +482,28 @@ export class TerraformReader {
     }
     const actionRange = access ? this.sink.range(access.a.expr) : anchor;
     this.add(g, {
-      address, range: this.sink.range(inst.block), actionRange, allow, order, protocols, protocolRange: proto ? this.sink.range(proto.a.expr) : anchor,
-      ports: protocols === 'all' || hasPorts(protocols[0]) ? ports : undefined, portsRange, sources, sourcesRange: src ? this.sink.range(src.a.expr) : anchor, unknowns, destination,
+      address,
+      range: this.sink.range(inst.block),
+      actionRange,
+      allow,
+      order,
+      protocols,
+      protocolRange: proto ? this.sink.range(proto.a.expr) : anchor,
+      ports: protocols === 'all' || hasPorts(protocols[0]) ? ports : undefined,
+      portsRange,
+      sources,
+      sourcesRange: src ? this.sink.range(src.a.expr) : anchor,
+      unknowns,
+      destination,
     });
   }
 
   /** `"22"`, `"1000-2000"`, `"*"`, or a list of them (Azure NSG and GCP ports). */
-  private portList(arg: { a: Attribute; v: Value } | undefined, inst: Instance, unknowns: UnknownPart[]): { ports?: PortItem[]; portsRange?: Range } {
+  private portList(
+    arg: { a: Attribute; v: Value } | undefined,
+    inst: Instance,
+    unknowns: UnknownPart[],
+  ): { ports?: PortItem[]; portsRange?: Range } {
     if (!arg) return {};
     const u = this.unknownOf(arg.a, arg.v);
     if (u) {
@@ -433,8 +538,18 @@ export class TerraformReader {
     const unknowns: UnknownPart[] = inst.unknown ? [inst.unknown] : [];
     const net = attrOf(inst.body, 'network');
     const netValue = net ? evaluate(net.expr, this.scope(inst)) : 'default';
-    const netName = net?.expr.k === 'ref' && typeof net.expr.path[0] === 'string' ? `${net.expr.root}.${net.expr.path[0]}` : typeof netValue === 'string' ? netValue : exprText(this.sink.text, net!.expr);
-    const g = this.group('google_compute_network', netName, net ? this.sink.range(net.expr) : this.sink.range(inst.block.typeSpan), 'ordered-deny-first');
+    const netName =
+      net?.expr.k === 'ref' && typeof net.expr.path[0] === 'string'
+        ? `${net.expr.root}.${net.expr.path[0]}`
+        : typeof netValue === 'string'
+          ? netValue
+          : exprText(this.sink.text, net!.expr);
+    const g = this.group(
+      'google_compute_network',
+      netName,
+      net ? this.sink.range(net.expr) : this.sink.range(inst.block.typeSpan),
+      'ordered-deny-first',
+    );
     const prio = this.arg(inst, ['priority']);
     let order = 1000;
     if (prio) {
@@ -459,16 +574,24 @@ export class TerraformReader {
       const v = a && evaluate(a.expr, this.scope(inst));
       return a && v !== null && !(Array.isArray(v) && !v.length) ? [a] : [];
     });
-    const allows = [...this.nested(inst, 'allow').map((b) => ({ b, allow: true })), ...this.nested(inst, 'deny').map((b) => ({ b, allow: false }))];
+    const allows = [
+      ...this.nested(inst, 'allow').map((b) => ({ b, allow: true })),
+      ...this.nested(inst, 'deny').map((b) => ({ b, allow: false })),
+    ];
     const loose = attrOf(inst.body, 'allow') ?? attrOf(inst.body, 'deny');
     if (!allows.length && loose) {
-      unknowns.push({ text: `${loose.name} ${exprText(this.sink.text, loose.expr)} (not a block: protocols and ports unknown)`, range: this.sink.range(loose.expr) });
+      unknowns.push({
+        text: `${loose.name} ${exprText(this.sink.text, loose.expr)} (not a block: protocols and ports unknown)`,
+        range: this.sink.range(loose.expr),
+      });
       allows.push({ b: inst, allow: loose.name === 'allow' });
     }
     for (const { b, allow } of allows) {
       const own = [...unknowns, ...(b.unknown && b.unknown !== inst.unknown ? [b.unknown] : [])];
       // A deny that applies only to tagged instances cannot be counted on for every instance.
-      if (!allow) for (const t of targets) own.push({ text: `applies only to ${t.name} ${exprText(this.sink.text, t.expr)}`, range: this.sink.range(t.expr) });
+      if (!allow)
+        for (const t of targets)
+          own.push({ text: `applies only to ${t.name} ${exprText(this.sink.text, t.expr)}`, range: this.sink.range(t.expr) });
       const proto = b === inst ? undefined : this.arg(b, ['protocol']);
       let protocols: CloudRule['protocols'] = 'all';
       if (proto) {
@@ -484,9 +607,18 @@ export class TerraformReader {
       const { ports, portsRange } = this.portList(portArg, b, own);
       const actionRange = this.sink.range(b === inst ? inst.block.typeSpan : b.block.typeSpan);
       this.add(g, {
-        address: inst.address, range: this.sink.range(b === inst ? inst.block : b.block), actionRange, allow, order, protocols,
-        protocolRange: proto ? this.sink.range(proto.a.expr) : actionRange, ports: protocols === 'all' ? undefined : ports, portsRange,
-        sources, sourcesRange: ranges ? this.sink.range(ranges.expr) : actionRange, unknowns: own,
+        address: inst.address,
+        range: this.sink.range(b === inst ? inst.block : b.block),
+        actionRange,
+        allow,
+        order,
+        protocols,
+        protocolRange: proto ? this.sink.range(proto.a.expr) : actionRange,
+        ports: protocols === 'all' ? undefined : ports,
+        portsRange,
+        sources,
+        sourcesRange: ranges ? this.sink.range(ranges.expr) : actionRange,
+        unknowns: own,
       });
     }
   }
@@ -501,7 +633,15 @@ function objectBody(o: Extract<Expr, { k: 'object' }>): Body {
   const items: Attribute[] = [];
   for (const it of o.items) {
     const key = it.key.k === 'lit' ? String(it.key.value) : undefined;
-    if (key !== undefined) items.push({ type: 'attribute', name: key, nameSpan: { start: it.key.start, end: it.key.end }, expr: it.value, start: it.key.start, end: it.value.end });
+    if (key !== undefined)
+      items.push({
+        type: 'attribute',
+        name: key,
+        nameSpan: { start: it.key.start, end: it.key.end },
+        expr: it.value,
+        start: it.key.start,
+        end: it.value.end,
+      });
   }
   return { items };
 }
