@@ -59,11 +59,17 @@ export class ExposureView implements vscode.TreeDataProvider<Node> {
     const keep = (r: ExposureRow) => !needle || rowText(r).toLowerCase().includes(needle);
     this.roots = this.groups
       .map((group): Node => ({ kind: 'group', group }))
-      .filter((g) => g.kind === 'group' && (!needle || g.group.rows.some(keep) || `${g.group.table}/${g.group.chain}`.toLowerCase().includes(needle)));
+      .filter(
+        (g) =>
+          g.kind === 'group' && (!needle || g.group.rows.some(keep) || `${g.group.table}/${g.group.chain}`.toLowerCase().includes(needle)),
+      );
     for (const g of this.roots) {
       if (g.kind !== 'group') continue;
       const rows = g.group.rows.filter((r) => keep(r) || `${g.group.table}/${g.group.chain}`.toLowerCase().includes(needle));
-      this.link(g, rows.map((row): Node => ({ kind: 'row', row, group: g.group })));
+      this.link(
+        g,
+        rows.map((row): Node => ({ kind: 'row', row, group: g.group })),
+      );
     }
     this.changed.fire(undefined);
   }
@@ -87,13 +93,20 @@ export class ExposureView implements vscode.TreeDataProvider<Node> {
       const kids: Node[] = [{ kind: 'sources', row: r, group: n.group }];
       for (const rule of r.rules) kids.push({ kind: 'rule', line: rule.line, text: rule.text, parent: n });
       if (r.policy) kids.push({ kind: 'note', text: `the chain's default policy accepts the rest`, icon: 'law', parent: n });
-      if (r.approximate) kids.push({ kind: 'note', text: 'approximate: a match the analysis cannot decide may narrow this', icon: 'question', parent: n });
+      if (r.approximate)
+        kids.push({ kind: 'note', text: 'approximate: a match the analysis cannot decide may narrow this', icon: 'question', parent: n });
       return this.link(n, kids);
     }
     if (n.kind === 'sources') {
       const more = n.row.cidrCount - n.row.cidrs.length;
       const kids: Node[] = n.row.cidrs.map((text) => ({ kind: 'cidr', text, parent: n }));
-      if (more > 0) kids.push({ kind: 'note', text: `… and ${more} more networks (portcullis exposure --format json lists them all)`, icon: 'ellipsis', parent: n });
+      if (more > 0)
+        kids.push({
+          kind: 'note',
+          text: `… and ${more} more networks (portcullis exposure --format json lists them all)`,
+          icon: 'ellipsis',
+          parent: n,
+        });
       return this.link(n, kids);
     }
     return [];
@@ -107,7 +120,10 @@ export class ExposureView implements vscode.TreeDataProvider<Node> {
         const internet = g.rows.filter((r) => r.reach === 'internet');
         const risky = internet.filter((r) => r.risks.length).length;
         item.description = `${g.family === 'ipv4' ? 'IPv4' : 'IPv6'} · ${g.rows.length ? `${internet.length} row${internet.length === 1 ? '' : 's'} from the internet${risky ? `, ${risky} risky` : ''}` : 'no new TCP or UDP connection accepted'}`;
-        item.iconPath = new vscode.ThemeIcon(risky ? 'warning' : 'symbol-namespace', risky ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
+        item.iconPath = new vscode.ThemeIcon(
+          risky ? 'warning' : 'symbol-namespace',
+          risky ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined,
+        );
         item.id = `group:${g.table}/${g.chain}/${g.family}`;
         if (g.range && this.uri) item.command = reveal(this.uri, g.range.start.line);
         return item;
@@ -115,7 +131,12 @@ export class ExposureView implements vscode.TreeDataProvider<Node> {
       case 'row': {
         const r = n.row;
         const item = new vscode.TreeItem(`${r.protocol.toUpperCase()} ${r.portsLabel}`, vscode.TreeItemCollapsibleState.Collapsed);
-        const risk = r.risks.length ? `⚠ ${r.risks.map((k) => k.service).slice(0, 3).join(', ')}${r.risks.length > 3 ? ` +${r.risks.length - 3}` : ''} · ` : '';
+        const risk = r.risks.length
+          ? `⚠ ${r.risks
+              .map((k) => k.service)
+              .slice(0, 3)
+              .join(', ')}${r.risks.length > 3 ? ` +${r.risks.length - 3}` : ''} · `
+          : '';
         item.description = `${risk}from ${r.sources}${r.interface ? ` ${r.interface}` : ''}${r.approximate ? ' (approximate)' : ''}`;
         const [icon, color] = r.reach === 'internet' && r.risks.length ? ['error', 'problemsErrorIcon.foreground'] : REACH_ICON[r.reach];
         item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
@@ -126,7 +147,10 @@ export class ExposureView implements vscode.TreeDataProvider<Node> {
       }
       case 'sources': {
         const expandable = n.row.cidrCount > 1 || (n.row.cidrCount === 1 && n.row.cidrs[0] !== n.row.sources);
-        const item = new vscode.TreeItem(`from ${n.row.sources}`, expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(
+          `from ${n.row.sources}`,
+          expandable ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
+        );
         item.description = n.row.cidrCount > 1 ? `${n.row.cidrCount} networks` : '';
         item.iconPath = new vscode.ThemeIcon('globe');
         return item;
@@ -159,15 +183,29 @@ function reveal(uri: vscode.Uri, line: number): vscode.Command {
 
 /** Everything a row says, for the filter box. */
 export function rowText(r: ExposureRow): string {
-  return [r.protocol, r.portsLabel, ...r.services, ...r.risks.map((k) => k.service), r.sources, r.interface, r.reach, ...r.rules.map((x) => `line ${x.line + 1} ${x.text}`)].join(' ');
+  return [
+    r.protocol,
+    r.portsLabel,
+    ...r.services,
+    ...r.risks.map((k) => k.service),
+    r.sources,
+    r.interface,
+    r.reach,
+    ...r.rules.map((x) => `line ${x.line + 1} ${x.text}`),
+  ].join(' ');
 }
 
 function tooltip(r: ExposureRow): vscode.MarkdownString {
   const md = new vscode.MarkdownString();
-  md.appendMarkdown(`**${r.protocol.toUpperCase()} ${r.portsLabel}**${r.services.length ? ` — ${r.services.map((s) => `\`${s}\``).join(', ')}` : ''}\n\n`);
+  md.appendMarkdown(
+    `**${r.protocol.toUpperCase()} ${r.portsLabel}**${r.services.length ? ` — ${r.services.map((s) => `\`${s}\``).join(', ')}` : ''}\n\n`,
+  );
   md.appendMarkdown(`Reachable from ${r.sources}${r.interface ? ` ${r.interface}` : ''}${r.approximate ? ' (approximate)' : ''}.\n\n`);
   for (const k of r.risks) md.appendMarkdown(`⚠️ ${k.service}: ${k.level} risk when exposed\n\n`);
-  if (r.rules.length) md.appendMarkdown(`Decided by line${r.rules.length > 1 ? 's' : ''} ${r.rules.map((x) => x.line + 1).join(', ')}${r.policy ? ' and the policy' : ''}.`);
+  if (r.rules.length)
+    md.appendMarkdown(
+      `Decided by line${r.rules.length > 1 ? 's' : ''} ${r.rules.map((x) => x.line + 1).join(', ')}${r.policy ? ' and the policy' : ''}.`,
+    );
   else if (r.policy) md.appendMarkdown('Accepted by the chain policy.');
   return md;
 }

@@ -19,17 +19,29 @@ const CONTENT_LANGUAGES = ['yaml', 'json'];
 
 export async function activate(
   context: vscode.ExtensionContext,
-): Promise<{ client: LanguageClient; ready: Promise<void>; exposure: { view: ExposureView; tree: vscode.TreeView<Node> }; workspaceExposure: WorkspaceExposureView }> {
+): Promise<{
+  client: LanguageClient;
+  ready: Promise<void>;
+  exposure: { view: ExposureView; tree: vscode.TreeView<Node> };
+  workspaceExposure: WorkspaceExposureView;
+}> {
   const languages = contributedLanguages(context.extension);
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
     // Same flag as the bin's shebang: keeps resident memory low on large rulesets.
     run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=2'] } },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011', '--max-semi-space-size=2'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6011', '--max-semi-space-size=2'] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
-      ...languages.flatMap((language) => [{ scheme: 'file', language }, { scheme: 'untitled', language }]),
+      ...languages.flatMap((language) => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
       ...CONTENT_LANGUAGES.map((language) => ({ scheme: 'file', language })),
     ],
     synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
@@ -58,7 +70,11 @@ export async function deactivate(): Promise<void> {
  * The Exposure view and the editor commands around it: "Show Exposure" (palette, code lenses: opens the view
  * at a chain), the view's filter, and the snippet insertion the server's quick fixes ask for.
  */
-function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient, languages: readonly string[]): { view: ExposureView; tree: vscode.TreeView<Node> } {
+function registerExposure(
+  context: vscode.ExtensionContext,
+  lc: LanguageClient,
+  languages: readonly string[],
+): { view: ExposureView; tree: vscode.TreeView<Node> } {
   const view = new ExposureView();
   const tree = vscode.window.createTreeView<Node>('portcullis.exposure', { treeDataProvider: view, showCollapseAll: true });
   const describe = () => {
@@ -67,7 +83,10 @@ function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient, 
   };
 
   const load = async (target: vscode.Uri): Promise<boolean> => {
-    const result = (await lc.sendRequest('workspace/executeCommand', { command: 'portcullis.exposure', arguments: [target.toString()] })) as { groups: ExposureGroup[] } | null;
+    const result = (await lc.sendRequest('workspace/executeCommand', {
+      command: 'portcullis.exposure',
+      arguments: [target.toString()],
+    })) as { groups: ExposureGroup[] } | null;
     if (!result) return false;
     view.show(target, result.groups);
     describe();
@@ -75,7 +94,8 @@ function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient, 
   };
 
   const show = async (uri?: vscode.Uri | string, at?: { table: string; chain: string }): Promise<void> => {
-    const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
+    const target =
+      typeof uri === 'string' ? vscode.Uri.parse(uri) : uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri;
     if (!target) {
       void vscode.window.showInformationMessage('Portcullis: open a firewall configuration file first.');
       return;
@@ -101,7 +121,14 @@ function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient, 
     tree,
     vscode.commands.registerCommand('portcullis.showExposure', show),
     vscode.commands.registerCommand('portcullis.exposure.filter', async (text?: string) => {
-      const value = typeof text === 'string' ? text : await vscode.window.showInputBox({ title: 'Filter the exposure rows', prompt: 'port, service, risk, source or line (e.g. ssh, 3389, RDP, internet, 10.0.0.0/8)', value: view.filter });
+      const value =
+        typeof text === 'string'
+          ? text
+          : await vscode.window.showInputBox({
+              title: 'Filter the exposure rows',
+              prompt: 'port, service, risk, source or line (e.g. ssh, 3389, RDP, internet, 10.0.0.0/8)',
+              value: view.filter,
+            });
       if (value === undefined) return;
       view.setFilter(value);
       describe();
@@ -114,7 +141,9 @@ function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient, 
     }),
     vscode.commands.registerCommand('portcullis.exposure.refresh', () => (view.uri ? load(view.uri) : show())),
     vscode.window.onDidChangeActiveTextEditor((e) => follow(e?.document)),
-    vscode.workspace.onDidChangeTextDocument((e) => (view.uri && e.document.uri.toString() === view.uri.toString() ? follow(e.document) : undefined)),
+    vscode.workspace.onDidChangeTextDocument((e) =>
+      view.uri && e.document.uri.toString() === view.uri.toString() ? follow(e.document) : undefined,
+    ),
     // The server's APPLY_SNIPPET_COMMAND (server/src/features/snippets.ts).
     vscode.commands.registerCommand('portcullis.applySnippet', applySnippet),
   );
@@ -122,9 +151,15 @@ function registerExposure(context: vscode.ExtensionContext, lc: LanguageClient, 
 }
 
 /** Inserts a quick fix's text as a snippet, so its placeholder (the network, the reason) is selected for typing. */
-async function applySnippet(uri: string, range: { start: { line: number; character: number }; end: { line: number; character: number } }, snippet: string): Promise<boolean> {
+async function applySnippet(
+  uri: string,
+  range: { start: { line: number; character: number }; end: { line: number; character: number } },
+  snippet: string,
+): Promise<boolean> {
   const target = vscode.Uri.parse(uri);
-  const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.toString()) ?? (await vscode.window.showTextDocument(target));
+  const editor =
+    vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.toString()) ??
+    (await vscode.window.showTextDocument(target));
   if (vscode.window.activeTextEditor !== editor) await vscode.window.showTextDocument(editor.document, editor.viewColumn);
   const r = new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
   return editor.insertSnippet(new vscode.SnippetString(snippet), r);

@@ -26,7 +26,9 @@ export class ProbeResultsView implements vscode.TreeDataProvider<ReportRow | 'he
     this.shown = s;
     this.changed.fire();
     // The user asked for this probe: bring its results into view (the panel, beside Problems).
-    void Promise.resolve(vscode.commands.executeCommand('setContext', 'portcullis.hasProbeResults', true)).then(() => vscode.commands.executeCommand('portcullis.probeResults.focus', { preserveFocus: true }));
+    void Promise.resolve(vscode.commands.executeCommand('setContext', 'portcullis.hasProbeResults', true)).then(() =>
+      vscode.commands.executeCommand('portcullis.probeResults.focus', { preserveFocus: true }),
+    );
   }
 
   getChildren(el?: ReportRow | 'head'): (ReportRow | 'head')[] {
@@ -48,14 +50,17 @@ export class ProbeResultsView implements vscode.TreeDataProvider<ReportRow | 'he
     const item = new vscode.TreeItem(`${el.port}/${el.protocol}  ${el.state}`);
     const parts = [el.service, el.expected && `expected ${el.expected}`, `${el.latencyMs} ms`, el.banner].filter(Boolean);
     item.description = (el.drift ? `⚠ differs from the file (${el.drift}) · ` : '') + parts.join(' · ');
-    const [icon, color] = el.drift ? ['warning', 'problemsWarningIcon.foreground'] : ICONS[el.state] ?? ['circle-outline', 'foreground'];
+    const [icon, color] = el.drift ? ['warning', 'problemsWarningIcon.foreground'] : (ICONS[el.state] ?? ['circle-outline', 'foreground']);
     item.iconPath = new vscode.ThemeIcon(icon, new vscode.ThemeColor(color));
     item.tooltip = new vscode.MarkdownString(
       `**${el.port}/${el.protocol}**${el.service ? ` (${el.service})` : ''}: **${el.state}** — ${el.reason}, ${el.latencyMs} ms` +
-        (el.expected ? `\n\nThe file ${el.expected === 'open' ? 'opens it to everyone' : el.expected === 'blocked' ? 'blocks it' : 'opens it to some sources'}.` : '') +
+        (el.expected
+          ? `\n\nThe file ${el.expected === 'open' ? 'opens it to everyone' : el.expected === 'blocked' ? 'blocks it' : 'opens it to some sources'}.`
+          : '') +
         (el.banner ? `\n\nBanner: \`${el.banner.replace(/`/g, "'")}\`` : ''),
     );
-    if (el.line !== undefined && this.shown?.uri) item.command = { command: 'portcullis.probeResults.reveal', title: 'Reveal Rule', arguments: [this.shown.uri, el.line] };
+    if (el.line !== undefined && this.shown?.uri)
+      item.command = { command: 'portcullis.probeResults.reveal', title: 'Reveal Rule', arguments: [this.shown.uri, el.line] };
     return item;
   }
 }

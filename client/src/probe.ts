@@ -40,7 +40,11 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
         });
         try {
           // Cancelling the request stops the probe; the server still answers with the ports done so far.
-          return (await client.sendRequest(ExecuteCommandRequest.type, { command: 'portcullis.probe', arguments: [args], workDoneToken: token }, cancel)) as ProbeReport;
+          return (await client.sendRequest(
+            ExecuteCommandRequest.type,
+            { command: 'portcullis.probe', arguments: [args], workDoneToken: token },
+            cancel,
+          )) as ProbeReport;
         } finally {
           sub.dispose();
         }
@@ -63,28 +67,61 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
     let udp = given?.udp;
     if (ports === undefined && !given?.target) {
       const choices = [
-        ...(uri ? [{ label: 'Ports this file lists (TCP)', ports: undefined, udp: false }, { label: 'Ports this file lists (TCP and UDP)', ports: undefined, udp: true }] : []),
+        ...(uri
+          ? [
+              { label: 'Ports this file lists (TCP)', ports: undefined, udp: false },
+              { label: 'Ports this file lists (TCP and UDP)', ports: undefined, udp: true },
+            ]
+          : []),
         { label: 'Enter ports…', ports: 'enter', udp: false },
       ];
-      const choice = choices.length > 1 ? await vscode.window.showQuickPick(choices, { title: `Probe ${target}: which ports?` }) : choices[0];
+      const choice =
+        choices.length > 1 ? await vscode.window.showQuickPick(choices, { title: `Probe ${target}: which ports?` }) : choices[0];
       if (!choice) return undefined;
       udp = choice.udp;
       if (choice.ports === 'enter') {
-        ports = await vscode.window.showInputBox({ title: `Probe ${target}`, prompt: 'Ports to probe: 22,80,443,8000-8100 (add /udp for UDP)', value: '22,80,443' });
+        ports = await vscode.window.showInputBox({
+          title: `Probe ${target}`,
+          prompt: 'Ports to probe: 22,80,443,8000-8100 (add /udp for UDP)',
+          value: '22,80,443',
+        });
         if (!ports) return undefined;
       }
     }
     if (!isLoopback(target) && !context.globalState.get<string[]>(CONFIRMED_KEY, []).includes(target)) {
       // The server says which ports the probe would try, so the question shows the real count.
-      const plan = (await client.sendRequest(ExecuteCommandRequest.type, { command: 'portcullis.probePlan', arguments: [{ uri, ports, udp }] })) as { port: number; protocol: string }[];
-      const shown = plan.slice(0, 8).map((p) => `${p.port}/${p.protocol}`).join(', ') + (plan.length > 8 ? ', …' : '');
-      const ok = await vscode.window.showWarningMessage(`Probe ${plan.length} port${plan.length === 1 ? '' : 's'} on ${target}?`, { modal: true, detail: `${shown}\n\nPortcullis will open TCP connections (and send UDP datagrams to UDP ports) to this host. Probe only hosts you are responsible for.` }, 'Probe');
+      const plan = (await client.sendRequest(ExecuteCommandRequest.type, {
+        command: 'portcullis.probePlan',
+        arguments: [{ uri, ports, udp }],
+      })) as { port: number; protocol: string }[];
+      const shown =
+        plan
+          .slice(0, 8)
+          .map((p) => `${p.port}/${p.protocol}`)
+          .join(', ') + (plan.length > 8 ? ', …' : '');
+      const ok = await vscode.window.showWarningMessage(
+        `Probe ${plan.length} port${plan.length === 1 ? '' : 's'} on ${target}?`,
+        {
+          modal: true,
+          detail: `${shown}\n\nPortcullis will open TCP connections (and send UDP datagrams to UDP ports) to this host. Probe only hosts you are responsible for.`,
+        },
+        'Probe',
+      );
       if (ok !== 'Probe') return undefined;
       await context.globalState.update(CONFIRMED_KEY, [...context.globalState.get<string[]>(CONFIRMED_KEY, []), target]);
     }
     await remember(context, target);
     const cfg = vscode.workspace.getConfiguration('portcullis.probe');
-    return run({ uri, target, ports, udp, timeoutMs: cfg.get('timeoutMs'), concurrency: cfg.get('concurrency'), retries: cfg.get('retries'), banner: cfg.get('banner') });
+    return run({
+      uri,
+      target,
+      ports,
+      udp,
+      timeoutMs: cfg.get('timeoutMs'),
+      concurrency: cfg.get('concurrency'),
+      retries: cfg.get('retries'),
+      banner: cfg.get('banner'),
+    });
   };
 
   const importScan = async (given?: { path?: string; uri?: string }): Promise<ProbeReport | undefined> => {
@@ -92,11 +129,18 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
     const uri = given?.uri ?? doc?.uri.toString();
     let file = given?.path;
     if (!file) {
-      const picked = await vscode.window.showOpenDialog({ title: 'Import an nmap scan (nmap -oX)', filters: { 'nmap XML': ['xml'] }, canSelectMany: false });
+      const picked = await vscode.window.showOpenDialog({
+        title: 'Import an nmap scan (nmap -oX)',
+        filters: { 'nmap XML': ['xml'] },
+        canSelectMany: false,
+      });
       file = picked?.[0]?.fsPath;
     }
     if (!file) return undefined;
-    const report = (await client.sendRequest(ExecuteCommandRequest.type, { command: 'portcullis.importScan', arguments: [{ uri, path: file }] })) as ProbeReport;
+    const report = (await client.sendRequest(ExecuteCommandRequest.type, {
+      command: 'portcullis.importScan',
+      arguments: [{ uri, path: file }],
+    })) as ProbeReport;
     view.show({ report, uri });
     return report;
   };
@@ -104,7 +148,10 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
   const exportAs = async (kind: 'json' | 'md'): Promise<void> => {
     if (!view.shown) return;
     const { report } = view.shown;
-    const dest = await vscode.window.showSaveDialog({ filters: kind === 'json' ? { JSON: ['json'] } : { Markdown: ['md'] }, title: 'Export probe results' });
+    const dest = await vscode.window.showSaveDialog({
+      filters: kind === 'json' ? { JSON: ['json'] } : { Markdown: ['md'] },
+      title: 'Export probe results',
+    });
     if (!dest) return;
     const text = kind === 'json' ? JSON.stringify(reportJson(report), null, 2) + '\n' : reportMarkdown(report);
     await vscode.workspace.fs.writeFile(dest, Buffer.from(text, 'utf8'));

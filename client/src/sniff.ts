@@ -19,7 +19,11 @@ export function registerSniff(context: vscode.ExtensionContext): void {
     if (!format) return;
     await context.workspaceState.update(ASKED_KEY, [...asked, doc.uri.toString()].slice(-500));
     const open = `Open as ${LABELS[format]}`;
-    const pick = await vscode.window.showInformationMessage(`Portcullis: ${vscode.workspace.asRelativePath(doc.uri)} looks like ${LABELS[format]} rules.`, open, 'Not This File');
+    const pick = await vscode.window.showInformationMessage(
+      `Portcullis: ${vscode.workspace.asRelativePath(doc.uri)} looks like ${LABELS[format]} rules.`,
+      open,
+      'Not This File',
+    );
     if (pick === open) await vscode.languages.setTextDocumentLanguage(doc, format);
   };
   context.subscriptions.push(vscode.window.onDidChangeActiveTextEditor((e) => void check(e?.document)));

@@ -36,7 +36,10 @@ export class WorkspaceExposureView implements vscode.TreeDataProvider<Node> {
   refresh(): Promise<void> {
     this.pending ??= (async () => {
       try {
-        this.result = (await this.client.sendRequest(ExecuteCommandRequest.type, { command: 'portcullis.workspaceExposure', arguments: [] })) as WorkspaceExposureResult | null;
+        this.result = (await this.client.sendRequest(ExecuteCommandRequest.type, {
+          command: 'portcullis.workspaceExposure',
+          arguments: [],
+        })) as WorkspaceExposureResult | null;
         this.error = undefined;
       } catch (e) {
         this.error = (e as Error).message;
@@ -79,7 +82,11 @@ export class WorkspaceExposureView implements vscode.TreeDataProvider<Node> {
       return item;
     }
     if (el.kind === 'file') return fileItem(el.file, el.file.score >= 8 ? expanded : collapsed);
-    const reveal = (line: number): vscode.Command => ({ command: 'portcullis.workspaceExposure.reveal', title: 'Reveal Line', arguments: [el.file.uri, line] });
+    const reveal = (line: number): vscode.Command => ({
+      command: 'portcullis.workspaceExposure.reveal',
+      title: 'Reveal Line',
+      arguments: [el.file.uri, line],
+    });
     if (el.kind === 'resource') {
       const item = new vscode.TreeItem(el.res.name, el.res.score >= 8 ? expanded : collapsed);
       item.description = el.res.table;
@@ -95,7 +102,9 @@ export class WorkspaceExposureView implements vscode.TreeDataProvider<Node> {
     }
     const s = el.src;
     const item = new vscode.TreeItem(`from ${s.label}`);
-    item.description = [s.reach, s.risk && `${s.risk} risk`, s.approximate && 'approximate', ...s.codes, `line ${s.line + 1}`].filter(Boolean).join(' · ');
+    item.description = [s.reach, s.risk && `${s.risk} risk`, s.approximate && 'approximate', ...s.codes, `line ${s.line + 1}`]
+      .filter(Boolean)
+      .join(' · ');
     item.tooltip = `${s.family === 'ipv6' ? 'IPv6' : 'IPv4'} sources: ${s.sources.join(', ') || 'none'}${s.interface ? `\nInterface: ${s.interface}` : ''}`;
     item.iconPath = icon(s.score);
     item.command = reveal(s.line);
@@ -107,7 +116,14 @@ function fileItem(f: File & FileNode, state: vscode.TreeItemCollapsibleState): v
   const uri = vscode.Uri.parse(f.uri);
   const item = new vscode.TreeItem(uri, f.error || !f.resources.length ? vscode.TreeItemCollapsibleState.None : state);
   const rel = vscode.workspace.asRelativePath(uri, false);
-  item.description = [rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '', f.language, f.error && `error: ${f.error}`, !f.error && !f.resources.length && 'exposes nothing'].filter(Boolean).join(' · ');
+  item.description = [
+    rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '',
+    f.language,
+    f.error && `error: ${f.error}`,
+    !f.error && !f.resources.length && 'exposes nothing',
+  ]
+    .filter(Boolean)
+    .join(' · ');
   item.iconPath = f.error ? new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground')) : icon(f.score);
   item.command = { command: 'portcullis.workspaceExposure.reveal', title: 'Open File', arguments: [f.uri, f.resources[0]?.line ?? 0] };
   return item;

@@ -107,7 +107,10 @@ function runAnalysis(paths: string[], values: Values, reporter: Reporter, min: S
     const shown = analysis.findings.filter((f) => RANK[f.severity] <= RANK[min]);
     summary.checked++;
     summary.findings += shown.length;
-    reporter.file({ path: input.path, language: input.format.id, analysis, settings, ...(problems ? { error: `config: ${problems}` } : {}) }, shown);
+    reporter.file(
+      { path: input.path, language: input.format.id, analysis, settings, ...(problems ? { error: `config: ${problems}` } : {}) },
+      shown,
+    );
   }
   return summary;
 }
@@ -174,14 +177,19 @@ async function probeCommand(values: Values, positionals: string[]): Promise<numb
   let fa: FileAnalysis | undefined;
   if (from !== undefined) {
     let result: { analysis?: FileAnalysis; error?: string } = {};
-    const capture: Reporter = { file: (r) => (result = r), skipped: (p, reason) => (result = { error: `${p}: ${reason}` }), end: () => undefined };
+    const capture: Reporter = {
+      file: (r) => (result = r),
+      skipped: (p, reason) => (result = { error: `${p}: ${reason}` }),
+      end: () => undefined,
+    };
     runAnalysis([from], values, capture, 'hint');
     if (!result.analysis || result.error) throw new UsageError(result.error ? `${from}: ${result.error}` : `cannot analyse ${from}`);
     fa = result.analysis;
   }
   let report: ProbeReport;
   if (nmapXml !== undefined) {
-    if (positionals.length || ports !== undefined) throw new UsageError('--nmap-xml reads the hosts and ports from the scan; give no host or --ports');
+    if (positionals.length || ports !== undefined)
+      throw new UsageError('--nmap-xml reads the hosts and ports from the scan; give no host or --ports');
     let xml: string;
     try {
       xml = readTextFile(nmapXml);
@@ -190,7 +198,8 @@ async function probeCommand(values: Values, positionals: string[]): Promise<numb
     }
     report = importReport(xml, stringOption(values, 'host'), fa);
   } else {
-    if (positionals.length !== 1) throw new UsageError(positionals.length ? `one host at a time (got ${positionals.join(' ')})` : 'no host given');
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length ? `one host at a time (got ${positionals.join(' ')})` : 'no host given');
     if (ports === undefined && !fa) throw new UsageError('give --ports or --from FILE');
     const plan = probePlan({ target: positionals[0], ports, udp: values.udp === true }, fa);
     const abort = new AbortController();
@@ -199,7 +208,9 @@ async function probeCommand(values: Values, positionals: string[]): Promise<numb
     const tty = process.stderr.isTTY;
     const at = new Date().toISOString();
     try {
-      const onProgress = tty ? (p: { done: number; total: number }) => process.stderr.write(`\rprobing ${positionals[0]}: ${p.done}/${p.total}`) : undefined;
+      const onProgress = tty
+        ? (p: { done: number; total: number }) => process.stderr.write(`\rprobing ${positionals[0]}: ${p.done}/${p.total}`)
+        : undefined;
       const run = await runProbe(positionals[0], plan, options, { signal: abort.signal, onProgress });
       if (tty) process.stderr.write('\r\x1b[K');
       report = buildReport(run, at, 'probe', fa);

@@ -51,7 +51,11 @@ export function readConfigFile(file: string, read: (p: string) => string = readT
   try {
     text = read(file);
   } catch (e) {
-    return { path: file, settings: {}, problems: [{ key: '', message: `cannot read: ${(e as Error).message}`, offset: 0, length: 0, line: 0, character: 0 }] };
+    return {
+      path: file,
+      settings: {},
+      problems: [{ key: '', message: `cannot read: ${(e as Error).message}`, offset: 0, length: 0, line: 0, character: 0 }],
+    };
   }
   return parseConfig(file, text);
 }
@@ -81,7 +85,9 @@ function check(text: string): { settings: Partial<Settings>; problems: Located[]
   const json = JSON.parse(text) as unknown;
   const problems: Located[] = [];
   // A bad property name is reported once, by its propertyNames error, not again by the pattern inside it.
-  const invalid = validate(json) ? [] : (validate.errors ?? []).filter((e) => e.keyword === 'propertyNames' || e.propertyName === undefined);
+  const invalid = validate(json)
+    ? []
+    : (validate.errors ?? []).filter((e) => e.keyword === 'propertyNames' || e.propertyName === undefined);
   for (const e of invalid) problems.push(schemaProblem(e, root));
   if (problems.length) return { settings: {}, problems };
   const settings = json as Partial<Settings>;
@@ -94,11 +100,16 @@ function check(text: string): { settings: Partial<Settings>; problems: Located[]
 }
 
 function describeParseError(e: ParseError): string {
-  return printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return printParseErrorCode(e.error)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
 }
 
 function schemaProblem(e: ErrorObject, root: Node): Located {
-  const segments = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const segments = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   const where = segments.map((s, i) => (/^\d+$/.test(s) && i > 0 ? `[${s}]` : `${i ? '.' : ''}${s}`)).join('');
   let key = where;
   let message: string;
@@ -125,7 +136,10 @@ const article = (t: string): string => (/^[aeiou]/.test(t) ? `an ${t}` : `a ${t}
 
 /** The text span of a key path: the value, or the property name with `name`. */
 function at(root: Node, segments: string[], name = false): { offset: number; length: number } {
-  const node = findNodeAtLocation(root, segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s)));
+  const node = findNodeAtLocation(
+    root,
+    segments.map((s) => (/^\d+$/.test(s) ? Number(s) : s)),
+  );
   const target = name && node?.parent?.type === 'property' ? node.parent.children?.[0] : node;
   return target ? { offset: target.offset, length: target.length } : { offset: root.offset, length: 0 };
 }
@@ -160,7 +174,8 @@ export function loadHostLayout(dir: string): { hosts?: Record<string, string[]>;
   const hosts: Record<string, string[]> = {};
   for (const [name, dirs] of Object.entries(raw as Record<string, unknown>)) {
     const list = typeof dirs === 'string' ? [dirs] : dirs;
-    if (!Array.isArray(list) || !list.every((d) => typeof d === 'string')) return { error: `${file}: "hosts"."${name}" must be a folder or a list of folders` };
+    if (!Array.isArray(list) || !list.every((d) => typeof d === 'string'))
+      return { error: `${file}: "hosts"."${name}" must be a folder or a list of folders` };
     hosts[name] = list.map((d) => path.resolve(base, d));
   }
   return { hosts };

@@ -19,7 +19,10 @@ export function resolveFormat(path: string, languageId?: string, head?: () => st
 const parseContext = (path: string, read?: SiblingReader) => ({
   path,
   resolveService: (name: string, protocol?: string) => portOfService(name, protocol as Transport | undefined),
-  namesAt: (port: number, protocol: string) => servicesAt(port).filter((e) => e.protocol === protocol).map((e) => e.name),
+  namesAt: (port: number, protocol: string) =>
+    servicesAt(port)
+      .filter((e) => e.protocol === protocol)
+      .map((e) => e.name),
   readBeside: (name: string) => (read && nodePath.isAbsolute(path) ? read(nodePath.join(nodePath.dirname(path), name)) : undefined),
 });
 
@@ -29,12 +32,19 @@ const parseContext = (path: string, read?: SiblingReader) => ({
  */
 export type SiblingReader = (path: string) => string | undefined;
 
-export function analyseText(text: string, format: Format, path: string, settings: ResolvedSettings, readSibling?: SiblingReader): FileAnalysis {
+export function analyseText(
+  text: string,
+  format: Format,
+  path: string,
+  settings: ResolvedSettings,
+  readSibling?: SiblingReader,
+): FileAnalysis {
   const ruleset = format.parse(text, parseContext(path, readSibling));
   let counterpart: { path: string; exposure: Exposure } | undefined;
   const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;
   const siblingText = sibling && readSibling?.(sibling);
-  if (sibling && siblingText !== undefined) counterpart = { path: sibling, exposure: analyseExposure(format.parse(siblingText, parseContext(sibling))) };
+  if (sibling && siblingText !== undefined)
+    counterpart = { path: sibling, exposure: analyseExposure(format.parse(siblingText, parseContext(sibling))) };
   return { ...analyse(ruleset, text, settings, format.comment, counterpart), format, lines: text.split('\n') };
 }
 

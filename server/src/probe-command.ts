@@ -57,7 +57,10 @@ export function probePlan(args: ProbeArgs, fa: Analysis | undefined): PortSpec[]
   if (args.ports?.trim()) return parsePortList(args.ports, args.udp ? ['tcp', 'udp'] : ['tcp']);
   if (!fa) throw new CommandError('give `ports`, or the `uri` of an open firewall file whose ports to probe');
   const plan = planFromFile(fa, !!args.udp);
-  if (!plan.length) throw new CommandError(`the file names no ${args.udp ? '' : 'TCP '}ports to probe; give a port list${args.udp ? '' : ', or include UDP'}`);
+  if (!plan.length)
+    throw new CommandError(
+      `the file names no ${args.udp ? '' : 'TCP '}ports to probe; give a port list${args.udp ? '' : ', or include UDP'}`,
+    );
   return plan;
 }
 
@@ -66,9 +69,14 @@ export async function runPlan(raw: unknown, fa: (uri: string) => Promise<Analysi
   return probePlan(args, args.uri ? await fa(args.uri) : undefined);
 }
 
-export async function runProbe(raw: unknown, fa: (uri: string) => Promise<Analysis | undefined>, hooks: { signal: AbortSignal; onProgress: (p: ProbeProgress) => void }): Promise<ProbeReport> {
+export async function runProbe(
+  raw: unknown,
+  fa: (uri: string) => Promise<Analysis | undefined>,
+  hooks: { signal: AbortSignal; onProgress: (p: ProbeProgress) => void },
+): Promise<ProbeReport> {
   const args = argObject<ProbeArgs>(raw, PROBE_COMMAND, 'target');
-  if (typeof args.target !== 'string' || !args.target.trim()) throw new CommandError(`${PROBE_COMMAND}: \`target\` (a host name or address) is required`);
+  if (typeof args.target !== 'string' || !args.target.trim())
+    throw new CommandError(`${PROBE_COMMAND}: \`target\` (a host name or address) is required`);
   const analysis = args.uri ? await fa(args.uri) : undefined;
   const ports = probePlan(args, analysis);
   const options: Partial<ProbeOptions> = {};

@@ -210,7 +210,10 @@ async function rawSettingsFor(uri: string): Promise<Partial<Settings>> {
 
 /** The text of an open editor buffer for a path, if the user has it open. */
 function readOpen(p: string): string | undefined {
-  return documents.all().find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p)?.getText();
+  return documents
+    .all()
+    .find((d) => d.uri.startsWith('file:') && fileURLToPath(d.uri) === p)
+    ?.getText();
 }
 
 /** The sibling file's text: the open buffer if the user has it open, else the file on disk. */
@@ -382,30 +385,36 @@ connection.onDidChangeWatchedFiles(() => {
   for (const doc of documents.all()) void validate(doc);
 });
 
-connection.onHover(guarded('hover', null, async (p: HoverParams) => {
-  const a = await analysisOf(p.textDocument.uri, true);
-  if (!a) return null;
-  const h = hoverAt(a.fa, p.position, a.settings);
-  return h ? { range: h.range, contents: { kind: 'markdown' as const, value: h.markdown } } : null;
-}));
+connection.onHover(
+  guarded('hover', null, async (p: HoverParams) => {
+    const a = await analysisOf(p.textDocument.uri, true);
+    if (!a) return null;
+    const h = hoverAt(a.fa, p.position, a.settings);
+    return h ? { range: h.range, contents: { kind: 'markdown' as const, value: h.markdown } } : null;
+  }),
+);
 
-connection.onCodeAction(guarded('code actions', [], async (p: CodeActionParams) => {
-  const a = await analysisOf(p.textDocument.uri);
-  const version = documents.get(p.textDocument.uri)?.version ?? 0;
-  return a ? codeActions(a.fa, { uri: p.textDocument.uri, version, snippets }, p.context.diagnostics) : [];
-}));
+connection.onCodeAction(
+  guarded('code actions', [], async (p: CodeActionParams) => {
+    const a = await analysisOf(p.textDocument.uri);
+    const version = documents.get(p.textDocument.uri)?.version ?? 0;
+    return a ? codeActions(a.fa, { uri: p.textDocument.uri, version, snippets }, p.context.diagnostics) : [];
+  }),
+);
 
-connection.languages.inlayHint.on(guarded('inlay hints', [], async (p: InlayHintParams) => {
-  const a = await analysisOf(p.textDocument.uri, true);
-  if (!a || !a.settings.inlayHints) return [];
-  return inlayHints(a.fa, a.settings, p.range).map((h) => ({
-    position: h.position,
-    label: h.label,
-    ...(h.kind ? { kind: h.kind } : {}),
-    paddingLeft: true,
-    ...(h.tooltip ? { tooltip: h.tooltip } : {}),
-  }));
-}));
+connection.languages.inlayHint.on(
+  guarded('inlay hints', [], async (p: InlayHintParams) => {
+    const a = await analysisOf(p.textDocument.uri, true);
+    if (!a || !a.settings.inlayHints) return [];
+    return inlayHints(a.fa, a.settings, p.range).map((h) => ({
+      position: h.position,
+      label: h.label,
+      ...(h.kind ? { kind: h.kind } : {}),
+      paddingLeft: true,
+      ...(h.tooltip ? { tooltip: h.tooltip } : {}),
+    }));
+  }),
+);
 
 // Formatting needs only the text and the format, not the analysis.
 function formatRequest(uri: string, options: { tabSize: number; insertSpaces: boolean }, range?: Range) {
@@ -416,20 +425,26 @@ function formatRequest(uri: string, options: { tabSize: number; insertSpaces: bo
 connection.onDocumentFormatting((p) => formatRequest(p.textDocument.uri, p.options));
 connection.onDocumentRangeFormatting((p) => formatRequest(p.textDocument.uri, p.options, p.range));
 
-connection.onCodeLens(guarded('code lenses', [], async (p: CodeLensParams) => {
-  const a = await analysisOf(p.textDocument.uri, true);
-  return a ? codeLenses(p.textDocument.uri, groupsOf(a.fa, a.settings)) : [];
-}));
+connection.onCodeLens(
+  guarded('code lenses', [], async (p: CodeLensParams) => {
+    const a = await analysisOf(p.textDocument.uri, true);
+    return a ? codeLenses(p.textDocument.uri, groupsOf(a.fa, a.settings)) : [];
+  }),
+);
 
-connection.onCompletion(guarded('completion', [], async (p: CompletionParams) => {
-  const a = await analysisOf(p.textDocument.uri, true);
-  return a ? completions(a.fa, p.position, a.settings) : [];
-}));
+connection.onCompletion(
+  guarded('completion', [], async (p: CompletionParams) => {
+    const a = await analysisOf(p.textDocument.uri, true);
+    return a ? completions(a.fa, p.position, a.settings) : [];
+  }),
+);
 
-connection.onDocumentSymbol(guarded('document symbols', [], async (p: DocumentSymbolParams) => {
-  const a = await analysisOf(p.textDocument.uri, true);
-  return a ? documentSymbols(a.fa.ruleset) : [];
-}));
+connection.onDocumentSymbol(
+  guarded('document symbols', [], async (p: DocumentSymbolParams) => {
+    const a = await analysisOf(p.textDocument.uri, true);
+    return a ? documentSymbols(a.fa.ruleset) : [];
+  }),
+);
 
 /** Exposure rows per analysis: code lenses ask on every edit, and the Exposure view right after. */
 const groupsCache = new WeakMap<FileAnalysis, ExposureGroup[]>();

@@ -42,9 +42,14 @@ export class WorkspaceIndex {
    */
   analyse(root: string, settings: ResolvedSettings, readOpen: (p: string) => string | undefined, fresh = true): TreeWorkspace {
     const layout = loadHostLayout(root);
-    if (fresh || this.listing?.root !== root || Date.now() - this.listing.at > LISTING_TTL_MS) this.listing = { root, at: Date.now(), found: listTree(root) };
+    if (fresh || this.listing?.root !== root || Date.now() - this.listing.at > LISTING_TTL_MS)
+      this.listing = { root, at: Date.now(), found: listTree(root) };
     const read = (p: string): string => readOpen(p) ?? this.readDisk(p);
-    const ws = analyseTree(root, { read, settingsFor: () => settings, layout: { hosts: layout.hosts }, defaults: settings, cache: this.cache }, this.listing.found);
+    const ws = analyseTree(
+      root,
+      { read, settingsFor: () => settings, layout: { hosts: layout.hosts }, defaults: settings, cache: this.cache },
+      this.listing.found,
+    );
     const listed = new Set(this.listing.found.paths);
     for (const p of this.disk.keys()) if (!listed.has(p)) this.disk.delete(p);
     this.last = { root, ws, layoutError: layout.error };
@@ -65,7 +70,13 @@ export class WorkspaceIndex {
    * Findings that combine `file` with other files of its host. Only files that take part (a host firewall, a
    * file whose ports Docker publishes) pay for the workspace analysis; others get none.
    */
-  combinedFindings(root: string, file: string, rs: Ruleset, settings: ResolvedSettings, readOpen: (p: string) => string | undefined): Finding[] {
+  combinedFindings(
+    root: string,
+    file: string,
+    rs: Ruleset,
+    settings: ResolvedSettings,
+    readOpen: (p: string) => string | undefined,
+  ): Finding[] {
     const rel = path.relative(root, file);
     if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || !takesPart(rs)) return [];
     this.analyse(root, settings, readOpen, false);

@@ -47,7 +47,10 @@ test('Terraform: PC101 on the from_port token inside the ingress block, hover wi
   assert.deepEqual(rdp.range, { start: { line: 5, character: 18 }, end: { line: 5, character: 22 } });
   assert.equal(tokenOf(TF, rdp), '3389');
   assert.equal(rdp.severity, 1);
-  assert.match(rdp.message, /RDP .* TCP 3389, is reachable from any IPv4 address through aws_security_group\.web\/ingress\[0\] in chain aws_security_group\.web/);
+  assert.match(
+    rdp.message,
+    /RDP .* TCP 3389, is reachable from any IPv4 address through aws_security_group\.web\/ingress\[0\] in chain aws_security_group\.web/,
+  );
   const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 5, character: 20 } });
   const md = (h.contents as { value: string }).value;
   assert.match(md, /Port 3389/);
@@ -107,7 +110,11 @@ test('CloudFormation YAML (language yaml) is recognised by content; PC101 on Fro
   // An IPv6-only rule is never given an IPv4 placeholder: that would admit addresses it did not admit before.
   const ssh = d.find((x) => x.code === 'PC101' && /SSH/.test(x.message))!;
   assert.match(ssh.message, /any IPv6 address/);
-  const sshActions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: ssh.range, context: { diagnostics: [ssh] } });
+  const sshActions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: ssh.range,
+    context: { diagnostics: [ssh] },
+  });
   // It gets the IPv6 documentation prefix instead, which does narrow ::/0.
   const sshRestrict = sshActions.find((a) => a.title.startsWith('Restrict the source'));
   assert.ok(sshRestrict, sshActions.map((a) => a.title).join(' | '));

@@ -10,8 +10,19 @@ import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { LspClient } from '../support/lsp-client';
 import { REPO } from '../support/corpus';
 
-const RULES = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp --dport 3389 -j ACCEPT', '-A INPUT --dport 8080 -j ACCEPT', 'COMMIT', ''].join('\n');
-const codesOf = (d: Diagnostic[]) => d.map((x) => String(x.code)).filter((c) => c.startsWith('PC')).sort();
+const RULES = [
+  '*filter',
+  ':INPUT DROP [0:0]',
+  '-A INPUT -p tcp --dport 3389 -j ACCEPT',
+  '-A INPUT --dport 8080 -j ACCEPT',
+  'COMMIT',
+  '',
+].join('\n');
+const codesOf = (d: Diagnostic[]) =>
+  d
+    .map((x) => String(x.code))
+    .filter((c) => c.startsWith('PC'))
+    .sort();
 
 test('the nearest .portcullis.json applies, in the server as in the CLI', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-lsp-cfg-'));
@@ -29,7 +40,11 @@ test('the nearest .portcullis.json applies, in the server as in the CLI', async 
       const uri = pathToFileURL(file).href;
       await client.open(uri, RULES);
       const lsp = codesOf(await client.diagnostics(uri, (x) => x.length > 0));
-      const cli = JSON.parse(spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'check', '--format', 'json', '--min-severity', 'hint', file], { encoding: 'utf8' }).stdout) as {
+      const cli = JSON.parse(
+        spawnSync(process.execPath, [path.join(REPO, 'dist/cli.js'), 'check', '--format', 'json', '--min-severity', 'hint', file], {
+          encoding: 'utf8',
+        }).stdout,
+      ) as {
         files: { findings: { code: string }[] }[];
       };
       assert.deepEqual(lsp, cli.files[0].findings.map((f) => f.code).sort(), file);
@@ -61,12 +76,18 @@ test('a broken .portcullis.json is a diagnostic on that file, naming the key; fi
     assert.match(unknown.message, /unknown key `trustedSource`/);
     assert.deepEqual(unknown.range.start, { line: 2, character: 2 });
     const doc = await client.diagnostics(uri, (x) => x.length > 0);
-    assert.ok(doc.some((d) => d.message.includes(`${cfg} has 2 problems`)), JSON.stringify(doc.map((d) => d.message)));
+    assert.ok(
+      doc.some((d) => d.message.includes(`${cfg} has 2 problems`)),
+      JSON.stringify(doc.map((d) => d.message)),
+    );
 
     fs.writeFileSync(cfg, JSON.stringify({ severity: { PC101: 'off' } }));
     await client.conn.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: cfgUri, type: 2 }] });
     assert.deepEqual(await client.diagnostics(cfgUri, (x) => x.length === 0), []);
-    const fixed = await client.diagnostics(uri, (x) => !x.some((d) => d.code === 'PC101') && !x.some((d) => d.message.includes('problems')));
+    const fixed = await client.diagnostics(
+      uri,
+      (x) => !x.some((d) => d.code === 'PC101') && !x.some((d) => d.message.includes('problems')),
+    );
     assert.ok(codesOf(fixed).includes('PC004'));
   } finally {
     await client.close();

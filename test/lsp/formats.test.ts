@@ -27,10 +27,15 @@ for (const [language, file, token] of [
     const uri = pathToFileURL(p).href;
     await client.open(uri, text, language);
     const d = await client.diagnostics(uri, (x) => x.some((y) => y.code === 'PC101'));
-    const rdp = d.find((x) => x.code === 'PC101' && text.split('\n')[x.range.start.line].slice(x.range.start.character, x.range.end.character) === token);
+    const rdp = d.find(
+      (x) => x.code === 'PC101' && text.split('\n')[x.range.start.line].slice(x.range.start.character, x.range.end.character) === token,
+    );
     assert.ok(rdp, `PC101 on \`${token}\`: ${JSON.stringify(d.map((x) => [x.code, x.range.start.line, x.message.slice(0, 60)]))}`);
     assert.match(rdp.message, /RDP/);
-    const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: rdp.range.start.line, character: rdp.range.start.character + 1 } });
+    const h = await client.request<Hover>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line: rdp.range.start.line, character: rdp.range.start.character + 1 },
+    });
     assert.match((h.contents as { value: string }).value, /3389/);
     assert.match((h.contents as { value: string }).value, /RDP/);
   });
@@ -58,7 +63,11 @@ for (const [language, file, written] of [
     await client.open(uri, text, language);
     const before = await client.diagnostics(uri, (x) => x.some((y) => y.code === 'PC101'));
     const target = before.find((x) => x.code === 'PC101')!;
-    const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: target.range, context: { diagnostics: [target] } });
+    const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri },
+      range: target.range,
+      context: { diagnostics: [target] },
+    });
     const suppress = actions.find((a) => a.title.startsWith('Suppress PC101'));
     assert.ok(suppress, actions.map((a) => a.title).join(' | '));
     const fixed = apply(text, suppress.edit!.changes![uri]);
@@ -69,7 +78,8 @@ for (const [language, file, written] of [
     const key = (d: Diagnostic) => `${d.code} ${d.message}`;
     // Exactly the suppressed finding is gone; the only new one is the hint that the reason is still the
     // placeholder (so the comment was read as a suppression); a broken comment would be a syntax error.
-    const placeholder = 'PC012 this suppression still has the placeholder reason: say why the finding is acceptable here, for the next reviewer.';
+    const placeholder =
+      'PC012 this suppression still has the placeholder reason: say why the finding is acceptable here, for the next reviewer.';
     const expected = [...before.filter((d) => d !== target).map(key), placeholder].sort();
     assert.deepEqual(after.map(key).sort(), expected);
   });

@@ -52,7 +52,10 @@ after(async () => {
 });
 
 async function probe(uri: string): Promise<Map<number, Row>> {
-  const report = await client.request<{ results: Row[] }>('workspace/executeCommand', { command: 'portcullis.probe', arguments: [{ uri, target: '127.0.0.1', timeoutMs: 500 }] });
+  const report = await client.request<{ results: Row[] }>('workspace/executeCommand', {
+    command: 'portcullis.probe',
+    arguments: [{ uri, target: '127.0.0.1', timeoutMs: 500 }],
+  });
   return new Map(report.results.map((r) => [r.port, r]));
 }
 
@@ -63,11 +66,28 @@ test('compose: published host ports are the listed ports; one that does not answ
   const closedPort = portOf(closed);
   await new Promise((r) => closed.close(r));
   const uri = 'file:///tmp/portcullis-probe-compose/compose.yaml';
-  const text = ['services:', '  web:', '    image: nginx', '    ports:', `      - "${portOf(open)}:80"`, `      - "${closedPort}:81"`, '    expose:', '      - "9000"', ''].join('\n');
+  const text = [
+    'services:',
+    '  web:',
+    '    image: nginx',
+    '    ports:',
+    `      - "${portOf(open)}:80"`,
+    `      - "${closedPort}:81"`,
+    '    expose:',
+    '      - "9000"',
+    '',
+  ].join('\n');
   await client.open(uri, text, 'dockercompose');
   await client.diagnostics(uri);
-  const plan = await client.request<{ port: number; protocol: string }[]>('workspace/executeCommand', { command: 'portcullis.probePlan', arguments: [{ uri, target: '127.0.0.1' }] });
-  assert.deepEqual(plan.map((p) => p.port).sort((a, b) => a - b), [portOf(open), closedPort].sort((a, b) => a - b), 'published host ports only: not the container ports, not expose:');
+  const plan = await client.request<{ port: number; protocol: string }[]>('workspace/executeCommand', {
+    command: 'portcullis.probePlan',
+    arguments: [{ uri, target: '127.0.0.1' }],
+  });
+  assert.deepEqual(
+    plan.map((p) => p.port).sort((a, b) => a - b),
+    [portOf(open), closedPort].sort((a, b) => a - b),
+    'published host ports only: not the container ports, not expose:',
+  );
   const rows = await probe(uri);
   const a = rows.get(portOf(open))!;
   const b = rows.get(closedPort)!;
@@ -77,13 +97,27 @@ test('compose: published host ports are the listed ports; one that does not answ
   assert.equal(d.find((y) => y.code === 'PC202')!.range.start.line, 5);
 });
 
-test('Kubernetes: a NodePort Service\'s node ports are probed; the open one matches, the closed one drifts', async () => {
+test("Kubernetes: a NodePort Service's node ports are probed; the open one matches, the closed one drifts", async () => {
   const { open, closed } = await nodePorts();
   servers.push(open);
   const uri = 'file:///tmp/portcullis-probe-k8s/service.yaml';
   const text = [
-    'apiVersion: v1', 'kind: Service', 'metadata:', '  name: web', 'spec:', '  type: NodePort', '  selector:', '    app: web', '  ports:',
-    '    - port: 80', '      targetPort: 8080', `      nodePort: ${portOf(open)}`, '    - port: 81', '      targetPort: 8081', `      nodePort: ${closed}`, '',
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  type: NodePort',
+    '  selector:',
+    '    app: web',
+    '  ports:',
+    '    - port: 80',
+    '      targetPort: 8080',
+    `      nodePort: ${portOf(open)}`,
+    '    - port: 81',
+    '      targetPort: 8081',
+    `      nodePort: ${closed}`,
+    '',
   ].join('\n');
   await client.open(uri, text, 'yaml');
   await client.diagnostics(uri);

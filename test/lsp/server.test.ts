@@ -9,7 +9,17 @@ import type { CodeAction, Diagnostic, DocumentSymbol, Hover, TextEdit } from 'vs
 import { LspClient } from '../support/lsp-client';
 import { REPO } from '../support/corpus';
 
-const RULES = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp --dport 3389 -j ACCEPT', '-A INPUT --dport 8080 -j ACCEPT', 'COMMIT', ''].join('\n');
+const RULES = [
+  '*filter',
+  ':INPUT DROP [0:0]',
+  ':FORWARD DROP [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  '-A INPUT -i lo -j ACCEPT',
+  '-A INPUT -p tcp --dport 3389 -j ACCEPT',
+  '-A INPUT --dport 8080 -j ACCEPT',
+  'COMMIT',
+  '',
+].join('\n');
 const codesOf = (d: Diagnostic[]) => d.map((x) => x.code);
 
 let client: LspClient;
@@ -70,14 +80,20 @@ test('hover on a port explains the service, the risk and the verdict here', asyn
 function apply(text: string, edits: TextEdit[]): string {
   const lines = text.split('\n');
   const offset = (p: { line: number; character: number }) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-  return [...edits].sort((a, b) => offset(b.range.start) - offset(a.range.start)).reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
+  return [...edits]
+    .sort((a, b) => offset(b.range.start) - offset(a.range.start))
+    .reduce((t, e) => t.slice(0, offset(e.range.start)) + e.newText + t.slice(offset(e.range.end)), text);
 }
 
 test('quick fixes: each is a workspace edit that removes its finding', async () => {
   const uri = 'file:///tmp/portcullis-lsp/d.rules';
   await client.open(uri, RULES);
   const d = await client.diagnostics(uri, (x) => x.length >= 2);
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d[0].range, context: { diagnostics: d } });
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: d[0].range,
+    context: { diagnostics: d },
+  });
   const cases: [string, string, RegExp][] = [
     ['Add -p tcp', 'PC004', /-A INPUT -p tcp --dport 8080 -j ACCEPT/],
     ['Change ACCEPT to DROP', 'PC101', /--dport 3389 -j DROP/],
@@ -94,7 +110,11 @@ test('quick fixes: each is a workspace edit that removes its finding', async () 
     await client.open(u2, fixed);
     const after = await client.diagnostics(u2);
     const count = (list: Diagnostic[]) => list.filter((x) => x.code === code).length;
-    assert.equal(count(after), count(d) - 1, `${title}: the ${code} it fixes is still there: ${JSON.stringify(after.map((x) => x.message))}`);
+    assert.equal(
+      count(after),
+      count(d) - 1,
+      `${title}: the ${code} it fixes is still there: ${JSON.stringify(after.map((x) => x.message))}`,
+    );
   }
 });
 
@@ -104,8 +124,14 @@ test('document symbols: tables → chains → rules', async () => {
   await client.diagnostics(uri);
   const syms = await client.request<DocumentSymbol[]>('textDocument/documentSymbol', { textDocument: { uri } });
   assert.equal(syms[0].name, 'filter');
-  assert.deepEqual(syms[0].children!.map((c) => c.name), ['INPUT', 'FORWARD', 'OUTPUT']);
-  assert.deepEqual(syms[0].children![0].children!.map((r) => r.name), ['ACCEPT', 'ACCEPT 3389', 'ACCEPT 8080']);
+  assert.deepEqual(
+    syms[0].children!.map((c) => c.name),
+    ['INPUT', 'FORWARD', 'OUTPUT'],
+  );
+  assert.deepEqual(
+    syms[0].children![0].children!.map((r) => r.name),
+    ['ACCEPT', 'ACCEPT 3389', 'ACCEPT 8080'],
+  );
 });
 
 test('settings come from workspace/configuration, and from .portcullis.json without it', async () => {
@@ -138,27 +164,54 @@ test('workspace/executeCommand portcullis.exposure returns the service matrix', 
   const uri = 'file:///tmp/portcullis-lsp/g.rules';
   await client.open(uri, RULES);
   await client.diagnostics(uri);
-  const res = await client.request<{ chains: { chain: string; entries: { protocol: string; ports: [number, number][]; sources: string[]; interface?: string }[] }[]; text: string }>('workspace/executeCommand', { command: 'portcullis.exposure', arguments: [uri] });
+  const res = await client.request<{
+    chains: { chain: string; entries: { protocol: string; ports: [number, number][]; sources: string[]; interface?: string }[] }[];
+    text: string;
+  }>('workspace/executeCommand', { command: 'portcullis.exposure', arguments: [uri] });
   const input = res.chains.find((c) => c.chain === 'INPUT')!;
-  assert.ok(input.entries.some((e) => e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && e.sources[0] === '0.0.0.0/0' && !e.interface));
+  assert.ok(
+    input.entries.some(
+      (e) => e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && e.sources[0] === '0.0.0.0/0' && !e.interface,
+    ),
+  );
   assert.match(res.text, /TCP 3389 \(ms-wbt-server\)\s+any IPv4 address/);
 });
 
 test('quick fixes: default-deny policy keeps loopback and replies; a shadowed rule can be deleted', async () => {
-  const text = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -p tcp --dport 22 -j DROP', '-A INPUT -p tcp --dport 22 -s 10.0.0.0/8 -j ACCEPT', '-A INPUT -p tcp --dport 443 -j ACCEPT', 'COMMIT', ''].join('\n');
+  const text = [
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    '-A INPUT -p tcp --dport 22 -j DROP',
+    '-A INPUT -p tcp --dport 22 -s 10.0.0.0/8 -j ACCEPT',
+    '-A INPUT -p tcp --dport 443 -j ACCEPT',
+    'COMMIT',
+    '',
+  ].join('\n');
   const uri = 'file:///tmp/portcullis-lsp/h.rules';
   await client.open(uri, text);
   const d = await client.diagnostics(uri, (x) => codesOf(x).includes('PC103') && codesOf(x).includes('PC105'));
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: d[0].range, context: { diagnostics: d } });
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: d[0].range,
+    context: { diagnostics: d },
+  });
   const policy = actions.find((a) => a.title.startsWith('Set INPUT policy to DROP'))!;
   const fixed = apply(text, policy.edit!.changes![uri]);
   assert.match(fixed, /:INPUT DROP \[0:0\]/);
   // Appended after the chain's last rule: they take only what the ACCEPT policy took, so the DROP of port 22 stays.
-  assert.match(fixed, /-A INPUT -p tcp --dport 443 -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\nCOMMIT/);
+  assert.match(
+    fixed,
+    /-A INPUT -p tcp --dport 443 -j ACCEPT\n-A INPUT -i lo -j ACCEPT\n-A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT\nCOMMIT/,
+  );
   const del = actions.find((a) => a.title === 'Delete this rule' && a.diagnostics?.[0].code === 'PC105')!;
   const deleted = apply(text, del.edit!.changes![uri]);
   assert.doesNotMatch(deleted, /10\.0\.0\.0\/8/);
-  for (const [n, t, code] of [[1, fixed, 'PC103'], [2, deleted, 'PC105']] as const) {
+  for (const [n, t, code] of [
+    [1, fixed, 'PC103'],
+    [2, deleted, 'PC105'],
+  ] as const) {
     const u = `file:///tmp/portcullis-lsp/h-fixed-${n}.rules`;
     await client.open(u, t);
     const after = await client.diagnostics(u);
@@ -167,16 +220,32 @@ test('quick fixes: default-deny policy keeps loopback and replies; a shadowed ru
 });
 
 test('completion: targets and chains after -j, module options, service names after --dport', async () => {
-  const text = ['*filter', ':INPUT DROP [0:0]', ':web - [0:0]', '-A INPUT -p tcp -j ', '-A INPUT -p tcp -m multiport --', '-A INPUT -p tcp --dport ss', 'COMMIT', ''].join('\n');
+  const text = [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ':web - [0:0]',
+    '-A INPUT -p tcp -j ',
+    '-A INPUT -p tcp -m multiport --',
+    '-A INPUT -p tcp --dport ss',
+    'COMMIT',
+    '',
+  ].join('\n');
   const uri = 'file:///tmp/portcullis-lsp/i.rules';
   await client.open(uri, text);
   await client.diagnostics(uri);
   type Item = { label: string; detail?: string };
-  const at = (line: number) => client.request<Item[]>('textDocument/completion', { textDocument: { uri }, position: { line, character: text.split('\n')[line].length } });
+  const at = (line: number) =>
+    client.request<Item[]>('textDocument/completion', {
+      textDocument: { uri },
+      position: { line, character: text.split('\n')[line].length },
+    });
   const targets = (await at(3)).map((i) => i.label);
   assert.ok(targets.includes('ACCEPT') && targets.includes('LOG') && targets.includes('web'), targets.join(' '));
   const opts = (await at(4)).map((i) => i.label);
   assert.ok(opts.includes('--dports') && opts.includes('--dport'), opts.join(' '));
   const ports = await at(5);
-  assert.ok(ports.some((i) => i.label === 'ssh' && /^22\/tcp/.test(i.detail ?? '')), JSON.stringify(ports.slice(0, 5)));
+  assert.ok(
+    ports.some((i) => i.label === 'ssh' && /^22\/tcp/.test(i.detail ?? '')),
+    JSON.stringify(ports.slice(0, 5)),
+  );
 });

@@ -22,8 +22,15 @@ test('pf: block all + pass port 22 — only ssh, no delete fix, pass hover witho
   const uri = 'file:///tmp/portcullis-lsp/trust/pf.conf';
   await client.open(uri, 'block all\npass in proto tcp to port 22\n', 'pf');
   const d = await client.diagnostics(uri, (x) => x.length > 0);
-  assert.deepEqual(d.map((x) => x.code), ['PC101']);
-  const actions = await client.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } }, context: { diagnostics: d } });
+  assert.deepEqual(
+    d.map((x) => x.code),
+    ['PC101'],
+  );
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri },
+    range: { start: { line: 0, character: 0 }, end: { line: 1, character: 0 } },
+    context: { diagnostics: d },
+  });
   assert.ok(!actions.some((a) => a.title === 'Delete this rule'));
   const h = await client.request<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: 1, character: 1 } });
   const md = (h.contents as { value: string }).value;
@@ -33,13 +40,20 @@ test('pf: block all + pass port 22 — only ssh, no delete fix, pass hover witho
 
 test('firewalld: public zone with ssh, dhcpv6-client and mdns reports only ssh, through "zone public"', async () => {
   const uri = 'file:///tmp/portcullis-lsp/trust/firewalld/zones/public.xml';
-  await client.open(uri, '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssh"/>\n  <service name="dhcpv6-client"/>\n  <service name="mdns"/>\n</zone>\n', 'firewalld');
+  await client.open(
+    uri,
+    '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssh"/>\n  <service name="dhcpv6-client"/>\n  <service name="mdns"/>\n</zone>\n',
+    'firewalld',
+  );
   const d = await client.diagnostics(uri, (x) => x.length > 0);
-  assert.deepEqual(d.map((x) => [x.code, x.range.start.line]), [['PC101', 2]]);
+  assert.deepEqual(
+    d.map((x) => [x.code, x.range.start.line]),
+    [['PC101', 2]],
+  );
   assert.match(d[0].message, /through zone public\./);
 });
 
-test('the corpus\'s largest ruleset: every PC101/PC103/PC105 is published within 1,000 diagnostics', async (t) => {
+test("the corpus's largest ruleset: every PC101/PC103/PC105 is published within 1,000 diagnostics", async (t) => {
   if (!HAVE_CORPUS) return t.skip(NO_CORPUS);
   const file = path.join(CORPUS, 'iptables/tum-net-2015-09-03.rules');
   const text = fs.readFileSync(file, 'utf8');

@@ -17,7 +17,8 @@ import { REPO } from '../support/corpus';
 let client: LspClient;
 let dir: string;
 const uriOf = (...p: string[]) => pathToFileURL(path.join(dir, ...p)).href;
-const exposure = () => client.request<WorkspaceExposureResult>('workspace/executeCommand', { command: 'portcullis.workspaceExposure', arguments: [] });
+const exposure = () =>
+  client.request<WorkspaceExposureResult>('workspace/executeCommand', { command: 'portcullis.workspaceExposure', arguments: [] });
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-ws-'));
@@ -34,34 +35,53 @@ after(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('portcullis.workspaceExposure: every recognised file, file → resource → port → sources, worst first', { skip: NO_COMPOSE }, async () => {
-  const res = await exposure();
-  assert.deepEqual(res.files.map((f) => path.relative(dir, f.path)).sort(), ['db-host/compose.yaml', 'db-host/etc/ufw/user.rules', 'edge/rules.v4']);
-  // Worst first at every level.
-  const descending = (xs: { score: number }[]) => xs.every((x, i) => i === 0 || xs[i - 1].score >= x.score);
-  assert.ok(descending(res.files));
-  for (const f of res.files) {
-    assert.ok(descending(f.resources), f.path);
-    for (const r of f.resources) for (const p of r.ports) assert.ok(descending(p.sources), `${f.path} ${p.label}`);
-  }
-  const edge = res.files.find((f) => f.path.endsWith('rules.v4'))!;
-  assert.equal(edge.uri, uriOf('edge', 'rules.v4'));
-  const input = edge.resources.find((r) => r.name === 'INPUT')!;
-  assert.equal(input.table, 'filter');
-  const rdp = input.ports.find((p) => p.label === 'TCP 3389 (ms-wbt-server)') ?? input.ports.find((p) => p.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && p.protocol === 'tcp')!;
-  const world = rdp.sources.find((s) => s.label === 'any IPv4 address')!;
-  assert.equal(world.reach, 'internet');
-  assert.equal(world.risk, 'high');
-  assert.ok(world.codes.includes('PC101'), JSON.stringify(world));
-  assert.equal(world.line, 10);
-  const ssh = input.ports.find((p) => p.label === 'TCP 22 (ssh)')!;
-  assert.deepEqual(ssh.sources.map((s) => [s.label, s.reach]), [['198.51.100.0/24', 'networks']]);
-  // The ufw file's own exposure: SSH from anywhere; 5432 denied, so not listed.
-  const ufw = res.files.find((f) => f.path.endsWith('user.rules'))!;
-  assert.deepEqual(ufw.resources.flatMap((r) => r.ports.map((p) => p.label)), ['TCP 22 (ssh)']);
-  // Two hosts: the ufw file with the compose file in its tree, and the edge firewall on its own.
-  assert.deepEqual(res.hosts.map((h) => h.paths.map((p) => path.relative(dir, p)).sort()).sort(), [['db-host/compose.yaml', 'db-host/etc/ufw/user.rules'], ['edge/rules.v4']]);
-});
+test(
+  'portcullis.workspaceExposure: every recognised file, file → resource → port → sources, worst first',
+  { skip: NO_COMPOSE },
+  async () => {
+    const res = await exposure();
+    assert.deepEqual(res.files.map((f) => path.relative(dir, f.path)).sort(), [
+      'db-host/compose.yaml',
+      'db-host/etc/ufw/user.rules',
+      'edge/rules.v4',
+    ]);
+    // Worst first at every level.
+    const descending = (xs: { score: number }[]) => xs.every((x, i) => i === 0 || xs[i - 1].score >= x.score);
+    assert.ok(descending(res.files));
+    for (const f of res.files) {
+      assert.ok(descending(f.resources), f.path);
+      for (const r of f.resources) for (const p of r.ports) assert.ok(descending(p.sources), `${f.path} ${p.label}`);
+    }
+    const edge = res.files.find((f) => f.path.endsWith('rules.v4'))!;
+    assert.equal(edge.uri, uriOf('edge', 'rules.v4'));
+    const input = edge.resources.find((r) => r.name === 'INPUT')!;
+    assert.equal(input.table, 'filter');
+    const rdp =
+      input.ports.find((p) => p.label === 'TCP 3389 (ms-wbt-server)') ??
+      input.ports.find((p) => p.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && p.protocol === 'tcp')!;
+    const world = rdp.sources.find((s) => s.label === 'any IPv4 address')!;
+    assert.equal(world.reach, 'internet');
+    assert.equal(world.risk, 'high');
+    assert.ok(world.codes.includes('PC101'), JSON.stringify(world));
+    assert.equal(world.line, 10);
+    const ssh = input.ports.find((p) => p.label === 'TCP 22 (ssh)')!;
+    assert.deepEqual(
+      ssh.sources.map((s) => [s.label, s.reach]),
+      [['198.51.100.0/24', 'networks']],
+    );
+    // The ufw file's own exposure: SSH from anywhere; 5432 denied, so not listed.
+    const ufw = res.files.find((f) => f.path.endsWith('user.rules'))!;
+    assert.deepEqual(
+      ufw.resources.flatMap((r) => r.ports.map((p) => p.label)),
+      ['TCP 22 (ssh)'],
+    );
+    // Two hosts: the ufw file with the compose file in its tree, and the edge firewall on its own.
+    assert.deepEqual(res.hosts.map((h) => h.paths.map((p) => path.relative(dir, p)).sort()).sort(), [
+      ['db-host/compose.yaml', 'db-host/etc/ufw/user.rules'],
+      ['edge/rules.v4'],
+    ]);
+  },
+);
 
 test('PC301 on the compose file: published 5432 bypasses the ufw deny; fixed by changing the host file', { skip: NO_COMPOSE }, async () => {
   const res = await exposure();
@@ -69,7 +89,10 @@ test('PC301 on the compose file: published 5432 bypasses the ufw deny; fixed by 
   assert.ok(pc301, JSON.stringify(res.findings));
   assert.equal(pc301.uri, uriOf('db-host', 'compose.yaml'));
   const db = res.files.find((f) => f.path.endsWith('compose.yaml'))!;
-  assert.ok(db.resources[0].ports[0].sources.some((s) => s.codes.includes('PC301')), JSON.stringify(db.resources));
+  assert.ok(
+    db.resources[0].ports[0].sources.some((s) => s.codes.includes('PC301')),
+    JSON.stringify(db.resources),
+  );
 
   const compose = uriOf('db-host', 'compose.yaml');
   await client.open(compose, fs.readFileSync(path.join(dir, 'db-host', 'compose.yaml'), 'utf8'), 'dockercompose');
@@ -78,7 +101,10 @@ test('PC301 on the compose file: published 5432 bypasses the ufw deny; fixed by 
   assert.equal(f.severity, 2);
   assert.equal(f.range.start.line, 4);
   assert.match(f.codeDescription!.href, /docs\/diagnostics\/PC301\.md$/);
-  assert.deepEqual(f.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]), [[uriOf('db-host', 'etc', 'ufw', 'user.rules'), 8]]);
+  assert.deepEqual(
+    f.relatedInformation?.map((r) => [r.location.uri, r.location.range.start.line]),
+    [[uriOf('db-host', 'etc', 'ufw', 'user.rules'), 8]],
+  );
 
   // Opening the ufw file and allowing 5432 there from anywhere: Docker no longer bypasses anything.
   const ufw = uriOf('db-host', 'etc', 'ufw', 'user.rules');

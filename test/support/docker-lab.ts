@@ -55,7 +55,11 @@ export class DockerLab extends Lab {
 
   /** Starts a TCP listener on `port` in the container ("container") or on the host ("host") namespace. */
   async serve(where: 'container' | 'host', port: number): Promise<void> {
-    const child = spawn('ip', ['netns', 'exec', where === 'container' ? this.ctr : this.fw, process.execPath, '-e', LISTENER, String(port), where], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(
+      'ip',
+      ['netns', 'exec', where === 'container' ? this.ctr : this.fw, process.execPath, '-e', LISTENER, String(port), where],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     this.listeners.push(child);
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`the ${where} listener did not start in 10 s`)), 10_000);

@@ -16,7 +16,14 @@ export const PEER_ADDR6 = 'fd77::2';
 
 /** Why the kernel oracle cannot run here, or undefined when it can. */
 export function kernelUnavailable(): string | undefined {
-  return labUnavailable('the kernel differential test', ['iptables', 'ip6tables', 'iptables-restore', 'ip6tables-restore', 'nft', 'iptables-restore-translate']);
+  return labUnavailable('the kernel differential test', [
+    'iptables',
+    'ip6tables',
+    'iptables-restore',
+    'ip6tables-restore',
+    'nft',
+    'iptables-restore-translate',
+  ]);
 }
 
 export interface Probe {
@@ -138,7 +145,8 @@ export class Lab extends VethLab {
     // that drops ICMPv6 (neighbour discovery) still decides only the probes, not whether the link works.
     inFw('ip', '-6', 'addr', 'add', `${FW_ADDR6}/64`, 'dev', this.fwIf, 'nodad');
     inPeer('ip', '-6', 'addr', 'add', `${PEER_ADDR6}/64`, 'dev', this.peerIf, 'nodad');
-    const mac = (ns: string, dev: string) => execFileSync('ip', ['netns', 'exec', ns, 'cat', `/sys/class/net/${dev}/address`], { encoding: 'utf8' }).trim();
+    const mac = (ns: string, dev: string) =>
+      execFileSync('ip', ['netns', 'exec', ns, 'cat', `/sys/class/net/${dev}/address`], { encoding: 'utf8' }).trim();
     inFw('ip', '-6', 'neigh', 'replace', PEER_ADDR6, 'lladdr', mac(this.peer, this.peerIf), 'dev', this.fwIf, 'nud', 'permanent');
     inPeer('ip', '-6', 'neigh', 'replace', FW_ADDR6, 'lladdr', mac(this.fw, this.fwIf), 'dev', this.peerIf, 'nud', 'permanent');
     inFw('ip', '-6', 'route', 'add', 'default', 'via', PEER_ADDR6, 'dev', this.fwIf);
@@ -161,7 +169,10 @@ export class Lab extends VethLab {
 
   /** Loads an iptables-restore file into the firewall namespace; returns the error text or undefined. */
   load(text: string, ipv6 = false): string | undefined {
-    const r = spawnSync('ip', ['netns', 'exec', this.fw, ipv6 ? 'ip6tables-restore' : 'iptables-restore'], { input: text, encoding: 'utf8' });
+    const r = spawnSync('ip', ['netns', 'exec', this.fw, ipv6 ? 'ip6tables-restore' : 'iptables-restore'], {
+      input: text,
+      encoding: 'utf8',
+    });
     return r.status === 0 ? undefined : r.stderr || `exit ${r.status}`;
   }
 
@@ -188,7 +199,9 @@ export class Lab extends VethLab {
    */
   probe(probes: Probe[], timeoutMs = 300, concurrency = 64, local = false): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
-      const child = spawn('ip', ['netns', 'exec', local ? this.fw : this.peer, process.execPath, '-e', PROBER], { stdio: ['pipe', 'pipe', 'pipe'] });
+      const child = spawn('ip', ['netns', 'exec', local ? this.fw : this.peer, process.execPath, '-e', PROBER], {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d) => (out += d));

@@ -96,7 +96,9 @@ export function acceptsSomeUpper(chain: ListedChain, protocol: 'tcp' | 'udp', po
  * united.
  */
 export function acceptsSomeLower(chain: ListedChain, protocol: 'tcp' | 'udp', port: number, sourcePort = 10000): AddressSet {
-  const relevant = chain.rules.filter((r) => protoMatches(r, protocol) && (!r.dport || r.dport.has(port)) && (!r.sport || r.sport.has(sourcePort)));
+  const relevant = chain.rules.filter(
+    (r) => protoMatches(r, protocol) && (!r.dport || r.dport.has(port)) && (!r.sport || r.sport.has(sourcePort)),
+  );
   const witnesses = new Map<string, string>();
   witnesses.set('unnamed', '198.51.100.77');
   for (const r of relevant) {

@@ -12,7 +12,8 @@ export class LspClient {
   private readonly waiters: (() => void)[] = [];
   stderr = '';
   /** `$/progress` notifications in arrival order, and the tokens the server asked to create. */
-  readonly progress: { token: string | number; value: { kind: string; percentage?: number; message?: string; cancellable?: boolean } }[] = [];
+  readonly progress: { token: string | number; value: { kind: string; percentage?: number; message?: string; cancellable?: boolean } }[] =
+    [];
   readonly createdProgress: (string | number)[] = [];
   /** window/logMessage notifications (the Portcullis output channel in VS Code). */
   readonly logs: { type: number; message: string }[] = [];
@@ -46,11 +47,20 @@ export class LspClient {
   }
 
   /** `extra.workspace` adds workspace capabilities; `extra.initializationOptions` is sent as is. */
-  async initialize(rootUri: string | null = null, withConfiguration = true, workDoneProgress = false, extra: { workspace?: object; initializationOptions?: object } = {}): Promise<unknown> {
+  async initialize(
+    rootUri: string | null = null,
+    withConfiguration = true,
+    workDoneProgress = false,
+    extra: { workspace?: object; initializationOptions?: object } = {},
+  ): Promise<unknown> {
     const res = await this.conn.sendRequest('initialize', {
       processId: process.pid,
       rootUri,
-      capabilities: { workspace: { configuration: withConfiguration, ...extra.workspace }, textDocument: { hover: { contentFormat: ['markdown'] } }, window: { workDoneProgress } },
+      capabilities: {
+        workspace: { configuration: withConfiguration, ...extra.workspace },
+        textDocument: { hover: { contentFormat: ['markdown'] } },
+        window: { workDoneProgress },
+      },
       ...(extra.initializationOptions ? { initializationOptions: extra.initializationOptions } : {}),
     });
     await this.conn.sendNotification('initialized', {});
@@ -66,13 +76,20 @@ export class LspClient {
   }
 
   /** Waits (bounded) until diagnostics for `uri` satisfy `ok`. */
-  async diagnostics(uri: string, ok: (d: Diagnostic[], version?: number) => boolean = () => true, timeoutMs = 10_000): Promise<Diagnostic[]> {
+  async diagnostics(
+    uri: string,
+    ok: (d: Diagnostic[], version?: number) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Diagnostic[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const p = this.diags.get(uri);
       if (p && ok(p.diagnostics, p.version)) return p.diagnostics;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(p?.diagnostics.map((d) => d.code))}\n${this.stderr}`);
+      if (left <= 0)
+        throw new Error(
+          `no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(p?.diagnostics.map((d) => d.code))}\n${this.stderr}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(left, 200));
         this.waiters.push(() => {

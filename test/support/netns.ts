@@ -78,7 +78,11 @@ export interface Ran {
 export function runIn(ns: string, argv: string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 30_000, killSignal: 'SIGKILL' });
+    const child = spawn('ip', ['netns', 'exec', ns, ...argv], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: opts.timeoutMs ?? 30_000,
+      killSignal: 'SIGKILL',
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => (out += d));
@@ -95,7 +99,11 @@ export function runIn(ns: string, argv: string[], opts: { input?: string; timeou
 
 /** What the engine child reports; wallMs is its whole process, exit included. */
 export interface EngineRun {
-  run: { address: string; results: { port: number; protocol: string; state: string; reason: string; latencyMs: number }[]; cancelled: boolean };
+  run: {
+    address: string;
+    results: { port: number; protocol: string; state: string; reason: string; latencyMs: number }[];
+    cancelled: boolean;
+  };
   elapsedMs: number;
   stopMs?: number;
   openSockets: number;
@@ -140,8 +148,15 @@ export class ProbeLab extends VethLab {
   }
 
   /** Runs the compiled probe engine inside the prober namespace against the target. */
-  async probe(ports: { port: number; protocol: 'tcp' | 'udp' }[], options: Record<string, unknown> = {}, extra: { abortAfterMs?: number; timeoutMs?: number } = {}): Promise<EngineRun> {
-    const r = await runIn(this.prober, engineArgv(), { input: JSON.stringify({ host: TARGET_ADDR, ports, options, abortAfterMs: extra.abortAfterMs }), timeoutMs: extra.timeoutMs ?? 30_000 });
+  async probe(
+    ports: { port: number; protocol: 'tcp' | 'udp' }[],
+    options: Record<string, unknown> = {},
+    extra: { abortAfterMs?: number; timeoutMs?: number } = {},
+  ): Promise<EngineRun> {
+    const r = await runIn(this.prober, engineArgv(), {
+      input: JSON.stringify({ host: TARGET_ADDR, ports, options, abortAfterMs: extra.abortAfterMs }),
+      timeoutMs: extra.timeoutMs ?? 30_000,
+    });
     return { ...JSON.parse(r.stdout), wallMs: r.wallMs };
   }
 }

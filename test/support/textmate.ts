@@ -14,7 +14,9 @@ function getRegistry(): vsctm.Registry {
     createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
     createOnigString: (s: string) => new oniguruma.OnigString(s),
   }));
-  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { contributes: { grammars: { scopeName: string; path: string }[] } };
+  const manifest = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+    contributes: { grammars: { scopeName: string; path: string }[] };
+  };
   registry = new vsctm.Registry({
     onigLib,
     loadGrammar: async (scope) => {

@@ -114,6 +114,7 @@ export class VethLab {
     process.removeListener('SIGINT', this.onSignal);
     process.removeListener('SIGTERM', this.onSignal);
     this.stopScript();
-    for (const ns of [this.a.ns, this.b.ns]) if (fs.existsSync(`/run/netns/${ns}`)) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
+    for (const ns of [this.a.ns, this.b.ns])
+      if (fs.existsSync(`/run/netns/${ns}`)) spawnSync('ip', ['netns', 'del', ns], { timeout: 10_000 });
   }
 }

@@ -15,12 +15,19 @@ export const acceptAll: Check = ({ exposure, settings }) => {
     if (rule.action.kind !== 'accept') continue;
     // "Everything after it is bypassed" holds only when the rule's own match is exact.
     if (!compile(rule, grants[0].family).result.exact) continue;
-    const full = world.find((g) => g.protocol === 'tcp' && g.ports.equals(PortSet.ALL) && world.some((u) => u.protocol === 'udp' && u.ports.equals(PortSet.ALL) && u.iface === g.iface));
+    const full = world.find(
+      (g) =>
+        g.protocol === 'tcp' &&
+        g.ports.equals(PortSet.ALL) &&
+        world.some((u) => u.protocol === 'udp' && u.ports.equals(PortSet.ALL) && u.iface === g.iface),
+    );
     if (!full) continue;
     const onInterface = full.iface !== '';
-    const approx = full.approximate ? ` (approximate: depends on ${full.reasons.slice(0, 2).join('; ')})` : '';
     findings.push({
-      code: 'PC104', severity: onInterface ? 'information' : capApproximate(CODES.PC104.severity, full.approximate), range: rule.action.range, data: { ruleId: rule.id },
+      code: 'PC104',
+      severity: onInterface ? 'information' : capApproximate(CODES.PC104.severity, full.approximate),
+      range: rule.action.range,
+      data: { ruleId: rule.id },
       message: `this rule accepts every new TCP and UDP connection${ifaceNote(full)} from ${describeGrantSources(full)} through ${throughChain(full)}${full.approximate ? ` (approximate: reached through ${full.reasons.slice(0, 2).join('; ')})` : ''}: ${bypassed(full.chain, rule)}. Restrict it to the ports and sources that need it.`,
     });
   }
@@ -29,6 +36,7 @@ export const acceptAll: Check = ({ exposure, settings }) => {
 
 /** What the rule takes away from the others, in the file's own order. */
 function bypassed(chain: Chain, rule: Rule): string {
-  if (chain.order === 'last-match' && !rule.final) return 'it overrides every rule above it that does not stop evaluation, since the last matching rule decides';
+  if (chain.order === 'last-match' && !rule.final)
+    return 'it overrides every rule above it that does not stop evaluation, since the last matching rule decides';
   return 'everything after it is bypassed';
 }

@@ -48,7 +48,8 @@ export function dockerBypass(hosts: HostFile[], publishers: HostFile[], settings
   const forward = hosts.flatMap((h) => dockerUserWalk(h));
   for (const pub of publishers) {
     const byRule = new Map<Rule, PublishedReach[]>();
-    for (const r of publishedReach(hosts, pub, forward)) if (bypassed(r, settings.trusted)) byRule.set(r.rule, [...(byRule.get(r.rule) ?? []), r]);
+    for (const r of publishedReach(hosts, pub, forward))
+      if (bypassed(r, settings.trusted)) byRule.set(r.rule, [...(byRule.get(r.rule) ?? []), r]);
     const findings = [...byRule].map(([rule, list]) => finding(rule, list, hosts, forward));
     if (findings.length) out.set(pub.path, findings);
   }
@@ -71,9 +72,32 @@ function dockerUserWalk(host: HostFile): ForwardWalk[] {
   for (const table of host.ruleset.tables) {
     const du = table.chains.find((c) => c.name === DOCKER_USER && !c.hook);
     if (!du) continue;
-    const entry: Chain = { name: 'FORWARD', table: table.name, family: du.family, hook: 'forward', type: 'filter', policy: 'accept', range: du.range, declared: false, rules: [] };
-    entry.rules.push({ id: -1, range: du.range, table: table.name, chain: entry.name, family: du.family, conditions: [], action: { kind: 'jump', chain: DOCKER_USER, range: du.range } });
-    const rs: Ruleset = { format: host.ruleset.format, family: host.ruleset.family, problems: [], tables: [{ ...table, chains: [entry, ...table.chains.filter((c) => !c.hook)] }] };
+    const entry: Chain = {
+      name: 'FORWARD',
+      table: table.name,
+      family: du.family,
+      hook: 'forward',
+      type: 'filter',
+      policy: 'accept',
+      range: du.range,
+      declared: false,
+      rules: [],
+    };
+    entry.rules.push({
+      id: -1,
+      range: du.range,
+      table: table.name,
+      chain: entry.name,
+      family: du.family,
+      conditions: [],
+      action: { kind: 'jump', chain: DOCKER_USER, range: du.range },
+    });
+    const rs: Ruleset = {
+      format: host.ruleset.format,
+      family: host.ruleset.family,
+      problems: [],
+      tables: [{ ...table, chains: [entry, ...table.chains.filter((c) => !c.hook)] }],
+    };
     walks.push({ host, chain: du, exposures: analyseExposure(rs).chains });
   }
   return walks;
@@ -113,7 +137,9 @@ export function publishedReach(hosts: HostFile[], pub: HostFile, forward = hosts
     const family = ce.family;
     const sameFamily = hosts.filter((h) => h.exposure.chains.some((c) => c.family === family));
     if (!sameFamily.length) continue;
-    const input = sameFamily.flatMap((h) => h.exposure.chains.filter((c) => c.family === family && c.chain.hook === 'input').flatMap((c) => c.grants));
+    const input = sameFamily.flatMap((h) =>
+      h.exposure.chains.filter((c) => c.family === family && c.chain.hook === 'input').flatMap((c) => c.grants),
+    );
     const du = forward.flatMap((w) => w.exposures.filter((e) => e.family === family).flatMap((e) => e.grants));
     const dockerUser = forward.some((w) => w.exposures.some((e) => e.family === family));
     for (const g of ce.grants) {
@@ -121,9 +147,20 @@ export function publishedReach(hosts: HostFile[], pub: HostFile, forward = hosts
       let n = 0;
       for (const [lo, hi] of g.ports.ranges()) {
         for (let port = lo; port <= hi && n < MAX_PORTS; port++, n++) {
-          const through = dockerUser ? accepted(du, g.protocol, containerPort(g.rule, port)) : { sources: AddressSet.any(family), approximate: false };
+          const through = dockerUser
+            ? accepted(du, g.protocol, containerPort(g.rule, port))
+            : { sources: AddressSet.any(family), approximate: false };
           const inp = accepted(input, g.protocol, port);
-          out.push({ rule: g.rule, family, protocol: g.protocol, port, sources: g.sources.intersect(through.sources), input: inp.sources, dockerUser, approximate: through.approximate || g.approximate });
+          out.push({
+            rule: g.rule,
+            family,
+            protocol: g.protocol,
+            port,
+            sources: g.sources.intersect(through.sources),
+            input: inp.sources,
+            dockerUser,
+            approximate: through.approximate || g.approximate,
+          });
         }
       }
     }
@@ -141,19 +178,36 @@ function bypassed(r: PublishedReach, trusted: AddressSet): boolean {
 function finding(rule: Rule, list: PublishedReach[], hosts: HostFile[], forward: ForwardWalk[]): Finding {
   const first = list[0];
   const ports = PortSet.fromRanges(list.filter((b) => b.protocol === first.protocol).map((b) => [b.port, b.port] as const));
-  const portText = ports.ranges().slice(0, 4).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',') + (ports.ranges().length > 4 ? ',…' : '');
+  const portText =
+    ports
+      .ranges()
+      .slice(0, 4)
+      .map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`))
+      .join(',') + (ports.ranges().length > 4 ? ',…' : '');
   const name = ports.size() === 1 ? serviceAt(first.port, first.protocol)?.name : undefined;
   const sameFamily = hosts.filter((h) => h.exposure.chains.some((c) => c.family === first.family));
   const blocker = blockingRule(sameFamily, first.protocol, first.port);
   const hostName = blocker ? base(blocker.path) : sameFamily.map((h) => base(h.path)).join(', ');
   const what = `${first.protocol.toUpperCase()} ${portText}${name ? ` (${name})` : ''}, published by ${rule.chain}`;
-  const inputSays = first.input.isEmpty() ? 'the host firewall blocks it' : `the host firewall allows it only from ${describeSources(first.input, first.family)}`;
+  const inputSays = first.input.isEmpty()
+    ? 'the host firewall blocks it'
+    : `the host firewall allows it only from ${describeSources(first.input, first.family)}`;
   const duWalks = forward.filter((w) => w.exposures.some((e) => e.family === first.family));
   const du = duWalks.length ? ` ${DOCKER_USER} (${duWalks.map((w) => base(w.host.path)).join(', ')}) does not stop these sources.` : '';
   const approx = list.some((r) => r.approximate) ? ' (approximate: a rule the analysis cannot decide may narrow this)' : '';
   const related: RelatedInfo[] = [];
-  if (blocker) related.push({ path: blocker.path, range: blocker.range, message: `the host's INPUT rule, which Docker-published ${portText}/${first.protocol} never reaches` });
-  for (const w of duWalks) related.push({ path: w.host.path, range: w.chain.range, message: `${DOCKER_USER} chain: where Docker-published ports can be restricted` });
+  if (blocker)
+    related.push({
+      path: blocker.path,
+      range: blocker.range,
+      message: `the host's INPUT rule, which Docker-published ${portText}/${first.protocol} never reaches`,
+    });
+  for (const w of duWalks)
+    related.push({
+      path: w.host.path,
+      range: w.chain.range,
+      message: `${DOCKER_USER} chain: where Docker-published ports can be restricted`,
+    });
   return {
     code: 'PC301',
     severity: 'warning',

@@ -29,9 +29,21 @@ export function driftFindings(listed: ListedPort[], observed: Observed[], label:
     if (!l) continue;
     const proto = o.protocol.toUpperCase();
     if (l.expected === 'blocked' && o.state === 'open') {
-      findings.push({ code: 'PC201', severity: CODES.PC201.severity, range: l.range, data: { port: o.port, protocol: o.protocol }, message: `${who}: ${proto} ${o.port} answers (open), but this file blocks it. The deployed rules differ from this file, or something else (another chain, a NAT rule, a different host) lets it through.` });
+      findings.push({
+        code: 'PC201',
+        severity: CODES.PC201.severity,
+        range: l.range,
+        data: { port: o.port, protocol: o.protocol },
+        message: `${who}: ${proto} ${o.port} answers (open), but this file blocks it. The deployed rules differ from this file, or something else (another chain, a NAT rule, a different host) lets it through.`,
+      });
     } else if (l.expected === 'open' && (o.state === 'closed' || o.state === 'filtered')) {
-      findings.push({ code: 'PC202', severity: CODES.PC202.severity, range: l.range, data: { port: o.port, protocol: o.protocol }, message: `${who}: ${proto} ${o.port} is ${o.state}, but this file opens it to everyone. Nothing listens there, or a firewall in front of the host blocks it.` });
+      findings.push({
+        code: 'PC202',
+        severity: CODES.PC202.severity,
+        range: l.range,
+        data: { port: o.port, protocol: o.protocol },
+        message: `${who}: ${proto} ${o.port} is ${o.state}, but this file opens it to everyone. Nothing listens there, or a firewall in front of the host blocks it.`,
+      });
     }
   }
   return findings;

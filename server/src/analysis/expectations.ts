@@ -33,7 +33,9 @@ export function listedPorts(rs: Ruleset, exposure: Exposure): ListedPort[] {
   for (const rule of allRules(rs)) {
     const declared = !!rule.listener && !rule.listener.published;
     if (declared && publishes) continue;
-    const protocols = rule.conditions.flatMap((c) => (c.kind === 'protocol' && !c.negated ? c.protocols : [])).filter((p): p is Transport => p === 'tcp' || p === 'udp');
+    const protocols = rule.conditions
+      .flatMap((c) => (c.kind === 'protocol' && !c.negated ? c.protocols : []))
+      .filter((p): p is Transport => p === 'tcp' || p === 'udp');
     for (const c of rule.conditions) {
       if ((c.kind !== 'dport' && c.kind !== 'port') || c.negated) continue;
       for (const item of c.items) {
@@ -41,7 +43,14 @@ export function listedPorts(rs: Ruleset, exposure: Exposure): ListedPort[] {
         for (let port = item.lo; port <= item.hi; port++) {
           for (const protocol of protocols.length ? protocols : (['tcp', 'udp'] as const)) {
             const key = `${port}/${protocol}`;
-            if (!seen.has(key)) seen.set(key, { port, protocol, expected: declared ? 'open' : expectation(exposure, port, protocol), range: item.range, line: item.range.start.line });
+            if (!seen.has(key))
+              seen.set(key, {
+                port,
+                protocol,
+                expected: declared ? 'open' : expectation(exposure, port, protocol),
+                range: item.range,
+                line: item.range.start.line,
+              });
           }
         }
       }

@@ -182,7 +182,11 @@ function dnatKey(d: DnatAction | undefined): string {
 
 export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}): Exposure {
   const chains = allChains(rs);
-  const jumpedTo = new Set(chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : []))));
+  const jumpedTo = new Set(
+    chains.flatMap((c) =>
+      c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : [])),
+    ),
+  );
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
   // Chains of different scopes (independent cloud groups) never lie on one path.
@@ -194,7 +198,9 @@ export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}
         for (const path of pathsOf(inScope, hook, family, jumpedTo)) {
           // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
           const simple = !opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]);
-          for (const ce of simple ? [walkListeners(path[0], hook, family, result)] : new ChainWalker(rs, path, hook, family, result).run()) {
+          for (const ce of simple
+            ? [walkListeners(path[0], hook, family, result)]
+            : new ChainWalker(rs, path, hook, family, result).run()) {
             result.chains.push(ce);
             for (const g of ce.grants) {
               if (!g.rule) continue;
@@ -220,7 +226,8 @@ export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}
  * chains in a full dump) is walked through its callers.
  */
 export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[][] {
-  const usable = (c: Chain) => (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`));
+  const usable = (c: Chain) =>
+    (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`));
   const alone = chains.filter((c) => c.hook === hook && c.type === 'filter' && c.priority === undefined && usable(c)).map((c) => [c]);
   const on = (h: Hook) =>
     chains
@@ -238,7 +245,12 @@ const SIMPLE_CONDITIONS = new Set<Condition['kind']>(['protocol', 'dport', 'inIn
 
 /** A resource chain of listening ports only: accepts in order, no policy, jumps or NAT. */
 function listenerOnly(chain: Chain): boolean {
-  return !chain.policy && chain.rules.every((r) => (r.action.kind === 'accept' || r.action.kind === 'none') && r.conditions.every((c) => SIMPLE_CONDITIONS.has(c.kind)));
+  return (
+    !chain.policy &&
+    chain.rules.every(
+      (r) => (r.action.kind === 'accept' || r.action.kind === 'none') && r.conditions.every((c) => SIMPLE_CONDITIONS.has(c.kind)),
+    )
+  );
 }
 
 /**
@@ -265,7 +277,15 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
         const bound = rule.listener?.bound;
         for (const g of matched.groups()) {
           grants.push({
-            chain, family, protocol, ports: g.ports, sources: g.sources, iface: cls, rule, approximate: !c.result.exact, reasons: c.result.reasons,
+            chain,
+            family,
+            protocol,
+            ports: g.ports,
+            sources: g.sources,
+            iface: cls,
+            rule,
+            approximate: !c.result.exact,
+            reasons: c.result.reasons,
             ...(bound ? { destinations: bound } : {}),
           });
         }
@@ -324,7 +344,9 @@ class ChainWalker {
 
   run(): ChainExposure[] {
     this.classes = interfaceClasses(this.reachableInterfaces());
-    const universe = this.keyed(this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))));
+    const universe = this.keyed(
+      this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))),
+    );
     const reported = this.path.filter((c) => c.type === 'filter');
     for (const protocol of TRANSPORTS) {
       let flows: Flow[] = [{ ctx: PLAIN, map: PortMap.uniform(universe) }];
@@ -351,18 +373,35 @@ class ChainWalker {
     const last = reported.filter((c) => c.hook === this.hook).pop();
     return reported
       .filter((chain) => chain === last || this.grants.get(chain)?.length)
-      .map((chain) => ({ chain, family: this.family, hook: this.hook, path: this.path, ifaceClasses: this.classes, grants: this.grants.get(chain) ?? [] }));
+      .map((chain) => ({
+        chain,
+        family: this.family,
+        hook: this.hook,
+        path: this.path,
+        ifaceClasses: this.classes,
+        grants: this.grants.get(chain) ?? [],
+      }));
   }
 
   /** Walks one chain of the path for one flow; returns what it lets through, as flows for the next chain. */
   private stageWalk(chain: Chain, flow: Flow, protocol: Transport): Accepted[] {
     const beforeConntrack = chain.hook === 'prerouting' && (chain.priority ?? 0) < CONNTRACK_PRIORITY;
-    this.stage = { chain, ctx: flow.ctx, beforeConntrack, accepted: [], forks: [], notrack: PortMap.empty(), maybeNotrack: PortMap.empty(), maybeNotrackWhy: [] };
+    this.stage = {
+      chain,
+      ctx: flow.ctx,
+      beforeConntrack,
+      accepted: [],
+      forks: [],
+      notrack: PortMap.empty(),
+      maybeNotrack: PortMap.empty(),
+      maybeNotrackWhy: [],
+    };
     this.undecided = [];
     const rest = this.walk(chain, flow.map, protocol);
     // Built-in chains of the other tables default to ACCEPT; a filter chain without a policy (ufw's attached
     // chains) decides nothing on its own.
-    if (chain.policy === 'accept' || (chain.policy === undefined && chain.type !== 'filter')) this.grant(protocol, rest, undefined, [...new Set(this.undecided)], false);
+    if (chain.policy === 'accept' || (chain.policy === undefined && chain.type !== 'filter'))
+      this.grant(protocol, rest, undefined, [...new Set(this.undecided)], false);
     const { accepted, forks, notrack, maybeNotrack } = this.stage;
     const out: Accepted[] = [];
     for (const a of accepted) {
@@ -416,8 +455,17 @@ class ChainWalker {
       for (const { iface, sources } of this.unkeyed(g.sources)) {
         const bound = a.rule?.listener?.bound;
         list.push({
-          chain: a.chain, family: this.family, protocol, ports: g.ports, sources, iface, rule: a.rule, approximate: a.forceApprox || why.length > 0, reasons: why,
-          ...(a.within?.length ? { within: a.within } : {}), ...(bound ? { destinations: bound } : {}),
+          chain: a.chain,
+          family: this.family,
+          protocol,
+          ports: g.ports,
+          sources,
+          iface,
+          rule: a.rule,
+          approximate: a.forceApprox || why.length > 0,
+          reasons: why,
+          ...(a.within?.length ? { within: a.within } : {}),
+          ...(bound ? { destinations: bound } : {}),
         });
       }
     }
@@ -564,7 +612,14 @@ class ChainWalker {
           }
           if (this.budget <= 0 || frames.length > MAX_DEPTH) {
             // Too deep or too much work to follow: assume the target may accept (an upper bound, said so).
-            this.grant(protocol, matched, rule, [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`], true, [...f.within, ...(m.within ?? [])]);
+            this.grant(
+              protocol,
+              matched,
+              rule,
+              [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`],
+              true,
+              [...f.within, ...(m.within ?? [])],
+            );
             break;
           }
           if (matched.isEmpty()) {
@@ -572,7 +627,15 @@ class ChainWalker {
             break;
           }
           onStack.add(target);
-          frames.push({ chain: target, map: matched, reasons: why, within: [...f.within, ...(m.within ?? [])], next: 0, returned: PortMap.empty(), via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined });
+          frames.push({
+            chain: target,
+            map: matched,
+            reasons: why,
+            within: [...f.within, ...(m.within ?? [])],
+            next: 0,
+            returned: PortMap.empty(),
+            via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined,
+          });
           break;
         }
         default: // drop, reject
@@ -639,9 +702,24 @@ class ChainWalker {
   }
 
   /** Records what a chain accepts; what becomes a grant depends on the rest of the path (run()). */
-  private grant(_protocol: Transport, map: PortMap, rule: Rule | undefined, reasons: string[], forceApprox: boolean, within: SourceBound[] = []): void {
+  private grant(
+    _protocol: Transport,
+    map: PortMap,
+    rule: Rule | undefined,
+    reasons: string[],
+    forceApprox: boolean,
+    within: SourceBound[] = [],
+  ): void {
     if (map.isEmpty()) return;
-    this.stage.accepted.push({ chain: this.stage.chain, ctx: this.stage.ctx, map, rule, reasons: [...new Set(reasons)], forceApprox, ...(within.length ? { within } : {}) });
+    this.stage.accepted.push({
+      chain: this.stage.chain,
+      ctx: this.stage.ctx,
+      map,
+      rule,
+      reasons: [...new Set(reasons)],
+      forceApprox,
+      ...(within.length ? { within } : {}),
+    });
   }
 
   /** Destination NAT ends the NAT chain: the connection goes on with its new destination. */
@@ -650,7 +728,9 @@ class ChainWalker {
     // REDIRECT always delivers to this host; DNAT to an address does so only when it is one of the host's own.
     if (action.redirect && this.hook !== 'input') return;
     if (!action.redirect && action.toAddress) {
-      reasons.push(`DNAT to ${action.toAddress}: ${this.hook === 'input' ? 'delivered here only if that is one of this host\'s addresses' : 'forwarded only if that is not one of this host\'s addresses'}`);
+      reasons.push(
+        `DNAT to ${action.toAddress}: ${this.hook === 'input' ? "delivered here only if that is one of this host's addresses" : "forwarded only if that is not one of this host's addresses"}`,
+      );
     }
     this.stage.forks.push({ ctx: { ...this.stage.ctx, dnat: action, reasons: [...new Set(reasons)] }, map });
   }
@@ -738,7 +818,8 @@ const UNTRACKED = 4;
 const ANY_STATE = NEW | DNATED | UNTRACKED;
 
 function stateBits(states: ConnState[], negated: boolean): number {
-  const bits = (states.includes('new') ? NEW | DNATED : 0) | (states.includes('dnat') ? DNATED : 0) | (states.includes('untracked') ? UNTRACKED : 0);
+  const bits =
+    (states.includes('new') ? NEW | DNATED : 0) | (states.includes('dnat') ? DNATED : 0) | (states.includes('untracked') ? UNTRACKED : 0);
   return negated ? ANY_STATE & ~bits : bits;
 }
 
@@ -836,8 +917,10 @@ function compileRule(rule: Rule, family: Family): Compiled {
         else if (c.field === 'source' || c.field === 'destination') {
           if ((c.field === 'source') === (c.direction === 'original')) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
           else inexact(c); // this host's address (before or after DNAT): unknown here
-        } else if (c.field === 'dport' && c.direction === 'original') origPorts = origPorts.intersect(c.negated ? c.set.complement() : c.set);
-        else if (c.field === 'sport' && c.direction === 'reply') packetPorts = packetPorts.intersect(c.negated ? c.set.complement() : c.set);
+        } else if (c.field === 'dport' && c.direction === 'original')
+          origPorts = origPorts.intersect(c.negated ? c.set.complement() : c.set);
+        else if (c.field === 'sport' && c.direction === 'reply')
+          packetPorts = packetPorts.intersect(c.negated ? c.set.complement() : c.set);
         else inexact(c); // the client's source port
         break;
       case 'tcpFlags':
@@ -865,7 +948,17 @@ function compileRule(rule: Rule, family: Family): Compiled {
   const never = impossible || ports.isEmpty() || !(stateMask & NEW);
   const plain = !conntrack && origPorts.isAll();
   return {
-    never, impossible, protocols, needsTcp, ifaces, stateMask, packetPorts, origPorts, conntrack, tuple, plain,
+    never,
+    impossible,
+    protocols,
+    needsTcp,
+    ifaces,
+    stateMask,
+    packetPorts,
+    origPorts,
+    conntrack,
+    tuple,
+    plain,
     result: { matches: true, ports, sources, exact, reasons, ...(within.length ? { within } : {}) },
   };
 }
@@ -876,9 +969,15 @@ function compileRule(rule: Rule, family: Family): Compiled {
  * organisation scope (ffX1, ffX2, ffX5, ffX8 for every flag value X).
  */
 const LOCAL_SCOPE = [
-  '169.254.0.0/16', '224.0.0.0/24', '239.0.0.0/8', '255.255.255.255/32', 'fe80::/10',
+  '169.254.0.0/16',
+  '224.0.0.0/24',
+  '239.0.0.0/8',
+  '255.255.255.255/32',
+  'fe80::/10',
   ...[...'0123456789abcdef'].flatMap((x) => ['1', '2', '5', '8'].map((scope) => `ff${x}${scope}::/16`)),
-].map((n) => AddressSet.parse(n)!).reduce((a, b) => a.union(b));
+]
+  .map((n) => AddressSet.parse(n)!)
+  .reduce((a, b) => a.union(b));
 
 /** The set's text when every address in it is local in scope. */
 function localScoped(set: AddressSet): string | undefined {
@@ -898,7 +997,9 @@ function wordCondition(c: Condition): string {
   switch (c.kind) {
     case 'source':
     case 'destination': {
-      const what = c.unresolved?.length ? `${c.unresolved.join(', ')}, ${c.local ? "this host's interface addresses" : 'resolved outside this file'}` : c.set.describe(2);
+      const what = c.unresolved?.length
+        ? `${c.unresolved.join(', ')}, ${c.local ? "this host's interface addresses" : 'resolved outside this file'}`
+        : c.set.describe(2);
       return `${c.negated ? 'not ' : ''}${c.kind} ${what}`;
     }
     case 'outInterface':
@@ -910,7 +1011,9 @@ function wordCondition(c: Condition): string {
       if (c.field === 'protocol') what = c.protocols.join(',');
       else if (c.field === 'sport' || c.field === 'dport') what = c.set.toString();
       else what = (c.set as AddressSet).describe(2);
-      const field = { source: 'source', destination: 'destination', sport: 'source port', dport: 'destination port', protocol: 'protocol' }[c.field];
+      const field = { source: 'source', destination: 'destination', sport: 'source port', dport: 'destination port', protocol: 'protocol' }[
+        c.field
+      ];
       return `conntrack ${c.direction} ${field} ${c.negated ? 'not ' : ''}${what}`;
     }
     case 'opaque':

@@ -16,7 +16,17 @@ import type { ResolvedSettings } from './settings';
 import { applySuppressions } from './suppress';
 import { unusedChains } from './unused-chains';
 
-export const CHECKS: Check[] = [riskyPorts, defaultPolicy, acceptAll, unusedChains, shadowedRules, redundantRules, parity, placeholderSources, listenerChecks];
+export const CHECKS: Check[] = [
+  riskyPorts,
+  defaultPolicy,
+  acceptAll,
+  unusedChains,
+  shadowedRules,
+  redundantRules,
+  parity,
+  placeholderSources,
+  listenerChecks,
+];
 
 export interface Analysis {
   ruleset: Ruleset;
@@ -25,7 +35,13 @@ export interface Analysis {
 }
 
 /** `comments` is the file's comment syntax, in which inline suppressions are written. */
-export function analyse(ruleset: Ruleset, text: string, settings: ResolvedSettings, comments: CommentSyntax, counterpart?: CheckContext['counterpart']): Analysis {
+export function analyse(
+  ruleset: Ruleset,
+  text: string,
+  settings: ResolvedSettings,
+  comments: CommentSyntax,
+  counterpart?: CheckContext['counterpart'],
+): Analysis {
   const exposure = analyseExposure(ruleset);
   const ctx: CheckContext = { ruleset, exposure, settings, counterpart };
   const lines = splitLines(text);

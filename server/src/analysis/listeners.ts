@@ -41,13 +41,17 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
   for (const chain of allChains(ruleset)) {
     if (chain.hostNetwork) {
       findings.push({
-        code: 'PC121', severity: CODES.PC121.severity, range: chain.hostNetwork,
+        code: 'PC121',
+        severity: CODES.PC121.severity,
+        range: chain.hostNetwork,
         message: `${chain.label ?? chain.name} shares the host's network stack: every port its processes listen on is a port of the host, on all of its addresses; port mappings do not apply, and network policies do not filter it (in most network plugins). Give it its own network and publish only the ports it needs.`,
       });
     }
     if (chain.filtered === false && chain.rules.some((r) => r.listener)) {
       findings.push({
-        code: 'PC123', severity: CODES.PC123.severity, range: chain.range,
+        code: 'PC123',
+        severity: CODES.PC123.severity,
+        range: chain.range,
         message: `no network policy in this file selects the pods of ${chain.label ?? chain.name}: they accept connections on every port they listen on from every pod and namespace of the cluster. Add a NetworkPolicy (a default-deny one per namespace, then allows).`,
       });
     }
@@ -62,23 +66,34 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
         const g = ds.world[0];
         const both = new Set(ds.world.map((x) => x.family)).size > 1;
         const who = both && g.sources.isAnyV4() ? 'any IPv4 or IPv6 address' : describeSources(g.sources, g.family);
-        const approx = ds.world.some((x) => x.approximate) ? ` (approximate: depends on ${[...new Set(ds.world.flatMap((x) => x.reasons))].slice(0, 2).join('; ')})` : '';
+        const approx = ds.world.some((x) => x.approximate)
+          ? ` (approximate: depends on ${[...new Set(ds.world.flatMap((x) => x.reasons))].slice(0, 2).join('; ')})`
+          : '';
         const service = ds.risk.service.split(' (')[0];
         findings.push({
-          code: 'PC120', severity: CODES.PC120.severity, range: token, data: { ruleId: rule.id },
+          code: 'PC120',
+          severity: CODES.PC120.severity,
+          range: token,
+          data: { ruleId: rule.id },
           message: `${service} (${l.target ?? 'its port'}) is published on every address of the host, reachable from ${who} through ${chain.label ?? `chain ${chain.name}`}${approx}. A database is usually meant for the applications beside it: bind it to 127.0.0.1, or do not publish it and let the other containers reach it over their network. ${ds.risk.why}`,
         });
       }
       if (l.role === 'load-balancer' && l.published && worldGrants(grants, settings.trusted).length) {
         const ports = first?.kind === 'dport' ? first.set.toString() : '';
         findings.push({
-          code: 'PC122', severity: CODES.PC122.severity, range: token, data: { ruleId: rule.id },
+          code: 'PC122',
+          severity: CODES.PC122.severity,
+          range: token,
+          data: { ruleId: rule.id },
           message: `${chain.label ?? chain.name} is a load balancer that accepts port ${ports} from any address: it has no source ranges. If only some networks need it, list them (loadBalancerSourceRanges).`,
         });
       }
       if (l.role === 'host-port' && l.published) {
         findings.push({
-          code: 'PC125', severity: CODES.PC125.severity, range: token, data: { ruleId: rule.id },
+          code: 'PC125',
+          severity: CODES.PC125.severity,
+          range: token,
+          data: { ruleId: rule.id },
           message: `hostPort opens ${first?.kind === 'dport' ? first.set.toString() : 'this port'} on every node that runs ${chain.label ?? chain.name}${l.target ? ` (container port ${l.target})` : ''}, next to the node's own services and outside the Service layer. Prefer a Service; keep hostPort for node agents that need it.`,
         });
       }
@@ -89,8 +104,16 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
           const risks = settings.risks.risksInRange(item.lo, item.hi, protocol);
           if (!risks.length) continue;
           findings.push({
-            code: 'PC126', severity: CODES.PC126.severity, range: item.range, data: { ruleId: rule.id },
-            message: `${risks.map((r) => r.service.split(' (')[0]).slice(0, 3).join(', ')} (${protocol.toUpperCase()} ${item.text}) is declared by ${chain.label ?? chain.name} but not published: it is reachable only from its own container network until someone publishes it (ports:, docker run -p or -P). ${risks[0].advice}`,
+            code: 'PC126',
+            severity: CODES.PC126.severity,
+            range: item.range,
+            data: { ruleId: rule.id },
+            message: `${risks
+              .map((r) => r.service.split(' (')[0])
+              .slice(0, 3)
+              .join(
+                ', ',
+              )} (${protocol.toUpperCase()} ${item.text}) is declared by ${chain.label ?? chain.name} but not published: it is reachable only from its own container network until someone publishes it (ports:, docker run -p or -P). ${risks[0].advice}`,
           });
         }
       }

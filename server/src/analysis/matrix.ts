@@ -38,8 +38,12 @@ export interface ChainMatrix {
 
 export function serviceMatrix(exposure: Exposure): ChainMatrix[] {
   return exposure.chains.map((ce) => ({
-    table: ce.chain.table, chain: ce.chain.name, family: ce.family, hook: ce.hook,
-    path: ce.path.map((c) => `${c.table}/${c.name}`), entries: chainEntries(ce),
+    table: ce.chain.table,
+    chain: ce.chain.name,
+    family: ce.family,
+    hook: ce.hook,
+    path: ce.path.map((c) => `${c.table}/${c.name}`),
+    entries: chainEntries(ce),
   }));
 }
 
@@ -65,7 +69,10 @@ function chainEntries(ce: ChainExposure): MatrixEntry[] {
       for (const cls of named) if (!isLoopback(cls)) common = common.intersect(maps.get(cls)!.at(lo));
       const loops = named.filter(isLoopback);
       const onLoopback = loops.every((cls) => maps.get(cls)!.at(lo).covers(common.intersect(LOOPBACK_SOURCES)));
-      if (!common.isEmpty()) entries.push(entry(protocol, cell, common, onLoopback ? undefined : `!${loops.join(',')}`, contributing(byClass.get(OTHER)!, lo, hi, common)));
+      if (!common.isEmpty())
+        entries.push(
+          entry(protocol, cell, common, onLoopback ? undefined : `!${loops.join(',')}`, contributing(byClass.get(OTHER)!, lo, hi, common)),
+        );
       for (const cls of ce.ifaceClasses) {
         const own = maps.get(cls)!.at(lo).subtract(common);
         if (own.isEmpty()) continue;
@@ -87,15 +94,25 @@ function cells(maps: PortMap[]): [number, number][] {
   const cuts = new Set<number>([0]);
   for (const m of maps) for (const s of m.segments()) cuts.add(s.lo);
   const sorted = [...cuts].sort((a, b) => a - b);
-  return sorted.map((lo, i) => [lo, (sorted[i + 1] ?? 65536) - 1] as [number, number]).filter(([lo]) => maps.some((m) => !m.at(lo).isEmpty()));
+  return sorted
+    .map((lo, i) => [lo, (sorted[i + 1] ?? 65536) - 1] as [number, number])
+    .filter(([lo]) => maps.some((m) => !m.at(lo).isEmpty()));
 }
 
 function entry(protocol: Transport, ports: PortSet, sources: AddressSet, iface: string | undefined, grants: Grant[]): MatrixEntry {
   const rules = [...new Set(grants.flatMap((g) => (g.rule ? [g.rule] : [])))].sort((a, b) => a.range.start.line - b.range.start.line);
-  const bound = grants.length && grants.every((g) => g.destinations) ? grants.reduce((s, g) => s.union(g.destinations!), AddressSet.NONE) : undefined;
+  const bound =
+    grants.length && grants.every((g) => g.destinations) ? grants.reduce((s, g) => s.union(g.destinations!), AddressSet.NONE) : undefined;
   return {
-    protocol, ports, sources, ...(iface !== undefined ? { interface: iface } : {}), rules, byPolicy: grants.some((g) => !g.rule), approximate: grants.some((g) => g.approximate),
-    reasons: [...new Set(grants.flatMap((g) => g.reasons))], ...(bound ? { destinations: bound } : {}),
+    protocol,
+    ports,
+    sources,
+    ...(iface !== undefined ? { interface: iface } : {}),
+    rules,
+    byPolicy: grants.some((g) => !g.rule),
+    approximate: grants.some((g) => g.approximate),
+    reasons: [...new Set(grants.flatMap((g) => g.reasons))],
+    ...(bound ? { destinations: bound } : {}),
   };
 }
 
@@ -103,7 +120,18 @@ function entry(protocol: Transport, ports: PortSet, sources: AddressSet, iface: 
 function merge(entries: MatrixEntry[]): MatrixEntry[] {
   const out: MatrixEntry[] = [];
   for (const e of entries) {
-    const same = out.find((o) => o.protocol === e.protocol && o.interface === e.interface && o.approximate === e.approximate && o.reasons.join() === e.reasons.join() && o.byPolicy === e.byPolicy && o.sources.equals(e.sources) && sameBound(o.destinations, e.destinations) && o.rules.length === e.rules.length && o.rules.every((r, i) => r === e.rules[i]));
+    const same = out.find(
+      (o) =>
+        o.protocol === e.protocol &&
+        o.interface === e.interface &&
+        o.approximate === e.approximate &&
+        o.reasons.join() === e.reasons.join() &&
+        o.byPolicy === e.byPolicy &&
+        o.sources.equals(e.sources) &&
+        sameBound(o.destinations, e.destinations) &&
+        o.rules.length === e.rules.length &&
+        o.rules.every((r, i) => r === e.rules[i]),
+    );
     if (same) same.ports = same.ports.union(e.ports);
     else out.push({ ...e });
   }
@@ -128,7 +156,9 @@ export function matrixJson(matrix: ChainMatrix[]): unknown[] {
       sources: e.sources.toCidrs(c.family),
       ...(e.interface !== undefined ? { interface: e.interface } : {}),
       // Bound to every address of the family (0.0.0.0, ::) is the same as unbound: absent means all.
-      ...(e.destinations && !(c.family === 'ipv4' ? e.destinations.isAnyV4() : e.destinations.isAnyV6()) ? { destinations: e.destinations.toCidrs(c.family) } : {}),
+      ...(e.destinations && !(c.family === 'ipv4' ? e.destinations.isAnyV4() : e.destinations.isAnyV6())
+        ? { destinations: e.destinations.toCidrs(c.family) }
+        : {}),
       rules: e.rules.map((r) => ({ line: r.range.start.line })),
       ...(e.byPolicy ? { policy: true } : {}),
       approximate: e.approximate,

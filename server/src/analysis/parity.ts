@@ -19,17 +19,22 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
   const v4Source: Exposure | undefined = exposure.chains.some((c) => c.family === 'ipv4') ? exposure : counterpart?.exposure;
   if (!v6Chains.length || !v4Source) return findings;
   for (const v6 of v6Chains) {
-    const v4 = v4Source.chains.find((c) => c.family === 'ipv4' && c.chain.name === v6.chain.name && c.chain.table === v6.chain.table && c.chain.hook === v6.chain.hook);
+    const v4 = v4Source.chains.find(
+      (c) => c.family === 'ipv4' && c.chain.name === v6.chain.name && c.chain.table === v6.chain.table && c.chain.hook === v6.chain.hook,
+    );
     if (!v4) continue;
     for (const g of v6.grants) {
       if (!reachesWorld(g, settings.trusted)) continue;
       const leaked = g.ports.subtract(worldPorts(v4, g.protocol, settings.trusted));
       if (leaked.isEmpty()) continue;
       const risky = leaked.ranges().flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, g.protocol as Transport));
-      const range = g.rule ? g.rule.range : v6.chain.policyRange ?? v6.chain.range;
+      const range = g.rule ? g.rule.range : (v6.chain.policyRange ?? v6.chain.range);
       const where = counterpart && v4Source === counterpart.exposure ? `in ${counterpart.path}` : 'in this ruleset';
       findings.push({
-        code: 'PC107', severity: CODES.PC107.severity, range, data: g.rule ? { ruleId: g.rule.id } : undefined,
+        code: 'PC107',
+        severity: CODES.PC107.severity,
+        range,
+        data: g.rule ? { ruleId: g.rule.id } : undefined,
         message: `${g.protocol.toUpperCase()} ${leaked.toString()} is reachable from any IPv6 address through ${g.rule ? 'this rule' : `the ${v6.chain.name} policy`}, but the IPv4 rules ${where} do not open it to the internet${risky.length ? ` (${[...new Set(risky.map((r) => r.service))].slice(0, 3).join(', ')})` : ''}. Hosts are reachable over both; block it for IPv6 too, or open it on purpose in both.`,
       });
     }

@@ -24,7 +24,15 @@ export const placeholderSources: Check = ({ ruleset }) =>
     rule.conditions.flatMap((c): Finding[] => {
       const p = c.kind === 'source' && !c.negated ? PLACEHOLDERS.find((x) => c.set.equals(x.set)) : undefined;
       return p
-        ? [{ code: 'PC012', severity: 'hint', range: c.range, data: { ruleId: rule.id }, message: `${p.text} is the placeholder a quick fix inserted (a documentation network no real host sends from): replace it with the network that should reach this rule.` }]
+        ? [
+            {
+              code: 'PC012',
+              severity: 'hint',
+              range: c.range,
+              data: { ruleId: rule.id },
+              message: `${p.text} is the placeholder a quick fix inserted (a documentation network no real host sends from): replace it with the network that should reach this rule.`,
+            },
+          ]
         : [];
     }),
   );
@@ -36,7 +44,12 @@ export function placeholderReasons(lines: string[], comments: CommentSyntax): Fi
     if (s.reason?.toLowerCase() !== PLACEHOLDER_REASON) continue;
     const text = lines[s.line];
     const at = text.lastIndexOf(PLACEHOLDER_REASON);
-    out.push({ code: 'PC012', severity: 'hint', range: { start: { line: s.line, character: at }, end: { line: s.line, character: at + PLACEHOLDER_REASON.length } }, message: 'this suppression still has the placeholder reason: say why the finding is acceptable here, for the next reviewer.' });
+    out.push({
+      code: 'PC012',
+      severity: 'hint',
+      range: { start: { line: s.line, character: at }, end: { line: s.line, character: at + PLACEHOLDER_REASON.length } },
+      message: 'this suppression still has the placeholder reason: say why the finding is acceptable here, for the next reviewer.',
+    });
   }
   return out;
 }

@@ -122,7 +122,7 @@ export class PortMap {
     const out: Segment[] = [];
     let i = 0;
     let j = 0;
-    for (let lo = 0; lo <= MAX_PORT; ) {
+    for (let lo = 0; lo <= MAX_PORT;) {
       const hi = Math.min(a[i].hi, b[j].hi);
       const sources = b[j].sources.isEmpty() ? a[i].sources : a[i].sources.union(b[j].sources);
       const prev = out[out.length - 1];
@@ -165,7 +165,10 @@ export class PortMap {
   }
 
   equals(o: PortMap): boolean {
-    return this.segs.length === o.segs.length && this.segs.every((s, i) => s.lo === o.segs[i].lo && s.hi === o.segs[i].hi && s.sources.equals(o.segs[i].sources));
+    return (
+      this.segs.length === o.segs.length &&
+      this.segs.every((s, i) => s.lo === o.segs[i].lo && s.hi === o.segs[i].hi && s.sources.equals(o.segs[i].sources))
+    );
   }
 
   private set(lo: number, hi: number, sources: AddressSet): void {

@@ -19,7 +19,8 @@ export function isWorld(sources: AddressSet, family: Family): boolean {
 export function describeSources(sources: AddressSet, family: Family): string {
   if (family === 'ipv4' && sources.isAnyV4()) return 'any IPv4 address';
   if (family === 'ipv6' && sources.isAnyV6()) return 'any IPv6 address';
-  if (isWorld(sources, family)) return `almost any ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address (all but ${AddressSet.any(family).subtract(sources).describe(3)})`;
+  if (isWorld(sources, family))
+    return `almost any ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address (all but ${AddressSet.any(family).subtract(sources).describe(3)})`;
   return sources.describe(4);
 }
 

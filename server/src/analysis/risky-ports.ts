@@ -19,7 +19,7 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
     const rule = world[0].rule!;
     // A host port picked at run time says nothing about the service behind it; a published database is PC120.
     if (rule.listener?.anyHostPort || publishedDatastore(rule, grants, settings)) continue;
-    const items = rule.conditions.flatMap((c) => (c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []);
+    const items = rule.conditions.flatMap((c) => ((c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []));
     // Group the risks by the token that names their port, so each token gets one diagnostic.
     const byItem = new Map<PortItem | undefined, Map<Risk, Grant>>();
     for (const g of world) {
@@ -41,7 +41,10 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
 function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>, bothFamilies: boolean): Finding {
   const list = [...risks.entries()];
   const [risk, grant] = list[0];
-  const worst = list.reduce((a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a), 'low' as Risk['level']);
+  const worst = list.reduce(
+    (a, [r]) => (r.level === 'high' ? 'high' : a === 'high' ? a : r.level === 'medium' ? 'medium' : a),
+    'low' as Risk['level'],
+  );
   let who = describeGrantSources(grant);
   // One listener on every address of both families (a published port): say so once.
   if (bothFamilies && who === 'any IPv4 address') who = 'any IPv4 or IPv6 address';
@@ -54,16 +57,25 @@ function finding(rule: Rule, item: PortItem | undefined, risks: Map<Risk, Grant>
   if (single) {
     const proto = grant.protocol.toUpperCase();
     return {
-      code: 'PC101', severity: capApproximate(LEVEL_SEVERITY[risk.level] ?? CODES.PC101.severity, approximate), range, data,
+      code: 'PC101',
+      severity: capApproximate(LEVEL_SEVERITY[risk.level] ?? CODES.PC101.severity, approximate),
+      range,
+      data,
       message: `${risk.service}, ${proto} ${item.lo}, is reachable from ${who}${where}${approx}. ${risk.why} ${risk.advice}`,
     };
   }
   // Each listed port says whether its own verdict is approximate, so a mixed list does not read as certain.
-  const names = list.map(([r, g]) => `${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}/${g.protocol} ${r.service}${approximate && g.approximate ? ' (approximate)' : ''}`);
+  const names = list.map(
+    ([r, g]) =>
+      `${r.ports[0] === r.ports[1] ? r.ports[0] : `${r.ports[0]}-${r.ports[1]}`}/${g.protocol} ${r.service}${approximate && g.approximate ? ' (approximate)' : ''}`,
+  );
   const shown = names.slice(0, 6).join(', ') + (names.length > 6 ? ` and ${names.length - 6} more` : '');
   const what = item ? `port range ${item.text}` : 'this rule, which matches every port,';
   return {
-    code: 'PC102', severity: capApproximate(LEVEL_SEVERITY[worst], approximate), range, data,
+    code: 'PC102',
+    severity: capApproximate(LEVEL_SEVERITY[worst], approximate),
+    range,
+    data,
     message: `${what} ${approximate ? 'may open' : 'opens'} risky ports to ${who}${where}${approx}: ${shown}. Narrow the range or the sources.`,
   };
 }

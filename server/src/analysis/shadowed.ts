@@ -36,8 +36,16 @@ export const shadowedRules: Check = ({ ruleset, exposure }) => {
       const deciders = responsible(chain, index, ruleset);
       const related = deciders.map((d) => ({ range: d.rule.range, message: d.message }));
       findings.push({
-        code: 'PC105', severity: CODES.PC105.severity, range: rule.range, related, data: { ruleId: rule.id },
-        message: shadowMessage(chain, rule, deciders.map((d) => d.rule)),
+        code: 'PC105',
+        severity: CODES.PC105.severity,
+        range: rule.range,
+        related,
+        data: { ruleId: rule.id },
+        message: shadowMessage(
+          chain,
+          rule,
+          deciders.map((d) => d.rule),
+        ),
       });
     });
   }
@@ -97,8 +105,18 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
 
 export const redundantRules: Check = ({ ruleset, exposure }) => {
   // A rule may sit in several chains (pf puts a rule without direction in both `in` and `out`): judge it once.
-  const byId = new Map(allChains(ruleset).flatMap((c) => c.rules).map((r) => [r.id, r]));
-  const candidates = [...byId.values()].filter((r) => !r.listener && !r.implied && exposure.reached.has(r.id) && (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'));
+  const byId = new Map(
+    allChains(ruleset)
+      .flatMap((c) => c.rules)
+      .map((r) => [r.id, r]),
+  );
+  const candidates = [...byId.values()].filter(
+    (r) =>
+      !r.listener &&
+      !r.implied &&
+      exposure.reached.has(r.id) &&
+      (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'),
+  );
   if (exposure.considered.size > REDUNDANCY_LIMIT) return [];
   const family = ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4';
   const inexact = (r: Rule) => !compile(r, family).result.exact;
@@ -116,10 +134,14 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
   for (const rule of candidates) {
     if (inexact(rule) || !exactChain(rule.table, rule.chain) || !unchangedWithout(ruleset, rule, exposure)) continue;
     findings.push({
-      code: 'PC106', severity: CODES.PC106.severity, range: rule.range, data: { ruleId: rule.id },
-      message: rule.action.kind === 'accept'
-        ? 'removing this rule would not change which new connections are accepted: other rules or the default policy treat its packets the same way. It may still count or document traffic; otherwise delete it.'
-        : 'this rule blocks nothing that other rules or the default policy would accept: removing it would not change which new TCP/UDP connections are accepted. Keep it if it states intent or blocks other traffic (ICMP, established packets).',
+      code: 'PC106',
+      severity: CODES.PC106.severity,
+      range: rule.range,
+      data: { ruleId: rule.id },
+      message:
+        rule.action.kind === 'accept'
+          ? 'removing this rule would not change which new connections are accepted: other rules or the default policy treat its packets the same way. It may still count or document traffic; otherwise delete it.'
+          : 'this rule blocks nothing that other rules or the default policy would accept: removing it would not change which new TCP/UDP connections are accepted. Keep it if it states intent or blocks other traffic (ICMP, established packets).',
     });
   }
   return findings;

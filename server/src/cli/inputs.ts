@@ -72,7 +72,9 @@ function* walk(dir: string, language: string | undefined): Generator<Input> {
       continue;
     }
     const format = resolveFormat(p, undefined, head(p)) && resolveFormat(p, language, head(p));
-    yield format ? { kind: 'file', path: p, format } : { kind: 'skipped', path: p, reason: `not a known file type (to check it, name it or ${LANGUAGE_HINT})` };
+    yield format
+      ? { kind: 'file', path: p, format }
+      : { kind: 'skipped', path: p, reason: `not a known file type (to check it, name it or ${LANGUAGE_HINT})` };
   }
 }
 

@@ -85,7 +85,7 @@ function distance(a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? prev[j - 2] ?? Infinity : Infinity;
+      const swap = i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? (prev[j - 2] ?? Infinity) : Infinity;
       row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1), swap);
     }
     prev = row;
@@ -108,7 +108,8 @@ export function wholeNumber(values: Values, key: string, fallback: number, min: 
   const v = values[key];
   if (v === undefined) return fallback;
   const n = typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${key} must be a whole number from ${min} to ${max}, not \`${String(v)}\``);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new UsageError(`--${key} must be a whole number from ${min} to ${max}, not \`${String(v)}\``);
   return n;
 }
 

@@ -4,7 +4,6 @@
  */
 import type { Finding, Severity } from '../model/finding';
 import { matrixJson, serviceMatrix } from '../analysis/matrix';
-import { renderMatrix } from '../features/exposure-view';
 import { sarifFrame, sarifResult } from '../features/sarif';
 import type { FileAnalysis } from '../pipeline';
 import * as path from 'node:path';
@@ -50,7 +49,14 @@ function summaryLine(s: Summary, tail: string): string {
   return `${parts.join(', ')}${tail}`;
 }
 
-export function checkReporter(format: 'text' | 'json' | 'sarif', min: Severity, verbose: boolean, write: Write, version: string, cwd: string): Reporter {
+export function checkReporter(
+  format: 'text' | 'json' | 'sarif',
+  min: Severity,
+  verbose: boolean,
+  write: Write,
+  version: string,
+  cwd: string,
+): Reporter {
   if (format === 'sarif') {
     const frame = sarifFrame(version, cwd);
     const failures: { path: string; message: string }[] = [];
@@ -68,16 +74,18 @@ export function checkReporter(format: 'text' | 'json' | 'sarif', min: Severity, 
       end: () => write(`${first ? '' : '\n      '}${frame.tail(failures)}\n`),
     };
   }
-  if (format === 'json') return jsonReporter(write, (r, shown) => ({
-    path: r.path,
-    language: r.language ?? null,
-    ...(r.error ? { error: r.error } : {}),
-    findings: shown.map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })),
-  }));
+  if (format === 'json')
+    return jsonReporter(write, (r, shown) => ({
+      path: r.path,
+      language: r.language ?? null,
+      ...(r.error ? { error: r.error } : {}),
+      findings: shown.map((f) => ({ code: f.code, severity: f.severity, message: f.message, range: f.range })),
+    }));
   return {
     file(r, shown) {
       if (r.error) write(`${r.path}: error: ${r.error}\n`);
-      for (const f of shown) write(`${r.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}\n`);
+      for (const f of shown)
+        write(`${r.path}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}\n`);
     },
     skipped(p, reason) {
       if (verbose) write(`${p}: skipped: ${reason}\n`);
@@ -106,7 +114,12 @@ export function exposureReporter(format: 'text' | 'json', verbose: boolean, writ
       const defaults = resolveSettings({});
       const layout = loadHostLayout(configDir);
       const ws = combine(
-        files.map((r) => ({ path: r.path, analysis: r.analysis, settings: r.settings, ...(r.error && !r.analysis ? { error: r.error } : {}) })),
+        files.map((r) => ({
+          path: r.path,
+          analysis: r.analysis,
+          settings: r.settings,
+          ...(r.error && !r.analysis ? { error: r.error } : {}),
+        })),
         { ...(layout.hosts ? { hosts: layout.hosts } : {}) },
         defaults,
       );
@@ -119,9 +132,21 @@ export function exposureReporter(format: 'text' | 'json', verbose: boolean, writ
           ...(r.error ? { error: r.error } : {}),
           chains: r.analysis ? matrixJson(serviceMatrix(r.analysis.exposure)) : [],
         }));
-        const findings = tree.findings.map((f) => ({ path: f.path, code: f.code, severity: f.severity, message: f.message, range: f.range }));
+        const findings = tree.findings.map((f) => ({
+          path: f.path,
+          code: f.code,
+          severity: f.severity,
+          message: f.message,
+          range: f.range,
+        }));
         const errors = layout.error ? [layout.error] : [];
-        write(JSON.stringify({ files: entries, exposures: rows, findings, hosts: tree.hosts, skipped, summary: s, ...(errors.length ? { errors } : {}) }, null, 2) + '\n');
+        write(
+          JSON.stringify(
+            { files: entries, exposures: rows, findings, hosts: tree.hosts, skipped, summary: s, ...(errors.length ? { errors } : {}) },
+            null,
+            2,
+          ) + '\n',
+        );
         return;
       }
       if (layout.error) write(`error: ${layout.error}\n`);

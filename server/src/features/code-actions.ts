@@ -38,12 +38,14 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
   const listenerFixes = (rule: Rule, d: Diagnostic): void => {
     if (!edits || !rule.listener) return;
     make('Bind to 127.0.0.1 (reachable from this host only)', d, edits.bindLoopback?.(rule, fa.lines), d.code === 'PC120');
-    if (rule.listener.role === 'host-port') make('Remove the hostPort (keep the port inside the pod network)', d, edits.deleteRule(rule, fa.lines), d.code === 'PC125');
+    if (rule.listener.role === 'host-port')
+      make('Remove the hostPort (keep the port inside the pod network)', d, edits.deleteRule(rule, fa.lines), d.code === 'PC125');
   };
   for (const d of diagnostics) {
     if (d.source !== 'portcullis') continue;
     const data = (d.data ?? {}) as { ruleId?: number; table?: string; chain?: string };
-    const rule: Rule | undefined = data.ruleId !== undefined ? rules.get(data.ruleId) : d.code === 'PC103' ? undefined : ruleOnLine(fa, d.range.start.line);
+    const rule: Rule | undefined =
+      data.ruleId !== undefined ? rules.get(data.ruleId) : d.code === 'PC103' ? undefined : ruleOnLine(fa, d.range.start.line);
     // The safety rule: every fix below only narrows a rule that accepts (or turns it into a block), so no fix
     // ever deletes or weakens a block rule. setDefaultDrop moves a policy toward drop only.
     if (edits && rule && narrowable(rule)) {
@@ -63,7 +65,8 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
             // The documentation network of the family the rule admits; offered only where replacing narrows.
             const network = [PLACEHOLDER_NETWORK, PLACEHOLDER_NETWORK_V6].find((n) => sourceNarrows(rule, n));
             const edit = network && edits.restrictSource(rule, fa.lines, network);
-            if (network && edit && confined(rule, edit, false)) actions.push(snippetAction('Restrict the source to a network…', d, edit, network, ctx, true));
+            if (network && edit && confined(rule, edit, false))
+              actions.push(snippetAction('Restrict the source to a network…', d, edit, network, ctx, true));
           }
           make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'), false, rule);
           make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'), false, rule);
@@ -78,7 +81,14 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
       const { table, chain } = data as { table?: string; chain?: string };
       const c = fa.ruleset.tables.find((t) => t.name === table)?.chains.find((x) => x.name === chain);
       const e = c && edits.setDefaultDrop(c, fa.lines);
-      if (e) actions.push({ title: `Set ${chain} policy to DROP (keeping loopback and established traffic)`, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: true, edit: { changes: { [uri]: e } } });
+      if (e)
+        actions.push({
+          title: `Set ${chain} policy to DROP (keeping loopback and established traffic)`,
+          kind: CodeActionKind.QuickFix,
+          diagnostics: [d],
+          isPreferred: true,
+          edit: { changes: { [uri]: e } },
+        });
     }
     // A stale diagnostic (from a longer, older version) may point past the end: nothing to suppress there.
     if (d.range.start.line >= 0 && d.range.start.line < fa.lines.length) actions.push(suppress(fa, ctx, d));
@@ -110,7 +120,9 @@ function narrowable(rule: Rule): boolean {
 export function sourceNarrows(rule: Rule, network: string): boolean {
   const net = AddressSet.parse(network);
   if (!net) return false;
-  return rule.conditions.every((c) => c.kind !== 'source' || (!c.unresolved?.length && (c.negated ? c.set.complement() : c.set).covers(net)));
+  return rule.conditions.every(
+    (c) => c.kind !== 'source' || (!c.unresolved?.length && (c.negated ? c.set.complement() : c.set).covers(net)),
+  );
 }
 
 function ruleOnLine(fa: FileAnalysis, line: number): Rule | undefined {

@@ -23,7 +23,8 @@ const KIND: Record<Completion['kind'], CompletionItemKind> = {
 export function completions(fa: FileAnalysis, pos: Position, settings: ResolvedSettings): CompletionItem[] {
   if (!fa.format.complete) return [];
   const before = (fa.lines[pos.line] ?? '').slice(0, pos.character);
-  const services = (prefix: string) => searchServices(prefix).map((e) => ({ name: e.name, port: e.port, protocol: e.protocol, description: e.description }));
+  const services = (prefix: string) =>
+    searchServices(prefix).map((e) => ({ name: e.name, port: e.port, protocol: e.protocol, description: e.description }));
   const list = fa.format.complete({ before, lines: fa.lines, line: pos.line, ruleset: fa.ruleset, services, commonRank });
   const width = String(list.length).length;
   return list.map((c, i) => {
@@ -46,7 +47,13 @@ function portDoc(ports: { port: number; protocol: string; hi?: number }[], setti
   for (const p of [...ports].sort((a, b) => a.port - b.port).slice(0, 12)) {
     const hi = p.hi ?? p.port;
     const protocols = (p.protocol === 'tcp' || p.protocol === 'udp' ? [p.protocol] : ['tcp', 'udp']) as Transport[];
-    if (hi - p.port < 4) for (let port = p.port; port <= hi; port++) iana.push(...servicesAt(port).filter((e) => protocols.includes(e.protocol)).map((e) => `- ${e.protocol.toUpperCase()} ${e.port}: \`${e.name}\` — ${e.description} *(IANA)*`));
+    if (hi - p.port < 4)
+      for (let port = p.port; port <= hi; port++)
+        iana.push(
+          ...servicesAt(port)
+            .filter((e) => protocols.includes(e.protocol))
+            .map((e) => `- ${e.protocol.toUpperCase()} ${e.port}: \`${e.name}\` — ${e.description} *(IANA)*`),
+        );
     else iana.push(`- ${protocols.join('/').toUpperCase()} ${p.port}–${hi}`);
     for (const t of protocols) settings.risks.risksInRange(p.port, hi, t).forEach((r) => risks.add(r));
   }

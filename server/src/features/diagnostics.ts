@@ -18,7 +18,14 @@ export function toDiagnostic(f: Finding, uri: string): Diagnostic {
     codeDescription: { href: docUrl(f.code) },
     source: 'portcullis',
     message: f.message,
-    ...(f.related?.length ? { relatedInformation: f.related.map((r) => ({ location: { uri: r.path ? pathToFileURL(r.path).href : uri, range: r.range }, message: r.message })) } : {}),
+    ...(f.related?.length
+      ? {
+          relatedInformation: f.related.map((r) => ({
+            location: { uri: r.path ? pathToFileURL(r.path).href : uri, range: r.range },
+            message: r.message,
+          })),
+        }
+      : {}),
     ...(f.data ? { data: f.data } : {}),
   };
 }
@@ -50,7 +57,10 @@ export function forPublishing(findings: Finding[]): Finding[] {
       continue;
     }
     const others = g.slice(1);
-    const lines = others.slice(0, 5).map((f) => f.range.start.line + 1).join(', ');
+    const lines = others
+      .slice(0, 5)
+      .map((f) => f.range.start.line + 1)
+      .join(', ');
     syntax.push({
       ...g[0],
       message: `${g[0].message} (${g.length} times in this file; also on line ${lines}${others.length > 5 ? ', …' : ''})`,
@@ -58,7 +68,8 @@ export function forPublishing(findings: Finding[]): Finding[] {
       data: { ...(g[0].data ?? {}), count: g.length },
     });
   }
-  const byPosition = (a: Finding, b: Finding) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
+  const byPosition = (a: Finding, b: Finding) =>
+    a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
   return [...analysis.sort(byPosition), ...syntax.sort(byPosition)];
 }
 

@@ -66,15 +66,21 @@ function row(e: MatrixEntry, family: 'ipv4' | 'ipv6', lines: string[], settings:
   const loopback = e.interface !== undefined && isLoopback(e.interface);
   const reach: Reach = loopback ? 'local' : isWorld(e.sources.subtract(settings.trusted), family) ? 'internet' : 'networks';
   // Loopback rows carry only the host's own traffic: no exposure, so no risk to flag.
-  const risks = reach === 'local' ? [] : ranges
-    .flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, e.protocol))
-    .filter((r, i, all) => all.indexOf(r) === i)
-    .sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || a.ports[0] - b.ports[0])
-    .map((r) => ({ service: r.service.split(' (')[0], level: r.level, ports: [r.ports[0], r.ports[1]] as [number, number] }));
+  const risks =
+    reach === 'local'
+      ? []
+      : ranges
+          .flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, e.protocol))
+          .filter((r, i, all) => all.indexOf(r) === i)
+          .sort((a, b) => LEVEL_RANK[a.level] - LEVEL_RANK[b.level] || a.ports[0] - b.ports[0])
+          .map((r) => ({ service: r.service.split(' (')[0], level: r.level, ports: [r.ports[0], r.ports[1]] as [number, number] }));
   const few = ranges.reduce((n, [a, b]) => n + b - a + 1, 0) <= 8;
-  const services = few ? ranges.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => serviceAt(a + i, e.protocol)?.name ?? '')).filter(Boolean) : [];
+  const services = few
+    ? ranges.flatMap(([a, b]) => Array.from({ length: b - a + 1 }, (_, i) => serviceAt(a + i, e.protocol)?.name ?? '')).filter(Boolean)
+    : [];
   const cidrs = e.sources.toCidrs(family);
-  const iface = e.interface === undefined ? '' : e.interface.startsWith('!') ? `on interfaces other than ${e.interface.slice(1)}` : `on ${e.interface}`;
+  const iface =
+    e.interface === undefined ? '' : e.interface.startsWith('!') ? `on interfaces other than ${e.interface.slice(1)}` : `on ${e.interface}`;
   return {
     protocol: e.protocol,
     ports: ranges.map(([a, b]) => [a, b]),
@@ -132,10 +138,22 @@ export function chainSummaries(groups: ExposureGroup[]): ChainSummary[] {
     const networkRows = rows.filter((x) => x.reach === 'networks').length;
     const all = open.tcp.isAll() || open.udp.isAll();
     const parts = [
-      all ? `all ${open.tcp.isAll() && open.udp.isAll() ? 'TCP and UDP' : open.tcp.isAll() ? 'TCP' : 'UDP'} ports reachable from the internet` : count ? `${count} port${count === 1 ? '' : 's'} reachable from the internet` : 'nothing reachable from the internet',
+      all
+        ? `all ${open.tcp.isAll() && open.udp.isAll() ? 'TCP and UDP' : open.tcp.isAll() ? 'TCP' : 'UDP'} ports reachable from the internet`
+        : count
+          ? `${count} port${count === 1 ? '' : 's'} reachable from the internet`
+          : 'nothing reachable from the internet',
       risky.size ? `${risky.size} risky` : '',
       !count && networkRows ? `${networkRows} row${networkRows === 1 ? '' : 's'} open to listed networks` : '',
     ];
-    return { table: gs[0].table, chain: gs[0].chain, range: gs[0].range!, internetPorts: count, riskyPorts: risky.size, networkRows, text: parts.filter(Boolean).join(' · ') };
+    return {
+      table: gs[0].table,
+      chain: gs[0].chain,
+      range: gs[0].range!,
+      internetPorts: count,
+      riskyPorts: risky.size,
+      networkRows,
+      text: parts.filter(Boolean).join(' · '),
+    };
   });
 }

@@ -6,15 +6,38 @@ import { describeSources } from '../analysis/reach';
 export function portsLabel(e: MatrixEntry): string {
   const ranges = e.ports.ranges();
   if (e.ports.isAll()) return 'all ports';
-  const text = ranges.slice(0, 6).map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',') + (ranges.length > 6 ? `,… (${ranges.length} ranges)` : '');
+  const text =
+    ranges
+      .slice(0, 6)
+      .map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`))
+      .join(',') + (ranges.length > 6 ? `,… (${ranges.length} ranges)` : '');
   const one = ranges.length === 1 && ranges[0][0] === ranges[0][1] ? serviceAt(ranges[0][0], e.protocol)?.name : undefined;
   return one ? `${text} (${one})` : text;
 }
 
 export function entryLine(e: MatrixEntry, family: 'ipv4' | 'ipv6'): { ports: string; from: string; via: string } {
-  const iface = e.interface === undefined ? '' : e.interface.startsWith('!') ? ` on interfaces other than ${e.interface.slice(1)}` : ` on ${e.interface}`;
-  const via = [e.rules.length ? `line${e.rules.length > 1 ? 's' : ''} ${e.rules.slice(0, 5).map((r) => r.range.start.line + 1).join(', ')}${e.rules.length > 5 ? ', …' : ''}` : '', e.byPolicy ? 'policy ACCEPT' : ''].filter(Boolean).join(' + ');
-  return { ports: `${e.protocol.toUpperCase()} ${portsLabel(e)}`, from: `${describeSources(e.sources, family)}${iface}`, via: `${via}${e.approximate ? ' (approximate)' : ''}` };
+  const iface =
+    e.interface === undefined
+      ? ''
+      : e.interface.startsWith('!')
+        ? ` on interfaces other than ${e.interface.slice(1)}`
+        : ` on ${e.interface}`;
+  const via = [
+    e.rules.length
+      ? `line${e.rules.length > 1 ? 's' : ''} ${e.rules
+          .slice(0, 5)
+          .map((r) => r.range.start.line + 1)
+          .join(', ')}${e.rules.length > 5 ? ', …' : ''}`
+      : '',
+    e.byPolicy ? 'policy ACCEPT' : '',
+  ]
+    .filter(Boolean)
+    .join(' + ');
+  return {
+    ports: `${e.protocol.toUpperCase()} ${portsLabel(e)}`,
+    from: `${describeSources(e.sources, family)}${iface}`,
+    via: `${via}${e.approximate ? ' (approximate)' : ''}`,
+  };
 }
 
 export function renderMatrix(path: string, matrix: ChainMatrix[]): string {

@@ -21,7 +21,8 @@ export interface HoverResult {
 const TARGETS: Record<string, string> = {
   accept: 'lets the packet through; evaluation stops.',
   drop: 'discards the packet silently; the sender sees a timeout, so scanners report the port as *filtered*.',
-  reject: 'discards the packet and answers with an error (TCP reset or ICMP unreachable), so scanners report the port as *closed* (or *filtered* for ICMP admin-prohibited).',
+  reject:
+    'discards the packet and answers with an error (TCP reset or ICMP unreachable), so scanners report the port as *closed* (or *filtered* for ICMP admin-prohibited).',
   return: 'goes back to the calling chain; in a built-in chain, the chain policy decides.',
 };
 
@@ -110,7 +111,8 @@ function portHover(fa: FileAnalysis, uses: PortUse[], range: Range, settings: Re
     )
     .join('; ');
   if (numeric && single) out.push(`**Port ${ranges[0][0]}**`);
-  else if (numeric && ranges.length) out.push(`**Ports ${portText(ranges[0][0], ranges[0][1])}** (${ranges[0][1] - ranges[0][0] + 1} ports)`);
+  else if (numeric && ranges.length)
+    out.push(`**Ports ${portText(ranges[0][0], ranges[0][1])}** (${ranges[0][1] - ranges[0][0] + 1} ports)`);
   else out.push(`**\`${written}\`** — ${perProto || ranges.map(([a, b]) => portText(a, b)).join(', ')}`);
   // IANA names for every single port the token names (a range lists none: there are too many).
   const singles = new Set(
@@ -168,7 +170,11 @@ function portHover(fa: FileAnalysis, uses: PortUse[], range: Range, settings: Re
 function verdict(fa: FileAnalysis, rule: Rule, ranges: readonly (readonly [number, number])[]): string {
   const asked = PortSet.fromRanges(ranges);
   const grants = (fa.exposure.byRule.get(rule.id) ?? []).filter((g) => g.ports.overlaps(asked));
-  const what = (ports: PortSet) => ports.ranges().map(([a, b]) => portText(a, b)).join(', ');
+  const what = (ports: PortSet) =>
+    ports
+      .ranges()
+      .map(([a, b]) => portText(a, b))
+      .join(', ');
   if (rule.listener) return listenerVerdict(rule, grants);
   if (grants.length) {
     const lines = grants
@@ -247,17 +253,31 @@ function targetHover(fa: FileAnalysis, rule: Rule): string {
 /** "TCP 5432 published port (→ 5432/tcp), on all IPv4 and IPv6 addresses of the host", then who reaches it. */
 function listenerVerdict(rule: Rule, grants: Grant[]): string {
   const l = rule.listener!;
-  const proto = (rule.conditions.find((c) => c.kind === 'protocol') as { protocols: string[] } | undefined)?.protocols[0]?.toUpperCase() ?? 'TCP';
+  const proto =
+    (rule.conditions.find((c) => c.kind === 'protocol') as { protocols: string[] } | undefined)?.protocols[0]?.toUpperCase() ?? 'TCP';
   const dport = rule.conditions.find((c) => c.kind === 'dport');
-  const what = dport?.kind === 'dport' ? dport.set.ranges().map(([a, b]) => portText(a, b)).join(', ') : '';
+  const what =
+    dport?.kind === 'dport'
+      ? dport.set
+          .ranges()
+          .map(([a, b]) => portText(a, b))
+          .join(', ')
+      : '';
   const port = l.anyHostPort ? `${what} (the port is picked at run time)` : what;
   const behind = l.target ? ` (→ ${l.target})` : '';
   if (!l.published) return `${proto} ${what}${behind} — ${l.via}: declared, not reachable from outside by this alone.`;
-  const where = l.bound ? (isLoopbackSet(l.bound) ? `bound to ${l.bound.describe()} (this host only)` : `bound to ${l.bound.describe()}`) : 'on all IPv4 and IPv6 addresses of the host';
+  const where = l.bound
+    ? isLoopbackSet(l.bound)
+      ? `bound to ${l.bound.describe()} (this host only)`
+      : `bound to ${l.bound.describe()}`
+    : 'on all IPv4 and IPv6 addresses of the host';
   const lines = [`${proto} ${port} ${l.via}${behind}, ${where}.`];
   const fams = new Map<string, Grant>();
   for (const g of grants) if (!fams.has(g.family)) fams.set(g.family, g);
-  for (const g of fams.values()) lines.push(`- reachable from ${describeGrantSources(g)}${ifaceNote(g)}${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`);
+  for (const g of fams.values())
+    lines.push(
+      `- reachable from ${describeGrantSources(g)}${ifaceNote(g)}${g.approximate ? ` — approximate: ${g.reasons.slice(0, 2).join('; ')}` : ''}`,
+    );
   if (!grants.length) lines.push("- no connection from outside reaches it (see the rule's sources).");
   return lines.join('\n');
 }

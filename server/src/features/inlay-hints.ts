@@ -72,7 +72,12 @@ function tokenHint(lines: string[], items: PortItem[], protocols: string[]): Hin
     const t = portText(i);
     if (seen.has(t)) continue;
     seen.add(t);
-    const name = written.startsWith('$') || written.startsWith('<') || written.startsWith('@') ? (i.lo === i.hi ? (i.service ?? serviceAt(i.lo, proto)?.name) : undefined) : undefined;
+    const name =
+      written.startsWith('$') || written.startsWith('<') || written.startsWith('@')
+        ? i.lo === i.hi
+          ? (i.service ?? serviceAt(i.lo, proto)?.name)
+          : undefined
+        : undefined;
     parts.push(name && name !== t ? `${t} ${name}` : t);
   }
   if (!parts.length || (parts.length === 1 && parts[0] === written)) return [];
@@ -99,7 +104,11 @@ function verdictHint(fa: FileAnalysis, rule: Rule, settings: ResolvedSettings): 
   const approximate = world.some((g) => g.approximate);
   // Short: editors cut long hints. The hover and the diagnostic say the rest.
   const label = `⚠ internet: ${list[0]}${list.length > 1 ? ` +${list.length - 1}` : ''}${approximate ? ' (approximate)' : ''}`;
-  return { position: lineEnd(fa.lines, rule.range), label, tooltip: `Portcullis: this rule lets new connections from (almost) any address reach ${list.join(', ')}. Hover the port for why.` };
+  return {
+    position: lineEnd(fa.lines, rule.range),
+    label,
+    tooltip: `Portcullis: this rule lets new connections from (almost) any address reach ${list.join(', ')}. Hover the port for why.`,
+  };
 }
 
 /** End of the rule's last line without trailing spaces or a line comment after it. */

@@ -18,11 +18,17 @@ export type NodeAt =
   | { kind: 'chainRef'; chain: Chain; rule: Rule; range: Range }
   | { kind: 'rule'; rule: Rule; range: Range };
 
-const sameRange = (a: Range, b: Range) => a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+const sameRange = (a: Range, b: Range) =>
+  a.start.line === b.start.line &&
+  a.start.character === b.start.character &&
+  a.end.line === b.end.line &&
+  a.end.character === b.end.character;
 
 export function portUses(rule: Rule): PortUse[] {
   const protocols = rule.conditions.flatMap((c) => (c.kind === 'protocol' && !c.negated ? c.protocols : []));
-  return rule.conditions.flatMap((c) => (c.kind === 'dport' || c.kind === 'sport' || c.kind === 'port' ? c.items.map((item) => ({ item, rule, protocols })) : []));
+  return rule.conditions.flatMap((c) =>
+    c.kind === 'dport' || c.kind === 'sport' || c.kind === 'port' ? c.items.map((item) => ({ item, rule, protocols })) : [],
+  );
 }
 
 export function nodeAt(rs: Ruleset, pos: Position): NodeAt | undefined {
@@ -33,7 +39,10 @@ export function nodeAt(rs: Ruleset, pos: Position): NodeAt | undefined {
       const hit = portUses(rule).find((u) => contains(u.item.range, pos));
       if (hit) {
         // Every item any rule reads from this token: firewalld expands one <service> into rules per protocol.
-        const uses = allRules(rs).filter((r) => r.range.start.line <= hit.item.range.start.line && r.range.end.line >= hit.item.range.end.line).flatMap(portUses).filter((u) => sameRange(u.item.range, hit.item.range));
+        const uses = allRules(rs)
+          .filter((r) => r.range.start.line <= hit.item.range.start.line && r.range.end.line >= hit.item.range.end.line)
+          .flatMap(portUses)
+          .filter((u) => sameRange(u.item.range, hit.item.range));
         return { kind: 'port', uses, range: hit.item.range };
       }
       if (rule.chainRange && contains(rule.chainRange, pos)) return { kind: 'chainRef', chain, rule, range: rule.chainRange };

@@ -37,24 +37,40 @@ export function reportMarkdown(report: ProbeReport): string {
   ];
   for (const r of report.results) {
     const observed = r.drift ? `**${r.state}** (${r.drift})` : r.state;
-    lines.push(`| ${r.port} | ${r.protocol} | ${cell(r.service)} | ${cell(r.expected)} | ${observed} | ${cell(r.reason)} | ${r.latencyMs} | ${cell(r.banner)} |`);
+    lines.push(
+      `| ${r.port} | ${r.protocol} | ${cell(r.service)} | ${cell(r.expected)} | ${observed} | ${cell(r.reason)} | ${r.latencyMs} | ${cell(r.banner)} |`,
+    );
   }
   return lines.join('\n') + '\n';
 }
 
 export function reportText(report: ProbeReport): string {
-  const rows = report.results.map((r) => [`${r.port}/${r.protocol}`, r.service ?? '', r.expected ?? '', r.state, r.reason, `${r.latencyMs}`, r.drift ?? '', r.banner ?? '']);
+  const rows = report.results.map((r) => [
+    `${r.port}/${r.protocol}`,
+    r.service ?? '',
+    r.expected ?? '',
+    r.state,
+    r.reason,
+    `${r.latencyMs}`,
+    r.drift ?? '',
+    r.banner ?? '',
+  ]);
   const head = ['PORT', 'SERVICE', 'EXPECTED', 'STATE', 'REASON', 'MS', 'DRIFT', 'BANNER'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const title = `${report.source} of ${report.target}${report.address !== report.target ? ` (${report.address})` : ''} at ${report.at}${report.cancelled ? ' (cancelled)' : ''}`;
   return [title, fmt(head), ...rows.map(fmt), summary(report), ...report.notes.map((n) => `note: ${n}`)].join('\n') + '\n';
 }
 
 export function summary(report: ProbeReport): string {
   const count = (pred: (r: ReportRow) => boolean) => report.results.filter(pred).length;
-  const states = ['open', 'closed', 'filtered', 'open|filtered', 'unreachable'].map((s) => [s, count((r) => r.state === s)] as const).filter(([, n]) => n > 0);
+  const states = ['open', 'closed', 'filtered', 'open|filtered', 'unreachable']
+    .map((s) => [s, count((r) => r.state === s)] as const)
+    .filter(([, n]) => n > 0);
   const drift = count((r) => r.drift !== undefined);
   return `${report.results.length} port${report.results.length === 1 ? '' : 's'}: ${states.map(([s, n]) => `${n} ${s}`).join(', ') || 'none'}; ${drift} differ${drift === 1 ? 's' : ''} from the file`;
 }
-

@@ -56,6 +56,10 @@ export function buildReport(run: ProbeRun, at: string, source: string, fa?: Anal
       ...(drifted.has(key) ? { drift: drifted.get(key) } : {}),
     };
   });
-  const notes = looksProxied(run.results) ? [`every one of the ${run.results.filter((r) => r.protocol === 'tcp').length} TCP ports answered: a transparent proxy or middlebox may be answering for ${run.target}, so "open" may not be the host itself`] : [];
+  const notes = looksProxied(run.results)
+    ? [
+        `every one of the ${run.results.filter((r) => r.protocol === 'tcp').length} TCP ports answered: a transparent proxy or middlebox may be answering for ${run.target}, so "open" may not be the host itself`,
+      ]
+    : [];
   return { target: run.target, address: run.address, at, source, cancelled: run.cancelled, results, findings, notes };
 }

@@ -19,7 +19,12 @@ export function sarifResult(file: string, x: Finding, baseDir: string): unknown 
   const uri = path.relative(baseDir, path.resolve(file)).split(path.sep).join('/');
   const { start, end } = x.range;
   const region = { startLine: start.line + 1, startColumn: start.character + 1, endLine: end.line + 1, endColumn: end.character + 1 };
-  return { ruleId: x.code, level: LEVEL[x.severity], message: { text: x.message }, locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: 'SRCROOT' }, region } }] };
+  return {
+    ruleId: x.code,
+    level: LEVEL[x.severity],
+    message: { text: x.message },
+    locations: [{ physicalLocation: { artifactLocation: { uri, uriBaseId: 'SRCROOT' }, region } }],
+  };
 }
 
 /**

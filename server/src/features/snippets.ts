@@ -23,12 +23,25 @@ export function toSnippet(newText: string, placeholder: string): string {
   return `${escape(newText.slice(0, at))}\${1:${escape(placeholder)}}${escape(newText.slice(at + placeholder.length))}`;
 }
 
-export function snippetAction(title: string, d: Diagnostic, edit: TextEdit, placeholder: string, ctx: { uri: string; version: number; snippets: SnippetSupport }, preferred = false): CodeAction {
+export function snippetAction(
+  title: string,
+  d: Diagnostic,
+  edit: TextEdit,
+  placeholder: string,
+  ctx: { uri: string; version: number; snippets: SnippetSupport },
+  preferred = false,
+): CodeAction {
   const base = { title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: preferred };
   const snippet = toSnippet(edit.newText, placeholder);
-  if (ctx.snippets === 'command') return { ...base, command: { title, command: APPLY_SNIPPET_COMMAND, arguments: [ctx.uri, edit.range, snippet, ctx.version] } };
+  if (ctx.snippets === 'command')
+    return { ...base, command: { title, command: APPLY_SNIPPET_COMMAND, arguments: [ctx.uri, edit.range, snippet, ctx.version] } };
   if (ctx.snippets === 'lsp') {
-    const documentChanges = [{ textDocument: { uri: ctx.uri, version: ctx.version }, edits: [{ range: edit.range, snippet: { kind: 'snippet', value: snippet } }] }];
+    const documentChanges = [
+      {
+        textDocument: { uri: ctx.uri, version: ctx.version },
+        edits: [{ range: edit.range, snippet: { kind: 'snippet', value: snippet } }],
+      },
+    ];
     return { ...base, edit: { documentChanges } as unknown as WorkspaceEdit };
   }
   return { ...base, edit: { changes: { [ctx.uri]: [edit] } } };

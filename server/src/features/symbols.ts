@@ -7,16 +7,43 @@ export function documentSymbols(rs: Ruleset): DocumentSymbol[] {
   return rs.tables.map((t) => {
     const chains = t.chains.map((c) => {
       const rules = c.rules.map((r) => ({ name: ruleLabel(r), kind: SymbolKind.Event, range: r.range, selectionRange: r.range }));
-      const range = span(c.range, rules.map((r) => r.range));
-      return { name: c.name, detail: c.policy ? `policy ${c.policy.toUpperCase()}` : c.hook ? `hook ${c.hook}` : 'user chain', kind: SymbolKind.Function, range, selectionRange: c.range, children: rules };
+      const range = span(
+        c.range,
+        rules.map((r) => r.range),
+      );
+      return {
+        name: c.name,
+        detail: c.policy ? `policy ${c.policy.toUpperCase()}` : c.hook ? `hook ${c.hook}` : 'user chain',
+        kind: SymbolKind.Function,
+        range,
+        selectionRange: c.range,
+        children: rules,
+      };
     });
-    return { name: t.name, detail: t.family, kind: SymbolKind.Namespace, range: span(t.range, chains.map((c) => c.range)), selectionRange: t.range, children: chains };
+    return {
+      name: t.name,
+      detail: t.family,
+      kind: SymbolKind.Namespace,
+      range: span(
+        t.range,
+        chains.map((c) => c.range),
+      ),
+      selectionRange: t.range,
+      children: chains,
+    };
   });
 }
 
 function ruleLabel(r: Rule): string {
   const a = r.action;
-  const verdict = a.kind === 'jump' || a.kind === 'goto' ? `→ ${a.chain}` : a.kind === 'continue' || a.kind === 'other' ? a.target : a.kind === 'none' ? 'count' : a.kind.toUpperCase();
+  const verdict =
+    a.kind === 'jump' || a.kind === 'goto'
+      ? `→ ${a.chain}`
+      : a.kind === 'continue' || a.kind === 'other'
+        ? a.target
+        : a.kind === 'none'
+          ? 'count'
+          : a.kind.toUpperCase();
   const ports = r.conditions.flatMap((c) => (c.kind === 'dport' ? c.items.map((i) => i.text) : []));
   return `${verdict}${ports.length ? ` ${ports.join(',')}` : ''}${r.comment ? ` — ${r.comment}` : ''}`;
 }

@@ -123,14 +123,39 @@ const byScore = <T extends { score: number; line?: number }>(a: T, b: T) => b.sc
 /** The tree the Workspace Exposure view shows, worst first at every level; files that failed come first. */
 export function exposureTree(ws: Workspace & { truncated?: boolean }, defaults: ResolvedSettings): WorkspaceExposure {
   const files = new Map<string, FileNode>();
-  const fileNode = (f: WorkspaceFile): FileNode => ({ path: f.path, ...(f.analysis ? { language: f.analysis.format.id } : {}), ...(f.error ? { error: f.error } : {}), score: f.error ? 100 : 0, resources: [] });
+  const fileNode = (f: WorkspaceFile): FileNode => ({
+    path: f.path,
+    ...(f.analysis ? { language: f.analysis.format.id } : {}),
+    ...(f.error ? { error: f.error } : {}),
+    score: f.error ? 100 : 0,
+    resources: [],
+  });
   for (const f of ws.files) files.set(f.path, fileNode(f));
   for (const r of workspaceRows(ws, defaults)) {
     const file = files.get(r.path)!;
-    const res = upsert(file.resources, (x) => x.table === r.table && x.name === r.chain, () => ({ name: r.chain, table: r.table, line: r.line, score: 0, ports: [] }));
-    const port = upsert(res.ports, (x) => x.label === r.portLabel, () => ({ label: r.portLabel, protocol: r.protocol, ports: r.ports, line: r.line, score: 0, sources: [] }));
+    const res = upsert(
+      file.resources,
+      (x) => x.table === r.table && x.name === r.chain,
+      () => ({ name: r.chain, table: r.table, line: r.line, score: 0, ports: [] }),
+    );
+    const port = upsert(
+      res.ports,
+      (x) => x.label === r.portLabel,
+      () => ({ label: r.portLabel, protocol: r.protocol, ports: r.ports, line: r.line, score: 0, sources: [] }),
+    );
     const risk = rowRisk(r);
-    port.sources.push({ label: [r.sources, r.interface].filter(Boolean).join(' '), family: r.family, sources: r.cidrs, ...(r.interface ? { interface: r.interface } : {}), reach: r.reach, ...(risk ? { risk } : {}), line: r.line, approximate: r.approximate, codes: r.codes, score: r.score });
+    port.sources.push({
+      label: [r.sources, r.interface].filter(Boolean).join(' '),
+      family: r.family,
+      sources: r.cidrs,
+      ...(r.interface ? { interface: r.interface } : {}),
+      reach: r.reach,
+      ...(risk ? { risk } : {}),
+      line: r.line,
+      approximate: r.approximate,
+      codes: r.codes,
+      score: r.score,
+    });
     port.score = Math.max(port.score, r.score);
     res.score = Math.max(res.score, r.score);
     file.score = Math.max(file.score, r.score);
@@ -154,13 +179,30 @@ export function exposureTree(ws: Workspace & { truncated?: boolean }, defaults: 
 /** Plain text for the CLI: one row per entry, worst first, then the findings that combine files. */
 export function renderRows(rows: WorkspaceRow[], ws: WorkspaceExposure, rel: (p: string) => string): string {
   const out: string[] = [];
-  const cells = rows.map((r) => [rowRisk(r) ?? '-', r.reach, `${rel(r.path)}:${r.line + 1}`, `${r.table}/${r.chain}`, r.portLabel, `${[r.sources, r.interface].filter(Boolean).join(' ')}${r.approximate ? ' (approximate)' : ''}`, r.codes.join(',')]);
+  const cells = rows.map((r) => [
+    rowRisk(r) ?? '-',
+    r.reach,
+    `${rel(r.path)}:${r.line + 1}`,
+    `${r.table}/${r.chain}`,
+    r.portLabel,
+    `${[r.sources, r.interface].filter(Boolean).join(' ')}${r.approximate ? ' (approximate)' : ''}`,
+    r.codes.join(','),
+  ]);
   const head = ['RISK', 'REACH', 'FILE', 'RESOURCE', 'PORT', 'FROM', 'FINDINGS'];
   const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...cells.map((c) => c[i].length))));
-  for (const c of [head, ...cells]) out.push(c.map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i]))).join('  ').trimEnd());
+  for (const c of [head, ...cells])
+    out.push(
+      c
+        .map((x, i) => (i === c.length - 1 ? x : x.padEnd(widths[i])))
+        .join('  ')
+        .trimEnd(),
+    );
   for (const f of ws.files) if (f.error) out.push(`${rel(f.path)}: error: ${f.error}`);
-  for (const f of ws.findings) out.push(`${rel(f.path)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
+  for (const f of ws.findings)
+    out.push(`${rel(f.path)}:${f.range.start.line + 1}:${f.range.start.character + 1}: ${f.severity} ${f.code}: ${f.message}`);
   const analysed = ws.files.filter((f) => !f.error).length;
-  out.push(`${analysed} file${analysed === 1 ? '' : 's'}, ${rows.length} exposure${rows.length === 1 ? '' : 's'}${ws.truncated ? ' (file limit reached: not every file was read)' : ''}`);
+  out.push(
+    `${analysed} file${analysed === 1 ? '' : 's'}, ${rows.length} exposure${rows.length === 1 ? '' : 's'}${ws.truncated ? ' (file limit reached: not every file was read)' : ''}`,
+  );
   return out.join('\n') + '\n';
 }

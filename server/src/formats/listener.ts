@@ -10,7 +10,18 @@ import type { Chain, Condition, Listener, PortItem, Rule } from '../model/rulese
 
 /** Where a resource's published ports arrive: the host's input path, every address unless bound. */
 export function resourceChain(table: string, name: string, label: string, range: Range, published: boolean): Chain {
-  return { name, table, family: 'both', ...(published ? { hook: 'input' as const } : {}), type: 'filter', range, declared: true, rules: [], label, scope: `${table}/${name}` };
+  return {
+    name,
+    table,
+    family: 'both',
+    ...(published ? { hook: 'input' as const } : {}),
+    type: 'filter',
+    range,
+    declared: true,
+    rules: [],
+    label,
+    scope: `${table}/${name}`,
+  };
 }
 
 export interface ListenerSpec {
@@ -24,7 +35,6 @@ export interface ListenerSpec {
   /** Why the rule is not exact (an unresolved variable …), shown with its findings. */
   unknown?: string[];
 }
-
 
 export function familyOf(set: AddressSet | undefined): Family | 'both' {
   if (!set) return 'both';
@@ -41,14 +51,26 @@ export function listenerRule(chain: Chain, id: number, spec: ListenerSpec): Rule
   const bound = spec.listener.bound;
   const conditions: Condition[] = [
     { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.range },
-    { kind: 'dport', set: PortSet.fromRanges(spec.items.map((i) => [i.lo, i.hi] as const)), negated: false, range: spec.range, items: spec.items },
+    {
+      kind: 'dport',
+      set: PortSet.fromRanges(spec.items.map((i) => [i.lo, i.hi] as const)),
+      negated: false,
+      range: spec.range,
+      items: spec.items,
+    },
   ];
-  if (bound && isLoopbackSet(bound)) conditions.push({ kind: 'inInterface', name: 'lo', negated: false, range: spec.listener.boundRange ?? spec.range });
+  if (bound && isLoopbackSet(bound))
+    conditions.push({ kind: 'inInterface', name: 'lo', negated: false, range: spec.listener.boundRange ?? spec.range });
   if (spec.sources) conditions.push({ kind: 'source', set: spec.sources.set, negated: false, range: spec.sources.range });
   for (const u of spec.unknown ?? []) conditions.push({ kind: 'opaque', text: u, range: spec.range });
   if (spec.listener.anyHostPort) conditions.push({ kind: 'opaque', text: 'the host port is picked at run time', range: spec.range });
   const rule: Rule = {
-    id, range: spec.range, table: chain.table, chain: chain.name, family: familyOf(bound), conditions,
+    id,
+    range: spec.range,
+    table: chain.table,
+    chain: chain.name,
+    family: familyOf(bound),
+    conditions,
     action: spec.listener.published ? { kind: 'accept', range: spec.range } : { kind: 'none' },
     listener: spec.listener,
   };

@@ -12,7 +12,19 @@ import { dockerfileFormat } from './dockerfile';
 import { servicesFormat } from './services';
 
 /** Every supported format; the first that claims a path wins, so put specific formats before generic ones. */
-export const FORMATS: Format[] = [iptablesFormat, nftablesFormat, pfFormat, firewalldFormat, terraformFormat, cloudformationFormat, azureArmFormat, composeFormat, kubernetesFormat, dockerfileFormat, servicesFormat];
+export const FORMATS: Format[] = [
+  iptablesFormat,
+  nftablesFormat,
+  pfFormat,
+  firewalldFormat,
+  terraformFormat,
+  cloudformationFormat,
+  azureArmFormat,
+  composeFormat,
+  kubernetesFormat,
+  dockerfileFormat,
+  servicesFormat,
+];
 
 export function formatById(id: string): Format | undefined {
   return FORMATS.find((f) => f.id === id || f.languageIds?.includes(id));
@@ -30,4 +42,3 @@ export function formatForPath(path: string, head?: () => string | undefined): Fo
   const text = head()?.slice(0, HEAD_BYTES);
   return text === undefined ? undefined : candidates.find((f) => f.claimsContent!(path, text));
 }
-

@@ -70,7 +70,19 @@ function nameIndex(): Map<string, ServiceEntry[]> {
  * Names that firewalls accept through /etc/services but that IANA registers under another name
  * (e.g. "www" for 80, "domain" is IANA's own). Kept tiny: only aliases common in real rulesets.
  */
-const ALIASES: Record<string, number> = { www: 80, 'www-http': 80, https: 443, smtps: 465, 'ms-wbt-server': 3389, rdp: 3389, mysql: 3306, postgres: 5432, postgresql: 5432, imaps: 993, pop3s: 995 };
+const ALIASES: Record<string, number> = {
+  www: 80,
+  'www-http': 80,
+  https: 443,
+  smtps: 465,
+  'ms-wbt-server': 3389,
+  rdp: 3389,
+  mysql: 3306,
+  postgres: 5432,
+  postgresql: 5432,
+  imaps: 993,
+  pop3s: 995,
+};
 
 export function serviceAt(port: number, protocol: Transport): ServiceEntry | undefined {
   return entry(`${port}/${protocol}`);
@@ -101,10 +113,52 @@ export function serviceNames(): string[] {
  * IANA names; firewalld's service names overlap for most of them.
  */
 export const COMMON_SERVICES = [
-  'ssh', 'http', 'www-http', 'https', 'domain', 'dns', 'smtp', 'submission', 'submissions', 'imaps', 'pop3s', 'imap', 'pop3', 'ntp', 'ftp',
-  'mysql', 'postgresql', 'ms-wbt-server', 'rdp', 'http-alt', 'snmp', 'ldap', 'ldaps', 'kerberos', 'microsoft-ds', 'samba', 'samba-client',
-  'netbios-ssn', 'nfs', 'bootps', 'dhcp', 'dhcpv6-client', 'openvpn', 'wireguard', 'ipsec', 'isakmp', 'redis', 'mongodb', 'rsync',
-  'sip', 'bgp', 'telnet', 'cockpit', 'mdns', 'prometheus', 'kube-apiserver',
+  'ssh',
+  'http',
+  'www-http',
+  'https',
+  'domain',
+  'dns',
+  'smtp',
+  'submission',
+  'submissions',
+  'imaps',
+  'pop3s',
+  'imap',
+  'pop3',
+  'ntp',
+  'ftp',
+  'mysql',
+  'postgresql',
+  'ms-wbt-server',
+  'rdp',
+  'http-alt',
+  'snmp',
+  'ldap',
+  'ldaps',
+  'kerberos',
+  'microsoft-ds',
+  'samba',
+  'samba-client',
+  'netbios-ssn',
+  'nfs',
+  'bootps',
+  'dhcp',
+  'dhcpv6-client',
+  'openvpn',
+  'wireguard',
+  'ipsec',
+  'isakmp',
+  'redis',
+  'mongodb',
+  'rsync',
+  'sip',
+  'bgp',
+  'telnet',
+  'cockpit',
+  'mdns',
+  'prometheus',
+  'kube-apiserver',
 ];
 const COMMON_RANK = new Map(COMMON_SERVICES.map((n, i) => [n, i]));
 

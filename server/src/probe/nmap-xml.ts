@@ -7,7 +7,10 @@ import type { ProbeRun } from './probe';
 import type { ProbeResult, ProbeState } from './types';
 
 export class NmapXmlError extends Error {
-  constructor(message: string, readonly line?: number) {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
     super(message);
     this.name = 'NmapXmlError';
   }
@@ -136,7 +139,9 @@ export function parseNmapXml(text: string): NmapImport {
       if (host.address) {
         // No per-port timing in nmap XML: the host's smoothed RTT is the nearest thing.
         const latencyMs = host.srttUs !== undefined ? Math.round(host.srttUs / 100) / 10 : 0;
-        const results = host.results.map((r) => ({ ...r, latencyMs })).sort((x, y) => x.protocol.localeCompare(y.protocol) || x.port - y.port);
+        const results = host.results
+          .map((r) => ({ ...r, latencyMs }))
+          .sort((x, y) => x.protocol.localeCompare(y.protocol) || x.port - y.port);
         hosts.push({ target: host.hostname ?? host.address, address: host.address, results, cancelled: false });
       }
       host = undefined;

@@ -6,7 +6,16 @@ import * as dns from 'node:dns/promises';
 import type * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { tcpAttempt, type Attempt } from './tcp';
-import { DEFAULTS, LOCAL_ERRORS, LocalSocketError, MAX_PORTS, type PortSpec, type ProbeOptions, type ProbeProgress, type ProbeResult } from './types';
+import {
+  DEFAULTS,
+  LOCAL_ERRORS,
+  LocalSocketError,
+  MAX_PORTS,
+  type PortSpec,
+  type ProbeOptions,
+  type ProbeProgress,
+  type ProbeResult,
+} from './types';
 import { udpAttempt } from './udp';
 
 export class ProbeError extends Error {}

@@ -32,7 +32,10 @@ export interface ProbeResult {
   port: number;
   protocol: ProbeProtocol;
   state: ProbeState;
-  /** Why: syn-ack, conn-refused, no-response, host-unreach, net-unreach, admin-prohibited (a local firewall), icmp-prohibited (the host answers other ports, so an ICMP unreachable for this one is a firewall's reject), port-unreach, udp-response. */
+  /**
+   * Why: syn-ack, conn-refused, no-response, host-unreach, net-unreach, admin-prohibited (a local firewall), icmp-prohibited (the
+   * host answers other ports, so an ICMP unreachable for this one is a firewall's reject), port-unreach, udp-response.
+   */
   reason: string;
   latencyMs: number;
   banner?: string;

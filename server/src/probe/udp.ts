@@ -43,19 +43,34 @@ export function udpAttempt(address: string, port: number, timeout: () => number,
   const payload = payloadFor(port);
   const arm = (): void => {
     clearTimeout(timer);
-    timer = setTimeout(() => (sent <= retries ? send() : finish({ state: 'open|filtered', reason: 'no-response' })), Math.max(0, sentAt + timeout() - performance.now()));
+    timer = setTimeout(
+      () => (sent <= retries ? send() : finish({ state: 'open|filtered', reason: 'no-response' })),
+      Math.max(0, sentAt + timeout() - performance.now()),
+    );
   };
   const send = (): void => {
     if (done) return;
     sent++;
     sentAt = performance.now();
     socket.send(payload, (err) => {
-      if (err && !local((err as NodeJS.ErrnoException).code)) finish({ state: 'filtered', reason: (err as NodeJS.ErrnoException).code ?? 'send-error' });
+      if (err && !local((err as NodeJS.ErrnoException).code))
+        finish({ state: 'filtered', reason: (err as NodeJS.ErrnoException).code ?? 'send-error' });
     });
     arm();
   };
   socket.on('message', (m) => finish({ state: 'open', reason: 'udp-response', banner: m.length ? `${m.length} bytes` : undefined }));
-  socket.on('error', (e: NodeJS.ErrnoException) => local(e.code) || finish(e.code === 'ECONNREFUSED' ? { state: 'closed', reason: 'port-unreach' } : e.code === 'EHOSTUNREACH' || e.code === 'EACCES' ? { state: 'filtered', reason: e.code === 'EACCES' ? 'admin-prohibited' : 'host-unreach' } : { state: 'filtered', reason: e.code ?? 'error' }));
+  socket.on(
+    'error',
+    (e: NodeJS.ErrnoException) =>
+      local(e.code) ||
+      finish(
+        e.code === 'ECONNREFUSED'
+          ? { state: 'closed', reason: 'port-unreach' }
+          : e.code === 'EHOSTUNREACH' || e.code === 'EACCES'
+            ? { state: 'filtered', reason: e.code === 'EACCES' ? 'admin-prohibited' : 'host-unreach' }
+            : { state: 'filtered', reason: e.code ?? 'error' },
+      ),
+  );
   socket.connect(port, address, () => send());
   return {
     promise,

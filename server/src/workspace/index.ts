@@ -28,12 +28,20 @@ export interface Workspace {
 export function combine(files: WorkspaceFile[], layout: HostLayout, defaults: ResolvedSettings): Workspace {
   const analysed = files.filter((f): f is WorkspaceFile & { analysis: FileAnalysis } => !!f.analysis);
   const firewalls = analysed.filter((f) => isHostFirewall(f.analysis.ruleset)).map((f) => f.path);
-  const hosts = groupHosts(analysed.map((f) => f.path), firewalls, layout);
+  const hosts = groupHosts(
+    analysed.map((f) => f.path),
+    firewalls,
+    layout,
+  );
   const byPath = new Map(analysed.map((f) => [f.path, f]));
   const findings = new Map<string, Finding[]>();
   for (const host of hosts) {
     const members = host.paths.map((p) => byPath.get(p)!);
-    const asHost = (f: (typeof members)[number]): HostFile => ({ path: f.path, ruleset: f.analysis.ruleset, exposure: f.analysis.exposure });
+    const asHost = (f: (typeof members)[number]): HostFile => ({
+      path: f.path,
+      ruleset: f.analysis.ruleset,
+      exposure: f.analysis.exposure,
+    });
     const publishers = members.filter((f) => isPublisher(f.analysis.ruleset)).map(asHost);
     // Every other file of the host takes part (a DOCKER-USER chain often sits in ufw's after.rules), once
     // some file is the host's packet filter.

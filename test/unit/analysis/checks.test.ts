@@ -22,12 +22,19 @@ test('PC101 is not raised for a private source, trusted networks, or a blocked p
   assert.ok(!codes(analyseRules(filterTable(['-A INPUT -s 10.0.0.0/29 -p tcp --dport 3389 -j ACCEPT']))).includes('PC101'));
   assert.ok(!codes(analyseRules(filterTable(['-A INPUT -p tcp --dport 3389 -j DROP']))).includes('PC101'));
   assert.ok(!codes(analyseRules(filterTable(['-A INPUT -p tcp --dport 443 -j ACCEPT']))).includes('PC101'));
-  const trusted = analyseRules(filterTable(['-A INPUT ! -s 198.51.100.0/24 -p tcp --dport 3389 -j DROP', '-A INPUT -p tcp --dport 3389 -j ACCEPT']), { trustedSources: ['198.51.100.0/24'] });
+  const trusted = analyseRules(
+    filterTable(['-A INPUT ! -s 198.51.100.0/24 -p tcp --dport 3389 -j DROP', '-A INPUT -p tcp --dport 3389 -j ACCEPT']),
+    { trustedSources: ['198.51.100.0/24'] },
+  );
   assert.ok(!codes(trusted).includes('PC101'));
 });
 
 test('PC101 for ::/0 in ip6tables', () => {
-  const fa = analyseRules(['*filter', ':INPUT DROP [0:0]', '-A INPUT -s ::/0 -p tcp --dport 3389 -j ACCEPT', 'COMMIT'].join('\n'), {}, 'rules.v6');
+  const fa = analyseRules(
+    ['*filter', ':INPUT DROP [0:0]', '-A INPUT -s ::/0 -p tcp --dport 3389 -j ACCEPT', 'COMMIT'].join('\n'),
+    {},
+    'rules.v6',
+  );
   assert.match(at(fa, 'PC101').f.message, /any IPv6 address/);
 });
 
@@ -53,7 +60,10 @@ test('PC104: accept-everything rule; loopback is not "everything"', () => {
 
 test('a GRE or ICMP rule (no ports) is never reported as port exposure', () => {
   const fa = analyseRules(filterTable(['-A INPUT -p gre -j ACCEPT', '-A INPUT -p icmp -j ACCEPT']));
-  assert.deepEqual(codes(fa).filter((c) => c.startsWith('PC10')), []);
+  assert.deepEqual(
+    codes(fa).filter((c) => c.startsWith('PC10')),
+    [],
+  );
 });
 
 test('PC010: unused user chain', () => {
@@ -62,7 +72,9 @@ test('PC010: unused user chain', () => {
 });
 
 test('inline suppression on the line before or as a trailing comment, and severity settings', () => {
-  const before = analyseRules(filterTable(['# portcullis-ignore PC101: load balancer health checks', '-A INPUT -p tcp --dport 3389 -j ACCEPT']));
+  const before = analyseRules(
+    filterTable(['# portcullis-ignore PC101: load balancer health checks', '-A INPUT -p tcp --dport 3389 -j ACCEPT']),
+  );
   assert.ok(!codes(before).includes('PC101'));
   // A trailing comment still suppresses, but iptables-restore rejects it, so the parser says so.
   const trailing = analyseRules(filterTable(['-A INPUT -p tcp --dport 3389 -j ACCEPT # portcullis-ignore PC101: lab box']));

@@ -15,7 +15,13 @@ function input(text: string): ChainExposure {
 const reach = (ce: ChainExposure, port: number, proto: 'tcp' | 'udp' = 'tcp', iface = '') => sourcesFor(ce, proto, port, iface);
 
 test('first match wins; the default policy decides the rest', () => {
-  const ce = input(filterTable(['-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT', '-A INPUT -p tcp --dport 22 -j DROP', '-A INPUT -p tcp --dport 80 -j ACCEPT']));
+  const ce = input(
+    filterTable([
+      '-A INPUT -s 10.0.0.0/8 -p tcp --dport 22 -j ACCEPT',
+      '-A INPUT -p tcp --dport 22 -j DROP',
+      '-A INPUT -p tcp --dport 80 -j ACCEPT',
+    ]),
+  );
   assert.deepEqual(reach(ce, 22).toCidrs(), ['10.0.0.0/8']);
   assert.ok(reach(ce, 80).isAnyV4());
   assert.ok(reach(ce, 443).isEmpty());
@@ -26,25 +32,34 @@ test('first match wins; the default policy decides the rest', () => {
 });
 
 test('ESTABLISHED/RELATED rules expose nothing; NEW does', () => {
-  const ce = input(filterTable(['-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT', '-A INPUT -p tcp --dport 25 -m conntrack --ctstate NEW -j ACCEPT']));
+  const ce = input(
+    filterTable([
+      '-A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT',
+      '-A INPUT -p tcp --dport 25 -m conntrack --ctstate NEW -j ACCEPT',
+    ]),
+  );
   assert.ok(reach(ce, 22).isEmpty());
   assert.ok(reach(ce, 25).isAnyV4());
 });
 
 test('jumps, RETURN and gotos follow the kernel semantics', () => {
-  const ce = input(filterTable([
-    ':ssh - [0:0]', ':web - [0:0]', ':deep - [0:0]',
-    '-A INPUT -p tcp --dport 22 -j ssh',
-    '-A INPUT -p tcp --dport 22 -s 192.168.0.0/16 -j ACCEPT',
-    '-A INPUT -p tcp -g web',
-    '-A INPUT -p tcp --dport 8080 -j ACCEPT',
-    '-A ssh -s 203.0.113.0/24 -j ACCEPT',
-    '-A ssh -j RETURN',
-    '-A ssh -j ACCEPT',
-    '-A web -p tcp --dport 80 -j ACCEPT',
-    '-A web -j deep',
-    '-A deep -p tcp --dport 8443 -j ACCEPT',
-  ]));
+  const ce = input(
+    filterTable([
+      ':ssh - [0:0]',
+      ':web - [0:0]',
+      ':deep - [0:0]',
+      '-A INPUT -p tcp --dport 22 -j ssh',
+      '-A INPUT -p tcp --dport 22 -s 192.168.0.0/16 -j ACCEPT',
+      '-A INPUT -p tcp -g web',
+      '-A INPUT -p tcp --dport 8080 -j ACCEPT',
+      '-A ssh -s 203.0.113.0/24 -j ACCEPT',
+      '-A ssh -j RETURN',
+      '-A ssh -j ACCEPT',
+      '-A web -p tcp --dport 80 -j ACCEPT',
+      '-A web -j deep',
+      '-A deep -p tcp --dport 8443 -j ACCEPT',
+    ]),
+  );
   assert.deepEqual(reach(ce, 22).toCidrs(), ['192.168.0.0/16', '203.0.113.0/24']);
   assert.ok(reach(ce, 80).isAnyV4());
   assert.ok(reach(ce, 8443).isAnyV4());
@@ -53,7 +68,13 @@ test('jumps, RETURN and gotos follow the kernel semantics', () => {
 });
 
 test('interfaces are classes; loopback means local sources', () => {
-  const ce = input(filterTable(['-A INPUT -i lo -j ACCEPT', '-A INPUT -i eth1 -p tcp --dport 3306 -j ACCEPT', '-A INPUT ! -i eth0 -p tcp --dport 5432 -j ACCEPT']));
+  const ce = input(
+    filterTable([
+      '-A INPUT -i lo -j ACCEPT',
+      '-A INPUT -i eth1 -p tcp --dport 3306 -j ACCEPT',
+      '-A INPUT ! -i eth0 -p tcp --dport 5432 -j ACCEPT',
+    ]),
+  );
   assert.deepEqual(reach(ce, 3306, 'tcp', 'lo').toCidrs(), ['127.0.0.0/8']);
   assert.ok(reach(ce, 3306, 'tcp', 'eth1').isAnyV4());
   assert.ok(reach(ce, 3306).isEmpty());
@@ -63,7 +84,12 @@ test('interfaces are classes; loopback means local sources', () => {
 });
 
 test('matches the model cannot decide over-approximate and say so', () => {
-  const ce = input(filterTable(['-A INPUT -p tcp --dport 22 -m recent --update --hitcount 4 --name ssh -j DROP', '-A INPUT -p tcp --dport 22 -m limit --limit 3/min -j ACCEPT']));
+  const ce = input(
+    filterTable([
+      '-A INPUT -p tcp --dport 22 -m recent --update --hitcount 4 --name ssh -j DROP',
+      '-A INPUT -p tcp --dport 22 -m limit --limit 3/min -j ACCEPT',
+    ]),
+  );
   const g = ce.grants.find((x) => x.ports.has(22))!;
   assert.ok(reach(ce, 22).isAnyV4());
   assert.equal(g.approximate, true);
@@ -84,7 +110,10 @@ test('a reversed port range matches nothing', () => {
 });
 
 test('ufw user chains are analysed as attached to INPUT', () => {
-  const rs = parseIptables(['*filter', ':ufw-user-input - [0:0]', '-A ufw-user-input -p tcp --dport 22 -j ACCEPT', 'COMMIT'].join('\n'), ctx);
+  const rs = parseIptables(
+    ['*filter', ':ufw-user-input - [0:0]', '-A ufw-user-input -p tcp --dport 22 -j ACCEPT', 'COMMIT'].join('\n'),
+    ctx,
+  );
   const ce = analyseExposure(rs).chains.find((c) => c.chain.name === 'ufw-user-input')!;
   assert.ok(reach(ce, 22).isAnyV4());
   assert.ok(reach(ce, 23).isEmpty(), 'what ufw-user-input does not accept falls back to ufw, not to ACCEPT');
@@ -109,7 +138,11 @@ test('listener-only resource chains: the shortcut walk gives what the general pa
         assert.deepEqual([...a.keys()].sort(), [...b.keys()].sort(), `${f} ${ce.chain.name}`);
         for (const [k, m] of a) assert.ok(m.equals(b.get(k)!), `${f} ${ce.chain.name} ${k}`);
         const approx = (g: { approximate: boolean; rule?: { id: number } }) => `${g.rule?.id}:${g.approximate}`;
-        assert.deepEqual([...new Set(ce.grants.map(approx))].sort(), [...new Set(slow.chains[i].grants.map(approx))].sort(), `${f} ${ce.chain.name}`);
+        assert.deepEqual(
+          [...new Set(ce.grants.map(approx))].sort(),
+          [...new Set(slow.chains[i].grants.map(approx))].sort(),
+          `${f} ${ce.chain.name}`,
+        );
       });
       assert.deepEqual([...fast.reached].sort(), [...slow.reached].sort(), f);
       compared++;

@@ -22,7 +22,6 @@ import { allChains, allRules } from '../../../server/src/model/ruleset';
 import { analyseText } from '../../../server/src/pipeline';
 import { CORPUS, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
 
-
 /**
  * Per file: every distinct fixed text when there are few, else a seeded random sample until the file's time
  * budget is spent (at least MIN_PER_FILE). Each application costs one parse and one exposure walk, which is

@@ -25,26 +25,39 @@ import { CORPUS, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
 const ctx = { resolveService: (n: string, p?: string) => portOfService(n, p as 'tcp') };
 const ipt = (text: string): Ruleset => parseIptables(text, ctx);
 const nft = (text: string): Ruleset => parseNftables(text, { ...ctx, path: 't.nft' });
-const inputs = (rs: Ruleset, family = 'ipv4'): ChainExposure[] => analyseExposure(rs).chains.filter((c) => c.hook === 'input' && c.family === family);
+const inputs = (rs: Ruleset, family = 'ipv4'): ChainExposure[] =>
+  analyseExposure(rs).chains.filter((c) => c.hook === 'input' && c.family === family);
 /** Sources reaching a port over every chain reported on the input path. */
 const reach = (rs: Ruleset, port: number, proto: 'tcp' | 'udp' = 'tcp', iface = '') =>
   inputs(rs).reduce((acc, ce) => acc.union(sourcesFor(ce, proto, port, iface)), sourcesFor(inputs(rs)[0], proto, -1));
 const approximate = (rs: Ruleset, port: number, proto: 'tcp' | 'udp' = 'tcp') =>
-  inputs(rs).flatMap((ce) => ce.grants).filter((g) => g.protocol === proto && g.ports.has(port)).every((g) => g.approximate);
+  inputs(rs)
+    .flatMap((ce) => ce.grants)
+    .filter((g) => g.protocol === proto && g.ports.has(port))
+    .every((g) => g.approximate);
 
 test('conntrack tuple options become ctTuple conditions', () => {
-  const rs = ipt(filterTable(['-A INPUT -m conntrack --ctstate NEW --ctproto 17 --ctorigsrcport 68 --ctorigdstport 67 --ctorigsrc 10.0.0.0/8 ! --ctrepldst 10.1.0.0/16 --ctreplsrcport 80:90 -j ACCEPT']));
+  const rs = ipt(
+    filterTable([
+      '-A INPUT -m conntrack --ctstate NEW --ctproto 17 --ctorigsrcport 68 --ctorigdstport 67 --ctorigsrc 10.0.0.0/8 ! --ctrepldst 10.1.0.0/16 --ctreplsrcport 80:90 -j ACCEPT',
+    ]),
+  );
   assert.deepEqual(rs.problems, []);
   const tuples = allRules(rs)[0].conditions.filter((c): c is Extract<Condition, { kind: 'ctTuple' }> => c.kind === 'ctTuple');
-  assert.deepEqual(tuples.map((c) => `${c.direction} ${c.field}${c.negated ? ' !' : ''}`), ['original protocol', 'original sport', 'original dport', 'original source', 'reply destination !', 'reply sport']);
+  assert.deepEqual(
+    tuples.map((c) => `${c.direction} ${c.field}${c.negated ? ' !' : ''}`),
+    ['original protocol', 'original sport', 'original dport', 'original source', 'reply destination !', 'reply sport'],
+  );
 });
 
 test('conntrack tuples: original destination port and source are exact; the client source port is approximate', () => {
-  const rs = ipt(filterTable([
-    '-A INPUT -m conntrack --ctstate NEW --ctproto 17 --ctorigsrcport 68 --ctorigdstport 67 -j ACCEPT',
-    '-A INPUT -m conntrack --ctproto 6 --ctorigdstport 53 --ctorigsrc 192.168.0.0/16 -j ACCEPT',
-    '-A INPUT -m conntrack --ctproto 6 --ctreplsrcport 443 --ctrepldst 10.0.0.0/8 -j ACCEPT',
-  ]));
+  const rs = ipt(
+    filterTable([
+      '-A INPUT -m conntrack --ctstate NEW --ctproto 17 --ctorigsrcport 68 --ctorigdstport 67 -j ACCEPT',
+      '-A INPUT -m conntrack --ctproto 6 --ctorigdstport 53 --ctorigsrc 192.168.0.0/16 -j ACCEPT',
+      '-A INPUT -m conntrack --ctproto 6 --ctreplsrcport 443 --ctrepldst 10.0.0.0/8 -j ACCEPT',
+    ]),
+  );
   assert.deepEqual(reach(rs, 67, 'udp').toCidrs(), ['0.0.0.0/0']);
   assert.ok(approximate(rs, 67, 'udp'), 'depends on the client source port 68');
   assert.ok(reach(rs, 68, 'udp').isEmpty() && reach(rs, 67).isEmpty(), 'only UDP 67');
@@ -87,7 +100,10 @@ COMMIT
 test('iptables tables in path order: raw and mangle drops count, NOTRACK makes UNTRACKED, REDIRECT exposes the pre-NAT port', () => {
   const rs = ipt(PATH);
   const [ce] = inputs(rs);
-  assert.deepEqual(ce.path.map((c) => `${c.table}/${c.name}`), ['raw/PREROUTING', 'nat/PREROUTING', 'mangle/INPUT', 'filter/INPUT']);
+  assert.deepEqual(
+    ce.path.map((c) => `${c.table}/${c.name}`),
+    ['raw/PREROUTING', 'nat/PREROUTING', 'mangle/INPUT', 'filter/INPUT'],
+  );
   assert.ok(reach(rs, 8080).isEmpty(), 'raw drops 8080');
   assert.deepEqual(reach(rs, 22).toCidrs(), AnyBut10());
   assert.deepEqual(reach(rs, 2222).toCidrs(), AnyBut10(), 'REDIRECT 2222 → 22: the reachable port is 2222');
@@ -114,13 +130,25 @@ test('nft ct state vmap idiom: three rules in the model; exposure is exactly ssh
   const rs = nft(SSH_ONLY);
   assert.deepEqual(rs.problems, []);
   const rules = allRules(rs);
-  assert.deepEqual(rules.slice(0, 3).map((r) => `${r.conditions.map((c) => (c.kind === 'state' ? c.states.join() : c.kind)).join(' ')} ${r.action.kind}`), ['established accept', 'related accept', 'invalid drop']);
+  assert.deepEqual(
+    rules.slice(0, 3).map((r) => `${r.conditions.map((c) => (c.kind === 'state' ? c.states.join() : c.kind)).join(' ')} ${r.action.kind}`),
+    ['established accept', 'related accept', 'invalid drop'],
+  );
   for (const fam of ['ipv4', 'ipv6']) {
-    const grants = inputs(rs, fam).flatMap((c) => c.grants).filter((g) => g.iface !== 'lo');
-    assert.deepEqual(grants.map((g) => `${g.protocol} ${g.ports.toString()} ${g.approximate}`), ['tcp 22 false'], fam);
+    const grants = inputs(rs, fam)
+      .flatMap((c) => c.grants)
+      .filter((g) => g.iface !== 'lo');
+    assert.deepEqual(
+      grants.map((g) => `${g.protocol} ${g.ports.toString()} ${g.approximate}`),
+      ['tcp 22 false'],
+      fam,
+    );
   }
   const fa = analyseText(SSH_ONLY, nftablesFormat, 'ssh.nft', resolveSettings({}));
-  assert.deepEqual(fa.findings.filter((f) => f.code === 'PC102' || f.code === 'PC104'), []);
+  assert.deepEqual(
+    fa.findings.filter((f) => f.code === 'PC102' || f.code === 'PC104'),
+    [],
+  );
 });
 
 test('nft verdict maps: named and empty maps, port maps, chains reached only through a map are used; the hover names the lookup', () => {
@@ -138,7 +166,10 @@ test('nft verdict maps: named and empty maps, port maps, chains reached only thr
 }
 `;
   const fa = analyseText(text, nftablesFormat, 't.nft', resolveSettings({}));
-  assert.deepEqual(fa.findings.filter((f) => f.code === 'PC001' || f.code === 'PC010' || f.code === 'PC104'), []);
+  assert.deepEqual(
+    fa.findings.filter((f) => f.code === 'PC001' || f.code === 'PC010' || f.code === 'PC104'),
+    [],
+  );
   const rs = fa.ruleset;
   assert.ok(reach(rs, 80).isAnyV4() && !approximate(rs, 80));
   assert.deepEqual(reach(rs, 8080).toCidrs(), ['10.0.0.0/8']);
@@ -163,9 +194,16 @@ test('nft concatenations: one rule per element, exact', () => {
   assert.deepEqual(rs.problems, []);
   assert.deepEqual(reach(rs, 80).toCidrs(), ['192.168.0.0/16']);
   assert.deepEqual(reach(rs, 8080).toCidrs(), ['10.9.0.0/16']);
-  assert.deepEqual(reach(rs, 22).toCidrs().filter((c) => c === '10.0.0.1/32'), ['10.0.0.1/32']);
+  assert.deepEqual(
+    reach(rs, 22)
+      .toCidrs()
+      .filter((c) => c === '10.0.0.1/32'),
+    ['10.0.0.1/32'],
+  );
   assert.ok(!approximate(rs, 80));
-  const negated = nft('table ip t {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr . tcp dport != { 172.16.0.1 . 25 } accept\n  }\n}\n');
+  const negated = nft(
+    'table ip t {\n  chain input {\n    type filter hook input priority 0; policy drop;\n    ip saddr . tcp dport != { 172.16.0.1 . 25 } accept\n  }\n}\n',
+  );
   assert.deepEqual(negated.problems, []);
   assert.ok(reach(negated, 25).isAnyV4() && approximate(negated, 25), 'a negated concatenation stays outside the model (approximate)');
 });
@@ -201,18 +239,37 @@ test('nft base chains on one hook are passed in priority order; a prerouting fil
 `;
   const fa = analyseText(text, nftablesFormat, 't.nft', resolveSettings({}));
   const ce = inputs(fa.ruleset);
-  assert.deepEqual(ce[0].path.map((c) => c.name), ['pre', 'input', 'late']);
-  assert.deepEqual([22, 80, 3389, 5900].filter((p) => reach(fa.ruleset, p).isAnyV4()), [22, 80]);
-  assert.deepEqual(fa.findings.filter((f) => f.code === 'PC101' || f.code === 'PC102' || f.code === 'PC103').map((f) => f.message.match(/(VNC|RDP|Remote Desktop|SSH)/)?.[1]), ['SSH']);
+  assert.deepEqual(
+    ce[0].path.map((c) => c.name),
+    ['pre', 'input', 'late'],
+  );
+  assert.deepEqual(
+    [22, 80, 3389, 5900].filter((p) => reach(fa.ruleset, p).isAnyV4()),
+    [22, 80],
+  );
+  assert.deepEqual(
+    fa.findings
+      .filter((f) => f.code === 'PC101' || f.code === 'PC102' || f.code === 'PC103')
+      .map((f) => f.message.match(/(VNC|RDP|Remote Desktop|SSH)/)?.[1]),
+    ['SSH'],
+  );
 });
 
 test('an exposure entry without interface holds on loopback, or says it does not', () => {
-  const rs = ipt(filterTable(['-A INPUT -m state --state ESTABLISHED -j ACCEPT', '-A INPUT -i lo -p tcp --dport 22 -j DROP', '-A INPUT -p tcp --dport 22 -j ACCEPT']));
+  const rs = ipt(
+    filterTable([
+      '-A INPUT -m state --state ESTABLISHED -j ACCEPT',
+      '-A INPUT -i lo -p tcp --dport 22 -j DROP',
+      '-A INPUT -p tcp --dport 22 -j ACCEPT',
+    ]),
+  );
   const m = serviceMatrix(analyseExposure(rs)).find((x) => x.hook === 'input')!;
   const e = m.entries.find((x) => x.ports.has(22))!;
   assert.equal(e.interface, '!lo');
   const open = ipt(filterTable(['-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp --dport 22 -j ACCEPT']));
-  const e2 = serviceMatrix(analyseExposure(open)).find((x) => x.hook === 'input')!.entries.find((x) => x.ports.has(22) && x.interface === undefined);
+  const e2 = serviceMatrix(analyseExposure(open))
+    .find((x) => x.hook === 'input')!
+    .entries.find((x) => x.ports.has(22) && x.interface === undefined);
   assert.ok(e2, 'loopback accepts 22 too: no qualifier needed');
 });
 
@@ -225,7 +282,10 @@ test('corpus home-user: no PC102/PC104 on its conntrack DHCP and DNS rules', { s
   assert.ok(conntrackRules.size >= 20);
   const bad = fa.findings.filter((f) => (f.code === 'PC102' || f.code === 'PC104') && conntrackRules.has(f.range.start.line));
   assert.deepEqual(bad, []);
-  assert.ok(fa.exposure.chains.some((c) => c.grants.some((g) => g.protocol === 'udp' && g.ports.has(67) && g.iface === 'eth0.10')), 'the DHCP rule still grants UDP 67');
+  assert.ok(
+    fa.exposure.chains.some((c) => c.grants.some((g) => g.protocol === 'udp' && g.ports.has(67) && g.iface === 'eth0.10')),
+    'the DHCP rule still grants UDP 67',
+  );
 });
 
 function AnyBut10(): string[] {

@@ -27,7 +27,10 @@ const actionsFor = (fa: FileAnalysis, f: Finding) => codeActions(fa, X, [toDiagn
 
 test('pf: block all then pass port 22 — no PC105, no PC106, no delete fix; ssh is the exposure', () => {
   const fa = pf('block all\npass in proto tcp to port 22\n');
-  assert.deepEqual(fa.findings.map((f) => f.code), ['PC101']);
+  assert.deepEqual(
+    fa.findings.map((f) => f.code),
+    ['PC101'],
+  );
   assert.match(fa.findings[0].message, /through pf's inbound rules/);
   // Even asked for a fix of a PC105/PC106 on `block all`, the server offers no deletion (it would open every port).
   const block = allRules(fa.ruleset).find((r) => r.range.start.line === 0)!;
@@ -86,8 +89,19 @@ test('pf: interface networks are local, never "any IPv4 address"; tables and hos
   ].join('\n');
   const fa = pf(text);
   const on = (line: number) => fa.findings.filter((f) => f.range.start.line === line);
-  for (const line of [5, 6, 7, 8]) assert.deepEqual(on(line).map((f) => f.code), [], `line ${line + 1}: ${on(line).map((f) => f.message).join(' | ')}`);
-  for (const [line, name] of [[9, '<mgmt>'], [10, '<admins>'], [12, 'ns1.example.org']] as const) {
+  for (const line of [5, 6, 7, 8])
+    assert.deepEqual(
+      on(line).map((f) => f.code),
+      [],
+      `line ${line + 1}: ${on(line)
+        .map((f) => f.message)
+        .join(' | ')}`,
+    );
+  for (const [line, name] of [
+    [9, '<mgmt>'],
+    [10, '<admins>'],
+    [12, 'ns1.example.org'],
+  ] as const) {
     const [f] = on(line);
     assert.equal(f?.code, 'PC101', `line ${line + 1}`);
     assert.equal(f.severity, 'warning');
@@ -109,9 +123,14 @@ test('pf PC104 on a non-quick pass all says it overrides what is above it, not t
 });
 
 test('firewalld: the public zone with ssh, dhcpv6-client and mdns reports only ssh, "zone public"', () => {
-  const fa = zone('<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssh"/>\n  <service name="dhcpv6-client"/>\n  <service name="mdns"/>\n</zone>\n');
+  const fa = zone(
+    '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssh"/>\n  <service name="dhcpv6-client"/>\n  <service name="mdns"/>\n</zone>\n',
+  );
   const risky = fa.findings.filter((f) => f.code.startsWith('PC1'));
-  assert.deepEqual(risky.map((f) => [f.code, f.range.start.line]), [['PC101', 2]]);
+  assert.deepEqual(
+    risky.map((f) => [f.code, f.range.start.line]),
+    [['PC101', 2]],
+  );
   assert.match(risky[0].message, /SSH.*through zone public\./);
   assert.doesNotMatch(risky[0].message, /chain/);
   // The exposure still lists the services, limited to their family and marked approximate.
@@ -128,9 +147,13 @@ test('firewalld: the public zone with ssh, dhcpv6-client and mdns reports only s
 test('firewalld: services with destinations from the corpus services folder, and includes keep their own destination', (t) => {
   if (!HAVE_CORPUS) return t.skip(NO_CORPUS);
   const file = path.join(CORPUS, 'firewalld/zones/home.xml');
-  const text = '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssdp"/>\n  <service name="llmnr"/>\n  <service name="mdns"/>\n</zone>\n';
+  const text =
+    '<?xml version="1.0" encoding="utf-8"?>\n<zone>\n  <service name="ssdp"/>\n  <service name="llmnr"/>\n  <service name="mdns"/>\n</zone>\n';
   const fa = zone(text, file);
-  assert.deepEqual(fa.findings.filter((f) => f.code.startsWith('PC1')).map((f) => f.message), []);
+  assert.deepEqual(
+    fa.findings.filter((f) => f.code.startsWith('PC1')).map((f) => f.message),
+    [],
+  );
   // llmnr includes llmnr-tcp (no destination: reachable) and llmnr-udp (multicast only).
   const v4 = fa.exposure.chains.find((c) => c.family === 'ipv4')!;
   assert.ok(v4.grants.some((g) => g.protocol === 'tcp' && g.ports.has(5355) && !g.within));
@@ -138,12 +161,14 @@ test('firewalld: services with destinations from the corpus services folder, and
 });
 
 test('severity policy: an approximate verdict is never an error; PC104 only for exact matches; lists name the approximation', () => {
-  const fa = analyseRules(filterTable([
-    '-A INPUT -p tcp --dport 3389 -m limit --limit 5/s -j ACCEPT',
-    '-A INPUT -p tcp -m multiport --dports 20:30 -m mark --mark 1 -j ACCEPT',
-    '-A INPUT -m mark --mark 2 -j ACCEPT',
-    '-A INPUT -p tcp --dport 5900 -j ACCEPT',
-  ]));
+  const fa = analyseRules(
+    filterTable([
+      '-A INPUT -p tcp --dport 3389 -m limit --limit 5/s -j ACCEPT',
+      '-A INPUT -p tcp -m multiport --dports 20:30 -m mark --mark 1 -j ACCEPT',
+      '-A INPUT -m mark --mark 2 -j ACCEPT',
+      '-A INPUT -p tcp --dport 5900 -j ACCEPT',
+    ]),
+  );
   const rdp = fa.findings.find((f) => f.code === 'PC101' && f.range.start.line === 4)!;
   assert.equal(rdp.severity, 'warning');
   assert.match(rdp.message, /approximate/);
@@ -158,11 +183,23 @@ test('severity policy: an approximate verdict is never an error; PC104 only for 
 });
 
 test('safety rule: no fix deletes or narrows a block rule; source restriction only where it narrows', () => {
-  const fa = analyseRules(filterTable(['-A INPUT -p tcp --dport 23 -j DROP', '-A INPUT -p tcp --dport 23 -j DROP', '-A INPUT ! -s 0.0.0.0/1 -p tcp --dport 3389 -j ACCEPT', '-A INPUT -s 0.0.0.0/1 -p tcp --dport 3389 -j ACCEPT'], 'ACCEPT'));
+  const fa = analyseRules(
+    filterTable(
+      [
+        '-A INPUT -p tcp --dport 23 -j DROP',
+        '-A INPUT -p tcp --dport 23 -j DROP',
+        '-A INPUT ! -s 0.0.0.0/1 -p tcp --dport 3389 -j ACCEPT',
+        '-A INPUT -s 0.0.0.0/1 -p tcp --dport 3389 -j ACCEPT',
+      ],
+      'ACCEPT',
+    ),
+  );
   const rules = allRules(fa.ruleset);
   for (const code of ['PC004', 'PC101', 'PC102', 'PC104', 'PC105', 'PC106']) {
     for (const r of rules.filter((x) => x.action.kind === 'drop')) {
-      const titles = codeActions(fa, X, [{ range: r.range, code, source: 'portcullis', message: '', data: { ruleId: r.id } }]).map((a) => a.title);
+      const titles = codeActions(fa, X, [{ range: r.range, code, source: 'portcullis', message: '', data: { ruleId: r.id } }]).map(
+        (a) => a.title,
+      );
       assert.deepEqual(titles, [`Suppress ${code} on this line (with a reason)`], `${code} on a DROP rule`);
     }
   }
@@ -179,10 +216,24 @@ test('safety rule: no fix deletes or narrows a block rule; source restriction on
 });
 
 test('publishing: analysis findings first, identical syntax problems collapsed with a count', () => {
-  const mk = (code: string, line: number, message: string): Finding => ({ code, severity: code === 'PC001' ? 'error' : 'warning', message, range: { start: { line, character: 0 }, end: { line, character: 1 } } });
-  const findings = [...Array.from({ length: 1653 }, (_, i) => mk('PC001', i, 'invalid MAC address `XX`')), mk('PC001', 5, 'other'), mk('PC001', 6, 'other'), mk('PC101', 2000, 'risky'), mk('PC105', 1, 'shadowed')];
+  const mk = (code: string, line: number, message: string): Finding => ({
+    code,
+    severity: code === 'PC001' ? 'error' : 'warning',
+    message,
+    range: { start: { line, character: 0 }, end: { line, character: 1 } },
+  });
+  const findings = [
+    ...Array.from({ length: 1653 }, (_, i) => mk('PC001', i, 'invalid MAC address `XX`')),
+    mk('PC001', 5, 'other'),
+    mk('PC001', 6, 'other'),
+    mk('PC101', 2000, 'risky'),
+    mk('PC105', 1, 'shadowed'),
+  ];
   const out = forPublishing(findings);
-  assert.deepEqual(out.map((f) => f.code), ['PC105', 'PC101', 'PC001', 'PC001', 'PC001']);
+  assert.deepEqual(
+    out.map((f) => f.code),
+    ['PC105', 'PC101', 'PC001', 'PC001', 'PC001'],
+  );
   const mac = out.find((f) => f.message.startsWith('invalid MAC'))!;
   assert.match(mac.message, /\(1653 times in this file; also on line 2, 3, 4, 5, 6, …\)$/);
   assert.equal(mac.range.start.line, 0);

@@ -22,7 +22,12 @@ function sources(dir: string): string[] {
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
   const specs = [...text.matchAll(/(?:\bfrom\s+|\brequire\(\s*|\bimport\(\s*)'(\.[^']*)'/g)].map((m) => m[1]);
-  return specs.map((s) => path.relative(REPO, path.resolve(path.dirname(file), s)).split(path.sep).join('/'));
+  return specs.map((s) =>
+    path
+      .relative(REPO, path.resolve(path.dirname(file), s))
+      .split(path.sep)
+      .join('/'),
+  );
 }
 
 /** The layer of a repository path: the directory under server/src, or `top` for the wiring files beside them. */
@@ -70,7 +75,9 @@ function violations(from: string, to: string): string[] {
 test('every import stays within the layers docs/architecture.md allows', () => {
   const files = sources(SRC);
   assert.ok(files.length > 50, `${files.length} source files`);
-  const found = files.flatMap((file) => importsOf(file).flatMap((to) => violations(path.relative(REPO, file).split(path.sep).join('/'), to)));
+  const found = files.flatMap((file) =>
+    importsOf(file).flatMap((to) => violations(path.relative(REPO, file).split(path.sep).join('/'), to)),
+  );
   assert.deepEqual(found, []);
 });
 
@@ -85,11 +92,12 @@ test('the checker catches each kind of violation (it can fail)', () => {
   assert.deepEqual(violations('server/src/analysis/risky-ports.ts', 'server/src/knowledge/risks'), []);
 });
 
-test('the VS Code client uses only the server\'s features (rendering) and the content sniff, never analysis or parsers', () => {
+test("the VS Code client uses only the server's features (rendering) and the content sniff, never analysis or parsers", () => {
   const found: string[] = [];
   for (const file of sources(path.join(REPO, 'client/src'))) {
     for (const to of importsOf(file)) {
-      if (to.startsWith('server/') && !to.startsWith('server/src/features/') && to !== 'server/src/formats/sniff') found.push(`${path.relative(REPO, file)} imports ${to}`);
+      if (to.startsWith('server/') && !to.startsWith('server/src/features/') && to !== 'server/src/formats/sniff')
+        found.push(`${path.relative(REPO, file)} imports ${to}`);
     }
   }
   assert.deepEqual(found, []);

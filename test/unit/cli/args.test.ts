@@ -29,7 +29,10 @@ test('a misspelt or unknown option is an error naming it, with a suggestion', ()
 });
 
 test('enums are checked: --min-severity constructor and --format xml are rejected', () => {
-  usageError(['check', '--min-severity', 'constructor', SAMPLE], /--min-severity must be error, warning, information or hint, not `constructor`/);
+  usageError(
+    ['check', '--min-severity', 'constructor', SAMPLE],
+    /--min-severity must be error, warning, information or hint, not `constructor`/,
+  );
   usageError(['check', '--min-severity', '__proto__', SAMPLE], /--min-severity must be/);
   usageError(['check', '--format', 'xml', SAMPLE], /--format must be text, json or sarif, not `xml`/);
   usageError(['exposure', '--format', 'sarif', SAMPLE], /--format must be text or json, not `sarif`/);
@@ -37,7 +40,10 @@ test('enums are checked: --min-severity constructor and --format xml are rejecte
 });
 
 test('numeric probe options are whole numbers in range; a huge --timeout no longer overflows to 1 ms', () => {
-  usageError(['probe', '127.0.0.1', '--ports', '22', '--timeout', '99999999999'], /--timeout must be a whole number from 10 to 600000, not `99999999999`/);
+  usageError(
+    ['probe', '127.0.0.1', '--ports', '22', '--timeout', '99999999999'],
+    /--timeout must be a whole number from 10 to 600000, not `99999999999`/,
+  );
   usageError(['probe', '127.0.0.1', '--ports', '22', '--timeout', '1e3'], /--timeout must be a whole number/);
   usageError(['probe', '127.0.0.1', '--ports', '22', '--concurrency', '0'], /--concurrency must be a whole number from 1 to 1000/);
   usageError(['probe', '127.0.0.1', '--ports', '22', '--retries', '-1'], /--retries|option/);
@@ -61,7 +67,10 @@ test('--format json honours --min-severity and ends with skipped entries and a s
   assert.equal(json.summary.checked, json.files.length);
   const all = json.files.flatMap((f) => f.findings);
   assert.ok(all.length > 0);
-  assert.ok(all.every((f) => f.severity === 'error'), JSON.stringify(all.map((f) => f.severity)));
+  assert.ok(
+    all.every((f) => f.severity === 'error'),
+    JSON.stringify(all.map((f) => f.severity)),
+  );
   assert.equal(json.summary.findings, all.length);
 });
 
@@ -89,8 +98,14 @@ test('a broken config is exit 2 with the file, position and key; wrong types are
     const cases: [string, RegExp][] = [
       ['{ "severity": { "PC101": "off" }, }', /\.portcullis\.json:1:35: not valid JSON: property name expected/],
       ['{ "trustedSources": "10.0.0.0/8" }', /\.portcullis\.json:1:21: trustedSources must be an array/],
-      ['{\n  "severity": { "PC101": "loud" }\n}', /\.portcullis\.json:2:26: severity\.PC101 must be one of error, warning, information, hint, off/],
-      ['{ "trustedSource": ["10.0.0.0/8"] }', /\.portcullis\.json:1:3: unknown key `trustedSource`; known keys: trustedSources, riskyPorts, severity, maxFileSize, inlayHints/],
+      [
+        '{\n  "severity": { "PC101": "loud" }\n}',
+        /\.portcullis\.json:2:26: severity\.PC101 must be one of error, warning, information, hint, off/,
+      ],
+      [
+        '{ "trustedSource": ["10.0.0.0/8"] }',
+        /\.portcullis\.json:1:3: unknown key `trustedSource`; known keys: trustedSources, riskyPorts, severity, maxFileSize, inlayHints/,
+      ],
       ['{ "riskyPorts": ["70000/tcp"] }', /riskyPorts: `70000\/tcp`: ports are 0-65535/],
       ['{ "trustedSources": ["10.0.0.0/33"] }', /trustedSources: `10\.0\.0\.0\/33` is not an address/],
     ];
@@ -101,7 +116,10 @@ test('a broken config is exit 2 with the file, position and key; wrong types are
       assert.match(r.stdout, message, text);
     }
     // The same file, fixed, is read and applied.
-    fs.writeFileSync(cfg, JSON.stringify({ $schema: '../schemas/portcullis.schema.json', severity: { PC101: 'off', PC102: 'off', PC004: 'off' } }));
+    fs.writeFileSync(
+      cfg,
+      JSON.stringify({ $schema: '../schemas/portcullis.schema.json', severity: { PC101: 'off', PC102: 'off', PC004: 'off' } }),
+    );
     assert.equal(run('check', path.join(dir, 'rules.v4')).status, 0);
   } finally {
     fs.rmSync(dir, { recursive: true });

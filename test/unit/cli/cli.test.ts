@@ -21,7 +21,10 @@ test('check: findings give exit 1, with file:line:col, code and message', () => 
 test('check: a clean file exits 0; --min-severity decides what counts', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-cli-'));
   const f = path.join(dir, 'rules.v4');
-  fs.writeFileSync(f, '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 443 -j ACCEPT\n:unused - [0:0]\nCOMMIT\n');
+  fs.writeFileSync(
+    f,
+    '*filter\n:INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n-A INPUT -p tcp --dport 443 -j ACCEPT\n:unused - [0:0]\nCOMMIT\n',
+  );
   assert.equal(run('check', f).status, 0);
   assert.equal(run('check', '--min-severity', 'hint', f).status, 1);
   fs.rmSync(dir, { recursive: true });
@@ -49,7 +52,13 @@ test('check --format json follows the documented contract', () => {
 });
 
 test('usage and read errors exit 2 with a message, never a stack trace', () => {
-  for (const args of [['check'], ['frobnicate'], ['check', '--format', 'xml', 'x.rules'], ['check', '/nonexistent/rules.v4'], ['check', path.join(REPO, 'package.json')]]) {
+  for (const args of [
+    ['check'],
+    ['frobnicate'],
+    ['check', '--format', 'xml', 'x.rules'],
+    ['check', '/nonexistent/rules.v4'],
+    ['check', path.join(REPO, 'package.json')],
+  ]) {
     const r = run(...args);
     assert.equal(r.status, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
     assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at /, 'stack trace');
@@ -131,8 +140,16 @@ test('check --format sarif validates against the SARIF 2.1.0 JSON schema (corpus
   const ajv = new Ajv({ schemaId: 'id', allErrors: true, meta: false, validateSchema: false });
   ajv.addMetaSchema(require(require.resolve('ajv/lib/refs/json-schema-draft-04.json', { paths: [pkg] })));
   const validate = ajv.compile(JSON.parse(fs.readFileSync(path.join(pkg, 'lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')));
-  const targets = [SAMPLES, ...(fs.existsSync(path.join(REPO, '../shared/corpus/iptables')) ? [path.join(REPO, '../shared/corpus/iptables')] : [])];
-  const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'sarif', '--min-severity', 'hint', ...targets], { encoding: 'utf8', cwd: REPO, timeout: 60_000, maxBuffer: 256 * 1024 * 1024 });
+  const targets = [
+    SAMPLES,
+    ...(fs.existsSync(path.join(REPO, '../shared/corpus/iptables')) ? [path.join(REPO, '../shared/corpus/iptables')] : []),
+  ];
+  const r = spawnSync(process.execPath, [CLI, 'check', '--format', 'sarif', '--min-severity', 'hint', ...targets], {
+    encoding: 'utf8',
+    cwd: REPO,
+    timeout: 60_000,
+    maxBuffer: 256 * 1024 * 1024,
+  });
   const sarif = JSON.parse(r.stdout) as { runs: { results: unknown[] }[] };
   assert.ok(sarif.runs[0].results.length >= 10, `${sarif.runs[0].results.length} results`);
   assert.ok(validate(sarif), JSON.stringify(validate.errors?.slice(0, 5), null, 2));
@@ -157,7 +174,10 @@ test('probe: JSON contract, exit 1 on drift from --from, exit 2 on usage errors 
     assert.equal(ok.status, 0, ok.stderr);
     const json = JSON.parse(ok.stdout);
     assert.deepEqual(Object.keys(json).sort(), ['address', 'at', 'results', 'target']);
-    assert.deepEqual({ ...json.results[0], latencyMs: 0 }, { port, protocol: 'tcp', state: 'open', reason: 'syn-ack', latencyMs: 0, banner: 'SSH-2.0-cli' });
+    assert.deepEqual(
+      { ...json.results[0], latencyMs: 0 },
+      { port, protocol: 'tcp', state: 'open', reason: 'syn-ack', latencyMs: 0, banner: 'SSH-2.0-cli' },
+    );
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-probe-'));
     const file = path.join(dir, 'host.rules');
@@ -166,7 +186,11 @@ test('probe: JSON contract, exit 1 on drift from --from, exit 2 on usage errors 
     assert.equal(drift.status, 1, drift.stderr);
     assert.match(drift.stdout, new RegExp(`${port}/tcp\\s+blocked\\s+open\\s+syn-ack\\s+\\S+\\s+PC201`));
 
-    for (const args of [['probe', '127.0.0.1'], ['probe', '127.0.0.1', '--ports', '0'], ['probe', '127.0.0.1', '--ports', '22', '--timeout', 'soon']]) {
+    for (const args of [
+      ['probe', '127.0.0.1'],
+      ['probe', '127.0.0.1', '--ports', '0'],
+      ['probe', '127.0.0.1', '--ports', '22', '--timeout', 'soon'],
+    ]) {
       const bad = await runAsync(...args);
       assert.equal(bad.status, 2, args.join(' '));
       assert.match(bad.stderr, /^portcullis: /);
@@ -177,7 +201,7 @@ test('probe: JSON contract, exit 1 on drift from --from, exit 2 on usage errors 
   }
 });
 
-test('check --format sarif: rule names from the codes\' titles, --min-severity honoured, unreadable files as notifications', () => {
+test("check --format sarif: rule names from the codes' titles, --min-severity honoured, unreadable files as notifications", () => {
   type Log = {
     runs: {
       tool: { driver: { rules: { id: string; name: string }[] } };
@@ -190,11 +214,20 @@ test('check --format sarif: rule names from the codes\' titles, --min-severity h
   assert.equal(names.PC001, 'SyntaxError');
   assert.equal(names.PC006, 'RuleOutsideATableOrTableWithoutCOMMIT');
   assert.equal(names.PC107, 'IPv6ExposesWhatIPv4Blocks');
-  assert.ok(Object.values(names).every((n) => /^[A-Z][A-Za-z0-9]+$/.test(n)), JSON.stringify(names));
-  assert.ok(all.runs[0].results.some((x) => x.level === 'note'), 'the samples have information/hint findings');
+  assert.ok(
+    Object.values(names).every((n) => /^[A-Z][A-Za-z0-9]+$/.test(n)),
+    JSON.stringify(names),
+  );
+  assert.ok(
+    all.runs[0].results.some((x) => x.level === 'note'),
+    'the samples have information/hint findings',
+  );
   const errorsOnly = JSON.parse(run('check', '--format', 'sarif', '--min-severity', 'error', SAMPLES).stdout) as Log;
   assert.ok(errorsOnly.runs[0].results.length > 0);
-  assert.ok(errorsOnly.runs[0].results.every((x) => x.level === 'error'), JSON.stringify(errorsOnly.runs[0].results.map((x) => x.level)));
+  assert.ok(
+    errorsOnly.runs[0].results.every((x) => x.level === 'error'),
+    JSON.stringify(errorsOnly.runs[0].results.map((x) => x.level)),
+  );
   assert.deepEqual(errorsOnly.runs[0].invocations[0], { executionSuccessful: true, toolExecutionNotifications: [] });
   const missing = run('check', '--format', 'sarif', SAMPLES, '/nonexistent/rules.v4');
   assert.equal(missing.status, 2);

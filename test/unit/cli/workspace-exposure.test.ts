@@ -34,11 +34,16 @@ test('exposure --format json: rows of every file worst first, the service-matrix
   const json = JSON.parse(r.stdout) as Json;
   assert.ok(json.files.every((f) => Array.isArray(f.chains)));
   assert.ok(json.exposures.length >= 5);
-  assert.ok(json.exposures.every((e, i) => i === 0 || json.exposures[i - 1].score >= e.score), 'worst first');
+  assert.ok(
+    json.exposures.every((e, i) => i === 0 || json.exposures[i - 1].score >= e.score),
+    'worst first',
+  );
   const top = json.exposures[0];
   assert.equal(top.reach, 'internet');
   assert.equal(top.risks[0].level, 'high');
-  const rdp = json.exposures.find((e) => e.path.endsWith('rules.v4') && e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && !e.interface)!;
+  const rdp = json.exposures.find(
+    (e) => e.path.endsWith('rules.v4') && e.protocol === 'tcp' && e.ports.some(([a, b]) => a <= 3389 && 3389 <= b) && !e.interface,
+  )!;
   assert.deepEqual(rdp.cidrs, ['0.0.0.0/0']);
   assert.equal(rdp.sources, 'any IPv4 address');
   assert.equal(rdp.line, 10);
@@ -48,7 +53,7 @@ test('exposure --format json: rows of every file worst first, the service-matrix
   assert.ok(json.exposures.indexOf(local[0]) > json.exposures.indexOf(rdp));
 });
 
-test('exposure: the compose file\'s published port is listed, and PC301 says ufw does not protect it', { skip: NO_COMPOSE }, () => {
+test("exposure: the compose file's published port is listed, and PC301 says ufw does not protect it", { skip: NO_COMPOSE }, () => {
   const json = JSON.parse(run('exposure', '--format', 'json', '.').stdout) as Json;
   const db = json.exposures.find((e) => e.path.endsWith('compose.yaml'))!;
   assert.ok(db, JSON.stringify(json.exposures.map((e) => e.path)));
@@ -60,7 +65,10 @@ test('exposure: the compose file\'s published port is listed, and PC301 says ufw
   assert.equal(f.path, path.join('db-host', 'compose.yaml'), 'paths as given on the command line');
   const text = run('exposure', '.').stdout;
   assert.match(text, /^RISK\s+REACH\s+FILE\s+RESOURCE\s+PORT\s+FROM\s+FINDINGS$/m);
-  assert.match(text, /db-host\/compose\.yaml:5:\d+: warning PC301: TCP 5432 \(postgresql\), published by db, is reachable from any IPv4 address although the host firewall blocks it/);
+  assert.match(
+    text,
+    /db-host\/compose\.yaml:5:\d+: warning PC301: TCP 5432 \(postgresql\), published by db, is reachable from any IPv4 address although the host firewall blocks it/,
+  );
 });
 
 test('exposure: hosts named in .portcullis.json decide which files combine', { skip: NO_COMPOSE }, () => {

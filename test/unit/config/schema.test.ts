@@ -13,7 +13,9 @@ const schema = JSON.parse(fs.readFileSync(path.join(REPO, 'schemas/portcullis.sc
 /** The schema's settings as dotted keys (`inlayHints.enabled`), each with its description. */
 function leaves(props: Record<string, Record<string, unknown>>, prefix = ''): [string, unknown][] {
   return Object.entries(props).flatMap(([k, v]) =>
-    v.type === 'object' && v.properties ? leaves(v.properties as Record<string, Record<string, unknown>>, `${prefix}${k}.`) : [[`${prefix}${k}`, v]],
+    v.type === 'object' && v.properties
+      ? leaves(v.properties as Record<string, Record<string, unknown>>, `${prefix}${k}.`)
+      : [[`${prefix}${k}`, v]],
   );
 }
 
@@ -23,7 +25,9 @@ test('the schema and the VS Code settings describe the same keys identically', (
   const schemaLeaves = leaves(schema.properties).filter(([k]) => k !== '$schema' && k !== 'hosts');
   // Every editor setting is in the file's schema, except the probe's: a workspace file must not choose what
   // the editor probes (portcullis.probe.defaultTarget is a restricted setting in untrusted workspaces).
-  const editorKeys = Object.keys(settings).map((k) => k.replace(/^portcullis\./, '')).filter((k) => !k.startsWith('probe.'));
+  const editorKeys = Object.keys(settings)
+    .map((k) => k.replace(/^portcullis\./, ''))
+    .filter((k) => !k.startsWith('probe.'));
   assert.deepEqual(schemaLeaves.map(([k]) => k).sort(), editorKeys.sort());
   for (const [k, v] of schemaLeaves) assert.deepEqual(v, settings[`portcullis.${k}`], k);
   const top = Object.keys(schema.properties).filter((k) => k !== '$schema');
@@ -37,17 +41,25 @@ test('VS Code validates .portcullis.json with the schema, and the packaged exten
 });
 
 test('config problems name the key and point at it', () => {
-  const at = (text: string) => parseConfig('/x/.portcullis.json', text).problems.map((p) => `${p.line}:${p.character} ${p.key} | ${p.message}`);
+  const at = (text: string) =>
+    parseConfig('/x/.portcullis.json', text).problems.map((p) => `${p.line}:${p.character} ${p.key} | ${p.message}`);
   assert.deepEqual(at('{"riskyPorts": [22, "8443/tcp"]}'), ['0:16 riskyPorts[0] | riskyPorts[0] must be a string']);
-  assert.deepEqual(at('{"severity": {"PC1O1": "off"}}'), ['0:14 severity.PC1O1 | `PC1O1` is not a diagnostic code (PC followed by three digits)']);
+  assert.deepEqual(at('{"severity": {"PC1O1": "off"}}'), [
+    '0:14 severity.PC1O1 | `PC1O1` is not a diagnostic code (PC followed by three digits)',
+  ]);
   assert.deepEqual(at('{"portcullis.severity": {}}'), [
     '0:1 portcullis.severity | unknown key `portcullis.severity` (write `severity`, without the prefix); known keys: trustedSources, riskyPorts, severity, maxFileSize, inlayHints',
   ]);
   assert.deepEqual(at('[]'), ['0:0  | the file must be an object']);
   assert.deepEqual(at(''), ['0:0  | empty file: expected a JSON object']);
-  assert.deepEqual(at('{"trustedSources": ["10.0.0.0/8", "vpn"]}'), ['0:19 trustedSources | trustedSources: `vpn` is not an address or CIDR network']);
+  assert.deepEqual(at('{"trustedSources": ["10.0.0.0/8", "vpn"]}'), [
+    '0:19 trustedSources | trustedSources: `vpn` is not an address or CIDR network',
+  ]);
   // A valid file has no problems and its settings are kept.
-  const ok = parseConfig('/x/.portcullis.json', JSON.stringify({ $schema: './s.json', trustedSources: ['10.8.0.0/16'], severity: { pc010: 'off' } }));
+  const ok = parseConfig(
+    '/x/.portcullis.json',
+    JSON.stringify({ $schema: './s.json', trustedSources: ['10.8.0.0/16'], severity: { pc010: 'off' } }),
+  );
   assert.deepEqual(ok.problems, []);
   assert.deepEqual(ok.settings.trustedSources, ['10.8.0.0/16']);
 });

@@ -11,7 +11,16 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { REPO } from '../../support/corpus';
 
-const RULES = ['*filter', ':INPUT DROP [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -i lo -j ACCEPT', '-A INPUT -p tcp --dport 3389 -j ACCEPT', 'COMMIT', ''].join('\n');
+const RULES = [
+  '*filter',
+  ':INPUT DROP [0:0]',
+  ':FORWARD DROP [0:0]',
+  ':OUTPUT ACCEPT [0:0]',
+  '-A INPUT -i lo -j ACCEPT',
+  '-A INPUT -p tcp --dport 3389 -j ACCEPT',
+  'COMMIT',
+  '',
+].join('\n');
 
 function nvimPath(): string | undefined {
   const r = spawnSync('nvim', ['--version'], { encoding: 'utf8', timeout: 10000 });

@@ -34,8 +34,17 @@ function analyse(id: string, file: string): FileAnalysis {
  * VNet and load-balancer sources on every port; they are left out here so the user's rules are compared.
  */
 function entries(rs: Ruleset): unknown[] {
-  const own: Ruleset = { ...rs, tables: rs.tables.map((t) => ({ ...t, chains: t.chains.map((c) => ({ ...c, rules: c.rules.filter((r) => !r.name?.endsWith('(default)')) })) })) };
-  const json = matrixJson(serviceMatrix(analyseExposure(own))) as { family: string; entries: { rules: unknown; ports: [number, number][] }[] }[];
+  const own: Ruleset = {
+    ...rs,
+    tables: rs.tables.map((t) => ({
+      ...t,
+      chains: t.chains.map((c) => ({ ...c, rules: c.rules.filter((r) => !r.name?.endsWith('(default)')) })),
+    })),
+  };
+  const json = matrixJson(serviceMatrix(analyseExposure(own))) as {
+    family: string;
+    entries: { rules: unknown; ports: [number, number][] }[];
+  }[];
   // Entries split only because different rules (lines) made them are joined: lines differ by format.
   const merged = new Map<string, PortSet>();
   for (const c of json.filter((x) => x.family === 'ipv4')) {
@@ -44,7 +53,9 @@ function entries(rs: Ruleset): unknown[] {
       merged.set(key, (merged.get(key) ?? PortSet.NONE).union(PortSet.fromRanges(ports)));
     }
   }
-  return [...merged].map(([k, ports]) => ({ ...JSON.parse(k), ports: ports.ranges() })).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return [...merged]
+    .map(([k, ports]) => ({ ...JSON.parse(k), ports: ports.ranges() }))
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 /** A message with the names that differ by format (chain, rule address) replaced. */
@@ -62,7 +73,11 @@ test('the same exposure in seven files (iptables, Terraform AWS native and JSON,
   const rdp = (fa: FileAnalysis) => fa.findings.find((f) => f.code === 'PC101' && /3389/.test(f.message));
   for (const r of results) {
     assert.deepEqual(entries(r.fa.ruleset), refEntries, `${r.name} exposure entries`);
-    assert.deepEqual([...new Set(r.fa.findings.map((f) => f.code))].sort(), refCodes, `${r.name} codes: ${r.fa.findings.map((f) => f.message).join(' | ')}`);
+    assert.deepEqual(
+      [...new Set(r.fa.findings.map((f) => f.code))].sort(),
+      refCodes,
+      `${r.name} codes: ${r.fa.findings.map((f) => f.message).join(' | ')}`,
+    );
     const m = rdp(r.fa);
     assert.ok(m, `${r.name}: RDP finding`);
     assert.equal(shape(m.message), shape(rdp(ref.fa)!.message), r.name);
@@ -77,7 +92,8 @@ test('the same exposure in seven files (iptables, Terraform AWS native and JSON,
 });
 
 test('exposure JSON names the group: table = resource type, chain = group address; standalone rules under their group', () => {
-  const tables = (id: string, f: string) => (matrixJson(serviceMatrix(analyse(id, f).exposure)) as { table: string; chain: string }[]).map((c) => `${c.table} ${c.chain}`);
+  const tables = (id: string, f: string) =>
+    (matrixJson(serviceMatrix(analyse(id, f).exposure)) as { table: string; chain: string }[]).map((c) => `${c.table} ${c.chain}`);
   assert.deepEqual([...new Set(tables('terraform', 'aws.tf'))], ['aws_security_group aws_security_group.web']);
   assert.deepEqual([...new Set(tables('terraform', 'azure.tf'))], ['azurerm_network_security_group azurerm_network_security_group.web']);
   assert.deepEqual([...new Set(tables('terraform', 'gcp.tf'))], ['google_compute_network default']);

@@ -30,7 +30,8 @@ function inputV4(id: string, file: string): { ce: ChainExposure; codes: string[]
 test('the same policy in iptables, nftables, pf and firewalld: same exposure and same finding codes', () => {
   const results = FILES.map(([id, f]) => ({ id, ...inputV4(id, f) }));
   const ports = [22, 23, 53, 80, 443, 445, 3389, 8080];
-  const table = (ce: ChainExposure) => ports.flatMap((p) => (['tcp', 'udp'] as const).map((proto) => `${proto}/${p}: ${sourcesFor(ce, proto, p).describe()}`));
+  const table = (ce: ChainExposure) =>
+    ports.flatMap((p) => (['tcp', 'udp'] as const).map((proto) => `${proto}/${p}: ${sourcesFor(ce, proto, p).describe()}`));
   const ref = table(results[0].ce);
   assert.equal(ref[0], 'tcp/22: 192.0.2.0/24');
   for (const r of results) assert.deepEqual(table(r.ce), ref, r.id);
@@ -47,7 +48,10 @@ test('nftables translations agree with their iptables originals (INPUT and FORWA
   let agree = 0;
   let compared = 0;
   const differ: string[] = [];
-  for (const f of fs.readdirSync(nft).filter((x) => x.endsWith('.nft')).sort()) {
+  for (const f of fs
+    .readdirSync(nft)
+    .filter((x) => x.endsWith('.nft'))
+    .sort()) {
     if (NFT_REJECTS[f]) continue;
     const orig = path.join(ipt, f.replace(/\.nft$/, '.rules'));
     if (!fs.existsSync(orig)) continue;
@@ -93,13 +97,20 @@ test('RDP open to the world as iptables, compose, a Kubernetes LoadBalancer and 
   const files = ['rules.v4', 'compose.yaml', 'service.yaml', 'hostport.yaml'].map((f) => path.join(SERVICE_EQ, f));
   const cli = path.join(FIXTURES, '../../dist/cli.js');
   const out = execFileSync(process.execPath, [cli, 'exposure', '--format', 'json', ...files], { encoding: 'utf8' });
-  const parsed = JSON.parse(out) as { files: { path: string; chains: { table: string; chain: string; family: string; entries: JsonEntry[] }[] }[] };
+  const parsed = JSON.parse(out) as {
+    files: { path: string; chains: { table: string; chain: string; family: string; entries: JsonEntry[] }[] }[];
+  };
   // Per file: the IPv4 entries (the iptables file is IPv4 only), without the line numbers, which differ by file.
-  const v4 = parsed.files.map((f) => f.chains.filter((c) => c.family === 'ipv4').flatMap((c) => c.entries.map(({ rules, ...e }) => ({ ...e, rules: rules.length }))));
+  const v4 = parsed.files.map((f) =>
+    f.chains.filter((c) => c.family === 'ipv4').flatMap((c) => c.entries.map(({ rules, ...e }) => ({ ...e, rules: rules.length }))),
+  );
   assert.deepEqual(v4[0], [{ protocol: 'tcp', ports: [[3389, 3389]], sources: ['0.0.0.0/0'], rules: 1, approximate: false }]);
   for (const [i, e] of v4.entries()) assert.deepEqual(e, v4[0], path.basename(files[i]));
   // table = the file's kind, chain = the resource's name.
-  assert.deepEqual(parsed.files.map((f) => f.chains.filter((c) => c.family === 'ipv4').map((c) => `${c.table}/${c.chain}`)), [['filter/INPUT', 'filter/FORWARD'], ['compose/rdp'], ['Service/rdp'], ['Pod/rdp']]);
+  assert.deepEqual(
+    parsed.files.map((f) => f.chains.filter((c) => c.family === 'ipv4').map((c) => `${c.table}/${c.chain}`)),
+    [['filter/INPUT', 'filter/FORWARD'], ['compose/rdp'], ['Service/rdp'], ['Pod/rdp']],
+  );
   const shapes = files.map((f) => {
     const id = f.endsWith('rules.v4') ? 'iptables' : f.endsWith('compose.yaml') ? 'compose' : 'kubernetes';
     const fa = analyseText(fs.readFileSync(f, 'utf8'), formatById(id)!, f, resolveSettings({}));

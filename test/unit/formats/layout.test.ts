@@ -34,44 +34,106 @@ test('nftables: blocks indented, one statement per line, the chain header kept o
     'set blocked { type ipv4_addr; flags interval; elements = { 192.0.2.0/24,198.51.100.0/24 } }',
     '}',
   ].join('\n');
-  assert.equal(nft(input), [
-    'table inet filter {',
-    '  chain input {',
-    '    type filter hook input priority 0; policy drop;',
-    '    iif lo accept;',
-    '    tcp dport { 22, 80, 443 } accept # web and ssh',
-    '    ct state { established, related } accept',
-    '  }',
-    '',
-    '  chain fwd {',
-    '    type filter hook forward priority 0; policy drop;',
-    '  }',
-    '  set blocked {',
-    '    type ipv4_addr;',
-    '    flags interval;',
-    '    elements = { 192.0.2.0/24, 198.51.100.0/24 }',
-    '  }',
-    '}',
-    '',
-  ].join('\n'));
+  assert.equal(
+    nft(input),
+    [
+      'table inet filter {',
+      '  chain input {',
+      '    type filter hook input priority 0; policy drop;',
+      '    iif lo accept;',
+      '    tcp dport { 22, 80, 443 } accept # web and ssh',
+      '    ct state { established, related } accept',
+      '  }',
+      '',
+      '  chain fwd {',
+      '    type filter hook forward priority 0; policy drop;',
+      '  }',
+      '  set blocked {',
+      '    type ipv4_addr;',
+      '    flags interval;',
+      '    elements = { 192.0.2.0/24, 198.51.100.0/24 }',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('nftables: multi-line sets are indented inside their braces; strings and comments are kept as written', () => {
-  const input = ['define  ports = {', '22,', '   80', '}', 'table ip t {', 'chain c {', 'tcp dport $ports log prefix "a  {b}; c" # x  ;  y', '}', '}', ''].join('\n');
-  assert.equal(nft(input, TABS), ['define ports = {', '\t22,', '\t80', '}', 'table ip t {', '\tchain c {', '\t\ttcp dport $ports log prefix "a  {b}; c" # x  ;  y', '\t}', '}', ''].join('\n'));
+  const input = [
+    'define  ports = {',
+    '22,',
+    '   80',
+    '}',
+    'table ip t {',
+    'chain c {',
+    'tcp dport $ports log prefix "a  {b}; c" # x  ;  y',
+    '}',
+    '}',
+    '',
+  ].join('\n');
+  assert.equal(
+    nft(input, TABS),
+    [
+      'define ports = {',
+      '\t22,',
+      '\t80',
+      '}',
+      'table ip t {',
+      '\tchain c {',
+      '\t\ttcp dport $ports log prefix "a  {b}; c" # x  ;  y',
+      '\t}',
+      '}',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('pf: anchors and continuation lines indented, lists spaced, alignment and child queues kept', () => {
-  const input = ['ext_if  = "em0"   ', 'pass in on $ext_if proto tcp to port {22,80} \\', 'keep state', 'anchor "ftp" {', 'pass in proto tcp to port 21', '}', 'queue parent bandwidth 1Mb { a, b }', '  queue a bandwidth 50%', 'block all\t\t# default deny', ''].join('\n');
-  assert.equal(pf(input), ['ext_if  = "em0"', 'pass in on $ext_if proto tcp to port { 22, 80 } \\', '  keep state', 'anchor "ftp" {', '  pass in proto tcp to port 21', '}', 'queue parent bandwidth 1Mb { a, b }', '  queue a bandwidth 50%', 'block all\t\t# default deny', ''].join('\n'));
+  const input = [
+    'ext_if  = "em0"   ',
+    'pass in on $ext_if proto tcp to port {22,80} \\',
+    'keep state',
+    'anchor "ftp" {',
+    'pass in proto tcp to port 21',
+    '}',
+    'queue parent bandwidth 1Mb { a, b }',
+    '  queue a bandwidth 50%',
+    'block all\t\t# default deny',
+    '',
+  ].join('\n');
+  assert.equal(
+    pf(input),
+    [
+      'ext_if  = "em0"',
+      'pass in on $ext_if proto tcp to port { 22, 80 } \\',
+      '  keep state',
+      'anchor "ftp" {',
+      '  pass in proto tcp to port 21',
+      '}',
+      'queue parent bandwidth 1Mb { a, b }',
+      '  queue a bandwidth 50%',
+      'block all\t\t# default deny',
+      '',
+    ].join('\n'),
+  );
 });
 
 function corpus(dir: string): string[] {
   const d = path.join(CORPUS, dir);
-  return fs.existsSync(d) ? fs.readdirSync(d).filter((f) => !f.endsWith('.md')).sort().map((f) => path.join(d, f)) : [];
+  return fs.existsSync(d)
+    ? fs
+        .readdirSync(d)
+        .filter((f) => !f.endsWith('.md'))
+        .sort()
+        .map((f) => path.join(d, f))
+    : [];
 }
 
-const tokens = (text: string) => lex(text).filter((t) => t.kind !== 'nl').map((t) => `${t.kind}:${t.text}`);
+const tokens = (text: string) =>
+  lex(text)
+    .filter((t) => t.kind !== 'nl')
+    .map((t) => `${t.kind}:${t.text}`);
 
 test('nftables corpus: formatting is idempotent and changes no token', (t) => {
   const files = [...corpus('nftables'), ...corpus('nftables-translated')];
@@ -97,7 +159,8 @@ test('pf corpus: formatting is idempotent and changes no word; the parse finds t
     const once = pf(text, TABS);
     assert.equal(pf(once, TABS), once, `${path.basename(file)}: formatting twice changes the file`);
     assert.equal(once.replace(/\s+/g, ''), text.replace(/\s+/g, ''), `${path.basename(file)}: a word changed`);
-    const rules = (s: string) => parsePf(s, ctx).tables.flatMap((x) => x.chains.flatMap((c) => c.rules.map((r) => `${r.action.kind} ${r.conditions.length}`)));
+    const rules = (s: string) =>
+      parsePf(s, ctx).tables.flatMap((x) => x.chains.flatMap((c) => c.rules.map((r) => `${r.action.kind} ${r.conditions.length}`)));
     assert.deepEqual(rules(once), rules(text), `${path.basename(file)}: the parse differs`);
   }
   t.diagnostic(`${files.length} pf files idempotent`);
@@ -118,7 +181,8 @@ test('nftables corpus: nft -c accepts the formatted file exactly when it accepts
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-fmt-'));
   let checked = 0;
   try {
-    const accepts = (file: string) => spawnSync('ip', ['netns', 'exec', ns, 'nft', '-c', '-f', file], { encoding: 'utf8', cwd: path.dirname(file) }).status === 0;
+    const accepts = (file: string) =>
+      spawnSync('ip', ['netns', 'exec', ns, 'nft', '-c', '-f', file], { encoding: 'utf8', cwd: path.dirname(file) }).status === 0;
     let accepted = 0;
     for (const dir of ['nftables', 'nftables-translated']) {
       // Formatted copies side by side, so relative `include`s read the formatted siblings.
@@ -127,7 +191,11 @@ test('nftables corpus: nft -c accepts the formatted file exactly when it accepts
       for (const file of files) fs.writeFileSync(path.join(out, path.basename(file)), nft(fs.readFileSync(file, 'utf8'), TABS));
       for (const file of files) {
         const before = accepts(file);
-        assert.equal(accepts(path.join(out, path.basename(file))), before, `${dir}/${path.basename(file)}: nft -c ${before ? 'rejects' : 'accepts'} the formatted file`);
+        assert.equal(
+          accepts(path.join(out, path.basename(file))),
+          before,
+          `${dir}/${path.basename(file)}: nft -c ${before ? 'rejects' : 'accepts'} the formatted file`,
+        );
         if (before) accepted++;
         checked++;
       }

@@ -11,7 +11,8 @@ import { CORPUS, ctx } from './helpers';
 function whyNot(): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
   if (process.getuid?.() !== 0) return 'needs root (network namespace)';
-  for (const tool of ['nft', 'ip']) if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} not installed (scripts/setup-test-deps.sh installs it)`;
+  for (const tool of ['nft', 'ip'])
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} not installed (scripts/setup-test-deps.sh installs it)`;
   return undefined;
 }
 
@@ -29,10 +30,15 @@ function generate(seed: number): string {
   const rand = rng(seed);
   const pick = <T>(xs: T[]): T => xs[Math.floor(rand() * xs.length)];
   const fam = pick(['ip', 'ip6', 'inet']);
-  const addr = () => (fam === 'ip6' ? pick(['2001:db8::/32', 'fe80::1', '::1']) : pick(['10.0.0.0/8', '192.0.2.1', '198.51.100.0/24', '10.0.0.1-10.0.0.9']));
+  const addr = () =>
+    fam === 'ip6' ? pick(['2001:db8::/32', 'fe80::1', '::1']) : pick(['10.0.0.0/8', '192.0.2.1', '198.51.100.0/24', '10.0.0.1-10.0.0.9']);
   const port = () => pick(['22', '80', '443', '1000-2000', 'ssh', 'https', '{ 22, 80 }', '60000-29', '70000', '53']);
   const chainName = () => pick(['svc', 'web', 'input_x', 'reject', 'GOOD~STUFF', 'a.b']);
-  const lines = [`table ${fam} t${seed} {`, '  chain input {', `    type filter hook input priority ${pick(['0', 'filter', '-10'])}; policy ${pick(['accept', 'drop'])};`];
+  const lines = [
+    `table ${fam} t${seed} {`,
+    '  chain input {',
+    `    type filter hook input priority ${pick(['0', 'filter', '-10'])}; policy ${pick(['accept', 'drop'])};`,
+  ];
   const user = chainName();
   const n = 3 + Math.floor(rand() * 6);
   for (let k = 0; k < n; k++) {
@@ -61,7 +67,11 @@ test('nft -c agrees: files nft accepts parse with no error here', (t) => {
     for (const d of ['nftables', 'nftables-translated']) {
       const dir = path.join(CORPUS, d);
       if (!fs.existsSync(dir)) continue;
-      for (const f of fs.readdirSync(dir).filter((x) => !x.endsWith('.md')).sort()) files.push({ name: `${d}/${f}`, file: path.join(dir, f), text: fs.readFileSync(path.join(dir, f), 'utf8') });
+      for (const f of fs
+        .readdirSync(dir)
+        .filter((x) => !x.endsWith('.md'))
+        .sort())
+        files.push({ name: `${d}/${f}`, file: path.join(dir, f), text: fs.readFileSync(path.join(dir, f), 'utf8') });
     }
     for (let s = 1; s <= 30; s++) {
       const text = generate(s);
@@ -78,14 +88,17 @@ test('nft -c agrees: files nft accepts parse with no error here', (t) => {
       const problems = parseNftables(f.text, ctx).problems.filter((p) => p.severity === 'error');
       if (nftAccepts(f.file)) {
         accepted++;
-        if (problems.length) falseErrors.push(`${f.name}: ${problems.map((p) => `${p.code}@${p.range.start.line + 1} ${p.message}`).join('; ')}`);
+        if (problems.length)
+          falseErrors.push(`${f.name}: ${problems.map((p) => `${p.code}@${p.range.start.line + 1} ${p.message}`).join('; ')}`);
       } else {
         rejected++;
         if (problems.length) rejectedAgree++;
         else missed.push(f.name);
       }
     }
-    t.diagnostic(`nft -c: ${accepted} accepted (${accepted - falseErrors.length} with no error here), ${rejected} rejected (${rejectedAgree} with an error here${missed.length ? `; missed: ${missed.join(', ')}` : ''})`);
+    t.diagnostic(
+      `nft -c: ${accepted} accepted (${accepted - falseErrors.length} with no error here), ${rejected} rejected (${rejectedAgree} with an error here${missed.length ? `; missed: ${missed.join(', ')}` : ''})`,
+    );
     assert.deepEqual(falseErrors, []);
   } finally {
     spawnSync('ip', ['netns', 'delete', ns]);

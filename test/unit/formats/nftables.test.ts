@@ -11,7 +11,14 @@ import { CORPUS, NFT_REJECTS, ctx } from './helpers';
 
 const parse = (text: string) => parseNftables(text, ctx);
 const codes = (text: string) => parse(text).problems.map((p) => p.code);
-const corpusDir = (d: string) => (fs.existsSync(path.join(CORPUS, d)) ? fs.readdirSync(path.join(CORPUS, d)).filter((f) => !f.endsWith('.md')).sort().map((f) => path.join(CORPUS, d, f)) : []);
+const corpusDir = (d: string) =>
+  fs.existsSync(path.join(CORPUS, d))
+    ? fs
+        .readdirSync(path.join(CORPUS, d))
+        .filter((f) => !f.endsWith('.md'))
+        .sort()
+        .map((f) => path.join(CORPUS, d, f))
+    : [];
 
 test('block style: base chain, policy, ports, sets, state, verdicts', () => {
   const rs = parse(`table inet filter {
@@ -33,7 +40,14 @@ test('block style: base chain, policy, ports, sets, state, verdicts', () => {
   assert.equal(c.rules.length, 6);
   const dport = c.rules[2].conditions.find((x) => x.kind === 'dport');
   assert.ok(dport && dport.kind === 'dport');
-  assert.deepEqual(dport.items.map((i) => [i.lo, i.hi, i.service]), [[22, 22, undefined], [80, 81, undefined], [443, 443, 'https']]);
+  assert.deepEqual(
+    dport.items.map((i) => [i.lo, i.hi, i.service]),
+    [
+      [22, 22, undefined],
+      [80, 81, undefined],
+      [443, 443, 'https'],
+    ],
+  );
   assert.equal(c.rules[5].action.kind, 'drop');
   const ex = analyseExposure(rs);
   const v4 = ex.chains.find((x) => x.family === 'ipv4')!;
@@ -87,24 +101,29 @@ test('errors: braces, ports, ranges, protocols, undefined names, keywords', () =
 });
 
 test('edits: add protocol, verdict, restrict source, default drop', () => {
-  const text = 'table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  th dport 22 accept\n  tcp dport 3389 accept\n }\n}\n';
+  const text =
+    'table ip t {\n chain input {\n  type filter hook input priority 0; policy accept;\n  th dport 22 accept\n  tcp dport 3389 accept\n }\n}\n';
   const lines = text.split('\n');
   const rs = parse(text);
   const [r1, r2] = allRules(rs);
   assert.equal(nftablesEdits.addProtocol(r1, lines, 'tcp')?.newText, 'meta l4proto tcp ');
-  assert.deepEqual(nftablesEdits.setVerdict(r2, lines, 'drop'), { range: r2.action.kind === 'accept' ? r2.action.range : undefined, newText: 'drop' });
+  assert.deepEqual(nftablesEdits.setVerdict(r2, lines, 'drop'), {
+    range: r2.action.kind === 'accept' ? r2.action.range : undefined,
+    newText: 'drop',
+  });
   const rsEdit = nftablesEdits.restrictSource(r2, lines, '192.0.2.0/24')!;
   assert.equal(rsEdit.newText, 'ip saddr 192.0.2.0/24 ');
   assert.equal(rsEdit.range.start.character, 2);
   const dd = nftablesEdits.setDefaultDrop(rs.tables[0].chains[0], lines)!;
   assert.equal(dd[0].newText, 'drop');
-  const cmd = 'add table ip f\nadd chain ip f INPUT { type filter hook input priority 0; policy accept; }\nadd rule ip f INPUT tcp dport 22 accept\n';
+  const cmd =
+    'add table ip f\nadd chain ip f INPUT { type filter hook input priority 0; policy accept; }\nadd rule ip f INPUT tcp dport 22 accept\n';
   const r = allRules(parse(cmd))[0];
   const e = nftablesEdits.restrictSource(r, cmd.split('\n'), '192.0.2.0/24')!;
   assert.equal(e.range.start.character, 'add rule ip f INPUT '.length);
 });
 
-test('every file in corpus/nftables and nftables-translated parses with no false errors; nft-rejected files err exactly on nft\'s lines', (t) => {
+test("every file in corpus/nftables and nftables-translated parses with no false errors; nft-rejected files err exactly on nft's lines", (t) => {
   const files = [...corpusDir('nftables'), ...corpusDir('nftables-translated')];
   if (!files.length) return t.skip(`corpus not found at ${CORPUS}`);
   const wrong: string[] = [];
@@ -113,8 +132,12 @@ test('every file in corpus/nftables and nftables-translated parses with no false
     const lines = [...new Set(rs.problems.filter((p) => p.severity === 'error').map((p) => p.range.start.line + 1))].sort((a, b) => a - b);
     const expected = path.dirname(f).endsWith('nftables-translated') ? NFT_REJECTS[path.basename(f)] : undefined;
     if (!expected) {
-      if (rs.problems.length) wrong.push(`${path.basename(f)}: ${rs.problems.map((p) => `${p.code}@${p.range.start.line + 1} ${p.message}`).join('; ')}`);
-    } else if (JSON.stringify(lines.slice(0, expected.length)) !== JSON.stringify(expected) || (expected.length < 10 && lines.length !== expected.length)) {
+      if (rs.problems.length)
+        wrong.push(`${path.basename(f)}: ${rs.problems.map((p) => `${p.code}@${p.range.start.line + 1} ${p.message}`).join('; ')}`);
+    } else if (
+      JSON.stringify(lines.slice(0, expected.length)) !== JSON.stringify(expected) ||
+      (expected.length < 10 && lines.length !== expected.length)
+    ) {
       wrong.push(`${path.basename(f)}: error lines ${lines.slice(0, 12).join(',')} ≠ nft ${expected.join(',')}`);
     }
   }

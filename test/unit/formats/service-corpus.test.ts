@@ -30,7 +30,11 @@ test('every compose, Kubernetes, Dockerfile and services corpus file is recognis
       const fa = analyse(f);
       counts[fa.format.id] = (counts[fa.format.id] ?? 0) + 1;
       const syntax = fa.findings.filter((x) => SYNTAX.test(x.code));
-      assert.deepEqual(syntax.map((x) => `${x.range.start.line + 1}: ${x.code} ${x.message}`), [], path.relative(CORPUS, f));
+      assert.deepEqual(
+        syntax.map((x) => `${x.range.start.line + 1}: ${x.code} ${x.message}`),
+        [],
+        path.relative(CORPUS, f),
+      );
     }
   }
   t.diagnostic(`files by format: ${JSON.stringify(counts)}`);
@@ -40,7 +44,11 @@ test('every compose, Kubernetes, Dockerfile and services corpus file is recognis
 /** Published TCP/UDP ports of a file on every address, from the exposure JSON (what `portcullis exposure` prints). */
 function openToAll(fa: FileAnalysis): Set<string> {
   const out = new Set<string>();
-  for (const c of matrixJson(serviceMatrix(fa.exposure)) as { chain: string; family: string; entries: { protocol: string; ports: number[][]; sources: string[]; destinations?: string[]; approximate: boolean }[] }[]) {
+  for (const c of matrixJson(serviceMatrix(fa.exposure)) as {
+    chain: string;
+    family: string;
+    entries: { protocol: string; ports: number[][]; sources: string[]; destinations?: string[]; approximate: boolean }[];
+  }[]) {
     for (const e of c.entries) {
       if (e.destinations || !(e.sources.includes('0.0.0.0/0') || e.sources.includes('::/0'))) continue;
       for (const [a, b] of e.ports) out.add(`${c.chain} ${e.protocol}/${a === b ? a : `${a}-${b}`}`);
@@ -51,7 +59,18 @@ function openToAll(fa: FileAnalysis): Set<string> {
 
 test('manifest exposure facts: published, loopback-bound, expose-only, host network, variables', { skip }, () => {
   const fa = (f: string) => analyse(path.join(CORPUS, f));
-  assert.deepEqual([...openToAll(fa('docker-compose/awesome-pihole-cloudflared-DoH.yaml'))].sort(), ['cloudflared tcp/5054', 'cloudflared udp/5054', 'pihole tcp/53', 'pihole tcp/8080', 'pihole tcp/8443', 'pihole udp/53', 'pihole udp/67'].sort());
+  assert.deepEqual(
+    [...openToAll(fa('docker-compose/awesome-pihole-cloudflared-DoH.yaml'))].sort(),
+    [
+      'cloudflared tcp/5054',
+      'cloudflared udp/5054',
+      'pihole tcp/53',
+      'pihole tcp/8080',
+      'pihole tcp/8443',
+      'pihole udp/53',
+      'pihole udp/67',
+    ].sort(),
+  );
   // Loopback bindings and expose: not open to all.
   const ps = openToAll(fa('docker-compose/docker-compose-e2e-ps-test.yaml'));
   assert.equal(ps.size, 0, [...ps].join());
@@ -63,17 +82,31 @@ test('manifest exposure facts: published, loopback-bound, expose-only, host netw
   const kong = fa('docker-compose/kong-docker-compose.yml');
   const j = matrixJson(serviceMatrix(kong.exposure)) as { chain: string; family: string; entries: { ports: number[][] }[] }[];
   const v6 = j.find((c) => c.chain === 'kong' && c.family === 'ipv6')!;
-  assert.deepEqual(v6.entries.flatMap((e) => e.ports), [[8001, 8002], [8444, 8444]]);
+  assert.deepEqual(
+    v6.entries.flatMap((e) => e.ports),
+    [
+      [8001, 8002],
+      [8444, 8444],
+    ],
+  );
   // Jigasi's variable UDP range resolves from its defaults.
   assert.ok(openToAll(fa('docker-compose/jitsi-jigasi.yml')).has('jigasi udp/20000-20050'));
   // Jitsi: HTTP_PORT has no default and no .env: unknown port, approximate, never a syntax error.
   const jitsi = fa('docker-compose/jitsi-docker-compose.yml');
-  assert.ok([...jitsi.exposure.byRule.values()].flat().some((g) => g.approximate && g.reasons.some((r) => r.includes('${HTTP_PORT} has no value here'))));
+  assert.ok(
+    [...jitsi.exposure.byRule.values()]
+      .flat()
+      .some((g) => g.approximate && g.reasons.some((r) => r.includes('${HTTP_PORT} has no value here'))),
+  );
   assert.ok(fa('docker-compose/awesome-plex.yaml').findings.some((f) => f.code === 'PC121'));
   // Kubernetes: flow-style LB, NodePort, ClusterIP not exposed.
   assert.ok(openToAll(fa('kubernetes/k8s-website-dual-stack-prefer-ipv6-lb-svc.yaml')).has('my-service tcp/80'));
   assert.equal(openToAll(fa('kubernetes/k8s-examples-databases-cassandra-cassandra-service.yaml')).size, 0);
-  assert.ok([...openToAll(fa('kubernetes/ingress-nginx-baremetal-deploy.yaml'))].some((p) => p.startsWith('ingress-nginx-controller tcp/30000-32767')));
+  assert.ok(
+    [...openToAll(fa('kubernetes/ingress-nginx-baremetal-deploy.yaml'))].some((p) =>
+      p.startsWith('ingress-nginx-controller tcp/30000-32767'),
+    ),
+  );
   assert.ok(fa('kubernetes/kube-prometheus-nodeExporter-daemonset.yaml').findings.some((f) => f.code === 'PC121'));
 });
 
@@ -90,46 +123,99 @@ interface Case {
 const atWarning = (fa: FileAnalysis) => fa.findings.some((f) => f.severity === 'error' || f.severity === 'warning');
 const notBound = (fa: FileAnalysis) => openToAll(fa).size > 0 || fa.findings.some((f) => f.code === 'PC101' || f.code === 'PC120');
 /** A finding on a port token below 1024 (the question KICS's privileged-ports query asks). */
-const privileged = (fa: FileAnalysis) => fa.findings.some((f) => Number(fa.lines[f.range.start.line]?.slice(f.range.start.character, f.range.end.character)) < 1024);
-const hasCode = (...codes: string[]) => (fa: FileAnalysis) => fa.findings.some((f) => codes.includes(f.code));
+const privileged = (fa: FileAnalysis) =>
+  fa.findings.some((f) => Number(fa.lines[f.range.start.line]?.slice(f.range.start.character, f.range.end.character)) < 1024);
+const hasCode =
+  (...codes: string[]) =>
+  (fa: FileAnalysis) =>
+    fa.findings.some((f) => codes.includes(f.code));
 
 const CASES: Case[] = [
-  ...['1', '2', '3'].map((n) => ({ file: `docker-compose/not-bound-positive${n}.yaml`, tool: 'KICS not-bound', positive: true, flagged: notBound })),
-  ...['1', '2', '3', '4', '5', '6'].map((n) => ({ file: `docker-compose/not-bound-negative${n}.yaml`, tool: 'KICS not-bound', positive: false, flagged: notBound })),
   ...['1', '2', '3'].map((n) => ({
-    file: `docker-compose/privileged-ports-positive${n}.yaml`, tool: 'KICS privileged ports', positive: true, flagged: privileged,
-    disagree: 'Portcullis has no privileged-port check: a port below 1024 inside a container is a capability question, not a network exposure (and 67/udp, 70 and 80 are not risky when published)',
+    file: `docker-compose/not-bound-positive${n}.yaml`,
+    tool: 'KICS not-bound',
+    positive: true,
+    flagged: notBound,
+  })),
+  ...['1', '2', '3', '4', '5', '6'].map((n) => ({
+    file: `docker-compose/not-bound-negative${n}.yaml`,
+    tool: 'KICS not-bound',
+    positive: false,
+    flagged: notBound,
+  })),
+  ...['1', '2', '3'].map((n) => ({
+    file: `docker-compose/privileged-ports-positive${n}.yaml`,
+    tool: 'KICS privileged ports',
+    positive: true,
+    flagged: privileged,
+    disagree:
+      'Portcullis has no privileged-port check: a port below 1024 inside a container is a capability question, not a network exposure (and 67/udp, 70 and 80 are not risky when published)',
   })),
   { file: 'docker-compose/privileged-ports-negative1.yaml', tool: 'KICS privileged ports', positive: false, flagged: privileged },
   { file: 'docker-compose/privileged-ports-negative2.yaml', tool: 'KICS privileged ports', positive: false, flagged: privileged },
   { file: 'kubernetes/hostport-DS-node-exporter-FAILED.yaml', tool: 'Checkov CKV_K8S_26', positive: true, flagged: hasCode('PC125') },
   { file: 'kubernetes/hostport-nginx-app-FAILED.yaml', tool: 'Checkov CKV_K8S_26', positive: true, flagged: hasCode('PC125') },
-  { file: 'kubernetes/hostport-nginx-app-PASSED.yaml', tool: 'Checkov CKV_K8S_26', positive: false, flagged: (fa) => hasCode('PC125')(fa) || atWarning(fa) },
   {
-    file: 'kubernetes/api-server-insecure-port-FAILED.yaml', tool: 'Checkov CKV_K8S_88', positive: true, flagged: atWarning,
-    disagree: 'the insecure port is a kube-apiserver command-line flag (--insecure-port=80); Portcullis reads declared ports, not process arguments',
+    file: 'kubernetes/hostport-nginx-app-PASSED.yaml',
+    tool: 'Checkov CKV_K8S_26',
+    positive: false,
+    flagged: (fa) => hasCode('PC125')(fa) || atWarning(fa),
+  },
+  {
+    file: 'kubernetes/api-server-insecure-port-FAILED.yaml',
+    tool: 'Checkov CKV_K8S_88',
+    positive: true,
+    flagged: atWarning,
+    disagree:
+      'the insecure port is a kube-apiserver command-line flag (--insecure-port=80); Portcullis reads declared ports, not process arguments',
   },
   { file: 'kubernetes/api-server-insecure-port-PASSED.yaml', tool: 'Checkov CKV_K8S_88', positive: false, flagged: atWarning },
   {
-    file: 'kubernetes/public-pod-failing-pod.yaml', tool: 'Checkov CKV2_K8S_EXAMPLE_1', positive: true, flagged: hasCode('PC122', 'PC101'),
-    disagree: 'the Pod and its LoadBalancer Service are in two files; Portcullis links Services to pods within one file only (the Service file gets PC122)',
+    file: 'kubernetes/public-pod-failing-pod.yaml',
+    tool: 'Checkov CKV2_K8S_EXAMPLE_1',
+    positive: true,
+    flagged: hasCode('PC122', 'PC101'),
+    disagree:
+      'the Pod and its LoadBalancer Service are in two files; Portcullis links Services to pods within one file only (the Service file gets PC122)',
   },
-  { file: 'kubernetes/public-pod-failing-service.yaml', tool: 'Checkov CKV2_K8S_EXAMPLE_1 (Service side)', positive: true, flagged: hasCode('PC122') },
+  {
+    file: 'kubernetes/public-pod-failing-service.yaml',
+    tool: 'Checkov CKV2_K8S_EXAMPLE_1 (Service side)',
+    positive: true,
+    flagged: hasCode('PC122'),
+  },
   { file: 'kubernetes/public-pod-passing-pod.yaml', tool: 'Checkov CKV2_K8S_EXAMPLE_1', positive: false, flagged: atWarning },
   { file: 'kubernetes/public-pod-passing-service.yaml', tool: 'Checkov CKV2_K8S_EXAMPLE_1', positive: false, flagged: atWarning },
   {
-    file: 'kubernetes/networkpolicy-pods.yaml', tool: 'Checkov CKV2_K8S_6 (external-proxy flagged, internal-proxy not)', positive: true,
+    file: 'kubernetes/networkpolicy-pods.yaml',
+    tool: 'Checkov CKV2_K8S_6 (external-proxy flagged, internal-proxy not)',
+    positive: true,
     flagged: (fa) => {
       const pc123 = fa.findings.filter((f) => f.code === 'PC123').map((f) => f.message);
       return pc123.length === 1 && pc123[0].includes('external-proxy-deployment');
     },
   },
-  { file: 'dockerfile/expose-22-failure.Dockerfile', tool: 'Checkov CKV_DOCKER_1', positive: true, flagged: (fa) => fa.findings.some((f) => f.code === 'PC126' && /SSH/.test(f.message)) },
-  { file: 'dockerfile/expose-22-failure_tcp.Dockerfile', tool: 'Checkov CKV_DOCKER_1', positive: true, flagged: (fa) => fa.findings.some((f) => f.code === 'PC126' && /SSH/.test(f.message)) },
-  { file: 'dockerfile/expose-22-success.Dockerfile', tool: 'Checkov CKV_DOCKER_1', positive: false, flagged: (fa) => atWarning(fa) || fa.findings.some((f) => /SSH/.test(f.message)) },
+  {
+    file: 'dockerfile/expose-22-failure.Dockerfile',
+    tool: 'Checkov CKV_DOCKER_1',
+    positive: true,
+    flagged: (fa) => fa.findings.some((f) => f.code === 'PC126' && /SSH/.test(f.message)),
+  },
+  {
+    file: 'dockerfile/expose-22-failure_tcp.Dockerfile',
+    tool: 'Checkov CKV_DOCKER_1',
+    positive: true,
+    flagged: (fa) => fa.findings.some((f) => f.code === 'PC126' && /SSH/.test(f.message)),
+  },
+  {
+    file: 'dockerfile/expose-22-success.Dockerfile',
+    tool: 'Checkov CKV_DOCKER_1',
+    positive: false,
+    flagged: (fa) => atWarning(fa) || fa.findings.some((f) => /SSH/.test(f.message)),
+  },
 ];
 
-test('Checkov and KICS fixtures: agreement with the tools\' expectations', { skip }, (t) => {
+test("Checkov and KICS fixtures: agreement with the tools' expectations", { skip }, (t) => {
   const rows: string[] = ['| fixture | tool | expected | Portcullis | agrees |', '|---|---|---|---|---|'];
   let agree = 0;
   for (const c of CASES) {

@@ -11,42 +11,102 @@ import type { Rule } from '../../../server/src/model/ruleset';
 import { allRules } from '../../../server/src/model/ruleset';
 import { analyseText, resolveFormat, type FileAnalysis } from '../../../server/src/pipeline';
 
-function run(id: string, text: string, file = `/tmp/x/${id === 'compose' ? 'compose.yaml' : id === 'dockerfile' ? 'Dockerfile' : id === 'services' ? 'services' : 'app.yaml'}`, read?: (p: string) => string | undefined): FileAnalysis {
+function run(
+  id: string,
+  text: string,
+  file = `/tmp/x/${id === 'compose' ? 'compose.yaml' : id === 'dockerfile' ? 'Dockerfile' : id === 'services' ? 'services' : 'app.yaml'}`,
+  read?: (p: string) => string | undefined,
+): FileAnalysis {
   return analyseText(text, formatById(id)!, file, resolveSettings({}), read);
 }
 const codes = (fa: FileAnalysis) => fa.findings.map((f) => f.code);
 const published = (fa: FileAnalysis) => allRules(fa.ruleset).filter((r) => r.action.kind === 'accept');
 const ports = (r: Rule) => r.conditions.flatMap((c) => (c.kind === 'dport' ? c.items.map((i) => [i.lo, i.hi]) : []));
-const json = (fa: FileAnalysis) => JSON.parse(JSON.stringify(matrixJson(serviceMatrix(fa.exposure)))) as { table: string; chain: string; family: string; entries: { protocol: string; ports: number[][]; sources: string[]; interface?: string; destinations?: string[]; approximate: boolean }[] }[];
+const json = (fa: FileAnalysis) =>
+  JSON.parse(JSON.stringify(matrixJson(serviceMatrix(fa.exposure)))) as {
+    table: string;
+    chain: string;
+    family: string;
+    entries: {
+      protocol: string;
+      ports: number[][];
+      sources: string[];
+      interface?: string;
+      destinations?: string[];
+      approximate: boolean;
+    }[];
+  }[];
 
 test('compose short syntax: host/container ports, ranges, udp, host IPs, random host ports', () => {
-  const fa = run('compose', [
-    'services:',
-    '  web:',
-    '    image: nginx',
-    '    ports:',
-    '      - "8080:80"',
-    '      - "127.0.0.1:5432:5432"',
-    '      - "[::1]:6000:6000"',
-    '      - "5000-5010:5000-5010"',
-    '      - "53:53/udp"',
-    '      - "3000"',
-    '      - 9090:9090',
-    '      - "0.0.0.0:3389:3389"',
-  ].join('\n'));
+  const fa = run(
+    'compose',
+    [
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    ports:',
+      '      - "8080:80"',
+      '      - "127.0.0.1:5432:5432"',
+      '      - "[::1]:6000:6000"',
+      '      - "5000-5010:5000-5010"',
+      '      - "53:53/udp"',
+      '      - "3000"',
+      '      - 9090:9090',
+      '      - "0.0.0.0:3389:3389"',
+    ].join('\n'),
+  );
   assert.deepEqual(fa.ruleset.problems, []);
   const rules = published(fa);
-  assert.deepEqual(rules.map(ports), [[[8080, 8080]], [[5432, 5432]], [[6000, 6000]], [[5000, 5010]], [[53, 53]], [[32768, 60999]], [[9090, 9090]], [[3389, 3389]]]);
-  assert.equal(rules[4].conditions.find((c) => c.kind === 'protocol')?.kind === 'protocol' && (rules[4].conditions[0] as { protocols: string[] }).protocols[0], 'udp');
+  assert.deepEqual(rules.map(ports), [
+    [[8080, 8080]],
+    [[5432, 5432]],
+    [[6000, 6000]],
+    [[5000, 5010]],
+    [[53, 53]],
+    [[32768, 60999]],
+    [[9090, 9090]],
+    [[3389, 3389]],
+  ]);
+  assert.equal(
+    rules[4].conditions.find((c) => c.kind === 'protocol')?.kind === 'protocol' &&
+      (rules[4].conditions[0] as { protocols: string[] }).protocols[0],
+    'udp',
+  );
   // The host port token is what the finding and hover point at.
   const item = rules[0].conditions.find((c) => c.kind === 'dport')!;
-  assert.equal(item.kind === 'dport' && fa.lines[item.items[0].range.start.line].slice(item.items[0].range.start.character, item.items[0].range.end.character), '8080');
+  assert.equal(
+    item.kind === 'dport' &&
+      fa.lines[item.items[0].range.start.line].slice(item.items[0].range.start.character, item.items[0].range.end.character),
+    '8080',
+  );
   const j = json(fa);
   const v4 = j.find((c) => c.chain === 'web' && c.family === 'ipv4')!;
   const v6 = j.find((c) => c.chain === 'web' && c.family === 'ipv6')!;
   // Loopback bindings read like `-i lo`: local sources, interface lo, the bound address as destination.
-  assert.deepEqual(v4.entries.find((e) => e.interface === 'lo'), { protocol: 'tcp', ports: [[5432, 5432]], sources: ['127.0.0.0/8'], interface: 'lo', destinations: ['127.0.0.1/32'], rules: [{ line: 5 }], approximate: false });
-  assert.deepEqual(v6.entries.find((e) => e.interface === 'lo'), { protocol: 'tcp', ports: [[6000, 6000]], sources: ['::1/128'], interface: 'lo', destinations: ['::1/128'], rules: [{ line: 6 }], approximate: false });
+  assert.deepEqual(
+    v4.entries.find((e) => e.interface === 'lo'),
+    {
+      protocol: 'tcp',
+      ports: [[5432, 5432]],
+      sources: ['127.0.0.0/8'],
+      interface: 'lo',
+      destinations: ['127.0.0.1/32'],
+      rules: [{ line: 5 }],
+      approximate: false,
+    },
+  );
+  assert.deepEqual(
+    v6.entries.find((e) => e.interface === 'lo'),
+    {
+      protocol: 'tcp',
+      ports: [[6000, 6000]],
+      sources: ['::1/128'],
+      interface: 'lo',
+      destinations: ['::1/128'],
+      rules: [{ line: 6 }],
+      approximate: false,
+    },
+  );
   // No host address: every IPv4 and IPv6 address; 0.0.0.0: IPv4 only.
   assert.ok(v6.entries.some((e) => e.ports.some(([a]) => a === 8080) && e.sources[0] === '::/0'));
   assert.ok(!v6.entries.some((e) => e.ports.some(([a, b]) => a <= 3389 && b >= 3389)));
@@ -54,33 +114,42 @@ test('compose short syntax: host/container ports, ranges, udp, host IPs, random 
   const rdp = fa.findings.find((f) => f.code === 'PC101' && /RDP/.test(f.message))!;
   assert.match(rdp.message, /^RDP \(Windows Remote Desktop\), TCP 3389, is reachable from any IPv4 address through compose service web\./);
   // The loopback-bound PostgreSQL and the [::1] X11 port are not reported.
-  assert.ok(!fa.findings.some((f) => f.code === 'PC120' || /PostgreSQL|X11/.test(f.message)), JSON.stringify(fa.findings.map((f) => f.message)));
+  assert.ok(
+    !fa.findings.some((f) => f.code === 'PC120' || /PostgreSQL|X11/.test(f.message)),
+    JSON.stringify(fa.findings.map((f) => f.message)),
+  );
 });
 
 test('compose long syntax, expose, network_mode host and the datastore finding', () => {
-  const fa = run('compose', [
-    'services:',
-    '  db:',
-    '    image: postgres',
-    '    ports:',
-    '      - target: 5432',
-    '        published: "5432"',
-    '        protocol: tcp',
-    '        mode: host',
-    '      - target: 6379',
-    '        host_ip: 127.0.0.1',
-    '        published: 6379',
-    '    expose:',
-    '      - "22"',
-    '  plex:',
-    '    image: plex',
-    '    network_mode: host',
-    '    ports: ["32400:32400"]',
-  ].join('\n'));
+  const fa = run(
+    'compose',
+    [
+      'services:',
+      '  db:',
+      '    image: postgres',
+      '    ports:',
+      '      - target: 5432',
+      '        published: "5432"',
+      '        protocol: tcp',
+      '        mode: host',
+      '      - target: 6379',
+      '        host_ip: 127.0.0.1',
+      '        published: 6379',
+      '    expose:',
+      '      - "22"',
+      '  plex:',
+      '    image: plex',
+      '    network_mode: host',
+      '    ports: ["32400:32400"]',
+    ].join('\n'),
+  );
   assert.deepEqual(fa.ruleset.problems, []);
   const pc120 = fa.findings.filter((f) => f.code === 'PC120');
   assert.equal(pc120.length, 1);
-  assert.match(pc120[0].message, /^PostgreSQL \(5432\/tcp\) is published on every address of the host, reachable from any IPv4 or IPv6 address through compose service db/);
+  assert.match(
+    pc120[0].message,
+    /^PostgreSQL \(5432\/tcp\) is published on every address of the host, reachable from any IPv4 or IPv6 address through compose service db/,
+  );
   assert.equal(pc120[0].range.start.line, 5);
   assert.ok(!codes(fa).includes('PC101'), 'PC120 replaces PC101 for the published database');
   assert.ok(fa.findings.some((f) => f.code === 'PC126' && /SSH/.test(f.message) && f.severity === 'information'));
@@ -91,7 +160,16 @@ test('compose long syntax, expose, network_mode host and the datastore finding',
 });
 
 test('compose interpolation: defaults, .env beside the file, unresolved values are approximate, never errors', () => {
-  const text = ['services:', '  app:', '    image: x', '    ports:', '      - "${BIND:-0.0.0.0}:${PORT:-3389}:80"', '      - "${DB_PORT}:5432"', '      - "${RANGE_LO:-20000}-${RANGE_HI:-20050}:20000-20050/udp"', '      - "${ADMIN}:8001"'].join('\n');
+  const text = [
+    'services:',
+    '  app:',
+    '    image: x',
+    '    ports:',
+    '      - "${BIND:-0.0.0.0}:${PORT:-3389}:80"',
+    '      - "${DB_PORT}:5432"',
+    '      - "${RANGE_LO:-20000}-${RANGE_HI:-20050}:20000-20050/udp"',
+    '      - "${ADMIN}:8001"',
+  ].join('\n');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-compose-'));
   fs.writeFileSync(path.join(dir, '.env'), 'DB_PORT=15432\n# comment\nPORT=3390\n');
   const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined);
@@ -100,7 +178,11 @@ test('compose interpolation: defaults, .env beside the file, unresolved values a
   const rules = published(fa);
   assert.deepEqual(rules.map(ports), [[[3390, 3390]], [[15432, 15432]], [[20000, 20050]], [[1, 65535]]]);
   // The .env value wins over the default; the token range covers the whole ${…}.
-  const item = (rules[0].conditions.find((c) => c.kind === 'dport') as { items: { range: { start: { character: number }; end: { character: number } } }[] }).items[0];
+  const item = (
+    rules[0].conditions.find((c) => c.kind === 'dport') as {
+      items: { range: { start: { character: number }; end: { character: number } } }[];
+    }
+  ).items[0];
   assert.equal(fa.lines[4].slice(item.range.start.character, item.range.end.character), '${PORT:-3389}');
   const unknown = fa.exposure.byRule.get(rules[3].id)!;
   assert.ok(unknown.every((g) => g.approximate && g.reasons.some((r) => r.includes('${ADMIN} has no value here'))));
@@ -113,8 +195,32 @@ test('compose interpolation: defaults, .env beside the file, unresolved values a
 });
 
 test('compose syntax errors point at the entry; KICS-style published addresses are read', () => {
-  const fa = run('compose', ['services:', '  a:', '    image: x', '    ports:', '      - "80:http"', '      - "70000:80"', '      - "9000-8000:80"', '      - "1.2.3:80:80"', '      - target: 80', '        published: 127.0.0.1:8080', '      - published: 80'].join('\n'));
-  assert.deepEqual(fa.ruleset.problems.map((p) => [p.code, p.range.start.line]), [['PC001', 4], ['PC002', 5], ['PC003', 6], ['PC001', 7], ['PC001', 10]]);
+  const fa = run(
+    'compose',
+    [
+      'services:',
+      '  a:',
+      '    image: x',
+      '    ports:',
+      '      - "80:http"',
+      '      - "70000:80"',
+      '      - "9000-8000:80"',
+      '      - "1.2.3:80:80"',
+      '      - target: 80',
+      '        published: 127.0.0.1:8080',
+      '      - published: 80',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    fa.ruleset.problems.map((p) => [p.code, p.range.start.line]),
+    [
+      ['PC001', 4],
+      ['PC002', 5],
+      ['PC003', 6],
+      ['PC001', 7],
+      ['PC001', 10],
+    ],
+  );
   const lo = published(fa).find((r) => r.listener?.bound);
   assert.equal(lo?.listener?.bound?.toCidrs().join(), '127.0.0.1/32');
 });
@@ -123,8 +229,17 @@ test('content sniffing: compose and Kubernetes YAML are recognised, unrelated YA
   assert.equal(formatForPath('a/docker.yml', () => 'services:\n  web:\n    image: nginx\n')?.id, 'compose');
   assert.equal(formatForPath('a/app.yaml', () => 'apiVersion: v1\nkind: Service\nmetadata:\n  name: x\n')?.id, 'kubernetes');
   assert.equal(formatForPath('a/app.yaml', () => '{ apiVersion: "v1", kind: "Service" }')?.id, 'kubernetes');
-  assert.equal(formatForPath('.github/workflows/ci.yml', () => 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n'), undefined);
-  assert.equal(formatForPath('openapi.yaml', () => 'openapi: 3.0.0\ninfo:\n  title: x\npaths: {}\n'), undefined);
+  assert.equal(
+    formatForPath(
+      '.github/workflows/ci.yml',
+      () => 'on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    services:\n      db:\n        image: postgres\n',
+    ),
+    undefined,
+  );
+  assert.equal(
+    formatForPath('openapi.yaml', () => 'openapi: 3.0.0\ninfo:\n  title: x\npaths: {}\n'),
+    undefined,
+  );
   assert.equal(resolveFormat('/x/docker-compose.override.yml')?.id, 'compose');
   assert.equal(resolveFormat('/x/Dockerfile')?.id, 'dockerfile');
   assert.equal(resolveFormat('/x/api.Dockerfile')?.id, 'dockerfile');
@@ -133,20 +248,81 @@ test('content sniffing: compose and Kubernetes YAML are recognised, unrelated YA
 });
 
 const K8S = [
-  'apiVersion: v1', 'kind: Service', 'metadata:', '  name: web', 'spec:', '  type: LoadBalancer', '  selector:', '    app: web', '  ports:',
-  '    - port: 3389', '      targetPort: rdp', '      nodePort: 30389',
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata:',
+  '  name: web',
+  'spec:',
+  '  type: LoadBalancer',
+  '  selector:',
+  '    app: web',
+  '  ports:',
+  '    - port: 3389',
+  '      targetPort: rdp',
+  '      nodePort: 30389',
   '---',
-  'apiVersion: v1', 'kind: Service', 'metadata:', '  name: internal', 'spec:', '  type: LoadBalancer', '  loadBalancerSourceRanges: ["10.0.0.0/8"]', '  ports:', '    - port: 443',
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata:',
+  '  name: internal',
+  'spec:',
+  '  type: LoadBalancer',
+  '  loadBalancerSourceRanges: ["10.0.0.0/8"]',
+  '  ports:',
+  '    - port: 443',
   '---',
-  'apiVersion: v1', 'kind: Service', 'metadata:', '  name: cluster', 'spec:', '  ports:', '    - port: 5432',
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata:',
+  '  name: cluster',
+  'spec:',
+  '  ports:',
+  '    - port: 5432',
   '---',
-  'apiVersion: v1', 'kind: Service', 'metadata:', '  name: ext', 'spec:', '  externalIPs: [203.0.113.7]', '  ports:', '    - port: 8080',
+  'apiVersion: v1',
+  'kind: Service',
+  'metadata:',
+  '  name: ext',
+  'spec:',
+  '  externalIPs: [203.0.113.7]',
+  '  ports:',
+  '    - port: 8080',
   '---',
-  'apiVersion: apps/v1', 'kind: Deployment', 'metadata:', '  name: web', 'spec:', '  template:', '    metadata:', '      labels:', '        app: web', '    spec:',
-  '      containers:', '        - name: c', '          ports:', '            - name: rdp', '              containerPort: 3389', '            - containerPort: 6379', '              hostPort: 6379', '              hostIP: 127.0.0.1',
-  '            - containerPort: 9100', '              hostPort: 9100',
+  'apiVersion: apps/v1',
+  'kind: Deployment',
+  'metadata:',
+  '  name: web',
+  'spec:',
+  '  template:',
+  '    metadata:',
+  '      labels:',
+  '        app: web',
+  '    spec:',
+  '      containers:',
+  '        - name: c',
+  '          ports:',
+  '            - name: rdp',
+  '              containerPort: 3389',
+  '            - containerPort: 6379',
+  '              hostPort: 6379',
+  '              hostIP: 127.0.0.1',
+  '            - containerPort: 9100',
+  '              hostPort: 9100',
   '---',
-  'apiVersion: batch/v1', 'kind: CronJob', 'metadata:', '  name: job', 'spec:', '  jobTemplate:', '    spec:', '      template:', '        spec:', '          hostNetwork: true', '          containers:', '            - name: c', '              ports:', '                - containerPort: 23',
+  'apiVersion: batch/v1',
+  'kind: CronJob',
+  'metadata:',
+  '  name: job',
+  'spec:',
+  '  jobTemplate:',
+  '    spec:',
+  '      template:',
+  '        spec:',
+  '          hostNetwork: true',
+  '          containers:',
+  '            - name: c',
+  '              ports:',
+  '                - containerPort: 23',
 ].join('\n');
 
 test('Kubernetes: Service types, source ranges, externalIPs, named targetPort, hostPort/hostIP, hostNetwork in a CronJob', () => {
@@ -154,59 +330,153 @@ test('Kubernetes: Service types, source ranges, externalIPs, named targetPort, h
   assert.deepEqual(fa.ruleset.problems, []);
   const j = json(fa);
   const web = j.find((c) => c.table === 'Service' && c.chain === 'web' && c.family === 'ipv4')!;
-  assert.deepEqual(web.entries.map((e) => [e.ports, e.sources]), [[[[3389, 3389]], ['0.0.0.0/0']], [[[30389, 30389]], ['0.0.0.0/0']]]);
+  assert.deepEqual(
+    web.entries.map((e) => [e.ports, e.sources]),
+    [
+      [[[3389, 3389]], ['0.0.0.0/0']],
+      [[[30389, 30389]], ['0.0.0.0/0']],
+    ],
+  );
   const internal = j.find((c) => c.chain === 'internal' && c.family === 'ipv4')!;
-  assert.deepEqual(internal.entries.map((e) => [e.ports, e.sources, e.approximate]), [[[[443, 443]], ['10.0.0.0/8'], false], [[[30000, 32767]], ['0.0.0.0/0'], true]]);
+  assert.deepEqual(
+    internal.entries.map((e) => [e.ports, e.sources, e.approximate]),
+    [
+      [[[443, 443]], ['10.0.0.0/8'], false],
+      [[[30000, 32767]], ['0.0.0.0/0'], true],
+    ],
+  );
   assert.ok(!j.some((c) => c.chain === 'cluster' && c.entries.length), 'ClusterIP is not exposed');
   const ext = j.find((c) => c.chain === 'ext' && c.family === 'ipv4')!;
-  assert.deepEqual(ext.entries.map((e) => e.destinations), [['203.0.113.7/32']]);
+  assert.deepEqual(
+    ext.entries.map((e) => e.destinations),
+    [['203.0.113.7/32']],
+  );
   assert.ok(!j.some((c) => c.chain === 'ext' && c.family === 'ipv6' && c.entries.length));
   const lb = allRules(fa.ruleset).find((r) => r.chain === 'web' && r.table === 'Service' && r.listener?.role === 'load-balancer')!;
   assert.equal(lb.listener?.target, 'rdp (3389/tcp)');
   const pc101 = fa.findings.filter((f) => f.code === 'PC101').map((f) => f.message.split('. ')[0]);
-  assert.ok(pc101.includes('RDP (Windows Remote Desktop), TCP 3389, is reachable from any IPv4 or IPv6 address through Service web'), pc101.join('\n'));
-  assert.ok(pc101.some((m) => m.startsWith('Telnet (clear-text remote login), TCP 23, is reachable from any IPv4 or IPv6 address through CronJob job')));
+  assert.ok(
+    pc101.includes('RDP (Windows Remote Desktop), TCP 3389, is reachable from any IPv4 or IPv6 address through Service web'),
+    pc101.join('\n'),
+  );
+  assert.ok(
+    pc101.some((m) =>
+      m.startsWith('Telnet (clear-text remote login), TCP 23, is reachable from any IPv4 or IPv6 address through CronJob job'),
+    ),
+  );
   assert.ok(fa.findings.some((f) => f.code === 'PC121' && /CronJob job/.test(f.message)));
-  assert.deepEqual(fa.findings.filter((f) => f.code === 'PC122').map((f) => f.range.start.line), [9]);
-  assert.deepEqual(fa.findings.filter((f) => f.code === 'PC125').map((f) => f.message.match(/opens (\d+)/)?.[1]), ['6379', '9100']);
+  assert.deepEqual(
+    fa.findings.filter((f) => f.code === 'PC122').map((f) => f.range.start.line),
+    [9],
+  );
+  assert.deepEqual(
+    fa.findings.filter((f) => f.code === 'PC125').map((f) => f.message.match(/opens (\d+)/)?.[1]),
+    ['6379', '9100'],
+  );
   // The loopback hostIP keeps Redis off the network: no PC120/PC101 for it.
   assert.ok(!fa.findings.some((f) => /Redis/.test(f.message)));
 });
 
 test('NetworkPolicy: ipBlock with except, endPort, empty ingress rule, union of policies, unselected pods', () => {
-  const fa = run('kubernetes', [
-    'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: db}', 'spec:', '  podSelector: {matchLabels: {role: db}}', '  policyTypes: [Ingress]', '  ingress:',
-    '    - from:', '        - ipBlock: {cidr: 203.0.113.0/24, except: [203.0.113.128/25]}', '        - podSelector: {matchLabels: {role: app}}', '      ports:', '        - {protocol: TCP, port: 6379}', '        - {protocol: TCP, port: 32000, endPort: 32768}',
-    '---',
-    'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: all}', 'spec:', '  podSelector: {matchExpressions: [{key: role, operator: In, values: [db]}]}', '  ingress: [{}]',
-    '---',
-    'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy', 'metadata: {name: egress-only}', 'spec:', '  podSelector: {}', '  policyTypes: [Egress]',
-    '---',
-    'apiVersion: v1', 'kind: Pod', 'metadata: {name: db, labels: {role: db}}', 'spec: {containers: [{name: c, ports: [{containerPort: 6379}]}]}',
-    '---',
-    'apiVersion: v1', 'kind: Pod', 'metadata: {name: other, labels: {role: other}}', 'spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}',
-  ].join('\n'));
+  const fa = run(
+    'kubernetes',
+    [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: db}',
+      'spec:',
+      '  podSelector: {matchLabels: {role: db}}',
+      '  policyTypes: [Ingress]',
+      '  ingress:',
+      '    - from:',
+      '        - ipBlock: {cidr: 203.0.113.0/24, except: [203.0.113.128/25]}',
+      '        - podSelector: {matchLabels: {role: app}}',
+      '      ports:',
+      '        - {protocol: TCP, port: 6379}',
+      '        - {protocol: TCP, port: 32000, endPort: 32768}',
+      '---',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: all}',
+      'spec:',
+      '  podSelector: {matchExpressions: [{key: role, operator: In, values: [db]}]}',
+      '  ingress: [{}]',
+      '---',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: egress-only}',
+      'spec:',
+      '  podSelector: {}',
+      '  policyTypes: [Egress]',
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: db, labels: {role: db}}',
+      'spec: {containers: [{name: c, ports: [{containerPort: 6379}]}]}',
+      '---',
+      'apiVersion: v1',
+      'kind: Pod',
+      'metadata: {name: other, labels: {role: other}}',
+      'spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}',
+    ].join('\n'),
+  );
   assert.deepEqual(fa.ruleset.problems, []);
   const j = json(fa);
   const db = j.find((c) => c.table === 'NetworkPolicy' && c.chain === 'db' && c.family === 'ipv4')!;
   // One entry: the ipBlock (minus its except) and, approximately, the cluster addresses of the selected pods.
-  assert.deepEqual(db.entries.map((e) => [e.ports, e.sources.filter((x) => x.startsWith('203.') || x === '10.0.0.0/8'), e.approximate]), [
-    [[[6379, 6379]], ['10.0.0.0/8', '203.0.113.0/25'], true],
-    [[[32000, 32768]], ['10.0.0.0/8', '203.0.113.0/25'], true],
-  ]);
-  assert.ok(!fa.findings.some((f) => f.code === 'PC101' && /NetworkPolicy db/.test(f.message)), 'neither a /25 nor cluster addresses are the internet');
+  assert.deepEqual(
+    db.entries.map((e) => [e.ports, e.sources.filter((x) => x.startsWith('203.') || x === '10.0.0.0/8'), e.approximate]),
+    [
+      [[[6379, 6379]], ['10.0.0.0/8', '203.0.113.0/25'], true],
+      [[[32000, 32768]], ['10.0.0.0/8', '203.0.113.0/25'], true],
+    ],
+  );
+  assert.ok(
+    !fa.findings.some((f) => f.code === 'PC101' && /NetworkPolicy db/.test(f.message)),
+    'neither a /25 nor cluster addresses are the internet',
+  );
   // `ingress: [{}]` allows every source, on the ports the selected pods listen on.
   const all = j.find((c) => c.chain === 'all' && c.family === 'ipv4')!;
-  assert.deepEqual(all.entries.map((e) => [e.ports, e.sources]), [[[[6379, 6379]], ['0.0.0.0/0']]]);
+  assert.deepEqual(
+    all.entries.map((e) => [e.ports, e.sources]),
+    [[[[6379, 6379]], ['0.0.0.0/0']]],
+  );
   assert.ok(!j.some((c) => c.chain === 'egress-only' && c.entries.length));
   const pods = fa.ruleset.tables.find((t) => t.name === 'Pod')!.chains;
-  assert.deepEqual(pods.map((c) => [c.name, c.filtered]), [['db', true], ['other', false]]);
-  assert.deepEqual(fa.findings.filter((f) => f.code === 'PC123').map((f) => f.message.match(/of (Pod \w+)/)?.[1]), ['Pod other']);
+  assert.deepEqual(
+    pods.map((c) => [c.name, c.filtered]),
+    [
+      ['db', true],
+      ['other', false],
+    ],
+  );
+  assert.deepEqual(
+    fa.findings.filter((f) => f.code === 'PC123').map((f) => f.message.match(/of (Pod \w+)/)?.[1]),
+    ['Pod other'],
+  );
 });
 
 test('Dockerfile EXPOSE: ports, protocols, ranges, ARG/ENV variables; information only', () => {
-  const fa = run('dockerfile', ['ARG SSH=22', 'FROM debian:12 AS base', 'ARG SSH', 'ENV WEB_PORT=8080', 'EXPOSE 22 22/tcp 53/udp', 'EXPOSE 6000-6005 $WEB_PORT ${SSH}', 'EXPOSE ${UNKNOWN}', 'EXPOSE abc 70000'].join('\n'));
-  assert.deepEqual(fa.ruleset.problems.map((p) => [p.code, p.range.start.line, p.range.start.character]), [['PC001', 7, 7], ['PC002', 7, 11]]);
+  const fa = run(
+    'dockerfile',
+    [
+      'ARG SSH=22',
+      'FROM debian:12 AS base',
+      'ARG SSH',
+      'ENV WEB_PORT=8080',
+      'EXPOSE 22 22/tcp 53/udp',
+      'EXPOSE 6000-6005 $WEB_PORT ${SSH}',
+      'EXPOSE ${UNKNOWN}',
+      'EXPOSE abc 70000',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    fa.ruleset.problems.map((p) => [p.code, p.range.start.line, p.range.start.character]),
+    [
+      ['PC001', 7, 7],
+      ['PC002', 7, 11],
+    ],
+  );
   const rules = allRules(fa.ruleset);
   assert.deepEqual(rules.map(ports), [[[22, 22]], [[22, 22]], [[53, 53]], [[6000, 6005]], [[8080, 8080]], [[22, 22]]]);
   assert.ok(rules.every((r) => r.chain === 'base' && r.action.kind === 'none'));
@@ -216,16 +486,53 @@ test('Dockerfile EXPOSE: ports, protocols, ranges, ARG/ENV variables; informatio
 });
 
 test('services files: entries, aliases, duplicates, IANA conflicts, syntax errors', () => {
-  const fa = run('services', ['# local services', 'ssh\t22/tcp', 'myapp\t8088/tcp\tmyapp-alias # ours', 'myapp\t9999/tcp', 'ssh\t2222/tcp', 'broken', 'bad\t70000/tcp', 'odd\t10/xyz', ''].join('\n'));
-  assert.deepEqual(fa.ruleset.problems.map((p) => [p.code, p.range.start.line]), [['PC127', 3], ['PC127', 4], ['PC128', 4], ['PC001', 5], ['PC002', 6], ['PC001', 7]]);
+  const fa = run(
+    'services',
+    [
+      '# local services',
+      'ssh\t22/tcp',
+      'myapp\t8088/tcp\tmyapp-alias # ours',
+      'myapp\t9999/tcp',
+      'ssh\t2222/tcp',
+      'broken',
+      'bad\t70000/tcp',
+      'odd\t10/xyz',
+      '',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    fa.ruleset.problems.map((p) => [p.code, p.range.start.line]),
+    [
+      ['PC127', 3],
+      ['PC127', 4],
+      ['PC128', 4],
+      ['PC001', 5],
+      ['PC002', 6],
+      ['PC001', 7],
+    ],
+  );
   const rules = allRules(fa.ruleset);
   assert.equal(rules.length, 5);
   assert.equal(fa.exposure.byRule.size, 0);
 });
 
 test('suppression comments work in YAML, Dockerfiles and services files', () => {
-  const compose = run('compose', ['services:', '  rdp:', '    image: x', '    ports:', '      # portcullis-ignore PC101: lab VM behind the VPN', '      - "3389:3389"', '      - "23:23" # portcullis-ignore PC101: trailing'].join('\n'));
-  assert.deepEqual(codes(compose).filter((c) => c === 'PC101'), []);
+  const compose = run(
+    'compose',
+    [
+      'services:',
+      '  rdp:',
+      '    image: x',
+      '    ports:',
+      '      # portcullis-ignore PC101: lab VM behind the VPN',
+      '      - "3389:3389"',
+      '      - "23:23" # portcullis-ignore PC101: trailing',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    codes(compose).filter((c) => c === 'PC101'),
+    [],
+  );
   const df = run('dockerfile', ['FROM x', '# portcullis-ignore PC126: debug image only', 'EXPOSE 22'].join('\n'));
   assert.deepEqual(codes(df), []);
   const sv = run('services', ['a 1/tcp', 'a 2/tcp # portcullis-ignore PC127: intended'].join('\n'));
@@ -233,8 +540,25 @@ test('suppression comments work in YAML, Dockerfiles and services files', () => 
 });
 
 test('Helm templates: one information, no syntax error storm', () => {
-  const fa = run('kubernetes', ['apiVersion: v1', 'kind: Service', 'metadata:', '  name: {{ include "x.fullname" . }}', 'spec:', '  type: {{ .Values.service.type }}', '  ports:', '    {{- range .Values.ports }}', '    - port: {{ .port }}', '    {{- end }}'].join('\n'));
-  assert.deepEqual(fa.findings.map((f) => [f.code, f.severity]), [['PC124', 'information']]);
+  const fa = run(
+    'kubernetes',
+    [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: {{ include "x.fullname" . }}',
+      'spec:',
+      '  type: {{ .Values.service.type }}',
+      '  ports:',
+      '    {{- range .Values.ports }}',
+      '    - port: {{ .port }}',
+      '    {{- end }}',
+    ].join('\n'),
+  );
+  assert.deepEqual(
+    fa.findings.map((f) => [f.code, f.severity]),
+    [['PC124', 'information']],
+  );
 });
 
 test('bad YAML input: malformed, tabs, duplicate keys, alias bomb, 10 MB — clear diagnostics, bounded time', () => {
@@ -242,18 +566,29 @@ test('bad YAML input: malformed, tabs, duplicate keys, alias bomb, 10 MB — cle
   const malformed = run('compose', 'services:\n  web:\n    ports: ["80:80"\n  db: [\n');
   assert.ok(malformed.findings.some((f) => f.code === 'PC001' && f.severity === 'error' && /^YAML: /.test(f.message)));
   const tabs = run('compose', 'services:\n  web:\n\tports:\n\t  - "80:80"\n');
-  assert.ok(tabs.findings.some((f) => f.code === 'PC001' && /tab/i.test(f.message)), JSON.stringify(tabs.findings));
+  assert.ok(
+    tabs.findings.some((f) => f.code === 'PC001' && /tab/i.test(f.message)),
+    JSON.stringify(tabs.findings),
+  );
   const dup = run('compose', 'services:\n  web:\n    image: a\n    image: b\n');
   const d = dup.findings.find((f) => f.code === 'PC001')!;
   assert.match(d.message, /same key twice/);
   assert.equal(d.range.start.line, 3);
   // Billion laughs: nine levels of ten aliases each would expand to 10^9 nodes.
   const bomb = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
-  for (let i = 1; i < 9; i++) bomb.push(`${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i - 1]}`).join(',')}]`);
+  for (let i = 1; i < 9; i++)
+    bomb.push(
+      `${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10)
+        .fill(`*${'abcdefghij'[i - 1]}`)
+        .join(',')}]`,
+    );
   bomb.push('services:', '  web:', '    image: x', '    ports: *i', '    <<: *i');
   const b = run('compose', bomb.join('\n'));
   assert.ok(Date.now() - t0 < 5000);
-  assert.ok(b.findings.every((f) => f.code === 'PC001'), JSON.stringify(b.findings.slice(0, 3)));
+  assert.ok(
+    b.findings.every((f) => f.code === 'PC001'),
+    JSON.stringify(b.findings.slice(0, 3)),
+  );
   const big = 'services:\n' + '  s:\n    image: x\n'.repeat(1) + '#'.repeat(10 * 1024 * 1024);
   const t1 = Date.now();
   const huge = run('compose', big);

@@ -8,7 +8,11 @@ import { scopeOf, tokenize } from '../../support/textmate';
 const has = (scopes: string[], prefix: string) => scopes.some((s) => s.startsWith(prefix));
 
 test('nftables grammar', async () => {
-  const [t, r, c] = await tokenize('source.nftables', ['table inet filter {', '  ip saddr 10.0.0.0/8 tcp dport { 22, 3389 } accept # admin', '  define wan = $ext']);
+  const [t, r, c] = await tokenize('source.nftables', [
+    'table inet filter {',
+    '  ip saddr 10.0.0.0/8 tcp dport { 22, 3389 } accept # admin',
+    '  define wan = $ext',
+  ]);
   assert.ok(has(scopeOf(t, 'table'), 'keyword.other'));
   assert.ok(has(scopeOf(t, 'inet'), 'support.type.family'));
   assert.ok(has(scopeOf(r, '10.0.0.0/8'), 'constant.other.ip-address'));
@@ -19,7 +23,10 @@ test('nftables grammar', async () => {
 });
 
 test('pf grammar', async () => {
-  const [m, r] = await tokenize('source.pf', ['ext_if = "em0"', 'pass in quick on $ext_if proto tcp from <trusted> to any port 3389 keep state']);
+  const [m, r] = await tokenize('source.pf', [
+    'ext_if = "em0"',
+    'pass in quick on $ext_if proto tcp from <trusted> to any port 3389 keep state',
+  ]);
   assert.ok(has(scopeOf(m, 'ext_if'), 'variable.other.definition'));
   assert.ok(has(scopeOf(r, 'pass'), 'keyword.control.action'));
   assert.ok(has(scopeOf(r, '$ext_if'), 'variable.other'));
@@ -35,7 +42,11 @@ test('firewalld grammar', async () => {
 });
 
 test('terraform grammar', async () => {
-  const [r, a, c] = await tokenize('source.terraform.portcullis', ['resource "aws_security_group" "web" {', '  cidr_blocks = ["0.0.0.0/0", var.admin] # open', '  from_port = 3389']);
+  const [r, a, c] = await tokenize('source.terraform.portcullis', [
+    'resource "aws_security_group" "web" {',
+    '  cidr_blocks = ["0.0.0.0/0", var.admin] # open',
+    '  from_port = 3389',
+  ]);
   assert.ok(has(scopeOf(r, 'resource'), 'keyword.other.block'));
   assert.ok(has(scopeOf(a, 'cidr_blocks'), 'variable.other.property'));
   assert.ok(has(scopeOf(a, '0.0.0.0/0'), 'constant.other.ip-address'));
@@ -46,7 +57,12 @@ test('terraform grammar', async () => {
 
 test('every corpus nftables, pf and firewalld line tokenizes', { skip: !HAVE_CORPUS && NO_CORPUS }, async () => {
   let lines = 0;
-  for (const [scope, dirs] of [['source.nftables', ['nftables', 'nftables-translated']], ['source.pf', ['pf']], ['text.xml.firewalld', ['firewalld/zones', 'firewalld/services', 'firewalld/policies']], ['source.terraform.portcullis', ['terraform', 'terraform/checkov-azure-nsg-http-dynamic']]] as const) {
+  for (const [scope, dirs] of [
+    ['source.nftables', ['nftables', 'nftables-translated']],
+    ['source.pf', ['pf']],
+    ['text.xml.firewalld', ['firewalld/zones', 'firewalld/services', 'firewalld/policies']],
+    ['source.terraform.portcullis', ['terraform', 'terraform/checkov-azure-nsg-http-dynamic']],
+  ] as const) {
     for (const f of dirs.flatMap((d) => corpusFiles(d, (n) => !n.endsWith('.md') && !n.startsWith('checkov-azure-nsg-http-dynamic')))) {
       const text = fs.readFileSync(f, 'utf8').split('\n');
       lines += text.length;

@@ -16,7 +16,12 @@ const ctx = { resolveService: (n: string, p?: string) => portOfService(n, p as '
 function expected(file: string, line: string, code: string, message: string): boolean {
   const name = path.basename(file);
   if (name.startsWith('tum-net') && code === 'PC001' && /invalid MAC address `XX:XX:XX:XX:XX:XX`/.test(message)) return true;
-  if ((name === 'tum-net-2014-07-25.rules' || name === 'tum-net-2015-05-13-cheating.rules') && code === 'PC003' && line.includes('60000:29')) return true;
+  if (
+    (name === 'tum-net-2014-07-25.rules' || name === 'tum-net-2015-05-13-cheating.rules') &&
+    code === 'PC003' &&
+    line.includes('60000:29')
+  )
+    return true;
   if (name === 'parser-test.rules' && code === 'PC008' && message.includes('--something-else')) return true;
   if (name === 'ugent.rules' && code === 'PC009') return true; // obsolete `-d ! x`, information only
   return false;
@@ -64,9 +69,13 @@ for (const [golden, rules, chain] of [
   });
 }
 
-test('synology: SSH is open to everyone (the ACCEPT shadows the later DROP), 80 only from loopback', { skip: !HAVE_CORPUS && NO_CORPUS }, () => {
-  const rs = parseIptables(fs.readFileSync(path.join(CORPUS, 'iptables', 'synology-2015-cleanup.rules'), 'utf8'), ctx);
-  const ce = analyseExposure(rs).chains.find((c) => c.chain.name === 'INPUT')!;
-  assert.ok(unionOverInterfaces(ce, 22).isAnyV4());
-  assert.deepEqual(unionOverInterfaces(ce, 80).toCidrs(), ['127.0.0.0/8']);
-});
+test(
+  'synology: SSH is open to everyone (the ACCEPT shadows the later DROP), 80 only from loopback',
+  { skip: !HAVE_CORPUS && NO_CORPUS },
+  () => {
+    const rs = parseIptables(fs.readFileSync(path.join(CORPUS, 'iptables', 'synology-2015-cleanup.rules'), 'utf8'), ctx);
+    const ce = analyseExposure(rs).chains.find((c) => c.chain.name === 'INPUT')!;
+    assert.ok(unionOverInterfaces(ce, 22).isAnyV4());
+    assert.deepEqual(unionOverInterfaces(ce, 80).toCidrs(), ['127.0.0.0/8']);
+  },
+);

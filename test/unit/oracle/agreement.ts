@@ -36,7 +36,11 @@ export function readAssignment(text: string): Assignment {
   const out: Assignment = new Map();
   const re = /^\s*([\w.+-]+)\s*=\s*(all_but_those_ips\s*)?\[([^\]]*)\]/gm;
   for (const m of text.matchAll(re)) {
-    const items = m[3].split(',').map((s) => s.trim()).filter(Boolean).map((s) => s.replace(/^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)$/, '$1-$2'));
+    const items = m[3]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((s) => s.replace(/^(\d+\.\d+\.\d+\.\d+)-(\d+\.\d+\.\d+\.\d+)$/, '$1-$2'));
     const set = union(...items);
     out.set(m[1], m[2] ? AddressSet.ANY_V4.subtract(set) : set);
   }
@@ -158,8 +162,20 @@ export interface MatrixRow {
 
 export const FFFUU: { golden: string; ruleset: string; table: string; chain: string; assignment?: string }[] = [
   { golden: 'synology_iptables-save_jun_2015_cleanup.txt', ruleset: 'synology-2015-cleanup.rules', table: 'filter', chain: 'INPUT' },
-  { golden: 'i8_iptables-save-2015-05-15_15-23-41_cheating.txt', ruleset: 'tum-net-2015-05-15-cheating.rules', table: 'filter', chain: 'FORWARD', assignment: 'ipassmt_tumi8.txt' },
-  { golden: 'sqrl_2015_aug_iptables-save-spoofing-protection.txt', ruleset: 'sqrl-shorewall-2015-spoofing.rules', table: 'raw', chain: 'PREROUTING', assignment: 'ipassmt_sqrl.txt' },
+  {
+    golden: 'i8_iptables-save-2015-05-15_15-23-41_cheating.txt',
+    ruleset: 'tum-net-2015-05-15-cheating.rules',
+    table: 'filter',
+    chain: 'FORWARD',
+    assignment: 'ipassmt_tumi8.txt',
+  },
+  {
+    golden: 'sqrl_2015_aug_iptables-save-spoofing-protection.txt',
+    ruleset: 'sqrl-shorewall-2015-spoofing.rules',
+    table: 'raw',
+    chain: 'PREROUTING',
+    assignment: 'ipassmt_sqrl.txt',
+  },
   { golden: 'parser_test.txt', ruleset: 'parser-test.rules', table: 'filter', chain: 'FORWARD' },
 ];
 
@@ -179,7 +195,13 @@ export function matrixRows(): MatrixRow[] {
   for (const f of FFFUU) {
     const matrices = readMatrices(fs.readFileSync(path.join(CORPUS, 'iptables-golden', f.golden), 'utf8'));
     for (const m of matrices) {
-      const row: MatrixRow = { golden: f.golden, ruleset: f.ruleset, chain: `${f.table}/${f.chain}`, port: m.port, golden_sources: m.reachableSources.toCidrs() };
+      const row: MatrixRow = {
+        golden: f.golden,
+        ruleset: f.ruleset,
+        chain: `${f.table}/${f.chain}`,
+        port: m.port,
+        golden_sources: m.reachableSources.toCidrs(),
+      };
       rows.push(row);
       if (f.table !== 'filter') {
         row.note = 'raw table: the exposure analysis covers filter chains hooked to input/forward only';
@@ -196,7 +218,11 @@ export function matrixRows(): MatrixRow[] {
       if (f.chain === 'FORWARD' && m.classes.has('b') && m.edges.some(([x]) => x === 'b')) {
         // Destinations class b reaches, per fffuu, against the destinations of the rules granting it to us.
         const b = m.classes.get('b')!;
-        const rep = b.toCidrs().map((c) => c.split('/')[0]).find((x) => !x.startsWith('0.')) ?? b.toCidrs()[0].split('/')[0];
+        const rep =
+          b
+            .toCidrs()
+            .map((c) => c.split('/')[0])
+            .find((x) => !x.startsWith('0.')) ?? b.toCidrs()[0].split('/')[0];
         let golden = AddressSet.NONE;
         for (const [x, y] of m.edges) if (x === 'b') golden = golden.union(m.classes.get(y)!);
         let dests = AddressSet.NONE;
@@ -207,7 +233,12 @@ export function matrixRows(): MatrixRow[] {
           if (!d) anyDest = true;
           else dests = dests.union(d);
         }
-        row.internet = { representative: rep, goldenDestinations: golden.toCidrs(), oursCovers: anyDest || dests.covers(golden), oursAnyDestination: anyDest };
+        row.internet = {
+          representative: rep,
+          goldenDestinations: golden.toCidrs(),
+          oursCovers: anyDest || dests.covers(golden),
+          oursAnyDestination: anyDest,
+        };
       }
     }
   }
@@ -238,7 +269,12 @@ export function simplifiedFiles(): { ruleset: string; chain: string; upper: stri
   for (const f of fs.readdirSync(dir).sort()) {
     const m = /^(.*)\.(FWD|INP)\.upper\.txt$/.exec(f);
     if (!m) continue;
-    out.push({ ruleset: m[1], chain: m[2] === 'FWD' ? 'FORWARD' : 'INPUT', upper: path.join(dir, f), lower: path.join(dir, `${m[1]}.${m[2]}.lower.txt`) });
+    out.push({
+      ruleset: m[1],
+      chain: m[2] === 'FWD' ? 'FORWARD' : 'INPUT',
+      upper: path.join(dir, f),
+      lower: path.join(dir, `${m[1]}.${m[2]}.lower.txt`),
+    });
   }
   return out;
 }

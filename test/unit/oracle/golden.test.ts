@@ -14,11 +14,20 @@ test('fffuu service matrices: every comparable matrix agrees exactly (sources th
   assert.equal(rows.length, 9, 'synology 3 + i8 2 + sqrl 2 + parser_test 2 matrices');
   const comparable = rows.filter((r) => r.relation !== undefined);
   // sqrl's matrices are for raw/PREROUTING, which the exposure analysis does not model.
-  assert.deepEqual(rows.filter((r) => r.relation === undefined).map((r) => `${r.ruleset} ${r.port}`), ['sqrl-shorewall-2015-spoofing.rules 22', 'sqrl-shorewall-2015-spoofing.rules 80']);
+  assert.deepEqual(
+    rows.filter((r) => r.relation === undefined).map((r) => `${r.ruleset} ${r.port}`),
+    ['sqrl-shorewall-2015-spoofing.rules 22', 'sqrl-shorewall-2015-spoofing.rules 80'],
+  );
   assert.equal(comparable.length, 7);
-  for (const r of comparable) assert.equal(r.relation, 'equal', `${r.ruleset} ${r.chain} TCP ${r.port}: ours ${r.ours?.join(' ')} vs fffuu ${r.golden_sources.join(' ')}`);
+  for (const r of comparable)
+    assert.equal(
+      r.relation,
+      'equal',
+      `${r.ruleset} ${r.chain} TCP ${r.port}: ours ${r.ours?.join(' ')} vs fffuu ${r.golden_sources.join(' ')}`,
+    );
   // With fffuu's own interface assignment (i8 / ipassmt_tumi8) applied to our per-interface grants: still equal.
-  for (const r of comparable.filter((x) => x.relationAssigned)) assert.equal(r.relationAssigned, 'equal', `${r.ruleset} ${r.port} (assigned)`);
+  for (const r of comparable.filter((x) => x.relationAssigned))
+    assert.equal(r.relationAssigned, 'equal', `${r.ruleset} ${r.port} (assigned)`);
   assert.equal(new Set(comparable.map((r) => r.ruleset)).size, 3);
   assert.equal(FFFUU.length, 4);
 });
@@ -38,7 +47,9 @@ test('simplified rulesets: ours ⊇ lower closure everywhere; ours ⊆ upper clo
   const missing = rows.filter((r) => !r.coversLower).map((r) => `${r.ruleset} ${r.chain} ${r.port}: missing ${r.missing.join(' ')}`);
   assert.deepEqual(missing, []);
   // Precision: with input interfaces read through the assignment fffuu used, we claim no more than upper.
-  const excess = rows.filter((r) => (r.withinUpperAssigned ?? r.withinUpper) === false).map((r) => `${r.ruleset} ${r.chain} ${r.port}: excess ${r.excess.join(' ')}`);
+  const excess = rows
+    .filter((r) => (r.withinUpperAssigned ?? r.withinUpper) === false)
+    .map((r) => `${r.ruleset} ${r.chain} ${r.port}: excess ${r.excess.join(' ')}`);
   assert.deepEqual(excess, []);
   // Without the assignment, the only differences are rulesets whose simplification rewrote `-i X` into
   // `-s assignment(X)`: we (rightly) assume any source may arrive on X.

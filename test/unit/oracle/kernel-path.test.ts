@@ -203,8 +203,14 @@ interface Prediction {
 }
 
 function predict(ces: ChainExposure[], proto: Transport, port: number, src: string, iface: string): Prediction {
-  const grants = ces.flatMap((ce) => ce.grants).filter((g) => g.protocol === proto && g.iface === iface && g.ports.has(port) && g.sources.has(src));
-  return { accept: grants.length > 0, approximate: grants.length > 0 && grants.every((g) => g.approximate), reasons: [...new Set(grants.flatMap((g) => g.reasons))] };
+  const grants = ces
+    .flatMap((ce) => ce.grants)
+    .filter((g) => g.protocol === proto && g.iface === iface && g.ports.has(port) && g.sources.has(src));
+  return {
+    accept: grants.length > 0,
+    approximate: grants.length > 0 && grants.every((g) => g.approximate),
+    reasons: [...new Set(grants.flatMap((g) => g.reasons))],
+  };
 }
 
 /** What the service matrix (the exposure JSON) says about a loopback probe: entries for lo, or for no interface. */
@@ -212,14 +218,27 @@ function matrixSays(rs: Ruleset, proto: Transport, port: number, src: string): b
   const addr = AddressSet.parse(src)!;
   return serviceMatrix(analyseExposure(rs))
     .filter((m) => m.hook === 'input' && m.family === 'ipv4')
-    .some((m) => m.entries.some((e) => {
-      const holdsOnLo = e.interface === undefined || e.interface === 'lo' || (e.interface.startsWith('!') && !e.interface.slice(1).split(',').includes('lo'));
-      return holdsOnLo && e.protocol === proto && e.ports.has(port) && e.sources.covers(addr);
-    }));
+    .some((m) =>
+      m.entries.some((e) => {
+        const holdsOnLo =
+          e.interface === undefined ||
+          e.interface === 'lo' ||
+          (e.interface.startsWith('!') && !e.interface.slice(1).split(',').includes('lo'));
+        return holdsOnLo && e.protocol === proto && e.ports.has(port) && e.sources.covers(addr);
+      }),
+    );
 }
 
 let lab: Lab | undefined;
-const tally = { rulesets: 0, probes: 0, accepted: 0, agree: 0, approximate: 0, disagreements: [] as string[], approximations: new Set<string>() };
+const tally = {
+  rulesets: 0,
+  probes: 0,
+  accepted: 0,
+  agree: 0,
+  approximate: 0,
+  disagreements: [] as string[],
+  approximations: new Set<string>(),
+};
 
 before(() => {
   if (unavailable) return;
@@ -231,7 +250,9 @@ before(() => {
 after(() => {
   lab?.close();
   if (!unavailable) {
-    console.log(`kernel path differential — ${tally.rulesets} rulesets, ${tally.probes} probes (${tally.accepted} let through), ${tally.agree} agree, ${tally.approximate} approximate, ${tally.disagreements.length} disagreements`);
+    console.log(
+      `kernel path differential — ${tally.rulesets} rulesets, ${tally.probes} probes (${tally.accepted} let through), ${tally.agree} agree, ${tally.approximate} approximate, ${tally.disagreements.length} disagreements`,
+    );
     if (tally.approximations.size) console.log(`approximate because of: ${[...tally.approximations].join(' | ')}`);
   }
 });
@@ -248,13 +269,21 @@ for (const c of CASES) {
       assert.equal(err, undefined, `iptables-restore: ${err}`);
       rs = parse(c, text);
     }
-    assert.deepEqual(rs.problems.filter((p) => p.severity === 'error'), [], 'the ruleset parses without errors');
+    assert.deepEqual(
+      rs.problems.filter((p) => p.severity === 'error'),
+      [],
+      'the ruleset parses without errors',
+    );
     const ces = inputPath(rs);
     assert.ok(ces.length > 0, 'an input path is reported');
     const iface = classOf(l.fwIf, ces[0].ifaceClasses);
     await l.listen([...new Set([...c.ports, 22, 80, 443, 5353])]);
-    const probes: Probe[] = SOURCES.flatMap((src) => c.ports.flatMap((port) => (['tcp', 'udp'] as const).map((proto) => ({ src, proto, port }))));
-    const local: Probe[] = c.loopback ? c.ports.flatMap((port) => (['tcp', 'udp'] as const).map((proto) => ({ src: '127.0.0.1', proto, port }))) : [];
+    const probes: Probe[] = SOURCES.flatMap((src) =>
+      c.ports.flatMap((port) => (['tcp', 'udp'] as const).map((proto) => ({ src, proto, port }))),
+    );
+    const local: Probe[] = c.loopback
+      ? c.ports.flatMap((port) => (['tcp', 'udp'] as const).map((proto) => ({ src: '127.0.0.1', proto, port })))
+      : [];
     const got = await l.probe(probes, 400, 32);
     const gotLocal = local.length ? await l.probe(local, 400, 8, true) : [];
     tally.rulesets++;
@@ -266,8 +295,10 @@ for (const c of CASES) {
       else if (pred.accept && pred.approximate) {
         tally.approximate++;
         for (const r of pred.reasons ?? []) tally.approximations.add(r);
-      }
-      else mismatches.push(`${c.name}: ${p.proto}/${p.port} from ${p.src} via ${via}: kernel ${kernel ? 'ACCEPTED' : 'blocked'}, Portcullis ${pred.accept ? 'accept' : 'deny'}`);
+      } else
+        mismatches.push(
+          `${c.name}: ${p.proto}/${p.port} from ${p.src} via ${via}: kernel ${kernel ? 'ACCEPTED' : 'blocked'}, Portcullis ${pred.accept ? 'accept' : 'deny'}`,
+        );
     };
     probes.forEach((p, i) => judge(p, got[i], predict(ces, p.proto, p.port, p.src, iface), iface || 'other interface'));
     const loClass = ces[0].ifaceClasses.includes('lo') ? 'lo' : OTHER;

@@ -117,7 +117,9 @@ export function prepareCorpus(text: string, fwIf: string): Prepared {
   if (lines.length < before) notes.push(`dropped ${before - lines.length} OUTPUT rules (OUTPUT policy ACCEPT)`);
   const map = new AddressMap(addressTokens(lines));
   const counts = new Map<string, number>();
-  for (const l of lines) for (const m of l.matchAll(/(?:^|\s)(?:-i|--in-interface)\s+(?:!\s+)?(\S+)/g)) if (m[1] !== 'lo' && !/[+*]$/.test(m[1])) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  for (const l of lines)
+    for (const m of l.matchAll(/(?:^|\s)(?:-i|--in-interface)\s+(?:!\s+)?(\S+)/g))
+      if (m[1] !== 'lo' && !/[+*]$/.test(m[1])) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
   const main = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
   if (main) notes.push(`-i ${main} → -i ${fwIf}`);
   lines = lines.map((l) => {
@@ -125,7 +127,11 @@ export function prepareCorpus(text: string, fwIf: string): Prepared {
     const t = l.split(' ');
     for (let i = 0; i + 1 < t.length; i++) {
       const j = t[i + 1] === '!' ? i + 2 : i + 1;
-      if (ADDR_OPTS.has(t[i]) && j < t.length) t[j] = t[j].split(',').map((x) => map.map(x)).join(',');
+      if (ADDR_OPTS.has(t[i]) && j < t.length)
+        t[j] = t[j]
+          .split(',')
+          .map((x) => map.map(x))
+          .join(',');
       if ((t[i] === '-i' || t[i] === '--in-interface') && main && t[j] === main) t[j] = fwIf;
     }
     return t.join(' ');
@@ -207,7 +213,10 @@ export interface Prediction {
 
 /** The exposure of the chain hooked to input, from iptables-save / ip6tables-save text or from `nft list ruleset`. */
 export function inputExposure(text: string, format: 'iptables' | 'nft' = 'iptables', family: 'ipv4' | 'ipv6' = 'ipv4'): ChainExposure {
-  const rs = format === 'nft' ? parseNftables(text, { ...ctx, path: 'kernel.nft' }) : parseIptables(text, { ...ctx, path: family === 'ipv6' ? 'kernel.v6.rules' : 'kernel.rules', family });
+  const rs =
+    format === 'nft'
+      ? parseNftables(text, { ...ctx, path: 'kernel.nft' })
+      : parseIptables(text, { ...ctx, path: family === 'ipv6' ? 'kernel.v6.rules' : 'kernel.rules', family });
   const ce = analyseExposure(rs).chains.find((c) => c.chain.hook === 'input' && c.chain.type === 'filter' && c.family === family);
   if (!ce) throw new Error('no INPUT exposure');
   return ce;
@@ -219,7 +228,11 @@ export function predict(ce: ChainExposure, text: string, proto: Transport, port:
   return {
     accept: grants.length > 0,
     approximate: grants.length > 0 && grants.every((g) => g.approximate),
-    rules: grants.map((g) => (g.rule ? `${g.rule.range.start.line + 1}: ${lines[g.rule.range.start.line]}` : 'policy ACCEPT') + (g.approximate ? ` [approximate: ${g.reasons.join('; ')}]` : '')),
+    rules: grants.map(
+      (g) =>
+        (g.rule ? `${g.rule.range.start.line + 1}: ${lines[g.rule.range.start.line]}` : 'policy ACCEPT') +
+        (g.approximate ? ` [approximate: ${g.reasons.join('; ')}]` : ''),
+    ),
   };
 }
 
@@ -235,7 +248,16 @@ export function rng(seed: number): () => number {
   };
 }
 
-const NETS = ['10.100.0.0/16', '10.100.1.0/24', '10.100.1.128/25', '10.100.2.7', '10.101.0.0/16', '10.101.5.0/24', '10.102.0.0/15', '10.100.1.9'];
+const NETS = [
+  '10.100.0.0/16',
+  '10.100.1.0/24',
+  '10.100.1.128/25',
+  '10.100.2.7',
+  '10.101.0.0/16',
+  '10.101.5.0/24',
+  '10.102.0.0/15',
+  '10.100.1.9',
+];
 const PORTS = ['22', '80', '443', '3389', '8080', '5353', '1000:2000', '8000:8100'];
 
 /**
@@ -250,7 +272,13 @@ export function randomRuleset(seed: number, fwIf: string): string {
   const chance = (p: number): boolean => r() < p;
   const nUser = Math.floor(r() * 4);
   const users = Array.from({ length: nUser }, (_, k) => `U${k + 1}`);
-  const lines = ['*filter', `:INPUT ${pick(['ACCEPT', 'DROP'])} [0:0]`, ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ...users.map((u) => `:${u} - [0:0]`)];
+  const lines = [
+    '*filter',
+    `:INPUT ${pick(['ACCEPT', 'DROP'])} [0:0]`,
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ...users.map((u) => `:${u} - [0:0]`),
+  ];
   const chains = ['INPUT', ...users];
   chains.forEach((chain, ci) => {
     const n = 1 + Math.floor(r() * (chain === 'INPUT' ? 7 : 4));
@@ -269,7 +297,15 @@ export function randomRuleset(seed: number, fwIf: string): string {
       }
       if (chance(0.25)) parts.push(`-m state --state ${pick(['NEW', 'NEW', 'ESTABLISHED,RELATED', 'INVALID'])}`);
       const later = users.slice(ci); // chains[ci] is users[ci - 1]: only later chains
-      const targets = ['ACCEPT', 'ACCEPT', 'DROP', 'REJECT', ...(chain === 'INPUT' ? [] : ['RETURN']), ...later.map((u) => `J:${u}`), ...later.map((u) => `G:${u}`)];
+      const targets = [
+        'ACCEPT',
+        'ACCEPT',
+        'DROP',
+        'REJECT',
+        ...(chain === 'INPUT' ? [] : ['RETURN']),
+        ...later.map((u) => `J:${u}`),
+        ...later.map((u) => `G:${u}`),
+      ];
       const t = pick(targets);
       // A rate limit on an ACCEPT: the kernel lets the first packet through, we say "maybe" for all.
       if (t === 'ACCEPT' && chance(0.1)) parts.push('-m limit --limit 1/hour --limit-burst 1');
@@ -294,7 +330,10 @@ export function v6Of(cidr: string): string {
 
 /** An iptables-save text rewritten for ip6tables-restore: every -s network through v6Of. */
 export function toIpv6Ruleset(text: string): string {
-  return text.replace(/(-s|--source|--src)(\s+(?:!\s+)?)(\d+\.\d+\.\d+\.\d+(?:\/\d+)?)/g, (_, opt: string, sp: string, cidr: string) => `${opt}${sp}${v6Of(cidr)}`);
+  return text.replace(
+    /(-s|--source|--src)(\s+(?:!\s+)?)(\d+\.\d+\.\d+\.\d+(?:\/\d+)?)/g,
+    (_, opt: string, sp: string, cidr: string) => `${opt}${sp}${v6Of(cidr)}`,
+  );
 }
 
 export { AddressSet };

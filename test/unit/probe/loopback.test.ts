@@ -33,7 +33,14 @@ after(() => {
 });
 
 test('TCP on loopback: open (with banner) and closed', async () => {
-  const run = await probe('127.0.0.1', [{ port: openPort, protocol: 'tcp' }, { port: closedPort, protocol: 'tcp' }], { timeoutMs: 1000 });
+  const run = await probe(
+    '127.0.0.1',
+    [
+      { port: openPort, protocol: 'tcp' },
+      { port: closedPort, protocol: 'tcp' },
+    ],
+    { timeoutMs: 1000 },
+  );
   const [open, closed] = run.results;
   assert.equal(run.address, '127.0.0.1');
   assert.equal(open.state, 'open');
@@ -44,7 +51,14 @@ test('TCP on loopback: open (with banner) and closed', async () => {
 });
 
 test('UDP on loopback: a reply is open, an ICMP port-unreachable is closed', async () => {
-  const run = await probe('127.0.0.1', [{ port: udpPort, protocol: 'udp' }, { port: closedPort, protocol: 'udp' }], { timeoutMs: 500, retries: 1 });
+  const run = await probe(
+    '127.0.0.1',
+    [
+      { port: udpPort, protocol: 'udp' },
+      { port: closedPort, protocol: 'udp' },
+    ],
+    { timeoutMs: 500, retries: 1 },
+  );
   assert.equal(run.results[0].state, 'open');
   assert.equal(run.results[1].state, 'closed');
   assert.equal(run.results[1].reason, 'port-unreach');
@@ -88,7 +102,12 @@ test('cancellation stops at once and closes every socket', async () => {
 });
 
 test('port lists: ranges, protocols, clear errors, a hard cap', () => {
-  assert.deepEqual(parsePortList('22, 80-81,53/udp'), [{ port: 22, protocol: 'tcp' }, { port: 80, protocol: 'tcp' }, { port: 81, protocol: 'tcp' }, { port: 53, protocol: 'udp' }]);
+  assert.deepEqual(parsePortList('22, 80-81,53/udp'), [
+    { port: 22, protocol: 'tcp' },
+    { port: 80, protocol: 'tcp' },
+    { port: 81, protocol: 'tcp' },
+    { port: 53, protocol: 'udp' },
+  ]);
   assert.throws(() => parsePortList('22,abc'), PortListError);
   assert.throws(() => parsePortList('70000'), /1-65535/);
   assert.throws(() => parsePortList('90-80'), /reversed/);

@@ -52,7 +52,10 @@ before(async () => {
 after(() => lab.close());
 
 test('every TCP and UDP verdict through a real iptables ruleset', { skip }, async () => {
-  const ports = [...Object.values(TCP).map((port) => ({ port, protocol: 'tcp' as const })), ...Object.values(UDP).map((port) => ({ port, protocol: 'udp' as const }))];
+  const ports = [
+    ...Object.values(TCP).map((port) => ({ port, protocol: 'tcp' as const })),
+    ...Object.values(UDP).map((port) => ({ port, protocol: 'udp' as const })),
+  ];
   const { run } = await lab.probe(ports, { timeoutMs: 1000, retries: 1, banner: false });
   assert.equal(run.address, TARGET_ADDR);
   const got = Object.fromEntries(run.results.map((r) => [`${r.port}/${r.protocol}`, `${r.state} ${r.reason}`]));

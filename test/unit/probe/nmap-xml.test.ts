@@ -30,7 +30,14 @@ test('recorded loopback scan: scanner, start, host, and every port state', () =>
 
   const byKey = new Map(host.results.map((r) => [`${r.port}/${r.protocol}`, r]));
   // <times srtt="117"> µs → 0.1 ms, applied to every port of the host.
-  assert.deepEqual(byKey.get('47022/tcp'), { port: 47022, protocol: 'tcp', state: 'open', reason: 'syn-ack', latencyMs: 0.1, banner: 'OpenSSH 9.2p1 Debian 2+deb12u3' });
+  assert.deepEqual(byKey.get('47022/tcp'), {
+    port: 47022,
+    protocol: 'tcp',
+    state: 'open',
+    reason: 'syn-ack',
+    latencyMs: 0.1,
+    banner: 'OpenSSH 9.2p1 Debian 2+deb12u3',
+  });
   assert.deepEqual(byKey.get('47053/udp'), { port: 47053, protocol: 'udp', state: 'open', reason: 'udp-response', latencyMs: 0.1 });
   // Only present through <extrareasons ports=…>.
   assert.deepEqual(byKey.get('47054/udp'), { port: 47054, protocol: 'udp', state: 'closed', reason: 'port-unreach', latencyMs: 0.1 });
@@ -58,55 +65,65 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-test('live: nmap against listeners on 127.0.0.1 parses to the expected states', { skip: nmapMissing ? 'nmap not installed (apt-get install nmap) — live import test skipped' : false, timeout: 60_000 }, async (t) => {
-  const tcp = net.createServer((s) => s.destroy());
-  await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
-  const udp = dgram.createSocket('udp4');
-  udp.on('message', (_m, from) => udp.send('pong', from.port, from.address));
-  await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
-  const openTcp = (tcp.address() as net.AddressInfo).port;
-  const openUdp = udp.address().port;
-  const closed = await freePort();
-  try {
-    // -sU needs raw sockets; without root only the TCP connect scan runs.
-    const portArg = isRoot ? `T:${openTcp},${closed},U:${openUdp},${closed}` : `${openTcp},${closed}`;
-    const args = ['-n', '-Pn', '-sT', ...(isRoot ? ['-sU'] : []), '--max-retries', '2', '-p', portArg, '-oX', '-', '127.0.0.1'];
-    const { stdout } = await promisify(execFile)('nmap', args, { timeout: 50_000 });
-    const scan = parseNmapXml(stdout);
-    assert.match(scan.scanner, /^nmap \d/);
-    assert.equal(scan.hosts.length, 1);
-    const host = scan.hosts[0];
-    assert.equal(host.target, '127.0.0.1'); // -n: no <hostname>, so the address
-    const got = host.results.map((r) => [r.port, r.protocol, r.state, r.reason]);
-    const want: unknown[] = [
-      [Math.min(openTcp, closed), 'tcp', ...(openTcp < closed ? ['open', 'syn-ack'] : ['closed', 'conn-refused'])],
-      [Math.max(openTcp, closed), 'tcp', ...(openTcp < closed ? ['closed', 'conn-refused'] : ['open', 'syn-ack'])],
-    ];
-    if (isRoot) {
-      want.push(
-        [Math.min(openUdp, closed), 'udp', ...(openUdp < closed ? ['open', 'udp-response'] : ['closed', 'port-unreach'])],
-        [Math.max(openUdp, closed), 'udp', ...(openUdp < closed ? ['closed', 'port-unreach'] : ['open', 'udp-response'])],
-      );
-    } else {
-      t.diagnostic('not root: UDP part of the live scan skipped');
+test(
+  'live: nmap against listeners on 127.0.0.1 parses to the expected states',
+  { skip: nmapMissing ? 'nmap not installed (apt-get install nmap) — live import test skipped' : false, timeout: 60_000 },
+  async (t) => {
+    const tcp = net.createServer((s) => s.destroy());
+    await new Promise<void>((r) => tcp.listen(0, '127.0.0.1', r));
+    const udp = dgram.createSocket('udp4');
+    udp.on('message', (_m, from) => udp.send('pong', from.port, from.address));
+    await new Promise<void>((r) => udp.bind(0, '127.0.0.1', r));
+    const openTcp = (tcp.address() as net.AddressInfo).port;
+    const openUdp = udp.address().port;
+    const closed = await freePort();
+    try {
+      // -sU needs raw sockets; without root only the TCP connect scan runs.
+      const portArg = isRoot ? `T:${openTcp},${closed},U:${openUdp},${closed}` : `${openTcp},${closed}`;
+      const args = ['-n', '-Pn', '-sT', ...(isRoot ? ['-sU'] : []), '--max-retries', '2', '-p', portArg, '-oX', '-', '127.0.0.1'];
+      const { stdout } = await promisify(execFile)('nmap', args, { timeout: 50_000 });
+      const scan = parseNmapXml(stdout);
+      assert.match(scan.scanner, /^nmap \d/);
+      assert.equal(scan.hosts.length, 1);
+      const host = scan.hosts[0];
+      assert.equal(host.target, '127.0.0.1'); // -n: no <hostname>, so the address
+      const got = host.results.map((r) => [r.port, r.protocol, r.state, r.reason]);
+      const want: unknown[] = [
+        [Math.min(openTcp, closed), 'tcp', ...(openTcp < closed ? ['open', 'syn-ack'] : ['closed', 'conn-refused'])],
+        [Math.max(openTcp, closed), 'tcp', ...(openTcp < closed ? ['closed', 'conn-refused'] : ['open', 'syn-ack'])],
+      ];
+      if (isRoot) {
+        want.push(
+          [Math.min(openUdp, closed), 'udp', ...(openUdp < closed ? ['open', 'udp-response'] : ['closed', 'port-unreach'])],
+          [Math.max(openUdp, closed), 'udp', ...(openUdp < closed ? ['closed', 'port-unreach'] : ['open', 'udp-response'])],
+        );
+      } else {
+        t.diagnostic('not root: UDP part of the live scan skipped');
+      }
+      assert.deepEqual(got, want);
+    } finally {
+      tcp.close();
+      udp.close();
     }
-    assert.deepEqual(got, want);
-  } finally {
-    tcp.close();
-    udp.close();
-  }
-});
+  },
+);
 
 test('malformed XML reports the line; a foreign root element is refused', () => {
-  assert.throws(() => parseNmapXml('<?xml version="1.0"?>\n<nmaprun scanner="nmap">\n<host>\n</nmaprun>\n'), (e: unknown) => {
-    assert.ok(e instanceof NmapXmlError);
-    assert.match(e.message, /^malformed XML at line 4: /);
-    assert.equal(e.line, 4);
-    return true;
-  });
+  assert.throws(
+    () => parseNmapXml('<?xml version="1.0"?>\n<nmaprun scanner="nmap">\n<host>\n</nmaprun>\n'),
+    (e: unknown) => {
+      assert.ok(e instanceof NmapXmlError);
+      assert.match(e.message, /^malformed XML at line 4: /);
+      assert.equal(e.line, 4);
+      return true;
+    },
+  );
   assert.throws(() => parseNmapXml('<nmaprun><host a="1></nmaprun>'), NmapXmlError);
   assert.throws(() => parseNmapXml(''), NmapXmlError);
-  assert.throws(() => parseNmapXml('<?xml version="1.0"?>\n<zone><service name="ssh"/></zone>'), { name: 'NmapXmlError', message: /not an nmap XML file \(root element <zone>\)/ });
+  assert.throws(() => parseNmapXml('<?xml version="1.0"?>\n<zone><service name="ssh"/></zone>'), {
+    name: 'NmapXmlError',
+    message: /not an nmap XML file \(root element <zone>\)/,
+  });
 });
 
 /*

@@ -18,15 +18,23 @@ test('files join the deepest host whose tree holds them; files outside every hos
     ['/r/etc/ufw/user.rules', '/r/compose.yaml', '/r/web2/rules.v4', '/r/web2/app/compose.yaml', '/elsewhere/compose.yaml'],
     ['/r/etc/ufw/user.rules', '/r/web2/rules.v4'],
   );
-  assert.deepEqual(groups.map((g) => [g.name, g.paths.sort()]), [
-    ['/r', ['/r/compose.yaml', '/r/etc/ufw/user.rules']],
-    ['/r/web2', ['/r/web2/app/compose.yaml', '/r/web2/rules.v4']],
-  ]);
+  assert.deepEqual(
+    groups.map((g) => [g.name, g.paths.sort()]),
+    [
+      ['/r', ['/r/compose.yaml', '/r/etc/ufw/user.rules']],
+      ['/r/web2', ['/r/web2/app/compose.yaml', '/r/web2/rules.v4']],
+    ],
+  );
 });
 
 test('named hosts replace the default grouping and may name single files', () => {
-  const groups = groupHosts(['/r/fw/rules.v4', '/r/apps/a/compose.yaml', '/r/apps/b/compose.yaml'], ['/r/fw/rules.v4'], { hosts: { db: ['/r/fw', '/r/apps/a/compose.yaml'] } });
-  assert.deepEqual(groups.map((g) => [g.name, g.paths]), [['db', ['/r/fw/rules.v4', '/r/apps/a/compose.yaml']]]);
+  const groups = groupHosts(['/r/fw/rules.v4', '/r/apps/a/compose.yaml', '/r/apps/b/compose.yaml'], ['/r/fw/rules.v4'], {
+    hosts: { db: ['/r/fw', '/r/apps/a/compose.yaml'] },
+  });
+  assert.deepEqual(
+    groups.map((g) => [g.name, g.paths]),
+    [['db', ['/r/fw/rules.v4', '/r/apps/a/compose.yaml']]],
+  );
 });
 
 test('the folder walk: recognised regular files only, no symbolic links followed, size and count bounded', () => {
@@ -40,7 +48,10 @@ test('the folder walk: recognised regular files only, no symbolic links followed
     fs.symlinkSync(path.join(dir, 'a', 'rules.v4'), path.join(dir, 'link.rules'));
     const recognised = (p: string) => /rules/.test(p);
     const found = findFiles(dir, recognised);
-    assert.deepEqual(found.paths.map((p) => path.relative(dir, p)), ['a/rules.v4']);
+    assert.deepEqual(
+      found.paths.map((p) => path.relative(dir, p)),
+      ['a/rules.v4'],
+    );
     assert.equal(found.truncated, false);
     fs.writeFileSync(path.join(dir, 'b.rules'), '');
     const limited = findFiles(dir, recognised, 1);

@@ -154,7 +154,9 @@ function run(a: Ast, ctx: ArmContext, depth: number): Value {
   if (u) return u;
   switch (a.name) {
     case 'concat':
-      return args.every(Array.isArray) && args.length ? (args as Value[][]).flat() : args.map((x) => (x === null ? '' : String(x))).join('');
+      return args.every(Array.isArray) && args.length
+        ? (args as Value[][]).flat()
+        : args.map((x) => (x === null ? '' : String(x))).join('');
     case 'string':
       return typeof a0 === 'object' && a0 !== null ? JSON.stringify(a0) : String(a0);
     case 'int':
@@ -174,7 +176,11 @@ function run(a: Ast, ctx: ArmContext, depth: number): Value {
     case 'empty':
       return a0 === null || a0 === '' || (Array.isArray(a0) && !a0.length) || (typeof a0 === 'object' && !Object.keys(a0 as object).length);
     case 'length':
-      return Array.isArray(a0) || typeof a0 === 'string' ? a0.length : a0 && typeof a0 === 'object' ? Object.keys(a0).length : new Unknown('length()');
+      return Array.isArray(a0) || typeof a0 === 'string'
+        ? a0.length
+        : a0 && typeof a0 === 'object'
+          ? Object.keys(a0).length
+          : new Unknown('length()');
     case 'greater':
       return Number(a0) > Number(a1);
     case 'less':
@@ -190,7 +196,9 @@ function run(a: Ast, ctx: ArmContext, depth: number): Value {
     case 'first':
       return Array.isArray(a0) ? (a0[0] ?? null) : String(a0)[0];
     case 'format':
-      return typeof a0 === 'string' ? a0.replace(/\{(\d+)(:[^}]*)?\}/g, (_, n: string) => String(args[Number(n) + 1] ?? '')) : new Unknown('format()');
+      return typeof a0 === 'string'
+        ? a0.replace(/\{(\d+)(:[^}]*)?\}/g, (_, n: string) => String(args[Number(n) + 1] ?? ''))
+        : new Unknown('format()');
     default:
       return new Unknown(`${a.name}() (known only at deployment)`);
   }
@@ -200,9 +208,10 @@ function run(a: Ast, ctx: ArmContext, depth: number): Value {
 export function parameterValues(root: DocNode | undefined): Map<string, DocNode> {
   const out = new Map<string, DocNode>();
   const ps = get(root, 'parameters');
-  if (ps?.type === 'map') for (const e of ps.entries) {
-    const v = get(e.value, 'value');
-    if (v) out.set(e.key, v);
-  }
+  if (ps?.type === 'map')
+    for (const e of ps.entries) {
+      const v = get(e.value, 'value');
+      if (v) out.set(e.key, v);
+    }
   return out;
 }

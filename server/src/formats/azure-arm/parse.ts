@@ -25,7 +25,8 @@ export function parseArm(text: string, ctx: ParseContext): Ruleset {
   const pos = new Positions(text);
   const problems: Finding[] = [];
   const { root, problems: syntax } = parseJsonDoc(text);
-  for (const p of syntax) problems.push({ code: 'PC001', severity: CODES.PC001.severity, message: p.message, range: pos.range(p.start, p.end) });
+  for (const p of syntax)
+    problems.push({ code: 'PC001', severity: CODES.PC001.severity, message: p.message, range: pos.range(p.start, p.end) });
   const report: Report = (code, range, message) => problems.push({ code, severity: CODES[code].severity, message, range });
   const values = new TemplateValues(root, ctx.path);
   const groups: CloudGroup[] = [];
@@ -60,31 +61,49 @@ export function parseArm(text: string, ctx: ParseContext): Ruleset {
     const unknowns: UnknownPart[] = [];
     const direction = field(props, ['direction'], c);
     if (direction && typeof direction.value === 'string' && direction.value.toLowerCase() !== 'inbound') return;
-    if (direction && findUnknown(direction.value)) unknowns.push({ text: `direction (${findUnknown(direction.value)!.why})`, range: direction.range });
+    if (direction && findUnknown(direction.value))
+      unknowns.push({ text: `direction (${findUnknown(direction.value)!.why})`, range: direction.range });
     const access = field(props, ['access'], c);
     let allow = true;
     if (access && typeof access.value === 'string') allow = access.value.toLowerCase() === 'allow';
     else if (access) unknowns.push({ text: `access (${findUnknown(access.value)?.why ?? 'not a string'})`, range: access.range });
     const prio = field(props, ['priority'], c);
     const order = prio && typeof prio.value === 'number' ? prio.value : undefined;
-    if (prio && order === undefined) unknowns.push({ text: `priority (${findUnknown(prio.value)?.why ?? 'not a number'})`, range: prio.range });
+    if (prio && order === undefined)
+      unknowns.push({ text: `priority (${findUnknown(prio.value)?.why ?? 'not a number'})`, range: prio.range });
     const proto = readProtocol(field(props, ['protocol'], c), anchor, unknowns, report);
     const portField = field(props, ['destinationPortRange', 'destinationPortRanges'], c);
     const { ports, portsRange } = readPortList(portField, unknowns, report);
     const src = field(props, ['sourceAddressPrefix', 'sourceAddressPrefixes'], c);
-    const sources = src ? readSources([src], true, unknowns, report) : readSources([{ name: 'source', value: '*', range: anchor }], true, unknowns, report);
+    const sources = src
+      ? readSources([src], true, unknowns, report)
+      : readSources([{ name: 'source', value: '*', range: anchor }], true, unknowns, report);
     const dst = field(props, ['destinationAddressPrefix', 'destinationAddressPrefixes'], c);
     let destination: CloudRule['destination'];
-    if (dst && !(Array.isArray(dst.value) ? dst.value : [dst.value]).every((x) => typeof x === 'string' && /^(\*|any|internet|virtualnetwork)$/i.test(x))) {
+    if (
+      dst &&
+      !(Array.isArray(dst.value) ? dst.value : [dst.value]).every(
+        (x) => typeof x === 'string' && /^(\*|any|internet|virtualnetwork)$/i.test(x),
+      )
+    ) {
       const du: UnknownPart[] = [];
       const set = readSources([dst], true, du, report);
       if (du.length) unknowns.push(...du);
       else destination = { set, range: dst.range };
     }
     rules.get(g)!.push({
-      address, range: pos.range(span.start, span.end), actionRange: access?.range ?? anchor, allow, order, ...proto,
-      ports: proto.protocols === 'all' || proto.protocols.some((p) => p === 'tcp' || p === 'udp') ? ports : undefined, portsRange,
-      sources, sourcesRange: src?.range ?? anchor, unknowns, destination,
+      address,
+      range: pos.range(span.start, span.end),
+      actionRange: access?.range ?? anchor,
+      allow,
+      order,
+      ...proto,
+      ports: proto.protocols === 'all' || proto.protocols.some((p) => p === 'tcp' || p === 'udp') ? ports : undefined,
+      portsRange,
+      sources,
+      sourcesRange: src?.range ?? anchor,
+      unknowns,
+      destination,
     });
   };
   const inlineRules = (g: CloudGroup, props: DocNode | undefined, c: ArmContext) => {
@@ -104,7 +123,14 @@ export function parseArm(text: string, ctx: ParseContext): Ruleset {
         const loop = nameOf(getCI(cp, 'name'), c);
         for (const i of counted(getCI(cp, 'count'), c)) {
           const ci = withCopy(c, loop, i);
-          addRule(g, `${g.address}/${nameOf(getCI(input, 'name'), ci)}`, getCI(input, 'properties'), pos.range(cp.start, cp.start + 1), ci, input ?? cp);
+          addRule(
+            g,
+            `${g.address}/${nameOf(getCI(input, 'name'), ci)}`,
+            getCI(input, 'properties'),
+            pos.range(cp.start, cp.start + 1),
+            ci,
+            input ?? cp,
+          );
         }
       }
     }
@@ -170,18 +196,20 @@ class TemplateValues {
   ) {
     this.params = parameterValues(parametersFile(path));
     this.ctx = {
-      parameter: (n) => this.resolve(`p:${n}`, () => {
-        const given = this.params.get(n);
-        if (given) return evaluateNode(given, this.ctx);
-        const decl = getCI(get(this.root, 'parameters'), n);
-        if (!decl) return new Unknown(`parameters('${n}') is not declared`);
-        const d = getCI(decl, 'defaultValue');
-        return d ? evaluateNode(d, this.ctx) : new Unknown(`parameters('${n}') has no default and no parameters file value`);
-      }),
-      variable: (n) => this.resolve(`v:${n}`, () => {
-        const d = getCI(get(this.root, 'variables'), n);
-        return d ? evaluateNode(d, this.ctx) : new Unknown(`variables('${n}') is not declared`);
-      }),
+      parameter: (n) =>
+        this.resolve(`p:${n}`, () => {
+          const given = this.params.get(n);
+          if (given) return evaluateNode(given, this.ctx);
+          const decl = getCI(get(this.root, 'parameters'), n);
+          if (!decl) return new Unknown(`parameters('${n}') is not declared`);
+          const d = getCI(decl, 'defaultValue');
+          return d ? evaluateNode(d, this.ctx) : new Unknown(`parameters('${n}') has no default and no parameters file value`);
+        }),
+      variable: (n) =>
+        this.resolve(`v:${n}`, () => {
+          const d = getCI(get(this.root, 'variables'), n);
+          return d ? evaluateNode(d, this.ctx) : new Unknown(`variables('${n}') is not declared`);
+        }),
       copyIndex: () => new Unknown('copyIndex() outside a copy loop'),
     };
   }

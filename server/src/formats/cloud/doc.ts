@@ -58,13 +58,23 @@ function fromYaml(n: YamlNode | null | undefined, depth: number): DocNode {
       if (!isPair(p)) continue;
       const k = p.key as YamlNode | null;
       const kr = (k?.range ?? [start, start, start]) as number[];
-      entries.push({ key: isScalar(k) ? String(k.value) : '', keyStart: kr[0], keyEnd: kr[1], value: fromYaml(p.value as YamlNode, depth + 1) });
+      entries.push({
+        key: isScalar(k) ? String(k.value) : '',
+        keyStart: kr[0],
+        keyEnd: kr[1],
+        value: fromYaml(p.value as YamlNode, depth + 1),
+      });
     }
     node = { type: 'map', entries, start, end };
   } else if (isSeq(n)) node = { type: 'seq', items: n.items.map((x) => fromYaml(x as YamlNode, depth + 1)), start, end };
   else if (isScalar(n)) {
     const v = n.value;
-    node = { type: 'scalar', value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null ? null : String(v), start, end: (n.range as number[])[1] };
+    node = {
+      type: 'scalar',
+      value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null ? null : String(v),
+      start,
+      end: (n.range as number[])[1],
+    };
   } else node = { type: 'scalar', value: null, start, end };
   const tag = n.tag;
   return tag && tag.startsWith('!') && !tag.startsWith('!!') ? longForm(tag.slice(1), node) : node;
@@ -76,7 +86,12 @@ function longForm(name: string, node: DocNode): DocNode {
   if (name === 'GetAtt' && node.type === 'scalar' && typeof node.value === 'string') {
     const dot = node.value.indexOf('.');
     const parts = dot < 0 ? [node.value] : [node.value.slice(0, dot), node.value.slice(dot + 1)];
-    value = { type: 'seq', items: parts.map((p) => ({ type: 'scalar', value: p, start: node.start, end: node.end })), start: node.start, end: node.end };
+    value = {
+      type: 'seq',
+      items: parts.map((p) => ({ type: 'scalar', value: p, start: node.start, end: node.end })),
+      start: node.start,
+      end: node.end,
+    };
   }
   const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
   return { type: 'map', entries: [{ key, keyStart: node.start, keyEnd: node.start, value }], start: node.start, end: node.end };
@@ -85,8 +100,15 @@ function longForm(name: string, node: DocNode): DocNode {
 export function parseJsonDoc(text: string): { root?: DocNode; problems: DocProblem[] } {
   const errors: jsonc.ParseError[] = [];
   // A byte-order mark is not JSON; blank it (same length, so offsets hold).
-  const tree = jsonc.parseTree(text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text, errors, { allowTrailingComma: true, disallowComments: false });
-  const problems = errors.map((e) => ({ start: e.offset, end: e.offset + Math.max(1, e.length), message: `JSON: ${jsonc.printParseErrorCode(e.error)}` }));
+  const tree = jsonc.parseTree(text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text, errors, {
+    allowTrailingComma: true,
+    disallowComments: false,
+  });
+  const problems = errors.map((e) => ({
+    start: e.offset,
+    end: e.offset + Math.max(1, e.length),
+    message: `JSON: ${jsonc.printParseErrorCode(e.error)}`,
+  }));
   return { root: tree ? fromJson(tree, 0) : undefined, problems };
 }
 
@@ -99,7 +121,12 @@ function fromJson(n: jsonc.Node, depth: number): DocNode {
     for (const p of n.children ?? []) {
       const [k, v] = p.children ?? [];
       if (!k) continue;
-      entries.push({ key: String(k.value), keyStart: k.offset, keyEnd: k.offset + k.length, value: v ? fromJson(v, depth + 1) : { type: 'scalar', value: null, start: k.offset, end: k.offset } });
+      entries.push({
+        key: String(k.value),
+        keyStart: k.offset,
+        keyEnd: k.offset + k.length,
+        value: v ? fromJson(v, depth + 1) : { type: 'scalar', value: null, start: k.offset, end: k.offset },
+      });
     }
     return { type: 'map', entries, start, end };
   }

@@ -19,7 +19,9 @@ export type Syntax = 'hcl' | 'yaml' | 'json';
 
 /** How a source value is written in this syntax: a list where the field holds a list, else one string. */
 function sourceValue(syntax: Syntax, current: string, before: string, network: string): string {
-  const list = current.trimStart().startsWith('[') || (syntax === 'hcl' && !/^["\d]/.test(current.trim()) && /(blocks|ranges|prefixes|ids)\s*=\s*$/.test(before));
+  const list =
+    current.trimStart().startsWith('[') ||
+    (syntax === 'hcl' && !/^["\d]/.test(current.trim()) && /(blocks|ranges|prefixes|ids)\s*=\s*$/.test(before));
   const one = syntax === 'yaml' && !/^["']/.test(current) ? network : `"${network}"`;
   return list ? `[${one}]` : one;
 }
@@ -69,10 +71,22 @@ export function cloudEdits(syntax: Syntax): RuleEdits {
       // A dynamic block or a count/for_each resource writes several rules at once: deleting it deletes them all.
       const block = lines.slice(rule.range.start.line, rule.range.end.line + 1);
       if (/^\s*dynamic\b/.test(block[0] ?? '') || block.some((l) => /^\s*(count|for_each)\s*=/.test(l))) return undefined;
-      return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
+      return {
+        range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
+        newText: '',
+      };
     },
   };
   // Rules the cloud adds by itself (Azure's defaults) are not in the file: nothing to edit.
-  const guard = <A extends unknown[], R>(f: (rule: Rule, ...a: A) => R | undefined) => (rule: Rule, ...a: A): R | undefined => (rule.implied ? undefined : f(rule, ...a));
-  return { ...edits, setVerdict: guard(edits.setVerdict), restrictSource: guard(edits.restrictSource), deleteRule: guard(edits.deleteRule), addProtocol: guard(edits.addProtocol) };
+  const guard =
+    <A extends unknown[], R>(f: (rule: Rule, ...a: A) => R | undefined) =>
+    (rule: Rule, ...a: A): R | undefined =>
+      rule.implied ? undefined : f(rule, ...a);
+  return {
+    ...edits,
+    setVerdict: guard(edits.setVerdict),
+    restrictSource: guard(edits.restrictSource),
+    deleteRule: guard(edits.deleteRule),
+    addProtocol: guard(edits.addProtocol),
+  };
 }

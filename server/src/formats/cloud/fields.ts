@@ -5,7 +5,15 @@
 import { AddressSet } from '../../model/addresses';
 import type { Range } from '../../model/range';
 import type { PortItem } from '../../model/ruleset';
-import { AZURE_LOAD_BALANCER, VIRTUAL_NETWORK, hasPorts, portItem, protocolOf, type CloudRule, type Unknown as UnknownPart } from './ruleset';
+import {
+  AZURE_LOAD_BALANCER,
+  VIRTUAL_NETWORK,
+  hasPorts,
+  portItem,
+  protocolOf,
+  type CloudRule,
+  type Unknown as UnknownPart,
+} from './ruleset';
 import { Unknown, findUnknown, type Value } from './value';
 
 /** A field as read: its value (possibly several, from a condition's branches) and where it is written. */
@@ -29,7 +37,12 @@ function values(f: Field): Value[] {
   return f.alternatives ? f.alternatives.values : [f.value];
 }
 
-export function readProtocol(f: Field | undefined, fallback: Range, unknowns: UnknownPart[], report: Report): { protocols: CloudRule['protocols']; protocolRange: Range } {
+export function readProtocol(
+  f: Field | undefined,
+  fallback: Range,
+  unknowns: UnknownPart[],
+  report: Report,
+): { protocols: CloudRule['protocols']; protocolRange: Range } {
   if (!f) return { protocols: 'all', protocolRange: fallback };
   const protos = new Set<string>();
   for (const v of values(f)) {
@@ -49,7 +62,13 @@ export function readProtocol(f: Field | undefined, fallback: Range, unknowns: Un
 }
 
 /** AWS FromPort/ToPort (-1 with TCP/UDP = every port); undefined ports = every port. */
-export function readAwsPorts(from: Field | undefined, to: Field | undefined, protocols: CloudRule['protocols'], unknowns: UnknownPart[], report: Report): { ports?: PortItem[]; portsRange?: Range } {
+export function readAwsPorts(
+  from: Field | undefined,
+  to: Field | undefined,
+  protocols: CloudRule['protocols'],
+  unknowns: UnknownPart[],
+  report: Report,
+): { ports?: PortItem[]; portsRange?: Range } {
   if (protocols === 'all' || !protocols.some(hasPorts) || (!from && !to)) return {};
   const u = [from, to].flatMap((f) => (f ? [unknownOf(f)] : [])).filter((x): x is UnknownPart => !!x);
   if (u.length) {
@@ -107,7 +126,10 @@ export function readSources(fields: Field[], tags: boolean, unknowns: UnknownPar
           set = AddressSet.ANY;
           continue;
         }
-        for (const part of String(x).split(',').map((s) => s.trim()).filter(Boolean)) {
+        for (const part of String(x)
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)) {
           const a = tags ? azurePrefix(part) : AddressSet.parse(part);
           if (a === 'tag') {
             unknowns.push({ text: `service tag ${part} (its addresses are not modelled)`, range: f.range });

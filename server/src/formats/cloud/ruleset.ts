@@ -99,7 +99,16 @@ export function buildCloudRuleset(format: string, groups: CloudGroup[], rules: M
 }
 
 function azureDefaults(g: CloudGroup): CloudRule[] {
-  const base = { range: g.range, actionRange: g.range, allow: true, protocols: 'all' as const, protocolRange: g.range, sourcesRange: g.range, unknowns: [], implied: true };
+  const base = {
+    range: g.range,
+    actionRange: g.range,
+    allow: true,
+    protocols: 'all' as const,
+    protocolRange: g.range,
+    sourcesRange: g.range,
+    unknowns: [],
+    implied: true,
+  };
   return [
     { ...base, address: `${g.address}/AllowVnetInBound (default)`, order: 65000, sources: VIRTUAL_NETWORK },
     { ...base, address: `${g.address}/AllowAzureLoadBalancerInBound (default)`, order: 65001, sources: AZURE_LOAD_BALANCER },
@@ -117,7 +126,17 @@ function toRule(r: CloudRule, id: number, g: CloudGroup): Rule {
   if (r.destination) conditions.push({ kind: 'destination', set: r.destination.set, negated: false, range: r.destination.range });
   for (const u of r.unknowns) conditions.push({ kind: 'opaque', text: u.text, range: u.range });
   const action: Action = { kind: r.allow ? 'accept' : 'drop', range: r.actionRange };
-  return { id, range: r.range, table: g.type, chain: g.address, family: 'both', conditions, action, name: r.address, ...(r.implied ? { implied: true } : {}) };
+  return {
+    id,
+    range: r.range,
+    table: g.type,
+    chain: g.address,
+    family: 'both',
+    conditions,
+    action,
+    name: r.address,
+    ...(r.implied ? { implied: true } : {}),
+  };
 }
 
 /** Protocol names and numbers as clouds write them; `all` for every protocol. */

@@ -24,7 +24,8 @@ export function parseCloudFormation(text: string, json: boolean): Ruleset {
   const pos = new Positions(text);
   const problems: Finding[] = [];
   const { root, problems: syntax } = json ? parseJsonDoc(text) : parseYamlDoc(text);
-  for (const p of syntax) problems.push({ code: 'PC001', severity: CODES.PC001.severity, message: p.message, range: pos.range(p.start, p.end) });
+  for (const p of syntax)
+    problems.push({ code: 'PC001', severity: CODES.PC001.severity, message: p.message, range: pos.range(p.start, p.end) });
   const report: Report = (code, range, message) => problems.push({ code, severity: CODES[code].severity, message, range });
   const groups: CloudGroup[] = [];
   const rules = new Map<CloudGroup, CloudRule[]>();
@@ -73,8 +74,16 @@ export function parseCloudFormation(text: string, json: boolean): Ruleset {
     const unknowns: UnknownPart[] = [];
     const proto = readProtocol(field(props, nacl ? 'Protocol' : 'IpProtocol'), anchor, unknowns, report);
     const range = get(props, 'PortRange');
-    const { ports, portsRange } = readAwsPorts(field(nacl ? range : props, nacl ? 'From' : 'FromPort'), field(nacl ? range : props, nacl ? 'To' : 'ToPort'), proto.protocols, unknowns, report);
-    const cidrs = [field(props, nacl ? 'CidrBlock' : 'CidrIp'), field(props, nacl ? 'Ipv6CidrBlock' : 'CidrIpv6')].filter((f): f is Field => !!f);
+    const { ports, portsRange } = readAwsPorts(
+      field(nacl ? range : props, nacl ? 'From' : 'FromPort'),
+      field(nacl ? range : props, nacl ? 'To' : 'ToPort'),
+      proto.protocols,
+      unknowns,
+      report,
+    );
+    const cidrs = [field(props, nacl ? 'CidrBlock' : 'CidrIp'), field(props, nacl ? 'Ipv6CidrBlock' : 'CidrIpv6')].filter(
+      (f): f is Field => !!f,
+    );
     let sources = readSources(cidrs, false, unknowns, report);
     const prefix = field(props, 'SourcePrefixListId');
     if (prefix) {
@@ -96,8 +105,17 @@ export function parseCloudFormation(text: string, json: boolean): Ruleset {
       else if (num) unknowns.push({ text: `RuleNumber (unknown)`, range: num.range });
     }
     rules.get(g)!.push({
-      address, range: pos.range(props.start, props.end), actionRange, allow, order, ...proto, ports, portsRange, sources,
-      sourcesRange: cidrs[0]?.range ?? prefix?.range ?? anchor, unknowns,
+      address,
+      range: pos.range(props.start, props.end),
+      actionRange,
+      allow,
+      order,
+      ...proto,
+      ports,
+      portsRange,
+      sources,
+      sourcesRange: cidrs[0]?.range ?? prefix?.range ?? anchor,
+      unknowns,
     });
   };
   for (const e of resources.entries) {
@@ -107,7 +125,12 @@ export function parseCloudFormation(text: string, json: boolean): Ruleset {
     if (t === SG) {
       const ing = get(props, 'SecurityGroupIngress');
       const items = ing?.type === 'seq' ? ing.items : ing?.type === 'map' ? [ing] : [];
-      if (ing && ing.type === 'scalar') report('PC001', pos.range(ing.start, ing.end), 'SecurityGroupIngress must be a list of rules (or one rule), not a string: CloudFormation rejects the template');
+      if (ing && ing.type === 'scalar')
+        report(
+          'PC001',
+          pos.range(ing.start, ing.end),
+          'SecurityGroupIngress must be a list of rules (or one rule), not a string: CloudFormation rejects the template',
+        );
       for (const it of items) if (it.type === 'map') addRule(byId.get(e.key)!, e.key, it, anchor, false);
     } else if (t === 'AWS::EC2::SecurityGroupIngress' && props) {
       addRule(attached(props, ['GroupId', 'GroupName'], SG, anchor), e.key, props, anchor, false);
@@ -158,7 +181,8 @@ class Intrinsics {
       const items = n.items.map((x) => this.value(x, depth + 1));
       return items.map((x) => (x instanceof Choice ? new Unknown(x.why) : x));
     }
-    if (n.entries.length === 1 && (n.entries[0].key === 'Ref' || n.entries[0].key.startsWith('Fn::'))) return this.intrinsic(n.entries[0].key, n.entries[0].value, depth);
+    if (n.entries.length === 1 && (n.entries[0].key === 'Ref' || n.entries[0].key.startsWith('Fn::')))
+      return this.intrinsic(n.entries[0].key, n.entries[0].value, depth);
     const o: { [k: string]: Value } = {};
     for (const e of n.entries) {
       const v = this.value(e.value, depth + 1);
@@ -197,7 +221,17 @@ class Intrinsics {
         let unknown: Unknown | undefined;
         const out = tmpl.replace(/\$\{([^}!]+)\}/g, (_, name: string) => {
           const local = vars && typeof vars === 'object' && !Array.isArray(vars) && !(vars instanceof Unknown) ? vars[name] : undefined;
-          const v = local ?? this.plain({ type: 'map', entries: [{ key: 'Ref', keyStart: 0, keyEnd: 0, value: { type: 'scalar', value: name, start: 0, end: 0 } }], start: 0, end: 0 }, depth);
+          const v =
+            local ??
+            this.plain(
+              {
+                type: 'map',
+                entries: [{ key: 'Ref', keyStart: 0, keyEnd: 0, value: { type: 'scalar', value: name, start: 0, end: 0 } }],
+                start: 0,
+                end: 0,
+              },
+              depth,
+            );
           if (typeof v === 'string' || typeof v === 'number') return String(v);
           unknown = new Unknown(`Fn::Sub \${${name}}`);
           return '';
@@ -213,7 +247,8 @@ class Intrinsics {
       case 'Fn::Join': {
         const sep = this.plain(args[0], depth);
         const list = this.plain(args[1], depth);
-        if (typeof sep !== 'string' || !Array.isArray(list) || list.some((x) => typeof x !== 'string' && typeof x !== 'number')) return new Unknown('Fn::Join');
+        if (typeof sep !== 'string' || !Array.isArray(list) || list.some((x) => typeof x !== 'string' && typeof x !== 'number'))
+          return new Unknown('Fn::Join');
         return list.join(sep);
       }
       case 'Fn::Select': {

@@ -8,7 +8,11 @@ const NAMES = /(^|[/\\])(docker-)?compose([.-][^/\\]*)?\.ya?ml$/i;
 /** Cheap test for YAML no file name claims: a top-level `services:` whose entries look like containers. */
 export function looksLikeCompose(text: string): boolean {
   const head = text.length > 65536 ? text.slice(0, 65536) : text;
-  return /^services:[ \t]*(#.*)?\r?$/m.test(head) && /^[ \t]+(image|build|ports|expose|container_name|network_mode|command):/m.test(head) && !/^apiVersion:/m.test(head);
+  return (
+    /^services:[ \t]*(#.*)?\r?$/m.test(head) &&
+    /^[ \t]+(image|build|ports|expose|container_name|network_mode|command):/m.test(head) &&
+    !/^apiVersion:/m.test(head)
+  );
 }
 
 export const composeFormat: Format = {
@@ -40,11 +44,21 @@ function completeCompose(ctx: CompletionContext): Completion[] {
   }
   if (!inPorts) return [];
   const seen = new Set<string>();
-  return ctx.services(m[3] ?? '').filter((e) => e.protocol === 'tcp' || e.protocol === 'udp').flatMap((e) => {
-    const value = `${e.port}:${e.port}${e.protocol === 'udp' ? '/udp' : ''}`;
-    if (seen.has(`${e.name}/${value}`)) return [];
-    seen.add(`${e.name}/${value}`);
-    // The editor replaces the typed word; an opening quote already typed gets its closing one.
-    return [{ label: e.name, kind: 'service' as const, detail: `${value} — ${e.description}`, insertText: m[2] ? `${value}${m[2]}` : `"${value}"` }];
-  });
+  return ctx
+    .services(m[3] ?? '')
+    .filter((e) => e.protocol === 'tcp' || e.protocol === 'udp')
+    .flatMap((e) => {
+      const value = `${e.port}:${e.port}${e.protocol === 'udp' ? '/udp' : ''}`;
+      if (seen.has(`${e.name}/${value}`)) return [];
+      seen.add(`${e.name}/${value}`);
+      // The editor replaces the typed word; an opening quote already typed gets its closing one.
+      return [
+        {
+          label: e.name,
+          kind: 'service' as const,
+          detail: `${value} — ${e.description}`,
+          insertText: m[2] ? `${value}${m[2]}` : `"${value}"`,
+        },
+      ];
+    });
 }

@@ -60,18 +60,38 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
     const m = /^(\d+(?:-\d+)?)(?:\/(\w+))?$/.exec(iv.text.trim());
     const r = m && parsePortRange(m[1]);
     if (!m || !r) {
-      if (!iv.unresolved.length) ctx.problems.push({ code: 'PC001', severity: 'error', range: file.rangeOf(s), message: `expose: \`${raw}\` is not a port, a range or port/protocol.` });
+      if (!iv.unresolved.length)
+        ctx.problems.push({
+          code: 'PC001',
+          severity: 'error',
+          range: file.rangeOf(s),
+          message: `expose: \`${raw}\` is not a port, a range or port/protocol.`,
+        });
       continue;
     }
     const item = portItem(ctx, s, iv, 0, m[1].length, r.lo, r.hi);
     if (!item) continue;
-    listenerRule(chain, ctx.nextId++, { range: file.rangeOf(s), protocol: m[2] ?? 'tcp', items: [item], listener: { published: false, via: 'expose (container network only)', role: 'expose' } });
+    listenerRule(chain, ctx.nextId++, {
+      range: file.rangeOf(s),
+      protocol: m[2] ?? 'tcp',
+      items: [item],
+      listener: { published: false, via: 'expose (container network only)', role: 'expose' },
+    });
   }
   return chain;
 }
 
 /** A PortItem for part [from, from+len) of the interpolated text, after range checks. */
-function portItem(ctx: Ctx, s: Scalar, iv: Interpolated, from: number, len: number, lo: number, hi: number, label?: string): PortItem | undefined {
+function portItem(
+  ctx: Ctx,
+  s: Scalar,
+  iv: Interpolated,
+  from: number,
+  len: number,
+  lo: number,
+  hi: number,
+  label?: string,
+): PortItem | undefined {
   const range = partRange(ctx.file, s, iv, from, len);
   const t = iv.text.slice(from, from + len);
   if (lo > 65535 || hi > 65535 || lo < 0) {
@@ -156,7 +176,7 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   let hostAt = 0;
   let host = '';
   let ip: string | undefined;
-  let ipAt = 0;
+  const ipAt = 0;
   if (lastColon >= 0) {
     const rest = body.slice(0, lastColon);
     const c2 = rest.lastIndexOf(':');
@@ -180,21 +200,45 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   let item: PortItem | undefined;
   if (host === '' && lastColon >= 0 && ip === undefined && iv.unresolved.length) {
     // The host port is a variable with no value here: any port, approximately.
-    item = portItem(ctx, s, iv, 0, lastColon, 1, 65535, raw.slice(0, Math.max(0, (iv.map[lastColon] ?? 0))) || raw);
+    item = portItem(ctx, s, iv, 0, lastColon, 1, 65535, raw.slice(0, Math.max(0, iv.map[lastColon] ?? 0)) || raw);
     if (!item) return undefined;
-    return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port (host port unknown)', target: targetText, anyHostPort: true }, unknown: bind.unknown };
+    return {
+      range,
+      protocol,
+      items: [item],
+      listener: { ...listenerOf(bind), published: true, via: 'published port (host port unknown)', target: targetText, anyHostPort: true },
+      unknown: bind.unknown,
+    };
   }
   if (host === '') {
     // No host port: Docker picks a free one from the ephemeral range when the container starts.
     item = portItem(ctx, s, iv, containerAt, container.length, EPHEMERAL[0], EPHEMERAL[1], container);
     if (!item) return undefined;
-    return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port (host port chosen by Docker)', target: targetText, anyHostPort: true }, unknown: bind.unknown };
+    return {
+      range,
+      protocol,
+      items: [item],
+      listener: {
+        ...listenerOf(bind),
+        published: true,
+        via: 'published port (host port chosen by Docker)',
+        target: targetText,
+        anyHostPort: true,
+      },
+      unknown: bind.unknown,
+    };
   }
   const hr = parsePortRange(host);
   if (!hr) return fail(`has host port \`${host}\`, which is not a port or range`);
   item = portItem(ctx, s, iv, hostAt, host.length, hr.lo, hr.hi);
   if (!item || !portItem(ctx, s, iv, containerAt, container.length, cr.lo, cr.hi)) return undefined;
-  return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText }, unknown: bind.unknown };
+  return {
+    range,
+    protocol,
+    items: [item],
+    listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText },
+    unknown: bind.unknown,
+  };
 }
 
 function listenerOf(b: Binding): { bound?: AddressSet; boundRange?: Range } {
@@ -239,11 +283,29 @@ function longPort(ctx: Ctx, m: Node): ListenerSpec | undefined {
   if (!pubText) {
     const item = portItem(ctx, target.s, target.iv!, 0, target.iv!.text.length, EPHEMERAL[0], EPHEMERAL[1], target.iv!.text);
     if (!item) return undefined;
-    return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port (host port chosen by Docker)', target: targetText, anyHostPort: true }, unknown: bind.unknown };
+    return {
+      range,
+      protocol,
+      items: [item],
+      listener: {
+        ...listenerOf(bind),
+        published: true,
+        via: 'published port (host port chosen by Docker)',
+        target: targetText,
+        anyHostPort: true,
+      },
+      unknown: bind.unknown,
+    };
   }
   const pr = parsePortRange(pubText);
   if (!pr) return fail(`published \`${pubText}\` is not a port or range`, published.s ? file.rangeOf(published.s) : range);
   const item = portItem(ctx, published.s!, published.iv!, pubAt, pubText.length, pr.lo, pr.hi);
   if (!item) return undefined;
-  return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText }, unknown: bind.unknown };
+  return {
+    range,
+    protocol,
+    items: [item],
+    listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText },
+    unknown: bind.unknown,
+  };
 }

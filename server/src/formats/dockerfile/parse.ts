@@ -12,7 +12,12 @@ import { interpolate } from '../compose/interpolate';
 export function parseDockerfile(text: string, _ctx: ParseContext): Ruleset {
   const lines = text.split('\n');
   const problems: Finding[] = [];
-  const table: Table = { name: 'Dockerfile', family: 'both', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, chains: [] };
+  const table: Table = {
+    name: 'Dockerfile',
+    family: 'both',
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+    chains: [],
+  };
   let chain: Chain | undefined;
   let vars = new Map<string, string>();
   const global = new Map<string, string>();
@@ -40,7 +45,10 @@ export function parseDockerfile(text: string, _ctx: ParseContext): Ruleset {
     if (!words.length) continue;
     const instr = words[0].text.toUpperCase();
     const args = words.slice(1);
-    const at = (w: { line: number; start: number; text: string }, from = 0, len = w.text.length) => ({ start: { line: w.line, character: w.start + from }, end: { line: w.line, character: w.start + from + len } });
+    const at = (w: { line: number; start: number; text: string }, from = 0, len = w.text.length) => ({
+      start: { line: w.line, character: w.start + from },
+      end: { line: w.line, character: w.start + from + len },
+    });
     if (instr === 'FROM') {
       const as = args.findIndex((a) => a.text.toUpperCase() === 'AS');
       const nameWord = as >= 0 ? args[as + 1] : undefined;
@@ -52,30 +60,58 @@ export function parseDockerfile(text: string, _ctx: ParseContext): Ruleset {
     } else if (instr === 'ARG' || instr === 'ENV') {
       const target = chain ? vars : global;
       const pairs = args.map((a) => /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(a.text));
-      if (instr === 'ENV' && args.length >= 2 && !args[0].text.includes('=')) target.set(args[0].text, args.slice(1).map((a) => a.text).join(' '));
+      if (instr === 'ENV' && args.length >= 2 && !args[0].text.includes('='))
+        target.set(
+          args[0].text,
+          args
+            .slice(1)
+            .map((a) => a.text)
+            .join(' '),
+        );
       else for (const p of pairs) if (p && p[2] !== undefined) target.set(p[1], p[2].replace(/^["']|["']$/g, ''));
     } else if (instr === 'EXPOSE') {
       if (!chain) {
         chain = resourceChain('Dockerfile', 'image', 'Dockerfile image', at(words[0]), false);
         table.chains.push(chain);
       }
-      if (!args.length) problems.push({ code: 'PC001', severity: 'error', range: at(words[0]), message: 'EXPOSE needs at least one port (e.g. EXPOSE 8080 or EXPOSE 53/udp).' });
+      if (!args.length)
+        problems.push({
+          code: 'PC001',
+          severity: 'error',
+          range: at(words[0]),
+          message: 'EXPOSE needs at least one port (e.g. EXPOSE 8080 or EXPOSE 53/udp).',
+        });
       for (const a of args) {
         const iv = interpolate(a.text, vars);
         if (iv.unresolved.length) continue; // a build argument given at build time: unknown here, not an error
         const m = /^(\d+(?:-\d+)?)(?:\/(tcp|udp|sctp))?$/i.exec(iv.text);
         const r = m && parsePortRange(m[1]);
         if (!m || !r) {
-          problems.push({ code: 'PC001', severity: 'error', range: at(a), message: `EXPOSE \`${a.text}\` is not a port, a range or port/protocol (tcp or udp).` });
+          problems.push({
+            code: 'PC001',
+            severity: 'error',
+            range: at(a),
+            message: `EXPOSE \`${a.text}\` is not a port, a range or port/protocol (tcp or udp).`,
+          });
           continue;
         }
         if (r.lo < 1 || r.hi > 65535 || r.hi < r.lo) {
-          problems.push({ code: r.hi < r.lo ? 'PC003' : 'PC002', severity: 'error', range: at(a), message: `EXPOSE \`${a.text}\`: ${r.hi < r.lo ? 'the range is reversed' : 'ports are 1–65535'}.` });
+          problems.push({
+            code: r.hi < r.lo ? 'PC003' : 'PC002',
+            severity: 'error',
+            range: at(a),
+            message: `EXPOSE \`${a.text}\`: ${r.hi < r.lo ? 'the range is reversed' : 'ports are 1–65535'}.`,
+          });
           continue;
         }
         const len = iv.text === a.text ? m[1].length : a.text.length;
         const item: PortItem = { text: iv.text === a.text ? m[1] : `${a.text} (= ${m[1]})`, range: at(a, 0, len), lo: r.lo, hi: r.hi };
-        listenerRule(chain, id++, { range: at(a), protocol: (m[2] ?? 'tcp').toLowerCase(), items: [item], listener: { published: false, via: 'EXPOSE (published only with docker run -p/-P or compose ports:)', role: 'expose' } });
+        listenerRule(chain, id++, {
+          range: at(a),
+          protocol: (m[2] ?? 'tcp').toLowerCase(),
+          items: [item],
+          listener: { published: false, via: 'EXPOSE (published only with docker run -p/-P or compose ports:)', role: 'expose' },
+        });
       }
     }
   }

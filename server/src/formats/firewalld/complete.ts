@@ -10,34 +10,97 @@ import { standardServiceNames, standardServicePorts } from './services';
 type Entry = [string, string];
 
 const ZONE_CHILDREN: Entry[] = [
-  ['short', 'a short name'], ['description', 'what the zone is for'], ['service', 'allow a predefined service: `<service name="ssh"/>`'],
-  ['port', 'allow a port: `<port port="8080" protocol="tcp"/>`'], ['protocol', 'allow an IP protocol'], ['source', 'bind source networks to the zone'],
-  ['interface', 'bind an interface to the zone'], ['rule', 'a rich rule'], ['masquerade', 'masquerade outgoing traffic'], ['forward', 'intra-zone forwarding'],
-  ['forward-port', 'forward a port'], ['source-port', 'allow by source port'], ['icmp-block', 'block an ICMP type'], ['icmp-block-inversion', 'invert ICMP blocks'],
+  ['short', 'a short name'],
+  ['description', 'what the zone is for'],
+  ['service', 'allow a predefined service: `<service name="ssh"/>`'],
+  ['port', 'allow a port: `<port port="8080" protocol="tcp"/>`'],
+  ['protocol', 'allow an IP protocol'],
+  ['source', 'bind source networks to the zone'],
+  ['interface', 'bind an interface to the zone'],
+  ['rule', 'a rich rule'],
+  ['masquerade', 'masquerade outgoing traffic'],
+  ['forward', 'intra-zone forwarding'],
+  ['forward-port', 'forward a port'],
+  ['source-port', 'allow by source port'],
+  ['icmp-block', 'block an ICMP type'],
+  ['icmp-block-inversion', 'invert ICMP blocks'],
 ];
 const RULE_CHILDREN: Entry[] = [
-  ['source', 'match the source: `<source address="10.0.0.0/8"/>`'], ['destination', 'match the destination'], ['service', 'match a service'],
-  ['port', 'match a port'], ['protocol', 'match a protocol'], ['icmp-block', ''], ['masquerade', ''], ['forward-port', ''], ['log', 'log matches'],
-  ['audit', 'audit matches'], ['accept', 'verdict: accept'], ['reject', 'verdict: reject'], ['drop', 'verdict: drop'], ['mark', 'mark packets'],
+  ['source', 'match the source: `<source address="10.0.0.0/8"/>`'],
+  ['destination', 'match the destination'],
+  ['service', 'match a service'],
+  ['port', 'match a port'],
+  ['protocol', 'match a protocol'],
+  ['icmp-block', ''],
+  ['masquerade', ''],
+  ['forward-port', ''],
+  ['log', 'log matches'],
+  ['audit', 'audit matches'],
+  ['accept', 'verdict: accept'],
+  ['reject', 'verdict: reject'],
+  ['drop', 'verdict: drop'],
+  ['mark', 'mark packets'],
 ];
 const ATTRIBUTES: Record<string, Entry[]> = {
-  zone: [['target', 'what happens to packets no element accepts'], ['version', '']],
+  zone: [
+    ['target', 'what happens to packets no element accepts'],
+    ['version', ''],
+  ],
   service: [['name', 'a firewalld service name']],
-  port: [['port', 'a port or range, e.g. 8000-8080'], ['protocol', 'tcp, udp, sctp or dccp']],
-  'source-port': [['port', ''], ['protocol', '']],
+  port: [
+    ['port', 'a port or range, e.g. 8000-8080'],
+    ['protocol', 'tcp, udp, sctp or dccp'],
+  ],
+  'source-port': [
+    ['port', ''],
+    ['protocol', ''],
+  ],
   protocol: [['value', 'an IP protocol name']],
-  source: [['address', 'a network, e.g. 192.168.1.0/24'], ['mac', ''], ['ipset', 'an ipset name'], ['invert', 'not these sources']],
-  destination: [['address', ''], ['ipset', ''], ['invert', '']],
+  source: [
+    ['address', 'a network, e.g. 192.168.1.0/24'],
+    ['mac', ''],
+    ['ipset', 'an ipset name'],
+    ['invert', 'not these sources'],
+  ],
+  destination: [
+    ['address', ''],
+    ['ipset', ''],
+    ['invert', ''],
+  ],
   interface: [['name', 'an interface name']],
-  rule: [['family', 'ipv4 or ipv6'], ['priority', 'order among rich rules'],],
-  'forward-port': [['port', ''], ['protocol', ''], ['to-port', ''], ['to-addr', '']],
+  rule: [
+    ['family', 'ipv4 or ipv6'],
+    ['priority', 'order among rich rules'],
+  ],
+  'forward-port': [
+    ['port', ''],
+    ['protocol', ''],
+    ['to-port', ''],
+    ['to-addr', ''],
+  ],
   reject: [['type', 'ICMP error type to answer with']],
-  log: [['prefix', ''], ['level', '']],
+  log: [
+    ['prefix', ''],
+    ['level', ''],
+  ],
 };
 const VALUES: Record<string, Entry[]> = {
-  protocol: [['tcp', ''], ['udp', ''], ['sctp', ''], ['dccp', '']],
-  target: [['default', 'reject what no element accepts'], ['ACCEPT', 'accept everything'], ['DROP', 'drop what no element accepts'], ['%%REJECT%%', 'reject what no element accepts']],
-  family: [['ipv4', ''], ['ipv6', '']],
+  protocol: [
+    ['tcp', ''],
+    ['udp', ''],
+    ['sctp', ''],
+    ['dccp', ''],
+  ],
+  target: [
+    ['default', 'reject what no element accepts'],
+    ['ACCEPT', 'accept everything'],
+    ['DROP', 'drop what no element accepts'],
+    ['%%REJECT%%', 'reject what no element accepts'],
+  ],
+  family: [
+    ['ipv4', ''],
+    ['ipv6', ''],
+  ],
   invert: [['true', '']],
 };
 
@@ -50,7 +113,8 @@ export function completeFirewalld(ctx: CompletionContext): Completion[] {
   if (value) {
     const [, element, attr, typed] = value;
     if (element === 'service' && attr === 'name') return serviceNames(typed, ctx.commonRank);
-    if ((element === 'port' || element === 'source-port' || element === 'forward-port') && attr === 'port') return portCompletions(ctx, typed).map((c) => ({ ...c, label: String(c.ports![0].port) })); // the attribute takes numbers only
+    if ((element === 'port' || element === 'source-port' || element === 'forward-port') && attr === 'port')
+      return portCompletions(ctx, typed).map((c) => ({ ...c, label: String(c.ports![0].port) })); // the attribute takes numbers only
     return entries(VALUES[attr] ?? []);
   }
   // Inside a start tag, after its name: attributes.

@@ -26,7 +26,8 @@ export const firewalldEdits: RuleEdits = {
   restrictSource(rule, lines, network) {
     const entry = textAt(lines, rule.range);
     const family = network.includes(':') ? 'ipv6' : 'ipv4';
-    if (/^<(service|port)\b/.test(entry)) return { range: rule.range, newText: `<rule family="${family}"><source address="${network}"/>${entry}<accept/></rule>` };
+    if (/^<(service|port)\b/.test(entry))
+      return { range: rule.range, newText: `<rule family="${family}"><source address="${network}"/>${entry}<accept/></rule>` };
     if (/^<rule\b/.test(entry) && !/<source\b/.test(entry)) {
       const withFamily = /family=/.test(entry) ? entry : entry.replace(/^<rule\b/, `<rule family="${family}"`);
       return { range: rule.range, newText: withFamily.replace(/^(<rule\b[^>]*>)/, `$1<source address="${network}"/>`) };
@@ -40,7 +41,11 @@ export const firewalldEdits: RuleEdits = {
   deleteRule(rule, lines) {
     const before = (lines[rule.range.start.line] ?? '').slice(0, rule.range.start.character).trim();
     const after = (lines[rule.range.end.line] ?? '').slice(rule.range.end.character).trim();
-    if (!before && !after) return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
+    if (!before && !after)
+      return {
+        range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
+        newText: '',
+      };
     return { range: rule.range, newText: '' };
   },
 };

@@ -72,7 +72,13 @@ function localServices(path: string | undefined): LocalServices {
   return result;
 }
 
-const TARGETS: Record<string, 'accept' | 'drop'> = { default: 'drop', '%%REJECT%%': 'drop', REJECT: 'drop', DROP: 'drop', ACCEPT: 'accept' };
+const TARGETS: Record<string, 'accept' | 'drop'> = {
+  default: 'drop',
+  '%%REJECT%%': 'drop',
+  REJECT: 'drop',
+  DROP: 'drop',
+  ACCEPT: 'accept',
+};
 const KNOWN_ROOTS = new Set(['zone', 'service', 'policy', 'icmptype', 'helper', 'ipset', 'direct', 'lockdown-whitelist']);
 
 export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
@@ -82,11 +88,20 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
   for (const p of xmlProblems) report('PC001', p.range, `malformed XML: ${p.message}`);
   const rs: Ruleset = { format: 'firewalld', family: 'both', tables: [], problems };
   if (!root) {
-    if (!xmlProblems.length) report('PC001', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, 'no XML element found: expected <zone>, <service>, <policy> …');
+    if (!xmlProblems.length)
+      report(
+        'PC001',
+        { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        'no XML element found: expected <zone>, <service>, <policy> …',
+      );
     return rs;
   }
   if (!KNOWN_ROOTS.has(root.name)) {
-    report('PC001', root.range, `unknown firewalld element <${root.name}>: expected <zone>, <service>, <policy>, <icmptype>, <helper> or <ipset>`);
+    report(
+      'PC001',
+      root.range,
+      `unknown firewalld element <${root.name}>: expected <zone>, <service>, <policy>, <icmptype>, <helper> or <ipset>`,
+    );
     return rs;
   }
   if (root.name === 'service') {
@@ -100,12 +115,31 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
   const targetAttr = attr(root, 'target');
   const target = targetAttr?.value ?? 'default';
   const policy = TARGETS[target];
-  if (!policy) report('PC001', targetAttr!.valueRange, `unknown zone target \`${target}\`: expected default, ACCEPT, REJECT, %%REJECT%% or DROP`);
+  if (!policy)
+    report('PC001', targetAttr!.valueRange, `unknown zone target \`${target}\`: expected default, ACCEPT, REJECT, %%REJECT%% or DROP`);
   const chain: Chain = {
-    name: zoneName, table: 'firewalld', family: 'both', hook: 'input', type: 'filter', policy: policy ?? 'drop', ...(targetAttr ? { policyRange: targetAttr.valueRange } : {}),
-    range: root.range, declared: true, rules: [], label: `zone ${zoneName}`,
+    name: zoneName,
+    table: 'firewalld',
+    family: 'both',
+    hook: 'input',
+    type: 'filter',
+    policy: policy ?? 'drop',
+    ...(targetAttr ? { policyRange: targetAttr.valueRange } : {}),
+    range: root.range,
+    declared: true,
+    rules: [],
+    label: `zone ${zoneName}`,
   };
-  const mkRule = (range: Range, conditions: Condition[], action: Action, family: Family | 'both' = 'both', comment?: string): Rule => ({ id: ruleId++, range, table: 'firewalld', chain: zoneName, family, conditions, action, ...(comment ? { comment } : {}) });
+  const mkRule = (range: Range, conditions: Condition[], action: Action, family: Family | 'both' = 'both', comment?: string): Rule => ({
+    id: ruleId++,
+    range,
+    table: 'firewalld',
+    chain: zoneName,
+    family,
+    conditions,
+    action,
+    ...(comment ? { comment } : {}),
+  });
 
   const locals = localServices(ctx.path);
   const deny: Rule[] = [];
@@ -122,13 +156,22 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       continue;
     }
     const set = AddressSet.parse(a.value);
-    if (!set) report('PC007', a.valueRange, `malformed source address \`${a.value}\`: expected an address or a network such as 192.0.2.0/24`);
+    if (!set)
+      report('PC007', a.valueRange, `malformed source address \`${a.value}\`: expected an address or a network such as 192.0.2.0/24`);
     else zoneSources = zoneSources.union(set);
   }
   const leading: Rule[] = [];
   if (sources.length && sourceExact && !zoneSources.isEmpty()) {
     const rg = { start: sources[0].range.start, end: sources[sources.length - 1].range.end };
-    leading.push(mkRule(rg, [{ kind: 'source', set: zoneSources, negated: true, range: rg }], { kind: 'drop', range: rg }, 'both', 'sources outside this zone'));
+    leading.push(
+      mkRule(
+        rg,
+        [{ kind: 'source', set: zoneSources, negated: true, range: rg }],
+        { kind: 'drop', range: rg },
+        'both',
+        'sources outside this zone',
+      ),
+    );
   }
 
   const serviceRules = (el: XmlElement, extra: Condition[], action: Action, family: Family | 'both'): Rule[] => {
@@ -149,7 +192,11 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       return [];
     }
     if (!top) {
-      report('PC011', nameAttr.valueRange, `unknown firewalld service \`${nameAttr.value}\`: no services/${nameAttr.value}.xml next to this zone and not a standard firewalld service, so firewalld refuses to load the zone`);
+      report(
+        'PC011',
+        nameAttr.valueRange,
+        `unknown firewalld service \`${nameAttr.value}\`: no services/${nameAttr.value}.xml next to this zone and not a standard firewalld service, so firewalld refuses to load the zone`,
+      );
       return [];
     }
     // The service and everything it includes, each part with its own destination.
@@ -171,7 +218,11 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       if (m) merged.set(key, { ...m, ports: [...m.ports, ...d.ports], protocols: [...m.protocols, ...d.protocols] });
       else merged.set(key, d);
     }
-    return [...merged.values()].flatMap((d) => destinationFamilies(d, family, nameAttr.valueRange).flatMap(([fam, dest]) => serviceRulesOf(el, nameAttr, d, dest ? [...extra, dest] : extra, action, fam)));
+    return [...merged.values()].flatMap((d) =>
+      destinationFamilies(d, family, nameAttr.valueRange).flatMap(([fam, dest]) =>
+        serviceRulesOf(el, nameAttr, d, dest ? [...extra, dest] : extra, action, fam),
+      ),
+    );
   };
 
   /** A service limited to destinations applies only to the families it names a destination for (firewalld). */
@@ -187,7 +238,14 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
     return out;
   };
 
-  const serviceRulesOf = (el: XmlElement, nameAttr: NonNullable<ReturnType<typeof attr>>, def0: ServiceDef, extra: Condition[], action: Action, family: Family | 'both'): Rule[] => {
+  const serviceRulesOf = (
+    el: XmlElement,
+    nameAttr: NonNullable<ReturnType<typeof attr>>,
+    def0: ServiceDef,
+    extra: Condition[],
+    action: Action,
+    family: Family | 'both',
+  ): Rule[] => {
     let def = def0;
     const byProto = new Map<string, PortItem[]>();
     for (const p of def.ports) {
@@ -203,16 +261,48 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
     }
     const out: Rule[] = [];
     for (const [proto, items] of byProto) {
-      out.push(mkRule(el.fullRange, [...extra, { kind: 'protocol', protocols: [proto], negated: false, range: nameAttr.valueRange }, { kind: 'dport', set: PortSet.fromRanges(items.map((i) => [i.lo, i.hi])), negated: false, range: nameAttr.valueRange, items }], action, family, `service ${nameAttr.value}`));
+      out.push(
+        mkRule(
+          el.fullRange,
+          [
+            ...extra,
+            { kind: 'protocol', protocols: [proto], negated: false, range: nameAttr.valueRange },
+            { kind: 'dport', set: PortSet.fromRanges(items.map((i) => [i.lo, i.hi])), negated: false, range: nameAttr.valueRange, items },
+          ],
+          action,
+          family,
+          `service ${nameAttr.value}`,
+        ),
+      );
     }
-    for (const proto of def.protocols) out.push(mkRule(el.fullRange, [...extra, { kind: 'protocol', protocols: [proto], negated: false, range: nameAttr.valueRange }], action, family, `service ${nameAttr.value}`));
+    for (const proto of def.protocols)
+      out.push(
+        mkRule(
+          el.fullRange,
+          [...extra, { kind: 'protocol', protocols: [proto], negated: false, range: nameAttr.valueRange }],
+          action,
+          family,
+          `service ${nameAttr.value}`,
+        ),
+      );
     return out;
   };
 
   const portRule = (el: XmlElement, extra: Condition[], action: Action, family: Family | 'both'): Rule[] => {
     const spec = portSpec(el, report);
     if (!spec) return [];
-    return [mkRule(el.fullRange, [...extra, { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange }, { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] }], action, family)];
+    return [
+      mkRule(
+        el.fullRange,
+        [
+          ...extra,
+          { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
+          { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
+        ],
+        action,
+        family,
+      ),
+    ];
   };
 
   for (const el of root.children) {
@@ -232,7 +322,17 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       case 'forward-port': {
         // Forwarded to another port or host: the port is reachable (decided by NAT, marked approximate).
         const spec = portSpec(el, report);
-        if (spec) allow.push(mkRule(el.fullRange, [{ kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange }, { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] }], { kind: 'other', target: 'forward-port', range: el.range }));
+        if (spec)
+          allow.push(
+            mkRule(
+              el.fullRange,
+              [
+                { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
+                { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
+              ],
+              { kind: 'other', target: 'forward-port', range: el.range },
+            ),
+          );
         break;
       }
       case 'rule': {
@@ -249,7 +349,8 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
   function richRule(el: XmlElement): { action: Action; rules: Rule[] } | undefined {
     const famAttr = attr(el, 'family');
     const family: Family | 'both' = famAttr?.value === 'ipv4' ? 'ipv4' : famAttr?.value === 'ipv6' ? 'ipv6' : 'both';
-    if (famAttr && family === 'both') report('PC001', famAttr.valueRange, `rich rule family must be ipv4 or ipv6, not \`${famAttr.value}\``);
+    if (famAttr && family === 'both')
+      report('PC001', famAttr.valueRange, `rich rule family must be ipv4 or ipv6, not \`${famAttr.value}\``);
     const conds: Condition[] = [];
     let action: Action | undefined;
     let hasAddress = false;
@@ -304,7 +405,8 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       }
     }
     void hasAddress;
-    if (family !== 'both' && !conds.some((c) => c.kind === 'source' && !c.negated)) conds.push({ kind: 'source', set: AddressSet.any(family), negated: false, range: famAttr!.valueRange });
+    if (family !== 'both' && !conds.some((c) => c.kind === 'source' && !c.negated))
+      conds.push({ kind: 'source', set: AddressSet.any(family), negated: false, range: famAttr!.valueRange });
     if (!action) {
       // log/audit only rich rules decide nothing
       return undefined;
@@ -316,14 +418,62 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       else if (m.name === 'port') rules.push(...portRule(m, conds, action, family).map((r) => ({ ...r, range: el.fullRange })));
       else if (m.name === 'protocol') {
         const v = attr(m, 'value');
-        if (v) rules.push(mkRule(el.fullRange, [...conds, { kind: 'protocol', protocols: [v.value], negated: false, range: v.valueRange }], action, family));
+        if (v)
+          rules.push(
+            mkRule(
+              el.fullRange,
+              [...conds, { kind: 'protocol', protocols: [v.value], negated: false, range: v.valueRange }],
+              action,
+              family,
+            ),
+          );
       } else if (m.name === 'forward-port') {
         const spec = portSpec(m, report);
-        if (spec) rules.push(mkRule(el.fullRange, [...conds, { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange }, { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] }], { kind: 'other', target: 'forward-port', range: m.range }, family));
+        if (spec)
+          rules.push(
+            mkRule(
+              el.fullRange,
+              [
+                ...conds,
+                { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
+                { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
+              ],
+              { kind: 'other', target: 'forward-port', range: m.range },
+              family,
+            ),
+          );
       } else if (m.name === 'source-port') {
         const spec = portSpec(m, report);
-        if (spec) rules.push(mkRule(el.fullRange, [...conds, { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange }, { kind: 'sport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] }], action, family));
-      } else rules.push(mkRule(el.fullRange, [...conds, { kind: 'protocol', protocols: [m.name.startsWith('icmp') ? (family === 'ipv6' ? 'icmpv6' : 'icmp') : 'all'], negated: false, range: m.range }], action, family));
+        if (spec)
+          rules.push(
+            mkRule(
+              el.fullRange,
+              [
+                ...conds,
+                { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
+                { kind: 'sport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
+              ],
+              action,
+              family,
+            ),
+          );
+      } else
+        rules.push(
+          mkRule(
+            el.fullRange,
+            [
+              ...conds,
+              {
+                kind: 'protocol',
+                protocols: [m.name.startsWith('icmp') ? (family === 'ipv6' ? 'icmpv6' : 'icmp') : 'all'],
+                negated: false,
+                range: m.range,
+              },
+            ],
+            action,
+            family,
+          ),
+        );
     }
     return { action, rules };
   }
@@ -334,7 +484,10 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
 }
 
 /** `<port port="1000-2000" protocol="tcp"/>`: validated; the item points at the port value. */
-function portSpec(el: XmlElement, report: (code: Code, range: Range, message: string) => void): { set: PortSet; item: PortItem; protocol: string; protoRange: Range } | undefined {
+function portSpec(
+  el: XmlElement,
+  report: (code: Code, range: Range, message: string) => void,
+): { set: PortSet; item: PortItem; protocol: string; protoRange: Range } | undefined {
   const p = attr(el, 'port');
   const proto = attr(el, 'protocol');
   if (!p || !proto) {
@@ -342,7 +495,8 @@ function portSpec(el: XmlElement, report: (code: Code, range: Range, message: st
     return undefined;
   }
   if (p.value.trim() === '') return undefined; // protocol-only entry such as <port protocol="ah" port=""/>
-  if (!/^(tcp|udp|sctp|dccp)$/.test(proto.value)) report('PC001', proto.valueRange, `port protocol must be tcp, udp, sctp or dccp, not \`${proto.value}\``);
+  if (!/^(tcp|udp|sctp|dccp)$/.test(proto.value))
+    report('PC001', proto.valueRange, `port protocol must be tcp, udp, sctp or dccp, not \`${proto.value}\``);
   const m = /^(\d+)(?:-(\d+))?$/.exec(p.value.trim());
   if (!m) {
     report('PC001', p.valueRange, `invalid port \`${p.value}\`: expected a number or a range such as 1000-2000`);
@@ -355,5 +509,10 @@ function portSpec(el: XmlElement, report: (code: Code, range: Range, message: st
     return undefined;
   }
   if (lo > hi) report('PC003', p.valueRange, `port range \`${p.value}\` is reversed (${lo} > ${hi}): firewalld rejects it`);
-  return { set: lo <= hi ? PortSet.range(lo, hi) : PortSet.NONE, item: { text: p.value, range: p.valueRange, lo, hi }, protocol: proto.value, protoRange: proto.valueRange };
+  return {
+    set: lo <= hi ? PortSet.range(lo, hi) : PortSet.NONE,
+    item: { text: p.value, range: p.valueRange, lo, hi },
+    protocol: proto.value,
+    protoRange: proto.valueRange,
+  };
 }

@@ -10,7 +10,9 @@ export function standardService(name: string): ServiceDef | undefined {
   if (name === '_source') return undefined;
   const s = standard[name];
   if (!s) return undefined;
-  return Array.isArray(s) ? { ports: s, protocols: [] } : { ports: s.ports ?? [], protocols: s.protocols ?? [], destination: s.destination, includes: s.includes };
+  return Array.isArray(s)
+    ? { ports: s, protocols: [] }
+    : { ports: s.ports ?? [], protocols: s.protocols ?? [], destination: s.destination, includes: s.includes };
 }
 
 /** Every "port/protocol" of a standard service and the services it includes. */

@@ -32,7 +32,10 @@ export const iptablesEdits: RuleEdits = {
     return edits;
   },
   deleteRule(rule) {
-    return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
+    return {
+      range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
+      newText: '',
+    };
   },
   restrictSource(rule, lines, network) {
     const src = rule.conditions.find((c) => c.kind === 'source');

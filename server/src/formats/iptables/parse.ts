@@ -24,11 +24,31 @@ import {
 } from './options';
 
 const SHORT: Record<string, string> = {
-  '-A': '--append', '-I': '--insert', '-D': '--delete', '-R': '--replace', '-N': '--new-chain', '-X': '--delete-chain',
-  '-F': '--flush', '-Z': '--zero', '-P': '--policy', '-E': '--rename-chain',
-  '-p': '--protocol', '-s': '--source', '-d': '--destination', '-i': '--in-interface', '-o': '--out-interface',
-  '-j': '--jump', '-g': '--goto', '-m': '--match', '-f': '--fragment', '-c': '--set-counters', '-4': '--ipv4', '-6': '--ipv6',
-  '--src': '--source', '--dst': '--destination', '--proto': '--protocol',
+  '-A': '--append',
+  '-I': '--insert',
+  '-D': '--delete',
+  '-R': '--replace',
+  '-N': '--new-chain',
+  '-X': '--delete-chain',
+  '-F': '--flush',
+  '-Z': '--zero',
+  '-P': '--policy',
+  '-E': '--rename-chain',
+  '-p': '--protocol',
+  '-s': '--source',
+  '-d': '--destination',
+  '-i': '--in-interface',
+  '-o': '--out-interface',
+  '-j': '--jump',
+  '-g': '--goto',
+  '-m': '--match',
+  '-f': '--fragment',
+  '-c': '--set-counters',
+  '-4': '--ipv4',
+  '-6': '--ipv6',
+  '--src': '--source',
+  '--dst': '--destination',
+  '--proto': '--protocol',
 };
 
 const CONN_STATES: Record<string, ConnState> = {
@@ -60,8 +80,24 @@ class Cursor {
 }
 
 /** Options read below that take at least one value. */
-const VALUE_OPTIONS = new Set(['--dport', '--destination-port', '--sport', '--source-port', '--dports', '--destination-ports', '--sports',
-  '--source-ports', '--ports', '--state', '--ctstate', '--tcp-flags', '--comment', '--src-range', '--dst-range', '--mac-source']);
+const VALUE_OPTIONS = new Set([
+  '--dport',
+  '--destination-port',
+  '--sport',
+  '--source-port',
+  '--dports',
+  '--destination-ports',
+  '--sports',
+  '--source-ports',
+  '--ports',
+  '--state',
+  '--ctstate',
+  '--tcp-flags',
+  '--comment',
+  '--src-range',
+  '--dst-range',
+  '--mac-source',
+]);
 
 export function parseIptables(text: string, ctx: ParseContext): Ruleset {
   return new IptablesParser(text, ctx).run();

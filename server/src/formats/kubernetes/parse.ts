@@ -20,7 +20,10 @@ import { describeSelector, EVERYTHING, matches, type Labels, type Selector } fro
 
 export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
 /** Where pod and node addresses live when a policy names peers by label: the private and shared ranges. */
-const CLUSTER_ADDRESSES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7', 'fe80::/10'].reduce((s, c) => s.union(AddressSet.parse(c)!), AddressSet.NONE);
+const CLUSTER_ADDRESSES = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7', 'fe80::/10'].reduce(
+  (s, c) => s.union(AddressSet.parse(c)!),
+  AddressSet.NONE,
+);
 /** The range Kubernetes allocates node ports from (--service-node-port-range default). */
 const NODE_PORTS: readonly [number, number] = [30000, 32767];
 
@@ -88,7 +91,13 @@ function collect(ctx: Ctx, node: Node | null | undefined, out: Resource[], depth
   const meta = get(file, n, 'metadata');
   const nameNode = get(file, meta, 'name');
   const name = text(file, nameNode) ?? text(file, get(file, meta, 'generateName')) ?? `(unnamed ${kind})`;
-  out.push({ kind, name, namespace: text(file, get(file, meta, 'namespace')) ?? 'default', node: n, nameRange: file.rangeOf(nameNode ?? pairOf(file, n, 'kind')?.value as Node) });
+  out.push({
+    kind,
+    name,
+    namespace: text(file, get(file, meta, 'namespace')) ?? 'default',
+    node: n,
+    nameRange: file.rangeOf(nameNode ?? (pairOf(file, n, 'kind')?.value as Node)),
+  });
 }
 
 function tableFor(ctx: Ctx, kind: string): Table {
@@ -106,11 +115,12 @@ function chainFor(ctx: Ctx, r: Resource, published: boolean): Chain {
 function labelsOf(file: YamlFile, node: unknown): Labels {
   const out: Labels = new Map();
   const m = file.deref(node);
-  if (isMap(m)) for (const p of mergedItems(file, m)) {
-    const k = text(file, p.key);
-    const v = text(file, p.value);
-    if (k !== undefined) out.set(k, v ?? '');
-  }
+  if (isMap(m))
+    for (const p of mergedItems(file, m)) {
+      const k = text(file, p.key);
+      const v = text(file, p.value);
+      if (k !== undefined) out.set(k, v ?? '');
+    }
   return out;
 }
 
@@ -129,7 +139,12 @@ function portNumber(ctx: Ctx, s: Scalar | undefined, what: string): number | und
   if (!s) return undefined;
   const v = typeof s.value === 'number' ? s.value : /^\d+$/.test(String(s.value)) ? Number(s.value) : NaN;
   if (!Number.isInteger(v) || v < 1 || v > 65535) {
-    ctx.problems.push({ code: 'PC002', severity: 'error', range: ctx.file.rangeOf(s), message: `${what} \`${String(s.value)}\` is not a port: ports are 1–65535.` });
+    ctx.problems.push({
+      code: 'PC002',
+      severity: 'error',
+      range: ctx.file.rangeOf(s),
+      message: `${what} \`${String(s.value)}\` is not a port: ports are 1–65535.`,
+    });
     return undefined;
   }
   return v;
@@ -146,7 +161,8 @@ function protocolOf(ctx: Ctx, node: unknown): string {
 function podSpecOf(file: YamlFile, r: Resource): { spec: Node | undefined; labels: Labels } {
   const spec = get(file, r.node, 'spec');
   if (r.kind === 'Pod') return { spec, labels: labelsOf(file, get(file, get(file, r.node, 'metadata'), 'labels')) };
-  const template = r.kind === 'CronJob' ? get(file, get(file, get(file, spec, 'jobTemplate'), 'spec'), 'template') : get(file, spec, 'template');
+  const template =
+    r.kind === 'CronJob' ? get(file, get(file, get(file, spec, 'jobTemplate'), 'spec'), 'template') : get(file, spec, 'template');
   return { spec: get(file, template, 'spec'), labels: labelsOf(file, get(file, get(file, template, 'metadata'), 'labels')) };
 }
 
@@ -172,7 +188,13 @@ function workload(ctx: Ctx, r: Resource): PodTemplate {
       const ipText = ipNode ? String(ipNode.value) : undefined;
       // 0.0.0.0 and :: are "every address", the same as no hostIP.
       const bound = ipText && ipText !== '0.0.0.0' && ipText !== '::' ? AddressSet.parse(ipText) : undefined;
-      if (ipNode && ipText !== '0.0.0.0' && ipText !== '::' && !bound) ctx.problems.push({ code: 'PC007', severity: 'error', range: file.rangeOf(ipNode), message: `hostIP \`${ipText}\` is not an IP address.` });
+      if (ipNode && ipText !== '0.0.0.0' && ipText !== '::' && !bound)
+        ctx.problems.push({
+          code: 'PC007',
+          severity: 'error',
+          range: file.rangeOf(ipNode),
+          message: `hostIP \`${ipText}\` is not an IP address.`,
+        });
       const boundPart = bound && ipNode ? { bound, boundRange: file.rangeOf(ipNode) } : {};
       const target = cp !== undefined ? `${cp}/${protocol}` : undefined;
       // With hostNetwork the container port is the node's port (hostPort, if given, must equal it).
@@ -181,15 +203,25 @@ function workload(ctx: Ctx, r: Resource): PodTemplate {
         const s = (hp !== undefined ? hpNode : cpNode)!;
         const port = (hp ?? cp)!;
         const rule = listenerRule(chain, ctx.nextId++, {
-          range: file.rangeOf(p), protocol, items: [item(ctx, s, port)],
+          range: file.rangeOf(p),
+          protocol,
+          items: [item(ctx, s, port)],
           listener: {
-            ...boundPart, published: true, via: hp !== undefined ? 'hostPort (on every node running the pod)' : 'container port on the node (hostNetwork)',
-            ...(target ? { target } : {}), ...(hp !== undefined ? { role: 'host-port' as const } : {}),
+            ...boundPart,
+            published: true,
+            via: hp !== undefined ? 'hostPort (on every node running the pod)' : 'container port on the node (hostNetwork)',
+            ...(target ? { target } : {}),
+            ...(hp !== undefined ? { role: 'host-port' as const } : {}),
           },
         });
         if (hp !== undefined && hpNode) editAnchors.set(rule, { hostPortLine: file.rangeOf(hpNode).start.line });
       } else if (cp !== undefined && cpNode) {
-        listenerRule(chain, ctx.nextId++, { range: file.rangeOf(p), protocol, items: [item(ctx, cpNode, cp)], listener: { published: false, via: 'containerPort (pod network only)' } });
+        listenerRule(chain, ctx.nextId++, {
+          range: file.rangeOf(p),
+          protocol,
+          items: [item(ctx, cpNode, cp)],
+          listener: { published: false, via: 'containerPort (pod network only)' },
+        });
       }
     }
   }
@@ -233,7 +265,8 @@ function service(ctx: Ctx, r: Resource, pods: PodTemplate[]): void {
   const spec = get(file, r.node, 'spec');
   const typePair = pairOf(file, spec, 'type');
   const type = text(file, typePair?.value) ?? 'ClusterIP';
-  const nodePorts = type === 'NodePort' || (type === 'LoadBalancer' && scalar(file, get(file, spec, 'allocateLoadBalancerNodePorts'))?.value !== false);
+  const nodePorts =
+    type === 'NodePort' || (type === 'LoadBalancer' && scalar(file, get(file, spec, 'allocateLoadBalancerNodePorts'))?.value !== false);
   const chain = chainFor(ctx, r, type === 'NodePort' || type === 'LoadBalancer' || !!get(file, spec, 'externalIPs'));
   const selector: Selector = { labels: labelsOf(file, get(file, spec, 'selector')), expressions: [] };
   const rangesPair = pairOf(file, spec, 'loadBalancerSourceRanges');
@@ -243,13 +276,26 @@ function service(ctx: Ctx, r: Resource, pods: PodTemplate[]): void {
     for (const c of items(file, rangesPair.value)) {
       const t = text(file, c);
       const a = t ? AddressSet.parse(t.trim()) : undefined;
-      if (!a) ctx.problems.push({ code: 'PC007', severity: 'error', range: file.rangeOf(c), message: `loadBalancerSourceRanges entry \`${t ?? ''}\` is not a CIDR.` });
+      if (!a)
+        ctx.problems.push({
+          code: 'PC007',
+          severity: 'error',
+          range: file.rangeOf(c),
+          message: `loadBalancerSourceRanges entry \`${t ?? ''}\` is not a CIDR.`,
+        });
       else set = set.union(a);
     }
     lbSources = { set, range: file.rangeOf(rangesPair.key as Node) };
   }
   const externalIPs = items(file, get(file, spec, 'externalIPs')).map((n) => ({ n, a: AddressSet.parse(text(file, n) ?? '') }));
-  for (const [i, e] of externalIPs.entries()) if (!e.a) ctx.problems.push({ code: 'PC007', severity: 'error', range: file.rangeOf(externalIPs[i].n), message: `externalIPs entry \`${text(file, e.n) ?? ''}\` is not an IP address.` });
+  for (const [i, e] of externalIPs.entries())
+    if (!e.a)
+      ctx.problems.push({
+        code: 'PC007',
+        severity: 'error',
+        range: file.rangeOf(externalIPs[i].n),
+        message: `externalIPs entry \`${text(file, e.n) ?? ''}\` is not an IP address.`,
+      });
   const external = externalIPs.reduce((s, e) => (e.a ? s.union(e.a) : s), AddressSet.NONE);
   const specKey = file.rangeOf(typePair?.key as Node);
   for (const p of items(file, get(file, spec, 'ports'))) {
@@ -262,30 +308,56 @@ function service(ctx: Ctx, r: Resource, pods: PodTemplate[]): void {
     if (tp && typeof tp.value === 'number') target = `${tp.value}/${protocol}`;
     else if (tp) {
       const resolved = namedPort(file, pods, r.namespace, selector, String(tp.value));
-      target = resolved !== undefined ? `${String(tp.value)} (${resolved}/${protocol})` : `${String(tp.value)} (named port of the selected pods)`;
+      target =
+        resolved !== undefined ? `${String(tp.value)} (${resolved}/${protocol})` : `${String(tp.value)} (named port of the selected pods)`;
     }
     const range = file.rangeOf(p);
     const base = { target };
     if (!chain.hook) {
-      listenerRule(chain, ctx.nextId++, { range, protocol, items: [item(ctx, portNode, port)], listener: { ...base, published: false, via: `${type} (inside the cluster only)` } });
+      listenerRule(chain, ctx.nextId++, {
+        range,
+        protocol,
+        items: [item(ctx, portNode, port)],
+        listener: { ...base, published: false, via: `${type} (inside the cluster only)` },
+      });
       continue;
     }
     if (type === 'LoadBalancer') {
-      const rule = listenerRule(chain, ctx.nextId++, { range, protocol, items: [item(ctx, portNode, port)], ...(lbSources ? { sources: lbSources } : {}), listener: { ...base, published: true, via: 'load balancer', role: 'load-balancer' } });
+      const rule = listenerRule(chain, ctx.nextId++, {
+        range,
+        protocol,
+        items: [item(ctx, portNode, port)],
+        ...(lbSources ? { sources: lbSources } : {}),
+        listener: { ...base, published: true, via: 'load balancer', role: 'load-balancer' },
+      });
       editAnchors.set(rule, { specKey });
     }
     if (nodePorts) {
       const np = scalar(file, get(file, p, 'nodePort'));
       const n = portNumber(ctx, np, 'nodePort');
-      if (n !== undefined && np) listenerRule(chain, ctx.nextId++, { range, protocol, items: [item(ctx, np, n)], listener: { ...base, published: true, via: 'node port (on every node)' } });
+      if (n !== undefined && np)
+        listenerRule(chain, ctx.nextId++, {
+          range,
+          protocol,
+          items: [item(ctx, np, n)],
+          listener: { ...base, published: true, via: 'node port (on every node)' },
+        });
       else if (!np) {
         listenerRule(chain, ctx.nextId++, {
-          range, protocol, items: [{ ...item(ctx, portNode, NODE_PORTS[0], NODE_PORTS[1]) }],
+          range,
+          protocol,
+          items: [{ ...item(ctx, portNode, NODE_PORTS[0], NODE_PORTS[1]) }],
           listener: { ...base, published: true, via: 'node port (allocated by the cluster, on every node)', anyHostPort: true },
         });
       }
     }
-    if (!external.isEmpty()) listenerRule(chain, ctx.nextId++, { range, protocol, items: [item(ctx, portNode, port)], listener: { ...base, bound: external, published: true, via: 'external IP' } });
+    if (!external.isEmpty())
+      listenerRule(chain, ctx.nextId++, {
+        range,
+        protocol,
+        items: [item(ctx, portNode, port)],
+        listener: { ...base, bound: external, published: true, via: 'external IP' },
+      });
   }
 }
 
@@ -322,21 +394,41 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
         const cidrNode = scalar(file, get(file, block, 'cidr'));
         let set = cidrNode ? AddressSet.parse(String(cidrNode.value)) : undefined;
         if (!set) {
-          ctx.problems.push({ code: 'PC007', severity: 'error', range: file.rangeOf(cidrNode ?? block), message: `ipBlock cidr \`${String(cidrNode?.value ?? '')}\` is not a CIDR.` });
+          ctx.problems.push({
+            code: 'PC007',
+            severity: 'error',
+            range: file.rangeOf(cidrNode ?? block),
+            message: `ipBlock cidr \`${String(cidrNode?.value ?? '')}\` is not a CIDR.`,
+          });
           continue;
         }
         for (const ex of items(file, get(file, block, 'except'))) {
           const e = AddressSet.parse(text(file, ex) ?? '');
           if (e) set = set.subtract(e);
-          else ctx.problems.push({ code: 'PC007', severity: 'error', range: file.rangeOf(ex), message: `ipBlock except \`${text(file, ex) ?? ''}\` is not a CIDR.` });
+          else
+            ctx.problems.push({
+              code: 'PC007',
+              severity: 'error',
+              range: file.rangeOf(ex),
+              message: `ipBlock except \`${text(file, ex) ?? ''}\` is not a CIDR.`,
+            });
         }
         sourceConds.push([{ kind: 'source', set, negated: false, range: file.rangeOf(block) }]);
       } else {
         // Pods and namespaces chosen by labels: cluster addresses assigned at run time, assumed private.
-        const what = [get(file, peer, 'namespaceSelector') && `namespaces ${describeSelector(selectorOf(file, get(file, peer, 'namespaceSelector')))}`, get(file, peer, 'podSelector') && `pods ${describeSelector(selectorOf(file, get(file, peer, 'podSelector')))}`].filter(Boolean).join(', ');
+        const what = [
+          get(file, peer, 'namespaceSelector') && `namespaces ${describeSelector(selectorOf(file, get(file, peer, 'namespaceSelector')))}`,
+          get(file, peer, 'podSelector') && `pods ${describeSelector(selectorOf(file, get(file, peer, 'podSelector')))}`,
+        ]
+          .filter(Boolean)
+          .join(', ');
         sourceConds.push([
           { kind: 'source', set: CLUSTER_ADDRESSES, negated: false, range: file.rangeOf(peer) },
-          { kind: 'opaque', text: `sources are ${what || 'pods selected by labels'} (cluster addresses, taken as private ranges)`, range: file.rangeOf(peer) },
+          {
+            kind: 'opaque',
+            text: `sources are ${what || 'pods selected by labels'} (cluster addresses, taken as private ranges)`,
+            range: file.rangeOf(peer),
+          },
         ]);
       }
     }
@@ -345,8 +437,19 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
       // Every port is allowed, but a pod answers only on the ports it listens on: those of the selected pods
       // in this file, or (none in the file) whichever ports they have, approximately.
       const listening = podPorts(file, pods, r.namespace, selector);
-      if (listening.length) for (const l of listening) portConds.push({ items: [{ text: `${l.port} (containerPort)`, range: file.rangeOf(rule), lo: l.port, hi: l.port }], protocol: l.protocol, range: file.rangeOf(rule) });
-      else portConds.push({ items: [{ text: 'all ports', range: file.rangeOf(rule), lo: 0, hi: 65535 }], protocol: 'any?listening', range: file.rangeOf(rule) });
+      if (listening.length)
+        for (const l of listening)
+          portConds.push({
+            items: [{ text: `${l.port} (containerPort)`, range: file.rangeOf(rule), lo: l.port, hi: l.port }],
+            protocol: l.protocol,
+            range: file.rangeOf(rule),
+          });
+      else
+        portConds.push({
+          items: [{ text: 'all ports', range: file.rangeOf(rule), lo: 0, hi: 65535 }],
+          protocol: 'any?listening',
+          range: file.rangeOf(rule),
+        });
     }
     for (const p of ports) {
       const protocol = protocolOf(ctx, p);
@@ -358,18 +461,32 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
         lo = hi = portNode.value;
         const end = endNode && portNumber(ctx, endNode, 'endPort');
         if (end !== undefined && end !== 0 && endNode) {
-          if (end < lo) ctx.problems.push({ code: 'PC003', severity: 'error', range: file.rangeOf(endNode), message: `endPort ${end} is below port ${lo}: the range covers no port.` });
+          if (end < lo)
+            ctx.problems.push({
+              code: 'PC003',
+              severity: 'error',
+              range: file.rangeOf(endNode),
+              message: `endPort ${end} is below port ${lo}: the range covers no port.`,
+            });
           hi = end;
         }
       } else if (portNode) {
         const n = namedPort(file, pods, r.namespace, selector, String(portNode.value));
         if (n === undefined) {
-          portConds.push({ items: [{ text: String(portNode.value), range: file.rangeOf(portNode), lo: 0, hi: 65535 }], protocol: `${protocol}?named`, range: file.rangeOf(p) });
+          portConds.push({
+            items: [{ text: String(portNode.value), range: file.rangeOf(portNode), lo: 0, hi: 65535 }],
+            protocol: `${protocol}?named`,
+            range: file.rangeOf(p),
+          });
           continue;
         }
         lo = hi = n;
       }
-      portConds.push({ items: [{ text: portNode ? String(portNode.value) : 'all ports', range: file.rangeOf(portNode ?? p), lo, hi }], protocol, range: file.rangeOf(p) });
+      portConds.push({
+        items: [{ text: portNode ? String(portNode.value) : 'all ports', range: file.rangeOf(portNode ?? p), lo, hi }],
+        protocol,
+        range: file.rangeOf(p),
+      });
     }
     for (const src of sourceConds) {
       for (const pc of portConds) {
@@ -377,11 +494,20 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
         const conditions: Condition[] = [];
         if (protocol !== 'any') conditions.push({ kind: 'protocol', protocols: [protocol], negated: false, range: pc.range });
         if (!unknown) conditions.push({ kind: 'dport', set: portSet(pc.items), negated: false, range: pc.range, items: pc.items });
-        else if (unknown === 'named') conditions.push({ kind: 'opaque', text: `named port ${pc.items[0].text} (no pod in this file names it)`, range: pc.range });
+        else if (unknown === 'named')
+          conditions.push({ kind: 'opaque', text: `named port ${pc.items[0].text} (no pod in this file names it)`, range: pc.range });
         else conditions.push({ kind: 'opaque', text: 'the ports the selected pods listen on (no such pod in this file)', range: pc.range });
         conditions.push(...src);
         const range = src.length ? unionRange(src[0].range, pc.range) : pc.range;
-        chain.rules.push({ id: ctx.nextId++, range, table: chain.table, chain: chain.name, family: 'both', conditions, action: { kind: 'accept', range: file.rangeOf(rule) } });
+        chain.rules.push({
+          id: ctx.nextId++,
+          range,
+          table: chain.table,
+          chain: chain.name,
+          family: 'both',
+          conditions,
+          action: { kind: 'accept', range: file.rangeOf(rule) },
+        });
       }
     }
   }
@@ -405,7 +531,12 @@ function ingress(ctx: Ctx, r: Resource): void {
   const at = pairOf(file, r.node, 'spec') as Pair | undefined;
   const range = file.rangeOf((at?.key as Node) ?? r.node);
   const mk = (port: number, why: string): void => {
-    listenerRule(chain, ctx.nextId++, { range, protocol: 'tcp', items: [{ text: String(port), range: r.nameRange, lo: port, hi: port }], listener: { published: true, via: `ingress controller (${why})` } });
+    listenerRule(chain, ctx.nextId++, {
+      range,
+      protocol: 'tcp',
+      items: [{ text: String(port), range: r.nameRange, lo: port, hi: port }],
+      listener: { published: true, via: `ingress controller (${why})` },
+    });
   };
   mk(80, 'HTTP');
   if (tls.length) mk(443, 'HTTPS');

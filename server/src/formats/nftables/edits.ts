@@ -20,7 +20,7 @@ export const nftablesEdits: RuleEdits = {
   },
   restrictSource(rule, _lines, network) {
     const keyword = isV6(network) ? 'ip6' : 'ip';
-    const src = rule.conditions.find((c) => c.kind === 'source' && (c.range.end.character - c.range.start.character) > 3);
+    const src = rule.conditions.find((c) => c.kind === 'source' && c.range.end.character - c.range.start.character > 3);
     if (src) return { range: src.range, newText: `${keyword} saddr ${network}` };
     const at = ruleBodyStart.get(rule) ?? rule.range.start;
     return { range: range(at.line, at.character, at.character), newText: `${keyword} saddr ${network} ` };
@@ -46,7 +46,10 @@ export const nftablesEdits: RuleEdits = {
     const before = line.slice(0, rule.range.start.character).trim();
     const after = (lines[rule.range.end.line] ?? '').slice(rule.range.end.character).trim();
     if (!before && (!after || after.startsWith('#') || after === ';')) {
-      return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
+      return {
+        range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
+        newText: '',
+      };
     }
     return { range: rule.range, newText: '' };
   },

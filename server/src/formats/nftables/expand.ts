@@ -133,7 +133,8 @@ function readValue(body: Tok[], at: number, sets: SetLookup): { elements: Tok[][
     let depth = 0;
     for (let i = at; i < body.length; i++) {
       if (isPunct(body[i], '{')) depth++;
-      else if (isPunct(body[i], '}') && --depth === 0) return { elements: splitAt(body.slice(at + 1, i), (x) => isPunct(x, ',') || x.kind === 'nl'), end: i + 1 };
+      else if (isPunct(body[i], '}') && --depth === 0)
+        return { elements: splitAt(body.slice(at + 1, i), (x) => isPunct(x, ',') || x.kind === 'nl'), end: i + 1 };
     }
     return undefined;
   }
@@ -179,7 +180,10 @@ function splitVerdict(element: Tok[]): [Tok[], Tok[]] | undefined {
     if (after === '' && before) return [[...element.slice(0, i), { ...t, text: before, end: t.start + c }], element.slice(i + 1)];
     if (VERDICT_WORDS.has(after) || /^(jump|goto)$/.test(after)) {
       const key = before ? [{ ...t, text: before, end: t.start + c }] : [];
-      return [[...element.slice(0, i), ...key], [{ ...t, text: after, start: t.start + c + 1 }, ...element.slice(i + 1)]];
+      return [
+        [...element.slice(0, i), ...key],
+        [{ ...t, text: after, start: t.start + c + 1 }, ...element.slice(i + 1)],
+      ];
     }
   }
   return undefined;

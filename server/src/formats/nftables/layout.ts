@@ -19,7 +19,8 @@ function opens(inside: Block, words: string[]): Block | undefined {
   const [a, b] = words;
   if (inside === 'top') {
     if (a === 'table') return 'table';
-    if (a === 'add' || a === 'create') return b === 'table' ? 'table' : b === 'chain' ? 'chain' : b === 'set' || b === 'map' ? 'set' : undefined;
+    if (a === 'add' || a === 'create')
+      return b === 'table' ? 'table' : b === 'chain' ? 'chain' : b === 'set' || b === 'map' ? 'set' : undefined;
     return undefined;
   }
   if (inside === 'table') return a === 'chain' ? 'chain' : a === 'set' || a === 'map' ? 'set' : OBJECTS.has(a) ? 'object' : undefined;

@@ -28,7 +28,19 @@ import type { Action, Chain, Condition, ConnState, Hook, PortItem, Rule, Ruleset
 import type { ParseContext } from '../format';
 import { expandRule } from './expand';
 import { lex, type Tok } from './lexer';
-import { BINOPS, CT_STATES, FAMILIES, HOOKS, IDENTIFIER, NFT_KEYWORDS, PORT_PROTOCOLS, PROTOCOL_NAMES, RELOPS, STATEMENT_START, VERDICTS } from './keywords';
+import {
+  BINOPS,
+  CT_STATES,
+  FAMILIES,
+  HOOKS,
+  IDENTIFIER,
+  NFT_KEYWORDS,
+  PORT_PROTOCOLS,
+  PROTOCOL_NAMES,
+  RELOPS,
+  STATEMENT_START,
+  VERDICTS,
+} from './keywords';
 
 /** Where the matches of a rule start (after `add rule <family> <table> <chain>`), for edits that insert a match. */
 export const ruleBodyStart = new WeakMap<Rule, Position>();
@@ -221,7 +233,11 @@ class NftParser {
       return;
     }
     if (t.kind !== 'word') {
-      this.report('PC001', r(t), `unexpected ${t.kind === 'string' ? 'string' : `\`${t.text}\``}: expected a command such as \`table\`, \`add rule\`, \`define\` or \`include\``);
+      this.report(
+        'PC001',
+        r(t),
+        `unexpected ${t.kind === 'string' ? 'string' : `\`${t.text}\``}: expected a command such as \`table\`, \`add rule\`, \`define\` or \`include\``,
+      );
       this.skipStatement();
       return;
     }
@@ -266,7 +282,11 @@ class NftParser {
         return this.command('add');
       default:
         if (NFT_KEYWORDS.has(t.text) || /^(counter|quota|limit|secmark|synproxy|flowtable|ct)$/.test(t.text)) return this.command('add');
-        this.report('PC001', r(t), `unknown command \`${t.text}\`: expected \`table\`, \`add\`, \`insert\`, \`flush\`, \`define\`, \`include\` …`);
+        this.report(
+          'PC001',
+          r(t),
+          `unknown command \`${t.text}\`: expected \`table\`, \`add\`, \`insert\`, \`flush\`, \`define\`, \`include\` …`,
+        );
         this.skipStatement();
     }
   }
@@ -303,7 +323,8 @@ class NftParser {
   /** Optional family, then a table name. */
   private tableRef(): { family: string; name: Tok } | undefined {
     let family = 'ip';
-    if (this.isWord(this.peek()) && FAMILIES.has(this.peek().text) && !this.isEnd(this.peek(1)) && !this.isPunct(this.peek(1), '{')) family = this.next().text;
+    if (this.isWord(this.peek()) && FAMILIES.has(this.peek().text) && !this.isEnd(this.peek(1)) && !this.isPunct(this.peek(1), '{'))
+      family = this.next().text;
     const name = this.peek();
     if (name.kind !== 'word' && name.kind !== 'string') {
       this.report('PC001', r(name.kind === 'eof' || name.kind === 'nl' ? this.toks[this.i - 1] : name), 'expected a table name');
@@ -321,16 +342,30 @@ class NftParser {
     } else if (t.text.startsWith('$')) {
       this.variable(t);
     } else if (NFT_KEYWORDS.has(t.text)) {
-      this.report('PC001', r(t), `\`${t.text}\` is an nft keyword and cannot name a ${what}: nft rejects it (quoted or not); rename the ${what}`);
+      this.report(
+        'PC001',
+        r(t),
+        `\`${t.text}\` is an nft keyword and cannot name a ${what}: nft rejects it (quoted or not); rename the ${what}`,
+      );
     } else if (!IDENTIFIER.test(t.text)) {
-      this.report('PC001', r(t), `invalid ${what} name \`${t.text}\`: nft names start with a letter, \`_\` or \`.\` and contain only letters, digits and \`/ - _ .\``);
+      this.report(
+        'PC001',
+        r(t),
+        `invalid ${what} name \`${t.text}\`: nft names start with a letter, \`_\` or \`.\` and contain only letters, digits and \`/ - _ .\``,
+      );
     }
   }
 
   private getTable(family: string, name: Tok): TableState {
     let ts = this.tables.find((t) => t.family === family && t.name === name.text);
     if (!ts) {
-      ts = { family, name: name.text, sets: new Map(), meters: new Map(), table: { name: `${family} ${name.text}`, family: FAMILY_OF[family] ?? 'both', range: r(name), chains: [] } };
+      ts = {
+        family,
+        name: name.text,
+        sets: new Map(),
+        meters: new Map(),
+        table: { name: `${family} ${name.text}`, family: FAMILY_OF[family] ?? 'both', range: r(name), chains: [] },
+      };
       this.tables.push(ts);
     }
     return ts;
@@ -351,7 +386,11 @@ class NftParser {
   private command(verb: string): void {
     const obj = this.peek();
     if (obj.kind !== 'word') {
-      this.report('PC001', r(obj.kind === 'nl' || obj.kind === 'eof' ? this.toks[this.i - 1] : obj), `expected \`table\`, \`chain\`, \`rule\`, \`set\`, \`map\` or \`element\` after \`${verb}\``);
+      this.report(
+        'PC001',
+        r(obj.kind === 'nl' || obj.kind === 'eof' ? this.toks[this.i - 1] : obj),
+        `expected \`table\`, \`chain\`, \`rule\`, \`set\`, \`map\` or \`element\` after \`${verb}\``,
+      );
       return this.skipStatement();
     }
     this.i++;
@@ -458,7 +497,11 @@ class NftParser {
   private tableItem(ts: TableState): void {
     const t = this.next();
     if (t.kind !== 'word') {
-      this.report('PC001', r(t), `unexpected ${t.kind === 'string' ? 'string' : `\`${t.text}\``} in table ${ts.table.name}: expected \`chain\`, \`set\`, \`map\` …`);
+      this.report(
+        'PC001',
+        r(t),
+        `unexpected ${t.kind === 'string' ? 'string' : `\`${t.text}\``} in table ${ts.table.name}: expected \`chain\`, \`set\`, \`map\` …`,
+      );
       return this.skipStatement();
     }
     switch (t.text) {
@@ -499,7 +542,11 @@ class NftParser {
       case 'ct':
         return this.skipStatement();
       default:
-        this.report('PC001', r(t), `unknown statement \`${t.text}\` in table ${ts.table.name}: expected \`chain\`, \`set\`, \`map\`, \`flowtable\`, \`counter\`, \`quota\`, \`ct helper\` …`);
+        this.report(
+          'PC001',
+          r(t),
+          `unknown statement \`${t.text}\` in table ${ts.table.name}: expected \`chain\`, \`set\`, \`map\`, \`flowtable\`, \`counter\`, \`quota\`, \`ct helper\` …`,
+        );
         return this.skipStatement();
     }
   }
@@ -511,7 +558,8 @@ class NftParser {
       const t = inner[k];
       if (t.kind !== 'word') continue;
       if (t.text === 'flags') {
-        for (let j = k + 1; j < inner.length && inner[j].kind !== 'nl' && !this.isPunct(inner[j], ';'); j++) if (/^(dynamic|timeout)$/.test(inner[j].text)) set.dynamic = true;
+        for (let j = k + 1; j < inner.length && inner[j].kind !== 'nl' && !this.isPunct(inner[j], ';'); j++)
+          if (/^(dynamic|timeout)$/.test(inner[j].text)) set.dynamic = true;
       } else if (t.text === 'timeout') set.dynamic = true;
       else if (t.text === 'elements') {
         let j = k + 1;
@@ -598,9 +646,15 @@ class NftParser {
         this.braceGroup();
       }
     }
-    if (!['filter', 'nat', 'route'].includes(type.text)) this.report('PC001', r(type), `unknown chain type \`${type.text}\`: expected filter, nat or route`);
+    if (!['filter', 'nat', 'route'].includes(type.text))
+      this.report('PC001', r(type), `unknown chain type \`${type.text}\`: expected filter, nat or route`);
     if (!hook) this.report('PC001', r(type), 'base chain needs `hook <name>` (e.g. `type filter hook input priority 0;`)');
-    else if (!HOOKS.has(hook.text)) this.report('PC001', r(hook), `unknown hook \`${hook.text}\`: expected prerouting, input, forward, output, postrouting, ingress or egress`);
+    else if (!HOOKS.has(hook.text))
+      this.report(
+        'PC001',
+        r(hook),
+        `unknown hook \`${hook.text}\`: expected prerouting, input, forward, output, postrouting, ingress or egress`,
+      );
     if (hook && HOOKS.has(hook.text)) chain.hook = hook.text as Hook;
     const l2 = ts.family === 'arp' || ts.family === 'bridge' || ts.family === 'netdev';
     chain.type = l2 ? 'other' : type.text === 'filter' ? 'filter' : type.text === 'nat' ? 'nat' : type.text === 'route' ? 'route' : 'other';
@@ -639,7 +693,14 @@ class NftParser {
 
   // ---- rules -------------------------------------------------------------------------------------------------
 
-  private rule(ts: TableState, chain: Chain, cmd: Tok | undefined, insert: boolean, bodyStart: Position | undefined, chainRange?: Range): void {
+  private rule(
+    ts: TableState,
+    chain: Chain,
+    cmd: Tok | undefined,
+    insert: boolean,
+    bodyStart: Position | undefined,
+    chainRange?: Range,
+  ): void {
     // Collect the rule's tokens: up to a newline, `;` or `}` at depth 0; braces may span lines.
     const toks: Tok[] = [];
     let depth = 0;
@@ -665,7 +726,17 @@ class NftParser {
     for (const one of expandRule(body, (name) => ts.sets.get(name))) {
       const rule = new RuleReader(this, ts, chain, one).read();
       if (!rule.ok) return;
-      const full: Rule = { id: this.ruleCount++, range: span(first, last), table: ts.table.name, chain: chain.name, family: rule.family, conditions: rule.conditions, action: rule.action, ...(rule.comment !== undefined ? { comment: rule.comment } : {}), ...(chainRange ? { chainRange } : {}) };
+      const full: Rule = {
+        id: this.ruleCount++,
+        range: span(first, last),
+        table: ts.table.name,
+        chain: chain.name,
+        family: rule.family,
+        conditions: rule.conditions,
+        action: rule.action,
+        ...(rule.comment !== undefined ? { comment: rule.comment } : {}),
+        ...(chainRange ? { chainRange } : {}),
+      };
       ruleBodyStart.set(full, bodyStart ?? { line: first.line, character: first.start });
       rules.push(full);
     }
@@ -741,9 +812,10 @@ class RuleReader {
     }
     this.finish();
     const tableFamily = this.ts.table.family;
-    const family: Family | 'both' = tableFamily !== 'both' ? tableFamily : this.family ?? 'both';
+    const family: Family | 'both' = tableFamily !== 'both' ? tableFamily : (this.family ?? 'both');
     if (this.statement?.name === 'notrack' && this.action.kind === 'none') this.action = { kind: 'notrack', range: this.statement.range };
-    if (this.statement && this.action.kind === 'none') this.action = { kind: 'continue', target: this.statement.name, range: this.statement.range };
+    if (this.statement && this.action.kind === 'none')
+      this.action = { kind: 'continue', target: this.statement.name, range: this.statement.range };
     return { conditions: this.conditions, action: this.action, comment: this.comment, family, ok: this.ok };
   }
 
@@ -765,7 +837,11 @@ class RuleReader {
 
   private setFamily(f: Family, t: Tok): void {
     if (this.family && this.family !== f) {
-      this.p.problem('PC001', r(t), `this rule mixes IPv4 and IPv6 matches (\`${this.familyTok?.text}\` and \`${t.text}\`): it can never match`);
+      this.p.problem(
+        'PC001',
+        r(t),
+        `this rule mixes IPv4 and IPv6 matches (\`${this.familyTok?.text}\` and \`${t.text}\`): it can never match`,
+      );
     }
     this.family = f;
     this.familyTok ??= t;
@@ -937,7 +1013,11 @@ class RuleReader {
         if (target.kind === 'string') {
           this.p.problem('PC001', r(target), `nft 1.0.6 does not accept a quoted chain name after \`${t.text}\`: use a plain identifier`);
         } else if (NFT_KEYWORDS.has(target.text)) {
-          this.p.problem('PC001', r(target), `\`${target.text}\` is an nft keyword and cannot name a chain: nft rejects \`${t.text} ${target.text}\`; rename the chain`);
+          this.p.problem(
+            'PC001',
+            r(target),
+            `\`${target.text}\` is an nft keyword and cannot name a chain: nft rejects \`${t.text} ${target.text}\`; rename the chain`,
+          );
         } else if (!IDENTIFIER.test(target.text) && !target.text.startsWith('$')) {
           this.p.problem('PC001', r(target), `invalid chain name \`${target.text}\``);
         }
@@ -995,14 +1075,21 @@ class RuleReader {
     const prev = this.ts.meters.get(name.text);
     const bodyText = text.replace(/^meter\s+\S+\s*/, '');
     if (prev !== undefined && prev !== bodyText) {
-      this.p.problem('PC001', r(name), `meter \`${name.text}\` is already defined with another expression or rate in this table: nft fails with "Operation not supported"; give this meter its own name`);
+      this.p.problem(
+        'PC001',
+        r(name),
+        `meter \`${name.text}\` is already defined with another expression or rate in this table: nft fails with "Operation not supported"; give this meter its own name`,
+      );
     }
     if (prev === undefined) this.ts.meters.set(name.text, bodyText);
   }
 
   /** Consumes tokens up to the next statement keyword (for NAT targets, queue, dup …). */
   private restUntilStatement(): void {
-    while (this.peek() && !(this.w(this.peek()) && (VERDICTS.has(this.peek()!.text) || /^(counter|log|comment)$/.test(this.peek()!.text)))) {
+    while (
+      this.peek() &&
+      !(this.w(this.peek()) && (VERDICTS.has(this.peek()!.text) || /^(counter|log|comment)$/.test(this.peek()!.text)))
+    ) {
       if (this.punct(this.peek(), '{') || this.punct(this.peek(), '(')) this.group();
       else this.k++;
     }
@@ -1017,7 +1104,13 @@ class RuleReader {
     while (this.peek()) {
       const t = this.peek()!;
       const prev = this.lastTok();
-      if (this.w(t) && STATEMENT_START.has(t.text) && t.text !== 'mark' && !/^(\.|jhash|symhash|numgen|map|set|ip|ip6|tcp|udp|th|meta|ct|ether|rt|fib)$/.test(prev.text)) break;
+      if (
+        this.w(t) &&
+        STATEMENT_START.has(t.text) &&
+        t.text !== 'mark' &&
+        !/^(\.|jhash|symhash|numgen|map|set|ip|ip6|tcp|udp|th|meta|ct|ether|rt|fib)$/.test(prev.text)
+      )
+        break;
       if (this.punct(t, '{') || this.punct(t, '(')) this.group();
       else this.k++;
     }
@@ -1082,7 +1175,10 @@ class RuleReader {
       }
       if (t.kind === 'word' && STATEMENT_START.has(t.text)) {
         // `ether type ip`, `meta protocol ip6`, `ct l3proto ip`: a family keyword as the value.
-        if (/^(type|protocol|nexthdr|l3proto|l4proto|proto)$/.test(prev.text) && /^(ip|ip6|arp|vlan|tcp|udp|icmp|icmpv6|sctp|dccp|udplite|esp|ah|comp|gre|igmp)$/.test(t.text)) {
+        if (
+          /^(type|protocol|nexthdr|l3proto|l4proto|proto)$/.test(prev.text) &&
+          /^(ip|ip6|arp|vlan|tcp|udp|icmp|icmpv6|sctp|dccp|udplite|esp|ah|comp|gre|igmp)$/.test(t.text)
+        ) {
           this.k++;
         }
         break;
@@ -1146,7 +1242,12 @@ class RuleReader {
       const name = t.text.slice(1);
       const set = this.ts.sets.get(name);
       if (!set) {
-        if (!this.p.hasIncludes) this.p.problem('PC001', r(t), `undefined set \`@${name}\` in table ${this.ts.table.name}: declare it with \`set ${name} { type …; }\``);
+        if (!this.p.hasIncludes)
+          this.p.problem(
+            'PC001',
+            r(t),
+            `undefined set \`@${name}\` in table ${this.ts.table.name}: declare it with \`set ${name} { type …; }\``,
+          );
         v = { kind: 'named', elems: [], range: r(t), setName: name, dynamic: true };
       } else {
         const elems = set.elements.flatMap((g) => this.expandElem(g));
@@ -1182,7 +1283,10 @@ class RuleReader {
       if (!vals || depth > 16) return [];
       let inner = vals;
       if (this.punct(vals[0], '{') && this.punct(vals[vals.length - 1], '}')) inner = vals.slice(1, -1);
-      return this.p.splitInner(inner).flatMap((sub) => this.expandElem(sub, depth + 1)).map((e) => ({ ...e, range: r(g[0]) }));
+      return this.p
+        .splitInner(inner)
+        .flatMap((sub) => this.expandElem(sub, depth + 1))
+        .map((e) => ({ ...e, range: r(g[0]) }));
     }
     for (const t of g) if (t.kind === 'word' && t.text.startsWith('$')) this.p.lookupVar(t);
     const text = g.map((t) => t.text).join(g.length > 1 && g.some((t) => t.kind === 'punct') ? '' : ' ');
@@ -1239,13 +1343,21 @@ class RuleReader {
 
   private restrictFamily(fam: Family, t: Tok): void {
     if (this.ts.table.family !== 'both') return;
-    if (this.conditions.some((c) => c.kind === 'source' && !c.negated && (fam === 'ipv4' ? c.set.v6.isEmpty() : c.set.v4.isEmpty()) && !c.set.isEmpty())) return;
+    if (
+      this.conditions.some(
+        (c) => c.kind === 'source' && !c.negated && (fam === 'ipv4' ? c.set.v6.isEmpty() : c.set.v4.isEmpty()) && !c.set.isEmpty(),
+      )
+    )
+      return;
     this.conditions.push({ kind: 'source', set: AddressSet.any(fam), negated: false, range: r(t) });
   }
 
   private textOf(from: Tok): string {
     const a = this.toks.indexOf(from);
-    return this.toks.slice(a, this.k).map((x) => (x.kind === 'string' ? `"${x.text}"` : x.text)).join(' ');
+    return this.toks
+      .slice(a, this.k)
+      .map((x) => (x.kind === 'string' ? `"${x.text}"` : x.text))
+      .join(' ');
   }
 
   private address(e: Elem, fam: Family): AddressSet | 'host' | undefined {
@@ -1296,7 +1408,11 @@ class RuleReader {
     const proto = t.text;
     const field = this.peek();
     if (!this.w(field)) {
-      this.p.problem('PC001', r(t), `\`${proto}\` needs a field such as dport or sport (for a protocol test write \`meta l4proto ${proto}\`)`);
+      this.p.problem(
+        'PC001',
+        r(t),
+        `\`${proto}\` needs a field such as dport or sport (for a protocol test write \`meta l4proto ${proto}\`)`,
+      );
       return false;
     }
     if (proto !== 'th') {
@@ -1323,7 +1439,16 @@ class RuleReader {
       let negated = op === 'ne';
       if (op === 'lt' || op === 'le' || op === 'gt' || op === 'ge') {
         const n = items[0]?.lo ?? 0;
-        set = op === 'lt' ? (n > 0 ? PortSet.range(0, n - 1) : PortSet.NONE) : op === 'le' ? PortSet.range(0, n) : op === 'gt' ? PortSet.range(n + 1, 65535) : PortSet.range(n, 65535);
+        set =
+          op === 'lt'
+            ? n > 0
+              ? PortSet.range(0, n - 1)
+              : PortSet.NONE
+            : op === 'le'
+              ? PortSet.range(0, n)
+              : op === 'gt'
+                ? PortSet.range(n + 1, 65535)
+                : PortSet.range(n, 65535);
         negated = false;
       }
       const cond: Condition = { kind, set, negated, range, items };
@@ -1349,7 +1474,10 @@ class RuleReader {
         return false;
       }
       const range = span(t, this.lastTok());
-      const text = this.toks.slice(from, this.k).map((x) => x.text).join(' ');
+      const text = this.toks
+        .slice(from, this.k)
+        .map((x) => x.text)
+        .join(' ');
       const syn = openingMatches(text);
       if (syn === undefined) this.conditions.push({ kind: 'opaque', text: `tcp flags ${text}`, range });
       else this.conditions.push({ kind: 'tcpFlags', syn, negated: false, range });
@@ -1378,7 +1506,11 @@ class RuleReader {
       else if (/^[A-Za-z][\w.+-]*$/.test(end)) {
         v = this.p.resolveService(end, protocol === 'tcp' || protocol === 'udp' ? protocol : undefined) ?? this.p.resolveService(end);
         if (v === undefined) {
-          this.p.problem('PC011', range, `unknown service name \`${end}\`: nft cannot resolve it (use a port number or a name from /etc/services)`);
+          this.p.problem(
+            'PC011',
+            range,
+            `unknown service name \`${end}\`: nft cannot resolve it (use a port number or a name from /etc/services)`,
+          );
           return [];
         }
       } else {
@@ -1393,7 +1525,11 @@ class RuleReader {
     }
     const [lo, hi] = values.length === 1 ? [values[0], values[0]] : [values[0], values[1]];
     if (lo > hi) {
-      this.p.problem('PC003', range, `port range \`${text}\` is reversed (${lo} > ${hi}): nft rejects it ("Range has zero or negative size") — did you mean ${hi}-${lo}?`);
+      this.p.problem(
+        'PC003',
+        range,
+        `port range \`${text}\` is reversed (${lo} > ${hi}): nft rejects it ("Range has zero or negative size") — did you mean ${hi}-${lo}?`,
+      );
     }
     const service = /^\d/.test(ends[0]) ? undefined : ends[0];
     return [{ text, range, lo, hi, ...(service ? { service } : {}) }];
@@ -1422,7 +1558,8 @@ class RuleReader {
         const fams = v.elems.map((e) => e.text);
         if (op === 'eq' && fams.length === 1 && (fams[0] === 'ipv4' || fams[0] === 'ipv6')) {
           this.setFamily(fams[0], kwTok);
-          if (this.ts.table.family === 'both') this.conditions.push({ kind: 'source', set: AddressSet.any(fams[0]), negated: false, range });
+          if (this.ts.table.family === 'both')
+            this.conditions.push({ kind: 'source', set: AddressSet.any(fams[0]), negated: false, range });
         } else this.conditions.push({ kind: 'opaque', text: this.textOf(kwTok), range });
         return true;
       }
@@ -1468,7 +1605,12 @@ class RuleReader {
       const states: ConnState[] = [];
       for (const e of v.elems) {
         if (CT_STATES.has(e.text)) states.push(e.text as ConnState);
-        else this.p.problem('PC001', e.range, `unknown conntrack state \`${e.text}\`: expected new, established, related, invalid or untracked`);
+        else
+          this.p.problem(
+            'PC001',
+            e.range,
+            `unknown conntrack state \`${e.text}\`: expected new, established, related, invalid or untracked`,
+          );
       }
       this.conditions.push({ kind: 'state', states, negated: op === 'ne', range });
       return true;
@@ -1505,8 +1647,9 @@ class RuleReader {
     let fam: Family | undefined;
     if (this.w(this.peek(), 'ip') || this.w(this.peek(), 'ip6')) fam = this.next()!.text === 'ip' ? 'ipv4' : 'ipv6';
     const f = this.peek();
-    const field = { protocol: 'protocol', saddr: 'source', daddr: 'destination', 'proto-src': 'sport', 'proto-dst': 'dport' }[f?.text ?? ''] as
-      | 'protocol' | 'source' | 'destination' | 'sport' | 'dport' | undefined;
+    const field = { protocol: 'protocol', saddr: 'source', daddr: 'destination', 'proto-src': 'sport', 'proto-dst': 'dport' }[
+      f?.text ?? ''
+    ] as 'protocol' | 'source' | 'destination' | 'sport' | 'dport' | undefined;
     if (!field || (field === 'protocol' && fam) || (this.k === start && field !== 'protocol')) {
       this.k = start;
       return undefined;
@@ -1554,14 +1697,26 @@ class RuleReader {
     }
     // nft: "you cannot use tcp reset with this protocol" unless the rule is about TCP only (or no protocol at all).
     if (this.tcpReset && allowed && !(allowed.size === 1 && allowed.has('tcp'))) {
-      this.p.problem('PC001', r(this.tcpReset), `\`reject with tcp reset\` in a rule for ${[...allowed].join(', ') || 'no protocol'}: nft rejects it (a TCP reset needs a TCP-only rule); use \`reject\` or \`reject with icmpx type admin-prohibited\``);
+      this.p.problem(
+        'PC001',
+        r(this.tcpReset),
+        `\`reject with tcp reset\` in a rule for ${[...allowed].join(', ') || 'no protocol'}: nft rejects it (a TCP reset needs a TCP-only rule); use \`reject\` or \`reject with icmpx type admin-prohibited\``,
+      );
     }
     if (!this.portConds.length) return;
     const ok = !allowed || [...allowed].some((x) => PORT_PROTOCOLS.has(x));
     if (ok) return;
-    const protos = this.protoSets.filter((s) => !s.negated).map((s) => s.protos.join(',')).join(' and ');
+    const protos = this.protoSets
+      .filter((s) => !s.negated)
+      .map((s) => s.protos.join(','))
+      .join(' and ');
     for (const pc of this.portConds) {
-      this.p.problem('PC004', pc.range, `port match in a rule limited to ${protos}: ports exist only in TCP, UDP, SCTP and DCCP headers, so this rule can never match`, { fix: 'add-protocol' });
+      this.p.problem(
+        'PC004',
+        pc.range,
+        `port match in a rule limited to ${protos}: ports exist only in TCP, UDP, SCTP and DCCP headers, so this rule can never match`,
+        { fix: 'add-protocol' },
+      );
     }
   }
 }
@@ -1575,7 +1730,10 @@ const TCP_FLAGS = ['fin', 'syn', 'rst', 'psh', 'ack', 'urg', 'ecn', 'cwr'];
  */
 export function openingMatches(text: string): boolean | undefined {
   const flags = (s: string): Set<string> | undefined => {
-    const words = s.replace(/[(){}]/g, ' ').split(/[\s,|]+/).filter(Boolean);
+    const words = s
+      .replace(/[(){}]/g, ' ')
+      .split(/[\s,|]+/)
+      .filter(Boolean);
     if (words.length === 1 && /^(0|0x0+)$/.test(words[0])) return new Set();
     return words.every((w) => TCP_FLAGS.includes(w)) && words.length ? new Set(words) : undefined;
   };
@@ -1607,7 +1765,10 @@ export function openingMatches(text: string): boolean | undefined {
   if (m) {
     const negated = m[1] === '!=' || m[1] === 'ne';
     if (m[2].startsWith('{')) {
-      const items = m[2].slice(1, -1).split(',').map((x) => flags(x));
+      const items = m[2]
+        .slice(1, -1)
+        .split(',')
+        .map((x) => flags(x));
       if (items.some((x) => !x)) return undefined;
       return items.some((x) => same(x!, SYN)) !== negated;
     }

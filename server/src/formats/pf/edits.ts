@@ -21,7 +21,9 @@ export const pfEdits: RuleEdits = {
     return { range: a.range, newText: verdict === 'drop' ? 'block drop' : 'block return' };
   },
   restrictSource(rule, lines, network) {
-    const src = rule.conditions.find((c) => c.kind === 'source' && lines[c.range.start.line]?.slice(c.range.start.character).startsWith('from'));
+    const src = rule.conditions.find(
+      (c) => c.kind === 'source' && lines[c.range.start.line]?.slice(c.range.start.character).startsWith('from'),
+    );
     if (src) return { range: src.range, newText: `from ${network}` };
     for (let n = rule.range.start.line; n <= rule.range.end.line; n++) {
       const line = lines[n] ?? '';
@@ -37,11 +39,17 @@ export const pfEdits: RuleEdits = {
   setDefaultDrop(chain, lines) {
     // pf's default is pass; a leading non-quick `block all` becomes the default, later rules still win. The
     // loopback pass is not quick either: it only restores the old default on lo0, never overrides a later block.
-    const first = Math.min(...chain.rules.map((r) => r.range.start.line).filter((l) => l > 0 || /^\s*(pass|block|match)/.test(lines[l] ?? '')), lines.length);
+    const first = Math.min(
+      ...chain.rules.map((r) => r.range.start.line).filter((l) => l > 0 || /^\s*(pass|block|match)/.test(lines[l] ?? '')),
+      lines.length,
+    );
     const hasLo = /^\s*set\s+skip\s+on\s+lo/m.test(lines.join('\n'));
     return [{ range: range(first, 0, 0), newText: `block all\n${hasLo ? '' : 'pass on lo0\n'}` }];
   },
   deleteRule(rule) {
-    return { range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } }, newText: '' };
+    return {
+      range: { start: { line: rule.range.start.line, character: 0 }, end: { line: rule.range.end.line + 1, character: 0 } },
+      newText: '',
+    };
   },
 };

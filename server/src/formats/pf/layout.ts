@@ -1,7 +1,8 @@
 /**
  * Format Document for pf.conf: anchor blocks indented, `\` continuation lines one level deeper, lists written
  * `{ a, b }` (quoted strings, comments and the spacing between words as written: pf files align columns, and
- * ALTQ files indent child queues, which is kept), trailing spaces gone and runs of blank lines collapsed. Only whitespace changes, never a word, so the rules mean the same; formatting
+ * ALTQ files indent child queues, which is kept), trailing spaces gone and runs of blank lines collapsed. Only whitespace changes,
+ * never a word, so the rules mean the same; formatting
  * twice changes nothing (tested on the corpus).
  */
 import type { FormatOptions, FormattedLine } from '../format';

@@ -102,7 +102,7 @@ export function lexPf(text: string): Tok[][] {
       col += 2;
       continue;
     }
-    if ('{}(),!<>='.includes(ch) && !(ch === '-' )) {
+    if ('{}(),!<>='.includes(ch) && !(ch === '-')) {
       push({ kind: 'punct', text: ch, line, start: col, end: col + 1 });
       i++;
       col++;
@@ -131,7 +131,37 @@ interface PfRule {
   rule: Omit<Rule, 'chain' | 'id'>;
 }
 
-const FILTER_OPTS_1 = new Set(['label', 'tag', 'tagged', 'queue', 'probability', 'rtable', 'user', 'group', 'tos', 'max-mss', 'prio', 'set', 'icmp-type', 'icmp6-type', 'os', 'divert-to', 'divert-reply', 'route-to', 'reply-to', 'dup-to', 'once', 'max-pkt-rate', 'received-on', 'af-to', 'nat-to', 'rdr-to', 'binat-to', 'divert-packet', 'code']);
+const FILTER_OPTS_1 = new Set([
+  'label',
+  'tag',
+  'tagged',
+  'queue',
+  'probability',
+  'rtable',
+  'user',
+  'group',
+  'tos',
+  'max-mss',
+  'prio',
+  'set',
+  'icmp-type',
+  'icmp6-type',
+  'os',
+  'divert-to',
+  'divert-reply',
+  'route-to',
+  'reply-to',
+  'dup-to',
+  'once',
+  'max-pkt-rate',
+  'received-on',
+  'af-to',
+  'nat-to',
+  'rdr-to',
+  'binat-to',
+  'divert-packet',
+  'code',
+]);
 
 export function parsePf(text: string, ctx: ParseContext): Ruleset {
   return new PfParser(text, ctx).run();
@@ -161,16 +191,41 @@ class PfParser {
     }
     const whole = range(0, 0, 0);
     const mk = (name: 'in' | 'out'): Chain => ({
-      name, table: 'pf', family: 'both', hook: name === 'in' ? 'input' : 'output', type: 'filter', policy: 'accept', range: whole, declared: true, rules: [],
-      label: `pf's ${name === 'in' ? 'inbound' : 'outbound'} rules`, order: 'last-match',
+      name,
+      table: 'pf',
+      family: 'both',
+      hook: name === 'in' ? 'input' : 'output',
+      type: 'filter',
+      policy: 'accept',
+      range: whole,
+      declared: true,
+      rules: [],
+      label: `pf's ${name === 'in' ? 'inbound' : 'outbound'} rules`,
+      order: 'last-match',
     });
     const chains = [mk('in'), mk('out')];
     for (const chain of chains) {
       const dirOk = (d: PfRule['dir']) => d === 'both' || d === chain.name;
       const mkRule = (p: PfRule): Rule => ({ ...p.rule, id: p.id, chain: chain.name, ...(p.quick ? { final: true } : {}) });
-      const skips: Rule[] = this.skip.map((t) => ({ id: this.count++, range: r(t), table: 'pf', chain: chain.name, family: 'both', conditions: [{ kind: chain.name === 'in' ? 'inInterface' : 'outInterface', name: t.text, negated: false, range: r(t) }], action: { kind: 'accept', range: r(t) }, final: true }));
+      const skips: Rule[] = this.skip.map((t) => ({
+        id: this.count++,
+        range: r(t),
+        table: 'pf',
+        chain: chain.name,
+        family: 'both',
+        conditions: [{ kind: chain.name === 'in' ? 'inInterface' : 'outInterface', name: t.text, negated: false, range: r(t) }],
+        action: { kind: 'accept', range: r(t) },
+        final: true,
+      }));
       const mine = this.rules.filter((p) => dirOk(p.dir));
-      chain.rules = [...skips, ...mine.filter((p) => p.quick).map(mkRule), ...mine.filter((p) => !p.quick).reverse().map(mkRule)];
+      chain.rules = [
+        ...skips,
+        ...mine.filter((p) => p.quick).map(mkRule),
+        ...mine
+          .filter((p) => !p.quick)
+          .reverse()
+          .map(mkRule),
+      ];
     }
     const table: Table = { name: 'pf', family: 'both', range: whole, chains };
     return { format: 'pf', family: 'both', tables: [table], problems: this.problems };
@@ -188,7 +243,11 @@ class PfParser {
         const m = /^\$([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(t.text);
         const value = m ? this.macros.get(m[1]) : undefined;
         if (value === undefined || depth > 16) {
-          this.report('PC001', r(t), `macro \`${t.text}\` is not defined: pfctl rejects the rule (define it as \`${m?.[1] ?? t.text.slice(1)} = "…"\` above)`);
+          this.report(
+            'PC001',
+            r(t),
+            `macro \`${t.text}\` is not defined: pfctl rejects the rule (define it as \`${m?.[1] ?? t.text.slice(1)} = "…"\` above)`,
+          );
           continue;
         }
         // Macros naming macros can multiply; the whole expansion of one statement has one allowance.
@@ -208,9 +267,18 @@ class PfParser {
   private statement(raw: Tok[]): void {
     const first = raw[0];
     // Macro definition: name = value
-    if (raw.length >= 2 && first.kind === 'word' && raw[1].kind === 'punct' && raw[1].text === '=' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(first.text)) {
+    if (
+      raw.length >= 2 &&
+      first.kind === 'word' &&
+      raw[1].kind === 'punct' &&
+      raw[1].text === '=' &&
+      /^[A-Za-z_][A-Za-z0-9_]*$/.test(first.text)
+    ) {
       const vtoks = this.expand(raw.slice(2));
-      const value = raw.length === 3 && raw[2].kind === 'string' ? this.expandString(raw[2]) : vtoks.map((t) => (t.kind === 'table' ? `<${t.text}>` : t.text)).join(' ');
+      const value =
+        raw.length === 3 && raw[2].kind === 'string'
+          ? this.expandString(raw[2])
+          : vtoks.map((t) => (t.kind === 'table' ? `<${t.text}>` : t.text)).join(' ');
       this.macros.set(first.text, value);
       return;
     }
@@ -249,7 +317,11 @@ class PfParser {
       case '}':
         return;
       default:
-        this.report('PC001', r(kw), `unknown statement \`${kw.text}\`: expected a macro, \`table\`, \`set\`, \`pass\`, \`block\`, \`match\`, \`scrub\`, \`nat\`, \`rdr\`, \`anchor\`, \`altq\` or \`queue\``);
+        this.report(
+          'PC001',
+          r(kw),
+          `unknown statement \`${kw.text}\`: expected a macro, \`table\`, \`set\`, \`pass\`, \`block\`, \`match\`, \`scrub\`, \`nat\`, \`rdr\`, \`anchor\`, \`altq\` or \`queue\``,
+        );
     }
   }
 
@@ -316,7 +388,18 @@ class PfParser {
   private antispoof(toks: Tok[]): void {
     const quick = toks.some((t) => t.text === 'quick');
     const fr = span(toks[0], toks[toks.length - 1]);
-    this.rules.push({ id: this.count++, quick, dir: 'in', rule: { range: fr, table: 'pf', family: 'both', conditions: [{ kind: 'opaque', text: toks.map((t) => t.text).join(' '), range: fr }], action: { kind: 'drop', range: r(toks[0]) } } });
+    this.rules.push({
+      id: this.count++,
+      quick,
+      dir: 'in',
+      rule: {
+        range: fr,
+        table: 'pf',
+        family: 'both',
+        conditions: [{ kind: 'opaque', text: toks.map((t) => t.text).join(' '), range: fr }],
+        action: { kind: 'drop', range: r(toks[0]) },
+      },
+    });
   }
 
   private filterRule(toks: Tok[]): void {
@@ -368,7 +451,8 @@ class PfParser {
           const { items, negated, end } = this.list(toks, k);
           k = end;
           const names = items.map((x) => x.text);
-          if (names.length === 1 && names[0] !== 'any') conditions.push({ kind: dir === 'out' ? 'outInterface' : 'inInterface', name: names[0], negated, range: span(t, toks[k - 1]) });
+          if (names.length === 1 && names[0] !== 'any')
+            conditions.push({ kind: dir === 'out' ? 'outInterface' : 'inInterface', name: names[0], negated, range: span(t, toks[k - 1]) });
           else if (names.length > 1) conditions.push({ kind: 'opaque', text: `on { ${names.join(' ')} }`, range: span(t, toks[k - 1]) });
           continue;
         }
@@ -434,24 +518,53 @@ class PfParser {
     }
     if (family === 'both') {
       // An address test of one family means the rule only applies to that family.
-      const addrs = conditions.filter((c): c is Extract<Condition, { kind: 'source' | 'destination' }> => (c.kind === 'source' || c.kind === 'destination') && !c.negated && !c.unresolved?.length && !c.set.isEmpty());
+      const addrs = conditions.filter(
+        (c): c is Extract<Condition, { kind: 'source' | 'destination' }> =>
+          (c.kind === 'source' || c.kind === 'destination') && !c.negated && !c.unresolved?.length && !c.set.isEmpty(),
+      );
       if (addrs.some((c) => c.set.v6.isEmpty())) family = 'ipv4';
       else if (addrs.some((c) => c.set.v4.isEmpty())) family = 'ipv6';
-      if (family !== 'both' && !conditions.some((c) => c.kind === 'source' && !c.negated)) conditions.push({ kind: 'source', set: AddressSet.any(family), negated: false, range: addrs[0].range });
+      if (family !== 'both' && !conditions.some((c) => c.kind === 'source' && !c.negated))
+        conditions.push({ kind: 'source', set: AddressSet.any(family), negated: false, range: addrs[0].range });
     } else if (!conditions.some((c) => c.kind === 'source' && !c.negated)) {
-      conditions.push({ kind: 'source', set: AddressSet.any(family), negated: false, range: r(toks.find((t) => t.text === 'inet' || t.text === 'inet6')!) });
+      conditions.push({
+        kind: 'source',
+        set: AddressSet.any(family),
+        negated: false,
+        range: r(toks.find((t) => t.text === 'inet' || t.text === 'inet6')!),
+      });
     }
-    if (flagsSyn && protocols?.length === 1 && protocols[0] === 'tcp') conditions.push({ kind: 'tcpFlags', syn: true, negated: false, range: r(flagsSyn) });
+    if (flagsSyn && protocols?.length === 1 && protocols[0] === 'tcp')
+      conditions.push({ kind: 'tcpFlags', syn: true, negated: false, range: r(flagsSyn) });
     if (portConds.length) {
       const ok = protocols && protocols.length && protocols.every((p) => p === 'tcp' || p === 'udp' || p === '6' || p === '17');
       if (!ok) {
         for (const pc of portConds) {
-          this.report('PC004', pc.range, protocols ? `port match with \`proto ${protocols.join(',')}\`: pf allows ports only for tcp and udp, so pfctl rejects this rule` : 'port match without `proto tcp` or `proto udp`: ports exist only in transport-layer headers, and pfctl rejects this rule', { fix: 'add-protocol' });
+          this.report(
+            'PC004',
+            pc.range,
+            protocols
+              ? `port match with \`proto ${protocols.join(',')}\`: pf allows ports only for tcp and udp, so pfctl rejects this rule`
+              : 'port match without `proto tcp` or `proto udp`: ports exist only in transport-layer headers, and pfctl rejects this rule',
+            { fix: 'add-protocol' },
+          );
         }
       }
     }
     void protoTok;
-    this.rules.push({ id: this.count++, quick, dir, rule: { range: span(toks[0], toks[toks.length - 1]), table: 'pf', family, conditions, action, ...(label !== undefined ? { comment: label } : {}) } });
+    this.rules.push({
+      id: this.count++,
+      quick,
+      dir,
+      rule: {
+        range: span(toks[0], toks[toks.length - 1]),
+        table: 'pf',
+        family,
+        conditions,
+        action,
+        ...(label !== undefined ? { comment: label } : {}),
+      },
+    });
   }
 
   /** `x` or `{ x, y z }` with an optional leading `!`. */
@@ -474,7 +587,15 @@ class PfParser {
     return { items: [toks[k]], negated, end: k + 1 };
   }
 
-  private hosts(toks: Tok[], k: number, kw: Tok, kind: 'source' | 'destination', conditions: Condition[], portConds: Condition[], protocols: string[] | undefined): number {
+  private hosts(
+    toks: Tok[],
+    k: number,
+    kw: Tok,
+    kind: 'source' | 'destination',
+    conditions: Condition[],
+    portConds: Condition[],
+    protocols: string[] | undefined,
+  ): number {
     const startK = k;
     const elems: { neg: boolean; toks: Tok[] }[] = [];
     const readHost = (): void => {
@@ -548,7 +669,12 @@ class PfParser {
         }
         if (t0.text === '(') {
           // `(em0)`: the interface's addresses, followed as they change.
-          unresolved.push(`(${e.toks.slice(1).map((x) => x.text).join('')})`);
+          unresolved.push(
+            `(${e.toks
+              .slice(1)
+              .map((x) => x.text)
+              .join('')})`,
+          );
           continue;
         }
         if (t0.text === 'any') {
@@ -560,12 +686,31 @@ class PfParser {
         else if (isHostOrIface(t0.text)) {
           unresolved.push(t0.text);
           if (!isInterfaceDerived(t0.text)) local = false;
-        }
-        else this.report('PC007', r(t0), `malformed address \`${t0.text}\`: expected an address, a network such as 192.0.2.0/24, a <table>, an interface, \`self\` or \`any\``);
+        } else
+          this.report(
+            'PC007',
+            r(t0),
+            `malformed address \`${t0.text}\`: expected an address, a network such as 192.0.2.0/24, a <table>, an interface, \`self\` or \`any\``,
+          );
       }
       const rg = span(toks[startK], toks[hostEnd - 1]);
-      if (opaque) conditions.push({ kind: 'opaque', text: `${kw.text} ${toks.slice(startK, hostEnd).map((t) => t.text).join(' ')}`, range: rg });
-      else conditions.push({ kind, set, negated: negs > 0, range: span(kw, toks[hostEnd - 1]), ...(unresolved.length ? { unresolved, ...(local && set.isEmpty() ? { local } : {}) } : {}) });
+      if (opaque)
+        conditions.push({
+          kind: 'opaque',
+          text: `${kw.text} ${toks
+            .slice(startK, hostEnd)
+            .map((t) => t.text)
+            .join(' ')}`,
+          range: rg,
+        });
+      else
+        conditions.push({
+          kind,
+          set,
+          negated: negs > 0,
+          range: span(kw, toks[hostEnd - 1]),
+          ...(unresolved.length ? { unresolved, ...(local && set.isEmpty() ? { local } : {}) } : {}),
+        });
     }
     if (toks[k]?.text === 'port') {
       const portTok = toks[k];
@@ -599,7 +744,11 @@ class PfParser {
   }
 
   /** One port spec or a `{ … }` list of them. */
-  private ports(toks: Tok[], k: number, protocols: string[] | undefined): { items: PortItem[]; set: PortSet; end: number; negated: boolean } {
+  private ports(
+    toks: Tok[],
+    k: number,
+    protocols: string[] | undefined,
+  ): { items: PortItem[]; set: PortSet; end: number; negated: boolean } {
     const items: PortItem[] = [];
     let set = PortSet.NONE;
     const one = (): void => {
@@ -619,12 +768,29 @@ class PfParser {
         let lo = n;
         let hi = n;
         switch (t.text) {
-          case '!=': s = PortSet.single(n).complement(); break;
-          case '<': s = n > 0 ? PortSet.range(0, n - 1) : PortSet.NONE; lo = 0; hi = n - 1; break;
-          case '<=': s = PortSet.range(0, n); lo = 0; break;
-          case '>': s = PortSet.range(n + 1, 65535); lo = n + 1; hi = 65535; break;
-          case '>=': s = PortSet.range(n, 65535); hi = 65535; break;
-          default: s = PortSet.single(n);
+          case '!=':
+            s = PortSet.single(n).complement();
+            break;
+          case '<':
+            s = n > 0 ? PortSet.range(0, n - 1) : PortSet.NONE;
+            lo = 0;
+            hi = n - 1;
+            break;
+          case '<=':
+            s = PortSet.range(0, n);
+            lo = 0;
+            break;
+          case '>':
+            s = PortSet.range(n + 1, 65535);
+            lo = n + 1;
+            hi = 65535;
+            break;
+          case '>=':
+            s = PortSet.range(n, 65535);
+            hi = 65535;
+            break;
+          default:
+            s = PortSet.single(n);
         }
         set = set.union(s);
         items.push({ text: `${t.text} ${v.text}`, range: span(t, v), lo: Math.max(0, lo), hi: Math.max(0, hi) });
@@ -694,7 +860,12 @@ class PfParser {
  * name (driver name and unit number, e.g. em0, vio0) or a standard interface group. Anything else is a host name.
  */
 function isInterfaceDerived(s: string): boolean {
-  return /:(network|broadcast|peer|0)$/.test(s) || s === 'self' || /^[a-z][a-z0-9]*[0-9]$/.test(s) || /^(egress|lo|carp|tun|tap|pppoe|wg|enc|pflog|bridge|vlan)$/.test(s);
+  return (
+    /:(network|broadcast|peer|0)$/.test(s) ||
+    s === 'self' ||
+    /^[a-z][a-z0-9]*[0-9]$/.test(s) ||
+    /^(egress|lo|carp|tun|tap|pppoe|wg|enc|pflog|bridge|vlan)$/.test(s)
+  );
 }
 
 function isHostOrIface(s: string): boolean {

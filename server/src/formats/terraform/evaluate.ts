@@ -83,7 +83,9 @@ export function evaluate(e: Expr, scope: Scope, depth = 0): Value {
         // Both branches the same: the value does not depend on the condition.
         const a = ev(e.then);
         const b = ev(e.else);
-        return JSON.stringify(a) === JSON.stringify(b) && !findUnknown(a) ? a : new Unknown(`the condition ${exprText(scope.text, e.test)} (${t.why})`);
+        return JSON.stringify(a) === JSON.stringify(b) && !findUnknown(a)
+          ? a
+          : new Unknown(`the condition ${exprText(scope.text, e.test)} (${t.why})`);
       }
       return truthy(t) ? ev(e.then) : ev(e.else);
     }
@@ -164,7 +166,8 @@ function binary(op: string, a: Value, b: Value): Value {
   return new Unknown(`operator ${op}`);
 }
 
-const asList = (v: Value): Value[] | undefined => (Array.isArray(v) ? v : v && typeof v === 'object' && !(v instanceof Unknown) ? Object.values(v) : undefined);
+const asList = (v: Value): Value[] | undefined =>
+  Array.isArray(v) ? v : v && typeof v === 'object' && !(v instanceof Unknown) ? Object.values(v) : undefined;
 
 /** Pure functions Terraform files use to build rule values; others are unknown (with their name). */
 function call(name: string, argsIn: Value[], expand: boolean, text: string): Value {

@@ -151,7 +151,16 @@ class Lexer {
       if (c === '\n') break;
       if (c === '\\') {
         const e = s[i + 1];
-        lit += e === 'n' ? '\n' : e === 't' ? '\t' : e === 'r' ? '\r' : e === 'u' ? String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16) || 0) : e;
+        lit +=
+          e === 'n'
+            ? '\n'
+            : e === 't'
+              ? '\t'
+              : e === 'r'
+                ? '\r'
+                : e === 'u'
+                  ? String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16) || 0)
+                  : e;
         i += e === 'u' ? 6 : 2;
         continue;
       }
@@ -301,7 +310,10 @@ class Parser {
     const labels: Block['labels'] = [];
     while (this.t.kind === 'string' || this.t.kind === 'ident') {
       const l = this.next();
-      labels.push({ value: l.kind === 'string' ? (l.parts ?? []).map((x) => (typeof x === 'string' ? x : '')).join('') : l.text, span: { start: l.start, end: l.end } });
+      labels.push({
+        value: l.kind === 'string' ? (l.parts ?? []).map((x) => (typeof x === 'string' ? x : '')).join('') : l.text,
+        span: { start: l.start, end: l.end },
+      });
     }
     if (!this.is('{')) {
       this.problem(this.t.kind === 'nl' || this.t.kind === 'eof' ? name : this.t, `expected \`=\` or \`{\` after \`${name.text}\``);

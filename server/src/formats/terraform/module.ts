@@ -79,7 +79,9 @@ export class ModuleValues {
         read++;
         if (!other) continue;
         if (tf) declare(other.body, other.text, this.decl);
-        else for (const it of other.body.items) if (it.type === 'attribute') this.decl.tfvars.set(it.name, { expr: it.expr, text: other.text });
+        else
+          for (const it of other.body.items)
+            if (it.type === 'attribute') this.decl.tfvars.set(it.name, { expr: it.expr, text: other.text });
       }
     }
     if (isTfvars) return;
@@ -104,7 +106,8 @@ export class ModuleValues {
   /** Evaluates a definition once; a reference back to one being evaluated is a cycle, reported as unknown. */
   private resolve(key: string, d: Definition): Value {
     if (this.memo.has(key)) return this.memo.get(key)!;
-    if (this.active.includes(key)) return new Unknown(`cyclic reference ${[...this.active.slice(this.active.indexOf(key)), key].join(' → ')}`);
+    if (this.active.includes(key))
+      return new Unknown(`cyclic reference ${[...this.active.slice(this.active.indexOf(key)), key].join(' → ')}`);
     if (this.active.length > 64) return new Unknown(`${key}: references nested too deeply`);
     this.active.push(key);
     const v = evaluate(d.expr, this.scope(d.text));

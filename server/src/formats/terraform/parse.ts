@@ -15,13 +15,28 @@ import { TerraformReader } from './resources';
 
 export function parseTerraform(text: string, ctx: ParseContext): Ruleset {
   const { body, problems } = /\.json$/i.test(ctx.path ?? '') ? parseTerraformJson(text) : parseHcl(text);
-  return rulesetFrom(body, text, ctx, problems.map((p) => ({ ...p, code: 'PC001' as const })));
+  return rulesetFrom(
+    body,
+    text,
+    ctx,
+    problems.map((p) => ({ ...p, code: 'PC001' as const })),
+  );
 }
 
 /** Shared by the native and the JSON syntax: everything after the syntax tree. */
-export function rulesetFrom(body: Body, text: string, ctx: ParseContext, syntax: { start: number; end: number; message: string; code: Code }[]): Ruleset {
+export function rulesetFrom(
+  body: Body,
+  text: string,
+  ctx: ParseContext,
+  syntax: { start: number; end: number; message: string; code: Code }[],
+): Ruleset {
   const pos = new Positions(text);
-  const findings: Finding[] = syntax.map((p) => ({ code: p.code, severity: CODES[p.code].severity, message: p.message, range: pos.range(p.start, p.end) }));
+  const findings: Finding[] = syntax.map((p) => ({
+    code: p.code,
+    severity: CODES[p.code].severity,
+    message: p.message,
+    range: pos.range(p.start, p.end),
+  }));
   const isTfvars = /\.tfvars(\.json)?$/i.test(ctx.path ?? '');
   const mod = new ModuleValues(body, text, ctx.path, isTfvars);
   const reader = new TerraformReader(

@@ -3,7 +3,19 @@
  * ranges mapped to LSP positions, its errors turned into findings, and guards for hostile input (size,
  * alias expansion, templates).
  */
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
 import type { Finding } from '../../model/finding';
 import type { Range } from '../../model/range';
 
@@ -37,7 +49,12 @@ export function readYaml(text: string, what: string): YamlFile {
   const problems: Finding[] = [];
   const file: YamlFile = { docs: [], problems, range, rangeOf: () => range(0, 0), deref: () => undefined, template };
   if (text.length > MAX_YAML_BYTES) {
-    problems.push({ code: 'PC001', severity: 'warning', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, message: `${what} not analysed: ${(text.length / 1048576).toFixed(1)} MB is more than the ${MAX_YAML_BYTES / 1048576} MB a YAML file may have here.` });
+    problems.push({
+      code: 'PC001',
+      severity: 'warning',
+      range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+      message: `${what} not analysed: ${(text.length / 1048576).toFixed(1)} MB is more than the ${MAX_YAML_BYTES / 1048576} MB a YAML file may have here.`,
+    });
     return file;
   }
   const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false });
@@ -60,14 +77,24 @@ export function readYaml(text: string, what: string): YamlFile {
     // A template is not YAML until rendered: one note, not a storm of syntax errors.
     const m = TEMPLATE.exec(text)!;
     const bad = file.docs.some((d) => d.errors.length);
-    problems.push({ code: 'PC124', severity: 'information', range: range(m.index, m.index + m[0].length), message: `${what} contains template syntax ({{ … }}): template, not analysed${bad ? '' : ' (the parts outside templates are read as written)'}. Render it (helm template) and check the output.` });
+    problems.push({
+      code: 'PC124',
+      severity: 'information',
+      range: range(m.index, m.index + m[0].length),
+      message: `${what} contains template syntax ({{ … }}): template, not analysed${bad ? '' : ' (the parts outside templates are read as written)'}. Render it (helm template) and check the output.`,
+    });
     if (bad) file.docs = [];
     return file;
   }
   for (const d of file.docs) {
     for (const e of [...d.errors, ...d.warnings]) {
       const [s, t] = e.pos;
-      problems.push({ code: 'PC001', severity: d.errors.includes(e as never) ? 'error' : 'warning', range: range(s, Math.max(t, s + 1)), message: `YAML: ${explain(e.code, e.message)}` });
+      problems.push({
+        code: 'PC001',
+        severity: d.errors.includes(e as never) ? 'error' : 'warning',
+        range: range(s, Math.max(t, s + 1)),
+        message: `YAML: ${explain(e.code, e.message)}`,
+      });
     }
   }
   return file;
@@ -90,7 +117,8 @@ function rangeOfPair(p: Pair): [number, number] | undefined {
 function explain(code: string, message: string): string {
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   if (code === 'TAB_AS_INDENT') return `${first} — YAML indents with spaces only; replace the tab with spaces.`;
-  if (code === 'DUPLICATE_KEY') return `${first} — the same key twice in one mapping: tools keep one of them silently (or refuse the file).`;
+  if (code === 'DUPLICATE_KEY')
+    return `${first} — the same key twice in one mapping: tools keep one of them silently (or refuse the file).`;
   return first;
 }
 
