@@ -19,8 +19,11 @@ export const PLACEHOLDER_REASON = 'reason';
 
 const PLACEHOLDERS = [PLACEHOLDER_NETWORK, PLACEHOLDER_NETWORK_V6].map((n) => ({ text: n, set: AddressSet.parse(n)! }));
 
+// Only accepting rules: the fix inserts it there, while dropping TEST-NET in a bogon list is deliberate.
 export const placeholderSources: Check = ({ ruleset }) =>
-  allRules(ruleset).flatMap((rule) =>
+  allRules(ruleset)
+    .filter((rule) => rule.action.kind === 'accept')
+    .flatMap((rule) =>
     rule.conditions.flatMap((c): Finding[] => {
       const p = c.kind === 'source' && !c.negated ? PLACEHOLDERS.find((x) => c.set.equals(x.set)) : undefined;
       return p
