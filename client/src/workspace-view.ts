@@ -4,8 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
-import type { WorkspaceExposureResult } from '../../server/src/workspace-command';
-import type { FileNode, PortNode, ResourceNode, SourceNode } from '../../server/src/features/workspace-exposure';
+import type { FileNode, PortNode, ResourceNode, SourceNode, WorkspaceExposureResult } from '../../server/src/features/workspace-exposure';
 
 type File = WorkspaceExposureResult['files'][number];
 type Node =

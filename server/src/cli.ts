@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveSettings, type ResolvedSettings } from './analysis/settings';
-import { describeProblems, findConfigFile, readConfigFile, type LoadedConfig } from './config-file';
+import { describeProblems, findConfigFile, loadHostLayout, readConfigFile, type LoadedConfig } from './config-file';
 import type { Severity } from './model/finding';
 import { analyseText, type FileAnalysis } from './pipeline';
 import { FORMATS } from './formats/registry';
@@ -145,7 +145,9 @@ async function main(argv: string[]): Promise<number> {
     // Host grouping (.portcullis.json "hosts") is read from the config given, else beside the first input.
     const from = stringOption(values, 'config') ?? positionals[0];
     const configDir = fs.existsSync(from) && fs.statSync(from).isDirectory() ? from : path.dirname(path.resolve(from));
-    reporter = exposureReporter(choice(values, 'format', ['text', 'json'] as const, 'text'), verbose, write, configDir);
+    const layout = loadHostLayout(configDir);
+    if (layout.error) throw new UsageError(layout.error);
+    reporter = exposureReporter(choice(values, 'format', ['text', 'json'] as const, 'text'), verbose, write, layout);
   }
   const summary = runAnalysis(positionals, values, reporter, min);
   reporter.end(summary);

@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isHostFirewall, isPublisher } from './analysis/docker-bypass';
 import type { ResolvedSettings } from './analysis/settings';
 import { loadHostLayout } from './config-file';
-import { exposureTree, type WorkspaceExposure } from './features/workspace-exposure';
+import { exposureTree, type WorkspaceExposureResult } from './features/workspace-exposure';
 import type { Finding } from './model/finding';
 import type { Ruleset } from './model/ruleset';
 import type { FoundFiles } from './workspace/files';
@@ -21,13 +21,6 @@ const LISTING_TTL_MS = 5000;
 
 export const WORKSPACE_EXPOSURE_COMMAND = 'portcullis.workspaceExposure';
 
-export interface WorkspaceExposureResult extends Omit<WorkspaceExposure, 'files' | 'findings'> {
-  root: string;
-  files: (WorkspaceExposure['files'][number] & { uri: string })[];
-  findings: (WorkspaceExposure['findings'][number] & { uri: string })[];
-  /** A problem with the workspace's `hosts` setting, if any. */
-  error?: string;
-}
 
 /** Keeps the per-file analyses between calls, so a refresh re-analyses only files whose text changed. */
 export class WorkspaceIndex {

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { WorkspaceExposureResult } from '../../server/src/workspace-command';
+import type { WorkspaceExposureResult } from '../../server/src/features/workspace-exposure';
 import { LspClient } from '../support/lsp-client';
 import { NO_COMPOSE } from '../support/formats';
 import { REPO } from '../support/corpus';

@@ -8,9 +8,9 @@ import { sarifFrame, sarifResult } from '../features/sarif';
 import type { FileAnalysis } from '../pipeline';
 import * as path from 'node:path';
 import { resolveSettings, type ResolvedSettings } from '../analysis/settings';
-import { loadHostLayout } from '../config-file';
 import { exposureTree, renderRows, workspaceRows } from '../features/workspace-exposure';
 import { combine } from '../workspace';
+import type { HostLayout } from '../workspace/hosts';
 
 export const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
@@ -101,7 +101,7 @@ export function checkReporter(
  * What every file exposes to whom, worst first across files and formats, with the findings that combine files
  * of one host (PC301). Unlike `check` it needs every file before it can rank, so it keeps the analyses.
  */
-export function exposureReporter(format: 'text' | 'json', verbose: boolean, write: Write, configDir: string): Reporter {
+export function exposureReporter(format: 'text' | 'json', verbose: boolean, write: Write, layout: HostLayout): Reporter {
   const files: FileReport[] = [];
   const skipped: { path: string; reason: string }[] = [];
   return {
@@ -112,7 +112,6 @@ export function exposureReporter(format: 'text' | 'json', verbose: boolean, writ
     },
     end(s) {
       const defaults = resolveSettings({});
-      const layout = loadHostLayout(configDir);
       const ws = combine(
         files.map((r) => ({
           path: r.path,
@@ -120,7 +119,7 @@ export function exposureReporter(format: 'text' | 'json', verbose: boolean, writ
           settings: r.settings,
           ...(r.error && !r.analysis ? { error: r.error } : {}),
         })),
-        { ...(layout.hosts ? { hosts: layout.hosts } : {}) },
+        layout,
         defaults,
       );
       const rows = workspaceRows(ws, defaults);
@@ -139,17 +138,15 @@ export function exposureReporter(format: 'text' | 'json', verbose: boolean, writ
           message: f.message,
           range: f.range,
         }));
-        const errors = layout.error ? [layout.error] : [];
         write(
           JSON.stringify(
-            { files: entries, exposures: rows, findings, hosts: tree.hosts, skipped, summary: s, ...(errors.length ? { errors } : {}) },
+            { files: entries, exposures: rows, findings, hosts: tree.hosts, skipped, summary: s },
             null,
             2,
           ) + '\n',
         );
         return;
       }
-      if (layout.error) write(`error: ${layout.error}\n`);
       for (const r of files) if (r.error) write(`${r.path}: error: ${r.error}\n`);
       write(renderRows(rows, tree, (p) => path.relative(process.cwd(), p) || p));
       if (s.skipped || s.errors) write(`${summaryLine(s, s.skipped && !verbose ? ' (--verbose lists the skipped files)' : '')}\n`);

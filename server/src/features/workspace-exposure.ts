@@ -206,3 +206,12 @@ export function renderRows(rows: WorkspaceRow[], ws: WorkspaceExposure, rel: (p:
   );
   return out.join('\n') + '\n';
 }
+
+/** What the `portcullis.workspaceExposure` command returns: the tree with a URI on every file and finding. */
+export interface WorkspaceExposureResult extends Omit<WorkspaceExposure, 'files' | 'findings'> {
+  root: string;
+  files: (WorkspaceExposure['files'][number] & { uri: string })[];
+  findings: (WorkspaceExposure['findings'][number] & { uri: string })[];
+  /** A problem with the workspace's `hosts` setting, if any. */
+  error?: string;
+}

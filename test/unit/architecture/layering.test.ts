@@ -47,8 +47,10 @@ const ALLOWED: Record<string, string[]> = {
   probe: ['model'],
   features: ['model', 'knowledge', 'analysis', 'probe', 'formats', 'top'],
   scheduling: ['model', 'knowledge', 'analysis', 'formats', 'features', 'io', 'top'],
-  cli: ['model', 'knowledge', 'analysis', 'probe', 'formats', 'features', 'io', 'top'],
-  top: ['model', 'knowledge', 'analysis', 'probe', 'formats', 'features', 'io', 'cli', 'scheduling', 'schemas', 'package.json'],
+  cli: ['model', 'knowledge', 'analysis', 'probe', 'formats', 'features', 'io', 'top', 'workspace'],
+  // Files of one host combined (PC301) and the workspace view's folder walk: above single-file analysis.
+  workspace: ['model', 'knowledge', 'analysis', 'formats', 'features', 'io', 'top'],
+  top: ['model', 'knowledge', 'analysis', 'probe', 'formats', 'features', 'io', 'cli', 'scheduling', 'workspace', 'schemas', 'package.json'],
 };
 
 /** Outside formats/, only the Format interface and the registry may be named, never a format's internals. */

@@ -30,7 +30,7 @@ test('the schema and the VS Code settings describe the same keys identically', (
     .filter((k) => !k.startsWith('probe.'));
   assert.deepEqual(schemaLeaves.map(([k]) => k).sort(), editorKeys.sort());
   for (const [k, v] of schemaLeaves) assert.deepEqual(v, settings[`portcullis.${k}`], k);
-  const top = Object.keys(schema.properties).filter((k) => k !== '$schema');
+  const top = Object.keys(schema.properties).filter((k) => k !== '$schema' && k !== 'hosts');
   assert.deepEqual(top.sort(), [...Object.keys(DEFAULT_SETTINGS), 'inlayHints'].sort(), 'the schema covers the analysis settings');
   assert.equal(schema.additionalProperties, false);
 });
@@ -48,7 +48,7 @@ test('config problems name the key and point at it', () => {
     '0:14 severity.PC1O1 | `PC1O1` is not a diagnostic code (PC followed by three digits)',
   ]);
   assert.deepEqual(at('{"portcullis.severity": {}}'), [
-    '0:1 portcullis.severity | unknown key `portcullis.severity` (write `severity`, without the prefix); known keys: trustedSources, riskyPorts, severity, maxFileSize, inlayHints',
+    '0:1 portcullis.severity | unknown key `portcullis.severity` (write `severity`, without the prefix); known keys: trustedSources, riskyPorts, severity, maxFileSize, inlayHints, hosts',
   ]);
   assert.deepEqual(at('[]'), ['0:0  | the file must be an object']);
   assert.deepEqual(at(''), ['0:0  | empty file: expected a JSON object']);

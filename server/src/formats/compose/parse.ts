@@ -11,7 +11,7 @@ import type { Chain, PortItem, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { EPHEMERAL, listenerRule, parsePortRange, resourceChain, type ListenerSpec } from '../listener';
 import { get, isMap, isScalar, items, mergedItems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
-import { interpolate, parseEnvFile, type Interpolated } from './interpolate';
+import { interpolate, parseEnvFile, type Interpolated } from '../interpolate';
 
 interface Ctx {
   file: YamlFile;

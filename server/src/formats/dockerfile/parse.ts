@@ -7,7 +7,7 @@ import type { Finding } from '../../model/finding';
 import type { Chain, PortItem, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { listenerRule, parsePortRange, resourceChain } from '../listener';
-import { interpolate } from '../compose/interpolate';
+import { interpolate } from '../interpolate';
 
 export function parseDockerfile(text: string, _ctx: ParseContext): Ruleset {
   const lines = text.split('\n');
