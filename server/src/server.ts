@@ -333,7 +333,8 @@ async function analysisOf(uri: string, stale = false): Promise<{ fa: FileAnalysi
   if (entry?.version === doc.version && entry.fa) return { fa: entry.fa, settings: entry.settings };
   // While a large document is being edited, answer from its previous analysis or not at all, never by
   // analysing on the event loop (that would hold up every message behind it).
-  if (stale && (debouncer.pending(uri) || pool.busy(uri))) return lastFull.get(uri);
+  // A small document is analysed at once instead: cheap, and completion must see the text just typed.
+  if (stale && doc.getText().length >= WORKER_THRESHOLD && (debouncer.pending(uri) || pool.busy(uri))) return lastFull.get(uri);
   const settings = await settingsFor(uri);
   const latest = documents.get(uri);
   const format = latest && resolveFormat(pathOf(uri), latest.languageId, () => latest.getText());
