@@ -214,19 +214,7 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
     // No host port: Docker picks a free one from the ephemeral range when the container starts.
     item = portItem(ctx, s, iv, containerAt, container.length, EPHEMERAL[0], EPHEMERAL[1], container);
     if (!item) return undefined;
-    return {
-      range,
-      protocol,
-      items: [item],
-      listener: {
-        ...listenerOf(bind),
-        published: true,
-        via: 'published port (host port chosen by Docker)',
-        target: targetText,
-        anyHostPort: true,
-      },
-      unknown: bind.unknown,
-    };
+    return anyHostPort(range, protocol, item, bind, targetText);
   }
   const hr = parsePortRange(host);
   if (!hr) return fail(`has host port \`${host}\`, which is not a port or range`);
@@ -239,6 +227,12 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
     listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText },
     unknown: bind.unknown,
   };
+}
+
+/** A container port published on a host port Docker picks when the container starts (short and long syntax). */
+function anyHostPort(range: Range, protocol: string, item: PortItem, bind: Binding, target: string): ListenerSpec {
+  const listener = { ...listenerOf(bind), published: true, via: 'published port (host port chosen by Docker)', target, anyHostPort: true };
+  return { range, protocol, items: [item], listener, unknown: bind.unknown };
 }
 
 function listenerOf(b: Binding): { bound?: AddressSet; boundRange?: Range } {
@@ -283,19 +277,7 @@ function longPort(ctx: Ctx, m: Node): ListenerSpec | undefined {
   if (!pubText) {
     const item = portItem(ctx, target.s, target.iv!, 0, target.iv!.text.length, EPHEMERAL[0], EPHEMERAL[1], target.iv!.text);
     if (!item) return undefined;
-    return {
-      range,
-      protocol,
-      items: [item],
-      listener: {
-        ...listenerOf(bind),
-        published: true,
-        via: 'published port (host port chosen by Docker)',
-        target: targetText,
-        anyHostPort: true,
-      },
-      unknown: bind.unknown,
-    };
+    return anyHostPort(range, protocol, item, bind, targetText);
   }
   const pr = parsePortRange(pubText);
   if (!pr) return fail(`published \`${pubText}\` is not a port or range`, published.s ? file.rangeOf(published.s) : range);
