@@ -6,6 +6,8 @@ import type { Format } from './formats/format';
 import * as nodePath from 'node:path';
 import { formatById, formatForPath } from './formats/registry';
 import { portOfService, servicesAt, type Transport } from './knowledge/registry';
+import { inertShift, messagesStay, shiftInPlace } from './incremental';
+import { splitLines } from './model/text';
 
 export interface FileAnalysis extends Analysis {
   format: Format;
@@ -32,13 +34,46 @@ const parseContext = (path: string, read?: SiblingReader) => ({
  */
 export type SiblingReader = (path: string) => string | undefined;
 
+/**
+ * What one open document keeps between analyses so that the next edit can reuse the last one. `analyseText` reads
+ * and replaces `previous`. (A per-chain exposure cache, when the walk offers one, belongs here too.)
+ */
+export interface Reuse {
+  previous?: { text: string; lines: string[]; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string };
+  /** How the last call was answered: `moved` = an inert edit, positions moved; `full` = parsed and analysed. */
+  last?: 'moved' | 'full';
+}
+
+/**
+ * Parses and analyses one file. With `reuse`, an edit since the previous call that the format declares inert
+ * (comment and blank lines, whitespace, counters) is answered from the previous analysis with its positions moved;
+ * that analysis's objects are updated in place, so it must be the document's own, superseded one. The settings
+ * must be the same object as the previous call's for that (the server keeps one per settings value).
+ */
 export function analyseText(
   text: string,
   format: Format,
   path: string,
   settings: ResolvedSettings,
   readSibling?: SiblingReader,
+  reuse?: Reuse,
 ): FileAnalysis {
+  if (!reuse) return analyseFull(text, format, path, settings, readSibling);
+  const lines = splitLines(text);
+  const prev = reuse.previous;
+  let fa: FileAnalysis | undefined;
+  if (prev && prev.settings === settings && prev.format === format && prev.path === path) {
+    const shift = inertShift(format, prev.lines, lines);
+    if (shift && messagesStay(prev.fa.findings, shift) && shiftInPlace([prev.fa.ruleset, prev.fa.findings], shift))
+      fa = { ...prev.fa, lines: text.split('\n') };
+  }
+  reuse.last = fa ? 'moved' : 'full';
+  fa ??= analyseFull(text, format, path, settings, readSibling);
+  reuse.previous = { text, lines, fa, settings, format, path };
+  return fa;
+}
+
+function analyseFull(text: string, format: Format, path: string, settings: ResolvedSettings, readSibling?: SiblingReader): FileAnalysis {
   const ruleset = format.parse(text, parseContext(path, readSibling));
   let counterpart: { path: string; exposure: Exposure } | undefined;
   const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;

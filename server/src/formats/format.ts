@@ -89,4 +89,22 @@ export interface Format {
   complete?(ctx: CompletionContext): Completion[];
   /** Format Document: per input line, its formatted lines. Only whitespace and line breaks may change. */
   layout?(text: string, options: FormatOptions): FormattedLine[];
+  /** Line-based formats: which edits cannot change the model, so the server re-publishes without re-analysing. */
+  inert?: InertEdits;
+}
+
+/**
+ * What a line-based format (iptables, pf) knows about edits that leave its model unchanged apart from positions.
+ * Lines are as `splitLines` gives them. Inline suppressions and placeholders are checked by the caller.
+ */
+export interface InertEdits {
+  /** Whether a whole line is read as nothing (blank, or a comment). */
+  line(line: string): boolean;
+  /**
+   * Whether replacing `old.slice(start, oldEnd)` by `now.slice(start, newEnd)` (the rest of the line unchanged)
+   * leaves the line's meaning and every token's text as it was: whitespace between tokens, a packet counter.
+   */
+  within(old: string, now: string, start: number, oldEnd: number, newEnd: number): boolean;
+  /** Whether the line continues onto the next one (pf's trailing backslash), so the next line is part of it. */
+  continues?(line: string): boolean;
 }

@@ -2,6 +2,7 @@ import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { completeIptables } from './complete';
 import { iptablesEdits } from './edits';
+import { iptablesInert } from './inert';
 import { parseIptables } from './parse';
 
 const NAMES = /(^|[/\\])(rules\.v[46]|i?p?6?tables\.rules|ip6?tables-save|ip6?tables\.conf|(user|before|after)6?\.rules)$/i;
@@ -13,6 +14,7 @@ export const iptablesFormat: Format = {
   claims: (path) => NAMES.test(path) || SYSCONFIG.test(path) || /\.(rules|iptables|ip6tables|v4|v6)$/i.test(path),
   parse: (text, ctx) => parseIptables(text, ctx),
   comment: HASH_COMMENT,
+  inert: iptablesInert,
   edits: iptablesEdits,
   complete: completeIptables,
 };

@@ -2,6 +2,7 @@ import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
 import { completePf } from './complete';
 import { pfEdits } from './edits';
+import { pfInert } from './inert';
 import { layoutPf } from './layout';
 import { parsePf } from './parse';
 
@@ -11,6 +12,7 @@ export const pfFormat: Format = {
   claims: (path) => /(^|[/\\])pf[^/\\]*\.conf$/i.test(path) || /[-_.]pf\.conf$/i.test(path) || /\.(pf|anchor)$/i.test(path) || /(^|[/\\])pf\.anchors[/\\][^/\\]+$/.test(path),
   parse: (text, ctx) => parsePf(text, ctx),
   comment: HASH_COMMENT,
+  inert: pfInert,
   edits: pfEdits,
   complete: completePf,
   layout: layoutPf,

@@ -1,0 +1,190 @@
+/**
+ * Edits that cannot change an analysis: in a line-based format, inserting, deleting or changing blank and comment
+ * lines, whitespace between tokens, or a packet counter leaves the model as it was except for positions. Such an
+ * edit is answered by moving the previous analysis's positions (`PositionShift`), without parsing or analysing.
+ * Anything else (and any doubt) returns undefined, and the caller analyses the text afresh.
+ */
+import type { Format } from './formats/format';
+import type { Finding } from './model/finding';
+import type { Position } from './model/range';
+
+/** Old position → new position for one inert edit; undefined for a position inside the replaced text. */
+export interface PositionShift {
+  map(p: Position, isEnd: boolean): Position | undefined;
+  /** The first line (0-based) whose number changes, when lines were inserted or removed; otherwise undefined. */
+  renumberedFrom?: number;
+}
+
+/** Inline suppressions and their placeholder reasons are read from comments: an edit that touches one is not inert. */
+const MENTIONS_PORTCULLIS = /portcullis/i;
+
+/**
+ * The shift that turns positions in `oldLines` into positions in `newLines`, when the only differences between
+ * them are edits the format declares inert; undefined otherwise. Lines are as `splitLines` gives them.
+ */
+export function inertShift(format: Format, oldLines: string[], newLines: string[]): PositionShift | undefined {
+  const inert = format.inert;
+  if (!inert) return undefined;
+  const shortest = Math.min(oldLines.length, newLines.length);
+  let first = 0;
+  while (first < shortest && oldLines[first] === newLines[first]) first++;
+  let tail = 0;
+  while (tail < shortest - first && oldLines[oldLines.length - 1 - tail] === newLines[newLines.length - 1 - tail]) tail++;
+  const oldEnd = oldLines.length - tail;
+  const newEnd = newLines.length - tail;
+  if (first === oldEnd && first === newEnd) return { map: (p) => p };
+  const changedOld = oldLines.slice(first, oldEnd);
+  const changedNew = newLines.slice(first, newEnd);
+  if ([...changedOld, ...changedNew].some((l) => MENTIONS_PORTCULLIS.test(l))) return undefined;
+  // A line continued from the one before is part of that statement, whatever it holds.
+  const continues = inert.continues;
+  if (continues && [oldLines[first - 1] ?? '', ...changedOld, ...changedNew].some((l) => continues(l))) return undefined;
+
+  if (changedOld.length === 1 && changedNew.length === 1) {
+    const within = charShift(inert.within.bind(inert), first, changedOld[0], changedNew[0]);
+    if (within) return keepOrigin(within);
+  }
+  if (![...changedOld, ...changedNew].every((l) => inert.line(l))) return undefined;
+  const delta = newEnd - oldEnd;
+  return keepOrigin({
+    map: (p) => (p.line < first ? p : p.line >= oldEnd ? { line: p.line + delta, character: p.character } : undefined),
+    renumberedFrom: delta ? first : undefined,
+  });
+}
+
+/**
+ * Parsers place what the text does not spell out (pf's implicit chains) at the start of the file, where an edit
+ * cannot move it: a position there that the shift would move is ambiguous, so such an edit is re-analysed.
+ */
+function keepOrigin(shift: PositionShift): PositionShift {
+  return {
+    ...shift,
+    map(p, isEnd) {
+      const to = shift.map(p, isEnd);
+      return p.line === 0 && p.character === 0 && to && (to.line !== 0 || to.character !== 0) ? undefined : to;
+    },
+  };
+}
+
+/** One line changed inside: the common prefix and suffix bound the replaced span. */
+function charShift(
+  within: (old: string, now: string, start: number, oldEnd: number, newEnd: number) => boolean,
+  line: number,
+  old: string,
+  now: string,
+): PositionShift | undefined {
+  const shortest = Math.min(old.length, now.length);
+  let start = 0;
+  while (start < shortest && old[start] === now[start]) start++;
+  let tail = 0;
+  while (tail < shortest - start && old[old.length - 1 - tail] === now[now.length - 1 - tail]) tail++;
+  const oldEnd = old.length - tail;
+  const newEnd = now.length - tail;
+  if (!within(old, now, start, oldEnd, newEnd)) return undefined;
+  const delta = newEnd - oldEnd;
+  return {
+    map(p, isEnd) {
+      if (p.line !== line) return p;
+      const c = p.character;
+      // At an insertion point a range's end stays with the text before it and a start moves with the text after.
+      if (c < start || (isEnd && c === start)) return p;
+      if (c >= oldEnd) return { line, character: c + delta };
+      return undefined;
+    },
+  };
+}
+
+/** Line numbers quoted in a message ("line 12", "lines 3, 5"), which an edit that renumbers lines would change. */
+const QUOTED_LINES = /\blines? (\d+(?:, \d+)*)/g;
+
+function quotesLineFrom(message: string, firstRenumbered: number): boolean {
+  for (const m of message.matchAll(QUOTED_LINES)) if (m[1].split(', ').some((n) => Number(n) - 1 >= firstRenumbered)) return true;
+  return false;
+}
+
+/** Whether every finding's message (and related message) stays true after the shift: none quotes a renumbered line. */
+export function messagesStay(findings: readonly Finding[], shift: PositionShift): boolean {
+  const from = shift.renumberedFrom;
+  if (from === undefined) return true;
+  const quotes = (message: string): boolean => quotesLineFrom(message, from);
+  return !findings.some((f) => quotes(f.message) || f.related?.some((r) => r.path === undefined && quotes(r.message)));
+}
+
+/** Findings with moved ranges (new objects; the originals are left as they were), or undefined when one cannot move. */
+export function shiftFindings(findings: readonly Finding[], shift: PositionShift): Finding[] | undefined {
+  const out: Finding[] = [];
+  const moveRange = (r: Finding['range']) => {
+    const start = shift.map(r.start, false);
+    const end = shift.map(r.end, true);
+    return start && end ? { start, end } : undefined;
+  };
+  if (!messagesStay(findings, shift)) return undefined;
+  for (const f of findings) {
+    const range = moveRange(f.range);
+    if (!range) return undefined;
+    let related = f.related;
+    if (related) {
+      related = [];
+      for (const r of f.related!) {
+        const moved = r.path === undefined ? moveRange(r.range) : r.range;
+        if (!moved) return undefined;
+        related.push({ ...r, range: moved });
+      }
+    }
+    out.push({ ...f, range, ...(related ? { related } : {}) });
+  }
+  return out;
+}
+
+/**
+ * Moves every position held in `roots` (plain objects and arrays, walked deeply; class instances such as set
+ * types hold none) in place, each object once however often it is shared. Returns false, changing nothing,
+ * when some position cannot be moved.
+ */
+export function shiftInPlace(roots: unknown[], shift: PositionShift): boolean {
+  const seen = new Set<object>();
+  const starts = new Set<Position>();
+  const ends = new Set<Position>();
+  const stack: unknown[] = [...roots];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null || seen.has(v)) continue;
+    seen.add(v);
+    if (Array.isArray(v)) {
+      for (const x of v) if (typeof x === 'object' && x !== null) stack.push(x);
+      continue;
+    }
+    if (Object.getPrototypeOf(v) !== Object.prototype) continue;
+    const o = v as Record<string, unknown>;
+    if (isPosition(o.start) && isPosition(o.end)) {
+      starts.add(o.start);
+      ends.add(o.end);
+    }
+    // A related location in another file (a workspace finding) stays where it is.
+    const elsewhere = typeof o.path === 'string';
+    for (const k in o) {
+      const x = o[k];
+      if (elsewhere && k === 'range') continue;
+      if (typeof x === 'object' && x !== null) stack.push(x);
+    }
+  }
+  const moves: [Position, Position][] = [];
+  for (const p of new Set([...starts, ...ends])) {
+    const asStart = starts.has(p) ? shift.map(p, false) : undefined;
+    const asEnd = ends.has(p) ? shift.map(p, true) : undefined;
+    const to = asStart ?? asEnd;
+    // A position shared by a start and an end must land in one place both ways.
+    if (!to || (starts.has(p) && !asStart) || (ends.has(p) && !asEnd) || (asStart && asEnd && !samePosition(asStart, asEnd))) return false;
+    moves.push([p, to]);
+  }
+  for (const [p, to] of moves) {
+    p.line = to.line;
+    p.character = to.character;
+  }
+  return true;
+}
+
+const samePosition = (a: Position, b: Position): boolean => a.line === b.line && a.character === b.character;
+
+const isPosition = (v: unknown): v is Position =>
+  typeof v === 'object' && v !== null && typeof (v as Position).line === 'number' && typeof (v as Position).character === 'number';

@@ -1,0 +1,98 @@
+/**
+ * Re-analysis while typing: seeded random edit sequences over the corpus's line-based rulesets (iptables, ufw, pf).
+ * After every edit, the analysis the server would publish (the previous one reused when the edit is inert) must
+ * equal a fresh full analysis of the same text: the same findings and the same model, positions included.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import test from 'node:test';
+import { resolveSettings } from '../../../server/src/analysis/settings';
+import { iptablesFormat } from '../../../server/src/formats/iptables';
+import { pfFormat } from '../../../server/src/formats/pf';
+import type { Format } from '../../../server/src/formats/format';
+import { inertShift } from '../../../server/src/incremental';
+import { analyseText, type FileAnalysis, type Reuse } from '../../../server/src/pipeline';
+import { splitLines } from '../../../server/src/model/text';
+import { corpusFiles, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
+import { applyEdit, EDIT_KINDS, INERT_KINDS, randomEdit, rng } from '../../support/random-edits';
+
+const SEED = 1506;
+const EDITS_PER_FILE = 20;
+/** Files up to this size: a fresh analysis per edit stays quick (the largest ruleset is covered over stdio and in bench/). */
+const MAX_BYTES = 25_000;
+
+/** The model and findings as plain data: bigint interval bounds as strings, Maps and Sets as arrays. */
+function plain(fa: FileAnalysis): string {
+  return JSON.stringify({ ruleset: fa.ruleset, findings: fa.findings, lines: fa.lines }, (_k, v) =>
+    typeof v === 'bigint' ? v.toString() : v instanceof Map || v instanceof Set ? [...v] : v,
+  );
+}
+
+const files: [string, Format][] = [
+  ...corpusFiles('iptables', (n) => n.endsWith('.rules')).map((f) => [f, iptablesFormat] as [string, Format]),
+  ...corpusFiles('ufw/rules').map((f) => [f, iptablesFormat] as [string, Format]),
+  ...corpusFiles('pf', (n) => n.endsWith('.conf')).map((f) => [f, pfFormat] as [string, Format]),
+].filter(([f]) => fs.statSync(f).size <= MAX_BYTES);
+
+test(
+  `incremental re-analysis: ${EDITS_PER_FILE} random edits (seed ${SEED}) per line-based corpus file equal a fresh analysis`,
+  { skip: !HAVE_CORPUS && NO_CORPUS },
+  () => {
+    const settings = resolveSettings({});
+    const random = rng(SEED);
+    const counts: Record<string, { moved: number; full: number }> = {};
+    assert.ok(files.length >= 20, `line-based corpus files found: ${files.length}`);
+    for (const [file, format] of files) {
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      const reuse: Reuse = {};
+      analyseText(lines.join('\n'), format, file, settings, undefined, reuse);
+      for (let i = 0; i < EDITS_PER_FILE; i++) {
+        const edit = randomEdit(lines, random);
+        const text = applyEdit(lines, edit).join('\n');
+        const incremental = analyseText(text, format, file, settings, undefined, reuse);
+        const fresh = analyseText(text, format, file, settings);
+        const where = `${path.basename(file)} edit ${i} (${edit.kind} at ${JSON.stringify(edit.range.start)}: ${JSON.stringify(edit.text)})`;
+        const [a, b] = [plain(incremental), plain(fresh)];
+        if (a !== b) {
+          let d = 0;
+          while (a[d] === b[d]) d++;
+          assert.fail(`${where}: differs at ${d}:\n  incremental …${a.slice(d - 200, d + 200)}\n  fresh       …${b.slice(d - 200, d + 200)}`);
+        }
+        const c = (counts[edit.kind] ??= { moved: 0, full: 0 });
+        c[reuse.last!]++;
+      }
+    }
+    console.log(
+      `incremental: ${files.length} files × ${EDITS_PER_FILE} edits; answered without re-analysis (moved/full) by kind: ` +
+        Object.entries(counts)
+          .map(([k, c]) => `${k} ${c.moved}/${c.full}`)
+          .join(', '),
+    );
+    // The test must exercise the reuse path, not only the fallback.
+    for (const kind of INERT_KINDS) assert.ok((counts[kind]?.moved ?? 0) > 0, `some "${kind}" edits were answered without re-analysis`);
+    for (const kind of EDIT_KINDS) assert.ok(counts[kind], `some "${kind}" edits were made`);
+  },
+);
+
+test('inert edits: what moves positions and what is re-analysed', () => {
+  const shift = (format: Format, a: string, b: string) => inertShift(format, splitLines(a), splitLines(b));
+  const rules = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+  const moved = (a: string, b: string, line: number, character: number, isEnd = false) =>
+    shift(iptablesFormat, a, b)?.map({ line, character }, isEnd);
+  // A comment line above a rule moves it down a line; a counter or a space inside it moves what follows.
+  assert.deepEqual(moved(rules, rules.replace('-A', '# x\n-A'), 2, 9), { line: 3, character: 9 });
+  assert.deepEqual(moved(rules, rules.replace('[0:0]', '[12:3400]'), 1, 17, true), { line: 1, character: 21 });
+  assert.deepEqual(moved(rules, rules.replace('-p tcp', '-p  tcp'), 2, 12), { line: 2, character: 13 });
+  // The end of a token before an inserted tab stays where it is; the start of the next one moves.
+  assert.deepEqual(moved(rules, rules.replace('-p tcp', '-p\t tcp'), 2, 11, true), { line: 2, character: 11 });
+  assert.deepEqual(moved(rules, rules.replace('-p tcp', '-p\t tcp'), 2, 12, false), { line: 2, character: 13 });
+  // Not inert: a word, trailing whitespace, a suppression comment, a counter where it is an argument, a pf continuation.
+  assert.equal(shift(iptablesFormat, rules, rules.replace('22', '23')), undefined);
+  assert.equal(shift(iptablesFormat, rules, rules.replace('ACCEPT\n', 'ACCEPT \n')), undefined);
+  assert.equal(shift(iptablesFormat, rules, rules.replace('-A', '# portcullis-ignore PC101: lab\n-A')), undefined);
+  assert.equal(shift(iptablesFormat, rules, rules.replace('[0:0]', '[0:0] [1:1]')), undefined);
+  const pf = 'pass in on em0 \\\n  proto tcp to port 22\n# note\nblock all\n';
+  assert.deepEqual(shift(pfFormat, pf, pf.replace('# note\n', ''))?.map({ line: 3, character: 0 }, false), { line: 2, character: 0 });
+  assert.equal(shift(pfFormat, pf, pf.replace('  proto', '# c\n  proto')), undefined);
+});
