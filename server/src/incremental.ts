@@ -19,26 +19,51 @@ export interface PositionShift {
 const MENTIONS_PORTCULLIS = /portcullis/i;
 
 /**
- * The shift that turns positions in `oldLines` into positions in `newLines`, when the only differences between
- * them are edits the format declares inert; undefined otherwise. Lines are as `splitLines` gives them.
+ * The shift that turns positions in `oldText` into positions in `newText`, when the only differences between them
+ * are edits the format declares inert; undefined otherwise. Only the lines around the change are split, so a
+ * keystroke in a large file costs a scan for its first and last difference, not a pass over every line.
  */
-export function inertShift(format: Format, oldLines: string[], newLines: string[]): PositionShift | undefined {
+export function inertShift(format: Format, oldText: string, newText: string): PositionShift | undefined {
   const inert = format.inert;
   if (!inert) return undefined;
-  const shortest = Math.min(oldLines.length, newLines.length);
+  const shortest = Math.min(oldText.length, newText.length);
+  let prefix = 0;
+  while (prefix < shortest && oldText.charCodeAt(prefix) === newText.charCodeAt(prefix)) prefix++;
+  if (prefix === oldText.length && prefix === newText.length) return { map: (p) => p };
+  let suffix = 0;
+  while (suffix < shortest - prefix && oldText.charCodeAt(oldText.length - 1 - suffix) === newText.charCodeAt(newText.length - 1 - suffix))
+    suffix++;
+  // The changed lines: from the start of the line holding the first difference to the end of the line holding the last.
+  const from = prefix === 0 ? 0 : oldText.lastIndexOf('\n', prefix - 1) + 1;
+  // A byte-order mark reads as a space on the first line (splitLines); leave such edits to a fresh analysis.
+  if (from === 0 && (oldText.charCodeAt(0) === 0xfeff || newText.charCodeAt(0) === 0xfeff)) return undefined;
+  const lineEnd = (text: string, at: number) => {
+    const nl = text.indexOf('\n', at);
+    return nl < 0 ? text.length : nl;
+  };
+  const unterminated = (l: string) => (l.endsWith('\r') ? l.slice(0, -1) : l);
+  const changedOld = oldText.slice(from, lineEnd(oldText, oldText.length - suffix)).split('\n').map(unterminated);
+  const changedNew = newText.slice(from, lineEnd(newText, newText.length - suffix)).split('\n').map(unterminated);
   let first = 0;
-  while (first < shortest && oldLines[first] === newLines[first]) first++;
-  let tail = 0;
-  while (tail < shortest - first && oldLines[oldLines.length - 1 - tail] === newLines[newLines.length - 1 - tail]) tail++;
-  const oldEnd = oldLines.length - tail;
-  const newEnd = newLines.length - tail;
-  if (first === oldEnd && first === newEnd) return { map: (p) => p };
-  const changedOld = oldLines.slice(first, oldEnd);
-  const changedNew = newLines.slice(first, newEnd);
+  for (let i = oldText.indexOf('\n'); i >= 0 && i < from; i = oldText.indexOf('\n', i + 1)) first++;
+  // Whole lines equal at either end of the changed span (a line deleted just above an equal one) are not changed.
+  while (changedOld.length && changedNew.length && changedOld[changedOld.length - 1] === changedNew[changedNew.length - 1]) {
+    changedOld.pop();
+    changedNew.pop();
+  }
+  // The line before the changed ones, which may continue into them.
+  let before = from > 0 ? unterminated(oldText.slice(oldText.lastIndexOf('\n', from - 2) + 1, from - 1)) : '';
+  while (changedOld.length && changedNew.length && changedOld[0] === changedNew[0]) {
+    before = changedOld.shift()!;
+    changedNew.shift();
+    first++;
+  }
+  const oldEnd = first + changedOld.length;
+  const newEnd = first + changedNew.length;
   if ([...changedOld, ...changedNew].some((l) => MENTIONS_PORTCULLIS.test(l))) return undefined;
   // A line continued from the one before is part of that statement, whatever it holds.
   const continues = inert.continues;
-  if (continues && [oldLines[first - 1] ?? '', ...changedOld, ...changedNew].some((l) => continues(l))) return undefined;
+  if (continues && [before, ...changedOld, ...changedNew].some((l) => continues(l))) return undefined;
 
   if (changedOld.length === 1 && changedNew.length === 1) {
     const within = charShift(inert.within.bind(inert), first, changedOld[0], changedNew[0]);

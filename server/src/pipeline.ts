@@ -7,7 +7,6 @@ import * as nodePath from 'node:path';
 import { formatById, formatForPath } from './formats/registry';
 import { portOfService, servicesAt, type Transport } from './knowledge/registry';
 import { inertShift, messagesStay, shiftInPlace } from './incremental';
-import { splitLines } from './model/text';
 
 export interface FileAnalysis extends Analysis {
   format: Format;
@@ -39,7 +38,7 @@ export type SiblingReader = (path: string) => string | undefined;
  * and replaces `previous`. (A per-chain exposure cache, when the walk offers one, belongs here too.)
  */
 export interface Reuse {
-  previous?: { text: string; lines: string[]; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string };
+  previous?: { text: string; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string };
   /** How the last call was answered: `moved` = an inert edit, positions moved; `full` = parsed and analysed. */
   last?: 'moved' | 'full';
 }
@@ -59,17 +58,16 @@ export function analyseText(
   reuse?: Reuse,
 ): FileAnalysis {
   if (!reuse) return analyseFull(text, format, path, settings, readSibling);
-  const lines = splitLines(text);
   const prev = reuse.previous;
   let fa: FileAnalysis | undefined;
   if (prev && prev.settings === settings && prev.format === format && prev.path === path) {
-    const shift = inertShift(format, prev.lines, lines);
+    const shift = inertShift(format, prev.text, text);
     if (shift && messagesStay(prev.fa.findings, shift) && shiftInPlace([prev.fa.ruleset, prev.fa.findings], shift))
       fa = { ...prev.fa, lines: text.split('\n') };
   }
   reuse.last = fa ? 'moved' : 'full';
   fa ??= analyseFull(text, format, path, settings, readSibling);
-  reuse.previous = { text, lines, fa, settings, format, path };
+  reuse.previous = { text, fa, settings, format, path };
   return fa;
 }
 

@@ -13,7 +13,6 @@ import { pfFormat } from '../../../server/src/formats/pf';
 import type { Format } from '../../../server/src/formats/format';
 import { inertShift } from '../../../server/src/incremental';
 import { analyseText, type FileAnalysis, type Reuse } from '../../../server/src/pipeline';
-import { splitLines } from '../../../server/src/model/text';
 import { corpusFiles, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
 import { applyEdit, EDIT_KINDS, INERT_KINDS, randomEdit, rng } from '../../support/random-edits';
 
@@ -76,7 +75,7 @@ test(
 );
 
 test('inert edits: what moves positions and what is re-analysed', () => {
-  const shift = (format: Format, a: string, b: string) => inertShift(format, splitLines(a), splitLines(b));
+  const shift = (format: Format, a: string, b: string) => inertShift(format, a, b);
   const rules = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
   const moved = (a: string, b: string, line: number, character: number, isEnd = false) =>
     shift(iptablesFormat, a, b)?.map({ line, character }, isEnd);
