@@ -27,7 +27,7 @@ import {
   type WorkDoneProgressReporter,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { resolveSettings, type ResolvedSettings, type Settings } from './analysis/settings';
+import { type ResolvedSettings, type Settings } from './analysis/settings';
 import { definedOnly, findConfigFile, readConfigFile, type LoadedConfig } from './config-file';
 import { codeActions } from './features/code-actions';
 import { forPublishing, toDiagnostic } from './features/diagnostics';
@@ -41,9 +41,12 @@ import { formattingEdits } from './features/formatting';
 import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
-import { analyseText, ipv4Sibling, resolveFormat, type FileAnalysis } from './pipeline';
+import { analyseText, ipv4Sibling, resolveFormat, type FileAnalysis, type Reuse } from './pipeline';
+import { inertShift, shiftFindings } from './incremental';
+import type { Format } from './formats/format';
 import { readRegularFile } from './io/read-file';
-import { Debouncer } from './scheduling/debounce';
+import { Debouncer, EditPace } from './scheduling/debounce';
+import { SettingsMemo } from './scheduling/settings-memo';
 import { SUPERSEDED, WorkerPool } from './scheduling/worker-pool';
 import type { Finding } from './model/finding';
 import type { Range } from './model/range';
@@ -86,12 +89,27 @@ const connection = process.argv.includes('--stdio') ? stdioConnection() : create
 const documents = new TextDocuments(TextDocument);
 /** The analysis of each document's latest analysed version (fa absent: not a supported format, too large, or analysed in the worker). */
 const cache = new Map<string, { version: number; settings: ResolvedSettings; fa: FileAnalysis | undefined }>();
-/** Edits arriving within this many ms of each other are analysed once, after the last. */
-const DEBOUNCE_MS = 150;
 /** Documents at least this long (UTF-16 units) are analysed in the worker thread. */
 const WORKER_THRESHOLD = 128 * 1024;
-const debouncer = new Debouncer(DEBOUNCE_MS);
+const debouncer = new Debouncer();
+/** How long an edit waits before it is analysed: at once when idle and quick, else until a burst pauses. */
+const pace = new EditPace();
 const pool = new WorkerPool();
+const settingsMemo = new SettingsMemo();
+
+/** What the next edit of an open document can reuse. */
+interface Reusable {
+  /** The previous in-process analysis (small documents; hovers and code actions on large ones). */
+  reuse: Reuse;
+  /** Large documents: the text and findings last published from the worker, which an inert edit moves. */
+  published?: { text: string; findings: Finding[]; settings: ResolvedSettings; format: Format };
+}
+const reusable = new Map<string, Reusable>();
+function reusableOf(uri: string): Reusable {
+  let r = reusable.get(uri);
+  if (!r) reusable.set(uri, (r = { reuse: {} }));
+  return r;
+}
 
 /** Logs to the client (window/logMessage: the Portcullis output channel in VS Code). */
 function logError(what: string, e: unknown): void {
@@ -185,7 +203,7 @@ function reloadConfigFile(): void {
 }
 
 async function settingsFor(uri: string): Promise<ResolvedSettings> {
-  return resolveSettings(await rawSettingsFor(uri));
+  return settingsMemo.resolve(await rawSettingsFor(uri));
 }
 
 /** The merged settings as plain data (what the worker thread receives). */
@@ -280,10 +298,11 @@ async function publish(
 async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
   const { uri, version } = doc;
   const current = (): boolean => documents.get(uri)?.version === version;
+  const started = performance.now();
   let settings: ResolvedSettings | undefined;
   try {
     const raw = await rawSettingsFor(uri);
-    settings = resolveSettings(raw);
+    settings = settingsMemo.resolve(raw);
     if (!current()) return;
     const path = pathOf(uri);
     const format = resolveFormat(path, doc.languageId, () => doc.getText());
@@ -296,7 +315,8 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
       return await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]);
     }
     if (text.length < WORKER_THRESHOLD) {
-      const fa = analyseText(text, format, path, settings, readSibling);
+      const fa = analyseText(text, format, path, settings, readSibling, reusableOf(uri).reuse);
+      pace.analysed(uri, performance.now() - started);
       cache.set(uri, { version, settings, fa });
       return await publish(doc, [...fa.findings, ...workspaceFindings(doc, fa, settings, fromEdit)], settings);
     }
@@ -305,6 +325,8 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
     const sibling = siblingPath !== undefined && siblingText !== undefined ? { path: siblingPath, text: siblingText } : undefined;
     const findings = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling });
     if (findings === SUPERSEDED || !current()) return;
+    pace.analysed(uri, performance.now() - started);
+    reusableOf(uri).published = { text, findings, settings, format };
     // Hovers and code actions analyse this version on demand (analysisOf); diagnostics need only the findings.
     cache.set(uri, { version, settings, fa: undefined });
     await publish(doc, findings, settings);
@@ -339,7 +361,7 @@ async function analysisOf(uri: string, stale = false): Promise<{ fa: FileAnalysi
   const latest = documents.get(uri);
   const format = latest && resolveFormat(pathOf(uri), latest.languageId, () => latest.getText());
   if (!latest || !format || Buffer.byteLength(latest.getText()) > settings.maxBytes) return undefined;
-  const fa = analyseText(latest.getText(), format, pathOf(uri), settings, readSibling);
+  const fa = analyseText(latest.getText(), format, pathOf(uri), settings, readSibling, reusableOf(uri).reuse);
   cache.set(uri, { version: latest.version, settings, fa });
   if (latest.getText().length >= WORKER_THRESHOLD) lastFull.set(uri, { fa, settings });
   return { fa, settings };
@@ -357,32 +379,61 @@ function guarded<P, R>(what: string, fallback: R, handler: (p: P) => Promise<R>)
   };
 }
 
-// The first analysis of a document runs at once; edits after it are debounced per document.
+/**
+ * A large document's edit that cannot change the analysis (a comment, a counter, whitespace: `inertShift`) is
+ * published at once with the last published findings moved to their new positions. Returns false otherwise.
+ */
+function republishInert(doc: TextDocument): boolean {
+  const published = reusable.get(doc.uri)?.published;
+  if (!published) return false;
+  const text = doc.getText();
+  const shift = inertShift(published.format, published.text, text);
+  const findings = shift && shiftFindings(published.findings, shift);
+  if (!findings) return false;
+  published.text = text;
+  published.findings = findings;
+  cache.set(doc.uri, { version: doc.version, settings: published.settings, fa: undefined });
+  void publish(doc, findings, published.settings).catch((e) => logError('publishing diagnostics', e));
+  return true;
+}
+
+// The first analysis of a document runs at once; an edit after it waits as `pace` says (superseded work is dropped).
 documents.onDidChangeContent((e) => {
   const { uri } = e.document;
   const run = (): void => {
     const doc = documents.get(uri);
     if (doc) void validate(doc);
   };
-  debouncer.schedule(uri, run, !cache.has(uri));
   pool.cancel(uri);
+  const delay = pace.edited(uri);
+  if (republishInert(e.document)) return debouncer.cancel(uri);
+  debouncer.schedule(uri, run, cache.has(uri) ? delay : 0);
 });
 documents.onDidClose((e) => {
   debouncer.cancel(e.document.uri);
   pool.cancel(e.document.uri);
   cache.delete(e.document.uri);
   lastFull.delete(e.document.uri);
+  reusable.delete(e.document.uri);
+  pace.forget(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
+/** Settings may have changed: nothing analysed under the old ones is reused. */
+function forgetReusable(): void {
+  reusable.clear();
+}
+
 connection.onDidChangeConfiguration(() => {
   reloadConfigFile();
+  forgetReusable();
   for (const doc of documents.all()) void validate(doc);
   if (canRefreshHints) void connection.languages.inlayHint.refresh().catch(() => undefined);
 });
 
 connection.onDidChangeWatchedFiles(() => {
   reloadConfigFile();
+  forgetReusable();
   for (const doc of documents.all()) void validate(doc);
 });
 

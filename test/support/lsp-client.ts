@@ -23,9 +23,12 @@ export class LspClient {
     return this.proc.pid!;
   }
 
-  /** `nodeArgs`: flags for node, e.g. the `--max-semi-space-size=2` that the bin's shebang and the VS Code client pass. */
-  constructor(opts: { configuration?: Record<string, unknown>; nodeArgs?: string[] } = {}) {
-    this.proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), path.join(REPO, 'dist/server.js'), '--stdio'], {
+  /**
+   * `nodeArgs`: flags for node, e.g. the `--max-semi-space-size=2` that the bin's shebang and the VS Code client pass;
+   * `server`: another build of the server (benchmarks compare two).
+   */
+  constructor(opts: { configuration?: Record<string, unknown>; nodeArgs?: string[]; server?: string } = {}) {
+    this.proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.server ?? path.join(REPO, 'dist/server.js'), '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
