@@ -11,8 +11,8 @@ import type { Position } from './model/range';
 /** Old position → new position for one inert edit; undefined for a position inside the replaced text. */
 export interface PositionShift {
   map(p: Position, isEnd: boolean): Position | undefined;
-  /** The first line (0-based) whose number changes, when lines were inserted or removed; otherwise undefined. */
-  renumberedFrom?: number;
+  /** When lines were inserted or removed: an old line's new number (0-based), undefined for a replaced line. */
+  renumber?(line: number): number | undefined;
 }
 
 /** Inline suppressions and their placeholder reasons are read from comments: an edit that touches one is not inert. */
@@ -71,9 +71,13 @@ export function inertShift(format: Format, oldText: string, newText: string): Po
   }
   if (![...changedOld, ...changedNew].every((l) => inert.line(l))) return undefined;
   const delta = newEnd - oldEnd;
+  const renumber = (line: number) => (line < first ? line : line >= oldEnd ? line + delta : undefined);
   return keepOrigin({
-    map: (p) => (p.line < first ? p : p.line >= oldEnd ? { line: p.line + delta, character: p.character } : undefined),
-    renumberedFrom: delta ? first : undefined,
+    map(p) {
+      const line = renumber(p.line);
+      return line === p.line ? p : line === undefined ? undefined : { line, character: p.character };
+    },
+    renumber: delta ? renumber : undefined,
   });
 }
 
@@ -119,20 +123,41 @@ function charShift(
   };
 }
 
-/** Line numbers quoted in a message ("line 12", "lines 3, 5"), which an edit that renumbers lines would change. */
-const QUOTED_LINES = /\blines? (\d+(?:, \d+)*)/g;
+/** Line numbers quoted in a message ("line 12", "lines 3, 5"): an edit that renumbers lines renumbers them too. */
+const QUOTED_LINES = /\b(lines? )(\d+(?:, \d+)*)/g;
 
-function quotesLineFrom(message: string, firstRenumbered: number): boolean {
-  for (const m of message.matchAll(QUOTED_LINES)) if (m[1].split(', ').some((n) => Number(n) - 1 >= firstRenumbered)) return true;
-  return false;
+/** The message with its quoted line numbers renumbered; undefined when one names a line the edit replaced. */
+function renumbered(message: string, shift: PositionShift): string | undefined {
+  const renumber = shift.renumber;
+  if (!renumber) return message;
+  let lost = false;
+  const out = message.replace(QUOTED_LINES, (_m, word: string, list: string) => {
+    const numbers = list.split(', ').map((n) => renumber(Number(n) - 1));
+    if (numbers.some((n) => n === undefined)) lost = true;
+    return word + numbers.map((n) => (n ?? 0) + 1).join(', ');
+  });
+  return lost ? undefined : out;
 }
 
-/** Whether every finding's message (and related message) stays true after the shift: none quotes a renumbered line. */
-export function messagesStay(findings: readonly Finding[], shift: PositionShift): boolean {
-  const from = shift.renumberedFrom;
-  if (from === undefined) return true;
-  const quotes = (message: string): boolean => quotesLineFrom(message, from);
-  return !findings.some((f) => quotes(f.message) || f.related?.some((r) => r.path === undefined && quotes(r.message)));
+/**
+ * Plans renumbering the line numbers quoted in the findings' messages (and their same-file related messages) in
+ * place, each object once: returns the function that applies it, or undefined when a message names a replaced line.
+ */
+export function planRenumbering(findings: readonly Finding[], shift: PositionShift): (() => void) | undefined {
+  const updates: [{ message: string }, string][] = [];
+  const seen = new Set<object>();
+  for (const f of shift.renumber ? findings : []) {
+    for (const o of [f, ...(f.related ?? []).filter((r) => r.path === undefined)]) {
+      if (seen.has(o)) continue;
+      seen.add(o);
+      const message = renumbered(o.message, shift);
+      if (message === undefined) return undefined;
+      if (message !== o.message) updates.push([o, message]);
+    }
+  }
+  return () => {
+    for (const [o, message] of updates) o.message = message;
+  };
 }
 
 /** Findings with moved ranges (new objects; the originals are left as they were), or undefined when one cannot move. */
@@ -143,20 +168,25 @@ export function shiftFindings(findings: readonly Finding[], shift: PositionShift
     const end = shift.map(r.end, true);
     return start && end ? { start, end } : undefined;
   };
-  if (!messagesStay(findings, shift)) return undefined;
   for (const f of findings) {
     const range = moveRange(f.range);
-    if (!range) return undefined;
+    const message = renumbered(f.message, shift);
+    if (!range || message === undefined) return undefined;
     let related = f.related;
     if (related) {
       related = [];
       for (const r of f.related!) {
-        const moved = r.path === undefined ? moveRange(r.range) : r.range;
-        if (!moved) return undefined;
-        related.push({ ...r, range: moved });
+        if (r.path !== undefined) {
+          related.push(r);
+          continue;
+        }
+        const moved = moveRange(r.range);
+        const relatedMessage = renumbered(r.message, shift);
+        if (!moved || relatedMessage === undefined) return undefined;
+        related.push({ ...r, range: moved, message: relatedMessage });
       }
     }
-    out.push({ ...f, range, ...(related ? { related } : {}) });
+    out.push({ ...f, range, message, ...(related ? { related } : {}) });
   }
   return out;
 }

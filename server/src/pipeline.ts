@@ -6,7 +6,7 @@ import type { Format } from './formats/format';
 import * as nodePath from 'node:path';
 import { formatById, formatForPath } from './formats/registry';
 import { portOfService, servicesAt, type Transport } from './knowledge/registry';
-import { inertShift, messagesStay, shiftInPlace } from './incremental';
+import { inertShift, planRenumbering, shiftInPlace } from './incremental';
 
 export interface FileAnalysis extends Analysis {
   format: Format;
@@ -62,8 +62,11 @@ export function analyseText(
   let fa: FileAnalysis | undefined;
   if (prev && prev.settings === settings && prev.format === format && prev.path === path) {
     const shift = inertShift(format, prev.text, text);
-    if (shift && messagesStay(prev.fa.findings, shift) && shiftInPlace([prev.fa.ruleset, prev.fa.findings], shift))
+    const renumber = shift && planRenumbering(prev.fa.findings, shift);
+    if (renumber && shiftInPlace([prev.fa.ruleset, prev.fa.findings], shift)) {
+      renumber();
       fa = { ...prev.fa, lines: text.split('\n') };
+    }
   }
   reuse.last = fa ? 'moved' : 'full';
   fa ??= analyseFull(text, format, path, settings, readSibling);

@@ -95,3 +95,16 @@ test('inert edits: what moves positions and what is re-analysed', () => {
   assert.deepEqual(shift(pfFormat, pf, pf.replace('# note\n', ''))?.map({ line: 3, character: 0 }, false), { line: 2, character: 0 });
   assert.equal(shift(pfFormat, pf, pf.replace('  proto', '# c\n  proto')), undefined);
 });
+
+test('an inert edit that renumbers lines renumbers the lines quoted in messages', () => {
+  const settings = resolveSettings({});
+  const text = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -j ACCEPT\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+  const reuse: Reuse = {};
+  const before = analyseText(text, iptablesFormat, '/x/rules.v4', settings, undefined, reuse);
+  assert.ok(before.findings.some((f) => /line 3\b/.test(f.message)), 'a finding quotes line 3');
+  const edited = text.replace(':INPUT DROP [0:0]\n', ':INPUT DROP [0:0]\n# two\n# comment lines\n');
+  const after = analyseText(edited, iptablesFormat, '/x/rules.v4', settings, undefined, reuse);
+  assert.equal(reuse.last, 'moved');
+  assert.ok(after.findings.some((f) => /line 5\b/.test(f.message)), 'it now quotes line 5');
+  assert.equal(plain(after), plain(analyseText(edited, iptablesFormat, '/x/rules.v4', settings)));
+});

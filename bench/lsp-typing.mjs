@@ -1,0 +1,109 @@
+// Typing into the language server over stdio, on the largest corpus ruleset (tum-net, 4,973 rules):
+//  1. one-line edits anywhere → fresh diagnostics: p50/p99 over 100 seeded random edits (inert ones — comments,
+//     counters, whitespace — and ones that change rules, as test/support/random-edits.ts makes them), each sent
+//     after the previous one's diagnostics arrived;
+//  2. a burst of 200 edits back to back (type/delete at the end of a rule line) → lag of the final diagnostics after
+//     the last edit, and the server's resident memory.
+// `node bench/lsp-typing.mjs [--edits N] [--server A.js --server B.js]`: with two servers (say main's dist/server.js
+// and this one), the runs alternate A/B/A/B and print side by side. Not a test: the machine is shared and noisy.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+
+const require = createRequire(import.meta.url);
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const CORPUS = path.resolve(REPO, '../shared/corpus');
+const LARGEST = path.join(CORPUS, 'iptables/tum-net-2015-09-03.rules');
+if (!fs.existsSync(LARGEST)) {
+  console.log(`lsp-typing: ${LARGEST} not found (../shared/corpus absent): skipped`);
+  process.exit(0);
+}
+if (!fs.existsSync(path.join(REPO, 'out/test/support/lsp-client.js'))) execFileSync('npx', ['tsc', '-p', REPO], { stdio: 'inherit' });
+const { LspClient } = require(path.join(REPO, 'out/test/support/lsp-client.js'));
+const { applyEdit, randomEdit, rng, INERT_KINDS } = require(path.join(REPO, 'out/test/support/random-edits.js'));
+
+const { values } = parseArgs({ options: { edits: { type: 'string', default: '100' }, server: { type: 'string', multiple: true } } });
+const EDITS = Number(values.edits);
+const SERVERS = values.server?.length ? values.server.map((s) => path.resolve(s)) : [path.join(REPO, 'dist/server.js')];
+const SEED = 15;
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+const uri = pathToFileURL('/nonexistent-portcullis-bench/tum-net.rules').href;
+
+async function opened(server) {
+  // As editors run it: the bin's shebang and the VS Code client pass this flag.
+  const client = new LspClient({ server, nodeArgs: ['--max-semi-space-size=2'] });
+  await client.initialize();
+  const text = fs.readFileSync(LARGEST, 'utf8');
+  await client.open(uri, text);
+  await client.diagnostics(uri, (_d, v) => v === 1, 120_000);
+  return { client, lines: text.split('\n') };
+}
+
+/** 1. One edit at a time: latency of each version's diagnostics, split by whether the edit was inert. */
+async function oneLineEdits(server) {
+  const { client, lines } = await opened(server);
+  const random = rng(SEED);
+  const all = [];
+  const inert = [];
+  const other = [];
+  for (let v = 2; v < EDITS + 2; v++) {
+    const edit = randomEdit(lines, random);
+    applyEdit(lines, edit);
+    const t = performance.now();
+    await client.change(uri, v, [{ range: edit.range, text: edit.text }]);
+    await client.diagnostics(uri, (_d, pv) => pv === v, 120_000);
+    const ms = performance.now() - t;
+    all.push(ms);
+    (INERT_KINDS.includes(edit.kind) ? inert : other).push(ms);
+  }
+  await client.close();
+  return { all, inert, other };
+}
+
+/** 2. 200 edits back to back, as the robustness test sends them. */
+async function burst(server) {
+  const { client, lines } = await opened(server);
+  const target = lines.findIndex((l) => l.startsWith('-A INPUT') && l.includes('--dport'));
+  let current = lines[target];
+  const sends = [];
+  for (let v = 2; v <= 201; v++) {
+    const deleting = v % 3 === 0;
+    const end = current.length;
+    const change = deleting
+      ? { range: { start: { line: target, character: end - 1 }, end: { line: target, character: end } }, text: '' }
+      : { range: { start: { line: target, character: end }, end: { line: target, character: end } }, text: ' ' };
+    current = deleting ? current.slice(0, -1) : current + ' ';
+    sends.push(client.change(uri, v, [change]));
+  }
+  await Promise.all(sends);
+  const last = performance.now();
+  await client.diagnostics(uri, (_d, v) => v === 201, 120_000);
+  const lag = performance.now() - last;
+  const rss = rssMb(client.pid);
+  await client.close();
+  return { lag, rss };
+}
+
+const fmt = (xs, p) => (xs.length ? `${pct(xs, p).toFixed(1)} ms` : 'n/a');
+const row = (name, values, target) => console.log(`${name.padEnd(58)} ${values.map((v) => v.padStart(12)).join(' ')}   ${target ?? ''}`);
+
+console.log(`\nLanguage server while typing — ${path.relative(CORPUS, LARGEST)}, ${EDITS} random one-line edits (seed ${SEED})`);
+if (SERVERS.length > 1) console.log(SERVERS.map((s, i) => `  [${i}] ${s}`).join('\n'));
+const edits = [];
+const bursts = [];
+// Interleaved: A B A B, so both builds see the same machine load.
+for (const server of SERVERS) edits.push(await oneLineEdits(server));
+for (let round = 0; round < 2; round++) for (const [i, server] of SERVERS.entries()) (bursts[i] ??= []).push(await burst(server));
+row('', SERVERS.map((_s, i) => (SERVERS.length > 1 ? `[${i}]` : 'now')), 'target');
+row('one-line edit → fresh diagnostics: p50', edits.map((e) => fmt(e.all, 50)), '< 20 ms');
+row('one-line edit → fresh diagnostics: p99', edits.map((e) => fmt(e.all, 99)), '< 50 ms');
+row(`  inert edits (comments, counters, whitespace): p50`, edits.map((e) => `${fmt(e.inert, 50)}`), `(${edits[0].inert.length} of ${EDITS})`);
+row(`  inert edits: p99`, edits.map((e) => fmt(e.inert, 99)));
+row(`  edits that change the model: p50`, edits.map((e) => fmt(e.other, 50)), `(${edits[0].other.length} of ${EDITS})`);
+row(`  edits that change the model: p99`, edits.map((e) => fmt(e.other, 99)));
+row('200-edit burst → final diagnostics after the last edit (worst of 2)', bursts.map((b) => `${Math.max(...b.map((x) => x.lag)).toFixed(0)} ms`), '< 2000 ms');
+row('server RSS after the burst', bursts.map((b) => `${Math.max(...b.map((x) => x.rss)).toFixed(0)} MB`), '< 200 MB');
