@@ -93,11 +93,11 @@ test(
     console.log(
       `typing burst: one analysis ${once.toFixed(0)} ms; final diagnostics ${lag.toFixed(0)} ms after the last edit; hovers during the burst ${hoverTimes.map((t) => t.toFixed(0)).join(', ')} ms; server RSS ${rss.toFixed(0)} MB`,
     );
-    // Analysing every version in turn (the old behaviour) costs ~200 analyses; only the last may be paid for.
-    assert.ok(
-      lag < Math.max(2000, 2 * once),
-      `final diagnostics ${lag.toFixed(0)} ms after the last edit (one analysis: ${once.toFixed(0)} ms)`,
-    );
+    // Analysing every version in turn (the old behaviour) costs ~200 analyses; only the last may be paid for. The
+    // issue's 2 s holds whenever this machine opens the file within 2 s (quiet, it takes 1.2–1.9 s); when it is so
+    // busy that one cold analysis alone takes longer, the bound is relative: one analysis and half as much again.
+    const bound = once <= 2000 ? 2000 : 1.5 * once;
+    assert.ok(lag < bound, `final diagnostics ${lag.toFixed(0)} ms after the last edit (bound ${bound.toFixed(0)} ms; one analysis: ${once.toFixed(0)} ms)`);
     assert.ok(rss < 200, `server RSS ${rss.toFixed(0)} MB`);
   },
 );
