@@ -38,7 +38,7 @@ export type SiblingReader = (path: string) => string | undefined;
  * and replaces `previous`. (A per-chain exposure cache, when the walk offers one, belongs here too.)
  */
 export interface Reuse {
-  previous?: { text: string; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string };
+  previous?: { text: string; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string; sibling?: string };
   /** How the last call was answered: `moved` = an inert edit, positions moved; `full` = parsed and analysed. */
   last?: 'moved' | 'full';
 }
@@ -59,8 +59,11 @@ export function analyseText(
 ): FileAnalysis {
   if (!reuse) return analyseFull(text, format, path, settings, readSibling);
   const prev = reuse.previous;
+  // The parity check read the IPv4 sibling: the previous analysis holds only while that text is the same.
+  const siblingPath = ipv4Sibling(path);
+  const sibling = siblingPath !== undefined ? readSibling?.(siblingPath) : undefined;
   let fa: FileAnalysis | undefined;
-  if (prev && prev.settings === settings && prev.format === format && prev.path === path) {
+  if (prev && prev.settings === settings && prev.format === format && prev.path === path && prev.sibling === sibling) {
     const shift = inertShift(format, prev.text, text);
     const renumber = shift && planRenumbering(prev.fa.findings, shift);
     if (renumber && shiftInPlace([prev.fa.ruleset, prev.fa.findings], shift)) {
@@ -70,7 +73,7 @@ export function analyseText(
   }
   reuse.last = fa ? 'moved' : 'full';
   fa ??= analyseFull(text, format, path, settings, readSibling);
-  reuse.previous = { text, fa, settings, format, path };
+  reuse.previous = { text, fa, settings, format, path, sibling };
   return fa;
 }
 

@@ -102,7 +102,7 @@ interface Reusable {
   /** The previous in-process analysis (small documents; hovers and code actions on large ones). */
   reuse: Reuse;
   /** Large documents: the text and findings last published from the worker, which an inert edit moves. */
-  published?: { text: string; findings: Finding[]; settings: ResolvedSettings; format: Format };
+  published?: { text: string; findings: Finding[]; settings: ResolvedSettings; format: Format; sibling?: string };
 }
 const reusable = new Map<string, Reusable>();
 function reusableOf(uri: string): Reusable {
@@ -326,7 +326,7 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
     const findings = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling });
     if (findings === SUPERSEDED || !current()) return;
     pace.analysed(uri, performance.now() - started);
-    reusableOf(uri).published = { text, findings, settings, format };
+    reusableOf(uri).published = { text, findings, settings, format, sibling: siblingText };
     // Hovers and code actions analyse this version on demand (analysisOf); diagnostics need only the findings.
     cache.set(uri, { version, settings, fa: undefined });
     await publish(doc, findings, settings);
@@ -386,6 +386,9 @@ function guarded<P, R>(what: string, fallback: R, handler: (p: P) => Promise<R>)
 function republishInert(doc: TextDocument): boolean {
   const published = reusable.get(doc.uri)?.published;
   if (!published) return false;
+  // The findings hold only while the IPv4 sibling that the parity check read is unchanged.
+  const siblingPath = ipv4Sibling(pathOf(doc.uri));
+  if (siblingPath !== undefined && readSibling(siblingPath) !== published.sibling) return false;
   const text = doc.getText();
   const shift = inertShift(published.format, published.text, text);
   const findings = shift && shiftFindings(published.findings, shift);

@@ -108,3 +108,19 @@ test('an inert edit that renumbers lines renumbers the lines quoted in messages'
   assert.ok(after.findings.some((f) => /line 5\b/.test(f.message)), 'it now quotes line 5');
   assert.equal(plain(after), plain(analyseText(edited, iptablesFormat, '/x/rules.v4', settings)));
 });
+
+test('an inert edit is re-analysed when the IPv4 sibling that the parity check read has changed', () => {
+  const settings = resolveSettings({});
+  const v6 = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+  let v4 = '*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp --dport 22 -j ACCEPT\nCOMMIT\n';
+  const read = (p: string) => (p === '/x/rules.v4' ? v4 : undefined);
+  const reuse: Reuse = {};
+  analyseText(v6, iptablesFormat, '/x/rules.v6', settings, read, reuse);
+  analyseText(v6.replace('COMMIT', '# a\nCOMMIT'), iptablesFormat, '/x/rules.v6', settings, read, reuse);
+  assert.equal(reuse.last, 'moved');
+  v4 = v4.replace('22', '443');
+  const edited = v6.replace('COMMIT', '# b\nCOMMIT');
+  const after = analyseText(edited, iptablesFormat, '/x/rules.v6', settings, read, reuse);
+  assert.equal(reuse.last, 'full');
+  assert.equal(plain(after), plain(analyseText(edited, iptablesFormat, '/x/rules.v6', settings, read)));
+});
