@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import test from 'node:test';
+import { matrixJson, serviceMatrix } from '../../../server/src/analysis/matrix';
 import { resolveSettings } from '../../../server/src/analysis/settings';
 import { iptablesFormat } from '../../../server/src/formats/iptables';
 import { pfFormat } from '../../../server/src/formats/pf';
@@ -17,13 +18,17 @@ import { corpusFiles, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
 import { applyEdit, EDIT_KINDS, INERT_KINDS, randomEdit, rng } from '../../support/random-edits';
 
 const SEED = 1506;
-const EDITS_PER_FILE = 20;
+const EDITS_PER_FILE = 12;
 /** Files up to this size: a fresh analysis per edit stays quick (the largest ruleset is covered over stdio and in bench/). */
 const MAX_BYTES = 25_000;
 
-/** The model and findings as plain data: bigint interval bounds as strings, Maps and Sets as arrays. */
+/**
+ * The model, findings and service matrix (which reads rules' positions through the exposure) as plain data: bigint
+ * interval bounds as strings, Maps and Sets as arrays.
+ */
 function plain(fa: FileAnalysis): string {
-  return JSON.stringify({ ruleset: fa.ruleset, findings: fa.findings, lines: fa.lines }, (_k, v) =>
+  const matrix = matrixJson(serviceMatrix(fa.exposure));
+  return JSON.stringify({ ruleset: fa.ruleset, findings: fa.findings, lines: fa.lines, matrix }, (_k, v) =>
     typeof v === 'bigint' ? v.toString() : v instanceof Map || v instanceof Set ? [...v] : v,
   );
 }
