@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 import { writeIanaTable } from './scripts/gen-iana.mjs';
+import { writeConfigValidator } from './scripts/gen-config-validator.mjs';
 
 const common = {
   bundle: true,
@@ -27,6 +28,7 @@ const builds = [
 ];
 
 fs.mkdirSync('dist', { recursive: true });
+writeConfigValidator();
 writeIanaTable('dist/iana-services.tsv');
 
 if (process.argv.includes('--watch')) {
