@@ -85,8 +85,17 @@ const host = (entry, outfile, extra = {}) => ({
   ...extra,
 });
 
+/** The extension requires the language client (client/src/language-client.ts) after activation, from its own file. */
+const lazyClient = {
+  name: 'lazy-language-client',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/language-client$/ }, (a) => (a.kind === 'require-call' ? { path: './language-client.js', external: true } : undefined));
+  },
+};
+
 const builds = [
-  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyClient] },
+  { entryPoints: ['client/src/language-client.ts'], outfile: 'dist/language-client.js', external: ['vscode'] },
   // A small young generation keeps the server's resident memory low on large rulesets at no measurable cost
   // in speed; `env -S` passes the flag when an editor runs the bin directly.
   host('server/src/server.ts', 'dist/server.js', { banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } }),
