@@ -20,6 +20,8 @@ const FORMAT_IDS = fs
   .readdirSync(path.join(SRC, 'formats'), { withFileTypes: true })
   .filter((d) => d.isDirectory() && fs.existsSync(path.join(SRC, 'formats', d.name, 'claims.ts')))
   .map((d) => d.name);
+/** Output folder: dist/, or `--outdir=DIR` (bench/activation.mjs builds the packaged bundles elsewhere). */
+const OUT = (process.argv.find((a) => a.startsWith('--outdir=')) ?? '--outdir=dist').slice('--outdir='.length);
 const HOST_KEY = "globalThis[Symbol.for('portcullis.hostModules')]";
 
 const common = {
@@ -94,32 +96,32 @@ const lazyClient = {
 };
 
 const builds = [
-  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'], plugins: [lazyClient] },
-  { entryPoints: ['client/src/language-client.ts'], outfile: 'dist/language-client.js', external: ['vscode'] },
+  { entryPoints: ['client/src/extension.ts'], outfile: `${OUT}/extension.js`, external: ['vscode'], plugins: [lazyClient] },
+  { entryPoints: ['client/src/language-client.ts'], outfile: `${OUT}/language-client.js`, external: ['vscode'] },
   // A small young generation keeps the server's resident memory low on large rulesets at no measurable cost
   // in speed; `env -S` passes the flag when an editor runs the bin directly.
-  host('server/src/server.ts', 'dist/server.js', { banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } }),
-  host('server/src/cli.ts', 'dist/cli.js', { banner: { js: '#!/usr/bin/env node' } }),
+  host('server/src/server.ts', `${OUT}/server.js`, { banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } }),
+  host('server/src/cli.ts', `${OUT}/cli.js`, { banner: { js: '#!/usr/bin/env node' } }),
   // The server analyses large documents in this worker thread (server/src/scheduling/worker-pool.ts).
-  host('server/src/scheduling/analysis-worker.ts', 'dist/analysis-worker.js'),
+  host('server/src/scheduling/analysis-worker.ts', `${OUT}/analysis-worker.js`),
   ...FORMAT_IDS.map((id) => ({
     entryPoints: [`server/src/formats/${id}/index.ts`],
-    outfile: `dist/formats/${id}.js`,
+    outfile: `${OUT}/formats/${id}.js`,
     plugins: [formatPlugin, externalLibs('../')],
   })),
   ...LIBS.map((lib) => ({
     stdin: { contents: `export * from '${lib}';`, resolveDir: path.resolve('.'), sourcefile: `${lib}.js` },
-    outfile: `dist/lib/${lib}.js`,
+    outfile: `${OUT}/lib/${lib}.js`,
   })),
 ];
 
-fs.mkdirSync('dist', { recursive: true });
+fs.mkdirSync(OUT, { recursive: true });
 writeConfigValidator();
-writeIanaTable('dist/iana-services.tsv');
+writeIanaTable(`${OUT}/iana-services.tsv`);
 
 if (process.argv.includes('--watch')) {
   for (const b of builds) await (await esbuild.context({ ...common, ...b })).watch();
 } else {
   await Promise.all(builds.map((b) => esbuild.build({ ...common, ...b })));
-  for (const f of ['dist/server.js', 'dist/cli.js']) fs.chmodSync(f, 0o755);
+  for (const f of ['server.js', 'cli.js']) fs.chmodSync(path.join(OUT, f), 0o755);
 }
