@@ -26,18 +26,12 @@ export async function activate(
   // Activation only registers views and commands. The language client (most of the client's code) is loaded and
   // started on the next turn of the event loop, and neither step is awaited: the client queues requests until
   // the server is up, and VS Code stays responsive while node starts the server process.
-  const connection = new Promise<Connection>((resolve, reject) =>
-    setImmediate(() => {
-      try {
-        const c = (require('./language-client') as typeof import('./language-client')).createConnection(context, languages);
-        client = c.client;
-        context.subscriptions.push(c.client);
-        resolve(c);
-      } catch (e) {
-        reject(e);
-      }
-    }),
-  );
+  const connection = new Promise((next) => setImmediate(next)).then((): Connection => {
+    const c = (require('./language-client') as typeof import('./language-client')).createConnection(context, languages);
+    client = c.client;
+    context.subscriptions.push(c.client);
+    return c;
+  });
   const ready = connection
     .then((c) => c.client.start())
     .catch((e: unknown) => {
