@@ -4,7 +4,9 @@
 // file opened; times spawn → initialize answered, open → diagnostics published, and the whole spawn → diagnostics,
 // and the process's resident memory (VmRSS, worker thread included) once the diagnostics are out.
 // Files: the largest iptables ruleset of the corpus (analysed in the worker thread) and the largest Terraform file.
-// BENCH_SERVER=/other/dist/server.js adds a second server, run interleaved (A/B/A/B) for a side-by-side ratio.
+// BENCH_SERVER=/other/dist/server.js adds a second server, run interleaved (A/B/A/B) for a side-by-side ratio;
+// BENCH_NODE_FLAGS (default --max-semi-space-size=2) and BENCH_NODE_FLAGS_B set node's flags for each.
+// CPU time (user + system, worker included) is printed beside wall time: it says more on a busy machine.
 // Targets (issue 15): open tum-net → diagnostics < 150 ms, RSS with it open < 60 MB.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -41,9 +43,8 @@ const rssMb = (pid) => {
 };
 
 /** One cold start: spawn, initialize, open `file`, wait for its diagnostics; bounded by a 60 s timeout. */
-async function coldStart(server, { file, languageId }) {
+async function coldStart(server, flags, { file, languageId }) {
   const t0 = performance.now();
-  const flags = (process.env.BENCH_NODE_FLAGS ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, [...flags, server, '--stdio'], { stdio: ['pipe', 'pipe', 'ignore'] });
   const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
   const uri = pathToFileURL(file).href;
@@ -67,9 +68,11 @@ async function coldStart(server, { file, languageId }) {
     // A hover makes the server keep the document's full analysis on its main thread, as in an editor in use.
     await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
     const hoverRss = rssMb(proc.pid);
+    const stat = fs.readFileSync(`/proc/${proc.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const cpu = ((Number(stat[11]) + Number(stat[12])) * 1000) / 100; // utime + stime, in clock ticks of 10 ms
     await conn.sendRequest('shutdown');
     await conn.sendNotification('exit');
-    return { init: initialized - t0, open: done - opened, total: done - t0, idleRss, rss, hoverRss, count: d.diagnostics.length };
+    return { init: initialized - t0, open: done - opened, total: done - t0, idleRss, rss, hoverRss, cpu, count: d.diagnostics.length };
   } finally {
     clearTimeout(timeout);
     conn.dispose();
@@ -77,18 +80,21 @@ async function coldStart(server, { file, languageId }) {
   }
 }
 
-const servers = [['this build', path.join(REPO, 'dist/server.js')]];
-if (process.env.BENCH_SERVER) servers.push(['BENCH_SERVER', path.resolve(process.env.BENCH_SERVER)]);
+const flagsOf = (v) => (v ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const servers = [['this build', path.join(REPO, 'dist/server.js'), flagsOf(process.env.BENCH_NODE_FLAGS)]];
+if (process.env.BENCH_SERVER || process.env.BENCH_NODE_FLAGS_B)
+  servers.push(['B', path.resolve(process.env.BENCH_SERVER ?? servers[0][1]), flagsOf(process.env.BENCH_NODE_FLAGS_B)]);
 for (const f of files) {
   console.log(`server cold start, ${path.relative(CORPUS, f.file)} (${(fs.statSync(f.file).size / 1024).toFixed(0)} KB), median of ${RUNS}:`);
   const runs = servers.map(() => []);
-  for (let i = 0; i < RUNS; i++) for (const [k, [, server]] of servers.entries()) runs[k].push(await coldStart(server, f));
-  for (const [k, [name]] of servers.entries()) {
+  for (let i = 0; i < RUNS; i++) for (const [k, [, server, flags]] of servers.entries()) runs[k].push(await coldStart(server, flags, f));
+  for (const [k, [name, server, flags]] of servers.entries()) {
+    if (servers.length > 1) console.log(`  ${name}: ${path.relative(process.cwd(), server)} ${flags.join(' ')}`);
     const m = (key) => median(runs[k].map((r) => r[key]));
     const target = f.target ? ` (target < ${f.target} ms)` : '';
     console.log(
       `  ${name.padEnd(12)} spawn → initialized ${m('init').toFixed(0)} ms; open → diagnostics ${m('open').toFixed(0)} ms${target}; ` +
-        `spawn → diagnostics ${m('total').toFixed(0)} ms; ${runs[k][0].count} diagnostics`,
+        `spawn → diagnostics ${m('total').toFixed(0)} ms, CPU ${m('cpu').toFixed(0)} ms; ${runs[k][0].count} diagnostics`,
     );
     console.log(
       `  ${''.padEnd(12)} RSS: started ${m('idleRss').toFixed(1)} MB, diagnostics out ${m('rss').toFixed(1)} MB, ` +
