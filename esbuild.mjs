@@ -49,9 +49,10 @@ const hostPlugin = {
   name: 'portcullis-host',
   setup(b) {
     const registry = path.join(SRC, 'formats/registry.ts');
-    b.onResolve({ filter: /^\.\/[a-z-]+$/ }, (a) =>
-      a.importer === registry && FORMAT_IDS.includes(a.path.slice(2)) ? { path: `./formats/${a.path.slice(2)}.js`, external: true } : undefined,
-    );
+    b.onResolve({ filter: /^\.\/[a-z-]+$/ }, (a) => {
+      const id = a.path.slice(2);
+      return a.importer === registry && FORMAT_IDS.includes(id) ? { path: `./formats/${id}.js`, external: true } : undefined;
+    });
     b.onResolve({ filter: /^portcullis-host:/ }, (a) => ({ path: a.path.slice('portcullis-host:'.length), namespace: 'portcullis-host' }));
     b.onLoad({ filter: /.*/, namespace: 'portcullis-host' }, (a) => {
       const keys = HOST_DIRS.flatMap((d) =>
@@ -60,7 +61,9 @@ const hostPlugin = {
       const table = keys.map((k) => `  ${JSON.stringify(k)}: () => require(${JSON.stringify(`./server/src/${k}`)}),`).join('\n');
       const contents =
         `const modules = {\n${table}\n};\n` +
-        `${HOST_KEY} = (key) => {\n  if (!modules[key]) throw new Error('format bundle asks for an unknown module: ' + key);\n  return modules[key]();\n};\n` +
+        `${HOST_KEY} = (key) => {\n` +
+        `  if (!modules[key]) throw new Error('format bundle asks for an unknown module: ' + key);\n` +
+        `  return modules[key]();\n};\n` +
         `require(${JSON.stringify(`./${a.path}`)});\n`;
       return { contents, resolveDir: path.resolve('.'), loader: 'js' };
     });
@@ -75,7 +78,10 @@ const formatPlugin = {
       const rel = path.relative(SRC, path.resolve(a.resolveDir, a.path)).split(path.sep).join('/');
       return HOST_DIRS.includes(rel.split('/')[0]) ? { path: rel, namespace: 'host-module' } : undefined;
     });
-    b.onLoad({ filter: /.*/, namespace: 'host-module' }, (a) => ({ contents: `module.exports = ${HOST_KEY}(${JSON.stringify(a.path)});`, loader: 'js' }));
+    b.onLoad({ filter: /.*/, namespace: 'host-module' }, (a) => ({
+      contents: `module.exports = ${HOST_KEY}(${JSON.stringify(a.path)});`,
+      loader: 'js',
+    }));
   },
 };
 
@@ -91,7 +97,9 @@ const host = (entry, outfile, extra = {}) => ({
 const lazyClient = {
   name: 'lazy-language-client',
   setup(b) {
-    b.onResolve({ filter: /^\.\/language-client$/ }, (a) => (a.kind === 'require-call' ? { path: './language-client.js', external: true } : undefined));
+    b.onResolve({ filter: /^\.\/language-client$/ }, (a) =>
+      a.kind === 'require-call' ? { path: './language-client.js', external: true } : undefined,
+    );
   },
 };
 

@@ -30,7 +30,10 @@ const largestOf = (dir, ext) =>
 
 const files = [
   { file: path.join(CORPUS, 'iptables/tum-net-2015-09-03.rules'), languageId: 'iptables', target: 150 },
-  { file: fs.existsSync(path.join(CORPUS, 'terraform')) ? largestOf(path.join(CORPUS, 'terraform'), '.tf') : undefined, languageId: 'terraform' },
+  {
+    file: fs.existsSync(path.join(CORPUS, 'terraform')) ? largestOf(path.join(CORPUS, 'terraform'), '.tf') : undefined,
+    languageId: 'terraform',
+  },
 ].filter((f) => f.file && fs.existsSync(f.file));
 if (!files.length) {
   console.log(`server start: ${CORPUS} not found: skipped`);
@@ -61,7 +64,8 @@ async function coldStart(server, flags, { file, languageId }) {
     const idleRss = rssMb(proc.pid);
     await conn.sendNotification('initialized', {});
     const opened = performance.now();
-    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text: fs.readFileSync(file, 'utf8') } });
+    const text = fs.readFileSync(file, 'utf8');
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text } });
     const d = await diagnostics;
     const done = performance.now();
     const rss = rssMb(proc.pid);
@@ -85,7 +89,8 @@ const servers = [['this build', path.join(REPO, 'dist/server.js'), flagsOf(proce
 if (process.env.BENCH_SERVER || process.env.BENCH_NODE_FLAGS_B)
   servers.push(['B', path.resolve(process.env.BENCH_SERVER ?? servers[0][1]), flagsOf(process.env.BENCH_NODE_FLAGS_B)]);
 for (const f of files) {
-  console.log(`server cold start, ${path.relative(CORPUS, f.file)} (${(fs.statSync(f.file).size / 1024).toFixed(0)} KB), median of ${RUNS}:`);
+  const kb = (fs.statSync(f.file).size / 1024).toFixed(0);
+  console.log(`server cold start, ${path.relative(CORPUS, f.file)} (${kb} KB), median of ${RUNS}:`);
   const runs = servers.map(() => []);
   for (let i = 0; i < RUNS; i++) for (const [k, [, server, flags]] of servers.entries()) runs[k].push(await coldStart(server, flags, f));
   for (const [k, [name, server, flags]] of servers.entries()) {
