@@ -41,6 +41,7 @@ import { formattingEdits } from './features/formatting';
 import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
+import type { Format } from './formats/format';
 import { analyseText, ipv4Sibling, resolveFormat, type FileAnalysis } from './pipeline';
 import { readRegularFile } from './io/read-file';
 import { Debouncer } from './scheduling/debounce';
@@ -88,7 +89,15 @@ const documents = new TextDocuments(TextDocument);
  * The analysis of each document's latest analysed version (fa absent: not a supported format, too large, or
  * analysed in the worker, which reports the file's workspace role instead).
  */
-const cache = new Map<string, { version: number; settings: ResolvedSettings; fa: FileAnalysis | undefined; role?: WorkspaceRole }>();
+const cache = new Map<string, CacheEntry>();
+interface CacheEntry {
+  version: number;
+  settings: ResolvedSettings;
+  fa: FileAnalysis | undefined;
+  role?: WorkspaceRole;
+  /** Other files the analysis read (an IPv4 sibling, compose's .env and override file): an edit to one re-checks this. */
+  reads?: Set<string>;
+}
 /** Edits arriving within this many ms of each other are analysed once, after the last. */
 const DEBOUNCE_MS = 150;
 /** Documents at least this long (UTF-16 units) are analysed in the worker thread. */
@@ -226,8 +235,15 @@ function readSibling(p: string): string | undefined {
   // Never a blocking open (a FIFO named rules.v4) and never a huge read; a sibling that cannot be read is logged.
   const read = readRegularFile(p);
   if (read.ok) return read.text;
-  if (read.code !== 'missing') connection.console.warn(`Portcullis: IPv4 sibling ${p} not read for the parity check: ${read.reason}`);
+  if (read.code !== 'missing') connection.console.warn(`Portcullis: ${p} (read beside the analysed file) not read: ${read.reason}`);
   return undefined;
+}
+
+/** Analyses on this thread, recording which other files the format read (for re-checks when they change). */
+function analyseHere(text: string, format: Format, path: string, settings: ResolvedSettings): { fa: FileAnalysis; reads: Set<string> } {
+  const reads = new Set<string>();
+  const fa = analyseText(text, format, path, settings, (p) => (reads.add(p), readSibling(p)));
+  return { fa, reads };
 }
 
 function pathOf(uri: string): string {
@@ -299,9 +315,9 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
       return await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]);
     }
     if (text.length < WORKER_THRESHOLD) {
-      const fa = analyseText(text, format, path, settings, readSibling);
+      const { fa, reads } = analyseHere(text, format, path, settings);
       const role = workspaceRole(fa.ruleset);
-      cache.set(uri, { version, settings, fa, role });
+      cache.set(uri, { version, settings, fa, role, reads });
       return await publish(doc, [...fa.findings, ...workspaceFindings(doc, role, settings, fromEdit)], settings);
     }
     const siblingPath = ipv4Sibling(path);
@@ -350,8 +366,8 @@ async function analysisOf(uri: string, stale = false): Promise<{ fa: FileAnalysi
   const latest = documents.get(uri);
   const format = latest && resolveFormat(pathOf(uri), latest.languageId, () => latest.getText());
   if (!latest || !format || Buffer.byteLength(latest.getText()) > settings.maxBytes) return undefined;
-  const fa = analyseText(latest.getText(), format, pathOf(uri), settings, readSibling);
-  cache.set(uri, { version: latest.version, settings, fa, role: workspaceRole(fa.ruleset) });
+  const { fa, reads } = analyseHere(latest.getText(), format, pathOf(uri), settings);
+  cache.set(uri, { version: latest.version, settings, fa, role: workspaceRole(fa.ruleset), reads });
   if (latest.getText().length >= WORKER_THRESHOLD) lastFull.set(uri, { fa, settings });
   return { fa, settings };
 }
@@ -377,6 +393,15 @@ documents.onDidChangeContent((e) => {
   };
   debouncer.schedule(uri, run, !cache.has(uri));
   pool.cancel(uri);
+  // Open documents whose analysis read this file (a compose file's override, an IPv6 file's IPv4 sibling).
+  if (!uri.startsWith('file:')) return;
+  const p = fileURLToPath(uri);
+  for (const [other, c] of cache)
+    if (other !== uri && c.reads?.has(p) && !debouncer.pending(other))
+      debouncer.schedule(other, () => {
+        const d = documents.get(other);
+        if (d) void validate(d, false);
+      });
 });
 documents.onDidClose((e) => {
   debouncer.cancel(e.document.uri);

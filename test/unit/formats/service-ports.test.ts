@@ -194,6 +194,82 @@ test('compose interpolation: defaults, .env beside the file, unresolved values a
   fs.rmSync(dir, { recursive: true });
 });
 
+test('compose override files: ports appended, one mapping kept once, network_mode and !reset from the override', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-compose-override-'));
+  const files: Record<string, string> = {
+    'compose.yaml': [
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    ports:',
+      '      - "8080:80"',
+      '  db:',
+      '    image: postgres:16',
+      '    ports:',
+      '      - "127.0.0.1:5432:5432"',
+      '  cache:',
+      '    image: redis',
+      '    ports:',
+      '      - "6379:6379"',
+      '  agent:',
+      '    image: agent',
+      '    network_mode: host',
+      '    ports:',
+      '      - "9100:9100"',
+      '',
+    ].join('\n'),
+    'compose.override.yaml': [
+      'services:',
+      '  web:',
+      '    ports:',
+      '      - "8080:80"', // the same mapping: published once, by the base file
+      '      - "8443:443"',
+      '  db:',
+      '    ports:',
+      '      - "5432:5432"', // a different key (no host IP): a second mapping, on every address
+      '  cache:',
+      '    ports: !reset []',
+      '  agent:',
+      '    network_mode: bridge',
+      '',
+    ].join('\n'),
+  };
+  for (const [n, t] of Object.entries(files)) fs.writeFileSync(path.join(dir, n), t);
+  const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined);
+  const base = run('compose', files['compose.yaml'], path.join(dir, 'compose.yaml'), read);
+  const over = run('compose', files['compose.override.yaml'], path.join(dir, 'compose.override.yaml'), read);
+  // !reset is compose's own tag: no "unresolved tag" warning.
+  assert.deepEqual([...base.ruleset.problems, ...over.ruleset.problems], []);
+  const byChain = (fa: FileAnalysis) => published(fa).map((r) => `${r.chain} ${ports(r)[0].join('-')}`);
+  // Base: the cache's 6379 is replaced by the override's !reset; the agent is bridged by the override, so 9100 is published.
+  assert.deepEqual(byChain(base), ['web 8080-8080', 'db 5432-5432', 'agent 9100-9100']);
+  const cache = allRules(base.ruleset).find((r) => r.chain === 'cache')!;
+  assert.match(cache.listener!.via, /compose\.override\.yaml replaces this service's ports \(!reset\)/);
+  assert.ok(!codes(base).includes('PC121'), 'network_mode: host is overridden');
+  // Override: 8080:80 is the base's mapping again (kept once), 8443 and the all-address 5432 are new.
+  assert.deepEqual(byChain(over), ['web 8443-8443', 'db 5432-5432']);
+  const again = allRules(over.ruleset).find((r) => r.chain === 'web' && ports(r)[0][0] === 8080)!;
+  assert.match(again.listener!.via, /also published by compose\.yaml/);
+  // The database published on all addresses is reported on the override file, the file that publishes it.
+  const pc120 = over.findings.find((f) => f.code === 'PC120')!;
+  assert.equal(pc120.range.start.line, 7);
+  assert.ok(!base.findings.some((f) => f.code === 'PC120'));
+  // Without the override the base file stands alone: 6379 is published and the agent is on the host network.
+  const alone = run('compose', files['compose.yaml'], path.join(dir, 'compose.yaml'), (p) => (p.endsWith('override.yaml') ? undefined : read(p)));
+  assert.deepEqual(byChain(alone), ['web 8080-8080', 'db 5432-5432', 'cache 6379-6379']);
+  assert.ok(codes(alone).includes('PC121'));
+  // A network_mode: host set in the override switches the base's mappings off.
+  fs.writeFileSync(path.join(dir, 'compose.override.yaml'), 'services:\n  web:\n    network_mode: host\n');
+  const hosted = run('compose', files['compose.yaml'], path.join(dir, 'compose.yaml'), read);
+  const web = allRules(hosted.ruleset).find((r) => r.chain === 'web')!;
+  assert.equal(web.action.kind, 'none');
+  assert.match(web.listener!.via, /network_mode: host \(set in compose\.override\.yaml\)/);
+  // Other names in the folder are not merged (a compose.prod.yaml is used only with -f).
+  const prod = run('compose', files['compose.override.yaml'], path.join(dir, 'compose.prod.yaml'), read);
+  assert.deepEqual(byChain(prod), ['web 8080-8080', 'web 8443-8443', 'db 5432-5432']);
+  fs.rmSync(dir, { recursive: true });
+});
+
 test('compose syntax errors point at the entry; KICS-style published addresses are read', () => {
   const fa = run(
     'compose',
