@@ -532,6 +532,93 @@ test('NetworkPolicy: ipBlock with except, endPort, empty ingress rule, union of 
   );
 });
 
+test('NetworkPolicies of the folder narrow Services and hostPorts of the pods they select; pods and Services across files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-k8s-folder-'));
+  const write = (n: string, lines: string[]) => fs.writeFileSync(path.join(dir, n), lines.join('\n') + '\n');
+  write('app.yaml', [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: web}',
+    'spec:',
+    '  template:',
+    '    metadata: {labels: {app: web}}',
+    '    spec:',
+    '      containers:',
+    '        - name: web',
+    '          image: nginx',
+    '          ports:',
+    '            - {name: http, containerPort: 8080}',
+    '            - {containerPort: 9090, hostPort: 9090}',
+    '            - {containerPort: 3389}',
+    '---',
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: {name: other, labels: {app: other}}',
+    'spec:',
+    '  containers:',
+    '    - {name: o, image: x, ports: [{containerPort: 9100, hostPort: 9100}]}',
+  ]);
+  const service = (policy: string) => [
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: web}',
+    'spec:',
+    '  type: LoadBalancer',
+    `  externalTrafficPolicy: ${policy}`,
+    '  allocateLoadBalancerNodePorts: false',
+    '  selector: {app: web}',
+    '  ports:',
+    '    - {port: 80, targetPort: http}',
+    '    - {port: 3389, targetPort: 3389}',
+  ];
+  write('svc.yaml', service('Local'));
+  write('policy.yaml', [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: {name: from-office}',
+    'spec:',
+    '  podSelector: {matchLabels: {app: web}}',
+    '  ingress:',
+    '    - from: [{ipBlock: {cidr: 198.51.100.0/24, except: [198.51.100.128/25]}}]',
+    '      ports: [{port: 8000, endPort: 9095}]',
+    '---',
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: {name: from-partner}',
+    'spec:',
+    '  podSelector: {matchLabels: {app: web}}',
+    '  ingress:',
+    '    - from: [{ipBlock: {cidr: 203.0.113.0/24}}]',
+    '      ports: [{port: http}]',
+  ]);
+  const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined);
+  const entries = (fa: FileAnalysis) =>
+    json(fa).flatMap((c) => c.entries.map((e) => `${c.chain} ${e.ports.map(([a, b]) => (a === b ? a : `${a}-${b}`)).join(',')} ${e.sources.join(' ')}`));
+  const svc = run('kubernetes', fs.readFileSync(path.join(dir, 'svc.yaml'), 'utf8'), path.join(dir, 'svc.yaml'), read);
+  // Port 80 → the pods' named port http (8080, defined in app.yaml): the union of both policies' ipBlocks (less
+  // the except); 3389 is admitted by neither, so the load balancer reaches nothing there.
+  assert.deepEqual(entries(svc), ['web 80 198.51.100.0/25 203.0.113.0/24']);
+  assert.ok(!svc.findings.some((f) => f.code === 'PC101'), JSON.stringify(svc.findings.map((f) => f.code)));
+  const rule = published(svc)[0];
+  assert.match(rule.listener!.target!, /http \(8080\/tcp\)/);
+  const grant = svc.exposure.byRule.get(rule.id)![0];
+  assert.ok(grant.approximate, 'narrowing assumes the network plugin enforces policies');
+  assert.ok(grant.reasons.some((r) => /NetworkPolicies from-office \(policy\.yaml\), from-partner \(policy\.yaml\) admit/.test(r)));
+  // The hostPort keeps the client's address: narrowed to what the policies admit on 9090; the other pod is not isolated.
+  const app = run('kubernetes', fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8'), path.join(dir, 'app.yaml'), read);
+  assert.deepEqual(entries(app), ['web 9090 198.51.100.0/25', 'other 9100 0.0.0.0/0', 'other 9100 ::/0']);
+  // With the default Cluster policy kube-proxy masquerades clients: port 80 stays open to all (an upper bound);
+  // 3389, admitted to no one, stays closed.
+  write('svc.yaml', service('Cluster'));
+  const cluster = run('kubernetes', fs.readFileSync(path.join(dir, 'svc.yaml'), 'utf8'), path.join(dir, 'svc.yaml'), read);
+  assert.deepEqual(entries(cluster), ['web 80 0.0.0.0/0', 'web 80 ::/0']);
+  // Read alone (no folder), the Service is what it was: both ports from anywhere, RDP flagged.
+  const alone = run('kubernetes', fs.readFileSync(path.join(dir, 'svc.yaml'), 'utf8'), path.join(dir, 'svc.yaml'));
+  assert.deepEqual(entries(alone), ['web 80 0.0.0.0/0', 'web 3389 0.0.0.0/0', 'web 80 ::/0', 'web 3389 ::/0']);
+  assert.ok(alone.findings.some((f) => f.code === 'PC101'));
+  fs.rmSync(dir, { recursive: true });
+});
+
 test('Dockerfile EXPOSE: ports, protocols, ranges, ARG/ENV variables; information only', () => {
   const fa = run(
     'dockerfile',
