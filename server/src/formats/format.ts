@@ -15,6 +15,8 @@ export interface ParseContext {
   path?: string;
   /** Text of a file in the same folder (compose's `.env`), or undefined when there is none or it cannot be read. */
   readBeside?(name: string): string | undefined;
+  /** Names of the other entries of the file's folder (at most a few hundred), for formats that combine a folder's files. */
+  listBeside?(): string[];
 }
 
 export interface TextEdit {
@@ -108,3 +110,9 @@ export interface InertEdits {
   /** Whether the line continues onto the next one (pf's trailing backslash), so the next line is part of it. */
   continues?(line: string): boolean;
 }
+
+/**
+ * What the registry knows of a format before its parser is loaded: its identity and which files it takes. Each
+ * format's `claims.ts` holds it, so recognising a file never loads a parser (formats/registry.ts `lazyFormat`).
+ */
+export type FormatClaims = Pick<Format, 'id' | 'languageIds' | 'claims' | 'claimsContent' | 'comment'>;
