@@ -105,6 +105,8 @@ const WORKER_THRESHOLD = 128 * 1024;
 const debouncer = new Debouncer();
 /** How long an edit waits before it is analysed: at once when idle and quick, else until a burst pauses. */
 const pace = new EditPace();
+/** A document that read an edited file is re-checked once that file's edits pause this long. */
+const DEPENDENT_DELAY_MS = 150;
 const pool = new WorkerPool();
 const settingsMemo = new SettingsMemo();
 
@@ -459,7 +461,7 @@ documents.onDidChangeContent((e) => {
           const d = documents.get(other);
           if (d) void validate(d, false);
         },
-        pace.edited(other),
+        DEPENDENT_DELAY_MS,
       );
 });
 documents.onDidClose((e) => {
