@@ -19,6 +19,7 @@ import { PortSet } from '../model/ports';
 import type { Action, Chain, Condition, ConnState, Hook, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import { PortMap } from './portmap';
+import { ChainSignatures, rotate, summariesFor, type ExposureCache, type Summary, type WalkEvent } from './exposure-cache';
 import { OTHER, interfaceClasses, isLoopback, matchesInterface, type IfaceClass } from './interfaces';
 
 export type Transport = 'tcp' | 'udp';
@@ -94,7 +95,22 @@ interface Frame {
   returned: PortMap;
   /** How the caller entered: a goto's result leaves the caller too; an inexact jump's result is not put back. */
   via?: 'jump' | 'goto';
+  /** How many frames deep the walk went below this one. */
+  below: number;
+  /** Set while this frame's walk is being recorded as a summary of its chain. */
+  record?: {
+    list: Summary<SourceBound>[];
+    input: PortMap;
+    /** Where this frame's part of the walker's logs starts, and the budget and loop count when it began. */
+    log: number;
+    entered: number;
+    reached: number;
+    budget: number;
+    taints: number;
+  };
 }
+/** Chain walks recorded at once (nested frames); deeper ones are walked without a summary. */
+const MAX_RECORDING = 16;
 
 /** Ports × sources a chain can act on; sources undefined means any. */
 interface Box {
@@ -180,7 +196,14 @@ function dnatKey(d: DnatAction | undefined): string {
   return k;
 }
 
-export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}): Exposure {
+export { createExposureCache, type ExposureCache } from './exposure-cache';
+
+/**
+ * The exposure of a ruleset. With a cache (one per document, passed to every analysis of it), user chains whose
+ * rules and callees are unchanged since the last analysis are not walked again when entered with the same input.
+ */
+export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noShortcut?: boolean } = {}): Exposure {
+  if (cache) rotate(cache);
   const chains = allChains(rs);
   const jumpedTo = new Set(
     chains.flatMap((c) =>
@@ -200,7 +223,7 @@ export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}
           const simple = !opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]);
           for (const ce of simple
             ? [walkListeners(path[0], hook, family, result)]
-            : new ChainWalker(rs, path, hook, family, result).run()) {
+            : new ChainWalker(rs, path, hook, family, result, cache).run()) {
             result.chains.push(ce);
             for (const g of ce.grants) {
               if (!g.rule) continue;
@@ -305,18 +328,39 @@ class ChainWalker {
     private readonly hook: PathHook,
     private readonly family: Family,
     private readonly trace: Pick<Exposure, 'considered' | 'reached'>,
+    private readonly cache?: ExposureCache,
   ) {
     let rules = 0;
     for (const t of rs.tables) {
       this.tables.set(t.name, new Map(t.chains.map((c) => [c.name, c])));
       for (const c of t.chains) {
         rules += c.rules.length;
-        if (c.rules.some((r) => r.action.kind === 'dnat')) this.hasDnat = true;
+        for (const r of c.rules) {
+          if (r.action.kind === 'dnat') this.hasDnat = true;
+          const target = r.action.kind === 'jump' || r.action.kind === 'goto' ? this.target(c.table, r.action.chain) : undefined;
+          if (target) this.callers.set(target, (this.callers.get(target) ?? 0) + 1);
+        }
       }
     }
+    if (cache) this.signatures = new ChainSignatures((t, n) => this.target(t, n));
     this.bits = family === 'ipv4' ? 32n : 128n;
     this.budget = WALK_BUDGET + VISITS_PER_RULE * rules;
   }
+
+  /** Chain summaries: without a cache, per chain and stage context; with one, in the cache (see summaries()). */
+  private readonly memo = new Map<Chain, Map<string, Summary<SourceBound>[]>>();
+  private readonly callers = new Map<Chain, number>();
+  private readonly signatures?: ChainSignatures;
+  /** What the walker's results depend on besides the chains and the input: keys summaries in the cache. */
+  private walkerKey = '';
+  private readonly indexed = new Set<Chain>();
+  /** Frames being recorded, and what they did in order (each keeps where its part starts). */
+  private recording = 0;
+  private readonly log: WalkEvent<SourceBound>[] = [];
+  private readonly enteredLog: string[] = [];
+  private readonly reachedLog: Rule[] = [];
+  /** Counts jumps left unfollowed for a loop or the budget: a recording that saw one is not kept. */
+  private taints = 0;
 
   private target(table: string, name: string): Chain | undefined {
     return this.tables.get(table)?.get(name);
@@ -344,6 +388,7 @@ class ChainWalker {
 
   run(): ChainExposure[] {
     this.classes = interfaceClasses(this.reachableInterfaces());
+    this.walkerKey = `${this.family}\u0000${this.hook}\u0000${this.hasDnat}\u0000${this.classes.join('\u0001')}`;
     const universe = this.keyed(
       this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))),
     );
@@ -546,7 +591,7 @@ class ChainWalker {
    * footprint), so a chain of thousands of jumps or thousands of user chains stays linear.
    */
   private walk(base: Chain, map: PortMap, protocol: Transport): PortMap {
-    const frames: Frame[] = [{ chain: base, map, reasons: [], within: [], next: 0, returned: PortMap.empty() }];
+    const frames: Frame[] = [{ chain: base, map, reasons: [], within: [], next: 0, returned: PortMap.empty(), below: 0 }];
     const onStack = new Set<Chain>();
     for (;;) {
       const f = frames[frames.length - 1];
@@ -556,8 +601,8 @@ class ChainWalker {
         const caller = frames[frames.length - 1];
         if (!caller) return f.returned;
         onStack.delete(f.chain);
-        if (f.via === 'goto') caller.returned.add(f.returned);
-        else if (f.via === 'jump') caller.map.add(f.returned);
+        if (f.record) this.store(f);
+        this.deliver(caller, f.via, f.returned, f.below + 1);
         continue;
       }
       const rule = f.chain.rules[f.next++];
@@ -581,24 +626,19 @@ class ChainWalker {
         if (matched.isEmpty()) continue;
       }
       this.trace.reached.add(rule.id);
+      if (this.recording) this.reachedLog.push(rule);
       const why = m.exact ? f.reasons : [...f.reasons, ...m.reasons];
-      if (!m.exact && action.kind !== 'accept' && action.kind !== 'notrack') this.undecided.push(...m.reasons);
+      if (!m.exact && action.kind !== 'accept' && action.kind !== 'notrack') this.undecide(m.reasons);
       switch (action.kind) {
         case 'accept':
         case 'other': // source NAT lets the packet through; queue verdicts are decided elsewhere: it may get through
           this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat', [...f.within, ...(m.within ?? [])]);
           break;
         case 'dnat':
-          this.dnat(matched, action, why);
+          this.dnat(matched, rule, why);
           break;
         case 'notrack':
-          // Only before conntrack has attached to the packet does NOTRACK change anything.
-          if (!this.stage.beforeConntrack) break;
-          if (!why.length) this.stage.notrack.add(matched);
-          else {
-            this.stage.maybeNotrack.add(matched);
-            this.stage.maybeNotrackWhy.push(...why);
-          }
+          this.notrack(matched, why);
           break;
         case 'return':
           f.returned.add(matched);
@@ -606,11 +646,13 @@ class ChainWalker {
         case 'jump':
         case 'goto': {
           if (!follow) {
+            if (target) this.taints++; // a loop: what the chains above would do depends on the stack
             // Unknown or looping target: the packet's fate is unknown; go on as if the jump did not happen.
             if (m.exact) f.map.add(matched);
             break;
           }
           if (this.budget <= 0 || frames.length > MAX_DEPTH) {
+            this.taints++;
             // Too deep or too much work to follow: assume the target may accept (an upper bound, said so).
             this.grant(
               protocol,
@@ -626,16 +668,21 @@ class ChainWalker {
             this.markConsidered(target);
             break;
           }
+          const via = action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined;
+          const within = [...f.within, ...(m.within ?? [])];
+          const memo = this.summaries(target, protocol);
+          const known = memo?.find((s) => s.input.equals(matched));
+          if (known && this.replayable(known, target, frames.length, onStack)) {
+            if (this.cache) this.cache.stats.replayed++;
+            this.replay(known, target, protocol, why, within);
+            this.deliver(f, via, known.returned, known.depth + 1);
+            break;
+          }
           onStack.add(target);
-          frames.push({
-            chain: target,
-            map: matched,
-            reasons: why,
-            within: [...f.within, ...(m.within ?? [])],
-            next: 0,
-            returned: PortMap.empty(),
-            via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined,
-          });
+          const frame: Frame = { chain: target, map: matched, reasons: why, within, next: 0, returned: PortMap.empty(), via, below: 0 };
+          if (this.cache) this.cache.stats.walked++;
+          if (memo && this.recording < MAX_RECORDING) this.startRecording(frame, memo, target);
+          frames.push(frame);
           break;
         }
         default: // drop, reject
@@ -644,10 +691,139 @@ class ChainWalker {
     }
   }
 
+  /** What a finished chain hands back: a goto's result leaves the caller too; an inexact jump's is not put back. */
+  private deliver(caller: Frame, via: Frame['via'], returned: PortMap, depth: number): void {
+    if (via === 'goto') caller.returned.add(returned);
+    else if (via === 'jump') caller.map.add(returned);
+    if (depth > caller.below) caller.below = depth;
+  }
+
+  /**
+   * Summaries of `chain` for the current stage and protocol, or undefined when it is not worth keeping them:
+   * without a cache, only chains jumped to from more than one rule can be entered twice with the same input.
+   */
+  private summaries(chain: Chain, protocol: Transport): Summary<SourceBound>[] | undefined {
+    const { ctx, beforeConntrack } = this.stage;
+    const context = `${protocol}\u0000${ctx.untracked}\u0000${dnatKey(ctx.dnat)}\u0000${beforeConntrack}`;
+    if (this.cache) {
+      const sig = this.signatures!.of(chain);
+      if (sig === undefined) return undefined;
+      return summariesFor(this.cache, `${this.walkerKey}\u0000${context}\u0000${sig}`) as Summary<SourceBound>[];
+    }
+    if ((this.callers.get(chain) ?? 0) < 2) return undefined;
+    let byContext = this.memo.get(chain);
+    if (!byContext) this.memo.set(chain, (byContext = new Map()));
+    let list = byContext.get(context);
+    if (!list) byContext.set(context, (list = []));
+    return list;
+  }
+
+  /** A summary stands for a walk here when the budget and depth allow that walk and none of its chains is on the stack. */
+  private replayable(s: Summary<SourceBound>, chain: Chain, depth: number, onStack: Set<Chain>): boolean {
+    if (this.budget - s.visits <= 0 || depth + 1 + s.depth > MAX_DEPTH) return false;
+    for (const name of s.entered) {
+      const c = this.target(chain.table, name);
+      if (!c || onStack.has(c)) return false;
+    }
+    return s.trace === this.trace || s.reached.every((r) => this.carried(r, chain) !== undefined);
+  }
+
+  /** The rule of this ruleset at the place `rule` held in the ruleset a cached summary came from. */
+  private carried(rule: Rule, chain: Chain): Rule | undefined {
+    const at = this.cache?.positions.get(rule);
+    return at && this.target(chain.table, at[0])?.rules[at[1]];
+  }
+
+  /** Does what walking `chain` did when the summary was made, with this caller's reasons and source bounds. */
+  private replay(s: Summary<SourceBound>, chain: Chain, protocol: Transport, reasons: string[], within: SourceBound[]): void {
+    const same = s.trace === this.trace;
+    const rule = (r: Rule) => (same ? r : this.carried(r, chain)!);
+    for (const e of s.events) {
+      if (e.kind === 'grant') this.grant(protocol, e.map, rule(e.rule), [...reasons, ...e.reasons], e.forceApprox, [...within, ...e.within]);
+      else if (e.kind === 'dnat') this.dnat(e.map, rule(e.rule), [...reasons, ...e.why]);
+      else if (e.kind === 'notrack') this.notrack(e.map, [...reasons, ...e.why]);
+      else this.undecide(e.reasons);
+    }
+    this.budget -= s.visits;
+    if (this.recording) {
+      for (const name of s.entered) this.enteredLog.push(name);
+      for (const r of s.reached) this.reachedLog.push(rule(r));
+    }
+    if (same) return;
+    for (const name of s.entered) for (const r of this.target(chain.table, name)!.rules) this.trace.considered.add(r.id);
+    for (const r of s.reached) this.trace.reached.add(rule(r).id);
+  }
+
+  private startRecording(frame: Frame, list: Summary<SourceBound>[], chain: Chain): void {
+    this.recording++;
+    frame.record = {
+      list,
+      input: frame.map.clone(),
+      log: this.log.length,
+      entered: this.enteredLog.length,
+      reached: this.reachedLog.length,
+      budget: this.budget,
+      taints: this.taints,
+    };
+    this.enteredLog.push(chain.name);
+    if (this.cache && !this.indexed.has(chain)) {
+      this.indexed.add(chain);
+      chain.rules.forEach((r, i) => this.cache!.positions.set(r, [chain.name, i]));
+    }
+  }
+
+  /** Keeps what a recorded frame did as a summary, unless a loop or the budget made it depend on its caller. */
+  private store(f: Frame): void {
+    const rec = f.record!;
+    this.recording--;
+    if (this.taints === rec.taints) {
+      const p = f.reasons.length;
+      const w = f.within.length;
+      rec.list.push({
+        input: rec.input,
+        returned: f.returned,
+        events: this.log.slice(rec.log).map((e) => {
+          switch (e.kind) {
+            case 'grant':
+              return { ...e, reasons: e.reasons.slice(p), within: e.within.slice(w) };
+            case 'dnat':
+            case 'notrack':
+              return { ...e, why: e.why.slice(p) };
+            default:
+              return e;
+          }
+        }),
+        entered: this.enteredLog.slice(rec.entered),
+        reached: this.reachedLog.slice(rec.reached),
+        visits: rec.budget - this.budget,
+        depth: f.below,
+        trace: this.trace,
+      });
+    }
+    if (!this.recording) this.log.length = this.enteredLog.length = this.reachedLog.length = 0;
+  }
+
+  private undecide(reasons: string[]): void {
+    this.undecided.push(...reasons);
+    if (this.recording) this.log.push({ kind: 'undecided', reasons });
+  }
+
+  /** NOTRACK changes something only before conntrack has attached to the packet; it does not end the chain. */
+  private notrack(map: PortMap, why: string[]): void {
+    if (this.recording) this.log.push({ kind: 'notrack', map, why });
+    if (!this.stage.beforeConntrack) return;
+    if (!why.length) this.stage.notrack.add(map);
+    else {
+      this.stage.maybeNotrack.add(map);
+      this.stage.maybeNotrackWhy.push(...why);
+    }
+  }
+
   private readonly marked = new Set<Chain>();
 
   /** A chain entered with nothing left to decide: its rules were considered, none reached. */
   private markConsidered(chain: Chain): void {
+    if (this.recording) this.enteredLog.push(chain.name);
     if (this.marked.has(chain)) return;
     this.marked.add(chain);
     for (const r of chain.rules) this.trace.considered.add(r.id);
@@ -711,6 +887,7 @@ class ChainWalker {
     within: SourceBound[] = [],
   ): void {
     if (map.isEmpty()) return;
+    if (this.recording) this.log.push({ kind: 'grant', map, rule: rule!, reasons, forceApprox, within });
     this.stage.accepted.push({
       chain: this.stage.chain,
       ctx: this.stage.ctx,
@@ -723,7 +900,9 @@ class ChainWalker {
   }
 
   /** Destination NAT ends the NAT chain: the connection goes on with its new destination. */
-  private dnat(map: PortMap, action: DnatAction, why: string[]): void {
+  private dnat(map: PortMap, rule: Rule, why: string[]): void {
+    if (this.recording) this.log.push({ kind: 'dnat', map, rule, why });
+    const action = rule.action as DnatAction;
     const reasons = [...this.stage.ctx.reasons, ...why];
     // REDIRECT always delivers to this host; DNAT to an address does so only when it is one of the host's own.
     if (action.redirect && this.hook !== 'input') return;
