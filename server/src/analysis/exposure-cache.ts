@@ -37,12 +37,12 @@ export interface Summary<Bound> {
 
 /** Summaries of one analysis and the one before; an analysis keeps what it used or made, nothing older. */
 export interface ExposureCache {
+  /** @internal summary lists and footprints, by walker context and chain signature */
+  previous: Map<string, unknown>;
   /** @internal */
-  previous: Map<string, Summary<unknown>[]>;
-  /** @internal */
-  current: Map<string, Summary<unknown>[]>;
-  /** @internal where each recorded rule sat in the ruleset it came from (chain name, index), for replays in the next one. */
-  positions: WeakMap<Rule, readonly [string, number]>;
+  current: Map<string, unknown>;
+  /** @internal where each rule sat in the ruleset it came from (table, chain, index), to find it in the next one. */
+  positions: WeakMap<Rule, readonly [string, string, number]>;
   /** Chain walks of the last analysis: replayed from a summary, and walked (and recorded) anew. */
   stats: { replayed: number; walked: number };
 }
@@ -59,11 +59,11 @@ export function rotate(cache: ExposureCache): void {
   cache.stats = { replayed: 0, walked: 0 };
 }
 
-/** The summaries stored under `key`, carried over from the previous analysis on first use. */
-export function summariesFor(cache: ExposureCache, key: string): Summary<unknown>[] {
-  let list = cache.current.get(key);
-  if (!list) cache.current.set(key, (list = cache.previous.get(key) ?? []));
-  return list;
+/** What is stored under `key`, carried over from the previous analysis on first use, or made now. */
+export function carried<T>(cache: ExposureCache, key: string, make: () => T): T {
+  let v = cache.current.get(key) as T | undefined;
+  if (v === undefined) cache.current.set(key, (v = (cache.previous.get(key) as T | undefined) ?? make()));
+  return v;
 }
 
 /**

@@ -19,7 +19,7 @@ import { PortSet } from '../model/ports';
 import type { Action, Chain, Condition, ConnState, Hook, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import { PortMap } from './portmap';
-import { ChainSignatures, rotate, summariesFor, type ExposureCache, type Summary, type WalkEvent } from './exposure-cache';
+import { ChainSignatures, carried, rotate, type ExposureCache, type Summary, type WalkEvent } from './exposure-cache';
 import { OTHER, interfaceClasses, isLoopback, matchesInterface, type IfaceClass } from './interfaces';
 
 export type Transport = 'tcp' | 'udp';
@@ -167,6 +167,17 @@ interface Accepted {
   within?: SourceBound[];
 }
 
+/** A path's result kept in a cache, with the rules its walk considered and reached. */
+interface PathResult {
+  chains: ChainExposure[];
+  considered: Rule[];
+  reached: Rule[];
+}
+
+function allChainsOf(tables: Map<string, Map<string, Chain>>): Chain[] {
+  return [...tables.values()].flatMap((t) => [...t.values()]);
+}
+
 const PLAIN: FlowContext = { untracked: false, reasons: [] };
 
 /** Flows for the next chain, merged by context (approximate ones kept apart from exact ones). */
@@ -203,7 +214,15 @@ export { createExposureCache, type ExposureCache } from './exposure-cache';
  * rules and callees are unchanged since the last analysis are not walked again when entered with the same input.
  */
 export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noShortcut?: boolean } = {}): Exposure {
+  let signatures: ChainSignatures | undefined;
   if (cache) rotate(cache);
+  // Chains are found again by table and chain name: two tables of one name (nft `ip filter`, `ip6 filter`) are not.
+  if (cache && new Set(rs.tables.map((t) => t.name)).size < rs.tables.length) cache = undefined;
+  if (cache) {
+    const byName = new Map(rs.tables.map((t) => [t.name, new Map(t.chains.map((c) => [c.name, c]))]));
+    signatures = new ChainSignatures((t, n) => byName.get(t)?.get(n));
+    for (const t of rs.tables) for (const c of t.chains) c.rules.forEach((r, i) => cache.positions.set(r, [t.name, c.name, i]));
+  }
   const chains = allChains(rs);
   const jumpedTo = new Set(
     chains.flatMap((c) =>
@@ -223,7 +242,7 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
           const simple = !opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]);
           for (const ce of simple
             ? [walkListeners(path[0], hook, family, result)]
-            : new ChainWalker(rs, path, hook, family, result, cache).run()) {
+            : new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) {
             result.chains.push(ce);
             for (const g of ce.grants) {
               if (!g.rule) continue;
@@ -327,8 +346,9 @@ class ChainWalker {
     private readonly path: Chain[],
     private readonly hook: PathHook,
     private readonly family: Family,
-    private readonly trace: Pick<Exposure, 'considered' | 'reached'>,
+    private readonly result: Pick<Exposure, 'considered' | 'reached'>,
     private readonly cache?: ExposureCache,
+    private readonly signatures?: ChainSignatures,
   ) {
     let rules = 0;
     for (const t of rs.tables) {
@@ -342,7 +362,6 @@ class ChainWalker {
         }
       }
     }
-    if (cache) this.signatures = new ChainSignatures((t, n) => this.target(t, n));
     this.bits = family === 'ipv4' ? 32n : 128n;
     this.budget = WALK_BUDGET + VISITS_PER_RULE * rules;
   }
@@ -350,10 +369,10 @@ class ChainWalker {
   /** Chain summaries: without a cache, per chain and stage context; with one, in the cache (see summaries()). */
   private readonly memo = new Map<Chain, Map<string, Summary<SourceBound>[]>>();
   private readonly callers = new Map<Chain, number>();
-  private readonly signatures?: ChainSignatures;
+  /** Rules this walker considered and reached (merged into the result; kept with the path in a cache). */
+  private readonly trace = { considered: new Set<number>(), reached: new Set<number>() };
   /** What the walker's results depend on besides the chains and the input: keys summaries in the cache. */
   private walkerKey = '';
-  private readonly indexed = new Set<Chain>();
   /** Frames being recorded, and what they did in order (each keeps where its part starts). */
   private recording = 0;
   private readonly log: WalkEvent<SourceBound>[] = [];
@@ -387,6 +406,57 @@ class ChainWalker {
   };
 
   run(): ChainExposure[] {
+    const key = this.pathKey();
+    const kept = key ? carried<PathResult | null>(this.cache!, key, () => null) : null;
+    const reused = kept && this.reuse(kept);
+    if (reused) return reused;
+    const chains = this.walkPath();
+    for (const id of this.trace.considered) this.result.considered.add(id);
+    for (const id of this.trace.reached) this.result.reached.add(id);
+    if (key) {
+      const rules = new Map(allChainsOf(this.tables).flatMap((c) => c.rules.map((r) => [r.id, r] as const)));
+      const of = (ids: Set<number>) => [...ids].map((id) => rules.get(id)!);
+      this.cache!.current.set(key, { chains, considered: of(this.trace.considered), reached: of(this.trace.reached) });
+    }
+    return chains;
+  }
+
+  /** With a cache: the path's chains, everything they reach, and how they sit on the hook, or undefined (a loop). */
+  private pathKey(): string | undefined {
+    if (!this.cache) return undefined;
+    const parts = ['p', this.family, this.hook, String(this.hasDnat)];
+    for (const c of this.path) {
+      const sig = this.signatures!.of(c);
+      if (sig === undefined) return undefined;
+      parts.push(sig, `${c.hook}|${c.priority}|${c.policy}|${c.family}|${c.scope}`);
+    }
+    return parts.join('\u0000');
+  }
+
+  /** A path walked in the last analysis whose chains are unchanged: its result, pointing at this ruleset's rules. */
+  private reuse(kept: PathResult): ChainExposure[] | undefined {
+    const rules = (list: Rule[]) => list.map((r) => this.carried(r));
+    const considered = rules(kept.considered);
+    const reached = rules(kept.reached);
+    const chains: ChainExposure[] = [];
+    for (const ce of kept.chains) {
+      const chain = this.target(ce.chain.table, ce.chain.name);
+      if (!chain) return undefined;
+      const grants: Grant[] = [];
+      for (const g of ce.grants) {
+        const rule = g.rule && this.carried(g.rule);
+        if (g.rule && !rule) return undefined;
+        grants.push({ ...g, chain, rule });
+      }
+      chains.push({ ...ce, chain, path: this.path, grants });
+    }
+    if (considered.some((r) => !r) || reached.some((r) => !r)) return undefined;
+    for (const r of considered) this.result.considered.add(r!.id);
+    for (const r of reached) this.result.reached.add(r!.id);
+    return chains;
+  }
+
+  private walkPath(): ChainExposure[] {
     this.classes = interfaceClasses(this.reachableInterfaces());
     this.walkerKey = `${this.family}\u0000${this.hook}\u0000${this.hasDnat}\u0000${this.classes.join('\u0001')}`;
     const universe = this.keyed(
@@ -708,7 +778,7 @@ class ChainWalker {
     if (this.cache) {
       const sig = this.signatures!.of(chain);
       if (sig === undefined) return undefined;
-      return summariesFor(this.cache, `${this.walkerKey}\u0000${context}\u0000${sig}`) as Summary<SourceBound>[];
+      return carried(this.cache, `s\u0000${this.walkerKey}\u0000${context}\u0000${sig}`, () => [] as Summary<SourceBound>[]);
     }
     if ((this.callers.get(chain) ?? 0) < 2) return undefined;
     let byContext = this.memo.get(chain);
@@ -725,19 +795,19 @@ class ChainWalker {
       const c = this.target(chain.table, name);
       if (!c || onStack.has(c)) return false;
     }
-    return s.trace === this.trace || s.reached.every((r) => this.carried(r, chain) !== undefined);
+    return s.trace === this.trace || s.reached.every((r) => this.carried(r) !== undefined);
   }
 
-  /** The rule of this ruleset at the place `rule` held in the ruleset a cached summary came from. */
-  private carried(rule: Rule, chain: Chain): Rule | undefined {
+  /** The rule of this ruleset at the place `rule` held in the ruleset a cached result came from. */
+  private carried(rule: Rule): Rule | undefined {
     const at = this.cache?.positions.get(rule);
-    return at && this.target(chain.table, at[0])?.rules[at[1]];
+    return at && this.target(at[0], at[1])?.rules[at[2]];
   }
 
   /** Does what walking `chain` did when the summary was made, with this caller's reasons and source bounds. */
   private replay(s: Summary<SourceBound>, chain: Chain, protocol: Transport, reasons: string[], within: SourceBound[]): void {
     const same = s.trace === this.trace;
-    const rule = (r: Rule) => (same ? r : this.carried(r, chain)!);
+    const rule = (r: Rule) => (same ? r : this.carried(r)!);
     for (const e of s.events) {
       if (e.kind === 'grant') this.grant(protocol, e.map, rule(e.rule), [...reasons, ...e.reasons], e.forceApprox, [...within, ...e.within]);
       else if (e.kind === 'dnat') this.dnat(e.map, rule(e.rule), [...reasons, ...e.why]);
@@ -766,10 +836,6 @@ class ChainWalker {
       taints: this.taints,
     };
     this.enteredLog.push(chain.name);
-    if (this.cache && !this.indexed.has(chain)) {
-      this.indexed.add(chain);
-      chain.rules.forEach((r, i) => this.cache!.positions.set(r, [chain.name, i]));
-    }
   }
 
   /** Keeps what a recorded frame did as a summary, unless a loop or the budget made it depend on its caller. */
@@ -842,6 +908,14 @@ class ChainWalker {
     const memo = this.footprints[protocol];
     const known = memo.get(chain);
     if (known) return known;
+    // With a cache, a chain whose structure is unchanged keeps its box from the last analysis.
+    const sig = this.cache && this.signatures!.of(chain);
+    const key = sig && `f\u0000${this.walkerKey}\u0000${protocol}\u0000${sig}`;
+    const kept = key ? carried<Box | null>(this.cache!, key, () => null) : null;
+    if (kept) {
+      memo.set(chain, kept);
+      return kept;
+    }
     const stack: { chain: Chain; next: number; box: Box }[] = [{ chain, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } }];
     const open = new Set<Chain>([chain]);
     while (stack.length) {
@@ -874,6 +948,7 @@ class ChainWalker {
       f.box = widen(f.box, box);
       f.next++;
     }
+    if (key) this.cache!.current.set(key, memo.get(chain));
     return memo.get(chain)!;
   }
 
