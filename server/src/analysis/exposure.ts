@@ -1015,8 +1015,17 @@ class ChainWalker {
       this.keyedMatch.set(rule, m);
     }
     if (!m.matches || !inFlow) return m;
-    return this.inContext(c, m);
+    const { ctx, beforeConntrack } = this.stage;
+    if (c.plain && !ctx.dnat?.toPorts) return m;
+    // Without a port rewrite the match depends only on the kind of flow: computed once per rule and kind.
+    if (ctx.dnat?.toPorts) return this.inContext(c, m);
+    const kind = (beforeConntrack ? 1 : 0) | (ctx.untracked ? 2 : 0) | (ctx.dnat ? 4 : 0);
+    let byKind = this.contextMatch.get(rule);
+    if (!byKind) this.contextMatch.set(rule, (byKind = []));
+    return (byKind[kind] ??= this.inContext(c, m));
   }
+
+  private readonly contextMatch = new Map<Rule, MatchResult[]>();
 
   /** A match as the current flow sees it: its connection state and, after DNAT, its rewritten destination port. */
   /**
