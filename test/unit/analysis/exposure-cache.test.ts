@@ -110,16 +110,16 @@ test('an edited ruleset analysed with the previous cache gives exactly the fresh
     let text = fs.readFileSync(file, 'utf8');
     const cache = createExposureCache();
     analyse(parse(text), text, settings, format.comment, undefined, cache);
-    const edits = rel.includes('tum-net') ? 6 : 12;
+    // Chains a walk without reuse enters (the first analysis had nothing to reuse): the yardstick for the edits.
+    const fromScratch = cache.stats.walked + cache.stats.replayed;
+    const edits = rel.includes('tum-net') ? 4 : 10;
     for (let k = 0; k < edits; k++) {
       text = edit(text, random);
       const rs = parse(text);
       const cached = analyse(rs, text, settings, format.comment, undefined, cache);
       walkedCached += cache.stats.walked;
       const fresh = analyse(parse(text), text, settings, format.comment);
-      const freshCache = createExposureCache();
-      analyseExposure(parse(text), freshCache);
-      walkedFresh += freshCache.stats.walked;
+      walkedFresh += fromScratch;
       const where = `${rel} after edit ${k + 1}`;
       assert.equal(snapshot(rs, cached.exposure), snapshot(fresh.ruleset, fresh.exposure), where);
       assert.equal(JSON.stringify(cached.findings), JSON.stringify(fresh.findings), where);
