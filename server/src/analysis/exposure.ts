@@ -751,7 +751,9 @@ class ChainWalker {
           onStack.add(target);
           const frame: Frame = { chain: target, map: matched, reasons: why, within, next: 0, returned: PortMap.empty(), via, below: 0 };
           if (this.cache) this.cache.stats.walked++;
-          if (memo && this.recording < MAX_RECORDING) this.startRecording(frame, memo, target);
+          if (memo && this.recording < MAX_RECORDING) this.startRecording(frame, memo);
+          // Every chain entered inside a recording belongs to it (its rules were considered; it must not be on the stack).
+          if (this.recording) this.enteredLog.push(target.name);
           frames.push(frame);
           break;
         }
@@ -824,7 +826,7 @@ class ChainWalker {
     for (const r of s.reached) this.trace.reached.add(rule(r).id);
   }
 
-  private startRecording(frame: Frame, list: Summary<SourceBound>[], chain: Chain): void {
+  private startRecording(frame: Frame, list: Summary<SourceBound>[]): void {
     this.recording++;
     frame.record = {
       list,
@@ -835,7 +837,6 @@ class ChainWalker {
       budget: this.budget,
       taints: this.taints,
     };
-    this.enteredLog.push(chain.name);
   }
 
   /** Keeps what a recorded frame did as a summary, unless a loop or the budget made it depend on its caller. */

@@ -146,3 +146,28 @@ test('a cache survives a ruleset whose chains loop and one that jumps to unknown
     assert.equal(snapshot(rs, analyseExposure(rs, cache)), snapshot(fresh, analyseExposure(fresh)));
   }
 });
+
+test('a cache over chains nested deeper than the walk records at once', () => {
+  const format = formatForPath('x.rules')!;
+  const cache = createExposureCache();
+  const depth = 24;
+  const rules = (port: number) => [
+    '*filter',
+    ':INPUT DROP [0:0]',
+    ...Array.from({ length: depth }, (_, i) => `:c${i} - [0:0]`),
+    '-A INPUT -p tcp -j c0',
+    '-A INPUT -p udp -s 10.0.0.0/8 -j c0',
+    ...Array.from({ length: depth }, (_, i) => [`-A c${i} -p tcp --dport ${1000 + i} -j ACCEPT`, ...(i + 1 < depth ? [`-A c${i} -j c${i + 1}`] : [])]).flat(),
+    `-A c${depth - 1} -p tcp --dport 22 -j ACCEPT`,
+    // The edit: INPUT changes after its jumps, so the chains below are replayed from the cache.
+    `-A INPUT -p tcp --dport ${port} -j ACCEPT`,
+    'COMMIT',
+    '',
+  ];
+  for (const port of [22, 23, 23, 80]) {
+    const text = rules(port).join('\n');
+    const rs = format.parse(text, { path: 'x.rules', resolveService: () => undefined });
+    const fresh = format.parse(text, { path: 'x.rules', resolveService: () => undefined });
+    assert.equal(snapshot(rs, analyseExposure(rs, cache)), snapshot(fresh, analyseExposure(fresh)), `port ${port}`);
+  }
+});
