@@ -22,6 +22,8 @@ const builds = [
   // in speed; `env -S` passes the flag when an editor runs the bin directly.
   { entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js', banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } },
   { entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  // `portcullis check` analyses many files on these worker threads (server/src/cli/check-pool.ts).
+  { entryPoints: ['server/src/cli/check-worker.ts'], outfile: 'dist/check-worker.js' },
   // The server analyses large documents in this worker thread (server/src/scheduling/worker-pool.ts).
   { entryPoints: ['server/src/scheduling/analysis-worker.ts'], outfile: 'dist/analysis-worker.js' },
 ];

@@ -1,0 +1,124 @@
+/**
+ * `portcullis check` over many files on worker threads (cli/check-worker.ts), with results handed back in input
+ * order, so the output is byte for byte the serial one. At most a few files per worker are in flight, so memory
+ * stays bounded however many files a run covers. Used only where it pays: several cores and enough bytes to
+ * analyse that the workers' start-up (each loads the analysis) is won back.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Finding, Severity } from '../model/finding';
+import type { Input } from './inputs';
+
+export interface PoolSetup {
+  /** --config, when given. */
+  config?: string;
+  min: Severity;
+}
+export interface CheckJob {
+  seq: number;
+  path: string;
+  formatId: string;
+}
+export type Checked = { error: string } | { shown: Finding[] };
+export type CheckReply = { seq: number } & (Checked | { internal: string });
+
+/** Files in flight per worker: enough to keep each busy while the main thread writes, few enough to bound memory. */
+const IN_FLIGHT_PER_WORKER = 4;
+/** Look-ahead before choosing: the parallel path pays from about this much input. */
+const PAYS = { files: 8, bytes: 256 * 1024 };
+const LOOK_AHEAD = { files: 64, bytes: 1024 * 1024 };
+
+/**
+ * How many workers to use for these inputs (0 = analyse on the main thread) and the inputs to use, the
+ * look-ahead included. `jobs` is --jobs: 1 forces the serial path, more forces that many workers.
+ */
+export function planWorkers(all: Iterable<Input>, jobs: number | undefined): { workers: number; inputs: Iterable<Input> } {
+  if (jobs !== undefined) return { workers: jobs > 1 ? jobs : 0, inputs: all };
+  const cores = os.availableParallelism();
+  if (cores < 2) return { workers: 0, inputs: all };
+  const it = all[Symbol.iterator]();
+  const seen: Input[] = [];
+  let files = 0;
+  let bytes = 0;
+  for (let next = it.next(); !next.done; next = it.next()) {
+    seen.push(next.value);
+    if (next.value.kind !== 'file') continue;
+    files++;
+    bytes += sizeOf(next.value.path);
+    if (files >= LOOK_AHEAD.files || bytes >= LOOK_AHEAD.bytes) break;
+  }
+  const rest = { [Symbol.iterator]: () => it };
+  const inputs = (function* () {
+    yield* seen;
+    yield* rest;
+  })();
+  return { workers: files >= PAYS.files && bytes >= PAYS.bytes ? Math.min(cores, files) : 0, inputs };
+}
+
+function sizeOf(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Each input with, for files, what its worker found; in input order. */
+export async function* checkInParallel(
+  all: Iterable<Input>,
+  workers: number,
+  setup: PoolSetup,
+  // Beside this code: dist/ for the bundle (esbuild.mjs builds the worker there), out/…/cli/ for tsc.
+  script = path.join(__dirname, 'check-worker.js'),
+): AsyncGenerator<{ input: Input; result?: Checked }> {
+  const pool = Array.from({ length: workers }, () => startWorker(script, setup));
+  const queue: { input: Input; result?: Promise<Checked> }[] = [];
+  let seq = 0;
+  try {
+    for (const input of all) {
+      if (input.kind !== 'file') {
+        queue.push({ input });
+      } else {
+        const w = pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+        queue.push({ input, result: w.run({ seq: seq++, path: input.path, formatId: input.format.id }) });
+      }
+      while (queue.length && (queue[0].result === undefined || queue.length > workers * IN_FLIGHT_PER_WORKER)) {
+        const head = queue.shift()!;
+        yield { input: head.input, result: head.result && (await head.result) };
+      }
+    }
+    for (const head of queue) yield { input: head.input, result: head.result && (await head.result) };
+  } finally {
+    await Promise.all(pool.map((w) => w.worker.terminate()));
+  }
+}
+
+function startWorker(script: string, setup: PoolSetup) {
+  const worker = new Worker(script, { workerData: setup });
+  const pending = new Map<number, { resolve(r: Checked): void; reject(e: Error): void }>();
+  const failAll = (e: Error): void => {
+    for (const p of pending.values()) p.reject(e);
+    pending.clear();
+  };
+  worker.on('message', (reply: CheckReply) => {
+    const p = pending.get(reply.seq);
+    pending.delete(reply.seq);
+    if ('internal' in reply) p?.reject(new Error(reply.internal));
+    else p?.resolve(reply);
+  });
+  worker.on('error', failAll);
+  worker.on('exit', (code) => failAll(new Error(`analysis worker stopped (exit code ${code})`)));
+  return {
+    worker,
+    pending,
+    run(job: CheckJob): Promise<Checked> {
+      const result = new Promise<Checked>((resolve, reject) => pending.set(job.seq, { resolve, reject }));
+      // Awaited in order later; a failure before then must not count as an unhandled rejection.
+      result.catch(() => undefined);
+      worker.postMessage(job);
+      return result;
+    },
+  };
+}
