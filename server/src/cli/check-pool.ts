@@ -98,7 +98,9 @@ export async function* checkInParallel(
 function startWorker(script: string, setup: PoolSetup) {
   const worker = new Worker(script, { workerData: setup });
   const pending = new Map<number, { resolve(r: Checked): void; reject(e: Error): void }>();
+  let failure: Error | undefined;
   const failAll = (e: Error): void => {
+    failure ??= e;
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
@@ -114,10 +116,13 @@ function startWorker(script: string, setup: PoolSetup) {
     worker,
     pending,
     run(job: CheckJob): Promise<Checked> {
-      const result = new Promise<Checked>((resolve, reject) => pending.set(job.seq, { resolve, reject }));
+      // A worker that died takes no more jobs: a message to it would never be answered.
+      const result = failure
+        ? Promise.reject(failure)
+        : new Promise<Checked>((resolve, reject) => pending.set(job.seq, { resolve, reject }));
       // Awaited in order later; a failure before then must not count as an unhandled rejection.
       result.catch(() => undefined);
-      worker.postMessage(job);
+      if (!failure) worker.postMessage(job);
       return result;
     },
   };

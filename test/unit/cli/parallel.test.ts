@@ -1,0 +1,92 @@
+/**
+ * `portcullis check` on worker threads prints exactly what the serial path prints: same bytes, same order, same
+ * exit status, in every output format, on the corpus and on a tree with the awkward cases (a broken config,
+ * unreadable and skipped entries). The pool chooses threads only where there is enough to analyse.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import test from 'node:test';
+import { checkInParallel, planWorkers } from '../../../server/src/cli/check-pool';
+import { inputs, type Input } from '../../../server/src/cli/inputs';
+import { CORPUS, HAVE_CORPUS, NO_CORPUS, REPO } from '../../support/corpus';
+
+const CLI = path.join(REPO, 'dist/cli.js');
+const SAMPLES = path.join(REPO, 'test/fixtures/samples');
+const check = (...args: string[]) =>
+  spawnSync(process.execPath, [CLI, 'check', ...args], { encoding: 'utf8', cwd: REPO, timeout: 600_000, maxBuffer: 512 * 1024 * 1024 });
+
+function assertSameBothWays(targets: string[], extra: string[] = []): void {
+  for (const format of ['text', 'json', 'sarif']) {
+    const args = ['--format', format, '--min-severity', 'hint', ...extra, ...targets];
+    const serial = check('--jobs', '1', ...args);
+    const parallel = check('--jobs', '3', ...args);
+    assert.ok(serial.stdout.length > 100, `${format}: ${serial.stderr}`);
+    assert.equal(parallel.status, serial.status, `${format}: exit status`);
+    assert.equal(parallel.stderr, serial.stderr, `${format}: stderr`);
+    // Compared as strings, not parsed: the promise is byte-identical output.
+    assert.ok(parallel.stdout === serial.stdout, `${format}: output differs from the serial run`);
+  }
+}
+
+test('serial and parallel check print the same bytes on the corpus (text, JSON, SARIF)', { skip: !HAVE_CORPUS && NO_CORPUS }, () => {
+  assertSameBothWays([CORPUS]);
+});
+
+test('serial and parallel check agree on broken configs, unreadable files and skipped entries', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-par-'));
+  try {
+    const sample = fs.readFileSync(path.join(SAMPLES, 'web-server.rules'), 'utf8');
+    for (let i = 0; i < 12; i++) {
+      const sub = path.join(dir, i % 2 ? 'a' : 'b');
+      fs.mkdirSync(sub, { recursive: true });
+      fs.writeFileSync(path.join(sub, `host${i}.rules`), sample.replace('198.51.100.0/24', `10.0.${i}.0/24`));
+    }
+    // A config with a problem is reported once, on the first file (in input order) that uses it.
+    fs.writeFileSync(path.join(dir, 'a', '.portcullis.json'), '{ "severity": { "PC101": "loud" } }');
+    fs.writeFileSync(path.join(dir, 'a', 'notes.txt'), 'not a ruleset\n');
+    fs.symlinkSync(path.join(dir, 'missing.rules'), path.join(dir, 'b', 'dangling.rules'));
+    fs.mkdirSync(path.join(dir, 'node_modules'));
+    assertSameBothWays([dir, SAMPLES, path.join(dir, 'none.rules')], ['--verbose']);
+    const text = check('--jobs', '3', '--verbose', dir);
+    assert.match(text.stdout, /a\/host1\.rules: error: config: /);
+    assert.equal(text.stdout.match(/error: config:/g)?.length, 1);
+    assert.match(text.stdout, /dangling\.rules: error: dangling symbolic link/);
+    assert.match(text.stdout, /notes\.txt: skipped: not a known file type/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('threads only where they pay: a few small files stay on the main thread, many bytes go to workers', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-plan-'));
+  try {
+    const sample = fs.readFileSync(path.join(SAMPLES, 'web-server.rules'), 'utf8');
+    fs.writeFileSync(path.join(dir, 'one.rules'), sample);
+    const small = planWorkers(inputs([dir]), undefined);
+    assert.equal(small.workers, 0);
+    assert.deepEqual([...small.inputs].map((i) => i.path), [path.join(dir, 'one.rules')]);
+    for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `big${String(i).padStart(2, '0')}.rules`), sample.repeat(20));
+    const big = planWorkers(inputs([dir]), undefined);
+    assert.equal(big.workers, os.availableParallelism() >= 2 ? Math.min(os.availableParallelism(), 41) : 0);
+    // The look-ahead loses nothing and keeps the order.
+    assert.deepEqual(
+      [...big.inputs].map((i) => i.path),
+      [...inputs([dir])].map((i) => i.path),
+    );
+    assert.equal(planWorkers(inputs([dir]), 1).workers, 0);
+    assert.equal(planWorkers(inputs([dir]), 4).workers, 4);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a worker that cannot start fails the run with an error instead of hanging', async () => {
+  const files: Input[] = [...inputs([SAMPLES])];
+  const run = async () => {
+    for await (const _ of checkInParallel(files, 2, { min: 'hint' }, path.join(os.tmpdir(), 'no-such-worker.js')));
+  };
+  await assert.rejects(run, /Cannot find module|no-such-worker|exit code/);
+});
