@@ -1,7 +1,8 @@
 // A generated repository for `portcullis check` at scale: N files (default 1,000) drawn with a seeded random
 // generator from the corpus files a directory walk recognises, so the mix of formats and the sizes follow the
-// corpus; every format is present at least once. Each file keeps its corpus path under a numbered folder, so
-// it is recognised exactly as in the corpus (names such as user.rules, zones/*.xml, Dockerfile matter).
+// corpus; every format is present at least once. A file keeps its corpus path, under copy-<k>/ for its k-th
+// draw, so the tree looks like a few copies of the corpus and every file is recognised as in the corpus (names
+// such as user.rules, firewalld/zones/*.xml, Dockerfile matter; the generator checks it).
 //   node bench/gen-repo.mjs [--seed N] [--count N] [DIR]   prints the directory and a summary
 // Uses the compiled sources in out/ (npx tsc -p .) to recognise formats.
 import { execFileSync } from 'node:child_process';
@@ -28,21 +29,25 @@ function random(seed) {
 }
 
 /** Corpus files by format id, as `portcullis check <corpus>` would recognise them. */
-function corpusByFormat() {
+function formatOf() {
   if (!fs.existsSync(path.join(REPO, 'out/server/src/pipeline.js'))) execFileSync('npx', ['tsc', '-p', REPO], { stdio: 'inherit' });
   const { resolveFormat } = require(path.join(REPO, 'out/server/src/pipeline.js'));
   const { readHead } = require(path.join(REPO, 'out/server/src/io/read-text.js'));
   const { HEAD_BYTES } = require(path.join(REPO, 'out/server/src/formats/registry.js'));
+  return (p) => resolveFormat(p, undefined, () => readHead(p, HEAD_BYTES))?.id;
+}
+
+function corpusByFormat(format) {
   const byFormat = new Map();
   const visit = (dir) => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) visit(p);
       else if (e.isFile()) {
-        const format = resolveFormat(p, undefined, () => readHead(p, HEAD_BYTES));
-        if (!format) continue;
-        if (!byFormat.has(format.id)) byFormat.set(format.id, []);
-        byFormat.get(format.id).push({ rel: path.relative(CORPUS, p), size: fs.statSync(p).size, format: format.id });
+        const id = format(p);
+        if (!id) continue;
+        if (!byFormat.has(id)) byFormat.set(id, []);
+        byFormat.get(id).push({ rel: path.relative(CORPUS, p), size: fs.statSync(p).size, format: id });
       }
     }
   };
@@ -52,18 +57,23 @@ function corpusByFormat() {
 
 /** Writes the repository into `dir` and returns what it holds. */
 export function generateRepo(dir, { seed = 1, count = 1000 } = {}) {
-  const byFormat = corpusByFormat();
+  const format = formatOf();
+  const byFormat = corpusByFormat(format);
   const pool = [...byFormat.values()].flat();
   const next = random(seed);
   // One of each format first, then draws from the whole pool (its format mix and size distribution).
   const picks = [...byFormat.values()].map((files) => files[Math.floor(next() * files.length)]);
   while (picks.length < count) picks.push(pool[Math.floor(next() * pool.length)]);
   picks.length = count;
-  picks.forEach((f, i) => {
-    const to = path.join(dir, String(i).padStart(4, '0'), f.rel);
+  const copies = new Map();
+  for (const f of picks) {
+    const k = (copies.get(f.rel) ?? 0) + 1;
+    copies.set(f.rel, k);
+    const to = path.join(dir, `copy-${k}`, f.rel);
     fs.mkdirSync(path.dirname(to), { recursive: true });
     fs.copyFileSync(path.join(CORPUS, f.rel), to);
-  });
+    if (format(to) !== f.format) throw new Error(`${to} is not recognised as ${f.format}`);
+  }
   const formats = {};
   for (const f of picks) formats[f.format] = (formats[f.format] ?? 0) + 1;
   const sizes = picks.map((f) => f.size).sort((a, b) => a - b);

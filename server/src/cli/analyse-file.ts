@@ -16,6 +16,8 @@ export const RANK: Record<Severity, number> = { error: 0, warning: 1, informatio
 /** Settings per config file, each read and validated once per run; problems are reported once. */
 export class ConfigCache {
   private readonly byPath = new Map<string, { loaded: LoadedConfig; settings: ResolvedSettings; reported: boolean }>();
+  /** Directory → its nearest config: files of one folder share the lookup (each is a walk up to the root). */
+  private readonly byDir = new Map<string, string | undefined>();
   private readonly none = resolveSettings({});
 
   constructor(private readonly explicit?: string) {}
@@ -34,7 +36,7 @@ export class ConfigCache {
   }
 
   private entry(file: string) {
-    const configPath = this.explicit ?? findConfigFile(path.dirname(path.resolve(file)));
+    const configPath = this.explicit ?? this.lookup(path.dirname(path.resolve(file)));
     if (!configPath) return undefined;
     let entry = this.byPath.get(configPath);
     if (!entry) {
@@ -43,6 +45,11 @@ export class ConfigCache {
       this.byPath.set(configPath, entry);
     }
     return entry;
+  }
+
+  private lookup(dir: string): string | undefined {
+    if (!this.byDir.has(dir)) this.byDir.set(dir, findConfigFile(dir));
+    return this.byDir.get(dir);
   }
 }
 
