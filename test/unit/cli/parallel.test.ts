@@ -68,24 +68,29 @@ test('serial and parallel check agree on broken configs, unreadable files and sk
   }
 });
 
-test('threads only where they pay: a few small files stay on the main thread, many bytes go to workers', () => {
+test('threads only where they pay: enough bytes and idle cores; the look-ahead keeps every input in order', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-plan-'));
+  const idle4 = { cores: 4, load: 0.3 };
   try {
     const sample = fs.readFileSync(path.join(SAMPLES, 'web-server.rules'), 'utf8');
     fs.writeFileSync(path.join(dir, 'one.rules'), sample);
-    const small = planWorkers(inputs([dir]), undefined);
+    const small = planWorkers(inputs([dir]), undefined, idle4);
     assert.equal(small.workers, 0);
     assert.deepEqual([...small.inputs].map((i) => i.path), [path.join(dir, 'one.rules')]);
     for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `big${String(i).padStart(2, '0')}.rules`), sample.repeat(20));
-    const big = planWorkers(inputs([dir]), undefined);
-    assert.equal(big.workers, os.availableParallelism() >= 2 ? Math.min(os.availableParallelism(), 41) : 0);
-    // The look-ahead loses nothing and keeps the order.
+    const big = planWorkers(inputs([dir]), undefined, idle4);
+    assert.equal(big.workers, 4);
     assert.deepEqual(
       [...big.inputs].map((i) => i.path),
       [...inputs([dir])].map((i) => i.path),
     );
-    assert.equal(planWorkers(inputs([dir]), 1).workers, 0);
-    assert.equal(planWorkers(inputs([dir]), 4).workers, 4);
+    // Busy or single cores: the serial path, whose CPU cost is lower.
+    assert.equal(planWorkers(inputs([dir]), undefined, { cores: 4, load: 3.2 }).workers, 0);
+    assert.equal(planWorkers(inputs([dir]), undefined, { cores: 4, load: 1.6 }).workers, 2);
+    assert.equal(planWorkers(inputs([dir]), undefined, { cores: 1, load: 0 }).workers, 0);
+    // --jobs decides alone.
+    assert.equal(planWorkers(inputs([dir]), 1, idle4).workers, 0);
+    assert.equal(planWorkers(inputs([dir]), 3, { cores: 1, load: 9 }).workers, 3);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
