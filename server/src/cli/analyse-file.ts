@@ -11,7 +11,7 @@ import type { Finding, Severity } from '../model/finding';
 import { analyseText, type FileAnalysis } from '../pipeline';
 import { errnoText, readIfPresent, readTextFile } from '../io/read-text';
 
-export const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 
 /** Settings per config file, each read and validated once per run; problems are reported once. */
 export class ConfigCache {
