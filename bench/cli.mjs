@@ -56,14 +56,15 @@ try {
     const kernelOk = root && have(tool) && timed('unshare', args(copy)).status === 0;
     const old = [];
     for (let i = 0; i < RUNS; i++) {
-      ours.push(node(CLI, ['check', '--format', 'json', copy]).ms);
-      if (OLD) old.push(node(OLD, ['check', '--format', 'json', copy]).ms);
+      ours.push(node(CLI, ['check', '--format', 'json', copy]));
+      if (OLD) old.push(node(OLD, ['check', '--format', 'json', copy]));
       if (kernelOk) theirs.push(timed('unshare', args(copy)).ms);
     }
-    row(`portcullis check --format json ${path.basename(file)}`, `${median(ours).toFixed(0)} ms`, OLD ? `old ${median(old).toFixed(0)} ms` : '');
+    const oldNote = OLD ? `; old ${fmt(old, 'ms')}, CPU ${fmt(old, 'cpu')}` : '';
+    row(`portcullis check --format json ${path.basename(file)}`, fmt(ours, 'ms'), `CPU ${fmt(ours, 'cpu')}${oldNote}`);
     if (kernelOk) {
       row(`${tool} ${tool === 'nft' ? '-c' : '--test'} (fresh netns)`, `${median(theirs).toFixed(0)} ms`);
-      row('  ratio portcullis / kernel tool', `${(median(ours) / median(theirs)).toFixed(1)}x`, 'target ≤ 2x');
+      row('  ratio portcullis / kernel tool', `${(median(ours.map((r) => r.ms)) / median(theirs)).toFixed(1)}x`, 'target ≤ 2x');
     } else row(`${tool} comparison`, 'skipped', root ? `(${tool} missing or rejected the file)` : '(needs root for unshare -n)');
   }
   // Start-up: what a command costs before and around its work, against node's own start.

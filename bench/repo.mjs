@@ -1,4 +1,4 @@
-// `portcullis check` over a generated 1,000-file repository (bench/gen-repo.mjs: every format, corpus sizes),
+// `portcullis check` over a generated 1,000-file repository (scripts/gen-repo.mjs: every format, corpus sizes),
 // whole process, serial (--jobs 1) and on a worker thread per core interleaved; medians of 3, with CPU time (every
 // thread) beside wall time, which a busy machine makes noisy. The load average at the start is printed.
 import { spawnSync } from 'node:child_process';
@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CORPUS, generateRepo } from './gen-repo.mjs';
+import { CORPUS, generateRepo } from '../scripts/gen-repo.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(REPO, 'dist/cli.js');

@@ -3,7 +3,7 @@
 // corpus; every format is present at least once. A file keeps its corpus path, under copy-<k>/ for its k-th
 // draw, so the tree looks like a few copies of the corpus and every file is recognised as in the corpus (names
 // such as user.rules, firewalld/zones/*.xml, Dockerfile matter; the generator checks it).
-//   node bench/gen-repo.mjs [--seed N] [--count N] [DIR]   prints the directory and a summary
+//   node scripts/gen-repo.mjs [--seed N] [--count N] [DIR]   prints the directory and a summary
 // Uses the compiled sources in out/ (npx tsc -p .) to recognise formats.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
