@@ -77,7 +77,11 @@ test('threads only where they pay: enough bytes and idle cores; the look-ahead k
     const small = planWorkers(inputs([dir]), undefined, idle4);
     assert.equal(small.workers, 0);
     assert.deepEqual([...small.inputs].map((i) => i.path), [path.join(dir, 'one.rules')]);
+    // Forty 10 KB rulesets: about 0.6 s of analysis, less than the workers' start-up and extra CPU would cost.
     for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `big${String(i).padStart(2, '0')}.rules`), sample.repeat(20));
+    assert.equal(planWorkers(inputs([dir]), undefined, idle4).workers, 0);
+    // Forty 30 KB ones: about 2 s.
+    for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `big${String(i).padStart(2, '0')}.rules`), sample.repeat(60));
     const big = planWorkers(inputs([dir]), undefined, idle4);
     assert.equal(big.workers, 4);
     assert.deepEqual(
