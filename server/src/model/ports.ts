@@ -31,10 +31,13 @@ export class PortSet {
     return PortSet.range(p, p);
   }
 
+  /** Ranges in any order, overlapping or not; bounds outside 0–65535 are clamped, as `range` does. */
   static fromRanges(ranges: Iterable<readonly [number, number]>): PortSet {
     const list = Array.isArray(ranges) ? (ranges as readonly (readonly [number, number])[]) : [...ranges];
     if (list.length === 1) return PortSet.range(list[0][0], list[0][1]);
-    return PortSet.wrap(IntervalSet.fromNumberPairs(list));
+    const inBounds = list.every(([lo, hi]) => lo >= 0 && hi <= MAX_PORT);
+    const clamped = inBounds ? list : list.map(([lo, hi]) => [Math.max(0, lo), Math.min(MAX_PORT, hi)] as const);
+    return PortSet.wrap(IntervalSet.fromNumberPairs(clamped));
   }
 
   /** A set from an operation's result: the operands' own object when the set did not change. */
