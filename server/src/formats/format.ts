@@ -90,3 +90,9 @@ export interface Format {
   /** Format Document: per input line, its formatted lines. Only whitespace and line breaks may change. */
   layout?(text: string, options: FormatOptions): FormattedLine[];
 }
+
+/**
+ * What the registry knows of a format before its parser is loaded: its identity and which files it takes. Each
+ * format's `claims.ts` holds it, so recognising a file never loads a parser (formats/registry.ts `lazyFormat`).
+ */
+export type FormatClaims = Pick<Format, 'id' | 'languageIds' | 'claims' | 'claimsContent' | 'comment'>;

@@ -52,12 +52,6 @@ interface Ctx {
   tables: Map<string, Table>;
 }
 
-export function looksLikeKubernetes(text: string): boolean {
-  const head = text.length > 65536 ? text.slice(0, 65536) : text;
-  // Block style at the start of a line, or flow/JSON style after `{` or `,`.
-  return /(^|[{,])\s*["']?apiVersion["']?\s*:/m.test(head) && /(^|[{,])\s*["']?kind["']?\s*:\s*["']?[A-Z]\w+/m.test(head);
-}
-
 export function parseKubernetes(source: string, _pc: ParseContext): Ruleset {
   const file = readYaml(source, 'Kubernetes manifest');
   const ctx: Ctx = { file, problems: [...file.problems], nextId: 0, tables: new Map() };
