@@ -72,7 +72,8 @@ const results = new Map(builds.map(([name]) => [name, []]));
 for (let r = 0; r < rounds; r++) for (const [name, out] of builds) results.get(name).push(one(out));
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
-console.log(`sets bench — tum-net (4,973 rules), CPU ms, median of ${rounds} rounds${against ? ' alternating with the baseline' : ''}; load ${os.loadavg()[0].toFixed(1)}`);
+const how = `median of ${rounds} rounds${against ? ' alternating with the baseline' : ''}`;
+console.log(`sets bench — tum-net (4,973 rules), CPU ms, ${how}; load ${os.loadavg()[0].toFixed(1)}`);
 FIGURES.forEach((name, k) => {
   const mine = median(results.get('this build').map((r) => r[k]));
   const base = against ? median(results.get('baseline').map((r) => r[k])) : undefined;

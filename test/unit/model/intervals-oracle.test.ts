@@ -1,7 +1,7 @@
 /**
- * IntervalSet, PortSet and AddressSet against brute-force oracles on thousands of seeded cases. The first test draws
- * bounds from a few clusters — small numbers, around 2^53 (where the set switches between its number and bigint forms) and near 2^128 — so
- * every operation meets both forms and their mix. The oracle is membership: for every probe point x,
+ * IntervalSet, PortSet and AddressSet against brute-force oracles on thousands of seeded cases. The first test
+ * draws bounds from a few clusters — small numbers, around 2^53 (where the set switches between its number and
+ * bigint forms) and near 2^128 — so every operation meets both forms and their mix. The oracle is membership: for every probe point x,
  * (A op B).has(x) must equal A.has(x) op B.has(x), and every result must be sorted, disjoint and non-adjacent.
  */
 import assert from 'node:assert/strict';

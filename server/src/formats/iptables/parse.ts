@@ -80,7 +80,16 @@ class Cursor {
 }
 
 /** Options `rule` reads itself that take one value. */
-const OWN_VALUE_OPTIONS = new Set(['--protocol', '--source', '--destination', '--in-interface', '--out-interface', '--jump', '--goto', '--match']);
+const OWN_VALUE_OPTIONS = new Set([
+  '--protocol',
+  '--source',
+  '--destination',
+  '--in-interface',
+  '--out-interface',
+  '--jump',
+  '--goto',
+  '--match',
+]);
 
 /** Options read below that take at least one value. */
 const VALUE_OPTIONS = new Set([
@@ -418,7 +427,8 @@ class IptablesParser {
         case '--out-interface': {
           if (!t) break;
           if (!/^[^\s/]{1,15}$/.test(t.text)) this.report('PC001', range(n, t.start, t.end), `invalid interface name \`${t.text}\``);
-          conditions.push({ kind: opt === '--in-interface' ? 'inInterface' : 'outInterface', name: t.text, negated, range: range(n, startCol, t.end) });
+          const kind = opt === '--in-interface' ? 'inInterface' : 'outInterface';
+          conditions.push({ kind, name: t.text, negated, range: range(n, startCol, t.end) });
           break;
         }
         case '--jump':
@@ -835,7 +845,8 @@ function tcpFlagSet(s: string): ReadonlySet<string> {
   let set = tcpFlagSets.get(s);
   if (!set) {
     const up = s.toUpperCase();
-    set = up === 'ALL' ? new Set(['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH', 'ECE', 'CWR']) : up === 'NONE' ? new Set() : new Set(up.split(','));
+    if (up === 'ALL') set = new Set(['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH', 'ECE', 'CWR']);
+    else set = up === 'NONE' ? new Set() : new Set(up.split(','));
     if (tcpFlagSets.size < 256) tcpFlagSets.set(s, set);
   }
   return set;
@@ -849,7 +860,8 @@ function ownerOf(name: string, modules: Set<string>, target: string | undefined)
 }
 
 function opaqueOption(negated: boolean, optTok: Token, args: Token[], r: Range): { condition: Condition } {
-  return { condition: { kind: 'opaque', text: [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' '), range: r } };
+  const text = [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' ');
+  return { condition: { kind: 'opaque', text, range: r } };
 }
 
 /**
