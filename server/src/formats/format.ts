@@ -15,6 +15,8 @@ export interface ParseContext {
   path?: string;
   /** Text of a file in the same folder (compose's `.env`), or undefined when there is none or it cannot be read. */
   readBeside?(name: string): string | undefined;
+  /** Names of the other entries of the file's folder (at most a few hundred), for formats that combine a folder's files. */
+  listBeside?(): string[];
 }
 
 export interface TextEdit {
