@@ -25,17 +25,15 @@ function transportOnly(rule: Rule): boolean {
 export const shadowedRules: Check = ({ ruleset, exposure }) => {
   const findings: Finding[] = [];
   const seen = new Set<number>();
-  const family = ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4';
   for (const chain of allChains(ruleset)) {
-    let earlier: Decider[] | undefined;
     chain.rules.forEach((rule, index) => {
       // A listener is a socket, not an ordered filter rule: two of them on one port is not shadowing.
       if (rule.listener || rule.implied || !exposure.considered.has(rule.id) || exposure.reached.has(rule.id) || seen.has(rule.id)) return;
       seen.add(rule.id);
       if (!TERMINAL.has(rule.action.kind) || !transportOnly(rule)) return;
-      const c = compile(rule, family);
+      const c = compile(rule, ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4');
       if (c.never || !(c.protocols.tcp || c.protocols.udp)) return;
-      const deciders = responsible(chain, index, family, (earlier ??= decidersOf(chain, family)));
+      const deciders = responsible(chain, index, ruleset);
       const related = deciders.map((d) => ({ range: d.rule.range, message: d.message }));
       findings.push({
         code: 'PC105',
@@ -93,8 +91,14 @@ interface Decider {
   hi: number;
 }
 
+const decidersByChain = new WeakMap<Chain, Partial<Record<'ipv4' | 'ipv6', Decider[]>>>();
+
 function decidersOf(chain: Chain, family: 'ipv4' | 'ipv6'): Decider[] {
-  const out: Decider[] = [];
+  let byFamily = decidersByChain.get(chain);
+  if (!byFamily) decidersByChain.set(chain, (byFamily = {}));
+  const known = byFamily[family];
+  if (known) return known;
+  const out: Decider[] = (byFamily[family] = []);
   chain.rules.forEach((rule, index) => {
     if (!TERMINAL.has(rule.action.kind)) return;
     const m = compile(rule, family);
@@ -121,7 +125,9 @@ function lastBefore(list: Decider[], index: number): number {
  * Rules that decide before the shadowed one and overlap it, in evaluation order, covering ones first. One pass
  * over the earlier deciders (a chain of thousands of cloud rules makes this the hot loop of the check).
  */
-function responsible(chain: Chain, index: number, family: 'ipv4' | 'ipv6', earlier: Decider[]): { rule: Rule; message: string }[] {
+function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; message: string }[] {
+  const family = rs.family === 'ipv6' ? 'ipv6' : 'ipv4';
+  const earlier = decidersOf(chain, family);
   const target = compile(chain.rules[index], family).result;
   const ranges = target.ports.ranges();
   const lo = ranges[0]?.[0] ?? Infinity;
@@ -135,7 +141,7 @@ function responsible(chain: Chain, index: number, family: 'ipv4' | 'ipv6', earli
     // With three partial deciders found, only a rule whose port span contains the target's can still matter.
     if (partial.length >= 3 && !(d.lo <= lo && hi <= d.hi)) continue;
     const m = d.match;
-    if (!m.ports.overlaps(target.ports) || !m.sources.overlaps(target.sources)) continue;
+    if (!m.ports.overlaps(target.ports) || m.sources.intersect(target.sources).isEmpty()) continue;
     if (m.ports.covers(target.ports) && m.sources.covers(target.sources) && m.exact)
       covering.push({ rule: d.rule, message: 'decides every packet of the shadowed rule' });
     else if (partial.length < 3) partial.push({ rule: d.rule, message: "decides part of the shadowed rule's packets" });

@@ -114,9 +114,6 @@ export class AddressSet {
   covers(o: AddressSet): boolean {
     return this.v4.covers(o.v4) && this.v6.covers(o.v6);
   }
-  overlaps(o: AddressSet): boolean {
-    return this.v4.overlaps(o.v4) || this.v6.overlaps(o.v6);
-  }
   equals(o: AddressSet): boolean {
     return o === this || this.v4.equals(o.v4) && this.v6.equals(o.v6);
   }

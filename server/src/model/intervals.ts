@@ -224,33 +224,12 @@ export class IntervalSet {
     return this.partition(o)[1];
   }
 
-  /**
-   * Every interval of `o` inside one interval of this set (both are canonical: no two intervals touch). No
-   * allocation: `<` and `<=` compare numbers with bigints exactly, so the two forms need no alignment.
-   */
   covers(o: IntervalSet): boolean {
-    const A = this.b as readonly Num[];
-    const B = o.b as readonly Num[];
-    let i = 0;
-    for (let j = 0; j < B.length; j += 2) {
-      while (i < A.length && A[i + 1] < B[j]) i += 2;
-      if (i >= A.length || B[j] < A[i] || A[i + 1] < B[j + 1]) return false;
-    }
-    return true;
+    return o.subtract(this).isEmpty();
   }
 
-  /** Some integer in both sets, found by one sweep without building the intersection. */
   overlaps(o: IntervalSet): boolean {
-    const A = this.b as readonly Num[];
-    const B = o.b as readonly Num[];
-    let i = 0;
-    let j = 0;
-    while (i < A.length && j < B.length) {
-      if (A[i + 1] < B[j]) i += 2;
-      else if (B[j + 1] < A[i]) j += 2;
-      else return true;
-    }
-    return false;
+    return !this.intersect(o).isEmpty();
   }
 
   equals(o: IntervalSet): boolean {
