@@ -77,11 +77,13 @@ export function cloudEdits(syntax: Syntax): RuleEdits {
       };
     },
   };
-  // Rules the cloud adds by itself (Azure's defaults) are not in the file: nothing to edit.
+  // Rules the cloud adds by itself (Azure's defaults) are not in the file: nothing to edit. Nor are rules a
+  // Terraform module call brings in (`module.x.…`): they are written in the module's files, and their ranges
+  // here are the call's (an argument may feed several rules, some of them denies).
   const guard =
     <A extends unknown[], R>(f: (rule: Rule, ...a: A) => R | undefined) =>
     (rule: Rule, ...a: A): R | undefined =>
-      rule.implied ? undefined : f(rule, ...a);
+      rule.implied || rule.name?.startsWith('module.') ? undefined : f(rule, ...a);
   return {
     ...edits,
     setVerdict: guard(edits.setVerdict),
