@@ -206,7 +206,11 @@ test('Terraform: "Narrow the port range" on PC102 turns 0-65535 and "1-65535" in
   const [aws, nsg] = d.filter((x) => x.code === 'PC102').sort((a, b) => a.range.start.line - b.range.start.line);
   assert.equal(tokenOf(WIDE, nsg), '"1-65535"');
   const narrowFor = async (diag: Diagnostic, c: LspClient = client, u = uri) => {
-    const actions = await c.request<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: u }, range: diag.range, context: { diagnostics: [diag] } });
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: u },
+      range: diag.range,
+      context: { diagnostics: [diag] },
+    });
     const a = actions.find((x) => x.title.startsWith('Narrow the port range'));
     assert.ok(a, actions.map((x) => x.title).join(' | '));
     return a;
@@ -230,7 +234,8 @@ test('Terraform: "Narrow the port range" on PC102 turns 0-65535 and "1-65535" in
     const d2 = await lsp.diagnostics(uri, (x) => x.filter((y) => y.code === 'PC102').length === 2);
     const first = d2.filter((x) => x.code === 'PC102').sort((a, b) => a.range.start.line - b.range.start.line)[0];
     const a = await narrowFor(first, lsp);
-    const change = (a.edit as unknown as { documentChanges: { edits: { range: unknown; snippet: { value: string } }[] }[] }).documentChanges[0];
+    type SnippetEdit = { documentChanges: { edits: { range: unknown; snippet: { value: string } }[] }[] };
+    const change = (a.edit as unknown as SnippetEdit).documentChanges[0];
     assert.equal(change.edits[0].snippet.value, '${1:0}\n    to_port     = ${1:0}');
     assert.deepEqual(change.edits[0].range, { start: { line: 2, character: 18 }, end: { line: 3, character: 23 } });
   } finally {
