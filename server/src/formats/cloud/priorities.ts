@@ -23,7 +23,7 @@ export class PriorityClashes {
   note(group: CloudGroup, direction: unknown, value: unknown, range: Range, address: string): void {
     // Terraform and ARM convert a numeric string to the number the argument takes.
     const priority = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : undefined;
-    if (priority === undefined || typeof direction !== 'string') return;
+    if (priority === undefined || typeof direction !== 'string' || group.unresolved) return;
     const dir = direction.toLowerCase() === 'outbound' ? 'Outbound' : direction.toLowerCase() === 'inbound' ? 'Inbound' : undefined;
     if (!dir) return;
     const key = `${group.type}\u0000${group.address}\u0000${dir}\u0000${priority}`;

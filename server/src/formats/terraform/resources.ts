@@ -243,7 +243,7 @@ export class TerraformReader {
     const a = attrOf(inst.body, attr);
     const ordering = GROUP_TYPES[type];
     const azure = type === 'azurerm_network_security_group';
-    if (!a) return this.group(type, `${inst.address} (no ${attr})`, this.sink.range(inst.block.typeSpan), ordering, azure);
+    if (!a) return unresolved(this.group(type, `${inst.address} (no ${attr})`, this.sink.range(inst.block.typeSpan), ordering, azure));
     // "${aws_security_group.web.id}" (JSON syntax, old HCL) is the reference itself.
     const e = a.expr.k === 'tmpl' && a.expr.parts.length === 1 && typeof a.expr.parts[0] !== 'string' ? a.expr.parts[0] : a.expr;
     if (e.k === 'ref' && e.root === type && typeof e.path[0] === 'string') {
@@ -258,7 +258,7 @@ export class TerraformReader {
     }
     const v = evaluate(e, this.scope(inst));
     if (typeof v === 'string' && v) return this.byName.get(v) ?? this.group(type, v, this.sink.range(a.expr), ordering, azure);
-    return this.group(type, exprText(this.sink.text, e), this.sink.range(a.expr), ordering, azure);
+    return unresolved(this.group(type, exprText(this.sink.text, e), this.sink.range(a.expr), ordering, azure));
   }
 
   private scope(inst: Instance) {
@@ -742,6 +742,12 @@ export class TerraformReader {
       });
     }
   }
+}
+
+/** A group named only by the expression that should name it: no known resource, so no clash is judged in it. */
+function unresolved(g: CloudGroup): CloudGroup {
+  g.unresolved = true;
+  return g;
 }
 
 function describe(v: Value): string {
