@@ -189,6 +189,9 @@ module "missing" {
 module "loop" {
   source = "./modules/loop"
 }
+module "self" {
+  source = "./"
+}
 `;
   const fa = run('terraform', text, path.join(dir, 'main.tf'));
   const chains = [...new Set(fa.exposure.chains.map((c) => c.chain.name))].sort();
@@ -196,13 +199,14 @@ module "loop" {
   const info = of(fa, 'PC014');
   assert.deepEqual(
     info.map((f) => f.range.start.line),
-    [6, 10, 13],
+    [6, 10, 13, 16],
     info.map((f) => f.message).join('\n'),
   );
   assert.ok(info.every((f) => f.severity === 'information'));
   assert.match(info[0].message, /module registry is not analysed: terraform-aws-modules\/security-group\/aws is not a local folder/);
   assert.match(info[1].message, /no readable \.tf files/);
   assert.match(info[2].message, /calls itself/);
+  assert.match(info[3].message, /module self is not analysed: \.\/ calls itself/);
   // Module rules are written elsewhere: no quick fix edits them in the calling file.
   const edits = formatById('terraform')!.edits!;
   for (const r of fa.ruleset.tables.flatMap((t) => t.chains.flatMap((c) => c.rules)))

@@ -179,8 +179,10 @@ export class TerraformReader {
         continue;
       }
       const dir = nodePath.resolve(this.mod.dir, source);
-      if (this.place.folders.includes(dir) || this.place.folders.length >= MAX_MODULE_DEPTH) {
-        skip(this.place.folders.includes(dir) ? `${source} calls itself` : `modules are nested more than ${MAX_MODULE_DEPTH} deep`);
+      // The calling module's own folder counts: `source = "./"` would read this file again.
+      const calling = [this.mod.dir, ...this.place.folders];
+      if (calling.includes(dir) || this.place.folders.length >= MAX_MODULE_DEPTH) {
+        skip(calling.includes(dir) ? `${source} calls itself` : `modules are nested more than ${MAX_MODULE_DEPTH} deep`);
         continue;
       }
       const files = moduleFiles(dir);
