@@ -124,8 +124,9 @@ class Lexer {
         const end = close < 0 ? n : close + 2;
         if (close < 0) this.problem(i, i + 2, 'unterminated /* comment');
         // A block comment spanning lines still ends a statement, as a newline would.
-        const nl = s.indexOf('\n', i);
-        if (nl >= 0 && nl < end) this.push('nl', end - 1, end, '\n');
+        let j = i;
+        while (j < end && s.charCodeAt(j) !== NL) j++;
+        if (j < end) this.push('nl', end - 1, end, '\n');
         i = end;
       } else if (isIdentStart(c)) {
         let j = i + 1;

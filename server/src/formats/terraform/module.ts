@@ -28,7 +28,7 @@ function bodyOf(file: string, text: string): Body {
   return parseHcl(text).body;
 }
 
-export function readModuleFile(file: string): { body: Body; text: string } | undefined {
+function readModuleFile(file: string): { body: Body; text: string } | undefined {
   try {
     const st = fs.statSync(file);
     if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
