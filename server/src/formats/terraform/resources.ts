@@ -51,6 +51,8 @@ interface Place {
 
 /** Module calls nested deeper than this are not followed (reported as not analysed). */
 const MAX_MODULE_DEPTH = 8;
+/** Instances of one module call (`count`, `for_each`) read, each a full read of the module. */
+const MAX_MODULE_INSTANCES = 64;
 /** A call's arguments that are Terraform's own, not the module's input variables. */
 const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
 
@@ -190,7 +192,10 @@ export class TerraformReader {
         skip(`no readable .tf files in ${source}`);
         continue;
       }
-      for (const inst of this.instances(call, `${this.place.prefix}module.${name}`)) {
+      const instances = this.instances(call, `${this.place.prefix}module.${name}`);
+      if (instances.length > MAX_MODULE_INSTANCES)
+        this.sink.problem('PC014', at, `module ${name}: only the first ${MAX_MODULE_INSTANCES} of its ${instances.length} instances are analysed`);
+      for (const inst of instances.slice(0, MAX_MODULE_INSTANCES)) {
         const inputs = new Map<string, Value>();
         const args = new Map<string, Span>();
         for (const it of call.body.items)
@@ -211,7 +216,10 @@ export class TerraformReader {
   /** Ranges in a module file, mapped into this document: onto the argument a value came from, else the source. */
   private moduleSink(f: ModuleFile, args: Map<string, Span>, source: Span, name: string): Sink {
     const where = (span: Span): Span => {
-      for (const m of f.text.slice(span.start, span.end).matchAll(/\bvar\.([A-Za-z_][A-Za-z0-9_-]*)/g)) {
+      const text = f.text.slice(span.start, span.end);
+      // A whole block (a rule, a resource) is the module's: only a value's expression maps onto an argument.
+      if (text.includes('{')) return source;
+      for (const m of text.matchAll(/\bvar\.([A-Za-z_][A-Za-z0-9_-]*)/g)) {
         const arg = args.get(m[1]);
         if (arg) return arg;
       }
