@@ -110,6 +110,8 @@ const builds = [
   // in speed; `env -S` passes the flag when an editor runs the bin directly.
   host('server/src/server.ts', `${OUT}/server.js`, { banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } }),
   host('server/src/cli.ts', `${OUT}/cli.js`, { banner: { js: '#!/usr/bin/env node' } }),
+  // `portcullis check` analyses many files on these worker threads (server/src/cli/check-pool.ts).
+  host('server/src/cli/check-worker.ts', `${OUT}/check-worker.js`),
   // The server analyses large documents in this worker thread (server/src/scheduling/worker-pool.ts).
   host('server/src/scheduling/analysis-worker.ts', `${OUT}/analysis-worker.js`),
   ...FORMAT_IDS.map((id) => ({

@@ -174,3 +174,71 @@ test('ARM (language json): NSG rule diagnosed on its port, Allow → Deny fix na
   const after = await client.diagnostics(u2);
   assert.ok(!after.some((x) => x.code === 'PC101'));
 });
+
+const WIDE = `resource "aws_security_group" "all" {
+  ingress {
+    from_port   = 0
+    to_port     = 65535
+    protocol    = "tcp"
+    cidr_blocks = ["0.0.0.0/0"]
+  }
+}
+resource "azurerm_network_security_group" "nsg" {
+  name = "nsg1"
+  security_rule {
+    name                       = "wide"
+    priority                   = 100
+    direction                  = "Inbound"
+    access                     = "Allow"
+    protocol                   = "Tcp"
+    source_port_range          = "*"
+    destination_port_range     = "1-65535"
+    source_address_prefix      = "*"
+    destination_address_prefix = "*"
+  }
+}
+`;
+
+test('Terraform: "Narrow the port range" on PC102 turns 0-65535 and "1-65535" into one port, typed once, and clears the finding', async () => {
+  const uri = 'file:///tmp/portcullis-lsp-cloud/wide.tf';
+  await client.open(uri, WIDE, 'terraform');
+  const d = await client.diagnostics(uri, (x) => x.filter((y) => y.code === 'PC102').length === 2);
+  const [aws, nsg] = d.filter((x) => x.code === 'PC102').sort((a, b) => a.range.start.line - b.range.start.line);
+  assert.equal(tokenOf(WIDE, nsg), '"1-65535"');
+  const narrowFor = async (diag: Diagnostic, c: LspClient = client, u = uri) => {
+    const actions = await c.request<CodeAction[]>('textDocument/codeAction', {
+      textDocument: { uri: u },
+      range: diag.range,
+      context: { diagnostics: [diag] },
+    });
+    const a = actions.find((x) => x.title.startsWith('Narrow the port range'));
+    assert.ok(a, actions.map((x) => x.title).join(' | '));
+    return a;
+  };
+  // A client without snippet support gets a plain edit with the placeholder port (the range's lowest).
+  let fixed = apply(WIDE, (await narrowFor(aws)).edit!.changes![uri]);
+  assert.match(fixed, /from_port {3}= 0\n {4}to_port {5}= 0\n/);
+  fixed = apply(fixed, (await narrowFor(nsg)).edit!.changes![uri]);
+  assert.match(fixed, /destination_port_range {5}= "1"\n/);
+  // The user types the port the service needs; with 443 both rules are quiet.
+  const typed = fixed.replace(/= 0\n/g, '= 443\n').replace('= "1"\n', '= "443"\n');
+  const u2 = 'file:///tmp/portcullis-lsp-cloud/narrowed.tf';
+  await client.open(u2, typed, 'terraform');
+  const after = await client.diagnostics(u2);
+  assert.ok(!after.some((x) => x.code === 'PC102' || x.code === 'PC101'), JSON.stringify(after.map((x) => `${x.code} ${x.message}`)));
+  // A client with LSP snippet edits: the AWS pair is one edit whose two ports are the same tab stop.
+  const lsp = new LspClient();
+  try {
+    await lsp.initialize(null, true, false, { workspace: { workspaceEdit: { snippetEditSupport: true } } });
+    await lsp.open(uri, WIDE, 'terraform');
+    const d2 = await lsp.diagnostics(uri, (x) => x.filter((y) => y.code === 'PC102').length === 2);
+    const first = d2.filter((x) => x.code === 'PC102').sort((a, b) => a.range.start.line - b.range.start.line)[0];
+    const a = await narrowFor(first, lsp);
+    type SnippetEdit = { documentChanges: { edits: { range: unknown; snippet: { value: string } }[] }[] };
+    const change = (a.edit as unknown as SnippetEdit).documentChanges[0];
+    assert.equal(change.edits[0].snippet.value, '${1:0}\n    to_port     = ${1:0}');
+    assert.deepEqual(change.edits[0].range, { start: { line: 2, character: 18 }, end: { line: 3, character: 23 } });
+  } finally {
+    lsp.close();
+  }
+});

@@ -19,6 +19,7 @@ import { PortSet } from '../model/ports';
 import type { Action, Chain, Condition, ConnState, Hook, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import { PortMap } from './portmap';
+import { ChainSignatures, carried, rotate, type ExposureCache, type Summary, type WalkEvent } from './exposure-cache';
 import { OTHER, interfaceClasses, isLoopback, matchesInterface, type IfaceClass } from './interfaces';
 
 export type Transport = 'tcp' | 'udp';
@@ -94,7 +95,22 @@ interface Frame {
   returned: PortMap;
   /** How the caller entered: a goto's result leaves the caller too; an inexact jump's result is not put back. */
   via?: 'jump' | 'goto';
+  /** How many frames deep the walk went below this one. */
+  below: number;
+  /** Set while this frame's walk is being recorded as a summary of its chain. */
+  record?: {
+    list: Summary<SourceBound>[];
+    input: PortMap;
+    /** Where this frame's part of the walker's logs starts, and the budget and loop count when it began. */
+    log: number;
+    entered: number;
+    reached: number;
+    budget: number;
+    taints: number;
+  };
 }
+/** Chain walks recorded at once (nested frames); deeper ones are walked without a summary. */
+const MAX_RECORDING = 16;
 
 /** Ports × sources a chain can act on; sources undefined means any. */
 interface Box {
@@ -151,6 +167,17 @@ interface Accepted {
   within?: SourceBound[];
 }
 
+/** A path's result kept in a cache, with the rules its walk considered and reached. */
+interface PathResult {
+  chains: ChainExposure[];
+  considered: Rule[];
+  reached: Rule[];
+}
+
+function allChainsOf(tables: Map<string, Map<string, Chain>>): Chain[] {
+  return [...tables.values()].flatMap((t) => [...t.values()]);
+}
+
 const PLAIN: FlowContext = { untracked: false, reasons: [] };
 
 /** Flows for the next chain, merged by context (approximate ones kept apart from exact ones). */
@@ -180,7 +207,22 @@ function dnatKey(d: DnatAction | undefined): string {
   return k;
 }
 
-export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}): Exposure {
+export { createExposureCache, type ExposureCache } from './exposure-cache';
+
+/**
+ * The exposure of a ruleset. With a cache (one per document, passed to every analysis of it), user chains whose
+ * rules and callees are unchanged since the last analysis are not walked again when entered with the same input.
+ */
+export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noShortcut?: boolean } = {}): Exposure {
+  let signatures: ChainSignatures | undefined;
+  if (cache) rotate(cache);
+  // Chains are found again by table and chain name: two tables of one name (nft `ip filter`, `ip6 filter`) are not.
+  if (cache && new Set(rs.tables.map((t) => t.name)).size < rs.tables.length) cache = undefined;
+  if (cache) {
+    const byName = new Map(rs.tables.map((t) => [t.name, new Map(t.chains.map((c) => [c.name, c]))]));
+    signatures = new ChainSignatures((t, n) => byName.get(t)?.get(n));
+    for (const t of rs.tables) for (const c of t.chains) c.rules.forEach((r, i) => cache.positions.set(r, [t.name, c.name, i]));
+  }
   const chains = allChains(rs);
   const jumpedTo = new Set(
     chains.flatMap((c) =>
@@ -200,7 +242,7 @@ export function analyseExposure(rs: Ruleset, opts: { noShortcut?: boolean } = {}
           const simple = !opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]);
           for (const ce of simple
             ? [walkListeners(path[0], hook, family, result)]
-            : new ChainWalker(rs, path, hook, family, result).run()) {
+            : new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) {
             result.chains.push(ce);
             for (const g of ce.grants) {
               if (!g.rule) continue;
@@ -304,19 +346,40 @@ class ChainWalker {
     private readonly path: Chain[],
     private readonly hook: PathHook,
     private readonly family: Family,
-    private readonly trace: Pick<Exposure, 'considered' | 'reached'>,
+    private readonly result: Pick<Exposure, 'considered' | 'reached'>,
+    private readonly cache?: ExposureCache,
+    private readonly signatures?: ChainSignatures,
   ) {
     let rules = 0;
     for (const t of rs.tables) {
       this.tables.set(t.name, new Map(t.chains.map((c) => [c.name, c])));
       for (const c of t.chains) {
         rules += c.rules.length;
-        if (c.rules.some((r) => r.action.kind === 'dnat')) this.hasDnat = true;
+        for (const r of c.rules) {
+          if (r.action.kind === 'dnat') this.hasDnat = true;
+          const target = r.action.kind === 'jump' || r.action.kind === 'goto' ? this.target(c.table, r.action.chain) : undefined;
+          if (target) this.callers.set(target, (this.callers.get(target) ?? 0) + 1);
+        }
       }
     }
     this.bits = family === 'ipv4' ? 32n : 128n;
     this.budget = WALK_BUDGET + VISITS_PER_RULE * rules;
   }
+
+  /** Chain summaries: without a cache, per chain and stage context; with one, in the cache (see summaries()). */
+  private readonly memo = new Map<Chain, Map<string, Summary<SourceBound>[]>>();
+  private readonly callers = new Map<Chain, number>();
+  /** Rules this walker considered and reached (merged into the result; kept with the path in a cache). */
+  private readonly trace = { considered: new Set<number>(), reached: new Set<number>() };
+  /** What the walker's results depend on besides the chains and the input: keys summaries in the cache. */
+  private walkerKey = '';
+  /** Frames being recorded, and what they did in order (each keeps where its part starts). */
+  private recording = 0;
+  private readonly log: WalkEvent<SourceBound>[] = [];
+  private readonly enteredLog: string[] = [];
+  private readonly reachedLog: Rule[] = [];
+  /** Counts jumps left unfollowed for a loop or the budget: a recording that saw one is not kept. */
+  private taints = 0;
 
   private target(table: string, name: string): Chain | undefined {
     return this.tables.get(table)?.get(name);
@@ -343,7 +406,59 @@ class ChainWalker {
   };
 
   run(): ChainExposure[] {
+    const key = this.pathKey();
+    const kept = key ? carried<PathResult | null>(this.cache!, key, () => null) : null;
+    const reused = kept && this.reuse(kept);
+    if (reused) return reused;
+    const chains = this.walkPath();
+    for (const id of this.trace.considered) this.result.considered.add(id);
+    for (const id of this.trace.reached) this.result.reached.add(id);
+    if (key) {
+      const rules = new Map(allChainsOf(this.tables).flatMap((c) => c.rules.map((r) => [r.id, r] as const)));
+      const of = (ids: Set<number>) => [...ids].map((id) => rules.get(id)!);
+      this.cache!.current.set(key, { chains, considered: of(this.trace.considered), reached: of(this.trace.reached) });
+    }
+    return chains;
+  }
+
+  /** With a cache: the path's chains, everything they reach, and how they sit on the hook, or undefined (a loop). */
+  private pathKey(): string | undefined {
+    if (!this.cache) return undefined;
+    const parts = ['p', this.family, this.hook, String(this.hasDnat)];
+    for (const c of this.path) {
+      const sig = this.signatures!.of(c);
+      if (sig === undefined) return undefined;
+      parts.push(sig, `${c.hook}|${c.priority}|${c.policy}|${c.family}|${c.scope}`);
+    }
+    return parts.join('\u0000');
+  }
+
+  /** A path walked in the last analysis whose chains are unchanged: its result, pointing at this ruleset's rules. */
+  private reuse(kept: PathResult): ChainExposure[] | undefined {
+    const rules = (list: Rule[]) => list.map((r) => this.carried(r));
+    const considered = rules(kept.considered);
+    const reached = rules(kept.reached);
+    const chains: ChainExposure[] = [];
+    for (const ce of kept.chains) {
+      const chain = this.target(ce.chain.table, ce.chain.name);
+      if (!chain) return undefined;
+      const grants: Grant[] = [];
+      for (const g of ce.grants) {
+        const rule = g.rule && this.carried(g.rule);
+        if (g.rule && !rule) return undefined;
+        grants.push({ ...g, chain, rule });
+      }
+      chains.push({ ...ce, chain, path: this.path, grants });
+    }
+    if (considered.some((r) => !r) || reached.some((r) => !r)) return undefined;
+    for (const r of considered) this.result.considered.add(r!.id);
+    for (const r of reached) this.result.reached.add(r!.id);
+    return chains;
+  }
+
+  private walkPath(): ChainExposure[] {
     this.classes = interfaceClasses(this.reachableInterfaces());
+    this.walkerKey = `${this.family}\u0000${this.hook}\u0000${this.hasDnat}\u0000${this.classes.join('\u0001')}`;
     const universe = this.keyed(
       this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))),
     );
@@ -546,7 +661,7 @@ class ChainWalker {
    * footprint), so a chain of thousands of jumps or thousands of user chains stays linear.
    */
   private walk(base: Chain, map: PortMap, protocol: Transport): PortMap {
-    const frames: Frame[] = [{ chain: base, map, reasons: [], within: [], next: 0, returned: PortMap.empty() }];
+    const frames: Frame[] = [{ chain: base, map, reasons: [], within: [], next: 0, returned: PortMap.empty(), below: 0 }];
     const onStack = new Set<Chain>();
     for (;;) {
       const f = frames[frames.length - 1];
@@ -556,8 +671,8 @@ class ChainWalker {
         const caller = frames[frames.length - 1];
         if (!caller) return f.returned;
         onStack.delete(f.chain);
-        if (f.via === 'goto') caller.returned.add(f.returned);
-        else if (f.via === 'jump') caller.map.add(f.returned);
+        if (f.record) this.store(f);
+        this.deliver(caller, f.via, f.returned, f.below + 1);
         continue;
       }
       const rule = f.chain.rules[f.next++];
@@ -581,24 +696,19 @@ class ChainWalker {
         if (matched.isEmpty()) continue;
       }
       this.trace.reached.add(rule.id);
+      if (this.recording) this.reachedLog.push(rule);
       const why = m.exact ? f.reasons : [...f.reasons, ...m.reasons];
-      if (!m.exact && action.kind !== 'accept' && action.kind !== 'notrack') this.undecided.push(...m.reasons);
+      if (!m.exact && action.kind !== 'accept' && action.kind !== 'notrack') this.undecide(m.reasons);
       switch (action.kind) {
         case 'accept':
         case 'other': // source NAT lets the packet through; queue verdicts are decided elsewhere: it may get through
           this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat', [...f.within, ...(m.within ?? [])]);
           break;
         case 'dnat':
-          this.dnat(matched, action, why);
+          this.dnat(matched, rule, why);
           break;
         case 'notrack':
-          // Only before conntrack has attached to the packet does NOTRACK change anything.
-          if (!this.stage.beforeConntrack) break;
-          if (!why.length) this.stage.notrack.add(matched);
-          else {
-            this.stage.maybeNotrack.add(matched);
-            this.stage.maybeNotrackWhy.push(...why);
-          }
+          this.notrack(matched, why);
           break;
         case 'return':
           f.returned.add(matched);
@@ -606,11 +716,13 @@ class ChainWalker {
         case 'jump':
         case 'goto': {
           if (!follow) {
+            if (target) this.taints++; // a loop: what the chains above would do depends on the stack
             // Unknown or looping target: the packet's fate is unknown; go on as if the jump did not happen.
             if (m.exact) f.map.add(matched);
             break;
           }
           if (this.budget <= 0 || frames.length > MAX_DEPTH) {
+            this.taints++;
             // Too deep or too much work to follow: assume the target may accept (an upper bound, said so).
             this.grant(
               protocol,
@@ -626,16 +738,23 @@ class ChainWalker {
             this.markConsidered(target);
             break;
           }
+          const via = action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined;
+          const within = [...f.within, ...(m.within ?? [])];
+          const memo = this.summaries(target, protocol);
+          const known = memo?.find((s) => s.input.equals(matched));
+          if (known && this.replayable(known, target, frames.length, onStack)) {
+            if (this.cache) this.cache.stats.replayed++;
+            this.replay(known, target, protocol, why, within);
+            this.deliver(f, via, known.returned, known.depth + 1);
+            break;
+          }
           onStack.add(target);
-          frames.push({
-            chain: target,
-            map: matched,
-            reasons: why,
-            within: [...f.within, ...(m.within ?? [])],
-            next: 0,
-            returned: PortMap.empty(),
-            via: action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined,
-          });
+          const frame: Frame = { chain: target, map: matched, reasons: why, within, next: 0, returned: PortMap.empty(), via, below: 0 };
+          if (this.cache) this.cache.stats.walked++;
+          if (memo && this.recording < MAX_RECORDING) this.startRecording(frame, memo);
+          // Every chain entered inside a recording belongs to it (its rules were considered; it must not be on the stack).
+          if (this.recording) this.enteredLog.push(target.name);
+          frames.push(frame);
           break;
         }
         default: // drop, reject
@@ -644,10 +763,134 @@ class ChainWalker {
     }
   }
 
+  /** What a finished chain hands back: a goto's result leaves the caller too; an inexact jump's is not put back. */
+  private deliver(caller: Frame, via: Frame['via'], returned: PortMap, depth: number): void {
+    if (via === 'goto') caller.returned.add(returned);
+    else if (via === 'jump') caller.map.add(returned);
+    if (depth > caller.below) caller.below = depth;
+  }
+
+  /**
+   * Summaries of `chain` for the current stage and protocol, or undefined when it is not worth keeping them:
+   * without a cache, only chains jumped to from more than one rule can be entered twice with the same input.
+   */
+  private summaries(chain: Chain, protocol: Transport): Summary<SourceBound>[] | undefined {
+    const { ctx, beforeConntrack } = this.stage;
+    const context = `${protocol}\u0000${ctx.untracked}\u0000${dnatKey(ctx.dnat)}\u0000${beforeConntrack}`;
+    if (this.cache) {
+      const sig = this.signatures!.of(chain);
+      if (sig === undefined) return undefined;
+      return carried(this.cache, `s\u0000${this.walkerKey}\u0000${context}\u0000${sig}`, () => [] as Summary<SourceBound>[]);
+    }
+    if ((this.callers.get(chain) ?? 0) < 2) return undefined;
+    let byContext = this.memo.get(chain);
+    if (!byContext) this.memo.set(chain, (byContext = new Map()));
+    let list = byContext.get(context);
+    if (!list) byContext.set(context, (list = []));
+    return list;
+  }
+
+  /** A summary stands for a walk here when the budget and depth allow that walk and none of its chains is on the stack. */
+  private replayable(s: Summary<SourceBound>, chain: Chain, depth: number, onStack: Set<Chain>): boolean {
+    if (this.budget - s.visits <= 0 || depth + 1 + s.depth > MAX_DEPTH) return false;
+    for (const name of s.entered) {
+      const c = this.target(chain.table, name);
+      if (!c || onStack.has(c)) return false;
+    }
+    return s.trace === this.trace || s.reached.every((r) => this.carried(r) !== undefined);
+  }
+
+  /** The rule of this ruleset at the place `rule` held in the ruleset a cached result came from. */
+  private carried(rule: Rule): Rule | undefined {
+    const at = this.cache?.positions.get(rule);
+    return at && this.target(at[0], at[1])?.rules[at[2]];
+  }
+
+  /** Does what walking `chain` did when the summary was made, with this caller's reasons and source bounds. */
+  private replay(s: Summary<SourceBound>, chain: Chain, protocol: Transport, reasons: string[], within: SourceBound[]): void {
+    const same = s.trace === this.trace;
+    const rule = (r: Rule) => (same ? r : this.carried(r)!);
+    for (const e of s.events) {
+      if (e.kind === 'grant') this.grant(protocol, e.map, rule(e.rule), [...reasons, ...e.reasons], e.forceApprox, [...within, ...e.within]);
+      else if (e.kind === 'dnat') this.dnat(e.map, rule(e.rule), [...reasons, ...e.why]);
+      else if (e.kind === 'notrack') this.notrack(e.map, [...reasons, ...e.why]);
+      else this.undecide(e.reasons);
+    }
+    this.budget -= s.visits;
+    if (this.recording) {
+      for (const name of s.entered) this.enteredLog.push(name);
+      for (const r of s.reached) this.reachedLog.push(rule(r));
+    }
+    if (same) return;
+    for (const name of s.entered) for (const r of this.target(chain.table, name)!.rules) this.trace.considered.add(r.id);
+    for (const r of s.reached) this.trace.reached.add(rule(r).id);
+  }
+
+  private startRecording(frame: Frame, list: Summary<SourceBound>[]): void {
+    this.recording++;
+    frame.record = {
+      list,
+      input: frame.map.clone(),
+      log: this.log.length,
+      entered: this.enteredLog.length,
+      reached: this.reachedLog.length,
+      budget: this.budget,
+      taints: this.taints,
+    };
+  }
+
+  /** Keeps what a recorded frame did as a summary, unless a loop or the budget made it depend on its caller. */
+  private store(f: Frame): void {
+    const rec = f.record!;
+    this.recording--;
+    if (this.taints === rec.taints) {
+      const p = f.reasons.length;
+      const w = f.within.length;
+      rec.list.push({
+        input: rec.input,
+        returned: f.returned,
+        events: this.log.slice(rec.log).map((e) => {
+          switch (e.kind) {
+            case 'grant':
+              return { ...e, reasons: e.reasons.slice(p), within: e.within.slice(w) };
+            case 'dnat':
+            case 'notrack':
+              return { ...e, why: e.why.slice(p) };
+            default:
+              return e;
+          }
+        }),
+        entered: this.enteredLog.slice(rec.entered),
+        reached: this.reachedLog.slice(rec.reached),
+        visits: rec.budget - this.budget,
+        depth: f.below,
+        trace: this.trace,
+      });
+    }
+    if (!this.recording) this.log.length = this.enteredLog.length = this.reachedLog.length = 0;
+  }
+
+  private undecide(reasons: string[]): void {
+    this.undecided.push(...reasons);
+    if (this.recording) this.log.push({ kind: 'undecided', reasons });
+  }
+
+  /** NOTRACK changes something only before conntrack has attached to the packet; it does not end the chain. */
+  private notrack(map: PortMap, why: string[]): void {
+    if (this.recording) this.log.push({ kind: 'notrack', map, why });
+    if (!this.stage.beforeConntrack) return;
+    if (!why.length) this.stage.notrack.add(map);
+    else {
+      this.stage.maybeNotrack.add(map);
+      this.stage.maybeNotrackWhy.push(...why);
+    }
+  }
+
   private readonly marked = new Set<Chain>();
 
   /** A chain entered with nothing left to decide: its rules were considered, none reached. */
   private markConsidered(chain: Chain): void {
+    if (this.recording) this.enteredLog.push(chain.name);
     if (this.marked.has(chain)) return;
     this.marked.add(chain);
     for (const r of chain.rules) this.trace.considered.add(r.id);
@@ -666,6 +909,14 @@ class ChainWalker {
     const memo = this.footprints[protocol];
     const known = memo.get(chain);
     if (known) return known;
+    // With a cache, a chain whose structure is unchanged keeps its box from the last analysis.
+    const sig = this.cache && this.signatures!.of(chain);
+    const key = sig && `f\u0000${this.walkerKey}\u0000${protocol}\u0000${sig}`;
+    const kept = key ? carried<Box | null>(this.cache!, key, () => null) : null;
+    if (kept) {
+      memo.set(chain, kept);
+      return kept;
+    }
     const stack: { chain: Chain; next: number; box: Box }[] = [{ chain, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } }];
     const open = new Set<Chain>([chain]);
     while (stack.length) {
@@ -698,6 +949,7 @@ class ChainWalker {
       f.box = widen(f.box, box);
       f.next++;
     }
+    if (key) this.cache!.current.set(key, memo.get(chain));
     return memo.get(chain)!;
   }
 
@@ -711,6 +963,7 @@ class ChainWalker {
     within: SourceBound[] = [],
   ): void {
     if (map.isEmpty()) return;
+    if (this.recording) this.log.push({ kind: 'grant', map, rule: rule!, reasons, forceApprox, within });
     this.stage.accepted.push({
       chain: this.stage.chain,
       ctx: this.stage.ctx,
@@ -723,7 +976,9 @@ class ChainWalker {
   }
 
   /** Destination NAT ends the NAT chain: the connection goes on with its new destination. */
-  private dnat(map: PortMap, action: DnatAction, why: string[]): void {
+  private dnat(map: PortMap, rule: Rule, why: string[]): void {
+    if (this.recording) this.log.push({ kind: 'dnat', map, rule, why });
+    const action = rule.action as DnatAction;
     const reasons = [...this.stage.ctx.reasons, ...why];
     // REDIRECT always delivers to this host; DNAT to an address does so only when it is one of the host's own.
     if (action.redirect && this.hook !== 'input') return;
@@ -761,8 +1016,17 @@ class ChainWalker {
       this.keyedMatch.set(rule, m);
     }
     if (!m.matches || !inFlow) return m;
-    return this.inContext(c, m);
+    const { ctx, beforeConntrack } = this.stage;
+    if (c.plain && !ctx.dnat?.toPorts) return m;
+    // Without a port rewrite the match depends only on the kind of flow: computed once per rule and kind.
+    if (ctx.dnat?.toPorts) return this.inContext(c, m);
+    const kind = (beforeConntrack ? 1 : 0) | (ctx.untracked ? 2 : 0) | (ctx.dnat ? 4 : 0);
+    let byKind = this.contextMatch.get(rule);
+    if (!byKind) this.contextMatch.set(rule, (byKind = []));
+    return (byKind[kind] ??= this.inContext(c, m));
   }
+
+  private readonly contextMatch = new Map<Rule, MatchResult[]>();
 
   /** A match as the current flow sees it: its connection state and, after DNAT, its rewritten destination port. */
   /**

@@ -7,7 +7,7 @@ import { acceptAll } from './accept-all';
 import type { Check, CheckContext } from './check';
 import { defaultPolicy } from './default-policy';
 import { listenerChecks } from './listeners';
-import { analyseExposure, type Exposure } from './exposure';
+import { analyseExposure, type Exposure, type ExposureCache } from './exposure';
 import { riskyPorts } from './risky-ports';
 import { parity } from './parity';
 import { placeholderReasons, placeholderSources } from './placeholders';
@@ -34,15 +34,19 @@ export interface Analysis {
   findings: Finding[];
 }
 
-/** `comments` is the file's comment syntax, in which inline suppressions are written. */
+/**
+ * `comments` is the file's comment syntax, in which inline suppressions are written. `cache` (one per document)
+ * lets the exposure walk reuse what the previous analysis of the same document found for unchanged chains.
+ */
 export function analyse(
   ruleset: Ruleset,
   text: string,
   settings: ResolvedSettings,
   comments: CommentSyntax,
   counterpart?: CheckContext['counterpart'],
+  cache?: ExposureCache,
 ): Analysis {
-  const exposure = analyseExposure(ruleset);
+  const exposure = analyseExposure(ruleset, cache);
   const ctx: CheckContext = { ruleset, exposure, settings, counterpart };
   const lines = splitLines(text);
   const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...placeholderReasons(lines, comments)];

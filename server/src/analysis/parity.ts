@@ -18,6 +18,15 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
   const v6Chains = exposure.chains.filter((c) => c.family === 'ipv6');
   const v4Source: Exposure | undefined = exposure.chains.some((c) => c.family === 'ipv4') ? exposure : counterpart?.exposure;
   if (!v6Chains.length || !v4Source) return findings;
+  // One union per chain and protocol, not one per grant (cloud groups have thousands of grants).
+  const opened = new Map<ChainExposure, Map<string, PortSet>>();
+  const openToWorld = (ce: ChainExposure, protocol: string) => {
+    const byProtocol = opened.get(ce) ?? new Map<string, PortSet>();
+    opened.set(ce, byProtocol);
+    let ports = byProtocol.get(protocol);
+    if (!ports) byProtocol.set(protocol, (ports = worldPorts(ce, protocol, settings.trusted)));
+    return ports;
+  };
   for (const v6 of v6Chains) {
     const v4 = v4Source.chains.find(
       (c) => c.family === 'ipv4' && c.chain.name === v6.chain.name && c.chain.table === v6.chain.table && c.chain.hook === v6.chain.hook,
@@ -25,7 +34,7 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
     if (!v4) continue;
     for (const g of v6.grants) {
       if (!reachesWorld(g, settings.trusted)) continue;
-      const leaked = g.ports.subtract(worldPorts(v4, g.protocol, settings.trusted));
+      const leaked = g.ports.subtract(openToWorld(v4, g.protocol));
       if (leaked.isEmpty()) continue;
       const risky = leaked.ranges().flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, g.protocol as Transport));
       const range = g.rule ? g.rule.range : (v6.chain.policyRange ?? v6.chain.range);

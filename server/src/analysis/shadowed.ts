@@ -8,7 +8,7 @@ import type { Chain, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import type { Check } from './check';
 import { sameExposure } from './compare';
-import { analyseExposure, compile, type Exposure } from './exposure';
+import { analyseExposure, compile, type Compiled, type Exposure } from './exposure';
 
 /** Redundancy needs one re-analysis per rule; above this many rules it is skipped (editor latency). */
 export const REDUNDANCY_LIMIT = 200;
@@ -82,23 +82,69 @@ function shadowMessage(chain: Chain, rule: Rule, deciders: Rule[]): string {
 
 const capital = (s: string) => s[0].toUpperCase() + s.slice(1);
 
-/** Rules that decide before the shadowed one and overlap it, in evaluation order, covering ones first. */
+/** A chain's terminal rules compiled once per check, with port bounds for a cheap first test. */
+interface Decider {
+  index: number;
+  rule: Rule;
+  match: Compiled['result'];
+  lo: number;
+  hi: number;
+}
+
+const decidersByChain = new WeakMap<Chain, Partial<Record<'ipv4' | 'ipv6', Decider[]>>>();
+
+function decidersOf(chain: Chain, family: 'ipv4' | 'ipv6'): Decider[] {
+  let byFamily = decidersByChain.get(chain);
+  if (!byFamily) decidersByChain.set(chain, (byFamily = {}));
+  const known = byFamily[family];
+  if (known) return known;
+  const out: Decider[] = (byFamily[family] = []);
+  chain.rules.forEach((rule, index) => {
+    if (!TERMINAL.has(rule.action.kind)) return;
+    const m = compile(rule, family);
+    const ranges = m.result.ports.ranges();
+    if (m.never || !ranges.length) return;
+    out.push({ index, rule, match: m.result, lo: ranges[0][0], hi: ranges[ranges.length - 1][1] });
+  });
+  return out;
+}
+
+/** Position of the last decider above rule `index` (deciders are in chain order), or -1. */
+function lastBefore(list: Decider[], index: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid].index < index) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+/**
+ * Rules that decide before the shadowed one and overlap it, in evaluation order, covering ones first. One pass
+ * over the earlier deciders (a chain of thousands of cloud rules makes this the hot loop of the check).
+ */
 function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; message: string }[] {
   const family = rs.family === 'ipv6' ? 'ipv6' : 'ipv4';
+  const earlier = decidersOf(chain, family);
   const target = compile(chain.rules[index], family).result;
+  const ranges = target.ports.ranges();
+  const lo = ranges[0]?.[0] ?? Infinity;
+  const hi = ranges[ranges.length - 1]?.[1] ?? -Infinity;
   const covering: { rule: Rule; message: string }[] = [];
   const partial: { rule: Rule; message: string }[] = [];
   // Three covering rules are all a message shows; stop looking once they are found.
-  for (let k = index - 1; k >= 0 && covering.length < 3; k--) {
-    const r = chain.rules[k];
-    if (!TERMINAL.has(r.action.kind)) continue;
-    const m = compile(r, family);
-    if (m.never) continue;
-    const overlaps = m.result.ports.overlaps(target.ports) && !m.result.sources.intersect(target.sources).isEmpty();
-    if (!overlaps) continue;
-    if (m.result.ports.covers(target.ports) && m.result.sources.covers(target.sources) && m.result.exact)
-      covering.push({ rule: r, message: 'decides every packet of the shadowed rule' });
-    else partial.push({ rule: r, message: "decides part of the shadowed rule's packets" });
+  for (let k = lastBefore(earlier, index); k >= 0 && covering.length < 3; k--) {
+    const d = earlier[k];
+    if (d.hi < lo || hi < d.lo) continue;
+    // With three partial deciders found, only a rule whose port span contains the target's can still matter.
+    if (partial.length >= 3 && !(d.lo <= lo && hi <= d.hi)) continue;
+    const m = d.match;
+    if (!m.ports.overlaps(target.ports) || m.sources.intersect(target.sources).isEmpty()) continue;
+    if (m.ports.covers(target.ports) && m.sources.covers(target.sources) && m.exact)
+      covering.push({ rule: d.rule, message: 'decides every packet of the shadowed rule' });
+    else if (partial.length < 3) partial.push({ rule: d.rule, message: "decides part of the shadowed rule's packets" });
   }
   return [...covering, ...partial].slice(0, 3);
 }

@@ -17,7 +17,7 @@ const ANALYSIS: Record<string, OptionSpec> = {
 };
 
 export const COMMANDS = {
-  check: { ...COMMON, ...ANALYSIS, format: { type: 'string' }, 'min-severity': { type: 'string' } },
+  check: { ...COMMON, ...ANALYSIS, format: { type: 'string' }, 'min-severity': { type: 'string' }, jobs: { type: 'string' } },
   exposure: { ...COMMON, ...ANALYSIS, format: { type: 'string' } },
   probe: {
     ...COMMON,

@@ -12,8 +12,6 @@ import { exposureTree, renderRows, workspaceRows } from '../features/workspace-e
 import { combine } from '../workspace';
 import type { HostLayout } from '../workspace/hosts';
 
-export const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
-
 export interface FileReport {
   path: string;
   language?: string;

@@ -68,6 +68,10 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
             const edit = network && edits.restrictSource(rule, fa.lines, network);
             if (network && edit && confined(rule, edit, false))
               actions.push(snippetAction('Restrict the source to a network…', d, edit, network, ctx, true));
+            // A range becomes one port inside it (its lowest, for the user to type over): never a port outside it.
+            const narrow = edits.narrowPorts?.(rule, fa.lines);
+            if (narrow && confined(rule, narrow.edit, false))
+              actions.push(snippetAction('Narrow the port range to the port the service needs…', d, narrow.edit, narrow.port, ctx, false, narrow.mirror));
           }
           make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'), false, rule);
           make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'), false, rule);

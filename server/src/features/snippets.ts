@@ -16,8 +16,12 @@ export const APPLY_SNIPPET_COMMAND = 'portcullis.applySnippet';
 /** Snippet syntax gives `$`, `}` and `\` meaning; everything but the placeholder is literal text. */
 const escape = (s: string) => s.replace(/[$}\\]/g, (c) => `\\${c}`);
 
-/** The edit's text with the last occurrence of `placeholder` as tab stop 1 (selected), and the end as $0. */
-export function toSnippet(newText: string, placeholder: string): string {
+/**
+ * The edit's text with the last occurrence of `placeholder` as tab stop 1 (selected), and the end as $0; with
+ * `mirror`, every occurrence is tab stop 1, so typing once fills them all.
+ */
+export function toSnippet(newText: string, placeholder: string, mirror = false): string {
+  if (mirror) return newText.split(placeholder).map(escape).join(`\${1:${escape(placeholder)}}`);
   const at = newText.lastIndexOf(placeholder);
   if (at < 0) return escape(newText);
   return `${escape(newText.slice(0, at))}\${1:${escape(placeholder)}}${escape(newText.slice(at + placeholder.length))}`;
@@ -30,9 +34,10 @@ export function snippetAction(
   placeholder: string,
   ctx: { uri: string; version: number; snippets: SnippetSupport },
   preferred = false,
+  mirror = false,
 ): CodeAction {
   const base = { title, kind: CodeActionKind.QuickFix, diagnostics: [d], isPreferred: preferred };
-  const snippet = toSnippet(edit.newText, placeholder);
+  const snippet = toSnippet(edit.newText, placeholder, mirror);
   if (ctx.snippets === 'command')
     return { ...base, command: { title, command: APPLY_SNIPPET_COMMAND, arguments: [ctx.uri, edit.range, snippet, ctx.version] } };
   if (ctx.snippets === 'lsp') {

@@ -38,6 +38,11 @@ export interface RuleEdits {
   deleteRule(rule: Rule, lines: string[]): TextEdit | undefined;
   /** Bind a published port to the loopback address only (service-port formats). */
   bindLoopback?(rule: Rule, lines: string[]): TextEdit | undefined;
+  /**
+   * Narrow a port range to one port inside it, `port`, the placeholder the user types over (cloud formats). With
+   * `mirror`, the placeholder is written twice (AWS from_port and to_port) and both are typed at once.
+   */
+  narrowPorts?(rule: Rule, lines: string[]): { edit: TextEdit; port: string; mirror?: boolean } | undefined;
 }
 
 /** A completion proposal, editor-neutral. */

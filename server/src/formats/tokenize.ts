@@ -28,7 +28,17 @@ export function tokenizeLine(line: string): TokenizeResult {
     }
     if (c === 35 /* # */) return { tokens, commentStart: i };
     const start = i;
-    let text = '';
+    // A word without quotes is one slice of the line (the usual case; concatenating per character allocates).
+    while (i < n) {
+      const ch = line.charCodeAt(i);
+      if (ch === 34 || ch === 39 || isBlankCode(ch)) break;
+      i++;
+    }
+    if (i >= n || isBlankCode(line.charCodeAt(i))) {
+      tokens.push({ text: line.slice(start, i), start, end: i, quoted: false });
+      continue;
+    }
+    let text = line.slice(start, i);
     let quoted = false;
     while (i < n) {
       const ch = line[i];

@@ -14,6 +14,8 @@ export const CODES = {
   PC010: { title: 'Unused chain', severity: 'hint' },
   PC011: { title: 'Unknown service name', severity: 'error' },
   PC012: { title: 'Quick-fix placeholder left unchanged', severity: 'hint' },
+  PC013: { title: 'Two NSG rules share a priority', severity: 'error' },
+  PC014: { title: 'Terraform module not analysed', severity: 'information' },
   PC101: { title: 'Risky port reachable from any source', severity: 'warning' },
   PC102: { title: 'Port range covers risky ports', severity: 'warning' },
   PC103: { title: 'Default-allow policy', severity: 'warning' },

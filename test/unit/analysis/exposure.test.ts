@@ -129,7 +129,7 @@ test('listener-only resource chains: the shortcut walk gives what the general pa
       const text = fs.readFileSync(p, 'utf8');
       const rs = formatById(dir === 'kubernetes' ? 'kubernetes' : 'compose')!.parse(text, { path: p, resolveService: () => undefined });
       const fast = analyseExposure(rs);
-      const slow = analyseExposure(rs, { noShortcut: true });
+      const slow = analyseExposure(rs, undefined, { noShortcut: true });
       assert.equal(fast.chains.length, slow.chains.length, f);
       fast.chains.forEach((ce, i) => {
         const a = acceptedMaps(ce);

@@ -85,7 +85,7 @@ test('no quick fix offered on any corpus file ever makes the exposure larger', (
   if (!HAVE_CORPUS) return t.skip(NO_CORPUS);
   const settings = resolveSettings({});
   const failures: string[] = [];
-  const stats = { files: 0, unsupported: 0, offered: 0, distinct: 0, applied: 0, byFormat: new Map<string, number>() };
+  const stats = { files: 0, unsupported: 0, offered: 0, distinct: 0, applied: 0, narrowed: 0, byFormat: new Map<string, number>() };
   // NEVER_WIDEN_ONLY=<regexp> narrows the run to matching paths while debugging.
   const only = process.env.NEVER_WIDEN_ONLY ? new RegExp(process.env.NEVER_WIDEN_ONLY) : undefined;
   for (const file of corpusFiles().filter((f) => !only || only.test(f))) {
@@ -133,16 +133,83 @@ test('no quick fix offered on any corpus file ever makes the exposure larger', (
       const [edits, what] = all[k];
       const fixed = applyEdits(text, edits);
       stats.applied++;
+      if (what.startsWith('Narrow the port range')) stats.narrowed++;
       const grown = exposureGrowth(before, analyseExposure(format.parse(fixed, ctx(file))));
       if (grown) failures.push(`${path.relative(CORPUS, file)}: ${what} widens ${grown}`);
     }
   }
   t.diagnostic(
-    `${stats.files} files (${[...stats.byFormat].map(([f, n]) => `${f} ${n}`).join(', ')}), ${stats.unsupported} of unsupported formats; ${stats.offered} fixes offered, ${stats.distinct} distinct results, ${stats.applied} applied and compared`,
+    `${stats.files} files (${[...stats.byFormat].map(([f, n]) => `${f} ${n}`).join(', ')}), ${stats.unsupported} of unsupported formats; ${stats.offered} fixes offered, ${stats.distinct} distinct results, ${stats.applied} applied and compared (${stats.narrowed} port-range narrowings)`,
   );
+  // The cloud corpus has ranges such as 0-65535 and 1-65535: the narrowing fix must be among those checked.
+  assert.ok(only || stats.narrowed > 10, `only ${stats.narrowed} port-range narrowings applied`);
   assert.ok(
     only || (stats.files > 300 && stats.applied > 1000),
     `too little covered: ${JSON.stringify({ ...stats, byFormat: [...stats.byFormat] })}`,
   );
   assert.deepEqual(failures.slice(0, 20), [], `${failures.length} fixes widen the exposure`);
+});
+
+test('narrowing a port range: offered for AWS, Azure, GCP, CloudFormation and ARM ranges, always to a port inside the range', () => {
+  const settings = resolveSettings({});
+  const cases: [string, string, string][] = [
+    [
+      'main.tf',
+      `resource "aws_security_group" "web" {\n  ingress {\n    from_port   = 0\n    to_port     = 65535\n    protocol    = "tcp"\n    cidr_blocks = ["0.0.0.0/0"]\n  }\n}\n` +
+        `resource "aws_network_acl_rule" "deny" {\n  network_acl_id = aws_network_acl.n.id\n  rule_number    = 100\n  egress         = false\n  protocol       = "tcp"\n  rule_action    = "deny"\n  cidr_block     = "0.0.0.0/0"\n  from_port      = 1\n  to_port        = 65535\n}\n` +
+        `resource "azurerm_network_security_group" "nsg" {\n  name = "nsg1"\n  security_rule {\n    name                       = "all"\n    priority                   = 100\n    direction                  = "Inbound"\n    access                     = "Allow"\n    protocol                   = "Tcp"\n    source_port_range          = "*"\n    destination_port_range     = "1-65535"\n    source_address_prefix      = "*"\n    destination_address_prefix = "*"\n  }\n}\n` +
+        `resource "google_compute_firewall" "fw" {\n  name    = "fw"\n  network = "default"\n  allow {\n    protocol = "tcp"\n    ports    = ["80", "0-65535"]\n  }\n}\n`,
+      '0-65535 (AWS pair), 1-65535 (NSG), 0-65535 (GCP item); never the NACL deny',
+    ],
+    [
+      'template.yaml',
+      `Resources:\n  Sg:\n    Type: AWS::EC2::SecurityGroup\n    Properties:\n      GroupDescription: all\n      SecurityGroupIngress:\n        - IpProtocol: tcp\n          FromPort: 1000\n          ToPort: 4000\n          CidrIp: 0.0.0.0/0\n`,
+      'FromPort/ToPort',
+    ],
+    [
+      'azuredeploy.json',
+      JSON.stringify(
+        {
+          resources: [
+            {
+              type: 'Microsoft.Network/networkSecurityGroups',
+              name: 'nsg1',
+              properties: {
+                securityRules: [
+                  { name: 'r', properties: { priority: 100, direction: 'Inbound', access: 'Allow', protocol: 'Tcp', destinationPortRange: '1000-4000', sourceAddressPrefix: '*' } },
+                ],
+              },
+            },
+          ],
+        },
+        null,
+        2,
+      ),
+      'destinationPortRange',
+    ],
+  ];
+  let offered = 0;
+  for (const [name, text, what] of cases) {
+    const file = `/nonexistent-portcullis-test/${name}`;
+    const format = formatById(name.endsWith('.tf') ? 'terraform' : name.endsWith('.yaml') ? 'cloudformation' : 'azure-arm')!;
+    const fa = analyseText(text, format, file, settings);
+    const uri = pathToFileURL(file).href;
+    const diagnostics: Diagnostic[] = allRules(fa.ruleset).flatMap((r) =>
+      r.implied ? [] : [{ range: r.range, code: 'PC102', source: 'portcullis', message: 'synthetic', data: { ruleId: r.id } }],
+    );
+    const narrow = codeActions(fa, { uri, version: 1, snippets: 'none' }, diagnostics).filter((a) => a.title.startsWith('Narrow the port range'));
+    assert.ok(narrow.length, `${name}: ${what}`);
+    for (const a of narrow) {
+      offered++;
+      const edits = a.edit!.changes![uri];
+      const fixed = applyEdits(text, edits);
+      const after = analyseText(fixed, format, file, settings);
+      assert.equal(exposureGrowth(fa.exposure, after.exposure), undefined, `${name}: ${a.title} widens`);
+      assert.ok(after.exposure.chains.length, name);
+      assert.ok(!/65535|4000/.test(edits.map((e) => e.newText).join()), `${name}: narrowed to one port, got ${JSON.stringify(edits)}`);
+    }
+    // The NACL deny is never narrowed (that would let through what it blocked).
+    if (name === 'main.tf') assert.equal(narrow.length, 3, narrow.map((a) => JSON.stringify(a.edit)).join('\n'));
+  }
+  assert.equal(offered, 5);
 });

@@ -13,6 +13,7 @@ import type { Ruleset } from '../../model/ruleset';
 import { get, getCI, parseJsonDoc, type DocNode } from '../cloud/doc';
 import { readPortList, readProtocol, readSources, type Field, type Report } from '../cloud/fields';
 import { Positions } from '../cloud/positions';
+import { PriorityClashes } from '../cloud/priorities';
 import { buildCloudRuleset, type CloudGroup, type CloudRule, type Unknown as UnknownPart } from '../cloud/ruleset';
 import { Unknown, findUnknown, type Value } from '../cloud/value';
 import type { ParseContext } from '../format';
@@ -57,9 +58,12 @@ export function parseArm(text: string, ctx: ParseContext): Ruleset {
     }
     return undefined;
   };
+  const clashes = new PriorityClashes(problems);
   const addRule = (g: CloudGroup, address: string, props: DocNode | undefined, anchor: Range, c: ArmContext, span: DocNode) => {
     const unknowns: UnknownPart[] = [];
     const direction = field(props, ['direction'], c);
+    const prio = field(props, ['priority'], c);
+    if (prio) clashes.note(g, direction?.value, prio.value, prio.range, address);
     if (direction && typeof direction.value === 'string' && direction.value.toLowerCase() !== 'inbound') return;
     if (direction && findUnknown(direction.value))
       unknowns.push({ text: `direction (${findUnknown(direction.value)!.why})`, range: direction.range });
@@ -67,7 +71,6 @@ export function parseArm(text: string, ctx: ParseContext): Ruleset {
     let allow = true;
     if (access && typeof access.value === 'string') allow = access.value.toLowerCase() === 'allow';
     else if (access) unknowns.push({ text: `access (${findUnknown(access.value)?.why ?? 'not a string'})`, range: access.range });
-    const prio = field(props, ['priority'], c);
     const order = prio && typeof prio.value === 'number' ? prio.value : undefined;
     if (prio && order === undefined)
       unknowns.push({ text: `priority (${findUnknown(prio.value)?.why ?? 'not a number'})`, range: prio.range });

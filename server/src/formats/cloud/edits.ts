@@ -77,16 +77,64 @@ export function cloudEdits(syntax: Syntax): RuleEdits {
       };
     },
   };
-  // Rules the cloud adds by itself (Azure's defaults) are not in the file: nothing to edit.
+  // Rules the cloud adds by itself (Azure's defaults) are not in the file: nothing to edit. Nor are rules a
+  // Terraform module call brings in (`module.x.…`): they are written in the module's files, and their ranges
+  // here are the call's (an argument may feed several rules, some of them denies).
   const guard =
     <A extends unknown[], R>(f: (rule: Rule, ...a: A) => R | undefined) =>
     (rule: Rule, ...a: A): R | undefined =>
-      rule.implied ? undefined : f(rule, ...a);
+      rule.implied || rule.name?.startsWith('module.') ? undefined : f(rule, ...a);
   return {
     ...edits,
+    narrowPorts: guard((rule: Rule, lines: string[]) => narrowItem(rule, lines) ?? narrowAwsPair(rule, lines)),
     setVerdict: guard(edits.setVerdict),
     restrictSource: guard(edits.restrictSource),
     deleteRule: guard(edits.deleteRule),
     addProtocol: guard(edits.addProtocol),
   };
+}
+
+const isDigit = (c: string | undefined) => c !== undefined && c >= '0' && c <= '9';
+
+/**
+ * Azure and GCP write a range as one value (`"1-65535"`, `ports = ["0-65535"]`): the widest such item becomes
+ * its own lowest port. The item's text must appear once, whole, on its line, or nothing is offered.
+ */
+function narrowItem(rule: Rule, lines: string[]): { edit: TextEdit; port: string } | undefined {
+  const dport = rule.conditions.find((c) => c.kind === 'dport');
+  if (dport?.kind !== 'dport' || dport.negated) return undefined;
+  const wide = (dport.items ?? []).filter((i) => i.hi > i.lo).sort((a, b) => b.hi - b.lo - (a.hi - a.lo))[0];
+  if (!wide || wide.range.start.line !== wide.range.end.line) return undefined;
+  const text = textAt(lines, wide.range);
+  const at = text.indexOf(wide.text);
+  if (at < 0 || text.indexOf(wide.text, at + 1) >= 0 || isDigit(text[at - 1]) || isDigit(text[at + wide.text.length])) return undefined;
+  const line = wide.range.start.line;
+  const from = wide.range.start.character + at;
+  const port = String(wide.lo);
+  return { edit: { range: { start: { line, character: from }, end: { line, character: from + wide.text.length } }, newText: port }, port };
+}
+
+/**
+ * AWS writes a range as two numbers (`from_port`/`to_port`, `FromPort`/`ToPort`, -1 = every port): both become
+ * the lowest port of the range, one edit over the span between them, the text in between kept as it is.
+ */
+function narrowAwsPair(rule: Rule, lines: string[]): { edit: TextEdit; port: string; mirror: true } | undefined {
+  const found: { key: 'from' | 'to'; line: number; start: number; value: number; text: string }[] = [];
+  for (let n = rule.range.start.line; n <= rule.range.end.line; n++) {
+    const m = /^(\s*["']?)(from_port|FromPort|to_port|ToPort)(["']?\s*[=:]\s*["']?)(-?\d+)["']?\s*,?\s*(#.*)?$/.exec(lines[n] ?? '');
+    if (m) found.push({ key: /^from/i.test(m[2]) ? 'from' : 'to', line: n, start: m[1].length + m[2].length + m[3].length, value: Number(m[4]), text: m[4] });
+  }
+  const from = found.filter((f) => f.key === 'from');
+  const to = found.filter((f) => f.key === 'to');
+  if (from.length !== 1 || to.length !== 1) return undefined;
+  const lo = from[0].value < 0 ? 0 : from[0].value;
+  const hi = to[0].value < 0 ? 65535 : to[0].value;
+  if (!(lo < hi) || hi > 65535) return undefined;
+  const [a, b] = from[0].line < to[0].line ? [from[0], to[0]] : [to[0], from[0]];
+  const range = { start: { line: a.line, character: a.start }, end: { line: b.line, character: b.start + b.text.length } };
+  const between = textAt(lines, { start: { line: a.line, character: a.start + a.text.length }, end: { line: b.line, character: b.start } });
+  const port = String(lo);
+  // The placeholder is found by its text: it must not occur in between.
+  if (between.includes(port)) return undefined;
+  return { edit: { range, newText: `${port}${between}${port}` }, port, mirror: true };
 }

@@ -26,6 +26,8 @@ export interface CloudGroup {
   ordering: Ordering;
   /** Adds Azure's default inbound rules after the user's. */
   azureDefaults?: boolean;
+  /** The file names the group by an expression it cannot resolve (rules attached to an unknown group). */
+  unresolved?: boolean;
 }
 
 /** A value the file computes from something not literal in the workspace: the rule says so, never guesses. */

@@ -79,6 +79,18 @@ class Cursor {
   }
 }
 
+/** Options `rule` reads itself that take one value. */
+const OWN_VALUE_OPTIONS = new Set([
+  '--protocol',
+  '--source',
+  '--destination',
+  '--in-interface',
+  '--out-interface',
+  '--jump',
+  '--goto',
+  '--match',
+]);
+
 /** Options read below that take at least one value. */
 const VALUE_OPTIONS = new Set([
   '--dport',
@@ -350,7 +362,7 @@ class IptablesParser {
     let target: string | undefined;
     let comment: string | undefined;
     const portConds: Condition[] = [];
-    const targetOptions = new Map<string, Token | undefined>();
+    let targetOptions: Map<string, Token | undefined> | undefined;
 
     while (cur.peek()) {
       let negated = false;
@@ -370,9 +382,11 @@ class IptablesParser {
         continue;
       }
       const opt = SHORT[optTok.text] ?? optTok.text;
-      // Obsolete placement `-s ! 1.2.3.4`, accepted by iptables before 1.4.3.
-      const arg = (): Token | undefined => {
-        let t = cur.peek();
+      // The value of the options read here, taken once (no closure per option: this loop runs for every option).
+      let t: Token | undefined;
+      if (OWN_VALUE_OPTIONS.has(opt)) {
+        // Obsolete placement `-s ! 1.2.3.4`, accepted by iptables before 1.4.3.
+        t = cur.peek();
         if (t?.text === '!' && !t.quoted && !negated) {
           cur.next();
           negated = true;
@@ -385,16 +399,13 @@ class IptablesParser {
         }
         if (!t) {
           this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
-          return undefined;
+          continue;
         }
         cur.next();
-        return t;
-      };
-      const span = (end: Token | undefined): Range => range(n, startCol, (end ?? optTok).end);
+      }
 
       switch (opt) {
         case '--protocol': {
-          const t = arg();
           if (!t) break;
           const names = t.text
             .toLowerCase()
@@ -403,39 +414,36 @@ class IptablesParser {
           protocol = { names, negated };
           for (const p of names)
             if (PORT_PROTOCOLS.has(p) || p === 'icmp' || p === 'icmpv6' || p === 'ipv6-icmp') modules.add(p === 'ipv6-icmp' ? 'icmpv6' : p);
-          if (!names.includes('all')) conditions.push({ kind: 'protocol', protocols: names, negated, range: span(t) });
-          else if (negated) conditions.push({ kind: 'protocol', protocols: [], negated: false, range: span(t) });
+          if (!names.includes('all')) conditions.push({ kind: 'protocol', protocols: names, negated, range: range(n, startCol, t.end) });
+          else if (negated) conditions.push({ kind: 'protocol', protocols: [], negated: false, range: range(n, startCol, t.end) });
           break;
         }
         case '--source':
         case '--destination': {
-          const t = arg();
-          if (t) conditions.push(this.addresses(opt === '--source' ? 'source' : 'destination', t, negated, n, span(t)));
+          if (t) conditions.push(this.addresses(opt === '--source' ? 'source' : 'destination', t, negated, n, range(n, startCol, t.end)));
           break;
         }
         case '--in-interface':
         case '--out-interface': {
-          const t = arg();
           if (!t) break;
           if (!/^[^\s/]{1,15}$/.test(t.text)) this.report('PC001', range(n, t.start, t.end), `invalid interface name \`${t.text}\``);
-          conditions.push({ kind: opt === '--in-interface' ? 'inInterface' : 'outInterface', name: t.text, negated, range: span(t) });
+          const kind = opt === '--in-interface' ? 'inInterface' : 'outInterface';
+          conditions.push({ kind, name: t.text, negated, range: range(n, startCol, t.end) });
           break;
         }
         case '--jump':
         case '--goto': {
-          const t = arg();
           if (!t) break;
           target = t.text;
           action = this.action(opt, t, n, table.name, cur.peek());
           break;
         }
         case '--match': {
-          const t = arg();
           if (t) modules.add(t.text.toLowerCase());
           break;
         }
         case '--fragment':
-          conditions.push({ kind: 'opaque', text: negated ? '! -f' : '-f', range: span(optTok) });
+          conditions.push({ kind: 'opaque', text: negated ? '! -f' : '-f', range: range(n, startCol, optTok.end) });
           break;
         case '--set-counters':
           cur.next();
@@ -448,7 +456,7 @@ class IptablesParser {
           const r = this.moduleOption(opt, optTok, negated, cur, n, modules, target, startCol);
           if (!r) break;
           if (r.comment !== undefined) comment = r.comment;
-          if (r.targetOption) targetOptions.set(r.targetOption.name, r.targetOption.value);
+          if (r.targetOption) (targetOptions ??= new Map()).set(r.targetOption.name, r.targetOption.value);
           if (r.condition) {
             conditions.push(r.condition);
             if (r.condition.kind === 'dport' || r.condition.kind === 'sport' || r.condition.kind === 'port') portConds.push(r.condition);
@@ -473,7 +481,7 @@ class IptablesParser {
       }
     }
 
-    if (action.kind === 'other' || action.kind === 'continue') action = this.translation(action, targetOptions, n);
+    if (action.kind === 'other' || action.kind === 'continue') action = this.translation(action, targetOptions ?? new Map(), n);
     return { id: this.ruleCount++, range: lineRange, table: table.name, chain, family: this.family, conditions, action, comment };
   }
 
@@ -535,27 +543,12 @@ class IptablesParser {
     target: string | undefined,
     startCol: number,
   ): { condition?: Condition; comment?: string; targetOption?: { name: string; value: Token | undefined } } | undefined {
-    let arity: number | undefined;
-    let owner: string | undefined;
-    const find = (name: string): void => {
-      for (const m of modules) {
-        const a = MATCH_OPTIONS[m]?.[name];
-        if (a !== undefined) {
-          arity = a;
-          owner = m;
-          return;
-        }
-      }
-      if (target && TARGET_OPTIONS[target]?.[name] !== undefined) {
-        arity = TARGET_OPTIONS[target][name];
-        owner = target;
-      }
-    };
-    find(opt);
-    if (arity === undefined) {
+    let owner = ownerOf(opt, modules, target);
+    if (owner === undefined) {
       opt = expandPrefix(opt, modules, target);
-      find(opt);
+      owner = ownerOf(opt, modules, target);
     }
+    let arity = owner === undefined ? undefined : (MATCH_OPTIONS[owner]?.[opt] ?? TARGET_OPTIONS[owner][opt]);
     if (arity === undefined) {
       const unknownExtension =
         [...modules].some((m) => !MATCH_OPTIONS[m]) ||
@@ -586,42 +579,32 @@ class IptablesParser {
       }
     }
     const args: Token[] = [];
-    const take = (count: number): void => {
-      if (cur.peek()?.text === '!' && !cur.peek()!.quoted && !negated) {
-        const t = cur.next()!;
-        negated = true;
-        this.report(
-          'PC009',
-          range(n, t.start, t.end),
-          `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``,
-        );
+    if (cur.peek()?.text === '!' && !cur.peek()!.quoted && !negated) {
+      const t = cur.next()!;
+      negated = true;
+      this.report(
+        'PC009',
+        range(n, t.start, t.end),
+        `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``,
+      );
+    }
+    const count = arity ?? -1;
+    if (count < 0) {
+      // A quoted "!" or "-x" is a value, not negation or the next option.
+      for (let t = cur.peek(); t && (t.quoted || (!t.text.startsWith('-') && t.text !== '!')); t = cur.peek()) args.push(cur.next()!);
+    }
+    for (let k = 0; k < count; k++) {
+      const t = cur.peek();
+      if (!t) {
+        this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs ${count} value${count > 1 ? 's' : ''}`);
+        break;
       }
-      if (count < 0) {
-        // A quoted "!" or "-x" is a value, not negation or the next option.
-        const isValue = (t: Token | undefined): boolean => !!t && (t.quoted || (!t.text.startsWith('-') && t.text !== '!'));
-        while (isValue(cur.peek())) args.push(cur.next()!);
-        return;
-      }
-      for (let k = 0; k < count; k++) {
-        const t = cur.peek();
-        if (!t) {
-          this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs ${count} value${count > 1 ? 's' : ''}`);
-          return;
-        }
-        args.push(cur.next()!);
-      }
-    };
-    take(arity ?? -1);
+      args.push(cur.next()!);
+    }
     const last = args[args.length - 1] ?? optTok;
     const r = range(n, startCol, last.end);
     if (!args.length && (arity ?? 0) > 0) return undefined;
-    const opaque = (): { condition: Condition } => ({
-      condition: {
-        kind: 'opaque',
-        text: [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' '),
-        range: r,
-      },
-    });
+    const opaque = (): { condition: Condition } => opaqueOption(negated, optTok, args, r);
     if (!args.length && VALUE_OPTIONS.has(opt)) {
       // Known option, unknown arity here (its module is not loaded): it still needs its value.
       this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
@@ -717,14 +700,8 @@ class IptablesParser {
       case '--syn':
         return { condition: { kind: 'tcpFlags', syn: true, negated, range: r } };
       case '--tcp-flags': {
-        const flags = (s: string): Set<string> => {
-          const up = s.toUpperCase();
-          if (up === 'ALL') return new Set(['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH', 'ECE', 'CWR']);
-          if (up === 'NONE') return new Set();
-          return new Set(up.split(','));
-        };
-        const mask = flags(args[0].text);
-        const comp = flags(args[1]?.text ?? '');
+        const mask = tcpFlagSet(args[0].text);
+        const comp = tcpFlagSet(args[1]?.text ?? '');
         // A connection-opening packet carries exactly SYN; it matches when (flags & mask) == comp.
         const syn = mask.has('SYN') ? comp.size === 1 && comp.has('SYN') : comp.size === 0;
         return { condition: { kind: 'tcpFlags', syn, negated, range: r } };
@@ -859,6 +836,32 @@ class IptablesParser {
       );
     }
   }
+}
+
+/** Flag lists seen before (`FIN,SYN,RST,ACK` on every rule of some files), shared; bounded. */
+const tcpFlagSets = new Map<string, ReadonlySet<string>>();
+
+function tcpFlagSet(s: string): ReadonlySet<string> {
+  let set = tcpFlagSets.get(s);
+  if (!set) {
+    const up = s.toUpperCase();
+    if (up === 'ALL') set = new Set(['SYN', 'ACK', 'FIN', 'RST', 'URG', 'PSH', 'ECE', 'CWR']);
+    else set = up === 'NONE' ? new Set() : new Set(up.split(','));
+    if (tcpFlagSets.size < 256) tcpFlagSets.set(s, set);
+  }
+  return set;
+}
+
+/** The loaded match module (or the target) that defines an option, if any. */
+function ownerOf(name: string, modules: Set<string>, target: string | undefined): string | undefined {
+  for (const m of modules) if (MATCH_OPTIONS[m]?.[name] !== undefined) return m;
+  if (target && TARGET_OPTIONS[target]?.[name] !== undefined) return target;
+  return undefined;
+}
+
+function opaqueOption(negated: boolean, optTok: Token, args: Token[], r: Range): { condition: Condition } {
+  const text = [negated ? '!' : '', optTok.text, ...args.map((a) => a.text)].filter(Boolean).join(' ');
+  return { condition: { kind: 'opaque', text, range: r } };
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Tokenizer for `nft -f` scripts: words, quoted strings, braces, `;`, `,`, parentheses and newlines, with positions. */
 
-import { isBlank, isContinuation } from '../tokenize';
+import { isBlankCode, isContinuation } from '../tokenize';
 
 export interface Tok {
   kind: 'word' | 'string' | 'punct' | 'nl' | 'eof';
@@ -16,6 +16,10 @@ export interface Tok {
 
 const PUNCT = new Set(['{', '}', ';', ',', '(', ')']);
 
+/** ASCII codes that may end a word: blanks, the newline, the punctuation above, `"`, `#` and `\\` (a continuation). */
+const STOP = new Uint8Array(128);
+for (let c = 0; c < 128; c++) if (isBlankCode(c) || c === 10 || '{};,()"#\\'.includes(String.fromCharCode(c))) STOP[c] = 1;
+
 export function lex(text: string): Tok[] {
   const toks: Tok[] = [];
   let line = 0;
@@ -27,15 +31,16 @@ export function lex(text: string): Tok[] {
     col = 1;
   }
   while (i < n) {
+    const code = text.charCodeAt(i);
     const ch = text[i];
-    if (ch === '\n') {
+    if (code === 10) {
       toks.push({ kind: 'nl', text: '\n', line, start: col, end: col + 1 });
       line++;
       col = 0;
       i++;
       continue;
     }
-    if (isBlank(ch)) {
+    if (isBlankCode(code)) {
       i++;
       col++;
       continue;
@@ -84,9 +89,10 @@ export function lex(text: string): Tok[] {
     const from = i;
     // The first character is neither blank nor punctuation (handled above): a word always has one.
     i++;
+    // Character codes, not one-character strings: this loop runs for every character of the file.
     while (i < n) {
-      const c = text[i];
-      if (isBlank(c) || c === '\n' || c === '"' || c === '#' || PUNCT.has(c) || isContinuation(text, i)) break;
+      const c = text.charCodeAt(i);
+      if (c < 128 ? STOP[c] === 1 && (c !== 92 || isContinuation(text, i)) : isBlankCode(c)) break;
       i++;
     }
     col += i - from;

@@ -72,6 +72,31 @@ const PUNCT1 = '{}[]()=,.:?+-*/%<>!';
 /** Hard bounds: deeper nesting or longer files are reported, never crash the server. */
 const MAX_DEPTH = 200;
 
+const NL = 10;
+const QUOTE = 34;
+const STAR = 42;
+const SLASH = 47;
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isIdentStart = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** `"`, newline, `\\`, `$`, `%`: the characters a quoted template treats specially. */
+const isStringSpecial = (c: number) => c === QUOTE || c === NL || c === 92 || c === 36 || c === 37;
+const isIdentPart = (c: number) => isIdentStart(c) || isDigit(c) || c === 45;
+
+/** End of the number starting at `i`: digits, an optional fraction, an optional exponent. */
+function numberEnd(s: string, i: number): number {
+  let j = i;
+  while (isDigit(s.charCodeAt(j))) j++;
+  if (s.charCodeAt(j) === 46 && isDigit(s.charCodeAt(j + 1))) for (j += 1; isDigit(s.charCodeAt(j)); j++);
+  const e = s.charCodeAt(j);
+  if (e === 69 || e === 101) {
+    let k = j + 1;
+    const sign = s.charCodeAt(k);
+    if (sign === 43 || sign === 45) k++;
+    if (isDigit(s.charCodeAt(k))) for (j = k; isDigit(s.charCodeAt(j)); j++);
+  }
+  return j;
+}
+
 class Lexer {
   readonly toks: Tok[] = [];
   constructor(
@@ -80,42 +105,47 @@ class Lexer {
     private readonly problems: HclProblem[],
   ) {}
 
+  /** One pass over char codes: no per-character regular expressions or slices (files of megabytes are read). */
   run(): Tok[] {
     const s = this.src;
     let i = 0;
     const n = s.length;
     while (i < n) {
-      const c = s[i];
-      if (c === '\n') {
+      const c = s.charCodeAt(i);
+      if (c === NL) {
         this.push('nl', i, i + 1, '\n');
         i++;
-      } else if (c === ' ' || c === '\t' || c === '\r' || c === '\ufeff') i++;
-      else if (c === '#' || (c === '/' && s[i + 1] === '/')) {
-        while (i < n && s[i] !== '\n') i++;
-      } else if (c === '/' && s[i + 1] === '*') {
+      } else if (c === 32 || c === 9 || c === 13 || c === 0xfeff) i++;
+      else if (c === 35 /* # */ || (c === SLASH && s.charCodeAt(i + 1) === SLASH)) {
+        const eol = s.indexOf('\n', i);
+        i = eol < 0 ? n : eol;
+      } else if (c === SLASH && s.charCodeAt(i + 1) === STAR) {
         const close = s.indexOf('*/', i + 2);
         const end = close < 0 ? n : close + 2;
         if (close < 0) this.problem(i, i + 2, 'unterminated /* comment');
         // A block comment spanning lines still ends a statement, as a newline would.
-        if (s.slice(i, end).includes('\n')) this.push('nl', end - 1, end, '\n');
+        let j = i;
+        while (j < end && s.charCodeAt(j) !== NL) j++;
+        if (j < end) this.push('nl', end - 1, end, '\n');
         i = end;
-      } else if (/[A-Za-z_]/.test(c)) {
+      } else if (isIdentStart(c)) {
         let j = i + 1;
-        while (j < n && /[A-Za-z0-9_-]/.test(s[j])) j++;
+        while (j < n && isIdentPart(s.charCodeAt(j))) j++;
         this.push('ident', i, j, s.slice(i, j));
         i = j;
-      } else if (/[0-9]/.test(c)) {
-        const m = /^[0-9]+(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(s.slice(i, i + 64))!;
-        this.push('number', i, i + m[0].length, m[0]);
-        i += m[0].length;
-      } else if (c === '"') i = this.string(i);
-      else if (c === '<' && s[i + 1] === '<' && /^<<-?[A-Za-z_]/.test(s.slice(i, i + 4))) i = this.heredoc(i);
+      } else if (isDigit(c)) {
+        const j = numberEnd(s, i);
+        this.push('number', i, j, s.slice(i, j));
+        i = j;
+      } else if (c === QUOTE) i = this.string(i);
+      else if (c === 60 /* < */ && s.charCodeAt(i + 1) === 60 && /^<<-?[A-Za-z_]/.test(s.slice(i, i + 4))) i = this.heredoc(i);
       else {
         const three = s.slice(i, i + 3);
         const two = s.slice(i, i + 2);
-        const p = PUNCT3.includes(three) ? three : PUNCT2.includes(two) ? two : PUNCT1.includes(c) ? c : undefined;
+        const ch = s[i];
+        const p = PUNCT3.includes(three) ? three : PUNCT2.includes(two) ? two : PUNCT1.includes(ch) ? ch : undefined;
         if (!p) {
-          this.problem(i, i + 1, `unexpected character \`${c}\``);
+          this.problem(i, i + 1, `unexpected character \`${ch}\``);
           i++;
           continue;
         }
@@ -128,7 +158,8 @@ class Lexer {
   }
 
   private push(kind: TokKind, start: number, end: number, text: string, parts?: Tok['parts']): void {
-    this.toks.push({ kind, start: start + this.base, end: end + this.base, text, ...(parts ? { parts } : {}) });
+    // Every token has the same shape (parts undefined when absent): one hidden class for the parser's reads.
+    this.toks.push({ kind, start: start + this.base, end: end + this.base, text, parts });
   }
 
   private problem(start: number, end: number, message: string): void {
@@ -178,8 +209,11 @@ class Lexer {
         i = close + 1;
         continue;
       }
-      lit += c;
-      i++;
+      // Plain text up to the next character that means something here, appended at once.
+      let j = i + 1;
+      while (j < s.length && !isStringSpecial(s.charCodeAt(j))) j++;
+      lit += s.slice(i, j);
+      i = j;
     }
     this.problem(start, i, 'unterminated string: a quoted string must end with `"` on the same line');
     this.push('string', start, i, s.slice(start, i), [lit]);

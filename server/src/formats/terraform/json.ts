@@ -7,23 +7,44 @@
 import { parseJsonDoc, type DocNode } from '../cloud/doc';
 import { parseExpressionAt, type Attribute, type Block, type Body, type Expr, type HclProblem } from './hcl';
 
+/** A JSON value as an expression: strings through `scalar` (templates in `*.tf.json`, plain in `*.tfvars.json`). */
+function jsonExpr(n: DocNode, scalar: (n: DocNode & { type: 'scalar' }) => Expr): Expr {
+  const expr = (x: DocNode): Expr => jsonExpr(x, scalar);
+  if (n.type === 'scalar') return scalar(n);
+  if (n.type === 'seq') return { k: 'tuple', items: n.items.map(expr), start: n.start, end: n.end };
+  return {
+    k: 'object',
+    items: n.entries.map((e) => ({ key: { k: 'lit', value: e.key, start: e.keyStart, end: e.keyEnd }, value: expr(e.value) })),
+    start: n.start,
+    end: n.end,
+  };
+}
+
+/** `terraform.tfvars.json`, `*.auto.tfvars.json`: one attribute per top-level key, values literal as written. */
+export function parseTfvarsJson(text: string): Body {
+  const { root } = parseJsonDoc(text);
+  const literal = (n: DocNode & { type: 'scalar' }): Expr => ({ k: 'lit', value: n.value, start: n.start, end: n.end });
+  if (root?.type !== 'map') return { items: [] };
+  return {
+    items: root.entries.map((e): Attribute => ({
+      type: 'attribute',
+      name: e.key,
+      nameSpan: { start: e.keyStart, end: e.keyEnd },
+      expr: jsonExpr(e.value, literal),
+      start: e.keyStart,
+      end: e.value.end,
+    })),
+  };
+}
+
 export function parseTerraformJson(text: string): { body: Body; problems: HclProblem[] } {
   const { root, problems: syntax } = parseJsonDoc(text);
   const problems: HclProblem[] = syntax.map((p) => ({ start: p.start, end: p.end, message: p.message }));
   const items: Body['items'] = [];
-  const expr = (n: DocNode): Expr => {
-    if (n.type === 'scalar')
-      return typeof n.value === 'string'
-        ? parseExpressionAt(text, n.start, n.end, problems)
-        : { k: 'lit', value: n.value, start: n.start, end: n.end };
-    if (n.type === 'seq') return { k: 'tuple', items: n.items.map(expr), start: n.start, end: n.end };
-    return {
-      k: 'object',
-      items: n.entries.map((e) => ({ key: { k: 'lit', value: e.key, start: e.keyStart, end: e.keyEnd }, value: expr(e.value) })),
-      start: n.start,
-      end: n.end,
-    };
-  };
+  const expr = (n: DocNode): Expr =>
+    jsonExpr(n, (x) =>
+      typeof x.value === 'string' ? parseExpressionAt(text, x.start, x.end, problems) : { k: 'lit', value: x.value, start: x.start, end: x.end },
+    );
   const attributes = (n: DocNode): Body => ({
     items:
       n.type === 'map'

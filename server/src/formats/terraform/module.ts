@@ -1,11 +1,12 @@
 /**
  * A Terraform module is a folder: variables and locals declared in any `.tf` file of the folder apply to all.
- * Values come from the open file, its sibling `.tf` files, and the auto-loaded variable files
- * (`terraform.tfvars`, `*.auto.tfvars`), which override defaults as Terraform does.
+ * Values come from the open file, its sibling `.tf` and `.tf.json` files, and the auto-loaded variable files
+ * (`terraform.tfvars`, `*.auto.tfvars`, and their `.json` forms), which override defaults as Terraform does.
  */
 import * as fs from 'node:fs';
 import * as nodePath from 'node:path';
 import { attrOf, blocksOf, parseHcl, type Body } from './hcl';
+import { parseTerraformJson, parseTfvarsJson } from './json';
 import { evaluate, Unknown, type Definition, type Scope, type Value } from './evaluate';
 
 /** Sibling files larger than this, or more than MAX_FILES of them, are not read (editor latency). */
@@ -20,14 +21,21 @@ interface Declarations {
 
 const cache = new Map<string, { mtime: number; body: Body; text: string }>();
 
-function readHcl(file: string): { body: Body; text: string } | undefined {
+/** A module file in either syntax: native HCL, Terraform's JSON (`*.tf.json`) or a JSON variable file. */
+function bodyOf(file: string, text: string): Body {
+  if (/\.tfvars\.json$/i.test(file)) return parseTfvarsJson(text);
+  if (/\.json$/i.test(file)) return parseTerraformJson(text).body;
+  return parseHcl(text).body;
+}
+
+function readModuleFile(file: string): { body: Body; text: string } | undefined {
   try {
     const st = fs.statSync(file);
     if (!st.isFile() || st.size > MAX_FILE_BYTES) return undefined;
     const hit = cache.get(file);
     if (hit && hit.mtime === st.mtimeMs) return hit;
     const text = fs.readFileSync(file, 'utf8');
-    const entry = { mtime: st.mtimeMs, body: parseHcl(text).body, text };
+    const entry = { mtime: st.mtimeMs, body: bodyOf(file, text), text };
     cache.set(file, entry);
     return entry;
   } catch {
@@ -52,16 +60,51 @@ function declare(body: Body, text: string, into: Declarations): void {
   }
 }
 
+export interface ModuleFile {
+  file: string;
+  body: Body;
+  text: string;
+}
+
+/** The `.tf` and `.tf.json` files of a module folder (bounded in number and size), in name order. */
+export function moduleFiles(dir: string): ModuleFile[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => /\.tf(\.json)?$/.test(n)).sort().slice(0, MAX_FILES);
+  } catch {
+    return [];
+  }
+  return names.flatMap((n) => {
+    const file = nodePath.join(dir, n);
+    const read = readModuleFile(file);
+    return read ? [{ file, ...read }] : [];
+  });
+}
+
 /** Variables and locals of the module the file belongs to. */
 export class ModuleValues {
   private readonly decl: Declarations = { variables: new Map(), locals: new Map(), tfvars: new Map() };
   private readonly memo = new Map<string, Value>();
   private readonly active: string[] = [];
+  /** The module's folder, when the file is saved in one: local module sources are relative to it. */
+  dir: string | undefined;
+  /** Values a module call passes (already evaluated in the caller): they replace the variables' defaults. */
+  private inputs = new Map<string, Value>();
+
+  /** The values of a called module: its files' declarations, with the call's arguments as inputs. */
+  static forCall(dir: string, files: ModuleFile[], inputs: Map<string, Value>): ModuleValues {
+    const m = new ModuleValues({ items: [] }, '', undefined, true);
+    m.dir = dir;
+    m.inputs = inputs;
+    for (const f of files) declare(f.body, f.text, m.decl);
+    return m;
+  }
 
   constructor(body: Body, text: string, path: string | undefined, isTfvars: boolean) {
     const file = filePath(path);
     if (file) {
       const dir = nodePath.dirname(file);
+      this.dir = dir;
       let names: string[] = [];
       try {
         names = fs.readdirSync(dir).slice(0, 4 * MAX_FILES);
@@ -72,10 +115,10 @@ export class ModuleValues {
       for (const n of names.sort()) {
         const p = nodePath.join(dir, n);
         if (p === file || read >= MAX_FILES) continue;
-        const tf = n.endsWith('.tf');
-        const vars = n === 'terraform.tfvars' || n.endsWith('.auto.tfvars');
+        const tf = n.endsWith('.tf') || n.endsWith('.tf.json');
+        const vars = /^(terraform|.*\.auto)\.tfvars(\.json)?$/.test(n);
         if (!tf && !vars) continue;
-        const other = readHcl(p);
+        const other = readModuleFile(p);
         read++;
         if (!other) continue;
         if (tf) declare(other.body, other.text, this.decl);
@@ -89,6 +132,7 @@ export class ModuleValues {
   }
 
   variable(name: string): Value {
+    if (this.inputs.has(name)) return this.inputs.get(name)!;
     const given = this.decl.tfvars.get(name);
     if (given) return this.resolve(`var.${name}`, given);
     if (!this.decl.variables.has(name)) return new Unknown(`var.${name} is not declared in this module`);

@@ -7,6 +7,7 @@ import type { Finding } from '../../model/finding';
 import type { Ruleset } from '../../model/ruleset';
 import { buildCloudRuleset } from '../cloud/ruleset';
 import { Positions } from '../cloud/positions';
+import { PriorityClashes } from '../cloud/priorities';
 import type { ParseContext } from '../format';
 import { parseHcl, type Body } from './hcl';
 import { parseTerraformJson } from './json';
@@ -44,6 +45,7 @@ export function rulesetFrom(
       text,
       range: (s) => pos.range(s.start, s.end),
       problem: (code, s, message) => findings.push({ code, severity: CODES[code].severity, message, range: pos.range(s.start, s.end) }),
+      clashes: new PriorityClashes(findings),
     },
     mod,
   );

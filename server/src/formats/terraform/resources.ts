@@ -10,6 +10,7 @@ import { AddressSet } from '../../model/addresses';
 import type { PortItem } from '../../model/ruleset';
 import type { Range } from '../../model/range';
 import { azurePrefix } from '../cloud/fields';
+import type { PriorityClashes } from '../cloud/priorities';
 import {
   hasPorts,
   portItem,
@@ -21,15 +22,39 @@ import {
 } from '../cloud/ruleset';
 import { attrOf, blocksOf, exprText, type Attribute, type Block, type Body, type Expr, type Span } from './hcl';
 import { evaluate, findUnknown, truthy, Unknown, type Value } from './evaluate';
-import type { ModuleValues } from './module';
+import * as nodePath from 'node:path';
+import { ModuleValues, moduleFiles, type ModuleFile } from './module';
 
 const MAX_INSTANCES = 1000;
 
 export interface Sink {
   text: string;
   range(span: Span): Range;
-  problem(code: 'PC001' | 'PC002' | 'PC003' | 'PC007', span: Span, message: string): void;
+  problem(code: 'PC001' | 'PC002' | 'PC003' | 'PC007' | 'PC014', span: Span, message: string): void;
+  clashes: PriorityClashes;
 }
+
+/** What the readers of one root module and of the modules it calls build together. */
+interface Shared {
+  groups: CloudGroup[];
+  rules: Map<CloudGroup, CloudRule[]>;
+  byAddress: Map<string, CloudGroup>;
+  /** Azure NSGs by their `name` argument, for rules that attach by name. */
+  byName: Map<string, CloudGroup>;
+}
+
+/** Where a reader is: the module address prefix (`module.web.`) and the module folders above it (cycles). */
+interface Place {
+  prefix: string;
+  folders: string[];
+}
+
+/** Module calls nested deeper than this are not followed (reported as not analysed). */
+const MAX_MODULE_DEPTH = 8;
+/** Instances of one module call (`count`, `for_each`) read, each a full read of the module. */
+const MAX_MODULE_INSTANCES = 64;
+/** A call's arguments that are Terraform's own, not the module's input variables. */
+const MODULE_META = new Set(['source', 'version', 'count', 'for_each', 'providers', 'depends_on']);
 
 /** One instance of a resource (or of a dynamic block): its body and the names bound while reading it. */
 interface Instance {
@@ -48,18 +73,36 @@ const GROUP_TYPES: Record<string, Ordering> = {
 };
 
 export class TerraformReader {
-  readonly groups: CloudGroup[] = [];
-  readonly rules = new Map<CloudGroup, CloudRule[]>();
-  private readonly byAddress = new Map<string, CloudGroup>();
-  /** Azure NSGs by their `name` argument, for rules that attach by name. */
-  private readonly byName = new Map<string, CloudGroup>();
+  private readonly shared: Shared;
+  private readonly byAddress: Map<string, CloudGroup>;
+  private readonly byName: Map<string, CloudGroup>;
 
   constructor(
     private readonly sink: Sink,
     private readonly mod: ModuleValues,
-  ) {}
+    private readonly place: Place = { prefix: '', folders: [] },
+    shared?: Shared,
+  ) {
+    this.shared = shared ?? { groups: [], rules: new Map(), byAddress: new Map(), byName: new Map() };
+    this.byAddress = this.shared.byAddress;
+    this.byName = this.shared.byName;
+  }
+
+  get groups(): CloudGroup[] {
+    return this.shared.groups;
+  }
+  get rules(): Map<CloudGroup, CloudRule[]> {
+    return this.shared.rules;
+  }
 
   read(body: Body): void {
+    const list = this.declare(body);
+    this.readRules(list);
+    this.moduleCalls(body);
+  }
+
+  /** Instances of every resource, and the groups they declare (first, so rules in any file find them). */
+  private declare(body: Body): { type: string; list: Instance[] }[] {
     const resources = blocksOf(body, 'resource').filter((b) => b.labels.length >= 2);
     const instances = resources.map((b) => ({ type: b.labels[0].value, list: this.instances(b) }));
     for (const { type, list } of instances) {
@@ -71,6 +114,10 @@ export class TerraformReader {
         if (typeof name === 'string') this.byName.set(name, g);
       }
     }
+    return instances;
+  }
+
+  private readRules(instances: { type: string; list: Instance[] }[]): void {
     for (const { type, list } of instances) {
       for (const inst of list) {
         switch (type) {
@@ -107,6 +154,89 @@ export class TerraformReader {
     }
   }
 
+  /**
+   * `module "x" { source = "./modules/sg" … }`: a local module's resources are read with the call's literal
+   * arguments as its inputs (defaults otherwise), under the address `module.x.`. A finding about a value the call
+   * passes lands on that argument; anything else the module decides lands on the call's `source`, since the
+   * module's own file is not this document. Other sources (registry, git) are said once to be not analysed.
+   */
+  private moduleCalls(body: Body): void {
+    for (const call of blocksOf(body, 'module')) {
+      const name = call.labels[0]?.value;
+      if (!name) continue;
+      const src = attrOf(call.body, 'source');
+      const at: Span = src?.expr ?? call.typeSpan;
+      const source = src?.expr.k === 'lit' ? src.expr.value : undefined;
+      const skip = (why: string) => this.sink.problem('PC014', at, `module ${name} is not analysed: ${why}`);
+      if (typeof source !== 'string') {
+        skip('its source is not a literal string');
+        continue;
+      }
+      if (!/^\.\.?(\/|$)/.test(source)) {
+        skip(`${source} is not a local folder (./ or ../); its rules are not in the workspace`);
+        continue;
+      }
+      if (!this.mod.dir) {
+        skip('this file is not saved in a folder, so a relative source cannot be found');
+        continue;
+      }
+      const dir = nodePath.resolve(this.mod.dir, source);
+      // The calling module's own folder counts: `source = "./"` would read this file again.
+      const calling = [this.mod.dir, ...this.place.folders];
+      if (calling.includes(dir) || this.place.folders.length >= MAX_MODULE_DEPTH) {
+        skip(calling.includes(dir) ? `${source} calls itself` : `modules are nested more than ${MAX_MODULE_DEPTH} deep`);
+        continue;
+      }
+      const files = moduleFiles(dir);
+      if (!files.length) {
+        skip(`no readable .tf files in ${source}`);
+        continue;
+      }
+      const instances = this.instances(call, `${this.place.prefix}module.${name}`);
+      if (instances.length > MAX_MODULE_INSTANCES)
+        this.sink.problem('PC014', at, `module ${name}: only the first ${MAX_MODULE_INSTANCES} of its ${instances.length} instances are analysed`);
+      for (const inst of instances.slice(0, MAX_MODULE_INSTANCES)) {
+        const inputs = new Map<string, Value>();
+        const args = new Map<string, Span>();
+        for (const it of call.body.items)
+          if (it.type === 'attribute' && !MODULE_META.has(it.name)) {
+            inputs.set(it.name, evaluate(it.expr, this.scope(inst)));
+            args.set(it.name, it.expr);
+          }
+        const values = ModuleValues.forCall(dir, files, inputs);
+        const place = { prefix: `${inst.address}.`, folders: [...this.place.folders, dir] };
+        const readers = files.map((f) => ({ f, r: new TerraformReader(this.moduleSink(f, args, at, name), values, place, this.shared) }));
+        const declared = readers.map(({ f, r }) => r.declare(f.body));
+        readers.forEach(({ r }, i) => r.readRules(declared[i]));
+        readers.forEach(({ f, r }) => r.moduleCalls(f.body));
+      }
+    }
+  }
+
+  /** Ranges in a module file, mapped into this document: onto the argument a value came from, else the source. */
+  private moduleSink(f: ModuleFile, args: Map<string, Span>, source: Span, name: string): Sink {
+    const where = (span: Span): Span => {
+      const text = f.text.slice(span.start, span.end);
+      // A whole block (a rule, a resource) is the module's: only a value's expression maps onto an argument.
+      if (text.includes('{')) return source;
+      for (const m of text.matchAll(/\bvar\.([A-Za-z_][A-Za-z0-9_-]*)/g)) {
+        const arg = args.get(m[1]);
+        if (arg) return arg;
+      }
+      return source;
+    };
+    const file = nodePath.basename(f.file);
+    return {
+      text: f.text,
+      range: (span) => this.sink.range(where(span)),
+      problem: (code, span, message) => {
+        const line = f.text.slice(0, span.start).split('\n').length;
+        this.sink.problem(code, where(span), `${message} (module ${name}, ${file} line ${line})`);
+      },
+      clashes: this.sink.clashes,
+    };
+  }
+
   private group(type: string, address: string, range: Range, ordering: Ordering, azureDefaults = false): CloudGroup {
     let g = this.byAddress.get(address);
     if (!g) {
@@ -123,22 +253,22 @@ export class TerraformReader {
     const a = attrOf(inst.body, attr);
     const ordering = GROUP_TYPES[type];
     const azure = type === 'azurerm_network_security_group';
-    if (!a) return this.group(type, `${inst.address} (no ${attr})`, this.sink.range(inst.block.typeSpan), ordering, azure);
+    if (!a) return unresolved(this.group(type, `${inst.address} (no ${attr})`, this.sink.range(inst.block.typeSpan), ordering, azure));
     // "${aws_security_group.web.id}" (JSON syntax, old HCL) is the reference itself.
     const e = a.expr.k === 'tmpl' && a.expr.parts.length === 1 && typeof a.expr.parts[0] !== 'string' ? a.expr.parts[0] : a.expr;
     if (e.k === 'ref' && e.root === type && typeof e.path[0] === 'string') {
       const idx = e.path[1];
       const at = idx !== undefined && typeof idx !== 'string' ? evaluate(idx, this.scope(inst)) : undefined;
-      const addr = `${type}.${e.path[0]}${at !== undefined && !(at instanceof Unknown) ? `[${JSON.stringify(at)}]` : ''}`;
+      const addr = `${this.place.prefix}${type}.${e.path[0]}${at !== undefined && !(at instanceof Unknown) ? `[${JSON.stringify(at)}]` : ''}`;
       return (
         this.byAddress.get(addr) ??
-        this.byAddress.get(`${type}.${e.path[0]}`) ??
+        this.byAddress.get(`${this.place.prefix}${type}.${e.path[0]}`) ??
         this.group(type, addr, this.sink.range(a.expr), ordering, azure)
       );
     }
     const v = evaluate(e, this.scope(inst));
     if (typeof v === 'string' && v) return this.byName.get(v) ?? this.group(type, v, this.sink.range(a.expr), ordering, azure);
-    return this.group(type, exprText(this.sink.text, e), this.sink.range(a.expr), ordering, azure);
+    return unresolved(this.group(type, exprText(this.sink.text, e), this.sink.range(a.expr), ordering, azure));
   }
 
   private scope(inst: Instance) {
@@ -151,8 +281,7 @@ export class TerraformReader {
   }
 
   /** `count` and `for_each` expansion of a resource. */
-  private instances(b: Block): Instance[] {
-    const base = `${b.labels[0].value}.${b.labels[1].value}`;
+  private instances(b: Block, base = `${this.place.prefix}${b.labels[0].value}.${b.labels[1].value}`): Instance[] {
     const one = (extra: Map<string, Value>, address: string, unknown?: UnknownPart): Instance => ({
       address,
       body: b.body,
@@ -429,13 +558,15 @@ export class TerraformReader {
   /** Azure NSG rules: inline `security_rule` blocks and `azurerm_network_security_rule`. */
   private azureRule(g: CloudGroup, inst: Instance, inline: boolean): void {
     const direction = this.value(inst, 'direction');
+    const name = this.value(inst, 'name');
+    const address = inline ? `${g.address}/${typeof name === 'string' ? name : inst.address.split('/').pop()}` : inst.address;
+    const prio = this.arg(inst, ['priority']);
+    if (prio) this.sink.clashes.note(g, direction, prio.v, this.sink.range(prio.a.expr), address);
     if (typeof direction === 'string' && direction.toLowerCase() !== 'inbound') return;
     const unknowns: UnknownPart[] = inst.unknown ? [inst.unknown] : [];
     if (direction instanceof Unknown)
       unknowns.push({ text: `direction (${direction.why})`, range: this.sink.range(attrOf(inst.body, 'direction')!.expr) });
     const anchor = this.sink.range(inst.block.typeSpan);
-    const name = this.value(inst, 'name');
-    const address = inline ? `${g.address}/${typeof name === 'string' ? name : inst.address.split('/').pop()}` : inst.address;
     const access = this.arg(inst, ['access']);
     let allow = true;
     if (access) {
@@ -443,7 +574,6 @@ export class TerraformReader {
       if (u) unknowns.push(u);
       else allow = String(access.v).toLowerCase() === 'allow';
     }
-    const prio = this.arg(inst, ['priority']);
     let order: number | undefined;
     if (prio) {
       const u = this.unknownOf(prio.a, prio.v);
@@ -540,7 +670,7 @@ export class TerraformReader {
     const netValue = net ? evaluate(net.expr, this.scope(inst)) : 'default';
     const netName =
       net?.expr.k === 'ref' && typeof net.expr.path[0] === 'string'
-        ? `${net.expr.root}.${net.expr.path[0]}`
+        ? `${net.expr.root === 'var' || net.expr.root === 'local' ? '' : this.place.prefix}${net.expr.root}.${net.expr.path[0]}`
         : typeof netValue === 'string'
           ? netValue
           : exprText(this.sink.text, net!.expr);
@@ -622,6 +752,12 @@ export class TerraformReader {
       });
     }
   }
+}
+
+/** A group named only by the expression that should name it: no known resource, so no clash is judged in it. */
+function unresolved(g: CloudGroup): CloudGroup {
+  g.unresolved = true;
+  return g;
 }
 
 function describe(v: Value): string {
