@@ -1,6 +1,6 @@
 /** text → model → analysis for one file; shared by the language server and the CLI. */
 import { analyse, type Analysis } from './analysis';
-import { analyseExposure, type Exposure } from './analysis/exposure';
+import { analyseExposure, createExposureCache, type Exposure, type ExposureCache } from './analysis/exposure';
 import type { ResolvedSettings } from './analysis/settings';
 import type { Format } from './formats/format';
 import * as nodePath from 'node:path';
@@ -61,6 +61,8 @@ export interface Reuse {
   previous?: { text: string; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string; sibling?: string };
   /** How the last call was answered: `moved` = an inert edit, positions moved; `full` = parsed and analysed. */
   last?: 'moved' | 'full';
+  /** Chain summaries carried to the next full analysis: only chains whose rules or callees changed are walked again. */
+  exposure?: ExposureCache;
 }
 
 /**
@@ -92,19 +94,26 @@ export function analyseText(
     }
   }
   reuse.last = fa ? 'moved' : 'full';
-  fa ??= analyseFull(text, format, path, settings, readSibling);
+  fa ??= analyseFull(text, format, path, settings, readSibling, (reuse.exposure ??= createExposureCache()));
   reuse.previous = { text, fa, settings, format, path, sibling };
   return fa;
 }
 
-function analyseFull(text: string, format: Format, path: string, settings: ResolvedSettings, readSibling?: SiblingReader): FileAnalysis {
+function analyseFull(
+  text: string,
+  format: Format,
+  path: string,
+  settings: ResolvedSettings,
+  readSibling?: SiblingReader,
+  cache?: ExposureCache,
+): FileAnalysis {
   const ruleset = format.parse(text, parseContext(path, readSibling));
   let counterpart: { path: string; exposure: Exposure } | undefined;
   const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;
   const siblingText = sibling && readSibling?.(sibling);
   if (sibling && siblingText !== undefined)
     counterpart = { path: sibling, exposure: analyseExposure(format.parse(siblingText, parseContext(sibling))) };
-  return { ...analyse(ruleset, text, settings, format.comment, counterpart), format, lines: text.split('\n') };
+  return { ...analyse(ruleset, text, settings, format.comment, counterpart, cache), format, lines: text.split('\n') };
 }
 
 /** The IPv4 file that usually sits beside an IPv6 one: rules.v6 → rules.v4, user6.rules → user.rules … */

@@ -28,8 +28,9 @@ const MAX_BYTES = 25_000;
  */
 function plain(fa: FileAnalysis): string {
   const matrix = matrixJson(serviceMatrix(fa.exposure));
-  return JSON.stringify({ ruleset: fa.ruleset, findings: fa.findings, lines: fa.lines, matrix }, (_k, v) =>
-    typeof v === 'bigint' ? v.toString() : v instanceof Map || v instanceof Set ? [...v] : v,
+  // Fields named `cached…` are memos a set fills when first asked (PortSet's ranges), not part of its value.
+  return JSON.stringify({ ruleset: fa.ruleset, findings: fa.findings, lines: fa.lines, matrix }, (k, v) =>
+    k.startsWith('cached') ? undefined : typeof v === 'bigint' ? v.toString() : v instanceof Map || v instanceof Set ? [...v] : v,
   );
 }
 
