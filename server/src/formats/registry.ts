@@ -31,6 +31,9 @@ function lazyFormat(claims: FormatClaims, load: () => Format): Format {
     get layout() {
       return impl().layout;
     },
+    get inert() {
+      return impl().inert;
+    },
   };
 }
 
