@@ -156,6 +156,46 @@ const PIECES = [
   '->',
   'ssh',
   'http:https',
+  // YAML / JSON (compose, Kubernetes, CloudFormation, ARM)
+  'services:',
+  'ports:',
+  '- "8080:80"',
+  '- 127.0.0.1:5432:5432/udp',
+  '${PORT:-80}',
+  '${',
+  'apiVersion: v1',
+  'kind: Service',
+  'type: LoadBalancer',
+  'hostPort: 22',
+  'nodePort:',
+  '&a',
+  '*a',
+  '<<: *a',
+  '!Ref',
+  '!Sub',
+  '{{ .Values.port }}',
+  '---',
+  '"FromPort": 22',
+  '"ToPort":',
+  '"CidrIp": "0.0.0.0/0"',
+  "[parameters('p')]",
+  '"securityRules": [',
+  // HCL (Terraform)
+  'resource "aws_security_group" "a" {',
+  'ingress {',
+  'from_port = 0',
+  'cidr_blocks = ["0.0.0.0/0"]',
+  'var.',
+  '${var.x}',
+  'dynamic "ingress" {',
+  'for_each',
+  '<<EOT',
+  // Dockerfile, services
+  'EXPOSE',
+  'ARG',
+  'ENV',
+  '80/tcp',
+  'ssh 22/tcp',
 ];
 
 const FALLBACK_LINES = ['# portcullis fuzz seed line', 'pass in proto tcp to port 22', '-A INPUT -p tcp --dport 22 -j ACCEPT'];
@@ -182,8 +222,11 @@ export function linePools(): Map<string, { lines: string[]; names: string[] }> {
   for (const r of roots) if (fs.existsSync(r)) walk(r);
   for (const file of files.sort()) {
     // Corpus folders are named by format where file names alone do not say (pf's *.conf).
-    const format = formatForPath(file) ?? formatById(path.relative(CORPUS, file).split(path.sep)[0]);
-    if (!format || fs.statSync(file).size > 2_000_000) continue;
+    if (fs.statSync(file).size > 2_000_000) continue;
+    // The registry decides, with the content sniff for generic .yaml/.json (compose, Kubernetes, CloudFormation, ARM).
+    const format =
+      formatForPath(file, () => fs.readFileSync(file, 'utf8')) ?? formatById(path.relative(CORPUS, file).split(path.sep)[0]);
+    if (!format) continue;
     const pool = pools.get(format.id)!;
     pool.names.push(path.basename(file));
     for (const l of fs.readFileSync(file, 'utf8').split('\n')) if (l.trim()) pool.lines.push(l);
