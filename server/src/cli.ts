@@ -17,7 +17,7 @@ import { importReport, isUserError, probePlan } from './probe-command';
 import { inputs } from './cli/inputs';
 import { choice, isCommand, parseCommand, SEVERITIES, stringOption, UsageError, wholeNumber, type Values } from './cli/options';
 import { checkReporter, exposureReporter, RANK, type Reporter, type Summary } from './cli/report';
-import { errnoText, readIfPresent, readTextFile } from './io/read-text';
+import { errnoText, readIfPresent, readTextFile } from './io/read-file';
 
 const VERSION: string = require('../../package.json').version;
 
