@@ -293,6 +293,8 @@ export function fuzzInput(seed: number, index: number, pools: ReturnType<typeof 
 
 export interface Outcome {
   ms: number;
+  /** Set when the first run was over the slow limit and the input was run again: the first run's time. */
+  firstMs?: number;
   error?: string;
   internal?: string;
 }
@@ -347,6 +349,10 @@ export interface FuzzReport {
   exceptions: number;
   internalErrors: number;
   slow: number;
+  /** Inputs whose first run was over the slow limit, run again; `slow` counts those slow both times. */
+  retimed: number;
+  /** The first 50 of them: index, format and both times. */
+  retimedInputs: { index: number; format: string; firstMs: number; ms: number }[];
   hangs: number;
   heapFailures: number;
   maxMs: number;
@@ -382,6 +388,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     exceptions: 0,
     internalErrors: 0,
     slow: 0,
+    retimed: 0,
+    retimedInputs: [],
     hangs: 0,
     heapFailures: 0,
     maxMs: 0,
@@ -404,7 +412,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     const current = new Int32Array(new SharedArrayBuffer(4));
     Atomics.store(current, 0, next);
     const worker = new Worker(WORKER, {
-      workerData: { seed: o.seed, from: next, to: o.count, current },
+      workerData: { seed: o.seed, from: next, to: o.count, current, slowMs },
       resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 512 },
     });
     next = await new Promise<number>((resolve) => {
@@ -429,7 +437,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
           finish(at + 1);
         }
       }, 50);
-      worker.on('message', (m: { index: number; format: string; ms: number; error?: string; internal?: string } | { end: number }) => {
+      worker.on('message', (m: ({ index: number; format: string; error?: string } & Outcome) | { end: number }) => {
         if ('end' in m) return finish(m.end);
         report.done++;
         report.totalMs += m.ms;
@@ -447,9 +455,11 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
           report.internalErrors++;
           fail(m.index, 'internal', m.internal, m.ms);
         }
+        if (m.firstMs !== undefined && report.retimed++ < 50)
+          report.retimedInputs.push({ index: m.index, format: m.format, firstMs: m.firstMs, ms: m.ms });
         if (m.ms > slowMs) {
           report.slow++;
-          fail(m.index, 'slow', `${m.ms.toFixed(0)} ms`, m.ms);
+          fail(m.index, 'slow', `${m.firstMs?.toFixed(0)} ms, then ${m.ms.toFixed(0)} ms`, m.ms);
         }
         if (report.done % 1000 === 0) o.onProgress?.(report.done, report);
       });
@@ -469,13 +479,20 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
 }
 
 /** The worker side: runs its range and posts one message per input. */
-export function workerMain(data: { seed: number; from: number; to: number; current: Int32Array }, post: (m: unknown) => void): void {
+export function workerMain(
+  data: { seed: number; from: number; to: number; current: Int32Array; slowMs: number },
+  post: (m: unknown) => void,
+): void {
   const pools = linePools();
   for (let i = data.from; i < data.to; i++) {
     Atomics.store(data.current, 0, i);
     const input = fuzzInput(data.seed, i, pools);
     try {
-      post({ index: i, format: input.format.id, ...exercise(input) });
+      let outcome = exercise(input);
+      // Eight processes share two cores here: a stall of the machine is not a slow input, so a slow one runs again
+      // and counts as slow only if the second run is slow too (both times are reported).
+      if (outcome.ms > data.slowMs) outcome = { ...outcome, ms: Math.min(outcome.ms, exercise(input).ms), firstMs: outcome.ms };
+      post({ index: i, format: input.format.id, ...outcome });
     } catch (e) {
       post({ index: i, format: input.format.id, ms: 0, error: ((e as Error).stack ?? String(e)).split('\n').slice(0, 4).join(' | ') });
     }
