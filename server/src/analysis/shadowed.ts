@@ -175,6 +175,9 @@ function decidedBefore(chain: Chain, t: Compiled, ctx: PathContext, depth = 0, s
   seen.add(chain);
   const out: Upstream[] = [];
   if (chain.hook === undefined) {
+    // A jump that sends none of the packets explains the shadow alone only when no other jump sends them either.
+    const jumps: Upstream[] = [];
+    let sending = false;
     for (const caller of allChains(ctx.rs)) {
       if (caller.table !== chain.table) continue;
       caller.rules.forEach((r, k) => {
@@ -183,15 +186,16 @@ function decidedBefore(chain: Chain, t: Compiled, ctx: PathContext, depth = 0, s
         const m = compile(r, ctx.family);
         if (m.never || !overlaps(m, t)) {
           const message = `packets reach ${chainLabel(chain)} here, but this rule sends none of the shadowed rule's packets there`;
-          out.push({ range: r.range, where: `the jump in ${placeOf(caller)}`, message, covering: true });
+          jumps.push({ range: r.range, where: `the jump in ${placeOf(caller)}`, message, covering: false });
           return;
         }
+        sending = true;
         for (const d of earlierInChain(caller, k, t, ctx.family))
           out.push({ ...d, where: placeOf(caller), message: `${d.message}, before they are sent to ${chainLabel(chain)}` });
         out.push(...decidedBefore(caller, t, ctx, depth + 1, seen));
       });
     }
-    return out;
+    return [...jumps.map((j) => ({ ...j, covering: !sending })), ...out];
   }
   const stages = new Set<Chain>();
   for (const ce of ctx.exposure.chains) {

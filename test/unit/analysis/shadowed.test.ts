@@ -156,3 +156,20 @@ test('PC105 keeps its same-chain advice when a rule of the chain decides every p
   assert.deepEqual(f.related, [7]);
   assert.match(f.message, /earlier rules \(line 7\) already decide all of its packets\. Delete it, or move it above line 7\./);
 });
+
+test('PC105: a jump that sends none of the packets is not blamed alone when another jump sends them', () => {
+  // SVC gets port 22 from FORWARD's jump, where an earlier drop decides it; INPUT's jump (443 only) is only related.
+  const text = filterTable([
+    ':SVC - [0:0]',
+    '-A INPUT -p tcp --dport 443 -j SVC',
+    '-A FORWARD -p tcp --dport 22 -j DROP',
+    '-A FORWARD -p tcp -j SVC',
+    '-A SVC -p tcp --dport 22 -j ACCEPT',
+    '-A SVC -p tcp --dport 443 -j ACCEPT',
+  ]);
+  const [f, ...more] = pc105(analyseRules(text));
+  assert.equal(more.length, 0);
+  assert.equal(f.line, 9);
+  assert.deepEqual(f.related, [7, 6]);
+  assert.match(f.message, /by line 7 \(chain FORWARD of table filter\), line 6 \(the jump in chain INPUT of table filter\)\./);
+});
