@@ -376,6 +376,7 @@ export interface FuzzOptions {
 }
 
 const WORKER = path.join(__dirname, 'fuzz-worker.js');
+const STARTUP_MS = 120_000;
 
 /** Runs inputs [0, count) of `seed` in a worker, restarting it after a hang or heap failure. */
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
@@ -408,11 +409,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   };
   let next = 0;
   while (next < o.count) {
-    // Shared cell: the index the worker is on, so the watchdog knows what hung without a message round trip.
+    // Shared cell: the index the worker is on, so the watchdog knows what hung without a message round trip; -1
+    // while the worker starts (loading the modules takes seconds on a loaded machine and is no input's fault).
     const current = new Int32Array(new SharedArrayBuffer(4));
-    Atomics.store(current, 0, next);
+    Atomics.store(current, 0, -1);
+    const from = next;
     const worker = new Worker(WORKER, {
-      workerData: { seed: o.seed, from: next, to: o.count, current, slowMs },
+      workerData: { seed: o.seed, from, to: o.count, current, slowMs, pools },
       resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 512 },
     });
     next = await new Promise<number>((resolve) => {
@@ -430,7 +433,12 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         if (at !== last) {
           last = at;
           since = Date.now();
-        } else if (Date.now() - since > hangMs) {
+        } else if (at === -1 && Date.now() - since > STARTUP_MS) {
+          report.hangs++;
+          fail(from, 'hang', `the worker did not start within ${STARTUP_MS} ms`);
+          void worker.terminate();
+          finish(from + 1);
+        } else if (at !== -1 && Date.now() - since > hangMs) {
           report.hangs++;
           fail(at, 'hang', `no result after ${hangMs} ms`);
           void worker.terminate();
@@ -465,7 +473,7 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
       });
       worker.on('error', (e) => {
         // Out of heap (ERR_WORKER_OUT_OF_MEMORY) or anything else that kills the worker: blame the current input.
-        const at = Atomics.load(current, 0);
+        const at = Math.max(Atomics.load(current, 0), from);
         report.heapFailures++;
         fail(at, 'heap', (e as Error).message);
         finish(at + 1);
@@ -480,10 +488,10 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
 
 /** The worker side: runs its range and posts one message per input. */
 export function workerMain(
-  data: { seed: number; from: number; to: number; current: Int32Array; slowMs: number },
+  data: { seed: number; from: number; to: number; current: Int32Array; slowMs: number; pools?: ReturnType<typeof linePools> },
   post: (m: unknown) => void,
 ): void {
-  const pools = linePools();
+  const pools = data.pools ?? linePools();
   for (let i = data.from; i < data.to; i++) {
     Atomics.store(data.current, 0, i);
     const input = fuzzInput(data.seed, i, pools);
