@@ -2,64 +2,46 @@
  * The VS Code side of Portcullis: starts the language server and contributes what only an editor UI can do.
  * Everything another editor could use lives in the server.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import type { LanguageClient } from 'vscode-languageclient/node';
 import { contributedLanguages } from './languages';
 import type { ExposureGroup } from '../../server/src/features/exposure-rows';
 import { ExposureView, type Node } from './exposure-view';
+import type { Connection } from './language-client';
 import { registerProbe } from './probe';
 import { registerWorkspaceExposure, type WorkspaceExposureView } from './workspace-view';
 import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
 
-/** Generic languages whose files the server claims by content (CloudFormation, ARM templates) or ignores. */
-const CONTENT_LANGUAGES = ['yaml', 'json'];
-
 export async function activate(
   context: vscode.ExtensionContext,
 ): Promise<{
-  client: LanguageClient;
+  client: Promise<LanguageClient>;
   ready: Promise<void>;
   exposure: { view: ExposureView; tree: vscode.TreeView<Node> };
   workspaceExposure: WorkspaceExposureView;
 }> {
   const languages = contributedLanguages(context.extension);
-  const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
-  const serverOptions: ServerOptions = {
-    // Same flag as the bin's shebang: keeps resident memory low on large rulesets.
-    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=2'] } },
-    debug: {
-      module: serverModule,
-      transport: TransportKind.ipc,
-      options: { execArgv: ['--nolazy', '--inspect=6011', '--max-semi-space-size=2'] },
-    },
-  };
-  const clientOptions: LanguageClientOptions = {
-    documentSelector: [
-      ...languages.flatMap((language) => [
-        { scheme: 'file', language },
-        { scheme: 'untitled', language },
-      ]),
-      ...CONTENT_LANGUAGES.map((language) => ({ scheme: 'file', language })),
-    ],
-    synchronize: { fileEvents: vscode.workspace.createFileSystemWatcher('**/.portcullis.json') },
-    // Quick fixes that need a value come back as portcullis.applySnippet commands (server/src/features/snippets.ts).
-    initializationOptions: { snippetCommand: true },
-  };
-  client = new LanguageClient('portcullis', 'Portcullis', serverOptions, clientOptions);
-  // Activation does not wait for the server: the client queues requests until it is up, and VS Code stays
-  // responsive while node starts the server process.
-  const ready = client.start().catch((e: unknown) => {
-    void vscode.window.showErrorMessage(`Portcullis: the language server did not start: ${(e as Error).message}`);
+  // Activation only registers views and commands. The language client (most of the client's code) is loaded and
+  // started on the next turn of the event loop, and neither step is awaited: the client queues requests until
+  // the server is up, and VS Code stays responsive while node starts the server process.
+  const connection = new Promise((next) => setImmediate(next)).then((): Connection => {
+    const c = (require('./language-client') as typeof import('./language-client')).createConnection(context, languages);
+    client = c.client;
+    context.subscriptions.push(c.client);
+    return c;
   });
-  context.subscriptions.push(client);
-  const exposure = registerExposure(context, client, languages);
-  registerProbe(context, client, languages);
+  const ready = connection
+    .then((c) => c.client.start())
+    .catch((e: unknown) => {
+      void vscode.window.showErrorMessage(`Portcullis: the language server did not start: ${(e as Error).message}`);
+    });
+  const exposure = registerExposure(context, connection, languages);
+  registerProbe(context, connection, languages);
   registerSniff(context);
-  const workspaceExposure = registerWorkspaceExposure(context, client);
-  return { client, ready, exposure, workspaceExposure };
+  const workspaceExposure = registerWorkspaceExposure(context, connection);
+  return { client: connection.then((c) => c.client), ready, exposure, workspaceExposure };
 }
 
 export async function deactivate(): Promise<void> {
@@ -72,7 +54,7 @@ export async function deactivate(): Promise<void> {
  */
 function registerExposure(
   context: vscode.ExtensionContext,
-  lc: LanguageClient,
+  connection: Promise<Connection>,
   languages: readonly string[],
 ): { view: ExposureView; tree: vscode.TreeView<Node> } {
   const view = new ExposureView();
@@ -83,6 +65,7 @@ function registerExposure(
   };
 
   const load = async (target: vscode.Uri): Promise<boolean> => {
+    const { client: lc } = await connection;
     const result = (await lc.sendRequest('workspace/executeCommand', {
       command: 'portcullis.exposure',
       arguments: [target.toString()],

@@ -4,9 +4,9 @@
  * results view, export). The probing itself runs in the server, so every editor gets the same.
  */
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import type { ProbeReport } from '../../server/src/features/probe-report';
 import { reportJson, reportMarkdown } from '../../server/src/features/probe-render';
+import type { Connection } from './language-client';
 import { ProbeResultsView } from './probe-view';
 
 const RECENT_KEY = 'portcullis.probe.recentTargets';
@@ -22,12 +22,13 @@ export interface ProbeHostArgs {
 
 const isLoopback = (host: string): boolean => /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(host);
 
-export function registerProbe(context: vscode.ExtensionContext, client: LanguageClient, languages: readonly string[]): void {
+export function registerProbe(context: vscode.ExtensionContext, connection: Promise<Connection>, languages: readonly string[]): void {
   const view = new ProbeResultsView();
   let last: Record<string, unknown> | undefined;
 
   const run = async (args: Record<string, unknown>): Promise<ProbeReport | undefined> => {
     const token = `portcullis-probe-${Date.now()}`;
+    const { client, ExecuteCommandRequest, WorkDoneProgress } = await connection;
     last = args;
     const report = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Portcullis: probing ${String(args.target)}`, cancellable: true },
@@ -90,6 +91,7 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
     }
     if (!isLoopback(target) && !context.globalState.get<string[]>(CONFIRMED_KEY, []).includes(target)) {
       // The server says which ports the probe would try, so the question shows the real count.
+      const { client, ExecuteCommandRequest } = await connection;
       const plan = (await client.sendRequest(ExecuteCommandRequest.type, {
         command: 'portcullis.probePlan',
         arguments: [{ uri, ports, udp }],
@@ -137,6 +139,7 @@ export function registerProbe(context: vscode.ExtensionContext, client: Language
       file = picked?.[0]?.fsPath;
     }
     if (!file) return undefined;
+    const { client, ExecuteCommandRequest } = await connection;
     const report = (await client.sendRequest(ExecuteCommandRequest.type, {
       command: 'portcullis.importScan',
       arguments: [{ uri, path: file }],

@@ -3,7 +3,7 @@
  * from the server's `portcullis.workspaceExposure` command; refreshed on save; clicking a row reveals its line.
  */
 import * as vscode from 'vscode';
-import { ExecuteCommandRequest, type LanguageClient } from 'vscode-languageclient/node';
+import type { Connection } from './language-client';
 import type { FileNode, PortNode, ResourceNode, SourceNode, WorkspaceExposureResult } from '../../server/src/features/workspace-exposure';
 
 type File = WorkspaceExposureResult['files'][number];
@@ -29,13 +29,14 @@ export class WorkspaceExposureView implements vscode.TreeDataProvider<Node> {
   private error: string | undefined;
   private pending: Promise<void> | undefined;
 
-  constructor(private readonly client: LanguageClient) {}
+  constructor(private readonly connection: Promise<Connection>) {}
 
   /** Asks the server again; overlapping refreshes share one request. */
   refresh(): Promise<void> {
     this.pending ??= (async () => {
       try {
-        this.result = (await this.client.sendRequest(ExecuteCommandRequest.type, {
+        const { client, ExecuteCommandRequest } = await this.connection;
+        this.result = (await client.sendRequest(ExecuteCommandRequest.type, {
           command: 'portcullis.workspaceExposure',
           arguments: [],
         })) as WorkspaceExposureResult | null;
@@ -128,8 +129,8 @@ function fileItem(f: File & FileNode, state: vscode.TreeItemCollapsibleState): v
   return item;
 }
 
-export function registerWorkspaceExposure(context: vscode.ExtensionContext, client: LanguageClient): WorkspaceExposureView {
-  const view = new WorkspaceExposureView(client);
+export function registerWorkspaceExposure(context: vscode.ExtensionContext, connection: Promise<Connection>): WorkspaceExposureView {
+  const view = new WorkspaceExposureView(connection);
   let timer: NodeJS.Timeout | undefined;
   const refresh = (): void => {
     clearTimeout(timer);

@@ -5,11 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv, { type ErrorObject } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { resolveSettings, type Settings } from './analysis/settings';
 import { readTextFile } from './io/read-file';
 import schema from '../../schemas/portcullis.schema.json';
+import { validate as generated } from './config-validator.generated';
 
 export const CONFIG_FILE = '.portcullis.json';
 
@@ -30,7 +31,8 @@ export interface LoadedConfig {
   problems: ConfigProblem[];
 }
 
-const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+/** The schema compiled at build time (scripts/gen-config-validator.mjs): no ajv and no schema compilation at start-up. */
+const validate = generated as ValidateFunction;
 
 /** The nearest `.portcullis.json` in `dir` or its parents. */
 export function findConfigFile(dir: string): string | undefined {

@@ -4,6 +4,7 @@ import { analyseExposure, type Exposure } from './analysis/exposure';
 import type { ResolvedSettings } from './analysis/settings';
 import type { Format } from './formats/format';
 import * as nodePath from 'node:path';
+import * as fs from 'node:fs';
 import { formatById, formatForPath } from './formats/registry';
 import { portOfService, servicesAt, type Transport } from './knowledge/registry';
 
@@ -23,8 +24,27 @@ const parseContext = (path: string, read?: SiblingReader) => ({
     servicesAt(port)
       .filter((e) => e.protocol === protocol)
       .map((e) => e.name),
-  readBeside: (name: string) => (read && nodePath.isAbsolute(path) ? read(nodePath.join(nodePath.dirname(path), name)) : undefined),
+  readBeside: (name: string) => (read && onDisk(path) ? read(nodePath.join(nodePath.dirname(nodePath.resolve(path)), name)) : undefined),
+  listBeside: () => (read && onDisk(path) ? listFolder(nodePath.dirname(nodePath.resolve(path)), nodePath.basename(path)) : []),
 });
+
+/** A file path (absolute, or relative to the working directory as the CLI gets it), not an untitled document's URI. */
+function onDisk(path: string): boolean {
+  return nodePath.isAbsolute(path) || !/^[a-z][\w+.-]+:/i.test(path);
+}
+
+/** The folder's other entry names, sorted, at most 256 (an unreadable folder lists nothing). */
+function listFolder(dir: string, self: string): string[] {
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((n) => n !== self)
+      .sort()
+      .slice(0, 256);
+  } catch {
+    return [];
+  }
+}
 
 /**
  * Reads the other family's file for the same host, for the IPv4/IPv6 parity check: the function gets a

@@ -41,6 +41,7 @@ import { formattingEdits } from './features/formatting';
 import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
+import type { Format } from './formats/format';
 import { analyseText, ipv4Sibling, resolveFormat, type FileAnalysis } from './pipeline';
 import { readRegularFile } from './io/read-file';
 import { Debouncer } from './scheduling/debounce';
@@ -48,7 +49,7 @@ import { SUPERSEDED, WorkerPool } from './scheduling/worker-pool';
 import type { Finding } from './model/finding';
 import type { Range } from './model/range';
 import type { ProbeReport } from './features/probe-report';
-import { isHostFirewall, isPublisher } from './analysis/docker-bypass';
+import { workspaceRole, type WorkspaceRole } from './analysis/docker-bypass';
 import { rootOf, WORKSPACE_EXPOSURE_COMMAND, WorkspaceIndex } from './workspace-command';
 import { CommandError, IMPORT_COMMAND, isUserError, PLAN_COMMAND, PROBE_COMMAND, runImport, runPlan, runProbe } from './probe-command';
 
@@ -84,8 +85,19 @@ function stdioConnection(): ReturnType<typeof createConnection> {
 
 const connection = process.argv.includes('--stdio') ? stdioConnection() : createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
-/** The analysis of each document's latest analysed version (fa absent: not a supported format, too large, or analysed in the worker). */
-const cache = new Map<string, { version: number; settings: ResolvedSettings; fa: FileAnalysis | undefined }>();
+/**
+ * The analysis of each document's latest analysed version (fa absent: not a supported format, too large, or
+ * analysed in the worker, which reports the file's workspace role instead).
+ */
+const cache = new Map<string, CacheEntry>();
+interface CacheEntry {
+  version: number;
+  settings: ResolvedSettings;
+  fa: FileAnalysis | undefined;
+  role?: WorkspaceRole;
+  /** Other files the analysis read (an IPv4 sibling, compose's .env and override file): an edit to one re-checks this. */
+  reads?: Set<string>;
+}
 /** Edits arriving within this many ms of each other are analysed once, after the last. */
 const DEBOUNCE_MS = 150;
 /** Documents at least this long (UTF-16 units) are analysed in the worker thread. */
@@ -223,8 +235,15 @@ function readSibling(p: string): string | undefined {
   // Never a blocking open (a FIFO named rules.v4) and never a huge read; a sibling that cannot be read is logged.
   const read = readRegularFile(p);
   if (read.ok) return read.text;
-  if (read.code !== 'missing') connection.console.warn(`Portcullis: IPv4 sibling ${p} not read for the parity check: ${read.reason}`);
+  if (read.code !== 'missing') connection.console.warn(`Portcullis: ${p} (read beside the analysed file) not read: ${read.reason}`);
   return undefined;
+}
+
+/** Analyses on this thread, recording which other files the format read (for re-checks when they change). */
+function analyseHere(text: string, format: Format, path: string, settings: ResolvedSettings): { fa: FileAnalysis; reads: Set<string> } {
+  const reads = new Set<string>();
+  const fa = analyseText(text, format, path, settings, (p) => (reads.add(p), readSibling(p)));
+  return { fa, reads };
 }
 
 function pathOf(uri: string): string {
@@ -235,19 +254,19 @@ function pathOf(uri: string): string {
 const workspaceIndex = new WorkspaceIndex();
 
 /** Workspace findings for the file; an edit to a host firewall re-checks the open publishers, which depend on it. */
-function workspaceFindings(doc: TextDocument, fa: FileAnalysis, settings: ResolvedSettings, fromEdit: boolean): Finding[] {
+function workspaceFindings(doc: TextDocument, role: WorkspaceRole, settings: ResolvedSettings, fromEdit: boolean): Finding[] {
   if (!workspaceRoot) return [];
   let found: Finding[];
   try {
-    found = workspaceIndex.combinedFindings(workspaceRoot, pathOf(doc.uri), fa.ruleset, settings, readOpen);
+    found = workspaceIndex.combinedFindings(workspaceRoot, pathOf(doc.uri), role, settings, readOpen);
   } catch (e) {
     connection.console.error(`workspace analysis failed: ${(e as Error).stack ?? e}`);
     return [];
   }
-  if (fromEdit && isHostFirewall(fa.ruleset)) {
+  if (fromEdit && role.hostFirewall) {
     for (const other of documents.all()) {
       const c = cache.get(other.uri);
-      if (other.uri !== doc.uri && c?.fa && isPublisher(c.fa.ruleset)) void validate(other, false);
+      if (other.uri !== doc.uri && c?.role?.publisher) void validate(other, false);
     }
   }
   return found;
@@ -296,18 +315,26 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
       return await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]);
     }
     if (text.length < WORKER_THRESHOLD) {
-      const fa = analyseText(text, format, path, settings, readSibling);
-      cache.set(uri, { version, settings, fa });
-      return await publish(doc, [...fa.findings, ...workspaceFindings(doc, fa, settings, fromEdit)], settings);
+      const { fa, reads } = analyseHere(text, format, path, settings);
+      const role = workspaceRole(fa.ruleset);
+      cache.set(uri, { version, settings, fa, role, reads });
+      return await publish(doc, [...fa.findings, ...workspaceFindings(doc, role, settings, fromEdit)], settings);
     }
     const siblingPath = ipv4Sibling(path);
     const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
     const sibling = siblingPath !== undefined && siblingText !== undefined ? { path: siblingPath, text: siblingText } : undefined;
-    const findings = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling });
-    if (findings === SUPERSEDED || !current()) return;
+    const result = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling });
+    if (result === SUPERSEDED || !current()) return;
     // Hovers and code actions analyse this version on demand (analysisOf); diagnostics need only the findings.
-    cache.set(uri, { version, settings, fa: undefined });
+    const { findings, role } = result;
+    cache.set(uri, { version, settings, fa: undefined, role });
+    if (!role.publisher && !role.hostFirewall) return await publish(doc, findings, settings);
+    // The workspace checks read the other files of the host (and this one) on this thread: publish the
+    // worker's findings first, then add the combined ones unless a newer version arrived meanwhile.
     await publish(doc, findings, settings);
+    await new Promise((r) => setImmediate(r));
+    if (!current()) return;
+    await publish(doc, [...findings, ...workspaceFindings(doc, role, settings, fromEdit)], settings);
   } catch (e) {
     if (!current()) return;
     logError(`analysis of ${uri} failed`, e);
@@ -339,8 +366,8 @@ async function analysisOf(uri: string, stale = false): Promise<{ fa: FileAnalysi
   const latest = documents.get(uri);
   const format = latest && resolveFormat(pathOf(uri), latest.languageId, () => latest.getText());
   if (!latest || !format || Buffer.byteLength(latest.getText()) > settings.maxBytes) return undefined;
-  const fa = analyseText(latest.getText(), format, pathOf(uri), settings, readSibling);
-  cache.set(uri, { version: latest.version, settings, fa });
+  const { fa, reads } = analyseHere(latest.getText(), format, pathOf(uri), settings);
+  cache.set(uri, { version: latest.version, settings, fa, role: workspaceRole(fa.ruleset), reads });
   if (latest.getText().length >= WORKER_THRESHOLD) lastFull.set(uri, { fa, settings });
   return { fa, settings };
 }
@@ -366,6 +393,15 @@ documents.onDidChangeContent((e) => {
   };
   debouncer.schedule(uri, run, !cache.has(uri));
   pool.cancel(uri);
+  // Open documents whose analysis read this file (a compose file's override, an IPv6 file's IPv4 sibling).
+  if (!uri.startsWith('file:')) return;
+  const p = fileURLToPath(uri);
+  for (const [other, c] of cache)
+    if (other !== uri && c.reads?.has(p) && !debouncer.pending(other))
+      debouncer.schedule(other, () => {
+        const d = documents.get(other);
+        if (d) void validate(d, false);
+      });
 });
 documents.onDidClose((e) => {
   debouncer.cancel(e.document.uri);

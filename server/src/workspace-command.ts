@@ -7,12 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { isHostFirewall, isPublisher } from './analysis/docker-bypass';
+import type { WorkspaceRole } from './analysis/docker-bypass';
 import type { ResolvedSettings } from './analysis/settings';
 import { loadHostLayout } from './config-file';
 import { exposureTree, type WorkspaceExposureResult } from './features/workspace-exposure';
 import type { Finding } from './model/finding';
-import type { Ruleset } from './model/ruleset';
 import type { FoundFiles } from './workspace/files';
 import { analyseTree, listTree, type TreeOptions, type TreeWorkspace } from './workspace/load';
 
@@ -66,13 +65,14 @@ export class WorkspaceIndex {
   combinedFindings(
     root: string,
     file: string,
-    rs: Ruleset,
+    role: WorkspaceRole,
     settings: ResolvedSettings,
     readOpen: (p: string) => string | undefined,
   ): Finding[] {
     const rel = path.relative(root, file);
-    if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || !takesPart(rs)) return [];
-    this.analyse(root, settings, readOpen, false);
+    if (!rel || rel.startsWith('..') || path.isAbsolute(rel) || !(role.publisher || role.hostFirewall)) return [];
+    // A file the reused listing does not hold yet (just created) needs a fresh one.
+    this.analyse(root, settings, readOpen, this.listing?.root !== root || !this.listing.found.paths.includes(file));
     return this.last?.ws.findings.get(file) ?? [];
   }
 
@@ -89,11 +89,6 @@ export class WorkspaceIndex {
       ...(this.last.layoutError ? { error: this.last.layoutError } : {}),
     };
   }
-}
-
-/** Whether a file's findings can depend on other files of its host. */
-export function takesPart(rs: Ruleset): boolean {
-  return isPublisher(rs) || isHostFirewall(rs);
 }
 
 /** The folder a command argument names (`{root}` as a URI or path), else the workspace folder. */

@@ -1,7 +1,8 @@
 /**
  * Probing the listed ports of service-port files: a compose file's published host ports and a Kubernetes
  * Service's node ports are probed like a firewall file's, through the same plan, expectations and drift
- * findings. Targets only 127.0.0.1, where the test opens its own listeners.
+ * findings; a Dockerfile's EXPOSE ports are what the container listens on. Targets only 127.0.0.1, where the test
+ * opens its own listeners.
  */
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
@@ -128,4 +129,43 @@ test("Kubernetes: a NodePort Service's node ports are probed; the open one match
   assert.deepEqual([a.state, a.expected, a.drift], ['open', 'open', undefined]);
   assert.deepEqual([b.state, b.expected, b.drift], ['closed', 'open', 'PC202']);
   assert.equal(b.line, 14);
+});
+
+test("Dockerfile: EXPOSE ports (incl. ${VAR} from ARG) are the probe's listed ports; the closed one drifts", async () => {
+  const open = (await listenOn(0))!;
+  servers.push(open);
+  const closed = (await listenOn(0))!;
+  const closedPort = portOf(closed);
+  await new Promise((r) => closed.close(r));
+  const uri = 'file:///tmp/portcullis-probe-dockerfile/Dockerfile';
+  const text = [
+    'FROM node:20 AS app',
+    `ARG APP_PORT=${portOf(open)}`,
+    'EXPOSE ${APP_PORT}/tcp',
+    `EXPOSE ${closedPort}`,
+    'CMD ["node", "server.js"]',
+    '',
+  ].join('\n');
+  await client.open(uri, text, 'dockerfile');
+  const diags = await client.diagnostics(uri);
+  assert.ok(
+    diags.every((d) => d.severity !== 1 && d.severity !== 2),
+    `EXPOSE publishes nothing: information only, ${JSON.stringify(diags)}`,
+  );
+  const plan = await client.request<{ port: number; protocol: string }[]>('workspace/executeCommand', {
+    command: 'portcullis.probePlan',
+    arguments: [{ uri, target: '127.0.0.1' }],
+  });
+  assert.deepEqual(
+    plan.map((p) => `${p.port}/${p.protocol}`).sort(),
+    [`${portOf(open)}/tcp`, `${closedPort}/tcp`].sort(),
+    'the EXPOSE ports, TCP by default as Docker reads them',
+  );
+  const rows = await probe(uri);
+  const a = rows.get(portOf(open))!;
+  const b = rows.get(closedPort)!;
+  assert.deepEqual([a.state, a.expected, a.drift, a.line], ['open', 'open', undefined, 2]);
+  assert.deepEqual([b.state, b.expected, b.drift, b.line], ['closed', 'open', 'PC202', 3]);
+  const d = await client.diagnostics(uri, (x) => x.some((y) => y.code === 'PC202'));
+  assert.equal(d.find((y) => y.code === 'PC202')!.range.start.line, 3);
 });

@@ -212,3 +212,27 @@ test('hostPort quick fix removes the line; Dockerfile EXPOSE and services hovers
   );
   assert.equal(pg.insertText, '"5432:5432"');
 });
+
+test('compose.override.yaml is merged with compose.yaml: !reset there withdraws the base file\'s finding; editing it re-checks', async () => {
+  const pair = path.join(dir, 'pair');
+  fs.mkdirSync(pair, { recursive: true });
+  const baseText = ['services:', '  db:', '    image: postgres:16', '    ports:', '      - "5432:5432"', ''].join('\n');
+  const overText = ['services:', '  db:', '    ports: !reset []', ''].join('\n');
+  fs.writeFileSync(path.join(pair, 'compose.override.yaml'), overText);
+  const base = pathToFileURL(path.join(pair, 'compose.yaml')).href;
+  fs.writeFileSync(path.join(pair, 'compose.yaml'), baseText);
+  await client.open(base, baseText, 'dockercompose');
+  // The override on disk resets the service's ports: nothing is published, so no PC120.
+  const first = await client.diagnostics(base);
+  assert.ok(!first.some((d) => d.code === 'PC120'), JSON.stringify(first.map((d) => d.code)));
+  const h = await hover(base, 4, 10);
+  assert.match(h, /compose\.override\.yaml replaces this service's ports/);
+  // The override, opened and edited: the port is published again (on every address) and the base file says so.
+  const over = pathToFileURL(path.join(pair, 'compose.override.yaml')).href;
+  await client.open(over, overText, 'dockercompose');
+  const overDiags = await client.diagnostics(over);
+  assert.ok(!overDiags.some((d) => d.code === 'PC001'), 'compose\'s !reset tag is not a YAML problem');
+  await client.change(over, 2, [{ text: ['services:', '  db:', '    environment:', '      - A=1', ''].join('\n') }]);
+  const after = await client.diagnostics(base, (d) => d.some((x) => x.code === 'PC120'));
+  assert.equal(after.find((d) => d.code === 'PC120')!.range.start.line, 4);
+});

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import type { CodeAction } from 'vscode-languageserver-protocol';
 import type { WorkspaceExposureResult } from '../../server/src/features/workspace-exposure';
 import { LspClient } from '../support/lsp-client';
 import { NO_COMPOSE } from '../support/formats';
@@ -106,6 +107,25 @@ test('PC301 on the compose file: published 5432 bypasses the ufw deny; fixed by 
     [[uriOf('db-host', 'etc', 'ufw', 'user.rules'), 8]],
   );
 
+  // The quick fix binds the port to loopback (narrower, never wider); applied, PC301 goes; undone, it returns.
+  const actions = await client.request<CodeAction[]>('textDocument/codeAction', {
+    textDocument: { uri: compose },
+    range: f.range,
+    context: { diagnostics: [f] },
+  });
+  const bind = actions.find((a) => a.title.startsWith('Bind to 127.0.0.1'))!;
+  assert.ok(bind?.isPreferred, actions.map((a) => a.title).join(' | '));
+  const composeText = fs.readFileSync(path.join(dir, 'db-host', 'compose.yaml'), 'utf8');
+  const [edit] = bind.edit!.changes![compose];
+  assert.deepEqual(edit.range.start, { line: 4, character: 9 });
+  const lines = composeText.split('\n');
+  lines[4] = lines[4].slice(0, 9) + edit.newText + lines[4].slice(9);
+  assert.equal(lines[4], '      - "127.0.0.1:5432:5432"');
+  await client.change(compose, 2, [{ text: lines.join('\n') }]);
+  await client.diagnostics(compose, (x) => !x.some((y) => y.code === 'PC301'));
+  await client.change(compose, 3, [{ text: composeText }]);
+  await client.diagnostics(compose, (x) => x.some((y) => y.code === 'PC301'));
+
   // Opening the ufw file and allowing 5432 there from anywhere: Docker no longer bypasses anything.
   const ufw = uriOf('db-host', 'etc', 'ufw', 'user.rules');
   const text = fs.readFileSync(path.join(dir, 'db-host', 'etc', 'ufw', 'user.rules'), 'utf8');
@@ -113,4 +133,26 @@ test('PC301 on the compose file: published 5432 bypasses the ufw deny; fixed by 
   await client.diagnostics(ufw);
   await client.change(ufw, 2, [{ text: text.replace('--dport 5432 -j DROP', '--dport 5432 -j ACCEPT') }]);
   await client.diagnostics(compose, (x) => !x.some((y) => y.code === 'PC301'));
+});
+
+test('PC301 on a compose file analysed in the worker thread (≥ 128 K characters), re-checked when ufw changes', { skip: NO_COMPOSE }, async () => {
+  const ufw = uriOf('db-host', 'etc', 'ufw', 'user.rules');
+  const ufwText = fs.readFileSync(path.join(dir, 'db-host', 'etc', 'ufw', 'user.rules'), 'utf8');
+  await client.change(ufw, 3, [{ text: ufwText }]);
+  // A real-sized service list would do too; comments keep the test's file simple while passing the threshold.
+  const padding = Array.from({ length: 1400 }, (_, i) => `# ${String(i).padStart(4, '0')} ${'-'.repeat(96)}`).join('\n');
+  const text = `${padding}\nservices:\n  cache:\n    image: postgres:16\n    ports:\n      - "5432:5432"\n`;
+  assert.ok(text.length >= 128 * 1024, `${text.length}`);
+  const file = path.join(dir, 'db-host', 'large', 'compose.yaml');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  const uri = pathToFileURL(file).href;
+  await client.open(uri, text, 'dockercompose');
+  const d = await client.diagnostics(uri, (x) => x.some((y) => y.code === 'PC301'));
+  const f = d.find((x) => x.code === 'PC301')!;
+  assert.equal(f.range.start.line, 1404);
+  assert.ok(d.some((x) => x.code === 'PC120'), 'the worker findings are kept beside the workspace ones');
+  // The host firewall file changes: the large publisher is analysed again and PC301 goes.
+  await client.change(ufw, 4, [{ text: ufwText.replace('--dport 5432 -j DROP', '--dport 5432 -j ACCEPT') }]);
+  await client.diagnostics(uri, (x) => !x.some((y) => y.code === 'PC301') && x.some((y) => y.code === 'PC120'));
 });

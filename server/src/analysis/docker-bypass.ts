@@ -41,6 +41,16 @@ export function isHostFirewall(rs: Ruleset): boolean {
   return !rs.publishedBy && allChains(rs).some((c) => c.type === 'filter' && c.hook === 'input');
 }
 
+/** How a file takes part in the workspace checks; plain data, so the analysis worker can report it. */
+export interface WorkspaceRole {
+  publisher: boolean;
+  hostFirewall: boolean;
+}
+
+export function workspaceRole(rs: Ruleset): WorkspaceRole {
+  return { publisher: isPublisher(rs), hostFirewall: isHostFirewall(rs) };
+}
+
 /** Findings per publisher path (empty when the host has no firewall file or nothing is bypassed). */
 export function dockerBypass(hosts: HostFile[], publishers: HostFile[], settings: ResolvedSettings): Map<string, Finding[]> {
   const out = new Map<string, Finding[]>();

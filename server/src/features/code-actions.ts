@@ -37,7 +37,8 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
   // Service-port files: narrowing edits on the listener (never a wider binding or more sources).
   const listenerFixes = (rule: Rule, d: Diagnostic): void => {
     if (!edits || !rule.listener) return;
-    make('Bind to 127.0.0.1 (reachable from this host only)', d, edits.bindLoopback?.(rule, fa.lines), d.code === 'PC120');
+    const preferred = d.code === 'PC120' || d.code === 'PC301';
+    make('Bind to 127.0.0.1 (reachable from this host only)', d, edits.bindLoopback?.(rule, fa.lines), preferred);
     if (rule.listener.role === 'host-port')
       make('Remove the hostPort (keep the port inside the pod network)', d, edits.deleteRule(rule, fa.lines), d.code === 'PC125');
   };
@@ -70,6 +71,10 @@ export function codeActions(fa: FileAnalysis, ctx: ActionContext, diagnostics: D
           }
           make('Change ACCEPT to DROP', d, edits.setVerdict(rule, fa.lines, 'drop'), false, rule);
           make('Change ACCEPT to REJECT', d, edits.setVerdict(rule, fa.lines, 'reject'), false, rule);
+          break;
+        case 'PC301':
+          // Docker bypasses INPUT: only a loopback binding (or DOCKER-USER, in another file) narrows the port.
+          listenerFixes(rule, d);
           break;
         case 'PC105':
         case 'PC106':

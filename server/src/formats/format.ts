@@ -15,6 +15,8 @@ export interface ParseContext {
   path?: string;
   /** Text of a file in the same folder (compose's `.env`), or undefined when there is none or it cannot be read. */
   readBeside?(name: string): string | undefined;
+  /** Names of the other entries of the file's folder (at most a few hundred), for formats that combine a folder's files. */
+  listBeside?(): string[];
 }
 
 export interface TextEdit {
@@ -90,3 +92,9 @@ export interface Format {
   /** Format Document: per input line, its formatted lines. Only whitespace and line breaks may change. */
   layout?(text: string, options: FormatOptions): FormattedLine[];
 }
+
+/**
+ * What the registry knows of a format before its parser is loaded: its identity and which files it takes. Each
+ * format's `claims.ts` holds it, so recognising a file never loads a parser (formats/registry.ts `lazyFormat`).
+ */
+export type FormatClaims = Pick<Format, 'id' | 'languageIds' | 'claims' | 'claimsContent' | 'comment'>;

@@ -2,7 +2,6 @@
  * Import of an existing nmap scan (`nmap -oX` output) into the probe result model, so a scan taken
  * elsewhere can be compared with the rules like one of our own probe runs.
  */
-import { SaxesParser } from 'saxes';
 import type { ProbeRun } from './probe';
 import type { ProbeResult, ProbeState } from './types';
 
@@ -46,6 +45,8 @@ interface HostDraft {
 }
 
 export function parseNmapXml(text: string): NmapImport {
+  // Loaded here: the server and CLI start without an XML parser until a scan is imported.
+  const { SaxesParser } = require('saxes') as typeof import('saxes');
   const parser = new SaxesParser({ xmlns: false, position: true } as const);
   const stack: string[] = [];
   const hosts: ProbeRun[] = [];

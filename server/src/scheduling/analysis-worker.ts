@@ -3,6 +3,7 @@
  * sends large documents here so its own event loop keeps answering hovers while they are analysed.
  */
 import { parentPort } from 'node:worker_threads';
+import { workspaceRole } from '../analysis/docker-bypass';
 import { resolveSettings, type Settings } from '../analysis/settings';
 import { formatById } from '../formats/registry';
 import { analyseText } from '../pipeline';
@@ -15,7 +16,7 @@ parentPort!.on('message', (job: WorkerJob) => {
     if (!format) throw new Error(`unknown format ${job.formatId}`);
     const settings = resolveSettings(job.settings as Partial<Settings>);
     const fa = analyseText(job.text, format, job.path, settings, (p) => (p === job.sibling?.path ? job.sibling.text : undefined));
-    reply = { id: job.id, findings: fa.findings };
+    reply = { id: job.id, findings: fa.findings, role: workspaceRole(fa.ruleset) };
   } catch (e) {
     reply = { id: job.id, error: (e as Error).stack ?? String(e) };
   }

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { WorkspaceRole } from '../analysis/docker-bypass';
 import type { Finding } from '../model/finding';
 
 export interface WorkerJob {
@@ -18,7 +19,13 @@ export interface WorkerJob {
   sibling?: { path: string; text: string };
 }
 
-export type WorkerReply = { id: number; findings: Finding[] } | { id: number; error: string };
+/** The findings, and how the file takes part in the workspace checks (the server runs those: they read other files). */
+export interface WorkerResult {
+  findings: Finding[];
+  role: WorkspaceRole;
+}
+
+export type WorkerReply = ({ id: number } & WorkerResult) | { id: number; error: string };
 
 /** Resolves when a job is superseded before it finished. */
 export const SUPERSEDED = Symbol('superseded');
@@ -26,7 +33,7 @@ export const SUPERSEDED = Symbol('superseded');
 interface Pending {
   key: string;
   job: WorkerJob;
-  resolve(r: Finding[] | typeof SUPERSEDED): void;
+  resolve(r: WorkerResult | typeof SUPERSEDED): void;
   reject(e: Error): void;
 }
 
@@ -43,7 +50,7 @@ export class WorkerPool {
   ) {}
 
   /** Analyses in the worker; `key` (the document URI) names the job that a later one for the same key replaces. */
-  analyse(key: string, job: Omit<WorkerJob, 'id'>): Promise<Finding[] | typeof SUPERSEDED> {
+  analyse(key: string, job: Omit<WorkerJob, 'id'>): Promise<WorkerResult | typeof SUPERSEDED> {
     this.cancel(key);
     return new Promise((resolve, reject) => {
       this.queue.push({ key, job: { ...job, id: this.nextId++ }, resolve, reject });
@@ -96,7 +103,7 @@ export class WorkerPool {
       if (!r || r.job.id !== reply.id) return;
       this.running = undefined;
       if ('error' in reply) r.reject(new Error(reply.error));
-      else r.resolve(reply.findings);
+      else r.resolve({ findings: reply.findings, role: reply.role });
       this.pump();
     });
     const fail = (e: Error): void => {

@@ -29,7 +29,7 @@ import { CORPUS, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
  */
 const MIN_PER_FILE = 3;
 const FILE_BUDGET_MS = 700;
-const FIXABLE = ['PC004', 'PC101', 'PC102', 'PC104', 'PC105', 'PC106'];
+const FIXABLE = ['PC004', 'PC101', 'PC102', 'PC104', 'PC105', 'PC106', 'PC301'];
 
 function corpusFiles(): string[] {
   const out: string[] = [];

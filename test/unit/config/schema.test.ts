@@ -63,3 +63,11 @@ test('config problems name the key and point at it', () => {
   assert.deepEqual(ok.problems, []);
   assert.deepEqual(ok.settings.trustedSources, ['10.8.0.0/16']);
 });
+
+test('the compiled validator is generated from the current schema (run `node esbuild.mjs` after editing it)', async () => {
+  // A unit test compiled to CommonJS reaches the ESM generator through a dynamic import that tsc keeps as one.
+  const load = new Function('u', 'return import(u)') as (u: string) => Promise<{ configValidatorSource(f: string): string }>;
+  const gen = await load(require('node:url').pathToFileURL(path.join(REPO, 'scripts/gen-config-validator.mjs')).href);
+  const committed = fs.readFileSync(path.join(REPO, 'server/src/config-validator.generated.ts'), 'utf8');
+  assert.equal(committed, gen.configValidatorSource(path.join(REPO, 'schemas/portcullis.schema.json')));
+});

@@ -194,6 +194,82 @@ test('compose interpolation: defaults, .env beside the file, unresolved values a
   fs.rmSync(dir, { recursive: true });
 });
 
+test('compose override files: ports appended, one mapping kept once, network_mode and !reset from the override', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-compose-override-'));
+  const files: Record<string, string> = {
+    'compose.yaml': [
+      'services:',
+      '  web:',
+      '    image: nginx',
+      '    ports:',
+      '      - "8080:80"',
+      '  db:',
+      '    image: postgres:16',
+      '    ports:',
+      '      - "127.0.0.1:5432:5432"',
+      '  cache:',
+      '    image: redis',
+      '    ports:',
+      '      - "6379:6379"',
+      '  agent:',
+      '    image: agent',
+      '    network_mode: host',
+      '    ports:',
+      '      - "9100:9100"',
+      '',
+    ].join('\n'),
+    'compose.override.yaml': [
+      'services:',
+      '  web:',
+      '    ports:',
+      '      - "8080:80"', // the same mapping: published once, by the base file
+      '      - "8443:443"',
+      '  db:',
+      '    ports:',
+      '      - "5432:5432"', // a different key (no host IP): a second mapping, on every address
+      '  cache:',
+      '    ports: !reset []',
+      '  agent:',
+      '    network_mode: bridge',
+      '',
+    ].join('\n'),
+  };
+  for (const [n, t] of Object.entries(files)) fs.writeFileSync(path.join(dir, n), t);
+  const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined);
+  const base = run('compose', files['compose.yaml'], path.join(dir, 'compose.yaml'), read);
+  const over = run('compose', files['compose.override.yaml'], path.join(dir, 'compose.override.yaml'), read);
+  // !reset is compose's own tag: no "unresolved tag" warning.
+  assert.deepEqual([...base.ruleset.problems, ...over.ruleset.problems], []);
+  const byChain = (fa: FileAnalysis) => published(fa).map((r) => `${r.chain} ${ports(r)[0].join('-')}`);
+  // Base: the cache's 6379 is replaced by the override's !reset; the agent is bridged by the override, so 9100 is published.
+  assert.deepEqual(byChain(base), ['web 8080-8080', 'db 5432-5432', 'agent 9100-9100']);
+  const cache = allRules(base.ruleset).find((r) => r.chain === 'cache')!;
+  assert.match(cache.listener!.via, /compose\.override\.yaml replaces this service's ports \(!reset\)/);
+  assert.ok(!codes(base).includes('PC121'), 'network_mode: host is overridden');
+  // Override: 8080:80 is the base's mapping again (kept once), 8443 and the all-address 5432 are new.
+  assert.deepEqual(byChain(over), ['web 8443-8443', 'db 5432-5432']);
+  const again = allRules(over.ruleset).find((r) => r.chain === 'web' && ports(r)[0][0] === 8080)!;
+  assert.match(again.listener!.via, /also published by compose\.yaml/);
+  // The database published on all addresses is reported on the override file, the file that publishes it.
+  const pc120 = over.findings.find((f) => f.code === 'PC120')!;
+  assert.equal(pc120.range.start.line, 7);
+  assert.ok(!base.findings.some((f) => f.code === 'PC120'));
+  // Without the override the base file stands alone: 6379 is published and the agent is on the host network.
+  const alone = run('compose', files['compose.yaml'], path.join(dir, 'compose.yaml'), (p) => (p.endsWith('override.yaml') ? undefined : read(p)));
+  assert.deepEqual(byChain(alone), ['web 8080-8080', 'db 5432-5432', 'cache 6379-6379']);
+  assert.ok(codes(alone).includes('PC121'));
+  // A network_mode: host set in the override switches the base's mappings off.
+  fs.writeFileSync(path.join(dir, 'compose.override.yaml'), 'services:\n  web:\n    network_mode: host\n');
+  const hosted = run('compose', files['compose.yaml'], path.join(dir, 'compose.yaml'), read);
+  const web = allRules(hosted.ruleset).find((r) => r.chain === 'web')!;
+  assert.equal(web.action.kind, 'none');
+  assert.match(web.listener!.via, /network_mode: host \(set in compose\.override\.yaml\)/);
+  // Other names in the folder are not merged (a compose.prod.yaml is used only with -f).
+  const prod = run('compose', files['compose.override.yaml'], path.join(dir, 'compose.prod.yaml'), read);
+  assert.deepEqual(byChain(prod), ['web 8080-8080', 'web 8443-8443', 'db 5432-5432']);
+  fs.rmSync(dir, { recursive: true });
+});
+
 test('compose syntax errors point at the entry; KICS-style published addresses are read', () => {
   const fa = run(
     'compose',
@@ -454,6 +530,93 @@ test('NetworkPolicy: ipBlock with except, endPort, empty ingress rule, union of 
     fa.findings.filter((f) => f.code === 'PC123').map((f) => f.message.match(/of (Pod \w+)/)?.[1]),
     ['Pod other'],
   );
+});
+
+test('NetworkPolicies of the folder narrow Services and hostPorts of the pods they select; pods and Services across files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-k8s-folder-'));
+  const write = (n: string, lines: string[]) => fs.writeFileSync(path.join(dir, n), lines.join('\n') + '\n');
+  write('app.yaml', [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata: {name: web}',
+    'spec:',
+    '  template:',
+    '    metadata: {labels: {app: web}}',
+    '    spec:',
+    '      containers:',
+    '        - name: web',
+    '          image: nginx',
+    '          ports:',
+    '            - {name: http, containerPort: 8080}',
+    '            - {containerPort: 9090, hostPort: 9090}',
+    '            - {containerPort: 3389}',
+    '---',
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: {name: other, labels: {app: other}}',
+    'spec:',
+    '  containers:',
+    '    - {name: o, image: x, ports: [{containerPort: 9100, hostPort: 9100}]}',
+  ]);
+  const service = (policy: string) => [
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata: {name: web}',
+    'spec:',
+    '  type: LoadBalancer',
+    `  externalTrafficPolicy: ${policy}`,
+    '  allocateLoadBalancerNodePorts: false',
+    '  selector: {app: web}',
+    '  ports:',
+    '    - {port: 80, targetPort: http}',
+    '    - {port: 3389, targetPort: 3389}',
+  ];
+  write('svc.yaml', service('Local'));
+  write('policy.yaml', [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: {name: from-office}',
+    'spec:',
+    '  podSelector: {matchLabels: {app: web}}',
+    '  ingress:',
+    '    - from: [{ipBlock: {cidr: 198.51.100.0/24, except: [198.51.100.128/25]}}]',
+    '      ports: [{port: 8000, endPort: 9095}]',
+    '---',
+    'apiVersion: networking.k8s.io/v1',
+    'kind: NetworkPolicy',
+    'metadata: {name: from-partner}',
+    'spec:',
+    '  podSelector: {matchLabels: {app: web}}',
+    '  ingress:',
+    '    - from: [{ipBlock: {cidr: 203.0.113.0/24}}]',
+    '      ports: [{port: http}]',
+  ]);
+  const read = (p: string) => (fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : undefined);
+  const entries = (fa: FileAnalysis) =>
+    json(fa).flatMap((c) => c.entries.map((e) => `${c.chain} ${e.ports.map(([a, b]) => (a === b ? a : `${a}-${b}`)).join(',')} ${e.sources.join(' ')}`));
+  const svc = run('kubernetes', fs.readFileSync(path.join(dir, 'svc.yaml'), 'utf8'), path.join(dir, 'svc.yaml'), read);
+  // Port 80 → the pods' named port http (8080, defined in app.yaml): the union of both policies' ipBlocks (less
+  // the except); 3389 is admitted by neither, so the load balancer reaches nothing there.
+  assert.deepEqual(entries(svc), ['web 80 198.51.100.0/25 203.0.113.0/24']);
+  assert.ok(!svc.findings.some((f) => f.code === 'PC101'), JSON.stringify(svc.findings.map((f) => f.code)));
+  const rule = published(svc)[0];
+  assert.match(rule.listener!.target!, /http \(8080\/tcp\)/);
+  const grant = svc.exposure.byRule.get(rule.id)![0];
+  assert.ok(grant.approximate, 'narrowing assumes the network plugin enforces policies');
+  assert.ok(grant.reasons.some((r) => /NetworkPolicies from-office \(policy\.yaml\), from-partner \(policy\.yaml\) admit/.test(r)));
+  // The hostPort keeps the client's address: narrowed to what the policies admit on 9090; the other pod is not isolated.
+  const app = run('kubernetes', fs.readFileSync(path.join(dir, 'app.yaml'), 'utf8'), path.join(dir, 'app.yaml'), read);
+  assert.deepEqual(entries(app), ['web 9090 198.51.100.0/25', 'other 9100 0.0.0.0/0', 'other 9100 ::/0']);
+  // With the default Cluster policy kube-proxy masquerades clients: port 80 stays open to all (an upper bound);
+  // 3389, admitted to no one, stays closed.
+  write('svc.yaml', service('Cluster'));
+  const cluster = run('kubernetes', fs.readFileSync(path.join(dir, 'svc.yaml'), 'utf8'), path.join(dir, 'svc.yaml'), read);
+  assert.deepEqual(entries(cluster), ['web 80 0.0.0.0/0', 'web 80 ::/0']);
+  // Read alone (no folder), the Service is what it was: both ports from anywhere, RDP flagged.
+  const alone = run('kubernetes', fs.readFileSync(path.join(dir, 'svc.yaml'), 'utf8'), path.join(dir, 'svc.yaml'));
+  assert.deepEqual(entries(alone), ['web 80 0.0.0.0/0', 'web 3389 0.0.0.0/0', 'web 80 ::/0', 'web 3389 ::/0']);
+  assert.ok(alone.findings.some((f) => f.code === 'PC101'));
+  fs.rmSync(dir, { recursive: true });
 });
 
 test('Dockerfile EXPOSE: ports, protocols, ranges, ARG/ENV variables; information only', () => {

@@ -1,27 +1,11 @@
-import { HASH_COMMENT } from '../../model/comments';
 import type { Completion, CompletionContext, Format } from '../format';
+import { composeClaims } from './claims';
 import { composeEdits } from './edits';
 import { parseCompose } from './parse';
 
-const NAMES = /(^|[/\\])(docker-)?compose([.-][^/\\]*)?\.ya?ml$/i;
-
-/** Cheap test for YAML no file name claims: a top-level `services:` whose entries look like containers. */
-export function looksLikeCompose(text: string): boolean {
-  const head = text.length > 65536 ? text.slice(0, 65536) : text;
-  return (
-    /^services:[ \t]*(#.*)?\r?$/m.test(head) &&
-    /^[ \t]+(image|build|ports|expose|container_name|network_mode|command):/m.test(head) &&
-    !/^apiVersion:/m.test(head)
-  );
-}
-
 export const composeFormat: Format = {
-  id: 'compose',
-  languageIds: ['dockercompose'],
-  claims: (path) => NAMES.test(path),
-  claimsContent: (_path, head) => looksLikeCompose(head),
+  ...composeClaims,
   parse: (text, ctx) => parseCompose(text, ctx),
-  comment: HASH_COMMENT,
   edits: composeEdits,
   complete: completeCompose,
 };

@@ -12,18 +12,28 @@ import type { ParseContext } from '../format';
 import { EPHEMERAL, listenerRule, parsePortRange, resourceChain, type ListenerSpec } from '../listener';
 import { get, isMap, isScalar, items, mergedItems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
 import { interpolate, parseEnvFile, type Interpolated } from '../interpolate';
+import { effectiveMode, MERGE_TAGS, partnerNames, portKey, type Partner, type ServiceFacts } from './override';
 
 interface Ctx {
   file: YamlFile;
   env: Map<string, string>;
   problems: Finding[];
   nextId: number;
+  /** The other file of a compose.yaml / compose.override.yaml pair, when there is one. */
+  partner?: Partner;
+  /** What this file says about each service, for its partner. */
+  facts: Map<string, ServiceFacts>;
 }
 
 export function parseCompose(source: string, pc: ParseContext): Ruleset {
-  const file = readYaml(source, 'Compose file');
   const envText = pc.readBeside?.('.env');
-  const ctx: Ctx = { file, env: envText ? parseEnvFile(envText) : new Map(), problems: [...file.problems], nextId: 0 };
+  const env = envText ? parseEnvFile(envText) : new Map<string, string>();
+  return read(source, env, readPartner(pc, env)).ruleset;
+}
+
+function read(source: string, env: Map<string, string>, partner?: Partner): { ruleset: Ruleset; facts: Ctx['facts'] } {
+  const file = readYaml(source, 'Compose file', MERGE_TAGS);
+  const ctx: Ctx = { file, env, problems: [...file.problems], nextId: 0, partner, facts: new Map() };
   const table: Table = { name: 'compose', family: 'both', range: file.range(0, 0), chains: [] };
   const root = file.docs[0]?.contents;
   const services = get(file, root, 'services');
@@ -34,22 +44,48 @@ export function parseCompose(source: string, pc: ParseContext): Ruleset {
       table.chains.push(service(ctx, name, pair));
     }
   }
-  return { format: 'compose', family: 'both', tables: [table], problems: ctx.problems, publishedBy: 'docker' };
+  return { ruleset: { format: 'compose', family: 'both', tables: [table], problems: ctx.problems, publishedBy: 'docker' }, facts: ctx.facts };
+}
+
+/** The base or override file Docker Compose reads with this one (the first of its default names that exists). */
+function readPartner(pc: ParseContext, env: Map<string, string>): Partner | undefined {
+  const which = partnerNames(pc.path);
+  if (!which || !pc.readBeside) return undefined;
+  for (const name of which.names) {
+    const t = pc.readBeside(name);
+    if (t !== undefined) return { name, role: which.role, services: read(t, env).facts };
+  }
+  return undefined;
 }
 
 function service(ctx: Ctx, name: string, pair: Pair): Chain {
-  const { file } = ctx;
+  const { file, partner } = ctx;
   const def = file.deref(pair.value);
   const chain = resourceChain('compose', name, `compose service ${name}`, file.rangeOf(pair.key as Node), true);
   const mode = get(file, def, 'network_mode');
   const modeText = text(file, mode);
+  const portsNode = get(file, def, 'ports');
+  const facts: ServiceFacts = { networkMode: modeText, portsTag: portsNode?.tag, ports: new Set() };
+  ctx.facts.set(name, facts);
+  const other = partner?.services.get(name);
+  const effective = effectiveMode(modeText, partner, name);
   // With the host's network stack, port mappings are ignored: every listener of the container is on the host.
-  const hostMode = modeText === 'host';
-  if (hostMode) chain.hostNetwork = file.rangeOf(mode);
-  for (const entry of items(file, get(file, def, 'ports'))) {
+  const hostMode = effective.mode === 'host';
+  if (hostMode && effective.here) chain.hostNetwork = file.rangeOf(mode);
+  const unpublished = hostMode
+    ? `port mapping ignored with network_mode: host${effective.here ? '' : ` (set in ${partner!.name})`}`
+    : partner?.role === 'override' && other?.portsTag
+      ? `not published: ${partner.name} replaces this service's ports (${other.portsTag})`
+      : undefined;
+  for (const entry of items(file, portsNode)) {
     const spec = isMap(entry) ? longPort(ctx, entry) : isScalar(entry) ? shortPort(ctx, entry) : undefined;
     if (!spec) continue;
-    if (hostMode) spec.listener = { ...spec.listener, published: false, via: 'port mapping ignored with network_mode: host' };
+    const key = portKey(spec);
+    // An entry the base file already publishes is one port mapping, not two: its findings stay on the base file.
+    const twice = partner?.role === 'base' && !facts.portsTag && other?.ports.has(key);
+    const why = unpublished ?? (twice ? `also published by ${partner.name} (Docker keeps one mapping)` : undefined);
+    if (why) spec.listener = { ...spec.listener, published: false, via: why };
+    else facts.ports.add(key);
     listenerRule(chain, ctx.nextId++, spec);
   }
   for (const entry of items(file, get(file, def, 'expose'))) {

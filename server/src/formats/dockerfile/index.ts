@@ -1,11 +1,8 @@
-import { HASH_COMMENT } from '../../model/comments';
 import type { Format } from '../format';
+import { dockerfileClaims } from './claims';
 import { parseDockerfile } from './parse';
 
 export const dockerfileFormat: Format = {
-  id: 'dockerfile',
-  languageIds: ['dockerfile'],
-  claims: (path) => /(^|[/\\])(Dockerfile|Containerfile)(\.[^/\\]*)?$|\.(Dockerfile|Containerfile)$/i.test(path),
+  ...dockerfileClaims,
   parse: (text, ctx) => parseDockerfile(text, ctx),
-  comment: HASH_COMMENT,
 };

@@ -16,6 +16,7 @@ import type { Chain, Condition, PortItem, Rule, Ruleset, Table } from '../../mod
 import type { ParseContext } from '../format';
 import { listenerRule, resourceChain } from '../listener';
 import { get, isMap, items, mergedItems, pairOf, readYaml, scalar, text, type YamlFile } from '../yaml/document';
+import { looksLikeKubernetes } from './claims';
 import { describeSelector, EVERYTHING, matches, type Labels, type Selector } from './selectors';
 
 export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
@@ -39,6 +40,8 @@ interface Resource {
 }
 
 interface PodTemplate {
+  /** The file the pod is written in (this one, or another manifest of the folder). */
+  file: YamlFile;
   res: Resource;
   labels: Labels;
   spec: Node | undefined;
@@ -47,34 +50,58 @@ interface PodTemplate {
 
 interface Ctx {
   file: YamlFile;
+  /** The file name when the manifest is another file of the folder. */
+  name?: string;
   problems: Finding[];
   nextId: number;
   tables: Map<string, Table>;
+  resources: Resource[];
 }
 
-export function looksLikeKubernetes(text: string): boolean {
-  const head = text.length > 65536 ? text.slice(0, 65536) : text;
-  // Block style at the start of a line, or flow/JSON style after `{` or `,`.
-  return /(^|[{,])\s*["']?apiVersion["']?\s*:/m.test(head) && /(^|[{,])\s*["']?kind["']?\s*:\s*["']?[A-Z]\w+/m.test(head);
-}
+/** Other manifests of a folder read for pods and policies: at most this many files and characters. */
+const MAX_FOLDER_FILES = 64;
+const MAX_FOLDER_BYTES = 4 * 1024 * 1024;
 
-export function parseKubernetes(source: string, _pc: ParseContext): Ruleset {
-  const file = readYaml(source, 'Kubernetes manifest');
-  const ctx: Ctx = { file, problems: [...file.problems], nextId: 0, tables: new Map() };
-  const resources: Resource[] = [];
-  for (const doc of file.docs) collect(ctx, doc.contents as Node | null, resources, 0);
+export function parseKubernetes(source: string, pc: ParseContext): Ruleset {
+  const ctx = manifest(readYaml(source, 'Kubernetes manifest'));
+  // The folder's other manifests: their pods and policies take part here; their own rules and problems stay theirs.
+  const folder = folderManifests(pc);
   const pods: PodTemplate[] = [];
-  for (const r of resources) if (WORKLOAD_KINDS.includes(r.kind)) pods.push(workload(ctx, r));
-  const policies = resources.filter((r) => r.kind === 'NetworkPolicy').map((r) => networkPolicy(ctx, r, pods));
-  for (const p of pods) {
+  for (const m of [ctx, ...folder]) for (const r of m.resources) if (WORKLOAD_KINDS.includes(r.kind)) pods.push(workload(m, r));
+  const own = pods.filter((p) => p.file === ctx.file);
+  const policies = [ctx, ...folder].flatMap((m) =>
+    m.resources.filter((r) => r.kind === 'NetworkPolicy').map((r) => networkPolicy(m, r, pods)),
+  );
+  for (const p of own) {
     // A pod that no ingress policy selects accepts traffic from every pod and namespace.
     p.chain.filtered = policies.some((pol) => pol.ingress && pol.namespace === p.res.namespace && matches(pol.selector, p.labels));
+    narrowHostPorts(p, policies);
   }
-  for (const r of resources) {
-    if (r.kind === 'Service') service(ctx, r, pods);
+  for (const r of ctx.resources) {
+    if (r.kind === 'Service') service(ctx, r, pods, policies);
     else if (r.kind === 'Ingress') ingress(ctx, r);
   }
   return { format: 'kubernetes', family: 'both', tables: [...ctx.tables.values()], problems: ctx.problems };
+}
+
+function manifest(file: YamlFile, name?: string): Ctx {
+  const ctx: Ctx = { file, name, problems: [...file.problems], nextId: 0, tables: new Map(), resources: [] };
+  for (const doc of file.docs) collect(ctx, doc.contents as Node | null, ctx.resources, 0);
+  return ctx;
+}
+
+/** Other manifests in the file's folder (YAML or JSON naming pods or policies), within a budget. */
+function folderManifests(pc: ParseContext): Ctx[] {
+  const out: Ctx[] = [];
+  let bytes = 0;
+  for (const name of pc.listBeside?.() ?? []) {
+    if (!/\.(ya?ml|json)$/i.test(name) || out.length >= MAX_FOLDER_FILES) continue;
+    const text = pc.readBeside?.(name);
+    if (text === undefined || !looksLikeKubernetes(text) || (bytes += text.length) > MAX_FOLDER_BYTES) continue;
+    const m = manifest(readYaml(text, 'Kubernetes manifest'), name);
+    if (m.resources.some((r) => WORKLOAD_KINDS.includes(r.kind) || r.kind === 'NetworkPolicy')) out.push(m);
+  }
+  return out;
 }
 
 /** Resources of a document; `kind: List` documents hold more in `items`. */
@@ -225,14 +252,15 @@ function workload(ctx: Ctx, r: Resource): PodTemplate {
       }
     }
   }
-  return { res: r, labels, spec, chain };
+  return { file, res: r, labels, spec, chain };
 }
 
 /** Container ports of the pods a selector picks. */
-function podPorts(file: YamlFile, pods: PodTemplate[], namespace: string, sel: Selector): { port: number; protocol: string }[] {
+function podPorts(pods: PodTemplate[], namespace: string, sel: Selector): { port: number; protocol: string }[] {
   const out = new Map<string, { port: number; protocol: string }>();
   for (const p of pods) {
     if (p.res.namespace !== namespace || !matches(sel, p.labels)) continue;
+    const { file } = p;
     for (const c of containers(file, p.spec)) {
       for (const port of items(file, get(file, c, 'ports'))) {
         const v = scalar(file, get(file, port, 'containerPort'))?.value;
@@ -245,9 +273,10 @@ function podPorts(file: YamlFile, pods: PodTemplate[], namespace: string, sel: S
 }
 
 /** Named container ports of the pods a selector picks, for named targetPorts and NetworkPolicy ports. */
-function namedPort(file: YamlFile, pods: PodTemplate[], namespace: string, sel: Selector, name: string): number | undefined {
+function namedPort(pods: PodTemplate[], namespace: string, sel: Selector, name: string): number | undefined {
   for (const p of pods) {
     if (p.res.namespace !== namespace || !matches(sel, p.labels)) continue;
+    const { file } = p;
     for (const c of containers(file, p.spec)) {
       for (const port of items(file, get(file, c, 'ports'))) {
         if (text(file, get(file, port, 'name')) === name) {
@@ -260,7 +289,7 @@ function namedPort(file: YamlFile, pods: PodTemplate[], namespace: string, sel: 
   return undefined;
 }
 
-function service(ctx: Ctx, r: Resource, pods: PodTemplate[]): void {
+function service(ctx: Ctx, r: Resource, pods: PodTemplate[], policies: Policy[]): void {
   const { file } = ctx;
   const spec = get(file, r.node, 'spec');
   const typePair = pairOf(file, spec, 'type');
@@ -298,7 +327,11 @@ function service(ctx: Ctx, r: Resource, pods: PodTemplate[]): void {
       });
   const external = externalIPs.reduce((s, e) => (e.a ? s.union(e.a) : s), AddressSet.NONE);
   const specKey = file.rangeOf(typePair?.key as Node);
+  const selected = pods.filter((p) => p.res.namespace === r.namespace && selector.labels.size && matches(selector, p.labels));
+  // With the default Cluster policy, kube-proxy masquerades outside clients: policies see a node address.
+  const keepsClient = text(file, get(file, spec, 'externalTrafficPolicy')) === 'Local';
   for (const p of items(file, get(file, spec, 'ports'))) {
+    const first = chain.rules.length;
     const protocol = protocolOf(ctx, p);
     const portNode = scalar(file, get(file, p, 'port'));
     const port = portNumber(ctx, portNode, 'port');
@@ -307,7 +340,7 @@ function service(ctx: Ctx, r: Resource, pods: PodTemplate[]): void {
     let target = `${port}/${protocol}`;
     if (tp && typeof tp.value === 'number') target = `${tp.value}/${protocol}`;
     else if (tp) {
-      const resolved = namedPort(file, pods, r.namespace, selector, String(tp.value));
+      const resolved = namedPort(pods, r.namespace, selector, String(tp.value));
       target =
         resolved !== undefined ? `${String(tp.value)} (${resolved}/${protocol})` : `${String(tp.value)} (named port of the selected pods)`;
     }
@@ -358,13 +391,89 @@ function service(ctx: Ctx, r: Resource, pods: PodTemplate[]): void {
         items: [item(ctx, portNode, port)],
         listener: { ...base, bound: external, published: true, via: 'external IP' },
       });
+    const targetOf = (pod: PodTemplate): number | undefined =>
+      !tp ? port : typeof tp.value === 'number' ? tp.value : namedPort([pod], r.namespace, EVERYTHING, String(tp.value));
+    const a = admittedToAll(selected, policies, targetOf, protocol);
+    // Narrowed only where the policies see the client (Local), or where they admit no one at all.
+    if (a && (keepsClient || a.set.isEmpty()))
+      for (const rule of chain.rules.slice(first)) if (rule.action.kind === 'accept') narrow(rule, a, 'the pods this Service selects');
+  }
+}
+
+/** What the NetworkPolicies selecting a pod admit to one of its ports. */
+interface Admitted {
+  set: AddressSet;
+  /** Policy names, for the reason the narrowing gives. */
+  names: string[];
+}
+
+/**
+ * Sources the ingress policies that select `pod` admit to `port` (their union); undefined when no ingress policy
+ * selects the pod (it is not isolated: every source may connect). Peers chosen by labels count as the cluster's
+ * private ranges, as in the policy's own rules.
+ */
+function admitted(pod: PodTemplate, policies: Policy[], port: number, protocol: string): Admitted | undefined {
+  let set = AddressSet.NONE;
+  const names: string[] = [];
+  for (const pol of policies) {
+    if (!pol.ingress || pol.namespace !== pod.res.namespace || !matches(pol.selector, pod.labels)) continue;
+    names.push(pol.name);
+    for (const a of pol.admits)
+      if ((!a.protocol || a.protocol === protocol) && (!a.ports || a.ports.has(port))) set = set.union(a.sources);
+  }
+  return names.length ? { set, names } : undefined;
+}
+
+/** Union over the pods behind a Service; undefined when some pod is not isolated, or no pod of the folder is selected. */
+function admittedToAll(
+  pods: PodTemplate[],
+  policies: Policy[],
+  portOf: (p: PodTemplate) => number | undefined,
+  protocol: string,
+): Admitted | undefined {
+  if (!pods.length) return undefined;
+  let set = AddressSet.NONE;
+  const names = new Set<string>();
+  for (const pod of pods) {
+    const port = portOf(pod);
+    const a = port === undefined ? undefined : admitted(pod, policies, port, protocol);
+    if (!a) return undefined;
+    set = set.union(a.set);
+    for (const n of a.names) names.add(n);
+  }
+  return { set, names: [...names] };
+}
+
+/**
+ * Narrows a published rule to what the policies admit. It assumes the network plugin enforces NetworkPolicies
+ * (most do; some, like flannel alone, do not), so the rule is marked approximate with that reason.
+ */
+function narrow(rule: Rule, a: Admitted, pods: string): void {
+  rule.conditions.push({ kind: 'source', set: a.set, negated: false, range: rule.range });
+  const who = a.names.length > 1 ? `NetworkPolicies ${a.names.join(', ')} admit` : `NetworkPolicy ${a.names[0]} admits`;
+  const what = a.set.isEmpty() ? 'no source to this port of' : 'only these sources to';
+  rule.conditions.push({ kind: 'opaque', text: `${who} ${what} ${pods} (if the network plugin enforces NetworkPolicies)`, range: rule.range });
+}
+
+/** hostPort traffic keeps the client's address (the CNI portmap plugin DNATs it), so the pod's policies apply to it. */
+function narrowHostPorts(pod: PodTemplate, policies: Policy[]): void {
+  for (const rule of pod.chain.rules) {
+    if (rule.listener?.role !== 'host-port' || rule.action.kind !== 'accept') continue;
+    const m = /^(\d+)\/(\w+)$/.exec(rule.listener.target ?? '');
+    const a = m ? admitted(pod, policies, Number(m[1]), m[2]) : undefined;
+    if (a) narrow(rule, a, 'this pod');
   }
 }
 
 interface Policy {
+  /** How messages name it: its name, and its file when that is another one. */
+  name: string;
   namespace: string;
   selector: Selector;
   ingress: boolean;
+  chain: Chain;
+  /** What its ingress rules admit, as Kubernetes reads them: no `ports` = every port (and protocol). */
+  admits: { sources: AddressSet; protocol?: string; ports?: PortSet }[];
 }
 
 /** A NetworkPolicy's ingress allows as accept rules; the chain has no policy, so what it does not allow stays closed. */
@@ -378,7 +487,9 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
   const ingress = !!spec && (types.length ? types.includes('Ingress') : true);
   const chain = resourceChain('NetworkPolicy', r.name, `NetworkPolicy ${r.name} (pods ${describeSelector(selector)})`, r.nameRange, false);
   tableFor(ctx, 'NetworkPolicy').chains.push(chain);
-  if (!ingress) return { namespace: r.namespace, selector, ingress };
+  const name = ctx.name ? `${r.name} (${ctx.name})` : r.name;
+  const policy: Policy = { name, namespace: r.namespace, selector, ingress, chain, admits: [] };
+  if (!ingress) return policy;
   chain.hook = 'forward';
   for (const rule of items(file, ingressNode)) {
     const fromPair = pairOf(file, rule, 'from');
@@ -436,7 +547,7 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
     if (!ports.length) {
       // Every port is allowed, but a pod answers only on the ports it listens on: those of the selected pods
       // in this file, or (none in the file) whichever ports they have, approximately.
-      const listening = podPorts(file, pods, r.namespace, selector);
+      const listening = podPorts(pods, r.namespace, selector);
       if (listening.length)
         for (const l of listening)
           portConds.push({
@@ -471,7 +582,7 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
           hi = end;
         }
       } else if (portNode) {
-        const n = namedPort(file, pods, r.namespace, selector, String(portNode.value));
+        const n = namedPort(pods, r.namespace, selector, String(portNode.value));
         if (n === undefined) {
           portConds.push({
             items: [{ text: String(portNode.value), range: file.rangeOf(portNode), lo: 0, hi: 65535 }],
@@ -489,7 +600,12 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
       });
     }
     for (const src of sourceConds) {
+      const sources = src.reduce((s, c) => (c.kind === 'source' ? s.intersect(c.set) : s), AddressSet.ANY);
+      if (!ports.length) policy.admits.push({ sources });
       for (const pc of portConds) {
+        const [proto, open] = pc.protocol.split('?');
+        // A named port no pod of the folder defines may be any port: admitted, as an upper bound.
+        if (ports.length) policy.admits.push({ sources, protocol: proto, ...(open ? {} : { ports: portSet(pc.items) }) });
         const [protocol, unknown] = pc.protocol.split('?');
         const conditions: Condition[] = [];
         if (protocol !== 'any') conditions.push({ kind: 'protocol', protocols: [protocol], negated: false, range: pc.range });
@@ -511,7 +627,7 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
       }
     }
   }
-  return { namespace: r.namespace, selector, ingress };
+  return policy;
 }
 
 function portSet(list: PortItem[]): PortSet {

@@ -1,12 +1,10 @@
-import { HASH_COMMENT } from '../../model/comments';
 import { cloudEdits } from '../cloud/edits';
 import type { Format } from '../format';
+import { terraformClaims } from './claims';
 import { parseTerraform } from './parse';
 
 export const terraformFormat: Format = {
-  id: 'terraform',
-  claims: (path) => /\.(tf|tfvars)(\.json)?$/i.test(path),
+  ...terraformClaims,
   parse: (text, ctx) => parseTerraform(text, ctx),
-  comment: HASH_COMMENT,
   edits: cloudEdits('hcl'),
 };

@@ -10,11 +10,13 @@ import {
   isSeq,
   LineCounter,
   parseAllDocuments,
+  YAMLMap,
+  YAMLSeq,
+  type Tags,
   type Document,
   type Node,
   type Pair,
   type Scalar,
-  type YAMLMap,
 } from 'yaml';
 import type { Finding } from '../../model/finding';
 import type { Range } from '../../model/range';
@@ -38,7 +40,8 @@ export interface YamlFile {
 
 const TEMPLATE = /\{\{[-\s]?[\s\S]*?\}\}/;
 
-export function readYaml(text: string, what: string): YamlFile {
+/** `tags`: application tags the caller gives meaning to (compose's `!reset`), read as untagged values instead of warnings. */
+export function readYaml(text: string, what: string, tags: string[] = []): YamlFile {
   const lc = new LineCounter();
   const range = (start: number, end: number): Range => {
     const a = lc.linePos(start);
@@ -57,7 +60,14 @@ export function readYaml(text: string, what: string): YamlFile {
     });
     return file;
   }
-  const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true, keepSourceTokens: false });
+  const docs = parseAllDocuments(text, {
+    lineCounter: lc,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+    keepSourceTokens: false,
+    ...(tags.length ? { customTags: tags.flatMap(plainTag) } : {}),
+  });
   file.docs = Array.isArray(docs) ? docs : [];
   file.rangeOf = (node) => {
     if (!node) return range(0, 0);
@@ -98,6 +108,15 @@ export function readYaml(text: string, what: string): YamlFile {
     }
   }
   return file;
+}
+
+/** A tag that leaves the value as the untagged one would be (sequence, mapping or scalar). */
+function plainTag(tag: string): Tags {
+  return [
+    { tag, collection: 'seq', nodeClass: YAMLSeq, default: false, resolve: (x: unknown) => x },
+    { tag, collection: 'map', nodeClass: YAMLMap, default: false, resolve: (x: unknown) => x },
+    { tag, default: false, resolve: (s: string) => s },
+  ] as unknown as Tags;
 }
 
 function docOf(docs: Document.Parsed[], node: Node): Document.Parsed {

@@ -1,0 +1,7 @@
+import type { FormatClaims } from '../format';
+
+export const firewalldClaims: FormatClaims = {
+  id: 'firewalld',
+  claims: (path) => /(^|[/\\])firewalld[/\\](.*[/\\])?[^/\\]+\.xml$/i.test(path),
+  comment: { open: '<!--', close: '-->' },
+};
