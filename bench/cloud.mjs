@@ -2,22 +2,11 @@
 // Cloud formats: parse + analysis (median of 7) of the largest Terraform, CloudFormation and ARM corpus files
 // and of generated 2,000-rule Terraform files, and the bundled server's cold start to diagnostics with a .tf
 // file open. Needs a build (npx tsc -p . and node esbuild.mjs). Usage: node bench/cloud.mjs
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const out = (p) => require(path.join(root, 'out/server/src', p));
-const { analyseText } = out('pipeline.js');
-const { formatById } = out('formats/registry.js');
-const { resolveSettings } = out('analysis/settings.js');
-const corpus = path.resolve(root, '../shared/corpus');
-const settings = resolveSettings({});
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { pathToFileURL } from 'node:url';
+import { analyseText, corpus, formatById, median, root, settings, startServer } from './lib.mjs';
 
 function measure(id, file, text) {
   const format = formatById(id);
@@ -63,27 +52,14 @@ console.table(rows);
 // The bundled server, cold: spawn → initialize → open a .tf → diagnostics published.
 const server = path.join(root, 'dist/server.js');
 if (fs.existsSync(server) && rows.length) {
-  const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
   const file = path.join(tmp, 'generated-2000-aws-rules.tf');
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [server, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
-  let got;
-  const diags = new Promise((r) => (got = r));
-  conn.onNotification('textDocument/publishDiagnostics', (p) => got(p));
-  conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
-  conn.onRequest('client/registerCapability', () => null);
-  conn.listen();
-  await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
+  const { conn, diagnostics, stop } = await startServer(process.execPath, [server, '--stdio']);
   const tInit = performance.now();
-  await conn.sendNotification('initialized', {});
   await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: pathToFileURL(file).href, languageId: 'terraform', version: 1, text: aws } });
-  const d = await Promise.race([diags, new Promise((_, rej) => setTimeout(() => rej(new Error('no diagnostics in 60 s')), 60_000))]);
+  const d = await diagnostics(60_000);
   const tDiag = performance.now();
   console.log(`server cold start: spawn → initialize ${(tInit - t0).toFixed(0)} ms; → diagnostics for a 2,000-rule .tf ${(tDiag - t0).toFixed(0)} ms (${d.diagnostics.length} diagnostics)`);
-  await conn.sendRequest('shutdown');
-  await conn.sendNotification('exit');
-  conn.dispose();
-  proc.kill();
+  await stop();
 }
 fs.rmSync(tmp, { recursive: true, force: true });

@@ -3,17 +3,9 @@
 // format. Needs a build (npx tsc -p .) and ../shared/corpus. Usage: node bench/formats.mjs
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { analyseText, corpus, formatById, median, out, settings } from './lib.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const out = (p) => require(path.join(root, 'out/server/src', p));
-const { analyseText } = out('pipeline.js');
-const { formatById } = out('formats/registry.js');
-const { resolveSettings } = out('analysis/settings.js');
 const { hoverAt } = out('features/hover.js');
-const corpus = path.resolve(root, '../shared/corpus');
 if (!fs.existsSync(corpus)) {
   console.log(`corpus not found at ${corpus}: nothing to measure`);
   process.exit(0);
@@ -28,8 +20,6 @@ const cases = [
   ['pf', largest(['pf'], (f) => !f.endsWith('.md'))],
   ['firewalld', largest(['firewalld/zones'], (f) => f.endsWith('.xml'))],
 ];
-const settings = resolveSettings({});
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? 0;

@@ -1,6 +1,6 @@
 // Benchmarks: prints figures measured side by side in one run. Not a test: machines are noisy.
 // Uses the compiled sources in out/ (npm run bench builds them) and the bundled server in dist/.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -84,22 +84,14 @@ row(`hover in-process, ${positions.length} port tokens: p50`, `${pct(lat, 50).to
 row('hover in-process: p99', `${pct(lat, 99).toFixed(3)} ms`, 'target p99 < 2 ms');
 
 // 3. the bundled server over stdio: diagnostics time, hover round trips, resident memory.
-const { createMessageConnection, StreamMessageReader, StreamMessageWriter } = require('vscode-jsonrpc/node');
+// lib.mjs loads out/, which the check above may have just built.
+const { startServer } = await import('./lib.mjs');
 // Started through its shebang, exactly as `portcullis-language-server --stdio` runs in an editor.
-const proc = spawn(path.join(REPO, 'dist/server.js'), ['--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
-const conn = createMessageConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
-let gotDiags;
-const diagsArrived = new Promise((r) => (gotDiags = r));
-conn.onNotification('textDocument/publishDiagnostics', (p) => gotDiags(p));
-conn.onRequest('workspace/configuration', (p) => p.items.map(() => ({})));
-conn.onRequest('client/registerCapability', () => null);
-conn.listen();
-await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: { workspace: { configuration: true } } });
-await conn.sendNotification('initialized', {});
+const { proc, conn, diagnostics, stop } = await startServer(path.join(REPO, 'dist/server.js'), ['--stdio']);
 const uri = pathToFileURL(largest).href;
 let t = performance.now();
 await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'iptables', version: 1, text } });
-const diags = await Promise.race([diagsArrived, new Promise((_, rej) => setTimeout(() => rej(new Error('no diagnostics in 30 s')), 30_000))]);
+const diags = await diagnostics(30_000);
 row('server: open largest → diagnostics published', `${(performance.now() - t).toFixed(0)} ms`, `(${diags.diagnostics.length} diagnostics)`);
 const rtt = [];
 for (const p of positions.slice(0, 500)) {
@@ -111,10 +103,7 @@ row('server hover round trip over stdio: p50', `${pct(rtt, 50).toFixed(3)} ms`);
 row('server hover round trip over stdio: p99', `${pct(rtt, 99).toFixed(3)} ms`);
 const rss = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${proc.pid}/status`, 'utf8'));
 row('server RSS with the largest file open', rss ? `${(Number(rss[1]) / 1024).toFixed(1)} MB` : 'n/a', 'target < 60 MB');
-await conn.sendRequest('shutdown');
-await conn.sendNotification('exit');
-conn.dispose();
-proc.kill();
+await stop();
 
 // 4. bundle sizes.
 for (const f of ['extension.js', 'server.js', 'cli.js']) {
@@ -123,7 +112,7 @@ for (const f of ['extension.js', 'server.js', 'cli.js']) {
 }
 
 // 5. every other bench/*.mjs, contributed per area, in name order.
-const EXTRAS = fs.readdirSync(path.join(REPO, 'bench')).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs').sort();
+const EXTRAS = fs.readdirSync(path.join(REPO, 'bench')).filter((f) => f.endsWith('.mjs') && f !== 'run.mjs' && f !== 'lib.mjs').sort();
 for (const extra of EXTRAS) {
   const p = path.join(REPO, 'bench', extra);
   if (fs.existsSync(p)) {

@@ -6,18 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
-const out = (p) => require(path.join(root, 'out/server/src', p));
-const { analyseText } = out('pipeline.js');
-const { formatById } = out('formats/registry.js');
-const { resolveSettings } = out('analysis/settings.js');
-const corpus = path.resolve(root, '../shared/corpus');
-const settings = resolveSettings({});
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+import { analyseText, corpus, formatById, median, settings } from './lib.mjs';
 
 const largest = (dir) => {
   const d = path.join(corpus, dir);

@@ -10,6 +10,8 @@
 //   node scripts/screenshots.mjs --editor   -> only the last four (the Exposure view and editor conveniences)
 //   node scripts/screenshots.mjs --icon     -> images/icon.png (128x128, rendered from the SVG below)
 //   node scripts/screenshots.mjs --terraform -> only docs/images/terraform.png (a security group in main.tf)
+//   node scripts/screenshots.mjs --format  -> only docs/images/format-document.png (Format Document on an nft file:
+//                                              the file as written on the left, formatted on the right)
 //   node scripts/screenshots.mjs --workspace -> docs/images/workspace-exposure.png (the Workspace Exposure view over
 //                                              test/e2e/workspace/stack and the sample above)
 import { spawn, spawnSync } from 'node:child_process';
@@ -67,6 +69,22 @@ table inet filter {
     ct state established,related accept
     tcp dport $web accept
   }
+}
+`;
+
+// The Format Document screenshot: an nftables file written the way rules grow by hand.
+const NFT_MESSY = `#!/usr/sbin/nft -f
+define admin = { 198.51.100.0/24, 203.0.113.7 }
+table inet filter {
+chain input {
+type filter hook input priority 0; policy drop;
+    iif lo accept
+      ct state established,related accept
+  ip saddr $admin tcp dport 22 accept
+ tcp dport { 80, 443 } accept; udp dport 53 accept
+        icmp type echo-request limit rate 5/second accept
+}
+  chain forward { type filter hook forward priority 0; policy drop; }
 }
 `;
 
@@ -223,6 +241,8 @@ async function main() {
     fs.writeFileSync(path.join(dirs.ws, 'web1.rules'), PROBE_SAMPLE);
     fs.writeFileSync(path.join(dirs.ws, 'main.tf'), TF_SAMPLE);
     fs.writeFileSync(path.join(dirs.ws, 'web.nft'), NFT_SAMPLE);
+    fs.writeFileSync(path.join(dirs.ws, 'as-written.nft'), NFT_MESSY);
+    fs.writeFileSync(path.join(dirs.ws, 'formatted.nft'), NFT_MESSY);
   }
   fs.mkdirSync(path.join(dirs.ud, 'User'), { recursive: true });
   fs.writeFileSync(path.join(dirs.ud, 'User', 'settings.json'), JSON.stringify({
@@ -297,6 +317,10 @@ async function main() {
     }
 
     fs.mkdirSync(OUT, { recursive: true });
+    if (process.argv.includes('--format')) {
+      await formatShot(page);
+      return;
+    }
     if (onlyWorkspace) {
       await workspaceShot(page);
       return;
@@ -316,6 +340,33 @@ async function main() {
     }
     fs.rmSync(run, { recursive: true, force: true, maxRetries: 3 });
   }
+}
+
+/** Format Document on an nftables file: the same text as written (left) and formatted by Portcullis (right). */
+async function formatShot(page) {
+  await quickOpen(page, 'as-written.nft');
+  await page.waitForSelector('.monaco-editor .view-lines', { timeout: 20000 });
+  await palette(page, 'View: Split Editor Right');
+  await sleep(800);
+  await quickOpen(page, 'formatted.nft');
+  await sleep(2500); // the language server starts and analyses the file
+  await palette(page, 'Format Document');
+  // Formatting changed the text only when the right editor's fourth line is indented (`    type filter …`).
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const lines = await page.$$eval('.editor-group-container.active .view-line', (els) =>
+      els.map((e) => ({ top: parseFloat(e.style.top), text: e.textContent.replace(/\u00a0/g, ' ') })),
+    );
+    const typed = lines.sort((a, b) => a.top - b.top).find((l) => l.text.includes('type filter hook input'));
+    if (typed?.text.startsWith('    type')) break;
+    if (Date.now() > deadline) throw new Error(`Format Document did not indent the chain: ${JSON.stringify(typed)}`);
+    await sleep(300);
+  }
+  await page.keyboard.press('Control+S');
+  await page.keyboard.press('Control+B'); // hide the side bar: room for both files
+  await sleep(1200);
+  await page.screenshot({ path: path.join(OUT, 'format-document.png') });
+  log('wrote docs/images/format-document.png');
 }
 
 /** Runs a command from the Command Palette by its title. */

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { resolveSettings, type Settings } from './analysis/settings';
-import { readTextFile } from './io/read-text';
+import { readTextFile } from './io/read-file';
 import schema from '../../schemas/portcullis.schema.json';
 import { validate as generated } from './config-validator.generated';
 

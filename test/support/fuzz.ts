@@ -156,6 +156,46 @@ const PIECES = [
   '->',
   'ssh',
   'http:https',
+  // YAML / JSON (compose, Kubernetes, CloudFormation, ARM)
+  'services:',
+  'ports:',
+  '- "8080:80"',
+  '- 127.0.0.1:5432:5432/udp',
+  '${PORT:-80}',
+  '${',
+  'apiVersion: v1',
+  'kind: Service',
+  'type: LoadBalancer',
+  'hostPort: 22',
+  'nodePort:',
+  '&a',
+  '*a',
+  '<<: *a',
+  '!Ref',
+  '!Sub',
+  '{{ .Values.port }}',
+  '---',
+  '"FromPort": 22',
+  '"ToPort":',
+  '"CidrIp": "0.0.0.0/0"',
+  "[parameters('p')]",
+  '"securityRules": [',
+  // HCL (Terraform)
+  'resource "aws_security_group" "a" {',
+  'ingress {',
+  'from_port = 0',
+  'cidr_blocks = ["0.0.0.0/0"]',
+  'var.',
+  '${var.x}',
+  'dynamic "ingress" {',
+  'for_each',
+  '<<EOT',
+  // Dockerfile, services
+  'EXPOSE',
+  'ARG',
+  'ENV',
+  '80/tcp',
+  'ssh 22/tcp',
 ];
 
 const FALLBACK_LINES = ['# portcullis fuzz seed line', 'pass in proto tcp to port 22', '-A INPUT -p tcp --dport 22 -j ACCEPT'];
@@ -182,8 +222,11 @@ export function linePools(): Map<string, { lines: string[]; names: string[] }> {
   for (const r of roots) if (fs.existsSync(r)) walk(r);
   for (const file of files.sort()) {
     // Corpus folders are named by format where file names alone do not say (pf's *.conf).
-    const format = formatForPath(file) ?? formatById(path.relative(CORPUS, file).split(path.sep)[0]);
-    if (!format || fs.statSync(file).size > 2_000_000) continue;
+    if (fs.statSync(file).size > 2_000_000) continue;
+    // The registry decides, with the content sniff for generic .yaml/.json (compose, Kubernetes, CloudFormation, ARM).
+    const format =
+      formatForPath(file, () => fs.readFileSync(file, 'utf8')) ?? formatById(path.relative(CORPUS, file).split(path.sep)[0]);
+    if (!format) continue;
     const pool = pools.get(format.id)!;
     pool.names.push(path.basename(file));
     for (const l of fs.readFileSync(file, 'utf8').split('\n')) if (l.trim()) pool.lines.push(l);
@@ -250,6 +293,8 @@ export function fuzzInput(seed: number, index: number, pools: ReturnType<typeof 
 
 export interface Outcome {
   ms: number;
+  /** Set when the first run was over the slow limit and the input was run again: the first run's time. */
+  firstMs?: number;
   error?: string;
   internal?: string;
 }
@@ -304,6 +349,10 @@ export interface FuzzReport {
   exceptions: number;
   internalErrors: number;
   slow: number;
+  /** Inputs whose first run was over the slow limit, run again; `slow` counts those slow both times. */
+  retimed: number;
+  /** The first 50 of them: index, format and both times. */
+  retimedInputs: { index: number; format: string; firstMs: number; ms: number }[];
   hangs: number;
   heapFailures: number;
   maxMs: number;
@@ -327,6 +376,7 @@ export interface FuzzOptions {
 }
 
 const WORKER = path.join(__dirname, 'fuzz-worker.js');
+const STARTUP_MS = 120_000;
 
 /** Runs inputs [0, count) of `seed` in a worker, restarting it after a hang or heap failure. */
 export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
@@ -339,6 +389,8 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
     exceptions: 0,
     internalErrors: 0,
     slow: 0,
+    retimed: 0,
+    retimedInputs: [],
     hangs: 0,
     heapFailures: 0,
     maxMs: 0,
@@ -357,11 +409,13 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
   };
   let next = 0;
   while (next < o.count) {
-    // Shared cell: the index the worker is on, so the watchdog knows what hung without a message round trip.
+    // Shared cell: the index the worker is on, so the watchdog knows what hung without a message round trip; -1
+    // while the worker starts (loading the modules takes seconds on a loaded machine and is no input's fault).
     const current = new Int32Array(new SharedArrayBuffer(4));
-    Atomics.store(current, 0, next);
+    Atomics.store(current, 0, -1);
+    const from = next;
     const worker = new Worker(WORKER, {
-      workerData: { seed: o.seed, from: next, to: o.count, current },
+      workerData: { seed: o.seed, from, to: o.count, current, slowMs, pools },
       resourceLimits: { maxOldGenerationSizeMb: o.heapMb ?? 512 },
     });
     next = await new Promise<number>((resolve) => {
@@ -379,14 +433,19 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
         if (at !== last) {
           last = at;
           since = Date.now();
-        } else if (Date.now() - since > hangMs) {
+        } else if (at === -1 && Date.now() - since > STARTUP_MS) {
+          report.hangs++;
+          fail(from, 'hang', `the worker did not start within ${STARTUP_MS} ms`);
+          void worker.terminate();
+          finish(from + 1);
+        } else if (at !== -1 && Date.now() - since > hangMs) {
           report.hangs++;
           fail(at, 'hang', `no result after ${hangMs} ms`);
           void worker.terminate();
           finish(at + 1);
         }
       }, 50);
-      worker.on('message', (m: { index: number; format: string; ms: number; error?: string; internal?: string } | { end: number }) => {
+      worker.on('message', (m: ({ index: number; format: string; error?: string } & Outcome) | { end: number }) => {
         if ('end' in m) return finish(m.end);
         report.done++;
         report.totalMs += m.ms;
@@ -404,15 +463,17 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
           report.internalErrors++;
           fail(m.index, 'internal', m.internal, m.ms);
         }
+        if (m.firstMs !== undefined && report.retimed++ < 50)
+          report.retimedInputs.push({ index: m.index, format: m.format, firstMs: m.firstMs, ms: m.ms });
         if (m.ms > slowMs) {
           report.slow++;
-          fail(m.index, 'slow', `${m.ms.toFixed(0)} ms`, m.ms);
+          fail(m.index, 'slow', `${m.firstMs?.toFixed(0)} ms, then ${m.ms.toFixed(0)} ms`, m.ms);
         }
         if (report.done % 1000 === 0) o.onProgress?.(report.done, report);
       });
       worker.on('error', (e) => {
         // Out of heap (ERR_WORKER_OUT_OF_MEMORY) or anything else that kills the worker: blame the current input.
-        const at = Atomics.load(current, 0);
+        const at = Math.max(Atomics.load(current, 0), from);
         report.heapFailures++;
         fail(at, 'heap', (e as Error).message);
         finish(at + 1);
@@ -426,13 +487,20 @@ export async function runFuzz(o: FuzzOptions): Promise<FuzzReport> {
 }
 
 /** The worker side: runs its range and posts one message per input. */
-export function workerMain(data: { seed: number; from: number; to: number; current: Int32Array }, post: (m: unknown) => void): void {
-  const pools = linePools();
+export function workerMain(
+  data: { seed: number; from: number; to: number; current: Int32Array; slowMs: number; pools?: ReturnType<typeof linePools> },
+  post: (m: unknown) => void,
+): void {
+  const pools = data.pools ?? linePools();
   for (let i = data.from; i < data.to; i++) {
     Atomics.store(data.current, 0, i);
     const input = fuzzInput(data.seed, i, pools);
     try {
-      post({ index: i, format: input.format.id, ...exercise(input) });
+      let outcome = exercise(input);
+      // Eight processes share two cores here: a stall of the machine is not a slow input, so a slow one runs again
+      // and counts as slow only if the second run is slow too (both times are reported).
+      if (outcome.ms > data.slowMs) outcome = { ...outcome, ms: Math.min(outcome.ms, exercise(input).ms), firstMs: outcome.ms };
+      post({ index: i, format: input.format.id, ...outcome });
     } catch (e) {
       post({ index: i, format: input.format.id, ms: 0, error: ((e as Error).stack ?? String(e)).split('\n').slice(0, 4).join(' | ') });
     }

@@ -81,6 +81,9 @@ export const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSe
 const MAX_DEPTH = 100_000;
 const WALK_BUDGET = 200_000;
 const VISITS_PER_RULE = 8;
+/** The size of one interface class's copy of the IPv4 address space in the keyed space. */
+const V4_SPAN = 2 ** 32;
+
 /** Beyond this many intervals a footprint's ports or sources widen to everything, to keep it cheap to build. */
 const FOOTPRINT_DETAIL = 64;
 
@@ -589,6 +592,7 @@ class ChainWalker {
 
   /** Stacks one address set per interface class into the keyed space. */
   private keyed(perClass: (AddressSet | undefined)[]): AddressSet {
+    if (this.family === 'ipv4') return this.wrap(this.keyedV4(perClass));
     const intervals: [bigint, bigint][] = [];
     perClass.forEach((set, idx) => {
       if (!set) return;
@@ -598,8 +602,24 @@ class ChainWalker {
     return this.wrap(IntervalSet.fromSorted(intervals));
   }
 
+  /** IPv4 keys stay below 2^53 (class index × 2^32 + address), so they are stacked as plain numbers. */
+  private keyedV4(perClass: (AddressSet | undefined)[]): IntervalSet {
+    let n = 0;
+    for (const set of perClass) if (set) n += set.v4.count * 2;
+    const out = new Float64Array(n);
+    let k = 0;
+    perClass.forEach((set, idx) => {
+      const b = set?.v4.numberBounds();
+      if (!b) return;
+      const off = idx * V4_SPAN;
+      for (let j = 0; j < b.length; j++) out[k++] = b[j] + off;
+    });
+    return IntervalSet.fromSortedBounds(out);
+  }
+
   /** Splits a keyed set back into real addresses per interface class. */
   private unkeyed(set: AddressSet): { iface: IfaceClass; sources: AddressSet }[] {
+    if (this.family === 'ipv4') return this.unkeyedV4(set.v4);
     const perClass = new Map<number, [bigint, bigint][]>();
     const mask = (1n << this.bits) - 1n;
     // One pass over the sorted intervals; an interval crossing a class boundary is cut there.
@@ -616,6 +636,28 @@ class ChainWalker {
       }
     }
     return [...perClass].map(([idx, list]) => ({ iface: this.classes[idx], sources: this.wrap(IntervalSet.fromSorted(list)) }));
+  }
+
+  private unkeyedV4(set: IntervalSet): { iface: IfaceClass; sources: AddressSet }[] {
+    const b = set.numberBounds()!;
+    const perClass = new Map<number, number[]>();
+    for (let k = 0; k < b.length; k += 2) {
+      let lo = b[k];
+      const hi = b[k + 1];
+      while (lo <= hi) {
+        const idx = Math.floor(lo / V4_SPAN);
+        const base = idx * V4_SPAN;
+        const top = Math.min(hi, base + V4_SPAN - 1);
+        let list = perClass.get(idx);
+        if (!list) perClass.set(idx, (list = []));
+        list.push(lo - base, top - base);
+        lo = top + 1;
+      }
+    }
+    return [...perClass].map(([idx, list]) => ({
+      iface: this.classes[idx],
+      sources: this.wrap(IntervalSet.fromSortedBounds(Float64Array.from(list))),
+    }));
   }
 
   private familySet(set: AddressSet): IntervalSet {

@@ -1,11 +1,14 @@
 /**
  * PC105 shadowed rules: rules that no new TCP/UDP connection can reach because earlier rules decide all of
- * their packets. PC106 redundant rules: removing the rule changes nothing about what is accepted.
+ * their packets, in the same chain or before it on the packet's path (raw/mangle/nat chains and other base
+ * chains on the hook that run first, and the chains that jump to it). PC106 redundant rules: removing the rule
+ * changes nothing about what is accepted.
  */
 import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
+import type { Range } from '../model/range';
 import type { Chain, Rule, Ruleset } from '../model/ruleset';
-import { allChains } from '../model/ruleset';
+import { allChains, chainLabel } from '../model/ruleset';
 import type { Check } from './check';
 import { sameExposure } from './compare';
 import { analyseExposure, compile, type Compiled, type Exposure } from './exposure';
@@ -34,18 +37,26 @@ export const shadowedRules: Check = ({ ruleset, exposure }) => {
       const c = compile(rule, ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4');
       if (c.never || !(c.protocols.tcp || c.protocols.udp)) return;
       const deciders = responsible(chain, index, ruleset);
-      const related = deciders.map((d) => ({ range: d.rule.range, message: d.message }));
+      const before = distinct(decidedBefore(chain, c, { rs: ruleset, exposure, family: ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4' }));
+      // Packets dropped or rewritten before this chain never reach the rules above it either: those decide first.
+      const upstream = before.some((d) => d.covering);
+      const local = deciders.map((d) => ({ range: d.rule.range, message: d.message }));
+      // A rule of its own chain that decides every packet explains it alone; otherwise earlier chains' share is related.
+      const related = upstream ? [...before, ...local] : deciders.some((d) => d.covering) ? local : [...local, ...before];
       findings.push({
         code: 'PC105',
         severity: CODES.PC105.severity,
         range: rule.range,
-        related,
+        related: related.slice(0, 6).map(({ range, message }) => ({ range, message })),
         data: { ruleId: rule.id },
-        message: shadowMessage(
-          chain,
-          rule,
-          deciders.map((d) => d.rule),
-        ),
+        message: upstream
+          ? upstreamMessage(rule, before, deciders.map((d) => d.rule))
+          : shadowMessage(
+              chain,
+              rule,
+              deciders.map((d) => d.rule),
+              before,
+            ),
       });
     });
   }
@@ -59,9 +70,13 @@ const lineOf = (r: Rule) => r.range.start.line + 1;
  * come earlier in the file; in a last-match chain (pf) a later rule overrides unless a final (quick) rule stopped
  * evaluation first. Deleting is suggested only for rules that accept: a block rule is never advised away.
  */
-function shadowMessage(chain: Chain, rule: Rule, deciders: Rule[]): string {
+function shadowMessage(chain: Chain, rule: Rule, deciders: Rule[], before: Upstream[] = []): string {
   const lines = deciders.map(lineOf);
-  const listed = lines.length ? ` (line ${lines.join(', ')})` : '';
+  // With no rule of its own chain to name, rules before the chain that decide some of the packets are named (the
+  // related information lists them in any case).
+  const earlier = lines.length ? [] : before.slice(0, 3).map((d) => `line ${d.range.start.line + 1} (${d.where})`);
+  const parts = [...(lines.length ? [`line ${lines.join(', ')}`] : []), ...(earlier.length ? [`before this chain: ${earlier.join(', ')}`] : [])];
+  const listed = parts.length ? ` (${parts.join('; ')})` : '';
   const del = rule.action.kind === 'accept' ? 'Delete it, or ' : '';
   const say = (move: string) => (del ? del + move : capital(move));
   if (chain.order === 'union') {
@@ -121,19 +136,159 @@ function lastBefore(list: Decider[], index: number): number {
   return lo - 1;
 }
 
+/** Each place once (a chain jumped to from several rules meets the same earlier rules again), covering ones first. */
+function distinct(list: Upstream[]): Upstream[] {
+  const seen = new Set<string>();
+  const keep = list.filter((d) => {
+    const key = `${d.range.start.line}:${d.range.start.character}:${d.where}`;
+    return !seen.has(key) && !!seen.add(key);
+  });
+  return [...keep.filter((d) => d.covering), ...keep.filter((d) => !d.covering)];
+}
+
+/** The shadowed rule's packets are decided before its chain: name those rules, and the file's fix. */
+function upstreamMessage(rule: Rule, before: Upstream[], local: Rule[]): string {
+  const named = [...before.map((d) => `line ${d.range.start.line + 1} (${d.where})`), ...local.map((r) => `line ${lineOf(r)}`)];
+  const fix = rule.action.kind === 'accept' ? 'Delete it, or change' : 'Change';
+  return `this rule can never match a new connection: its packets are decided before it sees them, by ${named.slice(0, 4).join(', ')}. ${fix} the rule that decides first if it should match.`;
+}
+
+/** A rule (or policy) before the shadowed rule's chain that drops, rewrites or withholds its packets. */
+interface Upstream {
+  range: Range;
+  /** Where it is, for the message: "chain PREROUTING of table raw". */
+  where: string;
+  message: string;
+  /** It decides every packet of the shadowed rule (exactly), not only some. */
+  covering: boolean;
+}
+
+interface PathContext {
+  rs: Ruleset;
+  exposure: Exposure;
+  family: 'ipv4' | 'ipv6';
+}
+
+const MAX_CALLER_DEPTH = 8;
+
+/** The two rules can see one packet: a shared transport, ports, sources and no interface test that excludes the other. */
+function overlaps(m: Compiled, t: Compiled): boolean {
+  return (
+    ((m.protocols.tcp && t.protocols.tcp) || (m.protocols.udp && t.protocols.udp)) &&
+    m.result.ports.overlaps(t.result.ports) &&
+    !m.result.sources.intersect(t.result.sources).isEmpty() &&
+    !m.ifaces.some((a) => t.ifaces.some((b) => excludes(a, b)))
+  );
+}
+
+/** `-i eth0` and `-i eth1`, or `-i lo` and `! -i lo`: no packet arrives on both. */
+function excludes(a: { name: string; negated: boolean }, b: { name: string; negated: boolean }): boolean {
+  const same = (x: string, y: string) => (x.endsWith('+') ? y.startsWith(x.slice(0, -1)) : x === y);
+  if (a.negated && b.negated) return false;
+  if (a.negated !== b.negated) return !a.negated ? same(b.name, a.name) : same(a.name, b.name);
+  return !same(a.name, b.name) && !same(b.name, a.name);
+}
+
+/** Every packet the shadowed rule matches is matched by `m` too. */
+function coversAll(m: Compiled, t: Compiled): boolean {
+  return (
+    m.result.exact &&
+    (!t.protocols.tcp || m.protocols.tcp) &&
+    (!t.protocols.udp || m.protocols.udp) &&
+    m.result.ports.covers(t.result.ports) &&
+    m.result.sources.covers(t.result.sources) &&
+    m.ifaces.every((a) => t.ifaces.some((b) => a.name === b.name && a.negated === b.negated))
+  );
+}
+
+const placeOf = (c: Chain) => `${chainLabel(c)}${c.label ? '' : ` of table ${c.table}`}`;
+
 /**
- * Rules that decide before the shadowed one and overlap it, in evaluation order, covering ones first. One pass
- * over the earlier deciders (a chain of thousands of cloud rules makes this the hot loop of the check).
+ * Rules before `chain` on the packet's path that decide the shadowed rule's packets (compiled as `t`): for a base
+ * chain, the drops, NOTRACKs, DNATs/REDIRECTs and drop policies of the base chains that run before it (raw,
+ * mangle, nat, another base chain on the hook with a lower priority); for a chain reached by jumps, the jumps
+ * that do not send these packets there, the rules before each jump, and what decides before the caller.
  */
-function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; message: string }[] {
+function decidedBefore(chain: Chain, t: Compiled, ctx: PathContext, depth = 0, seen = new Set<Chain>()): Upstream[] {
+  if (seen.has(chain) || depth > MAX_CALLER_DEPTH) return [];
+  seen.add(chain);
+  const out: Upstream[] = [];
+  if (chain.hook === undefined) {
+    // A jump that sends none of the packets explains the shadow alone only when no other jump sends them either.
+    const jumps: Upstream[] = [];
+    let sending = false;
+    for (const caller of allChains(ctx.rs)) {
+      if (caller.table !== chain.table) continue;
+      caller.rules.forEach((r, k) => {
+        if ((r.action.kind !== 'jump' && r.action.kind !== 'goto') || r.action.chain !== chain.name) return;
+        if (!ctx.exposure.considered.has(r.id)) return;
+        const m = compile(r, ctx.family);
+        if (m.never || !overlaps(m, t)) {
+          const message = `packets reach ${chainLabel(chain)} here, but this rule sends none of the shadowed rule's packets there`;
+          jumps.push({ range: r.range, where: `the jump in ${placeOf(caller)}`, message, covering: false });
+          return;
+        }
+        sending = true;
+        for (const d of earlierInChain(caller, k, t, ctx.family))
+          out.push({ ...d, where: placeOf(caller), message: `${d.message}, before they are sent to ${chainLabel(chain)}` });
+        out.push(...decidedBefore(caller, t, ctx, depth + 1, seen));
+      });
+    }
+    return [...jumps.map((j) => ({ ...j, covering: !sending })), ...out];
+  }
+  const stages = new Set<Chain>();
+  for (const ce of ctx.exposure.chains) {
+    const at = ce.family === ctx.family ? ce.path.indexOf(chain) : -1;
+    for (const s of at > 0 ? ce.path.slice(0, at) : []) stages.add(s);
+  }
+  for (const s of stages) {
+    const where = placeOf(s);
+    let accepts = false;
+    for (const r of s.rules) {
+      const m = compile(r, ctx.family);
+      if (m.never || !overlaps(m, t)) continue;
+      const all = coversAll(m, t);
+      const them = all ? 'the shadowed rule\'s packets' : 'some of the shadowed rule\'s packets';
+      const kind = r.action.kind;
+      if (kind === 'accept') accepts = true;
+      if (kind === 'drop' || kind === 'reject')
+        out.push({ range: r.range, where, covering: all, message: `${kind === 'drop' ? 'drops' : 'rejects'} ${them} before ${placeOf(chain)}` });
+      else if (kind === 'notrack' && t.conntrack)
+        out.push({ range: r.range, where, covering: all, message: `takes ${them} out of connection tracking before ${placeOf(chain)} (NEW becomes UNTRACKED)` });
+      else if (kind === 'dnat' && (r.action.redirect || r.action.toPorts))
+        out.push({ range: r.range, where, covering: all, message: `rewrites the destination of ${them} before ${placeOf(chain)}` });
+    }
+    if (s.policy === 'drop' && !accepts)
+      out.push({ range: s.policyRange ?? s.range, where: `the policy of ${where}`, covering: true, message: `policy drop: no rule of ${where} accepts the shadowed rule's packets, so they never reach ${placeOf(chain)}` });
+  }
+  return out;
+}
+
+/** Terminal rules before `index` in `chain` that see the shadowed rule's packets (drops or accepts end the chain for them). */
+function earlierInChain(chain: Chain, index: number, t: Compiled, family: 'ipv4' | 'ipv6'): Upstream[] {
+  const out: Upstream[] = [];
+  for (let k = 0; k < index; k++) {
+    const r = chain.rules[k];
+    if (r.action.kind !== 'accept' && r.action.kind !== 'drop' && r.action.kind !== 'reject') continue;
+    const m = compile(r, family);
+    if (m.never || !overlaps(m, t)) continue;
+    const all = coversAll(m, t);
+    const verb = r.action.kind === 'accept' ? 'accepts' : r.action.kind === 'drop' ? 'drops' : 'rejects';
+    out.push({ range: r.range, where: '', covering: all, message: `${verb} ${all ? 'every packet' : 'part'} of the shadowed rule's packets` });
+  }
+  return out;
+}
+
+/** Rules that decide before the shadowed one and overlap it, in evaluation order, covering ones first. */
+function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; message: string; covering: boolean }[] {
   const family = rs.family === 'ipv6' ? 'ipv6' : 'ipv4';
   const earlier = decidersOf(chain, family);
   const target = compile(chain.rules[index], family).result;
   const ranges = target.ports.ranges();
   const lo = ranges[0]?.[0] ?? Infinity;
   const hi = ranges[ranges.length - 1]?.[1] ?? -Infinity;
-  const covering: { rule: Rule; message: string }[] = [];
-  const partial: { rule: Rule; message: string }[] = [];
+  const covering: { rule: Rule; message: string; covering: boolean }[] = [];
+  const partial: { rule: Rule; message: string; covering: boolean }[] = [];
   // Three covering rules are all a message shows; stop looking once they are found.
   for (let k = lastBefore(earlier, index); k >= 0 && covering.length < 3; k--) {
     const d = earlier[k];
@@ -143,8 +298,8 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
     const m = d.match;
     if (!m.ports.overlaps(target.ports) || m.sources.intersect(target.sources).isEmpty()) continue;
     if (m.ports.covers(target.ports) && m.sources.covers(target.sources) && m.exact)
-      covering.push({ rule: d.rule, message: 'decides every packet of the shadowed rule' });
-    else if (partial.length < 3) partial.push({ rule: d.rule, message: "decides part of the shadowed rule's packets" });
+      covering.push({ rule: d.rule, message: 'decides every packet of the shadowed rule', covering: true });
+    else if (partial.length < 3) partial.push({ rule: d.rule, message: "decides part of the shadowed rule's packets", covering: false });
   }
   return [...covering, ...partial].slice(0, 3);
 }

@@ -9,7 +9,7 @@ import { describeProblems, findConfigFile, readConfigFile, type LoadedConfig } f
 import type { Format } from '../formats/format';
 import type { Finding, Severity } from '../model/finding';
 import { analyseText, type FileAnalysis } from '../pipeline';
-import { errnoText, readIfPresent, readTextFile } from '../io/read-text';
+import { errnoText, readIfPresent, readTextFile } from '../io/read-file';
 
 const RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import type { Format } from '../formats/format';
 import { FORMATS, HEAD_BYTES } from '../formats/registry';
 import { resolveFormat } from '../pipeline';
-import { errnoText, fileKind, readHead } from '../io/read-text';
+import { errnoText, fileKind, readHead } from '../io/read-file';
 
 export type Input =
   | { kind: 'file'; path: string; format: Format }

@@ -5,7 +5,7 @@ import { reportJson, reportMarkdown, reportText } from '../features/probe-render
 import { probe as runProbe } from '../probe/probe';
 import { DEFAULTS } from '../probe/types';
 import { importReport, probePlan } from '../probe-command';
-import { errnoText, readTextFile } from '../io/read-text';
+import { errnoText, readTextFile } from '../io/read-file';
 import { choice, stringOption, UsageError, wholeNumber, type Values } from './options';
 import type { Reporter } from './report';
 import { runAnalysis } from './run';

@@ -4,7 +4,7 @@
  */
 import type { Severity } from '../model/finding';
 import { FORMATS } from '../formats/registry';
-import { errnoText, readTextFile } from '../io/read-text';
+import { errnoText, readTextFile } from '../io/read-file';
 import { analyseFile, ConfigCache } from './analyse-file';
 import { checkInParallel, planWorkers } from './check-pool';
 import { inputs, type Input } from './inputs';

@@ -117,6 +117,27 @@ export class IntervalSet {
     return this.cachedIntervals;
   }
 
+  /** The bounds (lo, hi, lo, hi …) when every bound is a safe integer, else undefined. Read only: never write to it. */
+  numberBounds(): Float64Array | undefined {
+    return this.nums ?? undefined;
+  }
+
+  /** A set from sorted lo/hi bounds of safe integers (merges overlaps and neighbours); takes ownership of `b`. */
+  static fromSortedBounds(b: Float64Array): IntervalSet {
+    let n = 0;
+    for (let k = 0; k < b.length; k += 2) {
+      const lo = b[k];
+      const hi = b[k + 1];
+      if (n && lo <= b[n - 1] + 1) {
+        if (hi > b[n - 1]) b[n - 1] = hi;
+      } else if (lo <= hi) {
+        b[n++] = lo;
+        b[n++] = hi;
+      }
+    }
+    return IntervalSet.ofNums(n === b.length ? b : b.slice(0, n));
+  }
+
   /** The intervals as number pairs when every bound is a safe integer (ports, IPv4), else undefined. */
   numberPairs(): [number, number][] | undefined {
     const b = this.nums;

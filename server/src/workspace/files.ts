@@ -1,7 +1,6 @@
 /** Finds the files of a directory tree that some format recognises: bounded in count and size, regular files only. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { HEAD_BYTES } from '../formats/registry';
 
 /** More files than this in one tree are not analysed (the result says so). */
 export const MAX_FILES = 5000;
@@ -45,19 +44,4 @@ export function findFiles(root: string, recognised: (p: string) => boolean, limi
   };
   walk(root, 0);
   return found;
-}
-
-/** The start of a file, for formats recognised by content (YAML, JSON); undefined when it cannot be read. */
-export function readHead(p: string): string | undefined {
-  try {
-    const fd = fs.openSync(p, 'r');
-    try {
-      const buf = Buffer.alloc(HEAD_BYTES);
-      return buf.subarray(0, fs.readSync(fd, buf, 0, HEAD_BYTES, 0)).toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
 }

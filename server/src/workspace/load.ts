@@ -1,7 +1,9 @@
 /** Reads and analyses every recognised file under a folder, then combines them (index.ts): for the CLI and the server. */
 import type { ResolvedSettings } from '../analysis/settings';
+import { HEAD_BYTES } from '../formats/registry';
+import { readHead } from '../io/read-file';
 import { analyseText, resolveFormat } from '../pipeline';
-import { findFiles, readHead, type FoundFiles } from './files';
+import { findFiles, type FoundFiles } from './files';
 import type { HostLayout } from './hosts';
 import { combine, type Workspace, type WorkspaceFile } from './index';
 
@@ -22,7 +24,7 @@ export interface TreeWorkspace extends Workspace {
 
 /** The recognised files under `root` (see files.ts for the bounds). */
 export function listTree(root: string): FoundFiles {
-  return findFiles(root, (p) => !!resolveFormat(p, undefined, () => readHead(p)));
+  return findFiles(root, (p) => !!resolveFormat(p, undefined, () => readHead(p, HEAD_BYTES)));
 }
 
 /** Analyses the files of `found` (default: a fresh listing of `root`) and combines them. */

@@ -291,18 +291,7 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
   const portRule = (el: XmlElement, extra: Condition[], action: Action, family: Family | 'both'): Rule[] => {
     const spec = portSpec(el, report);
     if (!spec) return [];
-    return [
-      mkRule(
-        el.fullRange,
-        [
-          ...extra,
-          { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
-          { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
-        ],
-        action,
-        family,
-      ),
-    ];
+    return [mkRule(el.fullRange, [...extra, ...portConditions(spec)], action, family)];
   };
 
   for (const el of root.children) {
@@ -322,17 +311,7 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
       case 'forward-port': {
         // Forwarded to another port or host: the port is reachable (decided by NAT, marked approximate).
         const spec = portSpec(el, report);
-        if (spec)
-          allow.push(
-            mkRule(
-              el.fullRange,
-              [
-                { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
-                { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
-              ],
-              { kind: 'other', target: 'forward-port', range: el.range },
-            ),
-          );
+        if (spec) allow.push(mkRule(el.fullRange, portConditions(spec), { kind: 'other', target: 'forward-port', range: el.range }));
         break;
       }
       case 'rule': {
@@ -429,34 +408,10 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
           );
       } else if (m.name === 'forward-port') {
         const spec = portSpec(m, report);
-        if (spec)
-          rules.push(
-            mkRule(
-              el.fullRange,
-              [
-                ...conds,
-                { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
-                { kind: 'dport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
-              ],
-              { kind: 'other', target: 'forward-port', range: m.range },
-              family,
-            ),
-          );
+        if (spec) rules.push(mkRule(el.fullRange, [...conds, ...portConditions(spec)], { kind: 'other', target: 'forward-port', range: m.range }, family));
       } else if (m.name === 'source-port') {
         const spec = portSpec(m, report);
-        if (spec)
-          rules.push(
-            mkRule(
-              el.fullRange,
-              [
-                ...conds,
-                { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
-                { kind: 'sport', set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
-              ],
-              action,
-              family,
-            ),
-          );
+        if (spec) rules.push(mkRule(el.fullRange, [...conds, ...portConditions(spec, 'sport')], action, family));
       } else
         rules.push(
           mkRule(
@@ -481,6 +436,14 @@ export function parseFirewalld(text: string, ctx: ParseContext): Ruleset {
   chain.rules = [...leading, ...deny, ...allow];
   rs.tables.push({ name: 'firewalld', family: 'both', range: root.range, chains: [chain] });
   return rs;
+}
+
+/** The protocol and port conditions a `<port>`-like element stands for (`dport`, or `sport` for `<source-port>`). */
+function portConditions(spec: NonNullable<ReturnType<typeof portSpec>>, kind: 'dport' | 'sport' = 'dport'): Condition[] {
+  return [
+    { kind: 'protocol', protocols: [spec.protocol], negated: false, range: spec.protoRange },
+    { kind, set: spec.set, negated: false, range: spec.item.range, items: [spec.item] },
+  ];
 }
 
 /** `<port port="1000-2000" protocol="tcp"/>`: validated; the item points at the port value. */
