@@ -55,7 +55,7 @@ export type SiblingReader = (path: string) => string | undefined;
 
 /**
  * What one open document keeps between analyses so that the next edit can reuse the last one. `analyseText` reads
- * and replaces `previous`. (A per-chain exposure cache, when the walk offers one, belongs here too.)
+ * and replaces `previous`, and hands `exposure` to every full analysis.
  */
 export interface Reuse {
   previous?: { text: string; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string; sibling?: string };
