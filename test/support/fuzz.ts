@@ -21,18 +21,10 @@ import type { Range } from '../../server/src/model/range';
 import { allRules } from '../../server/src/model/ruleset';
 import { analyseText } from '../../server/src/pipeline';
 import { CORPUS, HAVE_CORPUS, REPO } from './corpus';
+import { rng } from './rng';
 
-/** Small deterministic PRNG (mulberry32) so any input can be rebuilt from (seed, index). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+export { rng };
+
 
 /** Characters and words that broke or nearly broke a tokenizer or parser before, plus every format's syntax. */
 const PIECES = [

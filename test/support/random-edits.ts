@@ -5,6 +5,10 @@
  * language server over stdio and the in-process pipeline.
  */
 
+import { rng } from './rng';
+
+export { rng };
+
 export interface LineEdit {
   kind: string;
   /** 0-based lines and UTF-16 characters of the text before the edit. */
@@ -12,17 +16,6 @@ export interface LineEdit {
   text: string;
 }
 
-/** mulberry32: small, fast and good enough to make edit sequences reproducible from a seed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const at = (line: number, character: number) => ({ line, character });
 const span = (line: number, from: number, to: number) => ({ start: at(line, from), end: at(line, to) });

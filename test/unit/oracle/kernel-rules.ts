@@ -9,6 +9,9 @@ import { parseIptables } from '../../../server/src/formats/iptables/parse';
 import { parseNftables } from '../../../server/src/formats/nftables/parse';
 import { portOfService } from '../../../server/src/knowledge/registry';
 import { AddressSet } from '../../../server/src/model/addresses';
+import { rng } from '../../support/rng';
+
+export { rng };
 
 const ADDR_OPTS = new Set(['-s', '-d', '--src', '--dst', '--source', '--destination']);
 const V4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)(?:\/(\d+))?$/;
@@ -236,17 +239,6 @@ export function predict(ce: ChainExposure, text: string, proto: Transport, port:
   };
 }
 
-/** mulberry32: a small seeded PRNG so random rulesets are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NETS = [
   '10.100.0.0/16',
