@@ -32,7 +32,7 @@ function random(seed) {
 function formatOf() {
   if (!fs.existsSync(path.join(REPO, 'out/server/src/pipeline.js'))) execFileSync('npx', ['tsc', '-p', REPO], { stdio: 'inherit' });
   const { resolveFormat } = require(path.join(REPO, 'out/server/src/pipeline.js'));
-  const { readHead } = require(path.join(REPO, 'out/server/src/io/read-text.js'));
+  const { readHead } = require(path.join(REPO, 'out/server/src/io/read-file.js'));
   const { HEAD_BYTES } = require(path.join(REPO, 'out/server/src/formats/registry.js'));
   return (p) => resolveFormat(p, undefined, () => readHead(p, HEAD_BYTES))?.id;
 }
