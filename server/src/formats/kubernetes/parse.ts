@@ -256,8 +256,8 @@ function workload(ctx: Ctx, r: Resource): PodTemplate {
 }
 
 /** Container ports of the pods a selector picks. */
-function podPorts(pods: PodTemplate[], namespace: string, sel: Selector): { port: number; protocol: string }[] {
-  const out = new Map<string, { port: number; protocol: string }>();
+function podPorts(pods: PodTemplate[], namespace: string, sel: Selector): { port: number; protocol: string; file: YamlFile }[] {
+  const out = new Map<string, { port: number; protocol: string; file: YamlFile }>();
   for (const p of pods) {
     if (p.res.namespace !== namespace || !matches(sel, p.labels)) continue;
     const { file } = p;
@@ -265,7 +265,9 @@ function podPorts(pods: PodTemplate[], namespace: string, sel: Selector): { port
       for (const port of items(file, get(file, c, 'ports'))) {
         const v = scalar(file, get(file, port, 'containerPort'))?.value;
         const protocol = (text(file, get(file, port, 'protocol')) ?? 'TCP').toLowerCase();
-        if (typeof v === 'number') out.set(`${v}/${protocol}`, { port: v, protocol });
+        const key = `${v}/${protocol}`;
+        // A pod of this file wins over one elsewhere in the folder: the link is then certain.
+        if (typeof v === 'number' && (!out.has(key) || file === out.get(key)!.file)) out.set(key, { port: v, protocol, file });
       }
     }
   }
@@ -543,7 +545,8 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
         ]);
       }
     }
-    const portConds: { items: PortItem[]; protocol: string; range: Range }[] = [];
+    // `elsewhere`: the port comes from a pod in another manifest of the folder, linked by labels alone.
+    const portConds: { items: PortItem[]; protocol: string; range: Range; elsewhere?: boolean }[] = [];
     if (!ports.length) {
       // Every port is allowed, but a pod answers only on the ports it listens on: those of the selected pods
       // in this file, or (none in the file) whichever ports they have, approximately.
@@ -554,6 +557,7 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
             items: [{ text: `${l.port} (containerPort)`, range: file.rangeOf(rule), lo: l.port, hi: l.port }],
             protocol: l.protocol,
             range: file.rangeOf(rule),
+            elsewhere: l.file !== file,
           });
       else
         portConds.push({
@@ -611,8 +615,11 @@ function networkPolicy(ctx: Ctx, r: Resource, pods: PodTemplate[]): Policy {
         if (protocol !== 'any') conditions.push({ kind: 'protocol', protocols: [protocol], negated: false, range: pc.range });
         if (!unknown) conditions.push({ kind: 'dport', set: portSet(pc.items), negated: false, range: pc.range, items: pc.items });
         else if (unknown === 'named')
-          conditions.push({ kind: 'opaque', text: `named port ${pc.items[0].text} (no pod in this file names it)`, range: pc.range });
-        else conditions.push({ kind: 'opaque', text: 'the ports the selected pods listen on (no such pod in this file)', range: pc.range });
+          conditions.push({ kind: 'opaque', text: `named port ${pc.items[0].text} (no pod in this folder names it)`, range: pc.range });
+        else conditions.push({ kind: 'opaque', text: 'the ports the selected pods listen on (no such pod in this folder)', range: pc.range });
+        // Another manifest's pod may belong to another application that shares the labels: not certain.
+        if (pc.elsewhere)
+          conditions.push({ kind: 'opaque', text: 'a port of pods in another manifest of this folder, if they are the pods meant', range: pc.range });
         conditions.push(...src);
         const range = src.length ? unionRange(src[0].range, pc.range) : pc.range;
         chain.rules.push({
