@@ -256,16 +256,15 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   if (!hr) return fail(`has host port \`${host}\`, which is not a port or range`);
   item = portItem(ctx, s, iv, hostAt, host.length, hr.lo, hr.hi);
   if (!item || !portItem(ctx, s, iv, containerAt, container.length, cr.lo, cr.hi)) return undefined;
-  return {
-    range,
-    protocol,
-    items: [item],
-    listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText },
-    unknown: bind.unknown,
-  };
+  return publishedPort(range, protocol, item, bind, targetText);
 }
 
 /** A container port published on a host port Docker picks when the container starts (short and long syntax). */
+/** A host port the file names (short or long syntax). */
+function publishedPort(range: Range, protocol: string, item: PortItem, bind: Binding, target: string): ListenerSpec {
+  return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port', target }, unknown: bind.unknown };
+}
+
 function anyHostPort(range: Range, protocol: string, item: PortItem, bind: Binding, target: string): ListenerSpec {
   const listener = { ...listenerOf(bind), published: true, via: 'published port (host port chosen by Docker)', target, anyHostPort: true };
   return { range, protocol, items: [item], listener, unknown: bind.unknown };
@@ -319,11 +318,5 @@ function longPort(ctx: Ctx, m: Node): ListenerSpec | undefined {
   if (!pr) return fail(`published \`${pubText}\` is not a port or range`, published.s ? file.rangeOf(published.s) : range);
   const item = portItem(ctx, published.s!, published.iv!, pubAt, pubText.length, pr.lo, pr.hi);
   if (!item) return undefined;
-  return {
-    range,
-    protocol,
-    items: [item],
-    listener: { ...listenerOf(bind), published: true, via: 'published port', target: targetText },
-    unknown: bind.unknown,
-  };
+  return publishedPort(range, protocol, item, bind, targetText);
 }
