@@ -112,49 +112,123 @@ const VALUE_OPTIONS = new Set([
 ]);
 
 export function parseIptables(text: string, ctx: ParseContext): Ruleset {
-  return new IptablesParser(text, ctx).run();
+  const evidence = ctx.family ? undefined : familyEvidence(text, ctx.path);
+  const family = ctx.family ?? familyOf(evidence!);
+  const parser = new IptablesParser(ctx, family);
+  const ruleset = parser.run(splitLines(text));
+  if (parser.appendOnly)
+    spliceStates.set(ruleset, { rules: parser.rules, lineProblems: parser.lineProblems, evidence, addressSets: parser.addressSets });
+  return ruleset;
+}
+
+/**
+ * What `splice.ts` needs of a parse to re-parse some of its lines: kept only for files whose rules are all appended
+ * (`-A`) inside tables opened and closed as they should be, where a rule's place follows from its line alone.
+ */
+export interface SpliceState {
+  /** Every rule in line order (its id is its index). */
+  rules: Rule[];
+  /** How many of the ruleset's problems come from reading lines (in line order); the rest from the end checks (jumps). */
+  lineProblems: number;
+  /** How the family was detected from the text (undefined: the caller gave it). */
+  evidence: FamilyEvidence | undefined;
+  addressSets: Map<string, AddressSet>;
+}
+
+export const spliceStates = new WeakMap<Ruleset, SpliceState>();
+
+/** Where a re-parse of some lines resumes: the model around them, which it reads but does not change. */
+export interface Resume {
+  tables: Table[];
+  /** The table open at the first line. */
+  table: Table;
+  /** The first line's number, and the number of rules before it. */
+  first: number;
+  ruleCount: number;
+  addressSets: Map<string, AddressSet>;
+}
+
+/** What the lines re-parsed from a `Resume` hold; undefined when they cannot be spliced (see `Unspliceable`). */
+export interface Resumed {
+  rules: Rule[];
+  /** From the lines, in line order, and from the jump check. */
+  problems: Finding[];
+  jumpProblems: Finding[];
+}
+
+/** Thrown while resuming at a line whose effect reaches past itself (a table, chain or policy line, a new chain …). */
+class Unspliceable extends Error {}
+
+export function resumeIptables(lines: string[], ctx: ParseContext, family: Family, resume: Resume): Resumed | undefined {
+  const parser = new IptablesParser(ctx, family, resume);
+  try {
+    lines.forEach((line, i) => parser.line(line, resume.first + i));
+  } catch (e) {
+    if (e instanceof Unspliceable) return undefined;
+    throw e;
+  }
+  const problems = parser.problems.splice(0);
+  parser.checkJumps();
+  return { rules: parser.rules, problems, jumpProblems: parser.problems };
 }
 
 class IptablesParser {
-  private readonly lines: string[];
-  private readonly problems: Finding[] = [];
-  private readonly tables: Table[] = [];
+  readonly problems: Finding[] = [];
+  private readonly tables: Table[];
   private table: Table | undefined;
   private tableCommitted = true;
-  private ruleCount = 0;
+  private ruleCount: number;
   private readonly jumps: PendingJump[] = [];
-  private readonly family: Family;
+  /** Rules in line order (see `SpliceState`). */
+  readonly rules: Rule[] = [];
+  /** Whether every rule was appended inside an open table and each table closed: the condition for splicing. */
+  appendOnly = true;
+  lineProblems = 0;
 
   constructor(
-    text: string,
     private readonly ctx: ParseContext,
+    private readonly family: Family,
+    private readonly resume?: Resume,
   ) {
-    this.lines = splitLines(text);
-    this.family = ctx.family ?? detectFamily(text, ctx.path);
+    this.tables = resume ? resume.tables : [];
+    this.table = resume?.table;
+    this.tableCommitted = !resume;
+    this.ruleCount = resume?.ruleCount ?? 0;
+    if (resume) this.addressSets = resume.addressSets;
   }
 
-  run(): Ruleset {
-    this.lines.forEach((line, n) => {
+  run(lines: string[]): Ruleset {
+    lines.forEach((line, n) => {
       try {
         this.line(line, n);
       } catch (e) {
         // A parser bug must not take the whole file down; report it where it happened and go on.
         this.report('PC001', range(n, 0, line.length), `internal parser error: ${(e as Error).message}`);
+        this.appendOnly = false;
       }
     });
+    this.lineProblems = this.problems.length;
     if (this.table && !this.tableCommitted) this.missingCommit(this.table);
     this.checkJumps();
     return { format: 'iptables', family: this.family, tables: this.tables, problems: this.problems };
   }
 
-  private report(code: Code, r: Range, message: string, severity?: Severity): void {
-    this.problems.push({ code, severity: severity ?? CODES[code].severity, message, range: r });
+  /** A line whose effect reaches past itself: a re-parse cannot resume across it. */
+  private structural(): void {
+    if (this.resume) throw new Unspliceable();
   }
 
-  private line(line: string, n: number): void {
+  private report(code: Code, r: Range, message: string, severity?: Severity): void {
+    if (code === 'PC006') this.appendOnly = false;
+    // A copy: a problem's range is moved on its own when lines are spliced, never shared with the model's.
+    this.problems.push({ code, severity: severity ?? CODES[code].severity, message, range: copyRange(r) });
+  }
+
+  line(line: string, n: number): void {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const indent = line.indexOf(trimmed[0]);
+    if (trimmed.startsWith('*') || trimmed.startsWith(':') || trimmed === 'COMMIT') this.structural();
     if (trimmed.startsWith('*')) return this.startTable(trimmed.slice(1).trim(), n, indent, line.length);
     if (trimmed.startsWith(':')) return this.declareChain(line, n);
     if (trimmed === 'COMMIT') {
@@ -230,6 +304,8 @@ class IptablesParser {
     let index = this.chainIndex.get(table);
     if (!index) this.chainIndex.set(table, (index = new Map(table.chains.map((x) => [x.name, x]))));
     let c = index.get(name);
+    // Resuming, a chain is used only when it existed before the first re-parsed line and stays as it was.
+    if (this.resume && (!c || c.range.start.line >= this.resume.first || (declared && !c.declared))) throw new Unspliceable();
     if (!c) {
       const hook = (BUILTIN_CHAINS[table.name]?.[name] ?? ufwHook(name)) as Hook | undefined;
       const priority = hook ? tablePriority(table.name, hook) : undefined;
@@ -290,6 +366,8 @@ class IptablesParser {
       }
       return argTok.text;
     };
+    if (cmd === '--insert' || cmd === '--flush' || cmd === '--delete-chain') this.appendOnly = false;
+    if (cmd === '--insert' || cmd === '--new-chain' || cmd === '--policy' || cmd === '--flush' || cmd === '--delete-chain') this.structural();
     switch (cmd) {
       case '--append':
       case '--insert': {
@@ -303,6 +381,7 @@ class IptablesParser {
             range(n, argTok!.start, argTok!.end),
             `chain \`${name}\` is not declared in table \`${table.name}\`: add \`:${name} - [0:0]\``,
           );
+          if (this.resume) throw new Unspliceable();
           c.declared = true; // report once
         }
         let position = cmd === '--insert' ? 0 : c.rules.length;
@@ -310,7 +389,8 @@ class IptablesParser {
           position = Math.min(c.rules.length, Math.max(0, Number(cur.next()!.text) - 1));
         const rule = this.rule(cur, n, table, name, lineRange);
         rule.chainRange = range(n, argTok!.start, argTok!.end);
-        c.rules.splice(position, 0, rule);
+        this.rules.push(rule);
+        if (!this.resume) c.rules.splice(position, 0, rule);
         return;
       }
       case '--new-chain': {
@@ -472,7 +552,7 @@ class IptablesParser {
         this.problems.push({
           code: 'PC004',
           severity: CODES.PC004.severity,
-          range: pc.range,
+          range: copyRange(pc.range),
           message: protocol
             ? `port match with protocol \`${protocol.negated ? '! ' : ''}${protocol.names.join(',')}\`: ports exist only in TCP, UDP, SCTP and DCCP headers, so this rule can never match as intended`
             : 'port match without `-p tcp` or `-p udp`: ports exist only in transport-layer headers, and iptables rejects this rule',
@@ -776,7 +856,7 @@ class IptablesParser {
         this.problems.push({
           code: 'PC003',
           severity: CODES.PC003.severity,
-          range: r,
+          range: copyRange(r),
           message: `port range \`${part}\` is reversed (${lo} > ${hi}): it matches no packet, so this rule never applies — did you mean ${hi}:${lo}?`,
         });
       }
@@ -796,7 +876,7 @@ class IptablesParser {
   }
 
   /** Address tokens seen before, parsed cleanly: equal networks share one set, which analysis caches by identity. */
-  private readonly addressSets = new Map<string, AddressSet>();
+  readonly addressSets: Map<string, AddressSet> = new Map();
 
   private addresses(kind: 'source' | 'destination', t: Token, negated: boolean, n: number, r: Range): Condition {
     const known = this.addressSets.get(t.text);
@@ -823,10 +903,10 @@ class IptablesParser {
     return { kind, set, negated, range: r, ...(unresolved.length ? { unresolved } : {}) };
   }
 
-  private checkJumps(): void {
+  checkJumps(): void {
     for (const j of this.jumps) {
       const table = this.tables.find((t) => t.name === j.table);
-      if (table && this.chainIndex.get(table)?.has(j.chain)) continue;
+      if (table && (this.chainIndex.get(table) ?? new Map(table.chains.map((x) => [x.name, x]))).has(j.chain)) continue;
       // ufw creates its logging and skip-to-policy chains itself; its rules files jump to them by design.
       if (/^ufw6?-/.test(j.chain) && table?.chains.some((c) => /^ufw6?-/.test(c.name))) continue;
       this.report(
@@ -889,13 +969,35 @@ function isHostname(s: string): boolean {
 
 /** Address family from the file: ip6tables-save header, IPv6 addresses, or a name such as rules.v6 / user6.rules. */
 export function detectFamily(text: string, path?: string): Family {
-  if (path && /(^|[/\\])(rules\.v6|ip6tables[^/\\]*|[^/\\]*6\.rules|[^/\\]*\.v6\.rules)$/i.test(path)) return 'ipv6';
-  if (/^# Generated by ip6tables-save/m.test(text)) return 'ipv6';
+  return familyOf(familyEvidence(text, path));
+}
+
+/** What decides the family: the name or the header (`fixed`), else which kind of address `-s`/`-d` name more often. */
+export interface FamilyEvidence {
+  fixed: boolean;
+  v4: number;
+  v6: number;
+}
+
+export const familyOf = (e: FamilyEvidence): Family => (e.fixed || e.v6 > e.v4 ? 'ipv6' : 'ipv4');
+
+export const IP6TABLES_HEADER = /^# Generated by ip6tables-save/m;
+
+export function familyEvidence(text: string, path?: string): FamilyEvidence {
+  if (path && /(^|[/\\])(rules\.v6|ip6tables[^/\\]*|[^/\\]*6\.rules|[^/\\]*\.v6\.rules)$/i.test(path)) return { fixed: true, v4: 0, v6: 0 };
+  if (IP6TABLES_HEADER.test(text)) return { fixed: true, v4: 0, v6: 0 };
+  return { fixed: false, ...addressCounts(text) };
+}
+
+/** How many `-s`/`-d` values look like IPv4 and IPv6 addresses. */
+export function addressCounts(text: string): { v4: number; v6: number } {
   let v4 = 0;
   let v6 = 0;
   for (const m of text.matchAll(/\s-[sd]\s+(?:!\s+)?([0-9A-Fa-f.:]+)/g)) {
     if (m[1].includes(':')) v6++;
     else if (m[1].includes('.')) v4++;
   }
-  return v6 > v4 ? 'ipv6' : 'ipv4';
+  return { v4, v6 };
 }
+
+const copyRange = (r: Range): Range => ({ start: { ...r.start }, end: { ...r.end } });
