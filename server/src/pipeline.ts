@@ -97,7 +97,9 @@ export function analyseText(
       fa = { ...prev.fa, lines: text.split('\n') };
     }
   }
-  // Otherwise a line-based format may re-parse only the changed lines into the previous model.
+  // Otherwise a line-based format may re-parse only the changed lines into the previous model, which that changes:
+  // until this analysis completes there is nothing to reuse.
+  if (!fa) reuse.previous = undefined;
   let spliced: Ruleset | undefined;
   if (!fa && prev && format.reparse && prev.format === format && prev.path === path) {
     const change = changedLines(prev.text, text);
