@@ -12,6 +12,7 @@ import { resolveSettings } from '../../../server/src/analysis/settings';
 import { iptablesFormat } from '../../../server/src/formats/iptables';
 import { pfFormat } from '../../../server/src/formats/pf';
 import type { Format } from '../../../server/src/formats/format';
+import { formatById } from '../../../server/src/formats/registry';
 import { inertShift } from '../../../server/src/incremental';
 import { analyseText, type FileAnalysis, type Reuse } from '../../../server/src/pipeline';
 import { corpusFiles, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
@@ -34,10 +35,12 @@ function plain(fa: FileAnalysis): string {
   );
 }
 
+// As the server and the worker get them: the registry's lazily loaded formats.
+const registered = (id: string) => formatById(id)!;
 const files: [string, Format][] = [
-  ...corpusFiles('iptables', (n) => n.endsWith('.rules')).map((f) => [f, iptablesFormat] as [string, Format]),
-  ...corpusFiles('ufw/rules').map((f) => [f, iptablesFormat] as [string, Format]),
-  ...corpusFiles('pf', (n) => n.endsWith('.conf')).map((f) => [f, pfFormat] as [string, Format]),
+  ...corpusFiles('iptables', (n) => n.endsWith('.rules')).map((f) => [f, registered('iptables')] as [string, Format]),
+  ...corpusFiles('ufw/rules').map((f) => [f, registered('iptables')] as [string, Format]),
+  ...corpusFiles('pf', (n) => n.endsWith('.conf')).map((f) => [f, registered('pf')] as [string, Format]),
 ].filter(([f]) => fs.statSync(f).size <= MAX_BYTES);
 
 test(
