@@ -6,7 +6,7 @@ import { AddressSet, type Family } from '../../model/addresses';
 import { CODES, type Code } from '../../model/codes';
 import type { Finding, Severity } from '../../model/finding';
 import { PortSet } from '../../model/ports';
-import { range, type Range } from '../../model/range';
+import { range, type Position, type Range } from '../../model/range';
 import type { Action, Chain, Condition, ConnState, Hook, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { splitLines } from '../../model/text';
@@ -357,7 +357,7 @@ class IptablesParser {
     const cur = new Cursor(tokens);
     const cmdTok = cur.next()!;
     const cmd = SHORT[cmdTok.text] ?? cmdTok.text;
-    const lineRange = range(n, tokens[0].start, tokens[tokens.length - 1].end);
+    const lineRange = this.at(n, tokens[0].start, tokens[tokens.length - 1].end);
     const argTok = cur.next();
     const needChain = (): string | undefined => {
       if (!argTok || argTok.text.startsWith('-')) {
@@ -387,8 +387,7 @@ class IptablesParser {
         let position = cmd === '--insert' ? 0 : c.rules.length;
         if (cmd === '--insert' && cur.peek() && /^\d+$/.test(cur.peek()!.text))
           position = Math.min(c.rules.length, Math.max(0, Number(cur.next()!.text) - 1));
-        const rule = this.rule(cur, n, table, name, lineRange);
-        rule.chainRange = range(n, argTok!.start, argTok!.end);
+        const rule = this.rule(cur, n, table, name, lineRange, this.at(n, argTok!.start, argTok!.end));
         this.rules.push(rule);
         if (!this.resume) c.rules.splice(position, 0, rule);
         return;
@@ -434,7 +433,28 @@ class IptablesParser {
     }
   }
 
-  private rule(cur: Cursor, n: number, table: Table, chain: string, lineRange: Range): Rule {
+  /**
+   * Positions of the line being read, one object per character: the ranges of a rule share them where they meet
+   * (fewer objects per rule; whatever moves positions moves each object once).
+   */
+  private readonly positions = new Map<number, Position>();
+  private positionsLine = -1;
+
+  private at(n: number, start: number, end: number): Range {
+    if (n !== this.positionsLine) {
+      this.positions.clear();
+      this.positionsLine = n;
+    }
+    return { start: this.position(n, start), end: this.position(n, end) };
+  }
+
+  private position(line: number, character: number): Position {
+    let p = this.positions.get(character);
+    if (!p) this.positions.set(character, (p = { line, character }));
+    return p;
+  }
+
+  private rule(cur: Cursor, n: number, table: Table, chain: string, lineRange: Range, chainRange: Range): Rule {
     const conditions: Condition[] = [];
     const modules = new Set<string>();
     let protocol: { names: string[]; negated: boolean } | undefined;
@@ -451,14 +471,14 @@ class IptablesParser {
         negated = true;
         cur.next();
         if (!cur.peek()) {
-          this.report('PC001', range(n, bang.start, bang.end), '`!` must be followed by an option');
+          this.report('PC001', this.at(n, bang.start, bang.end), '`!` must be followed by an option');
           break;
         }
       }
       const optTok = cur.next()!;
       const startCol = negated ? bang.start : optTok.start;
       if (!optTok.text.startsWith('-')) {
-        this.report('PC001', range(n, optTok.start, optTok.end), `unexpected \`${optTok.text}\`: expected an option such as -p, -s or -j`);
+        this.report('PC001', this.at(n, optTok.start, optTok.end), `unexpected \`${optTok.text}\`: expected an option such as -p, -s or -j`);
         continue;
       }
       const opt = SHORT[optTok.text] ?? optTok.text;
@@ -472,13 +492,13 @@ class IptablesParser {
           negated = true;
           this.report(
             'PC009',
-            range(n, t.start, t.end),
+            this.at(n, t.start, t.end),
             `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``,
           );
           t = cur.peek();
         }
         if (!t) {
-          this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
+          this.report('PC001', this.at(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
           continue;
         }
         cur.next();
@@ -494,21 +514,21 @@ class IptablesParser {
           protocol = { names, negated };
           for (const p of names)
             if (PORT_PROTOCOLS.has(p) || p === 'icmp' || p === 'icmpv6' || p === 'ipv6-icmp') modules.add(p === 'ipv6-icmp' ? 'icmpv6' : p);
-          if (!names.includes('all')) conditions.push({ kind: 'protocol', protocols: names, negated, range: range(n, startCol, t.end) });
-          else if (negated) conditions.push({ kind: 'protocol', protocols: [], negated: false, range: range(n, startCol, t.end) });
+          if (!names.includes('all')) conditions.push({ kind: 'protocol', protocols: names, negated, range: this.at(n, startCol, t.end) });
+          else if (negated) conditions.push({ kind: 'protocol', protocols: [], negated: false, range: this.at(n, startCol, t.end) });
           break;
         }
         case '--source':
         case '--destination': {
-          if (t) conditions.push(this.addresses(opt === '--source' ? 'source' : 'destination', t, negated, n, range(n, startCol, t.end)));
+          if (t) conditions.push(this.addresses(opt === '--source' ? 'source' : 'destination', t, negated, n, this.at(n, startCol, t.end)));
           break;
         }
         case '--in-interface':
         case '--out-interface': {
           if (!t) break;
-          if (!/^[^\s/]{1,15}$/.test(t.text)) this.report('PC001', range(n, t.start, t.end), `invalid interface name \`${t.text}\``);
+          if (!/^[^\s/]{1,15}$/.test(t.text)) this.report('PC001', this.at(n, t.start, t.end), `invalid interface name \`${t.text}\``);
           const kind = opt === '--in-interface' ? 'inInterface' : 'outInterface';
-          conditions.push({ kind, name: t.text, negated, range: range(n, startCol, t.end) });
+          conditions.push({ kind, name: t.text, negated, range: this.at(n, startCol, t.end) });
           break;
         }
         case '--jump':
@@ -523,7 +543,7 @@ class IptablesParser {
           break;
         }
         case '--fragment':
-          conditions.push({ kind: 'opaque', text: negated ? '! -f' : '-f', range: range(n, startCol, optTok.end) });
+          conditions.push({ kind: 'opaque', text: negated ? '! -f' : '-f', range: this.at(n, startCol, optTok.end) });
           break;
         case '--set-counters':
           cur.next();
@@ -562,7 +582,18 @@ class IptablesParser {
     }
 
     if (action.kind === 'other' || action.kind === 'continue') action = this.translation(action, targetOptions ?? new Map(), n);
-    return { id: this.ruleCount++, range: lineRange, table: table.name, chain, family: this.family, conditions, action, comment };
+    // Arrays filled by push keep spare room; the rule keeps exact copies.
+    return {
+      id: this.ruleCount++,
+      range: lineRange,
+      table: table.name,
+      chain,
+      family: this.family,
+      conditions: conditions.slice(),
+      action,
+      comment,
+      chainRange,
+    };
   }
 
   /** DNAT, REDIRECT and NOTRACK targets, with what their options say, as model actions. */
@@ -588,14 +619,14 @@ class IptablesParser {
   private natPorts(text: string, tok: Token, n: number): [number, number] | undefined {
     const [a, b] = text.split('-').map((p) => this.portValue(p, undefined));
     if (a === undefined || Number.isNaN(a) || a > 65535 || (b !== undefined && (Number.isNaN(b) || b > 65535))) {
-      this.report('PC002', range(n, tok.start, tok.end), `invalid port \`${text}\` in a NAT target: ports are 0–65535`);
+      this.report('PC002', this.at(n, tok.start, tok.end), `invalid port \`${text}\` in a NAT target: ports are 0–65535`);
       return undefined;
     }
     return [a, b ?? a];
   }
 
   private action(opt: string, t: Token, n: number, table: string, next: Token | undefined): Action {
-    const r = range(n, t.start, t.end);
+    const r = this.at(n, t.start, t.end);
     const name = t.text;
     if (opt === '--goto') {
       this.jumps.push({ table, chain: name, range: r });
@@ -655,7 +686,7 @@ class IptablesParser {
       } else if (!unknownExtension) {
         const elsewhere = Object.entries(MATCH_OPTIONS).find(([, opts]) => opts[opt] !== undefined)?.[0];
         const hint = elsewhere ? ` (it belongs to \`-m ${elsewhere}\`, which this rule does not load)` : '';
-        this.report('PC008', range(n, optTok.start, optTok.end), `unknown option \`${optTok.text}\`${hint}`);
+        this.report('PC008', this.at(n, optTok.start, optTok.end), `unknown option \`${optTok.text}\`${hint}`);
       }
     }
     const args: Token[] = [];
@@ -664,7 +695,7 @@ class IptablesParser {
       negated = true;
       this.report(
         'PC009',
-        range(n, t.start, t.end),
+        this.at(n, t.start, t.end),
         `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``,
       );
     }
@@ -676,18 +707,18 @@ class IptablesParser {
     for (let k = 0; k < count; k++) {
       const t = cur.peek();
       if (!t) {
-        this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs ${count} value${count > 1 ? 's' : ''}`);
+        this.report('PC001', this.at(n, optTok.start, optTok.end), `\`${optTok.text}\` needs ${count} value${count > 1 ? 's' : ''}`);
         break;
       }
       args.push(cur.next()!);
     }
     const last = args[args.length - 1] ?? optTok;
-    const r = range(n, startCol, last.end);
+    const r = this.at(n, startCol, last.end);
     if (!args.length && (arity ?? 0) > 0) return undefined;
     const opaque = (): { condition: Condition } => opaqueOption(negated, optTok, args, r);
     if (!args.length && VALUE_OPTIONS.has(opt)) {
       // Known option, unknown arity here (its module is not loaded): it still needs its value.
-      this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
+      this.report('PC001', this.at(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
       return opaque();
     }
 
@@ -721,11 +752,11 @@ class IptablesParser {
           else
             this.report(
               'PC001',
-              range(n, args[0].start, args[0].end),
+              this.at(n, args[0].start, args[0].end),
               `unknown connection state \`${s}\` (expected NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, SNAT or DNAT)`,
             );
         }
-        return { condition: { kind: 'state', states, negated, range: r } };
+        return { condition: { kind: 'state', states: states.slice(), negated, range: r } };
       }
       case '--ctproto': {
         const p = args[0].text.toLowerCase();
@@ -794,7 +825,7 @@ class IptablesParser {
         if (!set) {
           this.report(
             'PC007',
-            range(n, args[0].start, args[0].end),
+            this.at(n, args[0].start, args[0].end),
             `malformed address range \`${args[0].text}\`: expected a-b such as 10.0.0.1-10.0.0.9`,
           );
           return opaque();
@@ -805,7 +836,7 @@ class IptablesParser {
         if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(args[0].text))
           this.report(
             'PC001',
-            range(n, args[0].start, args[0].end),
+            this.at(n, args[0].start, args[0].end),
             `invalid MAC address \`${args[0].text}\`: expected six hex bytes such as 02:00:00:00:00:01`,
           );
         return opaque();
@@ -826,11 +857,11 @@ class IptablesParser {
     if (multi && parts.length > 15)
       this.report(
         'PC001',
-        range(n, tok.start, tok.end),
+        this.at(n, tok.start, tok.end),
         `multiport accepts at most 15 ports (ranges count twice); this list has ${parts.length}`,
       );
     for (const part of parts) {
-      const r = range(n, base + offset, base + offset + part.length);
+      const r = this.at(n, base + offset, base + offset + part.length);
       offset += part.length + 1;
       const colon = part.indexOf(':');
       const ends = colon < 0 ? [part] : [part.slice(0, colon), part.slice(colon + 1)];
@@ -863,7 +894,7 @@ class IptablesParser {
       const service = /^(\d+|0x[0-9a-f]+)$/i.test(ends[0]) ? undefined : ends[0];
       items.push({ text: part, range: r, lo, hi, service });
     }
-    return items;
+    return items.slice();
   }
 
   private portValue(text: string, protocol: string | undefined): number | undefined {
@@ -887,7 +918,7 @@ class IptablesParser {
     const base = t.start + (t.quoted ? 1 : 0);
     let offset = 0;
     for (const part of t.text.split(',')) {
-      const pr = range(n, base + offset, base + offset + part.length);
+      const pr = this.at(n, base + offset, base + offset + part.length);
       offset += part.length + 1;
       const parsed = AddressSet.parse(part);
       if (parsed) {
