@@ -66,6 +66,9 @@ test('a changed, inserted, deleted or moved rule line is spliced as a fresh pars
   // A half-typed line is a problem on that line only.
   spliced(file, file.replace('-A INPUT -i lo -j ACCEPT', '-A INPUT -i lo -j'));
   spliced(file, file.replace('-A INPUT -i lo -j ACCEPT', '-'));
+  // The table is found by reading upward, past blank lines at the very start too.
+  spliced(`\n\n${file}`, `\n\n${file.replace('--dport 22', '--dport 23')}`);
+  assert.equal(splice(`\n# c\n${file}`, `\n-A INPUT -j DROP\n${file}`), undefined, 'no table above');
 });
 
 test('edits that reach past their lines are parsed afresh', () => {

@@ -91,8 +91,9 @@ const within = (r: Range, first: number, end: number): boolean => r.start.line >
 /** The table open at the change: the nearest table or COMMIT line above it, read from the text. */
 function openTableAt(previous: Ruleset, change: LineChange): Table | undefined {
   const { text, from } = change;
+  // `lineEnd` is the newline that ends the line read; each step moves to the line above it.
   for (let lineEnd = from - 1; lineEnd >= 0; ) {
-    const start = text.lastIndexOf('\n', lineEnd - 1) + 1;
+    const start = lineEnd === 0 ? 0 : text.lastIndexOf('\n', lineEnd - 1) + 1;
     const t = text.slice(start, lineEnd).trim();
     if (t === 'COMMIT') return undefined;
     if (t.startsWith('*')) return previous.tables.find((x) => x.name === t.slice(1).trim());
@@ -111,8 +112,7 @@ const OPEN_ADDRESS = /(^|\s)-[sd](\s+!)?\s*$/;
 function evidenceAfter(e: FamilyEvidence, change: LineChange): FamilyEvidence | null {
   const { removed, added, text, from } = change;
   if (e.fixed) return [...removed, ...added].some((l) => IP6TABLES_HEADER.test(l)) ? null : e;
-  const beforeStart = from > 0 ? text.lastIndexOf('\n', from - 2) + 1 : from;
-  const before = from > 0 ? text.slice(beforeStart, from - 1) : '';
+  const before = from > 1 ? text.slice(text.lastIndexOf('\n', from - 2) + 1, from - 1) : '';
   if ([before, removed[removed.length - 1] ?? '', added[added.length - 1] ?? ''].some((l) => OPEN_ADDRESS.test(l))) return null;
   if (added.some((l) => IP6TABLES_HEADER.test(l))) return null;
   const lead = change.first > 0 ? '\n' : '';
