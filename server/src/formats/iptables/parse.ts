@@ -437,20 +437,16 @@ class IptablesParser {
    * Positions of the line being read, one object per character: the ranges of a rule share them where they meet
    * (fewer objects per rule; whatever moves positions moves each object once).
    */
-  private readonly positions = new Map<number, Position>();
-  private positionsLine = -1;
+  private readonly positions: (Position | undefined)[] = [];
 
   private at(n: number, start: number, end: number): Range {
-    if (n !== this.positionsLine) {
-      this.positions.clear();
-      this.positionsLine = n;
-    }
     return { start: this.position(n, start), end: this.position(n, end) };
   }
 
+  /** The line's position object at `character` (one made for an earlier line has that line's number, and is replaced). */
   private position(line: number, character: number): Position {
-    let p = this.positions.get(character);
-    if (!p) this.positions.set(character, (p = { line, character }));
+    let p = this.positions[character];
+    if (p?.line !== line) this.positions[character] = p = { line, character };
     return p;
   }
 
