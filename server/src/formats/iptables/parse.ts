@@ -467,14 +467,14 @@ class IptablesParser {
         negated = true;
         cur.next();
         if (!cur.peek()) {
-          this.report('PC001', this.at(n, bang.start, bang.end), '`!` must be followed by an option');
+          this.report('PC001', range(n, bang.start, bang.end), '`!` must be followed by an option');
           break;
         }
       }
       const optTok = cur.next()!;
       const startCol = negated ? bang.start : optTok.start;
       if (!optTok.text.startsWith('-')) {
-        this.report('PC001', this.at(n, optTok.start, optTok.end), `unexpected \`${optTok.text}\`: expected an option such as -p, -s or -j`);
+        this.report('PC001', range(n, optTok.start, optTok.end), `unexpected \`${optTok.text}\`: expected an option such as -p, -s or -j`);
         continue;
       }
       const opt = SHORT[optTok.text] ?? optTok.text;
@@ -488,13 +488,13 @@ class IptablesParser {
           negated = true;
           this.report(
             'PC009',
-            this.at(n, t.start, t.end),
+            range(n, t.start, t.end),
             `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``,
           );
           t = cur.peek();
         }
         if (!t) {
-          this.report('PC001', this.at(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
+          this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
           continue;
         }
         cur.next();
@@ -522,7 +522,7 @@ class IptablesParser {
         case '--in-interface':
         case '--out-interface': {
           if (!t) break;
-          if (!/^[^\s/]{1,15}$/.test(t.text)) this.report('PC001', this.at(n, t.start, t.end), `invalid interface name \`${t.text}\``);
+          if (!/^[^\s/]{1,15}$/.test(t.text)) this.report('PC001', range(n, t.start, t.end), `invalid interface name \`${t.text}\``);
           const kind = opt === '--in-interface' ? 'inInterface' : 'outInterface';
           conditions.push({ kind, name: t.text, negated, range: this.at(n, startCol, t.end) });
           break;
@@ -615,7 +615,7 @@ class IptablesParser {
   private natPorts(text: string, tok: Token, n: number): [number, number] | undefined {
     const [a, b] = text.split('-').map((p) => this.portValue(p, undefined));
     if (a === undefined || Number.isNaN(a) || a > 65535 || (b !== undefined && (Number.isNaN(b) || b > 65535))) {
-      this.report('PC002', this.at(n, tok.start, tok.end), `invalid port \`${text}\` in a NAT target: ports are 0–65535`);
+      this.report('PC002', range(n, tok.start, tok.end), `invalid port \`${text}\` in a NAT target: ports are 0–65535`);
       return undefined;
     }
     return [a, b ?? a];
@@ -682,7 +682,7 @@ class IptablesParser {
       } else if (!unknownExtension) {
         const elsewhere = Object.entries(MATCH_OPTIONS).find(([, opts]) => opts[opt] !== undefined)?.[0];
         const hint = elsewhere ? ` (it belongs to \`-m ${elsewhere}\`, which this rule does not load)` : '';
-        this.report('PC008', this.at(n, optTok.start, optTok.end), `unknown option \`${optTok.text}\`${hint}`);
+        this.report('PC008', range(n, optTok.start, optTok.end), `unknown option \`${optTok.text}\`${hint}`);
       }
     }
     const args: Token[] = [];
@@ -691,7 +691,7 @@ class IptablesParser {
       negated = true;
       this.report(
         'PC009',
-        this.at(n, t.start, t.end),
+        range(n, t.start, t.end),
         `\`${optTok.text} ! …\` is the pre-2009 negation syntax that current iptables rejects: write \`! ${optTok.text} …\``,
       );
     }
@@ -703,7 +703,7 @@ class IptablesParser {
     for (let k = 0; k < count; k++) {
       const t = cur.peek();
       if (!t) {
-        this.report('PC001', this.at(n, optTok.start, optTok.end), `\`${optTok.text}\` needs ${count} value${count > 1 ? 's' : ''}`);
+        this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs ${count} value${count > 1 ? 's' : ''}`);
         break;
       }
       args.push(cur.next()!);
@@ -714,7 +714,7 @@ class IptablesParser {
     const opaque = (): { condition: Condition } => opaqueOption(negated, optTok, args, r);
     if (!args.length && VALUE_OPTIONS.has(opt)) {
       // Known option, unknown arity here (its module is not loaded): it still needs its value.
-      this.report('PC001', this.at(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
+      this.report('PC001', range(n, optTok.start, optTok.end), `\`${optTok.text}\` needs a value`);
       return opaque();
     }
 
@@ -748,7 +748,7 @@ class IptablesParser {
           else
             this.report(
               'PC001',
-              this.at(n, args[0].start, args[0].end),
+              range(n, args[0].start, args[0].end),
               `unknown connection state \`${s}\` (expected NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, SNAT or DNAT)`,
             );
         }
@@ -821,7 +821,7 @@ class IptablesParser {
         if (!set) {
           this.report(
             'PC007',
-            this.at(n, args[0].start, args[0].end),
+            range(n, args[0].start, args[0].end),
             `malformed address range \`${args[0].text}\`: expected a-b such as 10.0.0.1-10.0.0.9`,
           );
           return opaque();
@@ -832,7 +832,7 @@ class IptablesParser {
         if (!/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/i.test(args[0].text))
           this.report(
             'PC001',
-            this.at(n, args[0].start, args[0].end),
+            range(n, args[0].start, args[0].end),
             `invalid MAC address \`${args[0].text}\`: expected six hex bytes such as 02:00:00:00:00:01`,
           );
         return opaque();
@@ -853,7 +853,7 @@ class IptablesParser {
     if (multi && parts.length > 15)
       this.report(
         'PC001',
-        this.at(n, tok.start, tok.end),
+        range(n, tok.start, tok.end),
         `multiport accepts at most 15 ports (ranges count twice); this list has ${parts.length}`,
       );
     for (const part of parts) {
@@ -914,7 +914,7 @@ class IptablesParser {
     const base = t.start + (t.quoted ? 1 : 0);
     let offset = 0;
     for (const part of t.text.split(',')) {
-      const pr = this.at(n, base + offset, base + offset + part.length);
+      const pr = range(n, base + offset, base + offset + part.length);
       offset += part.length + 1;
       const parsed = AddressSet.parse(part);
       if (parsed) {
