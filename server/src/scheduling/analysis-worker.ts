@@ -9,6 +9,7 @@ import { workspaceRole } from '../analysis/docker-bypass';
 import type { Settings } from '../analysis/settings';
 import { formatById } from '../formats/registry';
 import { analyseText, type Reuse } from '../pipeline';
+import { readIfPresent } from '../io/read-file';
 import { SettingsMemo } from './settings-memo';
 import type { WorkerJob, WorkerReply } from './worker-pool';
 
@@ -26,15 +27,21 @@ function reuseOf(key: string): Reuse {
   return reuse;
 }
 
+/** A file beside the document as the server's thread reads it: the open editor buffer, else the disk (safely). */
+function readBeside(job: WorkerJob, p: string): string | undefined {
+  if (p === job.sibling?.path) return job.sibling.text;
+  return job.beside?.find((b) => b.path === p)?.text ?? readIfPresent(p);
+}
+
 parentPort!.on('message', (job: WorkerJob) => {
   let reply: WorkerReply;
   try {
     const format = formatById(job.formatId);
     if (!format) throw new Error(`unknown format ${job.formatId}`);
     const settings = settingsMemo.resolve(job.settings as Partial<Settings>);
-    const read = (p: string) => (p === job.sibling?.path ? job.sibling.text : undefined);
-    const fa = analyseText(job.text, format, job.path, settings, read, reuseOf(job.key));
-    reply = { id: job.id, findings: fa.findings, role: workspaceRole(fa.ruleset) };
+    const reads = new Set<string>();
+    const fa = analyseText(job.text, format, job.path, settings, (p) => (reads.add(p), readBeside(job, p)), reuseOf(job.key));
+    reply = { id: job.id, findings: fa.findings, role: workspaceRole(fa.ruleset), reads: [...reads] };
   } catch (e) {
     documents.delete(job.key);
     reply = { id: job.id, error: (e as Error).stack ?? String(e) };
