@@ -102,6 +102,12 @@ interface CacheEntry {
 }
 /** Documents at least this long (UTF-16 units) are analysed in the worker thread. */
 const WORKER_THRESHOLD = 128 * 1024;
+/**
+ * A large document's first analysis runs on this thread when the worker has no job and the text is at most this
+ * long: nothing else is waiting at open, a worker would first load its code and warm up its own JIT, and the
+ * hovers, lenses and hints that follow need the full analysis here anyway (the worker returns findings only).
+ */
+const OPEN_HERE_LIMIT = 1024 * 1024;
 const debouncer = new Debouncer();
 /** How long an edit waits before it is analysed: at once when idle and quick, else until a burst pauses. */
 const pace = new EditPace();
@@ -326,6 +332,7 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
   const { uri, version } = doc;
   const current = (): boolean => documents.get(uri)?.version === version;
   const started = performance.now();
+  const first = !cache.has(uri);
   let settings: ResolvedSettings | undefined;
   try {
     const raw = await rawSettingsFor(uri);
@@ -341,15 +348,22 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
       const message = `Portcullis: not analysed: the file is ${(size / 1048576).toFixed(1)} MB, over the ${settings.maxBytes / 1048576} MB input limit (setting portcullis.maxFileSize)`;
       return await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]);
     }
-    if (text.length < WORKER_THRESHOLD) {
+    const large = text.length >= WORKER_THRESHOLD;
+    const siblingPath = large ? ipv4Sibling(path) : undefined;
+    const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
+    if (!large || (first && text.length <= OPEN_HERE_LIMIT && pool.idle())) {
       const { fa, reads } = analyseHere(text, format, path, settings, uri);
       pace.analysed(uri, performance.now() - started);
       const role = workspaceRole(fa.ruleset);
       cache.set(uri, { version, settings, fa, role, reads });
-      return await publish(doc, [...fa.findings, ...workspaceFindings(doc, role, settings, fromEdit)], settings);
+      const all = [...fa.findings, ...workspaceFindings(doc, role, settings, fromEdit)];
+      // As after a worker run: hovers during the next analysis answer from this one, and an inert edit moves these.
+      if (large) {
+        lastFull.set(uri, { fa, settings });
+        reusableOf(uri).published = { text, findings: all, settings, format, sibling: siblingText };
+      }
+      return await publish(doc, all, settings);
     }
-    const siblingPath = ipv4Sibling(path);
-    const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
     const sibling = siblingPath !== undefined && siblingText !== undefined ? { path: siblingPath, text: siblingText } : undefined;
     const result = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling });
     if (result === SUPERSEDED || !current()) return;

@@ -72,6 +72,11 @@ export class WorkerPool {
     }
   }
 
+  /** Whether no job is queued or running. */
+  idle(): boolean {
+    return !this.running && !this.queue.length;
+  }
+
   /** Whether a job for `key` is queued or running. */
   busy(key: string): boolean {
     return this.running?.key === key || this.queue.some((p) => p.key === key);
