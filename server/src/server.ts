@@ -47,6 +47,7 @@ import { inertShift, shiftFindings } from './incremental';
 import { readRegularFile } from './io/read-file';
 import { Debouncer, EditPace } from './scheduling/debounce';
 import { SettingsMemo } from './scheduling/settings-memo';
+import { ThreadChoice } from './scheduling/thread-choice';
 import { SUPERSEDED, WorkerPool } from './scheduling/worker-pool';
 import type { Finding } from './model/finding';
 import type { Range } from './model/range';
@@ -102,12 +103,8 @@ interface CacheEntry {
 }
 /** Documents at least this long (UTF-16 units) are analysed in the worker thread. */
 const WORKER_THRESHOLD = 128 * 1024;
-/**
- * A large document's first analysis runs on this thread when the worker has no job and the text is at most this
- * long: nothing else is waiting at open, a worker would first load its code and warm up its own JIT, and the
- * hovers, lenses and hints that follow need the full analysis here anyway (the worker returns findings only).
- */
-const OPEN_HERE_LIMIT = 1024 * 1024;
+/** Whether a large document is analysed on this thread or in the worker. */
+const threads = new ThreadChoice();
 const debouncer = new Debouncer();
 /** How long an edit waits before it is analysed: at once when idle and quick, else until a burst pauses. */
 const pace = new EditPace();
@@ -332,7 +329,6 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
   const { uri, version } = doc;
   const current = (): boolean => documents.get(uri)?.version === version;
   const started = performance.now();
-  const first = !cache.has(uri);
   let settings: ResolvedSettings | undefined;
   try {
     const raw = await rawSettingsFor(uri);
@@ -351,8 +347,10 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
     const large = text.length >= WORKER_THRESHOLD;
     const siblingPath = large ? ipv4Sibling(path) : undefined;
     const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
-    if (!large || (first && text.length <= OPEN_HERE_LIMIT && pool.idle())) {
+    if (!large || threads.here(uri, text.length, pool.idle())) {
+      const here = performance.now();
       const { fa, reads } = analyseHere(text, format, path, settings, uri);
+      if (large) threads.analysedHere(uri, performance.now() - here);
       pace.analysed(uri, performance.now() - started);
       const role = workspaceRole(fa.ruleset);
       cache.set(uri, { version, settings, fa, role, reads });
@@ -485,6 +483,7 @@ documents.onDidClose((e) => {
   lastFull.delete(e.document.uri);
   reusable.delete(e.document.uri);
   pace.forget(e.document.uri);
+  threads.forget(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
