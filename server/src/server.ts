@@ -103,8 +103,11 @@ interface CacheEntry {
 }
 /** Documents at least this long (UTF-16 units) are analysed in the worker thread. */
 const WORKER_THRESHOLD = 128 * 1024;
-/** Whether a large document is analysed on this thread or in the worker. */
-const threads = new ThreadChoice();
+/**
+ * Whether a large document is analysed on this thread or in the worker. PORTCULLIS_ANALYSIS_THREAD=worker sends
+ * every large document to the worker, as before this choice existed (tests of the worker's path ask for it).
+ */
+const threads = new ThreadChoice(undefined, process.env.PORTCULLIS_ANALYSIS_THREAD === 'worker' ? 0 : undefined);
 const debouncer = new Debouncer();
 /** How long an edit waits before it is analysed: at once when idle and quick, else until a burst pauses. */
 const pace = new EditPace();
