@@ -73,14 +73,28 @@ function refusal(st: fs.Stats, max: number): ReadResult | undefined {
   return undefined;
 }
 
-/** Bytes read so far in chunks; at most max + 1 are kept, so a file that grows while read (or /proc) is refused. */
+/**
+ * Bytes read so far; at most max + 1 are kept, so a file that grows while read (or /proc) is refused. The first read
+ * asks for the size fstat gave plus one byte, so a file is read in one call into a buffer of its own size; reads past
+ * that size (a growing file, /proc's size 0) start small and double up to CHUNK. Allocating CHUNK for every small
+ * file made V8 collect garbage for the external memory alone (a scavenge every few files of a repository).
+ */
 class Chunks {
   private readonly parts: Buffer[] = [];
+  private extra = 8 * 1024;
   total = 0;
-  constructor(private readonly max: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly expected: number,
+  ) {}
   /** A buffer for the next read, sized so the total never passes max + 1. */
   next(): Buffer {
-    return Buffer.allocUnsafe(Math.min(CHUNK, this.max + 1 - this.total));
+    let want = this.expected + 1 - this.total;
+    if (want <= 1) {
+      want = this.extra;
+      this.extra = Math.min(CHUNK, this.extra * 2);
+    }
+    return Buffer.allocUnsafe(Math.min(want, this.max + 1 - this.total));
   }
   /** Keeps n bytes of `buf`; false once there is nothing more to read or the limit is passed. */
   add(buf: Buffer, n: number): boolean {
@@ -91,7 +105,8 @@ class Chunks {
   }
   result(): ReadResult {
     if (this.total > this.max) return tooLarge(`more than ${mb(this.max)}`, this.max);
-    return { ok: true, text: Buffer.concat(this.parts, this.total).toString('utf8') };
+    const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.total);
+    return { ok: true, text: bytes.toString('utf8') };
   }
 }
 
@@ -108,10 +123,11 @@ export function readRegularFile(path: string, opts: ReadOptions = {}): ReadResul
     return failure(e);
   }
   try {
-    const refused = refusal(fs.fstatSync(fd), max);
+    const st = fs.fstatSync(fd);
+    const refused = refusal(st, max);
     if (refused) return refused;
     // Files under /proc report size 0 and may be endless, so the read itself is bounded too.
-    const chunks = new Chunks(max);
+    const chunks = new Chunks(max, st.size);
     let buf = chunks.next();
     while (chunks.add(buf, fs.readSync(fd, buf, 0, buf.length, null))) buf = chunks.next();
     return chunks.result();
@@ -132,9 +148,10 @@ export async function readRegularFileAsync(path: string, opts: ReadOptions = {})
     return failure(e);
   }
   try {
-    const refused = refusal(await handle.stat(), max);
+    const st = await handle.stat();
+    const refused = refusal(st, max);
     if (refused) return refused;
-    const chunks = new Chunks(max);
+    const chunks = new Chunks(max, st.size);
     let buf = chunks.next();
     while (chunks.add(buf, (await handle.read(buf, 0, buf.length, null)).bytesRead)) buf = chunks.next();
     return chunks.result();
@@ -167,9 +184,11 @@ export function readHead(path: string, bytes: number): string | undefined {
     return undefined;
   }
   try {
-    if (!fs.fstatSync(fd).isFile()) return undefined;
-    const buf = Buffer.alloc(bytes);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, bytes, 0)).toString('utf8');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    // No larger than the file: a 64 KB buffer per small file is external memory V8 collects for.
+    const buf = Buffer.allocUnsafe(st.size > 0 ? Math.min(bytes, st.size) : bytes);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
   } catch {
     return undefined;
   } finally {
