@@ -23,6 +23,8 @@ export class ReadError extends Error {}
 // A FIFO's open would otherwise wait for a writer; O_NONBLOCK is missing on Windows, where FIFOs are not files.
 const OPEN_FLAGS = fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0);
 const CHUNK = 1 << 20;
+/** Under Buffer.poolSize / 2, so taken from Node's shared pool rather than allocated. */
+const SMALL_CHUNK = 4095;
 
 const KINDS: [(s: fs.Stats) => boolean, string][] = [
   [(s) => s.isDirectory(), 'a directory'],
@@ -73,27 +75,23 @@ function refusal(st: fs.Stats, max: number): ReadResult | undefined {
   return undefined;
 }
 
-/**
- * Bytes read so far; at most max + 1 are kept, so a file that grows while read (or /proc) is refused. The first read
- * asks for the size fstat gave plus one byte, so a file is read in one call into a buffer of its own size; reads past
- * that size (a growing file, /proc's size 0) start small and double up to CHUNK. Allocating CHUNK for every small
- * file made V8 collect garbage for the external memory alone (a scavenge every few files of a repository).
- */
+/** Bytes read so far in chunks; at most max + 1 are kept, so a file that grows while read (or /proc) is refused. */
 class Chunks {
   private readonly parts: Buffer[] = [];
-  private extra = 8 * 1024;
   total = 0;
+  /** `size`: what fstat reported (0 for /proc files). */
   constructor(
     private readonly max: number,
-    private readonly expected: number,
+    private readonly size = 0,
   ) {}
-  /** A buffer for the next read, sized so the total never passes max + 1. */
+  /**
+   * A buffer for the next read, sized so the total never passes max + 1: the whole file (as fstat sized it) at
+   * once, then small reads that find the end; a chunk at a time when the size is unknown or was passed.
+   * (Two 1 MB buffers per small file made reading a folder's files cost more than parsing them.)
+   */
   next(): Buffer {
-    let want = this.expected + 1 - this.total;
-    if (want <= 1) {
-      want = this.extra;
-      this.extra = Math.min(CHUNK, this.extra * 2);
-    }
+    const { size, total } = this;
+    const want = !size ? CHUNK : total < size ? size + 1 - total : total === size ? SMALL_CHUNK : CHUNK;
     return Buffer.allocUnsafe(Math.min(want, this.max + 1 - this.total));
   }
   /** Keeps n bytes of `buf`; false once there is nothing more to read or the limit is passed. */
@@ -105,8 +103,7 @@ class Chunks {
   }
   result(): ReadResult {
     if (this.total > this.max) return tooLarge(`more than ${mb(this.max)}`, this.max);
-    const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts, this.total);
-    return { ok: true, text: bytes.toString('utf8') };
+    return { ok: true, text: Buffer.concat(this.parts, this.total).toString('utf8') };
   }
 }
 
@@ -186,7 +183,7 @@ export function readHead(path: string, bytes: number): string | undefined {
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return undefined;
-    // No larger than the file: a 64 KB buffer per small file is external memory V8 collects for.
+    // No larger than the file: a zero-filled 64 KB buffer per small file is external memory V8 collects for.
     const buf = Buffer.allocUnsafe(st.size > 0 ? Math.min(bytes, st.size) : bytes);
     return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
   } catch {
