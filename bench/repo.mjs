@@ -2,8 +2,9 @@
 // whole process, serial (--jobs 1) and on one thread per core (the main thread and workers), interleaved; medians of
 // 3, with CPU time (every thread of the process) and peak RSS beside wall time, which a busy machine makes noisy.
 // Then where the time goes: each format's share of the in-process analysis (compiled sources in out/, a warm pass).
-//   node bench/repo.mjs [--against OTHER/cli.js] [--count N] [--runs N]
-// --against interleaves another build (e.g. a copy of main's dist/) as "old", A/B/A/B.
+//   node bench/repo.mjs [--against OTHER/cli.js] [--count N] [--runs N] [--repo DIR]
+// --against interleaves another build (e.g. a copy of main's dist/) as "old", A/B/A/B; --repo DIR reuses a repository
+// generated before (`node scripts/gen-repo.mjs DIR`) instead of writing one.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -29,11 +30,13 @@ if (!fs.existsSync(CORPUS)) {
 }
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pc-repo-'));
 try {
-  const dir = path.join(tmp, 'repo');
-  const repo = generateRepo(dir, { seed: 1, count: COUNT });
+  const dir = arg('--repo') ? path.resolve(arg('--repo')) : path.join(tmp, 'repo');
   console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.availableParallelism()} cores`);
-  console.log(`repository: ${repo.files} files, ${(repo.bytes / 1e6).toFixed(1)} MB (median ${repo.p50} B, p90 ${repo.p90} B, ` +
-    `largest ${repo.max} B); ${Object.entries(repo.formats).map(([f, n]) => `${f} ${n}`).join(', ')}`);
+  if (!arg('--repo')) {
+    const repo = generateRepo(dir, { seed: 1, count: COUNT });
+    console.log(`repository: ${repo.files} files, ${(repo.bytes / 1e6).toFixed(1)} MB (median ${repo.p50} B, p90 ${repo.p90} B, ` +
+      `largest ${repo.max} B); ${Object.entries(repo.formats).map(([f, n]) => `${f} ${n}`).join(', ')}`);
+  }
   // The default is one of these two: threads only on idle cores (os.loadavg), so both are measured explicitly.
   const cores = String(os.availableParallelism());
   const variants = [];
@@ -60,7 +63,7 @@ try {
     const cpuMs = median(v.runs.map((u) => u.cpu));
     const rss = median(v.runs.map((u) => u.kb)) / 1024;
     const wall = median(v.runs.map((u) => u.ms));
-    row(`check --format json, ${COUNT} files, ${v.name}`, `${(wall / 1000).toFixed(2)} s`,
+    row(`check --format json, ${arg('--repo') ? path.basename(dir) : `${COUNT} files`}, ${v.name}`, `${(wall / 1000).toFixed(2)} s`,
       `target < 2 s; CPU ${(cpuMs / 1000).toFixed(2)} s, peak RSS ${rss.toFixed(0)} MB`);
   }
   const same = new Set(outputs.values()).size === 1;
