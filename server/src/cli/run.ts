@@ -1,6 +1,6 @@
 /**
- * `check` and `exposure` over their inputs: each file analysed (on the main thread, or on worker threads for
- * `check` over many files) and handed to the reporter in input order, before later results are kept.
+ * `check` and `exposure` over their inputs: each file analysed (on the main thread, with worker threads beside it
+ * for `check` over many files) and handed to the reporter in input order, before later results are kept.
  */
 import type { Severity } from '../model/finding';
 import { FORMATS } from '../formats/registry';
