@@ -1,8 +1,12 @@
 /**
- * `portcullis check` over many files on worker threads (cli/check-worker.ts), with results handed back in input
- * order, so the output is byte for byte the serial one. At most a few files per worker are in flight, so memory
- * stays bounded however many files a run covers. Used only where it pays: idle cores, and enough bytes to
- * analyse that the workers' start-up (each loads the analysis) is won back.
+ * `portcullis check` over many files on several threads: the main thread and worker threads (cli/check-worker.ts)
+ * analyse at once, and the results are handed back in input order, so the output is byte for byte the serial one.
+ *
+ * Inputs are taken in windows of up to WINDOW_FILES files. In a window the workers take files from the largest down
+ * and the main thread from the smallest up, until they meet: the large files start first (nothing large is left to
+ * run alone at the end), a worker always has a file queued, and the main thread, busy with short files only, soon
+ * gets back to feeding the workers and writing results. The main thread counts as one of the threads: it has the
+ * code loaded and warm already, while every worker loads and optimises the analysis anew in its own heap.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,18 +27,19 @@ export interface CheckJob {
 }
 export type Checked = { error: string } | { shown: Finding[] };
 export type CheckReply = { seq: number } & (Checked | { internal: string });
+type FileInput = Input & { kind: 'file' };
 
-/** Files in flight per worker: enough to keep each busy while the main thread writes, few enough to bound memory. */
-const IN_FLIGHT_PER_WORKER = 4;
+/** Files queued per worker: one running and one waiting, so a worker never waits for the main thread. */
+const IN_FLIGHT_PER_WORKER = 2;
 /**
  * Analysis cost as measured on the corpus (bench/repo.mjs's repository: about 1 ms per KB for small service files,
- * 2 ms per KB for large rulesets, plus a little per file). Workers pay once the work ahead is well above their
- * start-up (each loads the analysis, about 0.3 s of CPU) and the quarter more CPU they cost in all.
+ * 2 ms per KB for large rulesets, plus a little per file). A worker pays once the work ahead is well above its
+ * start-up (it loads the analysis, about 0.3 s of CPU) and the CPU it costs to optimise the code again.
  */
 const COST = { perFileMs: 0.5, perKbMs: 1.5 };
 const PAYS_MS = 1000;
-/** The most inputs held while deciding; the first output waits for the look-ahead. */
-const LOOK_AHEAD_FILES = 1000;
+/** The most inputs held at once: the first output waits for a window to be planned, and results wait for their turn. */
+const WINDOW_FILES = 1000;
 
 /** The machine as the pool sees it: cores, and the 1-minute load average (work already waiting for them). */
 export interface Machine {
@@ -44,17 +49,16 @@ export interface Machine {
 const thisMachine = (): Machine => ({ cores: os.availableParallelism(), load: os.loadavg()[0] });
 
 /**
- * How many workers to use for these inputs (0 = analyse on the main thread) and the inputs to use, the
- * look-ahead included. `jobs` is --jobs: 1 forces the serial path, more forces that many workers. Otherwise a
- * worker per idle core: threads cost about a quarter more CPU in all (each loads and optimises the analysis
- * anew), which is won back only when cores would otherwise sit idle.
+ * How many worker threads to start beside the main thread for these inputs (0 = the main thread alone) and the
+ * inputs to use, the look-ahead included. `jobs` is --jobs, the number of threads that analyse: 1 forces the serial
+ * path, N forces N - 1 workers. Otherwise one thread per idle core, when the work ahead is worth a worker's start.
  */
 export function planWorkers(
   all: Iterable<Input>,
   jobs: number | undefined,
   machine: Machine = thisMachine(),
 ): { workers: number; inputs: Iterable<Input> } {
-  if (jobs !== undefined) return { workers: jobs > 1 ? jobs : 0, inputs: all };
+  if (jobs !== undefined) return { workers: jobs - 1, inputs: all };
   const idle = Math.min(machine.cores, Math.round(machine.cores - machine.load));
   if (idle < 2) return { workers: 0, inputs: all };
   const it = all[Symbol.iterator]();
@@ -65,54 +69,137 @@ export function planWorkers(
     seen.push(next.value);
     if (next.value.kind !== 'file') continue;
     files++;
-    estimate += COST.perFileMs + (sizeOf(next.value.path) / 1024) * COST.perKbMs;
-    if (estimate >= PAYS_MS || files >= LOOK_AHEAD_FILES) break;
+    estimate += cost(next.value);
+    if (estimate >= PAYS_MS || files >= WINDOW_FILES) break;
   }
   const rest = { [Symbol.iterator]: () => it };
   const inputs = (function* () {
     yield* seen;
     yield* rest;
   })();
-  return { workers: estimate >= PAYS_MS && files >= 2 ? Math.min(idle, files) : 0, inputs };
+  return { workers: estimate >= PAYS_MS && files >= 2 ? Math.min(idle, files) - 1 : 0, inputs };
 }
 
-function sizeOf(file: string): number {
+/** Estimated analysis time of a file, from its size. */
+function cost(input: FileInput): number {
+  let size = 0;
   try {
-    return fs.statSync(file).size;
+    size = fs.statSync(input.path).size;
   } catch {
-    return 0;
+    // Reading it will report why.
   }
+  return COST.perFileMs + (size / 1024) * COST.perKbMs;
 }
 
-/** Each input with, for files, what its worker found; in input order. */
+/** What a check report prints of a finding: all that crosses a thread boundary, or is kept until its turn. */
+export const reported = (shown: Finding[]): Finding[] =>
+  shown.map(({ code, severity, message, range }) => ({ code, severity, message, range }));
+
+export interface PoolOptions {
+  /** The main thread's own analysis; without it only the workers analyse. */
+  here?: (input: FileInput) => Checked;
+  /** The worker's script: beside this code, dist/ for the bundle (esbuild.mjs builds it there), out/…/cli/ for tsc. */
+  script?: string;
+}
+
+/** Each input with, for files, what its thread found; in input order. */
 export async function* checkInParallel(
   all: Iterable<Input>,
   workers: number,
   setup: PoolSetup,
-  // Beside this code: dist/ for the bundle (esbuild.mjs builds the worker there), out/…/cli/ for tsc.
-  script = path.join(__dirname, 'check-worker.js'),
+  { here, script = path.join(__dirname, 'check-worker.js') }: PoolOptions = {},
 ): AsyncGenerator<{ input: Input; result?: Checked }> {
   const pool = Array.from({ length: workers }, () => startWorker(script, setup));
-  const queue: { input: Input; result?: Promise<Checked> }[] = [];
-  let seq = 0;
   try {
-    for (const input of all) {
-      if (input.kind !== 'file') {
-        queue.push({ input });
-      } else {
-        const w = pool.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-        queue.push({ input, result: w.run({ seq: seq++, path: input.path, formatId: input.format.id }) });
-      }
-      while (queue.length && (queue[0].result === undefined || queue.length > workers * IN_FLIGHT_PER_WORKER)) {
-        const head = queue.shift()!;
-        yield { input: head.input, result: head.result && (await head.result) };
-      }
-    }
-    for (const head of queue) yield { input: head.input, result: head.result && (await head.result) };
+    for (const window of windows(all)) yield* checkWindow(window, pool, here);
   } finally {
     await Promise.all(pool.map((w) => w.worker.terminate()));
   }
 }
+
+function* windows(all: Iterable<Input>): Generator<Input[]> {
+  let window: Input[] = [];
+  let files = 0;
+  for (const input of all) {
+    window.push(input);
+    if (input.kind === 'file' && ++files === WINDOW_FILES) {
+      yield window;
+      window = [];
+      files = 0;
+    }
+  }
+  if (window.length) yield window;
+}
+
+/** A file's result: settled (value or failure) or awaited. */
+interface Slot {
+  done: boolean;
+  value?: Checked;
+  promise?: Promise<Checked>;
+}
+
+async function* checkWindow(
+  window: Input[],
+  pool: PoolWorker[],
+  here: PoolOptions['here'],
+): AsyncGenerator<{ input: Input; result?: Checked }> {
+  const files = window.flatMap((input, at) => (input.kind === 'file' ? [{ input, at, cost: cost(input) }] : []));
+  // Largest first; equal costs in input order.
+  files.sort((a, b) => b.cost - a.cost || a.at - b.at);
+  const slots: Slot[] = [];
+  let front = 0;
+  let back = files.length;
+  let wake: (() => void) | undefined;
+  const feed = (): void => {
+    for (const w of pool) {
+      while (w.pending.size < IN_FLIGHT_PER_WORKER && front < back && !w.failed()) {
+        const { input, at } = files[front++];
+        const slot: Slot = { done: false, promise: w.run({ seq: at, path: input.path, formatId: input.format.id }) };
+        const settle = (value?: Checked): void => {
+          Object.assign(slot, { done: true, value });
+          feed();
+          wake?.();
+        };
+        slot.promise!.then(settle, () => settle());
+        slots[at] = slot;
+      }
+    }
+  };
+  // Without a main-thread analysis, workers must exist and take every file.
+  if (!here && !pool.length) throw new Error('no thread to analyse on');
+  feed();
+  for (let at = 0; at < window.length; ) {
+    const input = window[at];
+    if (input.kind !== 'file') {
+      yield { input };
+      at++;
+      continue;
+    }
+    const slot = slots[at];
+    if (slot?.done) {
+      delete slots[at];
+      // A failed worker's promise rejects here, in input order.
+      yield { input, result: slot.value ?? (await slot.promise!) };
+      at++;
+    } else if (here && front < back) {
+      const mine = files[--back];
+      slots[mine.at] = { done: true, value: here(mine.input) };
+      // Lets the workers' replies in before the next file, so they are fed while the main thread works.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    } else if (slot) {
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (slot.done) resolve();
+      });
+      wake = undefined;
+    } else {
+      // Every worker failed before taking this file, and the main thread does not analyse.
+      throw pool.find((w) => w.failed())?.failed() ?? new Error('a file was never analysed');
+    }
+  }
+}
+
+type PoolWorker = ReturnType<typeof startWorker>;
 
 function startWorker(script: string, setup: PoolSetup) {
   const worker = new Worker(script, { workerData: setup });
@@ -134,6 +221,7 @@ function startWorker(script: string, setup: PoolSetup) {
   return {
     worker,
     pending,
+    failed: (): Error | undefined => failure,
     run(job: CheckJob): Promise<Checked> {
       // A worker that died takes no more jobs: a message to it would never be answered.
       const result = failure

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { FORMATS } from '../formats/registry';
 import { analyseFile, ConfigCache } from './analyse-file';
-import type { CheckJob, CheckReply, PoolSetup } from './check-pool';
+import { reported, type CheckJob, type CheckReply, type PoolSetup } from './check-pool';
 
 const setup = workerData as PoolSetup;
 const configs = new ConfigCache(setup.config);
@@ -21,7 +21,7 @@ parentPort!.on('message', (job: CheckJob) => {
     reply =
       'error' in r
         ? { seq: job.seq, error: r.error }
-        : { seq: job.seq, shown: r.shown.map(({ code, severity, message, range }) => ({ code, severity, message, range })) };
+        : { seq: job.seq, shown: reported(r.shown) };
   } catch (e) {
     reply = { seq: job.seq, internal: (e as Error).message };
   }

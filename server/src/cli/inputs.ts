@@ -71,12 +71,19 @@ function* walk(dir: string, language: string | undefined): Generator<Input> {
       yield { kind: 'skipped', path: p, reason: `${fileKind(target)}, not read` };
       continue;
     }
-    const format = resolveFormat(p, undefined, head(p)) && resolveFormat(p, language, head(p));
+    const sniff = head(p);
+    const format = resolveFormat(p, undefined, sniff) && resolveFormat(p, language, sniff);
     yield format
       ? { kind: 'file', path: p, format }
       : { kind: 'skipped', path: p, reason: `not a known file type (to check it, name it or ${LANGUAGE_HINT})` };
   }
 }
 
-/** The start of a file, read only if a format asks (CloudFormation and ARM templates are recognised by content). */
-const head = (p: string) => (): string | undefined => readHead(p, HEAD_BYTES);
+/**
+ * The start of a file, read only if a format asks (CloudFormation and ARM templates are recognised by content), and
+ * at most once however often it is asked.
+ */
+function head(p: string): () => string | undefined {
+  let text: string | undefined | null = null;
+  return () => (text === null ? (text = readHead(p, HEAD_BYTES)) : text);
+}

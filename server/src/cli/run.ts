@@ -1,12 +1,12 @@
 /**
- * `check` and `exposure` over their inputs: each file analysed (on the main thread, or on worker threads for
- * `check` over many files) and handed to the reporter in input order, before later results are kept.
+ * `check` and `exposure` over their inputs: each file analysed (on the main thread, with worker threads beside it
+ * for `check` over many files) and handed to the reporter in input order, before later results are kept.
  */
 import type { Severity } from '../model/finding';
 import { FORMATS } from '../formats/registry';
 import { errnoText, readTextFile } from '../io/read-file';
 import { analyseFile, ConfigCache } from './analyse-file';
-import { checkInParallel, planWorkers } from './check-pool';
+import { checkInParallel, planWorkers, reported, type Checked } from './check-pool';
 import { inputs, type Input } from './inputs';
 import { stringOption, UsageError, type Values } from './options';
 import type { FileReport, Reporter, Summary } from './report';
@@ -34,9 +34,13 @@ export async function runAnalysis(paths: string[], values: Values, reporter: Rep
   const configs = new ConfigCache(config);
   const summary: Summary = { checked: 0, skipped: 0, errors: 0, findings: 0 };
   const { workers, inputs: all } = planWorkers(inputs(paths, language), options.jobs);
-  const results = workers
-    ? checkInParallel(all, workers, { config, min: options.min })
-    : serial(all, (input) => analyseFile(input.path, input.format, configs, options.min));
+  const analyse = (input: Input & { kind: 'file' }) => analyseFile(input.path, input.format, configs, options.min);
+  // On threads, the main thread analyses too, keeping of each file only what the report prints, as workers send.
+  const here = (input: Input & { kind: 'file' }): Checked => {
+    const r = analyse(input);
+    return 'error' in r ? r : { shown: reported(r.shown) };
+  };
+  const results = workers ? checkInParallel(all, workers, { config, min: options.min }, { here }) : serial(all, analyse);
   for await (const { input, result } of results) {
     if (input.kind === 'skipped') {
       summary.skipped++;

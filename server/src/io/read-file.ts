@@ -181,9 +181,11 @@ export function readHead(path: string, bytes: number): string | undefined {
     return undefined;
   }
   try {
-    if (!fs.fstatSync(fd).isFile()) return undefined;
-    const buf = Buffer.alloc(bytes);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, bytes, 0)).toString('utf8');
+    const st = fs.fstatSync(fd);
+    if (!st.isFile()) return undefined;
+    // No larger than the file: a zero-filled 64 KB buffer per small file is external memory V8 collects for.
+    const buf = Buffer.allocUnsafe(st.size > 0 ? Math.min(bytes, st.size) : bytes);
+    return buf.subarray(0, fs.readSync(fd, buf, 0, buf.length, 0)).toString('utf8');
   } catch {
     return undefined;
   } finally {
