@@ -27,7 +27,7 @@ import type { Position, Range } from '../../model/range';
 import type { Action, Chain, Condition, ConnState, Hook, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { expandRule } from './expand';
-import { lex, type Tok } from './lexer';
+import { lexTokens, type Tok, type Tokens } from './lexer';
 import {
   BINOPS,
   CT_STATES,
@@ -98,8 +98,14 @@ export function parseNftables(text: string, ctx: ParseContext): Ruleset {
   return new NftParser(text, ctx).run();
 }
 
+/** How many recently read tokens keep their object form (a rule's tokens are read a few times each). */
+const WINDOW = 64;
+
 class NftParser {
-  private readonly toks: Tok[];
+  private readonly toks: Tokens;
+  /** Token objects by index modulo WINDOW, built when first read: tokens live as numbers until then. */
+  private readonly window: (Tok | undefined)[] = new Array(WINDOW);
+  private readonly windowIndex = new Int32Array(WINDOW).fill(-1);
   private i = 0;
   private readonly problems: Finding[] = [];
   private readonly tables: TableState[] = [];
@@ -112,7 +118,7 @@ class NftParser {
     text: string,
     private readonly ctx: ParseContext,
   ) {
-    this.toks = lex(text);
+    this.toks = lexTokens(text);
   }
 
   run(): Ruleset {
@@ -121,13 +127,13 @@ class NftParser {
       try {
         this.topStatement();
       } catch (e) {
-        const t = this.toks[Math.min(before, this.toks.length - 1)];
+        const t = this.at(Math.min(before, this.toks.count - 1));
         this.report('PC001', r(t), `internal parser error: ${(e as Error).message}`);
         this.skipStatement();
       }
       if (this.i === before) this.i++;
     }
-    for (const t of this.toks) if (t.kind === 'string' && t.unterminated) this.report('PC001', r(t), 'unterminated quoted string');
+    for (const k of this.toks.unterminated) this.report('PC001', r(this.at(k)), 'unterminated quoted string');
     this.checkJumps();
     const fams = new Set(this.tables.map((t) => t.table.family));
     const family: Family | 'both' = fams.size === 0 ? (this.ctx.family ?? 'ipv4') : fams.size === 1 ? [...fams][0] : 'both';
@@ -145,7 +151,15 @@ class NftParser {
   // ---- token helpers -------------------------------------------------------------------------------------
 
   private peek(k = 0): Tok {
-    return this.toks[Math.min(this.i + k, this.toks.length - 1)];
+    return this.at(Math.min(this.i + k, this.toks.count - 1));
+  }
+  private at(index: number): Tok {
+    const slot = index % WINDOW;
+    if (this.windowIndex[slot] === index) return this.window[slot]!;
+    const t = this.toks.tok(index);
+    this.window[slot] = t;
+    this.windowIndex[slot] = index;
+    return t;
   }
   private next(): Tok {
     const t = this.peek();
@@ -327,7 +341,7 @@ class NftParser {
       family = this.next().text;
     const name = this.peek();
     if (name.kind !== 'word' && name.kind !== 'string') {
-      this.report('PC001', r(name.kind === 'eof' || name.kind === 'nl' ? this.toks[this.i - 1] : name), 'expected a table name');
+      this.report('PC001', r(name.kind === 'eof' || name.kind === 'nl' ? this.at(this.i - 1) : name), 'expected a table name');
       return undefined;
     }
     this.i++;
@@ -388,7 +402,7 @@ class NftParser {
     if (obj.kind !== 'word') {
       this.report(
         'PC001',
-        r(obj.kind === 'nl' || obj.kind === 'eof' ? this.toks[this.i - 1] : obj),
+        r(obj.kind === 'nl' || obj.kind === 'eof' ? this.at(this.i - 1) : obj),
         `expected \`table\`, \`chain\`, \`rule\`, \`set\`, \`map\` or \`element\` after \`${verb}\``,
       );
       return this.skipStatement();
@@ -438,7 +452,7 @@ class NftParser {
           this.i++;
         }
         if (verb === 'replace') insert = false;
-        const start = this.toks[this.i - 1];
+        const start = this.at(this.i - 1);
         this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 }, r(name));
         return;
       }
@@ -721,7 +735,7 @@ class NftParser {
     const body = toks.filter((t) => t.kind !== 'nl');
     if (!body.length && !cmd) return;
     const first = cmd ?? body[0];
-    const last = body[body.length - 1] ?? this.toks[this.i - 1];
+    const last = body[body.length - 1] ?? this.at(this.i - 1);
     const rules: Rule[] = [];
     for (const one of expandRule(body, (name) => ts.sets.get(name))) {
       const rule = new RuleReader(this, ts, chain, one).read();
