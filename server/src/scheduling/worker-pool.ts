@@ -10,6 +10,8 @@ import type { Finding } from '../model/finding';
 
 export interface WorkerJob {
   id: number;
+  /** The document (its URI): the worker keeps what the next analysis of it can reuse. */
+  key: string;
   text: string;
   formatId: string;
   path: string;
@@ -57,10 +59,10 @@ export class WorkerPool {
   ) {}
 
   /** Analyses in the worker; `key` (the document URI) names the job that a later one for the same key replaces. */
-  analyse(key: string, job: Omit<WorkerJob, 'id'>): Promise<WorkerResult | typeof SUPERSEDED> {
+  analyse(key: string, job: Omit<WorkerJob, 'id' | 'key'>): Promise<WorkerResult | typeof SUPERSEDED> {
     this.cancel(key);
     return new Promise((resolve, reject) => {
-      this.queue.push({ key, job: { ...job, id: this.nextId++ }, resolve, reject });
+      this.queue.push({ key, job: { ...job, id: this.nextId++, key }, resolve, reject });
       this.pump();
     });
   }
