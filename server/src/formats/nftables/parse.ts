@@ -27,7 +27,7 @@ import type { Position, Range } from '../../model/range';
 import type { Action, Chain, Condition, ConnState, Hook, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { expandRule } from './expand';
-import { lex, type Tok } from './lexer';
+import { lexTokens, type Tok, type Tokens } from './lexer';
 import {
   BINOPS,
   CT_STATES,
@@ -63,6 +63,8 @@ interface TableState {
   name: string;
   sets: Map<string, NamedSet>;
   meters: Map<string, string>;
+  /** The table's chains by name (a ruleset may have hundreds, and every rule names one). */
+  chains: Map<string, Chain>;
 }
 
 interface Elem {
@@ -98,8 +100,14 @@ export function parseNftables(text: string, ctx: ParseContext): Ruleset {
   return new NftParser(text, ctx).run();
 }
 
+/** How many recently read tokens keep their object form (a rule's tokens are read a few times each). */
+const WINDOW = 64;
+
 class NftParser {
-  private readonly toks: Tok[];
+  private readonly toks: Tokens;
+  /** Token objects by index modulo WINDOW, built when first read: tokens live as numbers until then. */
+  private readonly window: (Tok | undefined)[] = new Array(WINDOW);
+  private readonly windowIndex = new Int32Array(WINDOW).fill(-1);
   private i = 0;
   private readonly problems: Finding[] = [];
   private readonly tables: TableState[] = [];
@@ -112,7 +120,7 @@ class NftParser {
     text: string,
     private readonly ctx: ParseContext,
   ) {
-    this.toks = lex(text);
+    this.toks = lexTokens(text);
   }
 
   run(): Ruleset {
@@ -121,13 +129,13 @@ class NftParser {
       try {
         this.topStatement();
       } catch (e) {
-        const t = this.toks[Math.min(before, this.toks.length - 1)];
+        const t = this.at(Math.min(before, this.toks.count - 1));
         this.report('PC001', r(t), `internal parser error: ${(e as Error).message}`);
         this.skipStatement();
       }
       if (this.i === before) this.i++;
     }
-    for (const t of this.toks) if (t.kind === 'string' && t.unterminated) this.report('PC001', r(t), 'unterminated quoted string');
+    for (const k of this.toks.unterminated) this.report('PC001', r(this.at(k)), 'unterminated quoted string');
     this.checkJumps();
     const fams = new Set(this.tables.map((t) => t.table.family));
     const family: Family | 'both' = fams.size === 0 ? (this.ctx.family ?? 'ipv4') : fams.size === 1 ? [...fams][0] : 'both';
@@ -145,7 +153,15 @@ class NftParser {
   // ---- token helpers -------------------------------------------------------------------------------------
 
   private peek(k = 0): Tok {
-    return this.toks[Math.min(this.i + k, this.toks.length - 1)];
+    return this.at(Math.min(this.i + k, this.toks.count - 1));
+  }
+  private at(index: number): Tok {
+    const slot = index % WINDOW;
+    if (this.windowIndex[slot] === index) return this.window[slot]!;
+    const t = this.toks.tok(index);
+    this.window[slot] = t;
+    this.windowIndex[slot] = index;
+    return t;
   }
   private next(): Tok {
     const t = this.peek();
@@ -327,7 +343,7 @@ class NftParser {
       family = this.next().text;
     const name = this.peek();
     if (name.kind !== 'word' && name.kind !== 'string') {
-      this.report('PC001', r(name.kind === 'eof' || name.kind === 'nl' ? this.toks[this.i - 1] : name), 'expected a table name');
+      this.report('PC001', r(name.kind === 'eof' || name.kind === 'nl' ? this.at(this.i - 1) : name), 'expected a table name');
       return undefined;
     }
     this.i++;
@@ -364,6 +380,7 @@ class NftParser {
         name: name.text,
         sets: new Map(),
         meters: new Map(),
+        chains: new Map(),
         table: { name: `${family} ${name.text}`, family: FAMILY_OF[family] ?? 'both', range: r(name), chains: [] },
       };
       this.tables.push(ts);
@@ -372,10 +389,11 @@ class NftParser {
   }
 
   private getChain(ts: TableState, name: Tok, declared: boolean): Chain {
-    let c = ts.table.chains.find((x) => x.name === name.text);
+    let c = ts.chains.get(name.text);
     if (!c) {
       c = { name: name.text, table: ts.table.name, family: ts.table.family, type: 'other', range: r(name), declared, rules: [] };
       ts.table.chains.push(c);
+      ts.chains.set(c.name, c);
     } else if (declared && !c.declared) {
       c.declared = true;
       c.range = r(name);
@@ -388,7 +406,7 @@ class NftParser {
     if (obj.kind !== 'word') {
       this.report(
         'PC001',
-        r(obj.kind === 'nl' || obj.kind === 'eof' ? this.toks[this.i - 1] : obj),
+        r(obj.kind === 'nl' || obj.kind === 'eof' ? this.at(this.i - 1) : obj),
         `expected \`table\`, \`chain\`, \`rule\`, \`set\`, \`map\` or \`element\` after \`${verb}\``,
       );
       return this.skipStatement();
@@ -430,7 +448,7 @@ class NftParser {
           return this.skipStatement();
         }
         this.checkName(name, 'chain');
-        if (!ts.table.chains.some((c) => c.name === name.text)) this.jumps.push({ ts, name: name.text, range: r(name) });
+        if (!ts.chains.has(name.text)) this.jumps.push({ ts, name: name.text, range: r(name) });
         const chain = this.getChain(ts, name, false);
         let insert = verb === 'insert';
         while (this.isWord(this.peek()) && /^(position|handle|index)$/.test(this.peek().text)) {
@@ -438,7 +456,7 @@ class NftParser {
           this.i++;
         }
         if (verb === 'replace') insert = false;
-        const start = this.toks[this.i - 1];
+        const start = this.at(this.i - 1);
         this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 }, r(name));
         return;
       }
@@ -701,8 +719,8 @@ class NftParser {
     bodyStart: Position | undefined,
     chainRange?: Range,
   ): void {
-    // Collect the rule's tokens: up to a newline, `;` or `}` at depth 0; braces may span lines.
-    const toks: Tok[] = [];
+    // Collect the rule's tokens: up to a newline, `;` or `}` at depth 0; braces may span lines (newlines dropped).
+    const body: Tok[] = [];
     let depth = 0;
     for (;;) {
       const t = this.peek();
@@ -710,18 +728,17 @@ class NftParser {
       if (depth === 0 && this.isEnd(t)) break;
       if (this.isPunct(t, '{') || this.isPunct(t, '(')) depth++;
       if (this.isPunct(t, '}') || this.isPunct(t, ')')) depth--;
-      if (depth > 0 || t.kind !== 'nl') toks.push(t);
+      if (t.kind !== 'nl') body.push(t);
       this.i++;
     }
     if (depth > 0) {
-      const open = toks.find((t) => this.isPunct(t, '{') || this.isPunct(t, '('));
-      this.report('PC001', r(open ?? toks[0] ?? this.peek()), 'unbalanced `{`: the matching `}` is missing');
+      const open = body.find((t) => this.isPunct(t, '{') || this.isPunct(t, '('));
+      this.report('PC001', r(open ?? body[0] ?? this.peek()), 'unbalanced `{`: the matching `}` is missing');
     }
     if (this.isPunct(this.peek(), ';') || this.peek().kind === 'nl') this.i++;
-    const body = toks.filter((t) => t.kind !== 'nl');
     if (!body.length && !cmd) return;
     const first = cmd ?? body[0];
-    const last = body[body.length - 1] ?? this.toks[this.i - 1];
+    const last = body[body.length - 1] ?? this.at(this.i - 1);
     const rules: Rule[] = [];
     for (const one of expandRule(body, (name) => ts.sets.get(name))) {
       const rule = new RuleReader(this, ts, chain, one).read();
@@ -734,9 +751,9 @@ class NftParser {
         family: rule.family,
         conditions: rule.conditions,
         action: rule.action,
-        ...(rule.comment !== undefined ? { comment: rule.comment } : {}),
-        ...(chainRange ? { chainRange } : {}),
       };
+      if (rule.comment !== undefined) full.comment = rule.comment;
+      if (chainRange) full.chainRange = chainRange;
       ruleBodyStart.set(full, bodyStart ?? { line: first.line, character: first.start });
       rules.push(full);
     }
@@ -745,6 +762,9 @@ class NftParser {
   }
 
   // ---- shared with RuleReader ------------------------------------------------------------------------------
+
+  /** Addresses read before without a problem, per family: equal networks share one set (analysis caches by identity). */
+  readonly addressSets: Record<Family, Map<string, AddressSet>> = { ipv4: new Map(), ipv6: new Map() };
 
   problem(code: Code, range: Range, message: string, data?: Finding['data']): void {
     this.report(code, range, message, data);
@@ -768,7 +788,7 @@ class NftParser {
   private checkJumps(): void {
     if (this.includes) return; // the target may be declared in an included file
     for (const j of this.jumps) {
-      const c = j.ts.table.chains.find((x) => x.name === j.name);
+      const c = j.ts.chains.get(j.name);
       if (c?.declared) continue;
       this.report('PC005', j.range, `chain \`${j.name}\` is not declared in table ${j.ts.table.name}: nft fails to load this ruleset`);
     }
@@ -1325,7 +1345,7 @@ class RuleReader {
       for (const e of v.elems) {
         const parsed = this.address(e, fam);
         if (parsed === 'host') unresolved.push(e.text);
-        else if (parsed) set = set.union(parsed);
+        else if (parsed) set = set === AddressSet.NONE ? parsed : set.union(parsed);
       }
       this.conditions.push({ kind, set, negated: op === 'ne', range, ...(unresolved.length ? { unresolved } : {}) });
       if (kind === 'destination' || op === 'ne') this.restrictFamily(fam, t);
@@ -1362,6 +1382,9 @@ class RuleReader {
 
   private address(e: Elem, fam: Family): AddressSet | 'host' | undefined {
     const text = e.toks.length === 1 ? e.toks[0].text : e.text.replace(/\s+/g, '');
+    const seen = this.p.addressSets[fam];
+    const known = seen.get(text);
+    if (known) return known;
     let set = AddressSet.parse(text);
     if (set) {
       const dash = text.indexOf('-');
@@ -1381,6 +1404,7 @@ class RuleReader {
         this.p.problem('PC007', e.range, `IPv4 address \`${text}\` in an \`ip6\` match: use \`ip saddr\`/\`ip daddr\``);
         return undefined;
       }
+      seen.set(text, set);
       return set;
     }
     if (/^[A-Za-z][A-Za-z0-9.-]*$/.test(text) && text !== '') return 'host';

@@ -25,7 +25,7 @@ import { PortSet } from '../../model/ports';
 import { range, type Range } from '../../model/range';
 import type { Action, Chain, Condition, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
-import { isBlank, isContinuation } from '../tokenize';
+import { isBlankCode, isContinuation } from '../tokenize';
 
 interface Tok {
   kind: 'word' | 'string' | 'punct' | 'table';
@@ -38,7 +38,13 @@ interface Tok {
 const r = (t: Tok): Range => range(t.line, t.start, t.end);
 const span = (a: Tok, b: Tok): Range => ({ start: { line: a.line, character: a.start }, end: { line: b.line, character: b.end } });
 
-const WORD_END = new Set(['\n', '#', '"', "'", '{', '}', '(', ')', ',', '!', '<', '>', '=']);
+/** ASCII codes that end a word, and the one-character punctuation tokens (character codes: the lexer reads every character). */
+const WORD_END = new Uint8Array(128);
+for (const c of '\n#"\'{}(),!<>=') WORD_END[c.charCodeAt(0)] = 1;
+const PUNCT = new Uint8Array(128);
+for (const c of '{}(),!<>=') PUNCT[c.charCodeAt(0)] = 1;
+/** Two-character operators, as first code * 128 + second code. */
+const OPS2 = new Set(['!=', '<=', '>=', '><', '<>'].map((o) => o.charCodeAt(0) * 128 + o.charCodeAt(1)));
 
 /** Lexes a statement list: one array of tokens per logical line (continuations joined). */
 export function lexPf(text: string): Tok[][] {
@@ -50,8 +56,8 @@ export function lexPf(text: string): Tok[][] {
   const n = text.length;
   const push = (t: Tok) => cur.push(t);
   while (i < n) {
-    const ch = text[i];
-    if (ch === '\n') {
+    const code = text.charCodeAt(i);
+    if (code === 10) {
       if (cur.length) out.push(cur);
       cur = [];
       line++;
@@ -59,25 +65,26 @@ export function lexPf(text: string): Tok[][] {
       i++;
       continue;
     }
-    if (isContinuation(text, i)) {
+    if (code === 92 && isContinuation(text, i)) {
       i += text[i + 1] === '\r' ? 3 : 2;
       line++;
       col = 0;
       continue;
     }
-    if (isBlank(ch)) {
+    if (isBlankCode(code)) {
       i++;
       col++;
       continue;
     }
-    if (ch === '#') {
-      while (i < n && text[i] !== '\n') {
-        i++;
-        col++;
-      }
+    if (code === 35 /* # */) {
+      const nl = text.indexOf('\n', i);
+      const stop = nl < 0 ? n : nl;
+      col += stop - i;
+      i = stop;
       continue;
     }
-    if (ch === '"' || ch === "'") {
+    if (code === 34 || code === 39) {
+      const ch = text[i];
       let j = i + 1;
       while (j < n && text[j] !== ch && text[j] !== '\n') j++;
       const end = col + (j - i) + (text[j] === ch ? 1 : 0);
@@ -86,8 +93,7 @@ export function lexPf(text: string): Tok[][] {
       i = text[j] === ch ? j + 1 : j;
       continue;
     }
-    const two = text.slice(i, i + 2);
-    if (ch === '<') {
+    if (code === 60 /* < */) {
       const m = /^<([A-Za-z0-9_-]+)>/.exec(text.slice(i, i + 80));
       if (m) {
         push({ kind: 'table', text: m[1], line, start: col, end: col + m[0].length });
@@ -96,14 +102,14 @@ export function lexPf(text: string): Tok[][] {
         continue;
       }
     }
-    if (['!=', '<=', '>=', '><', '<>'].includes(two)) {
-      push({ kind: 'punct', text: two, line, start: col, end: col + 2 });
+    if (i + 1 < n && OPS2.has(code * 128 + text.charCodeAt(i + 1))) {
+      push({ kind: 'punct', text: text.slice(i, i + 2), line, start: col, end: col + 2 });
       i += 2;
       col += 2;
       continue;
     }
-    if ('{}(),!<>='.includes(ch) && !(ch === '-')) {
-      push({ kind: 'punct', text: ch, line, start: col, end: col + 1 });
+    if (code < 128 && PUNCT[code] === 1) {
+      push({ kind: 'punct', text: text[i], line, start: col, end: col + 1 });
       i++;
       col++;
       continue;
@@ -111,7 +117,11 @@ export function lexPf(text: string): Tok[][] {
     const from = i;
     // The first character is never blank or punctuation here (handled above), so a word is never empty.
     i++;
-    while (i < n && !isBlank(text[i]) && !WORD_END.has(text[i]) && !isContinuation(text, i)) i++;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c < 128 ? WORD_END[c] === 1 || isBlankCode(c) || (c === 92 && isContinuation(text, i)) : isBlankCode(c)) break;
+      i++;
+    }
     // `->` belongs to translation rules; keep it as one word.
     if (text[i] === '>' && text[i - 1] === '-') i++;
     push({ kind: 'word', text: text.slice(from, i), line, start: col, end: col + (i - from) });
@@ -257,11 +267,22 @@ class PfParser {
             this.report('PC001', r(t), `macro \`${t.text}\` expands to more than ${MAX_MACRO} characters: not expanded`);
           continue;
         }
-        const inner = (lexPf(value + (m![2] ?? ''))[0] ?? []).map((x) => ({ ...x, line: t.line, start: t.start, end: t.end }));
+        const inner = this.lexMacro(value + (m![2] ?? '')).map((x) => ({ ...x, line: t.line, start: t.start, end: t.end }));
         out.push(...this.expand(inner, depth + 1, budget));
       } else out.push(t);
     }
     return out;
+  }
+
+  /** A macro's value lexed once per text (`$ext_if` is in most rules); callers copy the tokens. */
+  private readonly lexedMacros = new Map<string, Tok[]>();
+  private lexMacro(value: string): Tok[] {
+    let toks = this.lexedMacros.get(value);
+    if (!toks) {
+      toks = lexPf(value)[0] ?? [];
+      if (value.length <= 4096 && this.lexedMacros.size < 1024) this.lexedMacros.set(value, toks);
+    }
+    return toks;
   }
 
   private statement(raw: Tok[]): void {
@@ -378,7 +399,15 @@ class PfParser {
     this.tables.set(name.text, { set, exact });
   }
 
+  /** Address texts read before: equal networks share one set (analysis caches by identity), and are parsed once. */
+  private readonly addrs = new Map<string, AddressSet | undefined>();
   private addr(text: string): AddressSet | undefined {
+    if (this.addrs.has(text)) return this.addrs.get(text);
+    const set = this.parseAddr(text);
+    this.addrs.set(text, set);
+    return set;
+  }
+  private parseAddr(text: string): AddressSet | undefined {
     let t = text;
     const m = /^(\d+(?:\.\d+){0,3})\/(\d+)$/.exec(t);
     if (m) t = `${m[1]}${'.0'.repeat(3 - (m[1].match(/\./g)?.length ?? 0))}/${m[2]}`;
