@@ -43,13 +43,15 @@ export interface ExposureCache {
   current: Map<string, unknown>;
   /** @internal where each rule sat in the ruleset it came from (table, chain, index), to find it in the next one. */
   positions: WeakMap<Rule, readonly [string, string, number]>;
+  /** @internal the grant pieces (ports × sources per interface class) of accepted maps, which summaries hand out again */
+  pieces: WeakMap<PortMap, unknown>;
   /** Chain walks of the last analysis: replayed from a summary, and walked (and recorded) anew. */
   stats: { replayed: number; walked: number };
 }
 
 /** A cache for `analyseExposure(ruleset, cache)`: keep one per document and pass it to every analysis of it. */
 export function createExposureCache(): ExposureCache {
-  return { previous: new Map(), current: new Map(), positions: new WeakMap(), stats: { replayed: 0, walked: 0 } };
+  return { previous: new Map(), current: new Map(), positions: new WeakMap(), pieces: new WeakMap(), stats: { replayed: 0, walked: 0 } };
 }
 
 /** Starts a new analysis with the cache: what the last one made becomes what this one may reuse. */

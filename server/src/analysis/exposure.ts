@@ -125,7 +125,7 @@ function widen(a: Box, b: Box): Box {
   let ports = a.ports.union(b.ports);
   if (ports.ranges().length > FOOTPRINT_DETAIL) ports = PortSet.ALL;
   let sources = a.sources && b.sources ? a.sources.union(b.sources) : undefined;
-  if (sources && sources.v4.intervals.length + sources.v6.intervals.length > FOOTPRINT_DETAIL) sources = undefined;
+  if (sources && sources.v4.count + sources.v6.count > FOOTPRINT_DETAIL) sources = undefined;
   return { ports, sources };
 }
 /** Conntrack attaches to packets at this prerouting priority; chains before it see no connection state. */
@@ -168,6 +168,12 @@ interface Accepted {
   reasons: string[];
   forceApprox: boolean;
   within?: SourceBound[];
+}
+
+/** The grants a map makes for one family and list of interface classes. */
+interface Pieces {
+  classes: string;
+  list: { ports: PortSet; iface: IfaceClass; sources: AddressSet }[];
 }
 
 /** A path's result kept in a cache, with the rules its walk considered and reached. */
@@ -546,14 +552,19 @@ class ChainWalker {
    */
   private record(protocol: Transport, accepted: Accepted[], passed: Flow[]): void {
     const exact = (a: Accepted) => a.rule && !a.forceApprox && !a.reasons.length && !a.ctx.reasons.length;
-    const byRule = PortMap.empty();
-    for (const a of accepted) if (exact(a)) byRule.add(a.map);
+    let byRule: PortMap | undefined;
     // Passing an earlier chain by its policy decides nothing: the last filter chain's policy (or a rule) does.
     const lastFilter = this.path.filter((c) => c.type === 'filter').pop();
     for (const a of accepted) {
       if (!a.rule && a.chain !== lastFilter) continue;
       let map = a.map;
-      if (!a.rule && accepted.some((x) => x.rule && x.chain !== a.chain)) map = map.minus(byRule);
+      if (!a.rule && accepted.some((x) => x.rule && x.chain !== a.chain)) {
+        if (!byRule) {
+          byRule = PortMap.empty();
+          for (const x of accepted) if (exact(x)) byRule.add(x.map);
+        }
+        map = map.minus(byRule);
+      }
       if (a.last) {
         this.emit(a, protocol, map, a.ctx.reasons);
         continue;
@@ -569,25 +580,40 @@ class ChainWalker {
   private emit(a: Accepted, protocol: Transport, map: PortMap, pathReasons: string[]): void {
     const why = [...new Set([...a.reasons, ...pathReasons])];
     const list = this.grants.get(a.chain) ?? [];
-    for (const g of map.groups()) {
-      for (const { iface, sources } of this.unkeyed(g.sources)) {
-        const bound = a.rule?.listener?.bound;
-        list.push({
-          chain: a.chain,
-          family: this.family,
-          protocol,
-          ports: g.ports,
-          sources,
-          iface,
-          rule: a.rule,
-          approximate: a.forceApprox || why.length > 0,
-          reasons: why,
-          ...(a.within?.length ? { within: a.within } : {}),
-          ...(bound ? { destinations: bound } : {}),
-        });
-      }
+    const bound = a.rule?.listener?.bound;
+    for (const { ports, iface, sources } of this.pieces(map)) {
+      list.push({
+        chain: a.chain,
+        family: this.family,
+        protocol,
+        ports,
+        sources,
+        iface,
+        rule: a.rule,
+        approximate: a.forceApprox || why.length > 0,
+        reasons: why,
+        ...(a.within?.length ? { within: a.within } : {}),
+        ...(bound ? { destinations: bound } : {}),
+      });
     }
     this.grants.set(a.chain, list);
+  }
+
+  private readonly ownPieces = new WeakMap<PortMap, Pieces>();
+
+  /**
+   * A map's grants as ports × real sources per interface class. Accepted maps are never changed once recorded, and
+   * a replayed summary hands out the same map again (in this analysis or, through the cache, the next): so kept.
+   */
+  private pieces(map: PortMap): Pieces['list'] {
+    const store = this.cache?.pieces ?? this.ownPieces;
+    const classes = `${this.family}\u0000${this.classes.join('\u0001')}`;
+    const known = store.get(map) as Pieces | undefined;
+    if (known?.classes === classes) return known.list;
+    const list: Pieces['list'] = [];
+    for (const g of map.groups()) for (const { iface, sources } of this.unkeyed(g.sources)) list.push({ ports: g.ports, iface, sources });
+    store.set(map, { classes, list });
+    return list;
   }
 
   /** Stacks one address set per interface class into the keyed space. */
@@ -654,10 +680,16 @@ class ChainWalker {
         lo = top + 1;
       }
     }
-    return [...perClass].map(([idx, list]) => ({
-      iface: this.classes[idx],
-      sources: this.wrap(IntervalSet.fromSortedBounds(Float64Array.from(list))),
-    }));
+    // Classes often hold the same sources (a rule without an interface test): they share one set.
+    let prev: number[] = [];
+    let prevSet = AddressSet.NONE;
+    return [...perClass].map(([idx, list]) => {
+      if (list.length !== prev.length || list.some((v, k) => v !== prev[k])) {
+        prev = list;
+        prevSet = this.wrap(IntervalSet.fromSortedBounds(Float64Array.from(list)));
+      }
+      return { iface: this.classes[idx], sources: prevSet };
+    });
   }
 
   private familySet(set: AddressSet): IntervalSet {
@@ -951,20 +983,17 @@ class ChainWalker {
     const memo = this.footprints[protocol];
     const known = memo.get(chain);
     if (known) return known;
-    // With a cache, a chain whose structure is unchanged keeps its box from the last analysis.
-    const sig = this.cache && this.signatures!.of(chain);
-    const key = sig && `f\u0000${this.walkerKey}\u0000${protocol}\u0000${sig}`;
-    const kept = key ? carried<Box | null>(this.cache!, key, () => null) : null;
-    if (kept) {
-      memo.set(chain, kept);
-      return kept;
-    }
+    const kept = this.keptFootprint(chain, protocol);
+    if (kept) return kept;
     const stack: { chain: Chain; next: number; box: Box }[] = [{ chain, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } }];
     const open = new Set<Chain>([chain]);
     while (stack.length) {
       const f = stack[stack.length - 1];
-      if (f.next >= f.chain.rules.length) {
+      // A box of every port and source cannot grow: the chain's remaining rules need no look.
+      if (f.next >= f.chain.rules.length || (!f.box.sources && f.box.ports.isAll())) {
         memo.set(f.chain, f.box);
+        const key = this.footprintKey(f.chain, protocol);
+        if (key) this.cache!.current.set(key, f.box);
         open.delete(f.chain);
         stack.pop();
         continue;
@@ -979,7 +1008,7 @@ class ChainWalker {
       let box: Box = { ports: m.ports, sources: m.sources };
       if (action.kind === 'jump') {
         const target = this.target(f.chain.table, action.chain);
-        if (target && !memo.has(target) && !open.has(target)) {
+        if (target && !memo.has(target) && !open.has(target) && !this.keptFootprint(target, protocol)) {
           open.add(target);
           stack.push({ chain: target, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } });
           continue; // this rule is looked at again once the target's box is known
@@ -991,8 +1020,20 @@ class ChainWalker {
       f.box = widen(f.box, box);
       f.next++;
     }
-    if (key) this.cache!.current.set(key, memo.get(chain));
     return memo.get(chain)!;
+  }
+
+  private footprintKey(chain: Chain, protocol: Transport): string | undefined {
+    const sig = this.cache && this.signatures!.of(chain);
+    return sig ? `f\u0000${this.walkerKey}\u0000${protocol}\u0000${sig}` : undefined;
+  }
+
+  /** With a cache, a chain whose structure is unchanged keeps its box from the last analysis. */
+  private keptFootprint(chain: Chain, protocol: Transport): Box | undefined {
+    const key = this.footprintKey(chain, protocol);
+    const kept = key ? carried<Box | null>(this.cache!, key, () => null) : null;
+    if (kept) this.footprints[protocol].set(chain, kept);
+    return kept ?? undefined;
   }
 
   /** Records what a chain accepts; what becomes a grant depends on the rest of the path (run()). */
@@ -1046,14 +1087,13 @@ class ChainWalker {
     if (!m) {
       // The rule's sources, stacked for every interface class its interface tests let through. Rules naming
       // the same network (the parser shares its set) on the same classes share the stacked set too.
-      const compiled = c;
-      const passes = this.classes.map((cls) => compiled.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated));
-      const own = this.familySet(compiled.result.sources);
-      const mask = passes.map(Number).join('');
+      const { passes, mask } = this.classMask(c.ifaces);
+      const own = this.familySet(c.result.sources);
       let byMask = this.keyedBySet.get(own);
       if (!byMask) this.keyedBySet.set(own, (byMask = new Map()));
       let sources = byMask.get(mask);
-      if (!sources) byMask.set(mask, (sources = this.keyed(passes.map((p) => (p ? compiled.result.sources : undefined)))));
+      const all = c.result.sources;
+      if (!sources) byMask.set(mask, (sources = this.keyed(passes.map((p) => (p ? all : undefined)))));
       m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
       this.keyedMatch.set(rule, m);
     }
@@ -1069,6 +1109,19 @@ class ChainWalker {
   }
 
   private readonly contextMatch = new Map<Rule, MatchResult[]>();
+
+  private readonly masks = new Map<string, { passes: boolean[]; mask: string }>();
+
+  /** Which interface classes a rule's interface tests let through; rules mostly repeat a few tests, so per test list. */
+  private classMask(ifaces: Compiled['ifaces']): { passes: boolean[]; mask: string } {
+    const key = ifaces.map((t) => `${t.negated ? '!' : ''}${t.name}`).join('\u0000');
+    let known = this.masks.get(key);
+    if (!known) {
+      const passes = this.classes.map((cls) => ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated));
+      this.masks.set(key, (known = { passes, mask: passes.map(Number).join('') }));
+    }
+    return known;
+  }
 
   /** A match as the current flow sees it: its connection state and, after DNAT, its rewritten destination port. */
   /**
