@@ -7,6 +7,7 @@
  * whose rules or callees changed are walked again.
  */
 import type { AddressSet } from '../model/addresses';
+import type { IntervalSet } from '../model/intervals';
 import type { PortSet } from '../model/ports';
 import type { Chain, Condition, Rule } from '../model/ruleset';
 import type { PortMap } from './portmap';
@@ -163,8 +164,9 @@ const setTexts = new WeakMap<object, string>();
 function addressText(set: AddressSet): string {
   let s = setTexts.get(set);
   if (s === undefined) {
-    const side = (list: readonly (readonly [bigint, bigint])[]) => list.map(([a, b]) => `${a}-${b}`).join(',');
-    setTexts.set(set, (s = `${side(set.v4.intervals)}/${side(set.v6.intervals)}`));
+    // Bounds as numbers where they fit (no bigint pairs built): a set has one form, so equal texts mean equal sets.
+    const side = (half: IntervalSet) => half.numberBounds()?.join(',') ?? half.intervals.map(([a, b]) => `${a}-${b}`).join(';');
+    setTexts.set(set, (s = `${side(set.v4)}/${side(set.v6)}`));
   }
   return s;
 }

@@ -477,19 +477,20 @@ class ChainWalker {
       const accepted: Accepted[] = [];
       this.path.forEach((chain, i) => {
         const last = i === this.path.length - 1;
-        const next = new Flows();
+        // What passes the last chain matters only to what earlier chains accepted (record()).
+        const next = last && accepted.every((a) => a.last) ? undefined : new Flows();
         for (const flow of flows) {
           // NAT chains see only tracked connections, and only until one of them has translated the connection.
           if (chain.type === 'nat' && (flow.ctx.untracked || flow.ctx.dnat)) {
-            next.add(flow.ctx, flow.map);
+            next?.add(flow.ctx, flow.map);
             continue;
           }
           for (const out of this.stageWalk(chain, flow, protocol)) {
-            next.add(out.ctx, out.map);
+            next?.add(out.ctx, out.map);
             if (chain.type === 'filter') accepted.push({ ...out, last });
           }
         }
-        flows = next.list();
+        flows = next?.list() ?? [];
       });
       this.record(protocol, accepted, flows);
     }
@@ -581,20 +582,13 @@ class ChainWalker {
     const why = [...new Set([...a.reasons, ...pathReasons])];
     const list = this.grants.get(a.chain) ?? [];
     const bound = a.rule?.listener?.bound;
+    const approximate = a.forceApprox || why.length > 0;
+    const within = a.within?.length ? a.within : undefined;
     for (const { ports, iface, sources } of this.pieces(map)) {
-      list.push({
-        chain: a.chain,
-        family: this.family,
-        protocol,
-        ports,
-        sources,
-        iface,
-        rule: a.rule,
-        approximate: a.forceApprox || why.length > 0,
-        reasons: why,
-        ...(a.within?.length ? { within: a.within } : {}),
-        ...(bound ? { destinations: bound } : {}),
-      });
+      const g: Grant = { chain: a.chain, family: this.family, protocol, ports, sources, iface, rule: a.rule, approximate, reasons: why };
+      if (within) g.within = within;
+      if (bound) g.destinations = bound;
+      list.push(g);
     }
     this.grants.set(a.chain, list);
   }
@@ -607,7 +601,7 @@ class ChainWalker {
    */
   private pieces(map: PortMap): Pieces['list'] {
     const store = this.cache?.pieces ?? this.ownPieces;
-    const classes = `${this.family}\u0000${this.classes.join('\u0001')}`;
+    const classes = this.walkerKey;
     const known = store.get(map) as Pieces | undefined;
     if (known?.classes === classes) return known.list;
     const list: Pieces['list'] = [];
@@ -666,7 +660,22 @@ class ChainWalker {
 
   private unkeyedV4(set: IntervalSet): { iface: IfaceClass; sources: AddressSet }[] {
     const b = set.numberBounds()!;
-    const perClass = new Map<number, number[]>();
+    const out: { iface: IfaceClass; sources: AddressSet }[] = [];
+    // Keys ascend, so each class's bounds come in one run; an interval crossing a class boundary is cut there.
+    const run: number[] = [];
+    let runIdx = -1;
+    let prev: Float64Array | undefined;
+    let prevSet = AddressSet.NONE;
+    const flush = () => {
+      if (!run.length) return;
+      // Classes often hold the same sources (a rule without an interface test): they share one set.
+      if (!prev || prev.length !== run.length || run.some((v, k) => v !== prev![k])) {
+        prev = Float64Array.from(run);
+        prevSet = this.wrap(IntervalSet.fromSortedBounds(prev));
+      }
+      out.push({ iface: this.classes[runIdx], sources: prevSet });
+      run.length = 0;
+    };
     for (let k = 0; k < b.length; k += 2) {
       let lo = b[k];
       const hi = b[k + 1];
@@ -674,22 +683,16 @@ class ChainWalker {
         const idx = Math.floor(lo / V4_SPAN);
         const base = idx * V4_SPAN;
         const top = Math.min(hi, base + V4_SPAN - 1);
-        let list = perClass.get(idx);
-        if (!list) perClass.set(idx, (list = []));
-        list.push(lo - base, top - base);
+        if (idx !== runIdx) {
+          flush();
+          runIdx = idx;
+        }
+        run.push(lo - base, top - base);
         lo = top + 1;
       }
     }
-    // Classes often hold the same sources (a rule without an interface test): they share one set.
-    let prev: number[] = [];
-    let prevSet = AddressSet.NONE;
-    return [...perClass].map(([idx, list]) => {
-      if (list.length !== prev.length || list.some((v, k) => v !== prev[k])) {
-        prev = list;
-        prevSet = this.wrap(IntervalSet.fromSortedBounds(Float64Array.from(list)));
-      }
-      return { iface: this.classes[idx], sources: prevSet };
-    });
+    flush();
+    return out;
   }
 
   private familySet(set: AddressSet): IntervalSet {
