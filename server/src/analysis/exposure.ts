@@ -1076,17 +1076,17 @@ class ChainWalker {
     this.stage.forks.push({ ctx: { ...this.stage.ctx, dnat: action, reasons: [...new Set(reasons)] }, map });
   }
 
-  private readonly compiled = new Map<Rule, Compiled>();
-
-  private readonly keyedMatch = new Map<Rule, MatchResult>();
+  /** Per rule: its compiled form, its keyed match, and its match per kind of flow (one lookup per visit). */
+  private readonly matches = new Map<Rule, { c: Compiled; m?: MatchResult; byKind?: MatchResult[] }>();
 
   private readonly keyedBySet = new Map<IntervalSet, Map<string, AddressSet>>();
 
   private evaluate(rule: Rule, protocol: Transport, inFlow = true): MatchResult {
-    let c = this.compiled.get(rule);
-    if (!c) this.compiled.set(rule, (c = compile(rule, this.family)));
+    let state = this.matches.get(rule);
+    if (!state) this.matches.set(rule, (state = { c: compile(rule, this.family) }));
+    const c = state.c;
     if (c.impossible || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
-    let m = this.keyedMatch.get(rule);
+    let m = state.m;
     if (!m) {
       // The rule's sources, stacked for every interface class its interface tests let through. Rules naming
       // the same network (the parser shares its set) on the same classes share the stacked set too.
@@ -1097,8 +1097,7 @@ class ChainWalker {
       let sources = byMask.get(mask);
       const all = c.result.sources;
       if (!sources) byMask.set(mask, (sources = this.keyed(passes.map((p) => (p ? all : undefined)))));
-      m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
-      this.keyedMatch.set(rule, m);
+      m = state.m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
     }
     if (!m.matches || !inFlow) return m;
     const { ctx, beforeConntrack } = this.stage;
@@ -1106,12 +1105,9 @@ class ChainWalker {
     // Without a port rewrite the match depends only on the kind of flow: computed once per rule and kind.
     if (ctx.dnat?.toPorts) return this.inContext(c, m);
     const kind = (beforeConntrack ? 1 : 0) | (ctx.untracked ? 2 : 0) | (ctx.dnat ? 4 : 0);
-    let byKind = this.contextMatch.get(rule);
-    if (!byKind) this.contextMatch.set(rule, (byKind = []));
+    const byKind = (state.byKind ??= []);
     return (byKind[kind] ??= this.inContext(c, m));
   }
-
-  private readonly contextMatch = new Map<Rule, MatchResult[]>();
 
   private readonly masks = new Map<string, { passes: boolean[]; mask: string }>();
 
@@ -1134,7 +1130,7 @@ class ChainWalker {
   private anyContext(rule: Rule, protocol: Transport): { ports: PortSet; sources: AddressSet } | undefined {
     const m = this.evaluate(rule, protocol, false);
     if (!m.matches) return undefined;
-    return { ports: this.hasDnat ? this.compiled.get(rule)!.origPorts.union(m.ports) : m.ports, sources: m.sources };
+    return { ports: this.hasDnat ? this.matches.get(rule)!.c.origPorts.union(m.ports) : m.ports, sources: m.sources };
   }
 
   /** Whether any flow can carry a DNAT context (then a rule's port test may see the translated port). */
