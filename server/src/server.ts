@@ -247,6 +247,17 @@ function readOpen(p: string): string | undefined {
     ?.getText();
 }
 
+/** The open editor buffers in the folder of a document (other than it), for the worker thread's reads beside it. */
+function openBeside(uri: string, file: string): { path: string; text: string }[] {
+  if (!uri.startsWith('file:')) return [];
+  const dir = path.dirname(file);
+  return documents
+    .all()
+    .filter((d) => d.uri !== uri && d.uri.startsWith('file:'))
+    .map((d) => ({ path: fileURLToPath(d.uri), text: d.getText() }))
+    .filter((d) => path.dirname(d.path) === dir);
+}
+
 /** The sibling file's text: the open buffer if the user has it open, else the file on disk. */
 function readSibling(p: string): string | undefined {
   const open = readOpen(p);
@@ -351,12 +362,12 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
     const siblingPath = ipv4Sibling(path);
     const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
     const sibling = siblingPath !== undefined && siblingText !== undefined ? { path: siblingPath, text: siblingText } : undefined;
-    const result = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling });
+    const result = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling, beside: openBeside(uri, path) });
     if (result === SUPERSEDED || !current()) return;
     pace.analysed(uri, performance.now() - started);
     // Hovers and code actions analyse this version on demand (analysisOf); diagnostics need only the findings.
     const { findings, role } = result;
-    cache.set(uri, { version, settings, fa: undefined, role });
+    cache.set(uri, { version, settings, fa: undefined, role, reads: new Set(result.reads) });
     // What an inert edit moves: the findings as finally published for this text (workspace ones included).
     const state = reusableOf(uri);
     const analysed = settings;

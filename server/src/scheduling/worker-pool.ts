@@ -17,12 +17,19 @@ export interface WorkerJob {
   settings: unknown;
   /** The IPv4 sibling's text, read by the caller (the worker does no editor-buffer lookups). */
   sibling?: { path: string; text: string };
+  /**
+   * The editor's open buffers in the document's folder (a compose file's `.env` and override, a manifest's
+   * neighbours): they win over the disk, where the worker reads the other files beside the document.
+   */
+  beside?: { path: string; text: string }[];
 }
 
 /** The findings, and how the file takes part in the workspace checks (the server runs those: they read other files). */
 export interface WorkerResult {
   findings: Finding[];
   role: WorkspaceRole;
+  /** The other files the format read (for re-checks when they change), as on the server's thread. */
+  reads: string[];
 }
 
 export type WorkerReply = ({ id: number } & WorkerResult) | { id: number; error: string };
@@ -103,7 +110,7 @@ export class WorkerPool {
       if (!r || r.job.id !== reply.id) return;
       this.running = undefined;
       if ('error' in reply) r.reject(new Error(reply.error));
-      else r.resolve({ findings: reply.findings, role: reply.role });
+      else r.resolve({ findings: reply.findings, role: reply.role, reads: reply.reads });
       this.pump();
     });
     const fail = (e: Error): void => {

@@ -84,3 +84,16 @@ test('a regular file larger than one read chunk comes back whole', async () => {
   assert.equal(readTextFile(p), text);
   assert.equal(readHead(p, 10), text.slice(0, 10));
 });
+
+test('files sized at the edges of the reads (fstat size, the small end-of-file read, a chunk) come back whole', async () => {
+  // Multi-byte characters across the read boundaries, too: the text is decoded once, after the last read.
+  for (const n of [1, 4094, 4095, 4096, 8191, 1 << 20, (1 << 20) + 1]) {
+    const p = path.join(dir, `edge-${n}.txt`);
+    const text = 'é'.repeat(n >> 1) + (n % 2 ? 'x' : '');
+    fs.writeFileSync(p, text);
+    assert.deepEqual(await both(p), { ok: true, text }, `${n} bytes`);
+    const limit = await both(p, n - 1);
+    assert.equal(!limit.ok && limit.code, 'too-large', `${n} bytes, limit one below`);
+    assert.deepEqual(await both(p, n), { ok: true, text }, `${n} bytes, limit equal`);
+  }
+});

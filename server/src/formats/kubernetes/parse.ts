@@ -15,8 +15,9 @@ import type { Range } from '../../model/range';
 import type { Chain, Condition, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { listenerRule, resourceChain } from '../listener';
-import { get, isMap, items, mergedItems, pairOf, readYaml, scalar, text, type YamlFile } from '../yaml/document';
+import { get, isMap, items, mergedItems, pairOf, scalar, text, type YamlFile } from '../yaml/document';
 import { looksLikeKubernetes } from './claims';
+import { parsedManifest } from './manifest-cache';
 import { describeSelector, EVERYTHING, matches, type Labels, type Selector } from './selectors';
 
 export const WORKLOAD_KINDS = ['Pod', 'Deployment', 'DaemonSet', 'StatefulSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob'];
@@ -63,7 +64,7 @@ const MAX_FOLDER_FILES = 64;
 const MAX_FOLDER_BYTES = 4 * 1024 * 1024;
 
 export function parseKubernetes(source: string, pc: ParseContext): Ruleset {
-  const ctx = manifest(readYaml(source, 'Kubernetes manifest'));
+  const ctx = manifest(parsedManifest(pc.path, source));
   // The folder's other manifests: their pods and policies take part here; their own rules and problems stay theirs.
   const folder = folderManifests(pc);
   const pods: PodTemplate[] = [];
@@ -94,11 +95,13 @@ function manifest(file: YamlFile, name?: string): Ctx {
 function folderManifests(pc: ParseContext): Ctx[] {
   const out: Ctx[] = [];
   let bytes = 0;
+  // The folder as the file's path writes it (keys of the manifest cache).
+  const dir = (pc.path ?? '').slice(0, Math.max((pc.path ?? '').lastIndexOf('/'), (pc.path ?? '').lastIndexOf('\\')) + 1);
   for (const name of pc.listBeside?.() ?? []) {
     if (!/\.(ya?ml|json)$/i.test(name) || out.length >= MAX_FOLDER_FILES) continue;
     const text = pc.readBeside?.(name);
     if (text === undefined || !looksLikeKubernetes(text) || (bytes += text.length) > MAX_FOLDER_BYTES) continue;
-    const m = manifest(readYaml(text, 'Kubernetes manifest'), name);
+    const m = manifest(parsedManifest(pc.path === undefined ? undefined : dir + name, text), name);
     if (m.resources.some((r) => WORKLOAD_KINDS.includes(r.kind) || r.kind === 'NetworkPolicy')) out.push(m);
   }
   return out;

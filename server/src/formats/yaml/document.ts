@@ -74,15 +74,7 @@ export function readYaml(text: string, what: string, tags: string[] = []): YamlF
     const r = 'range' in node ? node.range : rangeOfPair(node as Pair);
     return r ? range(r[0], r[1]) : range(0, 0);
   };
-  let aliases = 0;
-  file.deref = (node) => {
-    let n = node as Node | undefined;
-    for (let depth = 0; n && isAlias(n) && depth < 20; depth++) {
-      if (++aliases > MAX_ALIASES) return undefined;
-      n = n.resolve(docOf(file.docs, n)) as Node | undefined;
-    }
-    return n && isAlias(n) ? undefined : n;
-  };
+  file.deref = derefWithin(file);
   if (template) {
     // A template is not YAML until rendered: one note, not a storm of syntax errors.
     const m = TEMPLATE.exec(text)!;
@@ -108,6 +100,29 @@ export function readYaml(text: string, what: string, tags: string[] = []): YamlF
     }
   }
   return file;
+}
+
+/**
+ * The same parsed file with an alias budget of its own, as if it had just been parsed: a file kept for later
+ * parses (Kubernetes folder manifests) is read the same way each time. The documents are shared, never changed.
+ */
+export function reread(file: YamlFile): YamlFile {
+  const copy = { ...file };
+  copy.deref = derefWithin(copy);
+  return copy;
+}
+
+/** `deref` with a budget of alias resolutions that the file's readers share. */
+function derefWithin(file: YamlFile): YamlFile['deref'] {
+  let aliases = 0;
+  return (node) => {
+    let n = node as Node | undefined;
+    for (let depth = 0; n && isAlias(n) && depth < 20; depth++) {
+      if (++aliases > MAX_ALIASES) return undefined;
+      n = n.resolve(docOf(file.docs, n)) as Node | undefined;
+    }
+    return n && isAlias(n) ? undefined : n;
+  };
 }
 
 /** A tag that leaves the value as the untagged one would be (sequence, mapping or scalar). */
