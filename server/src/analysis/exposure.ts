@@ -1108,7 +1108,7 @@ class ChainWalker {
 
   /** Which interface classes a rule's interface tests let through; rules mostly repeat a few tests, so per test list. */
   private classMask(ifaces: Compiled['ifaces']): { passes: boolean[]; mask: string } {
-    const key = ifaces.map((t) => `${t.negated ? '!' : ''}${t.name}`).join('\u0000');
+    const key = ifaces.map((t) => `${t.negated ? 1 : 0}${t.name}`).join('\u0000');
     let known = this.masks.get(key);
     if (!known) {
       const passes = this.classes.map((cls) => ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated));
