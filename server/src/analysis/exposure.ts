@@ -170,9 +170,9 @@ interface Accepted {
   within?: SourceBound[];
 }
 
-/** The grants a map makes for one family and list of interface classes. */
+/** The grants a map makes, for the walker context (family, hook, interface classes) they were split in. */
 interface Pieces {
-  classes: string;
+  walker: string;
   list: { ports: PortSet; iface: IfaceClass; sources: AddressSet }[];
 }
 
@@ -596,12 +596,11 @@ class ChainWalker {
    */
   private pieces(map: PortMap): Pieces['list'] {
     const store = this.cache?.pieces ?? this.ownPieces;
-    const classes = this.walkerKey;
     const known = store.get(map) as Pieces | undefined;
-    if (known?.classes === classes) return known.list;
+    if (known?.walker === this.walkerKey) return known.list;
     const list: Pieces['list'] = [];
     for (const g of map.groups()) for (const { iface, sources } of this.unkeyed(g.sources)) list.push({ ports: g.ports, iface, sources });
-    store.set(map, { classes, list });
+    store.set(map, { walker: this.walkerKey, list });
     return list;
   }
 
