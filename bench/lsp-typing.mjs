@@ -5,7 +5,8 @@
 //  2. a burst of 200 edits back to back (type/delete at the end of a rule line) → lag of the final diagnostics after
 //     the last edit, and the server's resident memory.
 // `node bench/lsp-typing.mjs [--edits N] [--server A.js --server B.js]`: with two servers (say main's dist/server.js
-// and this one), the runs alternate A/B/A/B and print side by side. Not a test: the machine is shared and noisy.
+// and this one), each edit goes to A then B (and the bursts alternate), printed side by side, with the server's CPU
+// time per edit beside the latency (a loaded machine stretches the latency more than the CPU time). Not a test.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -43,25 +44,40 @@ async function opened(server) {
   return { client, lines: text.split('\n') };
 }
 
-/** 1. One edit at a time: latency of each version's diagnostics, split by whether the edit was inert. */
-async function oneLineEdits(server) {
-  const { client, lines } = await opened(server);
+/** CPU time (user + system, every thread: the analysis worker included) the process has used, in ms. */
+function cpuMs(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/**
+ * 1. One edit at a time, the same edits to every server in lockstep (A, B, A, B …, so all see the same load): the
+ * latency of each version's diagnostics and the server's CPU time for it, split by whether the edit was inert.
+ */
+async function oneLineEdits(servers) {
+  const runs = [];
+  for (const server of servers) runs.push({ ...(await opened(server)), all: [], inert: [], other: [], cpu: [], cpuOther: [] });
   const random = rng(SEED);
-  const all = [];
-  const inert = [];
-  const other = [];
+  const lines = runs[0].lines;
   for (let v = 2; v < EDITS + 2; v++) {
     const edit = randomEdit(lines, random);
     applyEdit(lines, edit);
-    const t = performance.now();
-    await client.change(uri, v, [{ range: edit.range, text: edit.text }]);
-    await client.diagnostics(uri, (_d, pv) => pv === v, 120_000);
-    const ms = performance.now() - t;
-    all.push(ms);
-    (INERT_KINDS.includes(edit.kind) ? inert : other).push(ms);
+    for (const run of runs) {
+      const cpu = cpuMs(run.client.pid);
+      const t = performance.now();
+      await run.client.change(uri, v, [{ range: edit.range, text: edit.text }]);
+      await run.client.diagnostics(uri, (_d, pv) => pv === v, 120_000);
+      const ms = performance.now() - t;
+      const used = cpuMs(run.client.pid) - cpu;
+      run.all.push(ms);
+      run.cpu.push(used);
+      if (INERT_KINDS.includes(edit.kind)) run.inert.push(ms);
+      else (run.other.push(ms), run.cpuOther.push(used));
+    }
   }
-  await client.close();
-  return { all, inert, other };
+  for (const run of runs) await run.client.close();
+  return runs;
 }
 
 /** 2. 200 edits back to back, as the robustness test sends them. */
@@ -96,7 +112,7 @@ if (SERVERS.length > 1) console.log(SERVERS.map((s, i) => `  [${i}] ${s}`).join(
 const edits = [];
 const bursts = [];
 // Interleaved: A B A B, so both builds see the same machine load.
-for (const server of SERVERS) edits.push(await oneLineEdits(server));
+edits.push(...(await oneLineEdits(SERVERS)));
 for (let round = 0; round < 2; round++) for (const [i, server] of SERVERS.entries()) (bursts[i] ??= []).push(await burst(server));
 row('', SERVERS.map((_s, i) => (SERVERS.length > 1 ? `[${i}]` : 'now')), 'target');
 row('one-line edit → fresh diagnostics: p50', edits.map((e) => fmt(e.all, 50)), '< 20 ms');
@@ -105,5 +121,9 @@ row(`  inert edits (comments, counters, whitespace): p50`, edits.map((e) => `${f
 row(`  inert edits: p99`, edits.map((e) => fmt(e.inert, 99)));
 row(`  edits that change the model: p50`, edits.map((e) => fmt(e.other, 50)), `(${edits[0].other.length} of ${EDITS})`);
 row(`  edits that change the model: p99`, edits.map((e) => fmt(e.other, 99)));
+row('server CPU time per edit (all threads): p50', edits.map((e) => fmt(e.cpu, 50)));
+row('server CPU time per edit: p99', edits.map((e) => fmt(e.cpu, 99)));
+row('  edits that change the model: CPU p50', edits.map((e) => fmt(e.cpuOther, 50)));
+row('  edits that change the model: CPU p99', edits.map((e) => fmt(e.cpuOther, 99)));
 row('200-edit burst → final diagnostics after the last edit (worst of 2)', bursts.map((b) => `${Math.max(...b.map((x) => x.lag)).toFixed(0)} ms`), '< 2000 ms');
 row('server RSS after the burst', bursts.map((b) => `${Math.max(...b.map((x) => x.rss)).toFixed(0)} MB`), '< 200 MB');

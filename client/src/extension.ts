@@ -2,6 +2,7 @@
  * The VS Code side of Portcullis: starts the language server and contributes what only an editor UI can do.
  * Everything another editor could use lives in the server.
  */
+import { loadStarted } from './load-mark';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { contributedLanguages } from './languages';
@@ -13,6 +14,8 @@ import { registerWorkspaceExposure, type WorkspaceExposureView } from './workspa
 import { registerSniff } from './sniff';
 
 let client: LanguageClient | undefined;
+/** The bundle has loaded once this line runs (the entry module's body comes after every module it imports). */
+const loadEnded = performance.now();
 
 export async function activate(
   context: vscode.ExtensionContext,
@@ -21,7 +24,10 @@ export async function activate(
   ready: Promise<void>;
   exposure: { view: ExposureView; tree: vscode.TreeView<Node> };
   workspaceExposure: WorkspaceExposureView;
+  /** performance.now() when the bundle started and ended loading, when activate was called and when it returned. */
+  timing: { loadStarted: number; loadEnded: number; activateStarted: number; activateEnded: number };
 }> {
+  const activateStarted = performance.now();
   const languages = contributedLanguages(context.extension);
   // Activation only registers views and commands. The language client (most of the client's code) is loaded and
   // started on the next turn of the event loop, and neither step is awaited: the client queues requests until
@@ -41,7 +47,8 @@ export async function activate(
   registerProbe(context, connection, languages);
   registerSniff(context);
   const workspaceExposure = registerWorkspaceExposure(context, connection);
-  return { client: connection.then((c) => c.client), ready, exposure, workspaceExposure };
+  const timing = { loadStarted, loadEnded, activateStarted, activateEnded: performance.now() };
+  return { client: connection.then((c) => c.client), ready, exposure, workspaceExposure, timing };
 }
 
 export async function deactivate(): Promise<void> {

@@ -4,7 +4,7 @@
  * edit is answered by moving the previous analysis's positions (`PositionShift`), without parsing or analysing.
  * Anything else (and any doubt) returns undefined, and the caller analyses the text afresh.
  */
-import type { Format } from './formats/format';
+import type { Format, LineChange } from './formats/format';
 import type { Finding } from './model/finding';
 import type { Position } from './model/range';
 
@@ -27,33 +27,9 @@ export function inertShift(format: Format, oldText: string, newText: string): Po
   const inert = format.inert;
   if (!inert) return undefined;
   if (oldText === newText) return { map: (p) => p };
-  const prefix = commonPrefix(oldText, newText);
-  const suffix = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - prefix);
-  // The changed lines: from the start of the line holding the first difference to the end of the line holding the last.
-  const from = prefix === 0 ? 0 : oldText.lastIndexOf('\n', prefix - 1) + 1;
-  // A byte-order mark reads as a space on the first line (splitLines); leave such edits to a fresh analysis.
-  if (from === 0 && (oldText.charCodeAt(0) === 0xfeff || newText.charCodeAt(0) === 0xfeff)) return undefined;
-  const lineEnd = (text: string, at: number) => {
-    const nl = text.indexOf('\n', at);
-    return nl < 0 ? text.length : nl;
-  };
-  const unterminated = (l: string) => (l.endsWith('\r') ? l.slice(0, -1) : l);
-  const changedOld = oldText.slice(from, lineEnd(oldText, oldText.length - suffix)).split('\n').map(unterminated);
-  const changedNew = newText.slice(from, lineEnd(newText, newText.length - suffix)).split('\n').map(unterminated);
-  let first = 0;
-  for (let i = oldText.indexOf('\n'); i >= 0 && i < from; i = oldText.indexOf('\n', i + 1)) first++;
-  // Whole lines equal at either end of the changed span (a line deleted just above an equal one) are not changed.
-  while (changedOld.length && changedNew.length && changedOld[changedOld.length - 1] === changedNew[changedNew.length - 1]) {
-    changedOld.pop();
-    changedNew.pop();
-  }
-  // The line before the changed ones, which may continue into them.
-  let before = from > 0 ? unterminated(oldText.slice(oldText.lastIndexOf('\n', from - 2) + 1, from - 1)) : '';
-  while (changedOld.length && changedNew.length && changedOld[0] === changedNew[0]) {
-    before = changedOld.shift()!;
-    changedNew.shift();
-    first++;
-  }
+  const change = changedLines(oldText, newText);
+  if (!change) return undefined;
+  const { first, removed: changedOld, added: changedNew, before } = change;
   const oldEnd = first + changedOld.length;
   const newEnd = first + changedNew.length;
   if ([...changedOld, ...changedNew].some((l) => MENTIONS_PORTCULLIS.test(l))) return undefined;
@@ -75,6 +51,46 @@ export function inertShift(format: Format, oldText: string, newText: string): Po
     },
     renumber: delta ? renumber : undefined,
   });
+}
+
+/** The changed lines of two texts, and the unchanged line before them (see `LineChange`). */
+export interface ChangedLines extends LineChange {
+  before: string;
+}
+
+/**
+ * The whole lines that differ between two texts, found from their common prefix and suffix; undefined when the change
+ * touches the first line of a text that starts with a byte-order mark (which `splitLines` reads as a space).
+ */
+export function changedLines(oldText: string, newText: string): ChangedLines | undefined {
+  const prefix = commonPrefix(oldText, newText);
+  const suffix = commonSuffix(oldText, newText, Math.min(oldText.length, newText.length) - prefix);
+  // The changed lines: from the start of the line holding the first difference to the end of the line holding the last.
+  let from = prefix === 0 ? 0 : oldText.lastIndexOf('\n', prefix - 1) + 1;
+  if (from === 0 && (oldText.charCodeAt(0) === 0xfeff || newText.charCodeAt(0) === 0xfeff)) return undefined;
+  const lineEnd = (text: string, at: number) => {
+    const nl = text.indexOf('\n', at);
+    return nl < 0 ? text.length : nl;
+  };
+  const unterminated = (l: string) => (l.endsWith('\r') ? l.slice(0, -1) : l);
+  const removed = oldText.slice(from, lineEnd(oldText, oldText.length - suffix)).split('\n').map(unterminated);
+  const added = newText.slice(from, lineEnd(newText, newText.length - suffix)).split('\n').map(unterminated);
+  let first = 0;
+  for (let i = oldText.indexOf('\n'); i >= 0 && i < from; i = oldText.indexOf('\n', i + 1)) first++;
+  // Whole lines equal at either end of the changed span (a line deleted just above an equal one) are not changed.
+  while (removed.length && added.length && removed[removed.length - 1] === added[added.length - 1]) {
+    removed.pop();
+    added.pop();
+  }
+  // The line before the changed ones, which may continue into them.
+  let before = from > 0 ? unterminated(oldText.slice(oldText.lastIndexOf('\n', from - 2) + 1, from - 1)) : '';
+  while (removed.length && added.length && removed[0] === added[0]) {
+    before = removed.shift()!;
+    added.shift();
+    first++;
+    from = newText.indexOf('\n', from) + 1;
+  }
+  return { first, removed, added, before, text: newText, from };
 }
 
 /**

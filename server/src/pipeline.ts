@@ -7,7 +7,8 @@ import * as nodePath from 'node:path';
 import * as fs from 'node:fs';
 import { formatById, formatForPath } from './formats/registry';
 import { portOfService, servicesAt, type Transport } from './knowledge/registry';
-import { inertShift, planRenumbering, shiftInPlace } from './incremental';
+import { changedLines, inertShift, planRenumbering, shiftInPlace } from './incremental';
+import type { Ruleset } from './model/ruleset';
 
 export interface FileAnalysis extends Analysis {
   format: Format;
@@ -59,8 +60,11 @@ export type SiblingReader = (path: string) => string | undefined;
  */
 export interface Reuse {
   previous?: { text: string; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string; sibling?: string };
-  /** How the last call was answered: `moved` = an inert edit, positions moved; `full` = parsed and analysed. */
-  last?: 'moved' | 'full';
+  /**
+   * How the last call was answered: `moved` = an inert edit, positions moved; `spliced` = the changed lines re-parsed
+   * into the previous model, then analysed; `full` = parsed and analysed.
+   */
+  last?: 'moved' | 'spliced' | 'full';
   /** Chain summaries carried to the next full analysis: only chains whose rules or callees changed are walked again. */
   exposure?: ExposureCache;
 }
@@ -93,8 +97,16 @@ export function analyseText(
       fa = { ...prev.fa, lines: text.split('\n') };
     }
   }
-  reuse.last = fa ? 'moved' : 'full';
-  fa ??= analyseFull(text, format, path, settings, readSibling, (reuse.exposure ??= createExposureCache()));
+  // Otherwise a line-based format may re-parse only the changed lines into the previous model, which that changes:
+  // until this analysis completes there is nothing to reuse.
+  if (!fa) reuse.previous = undefined;
+  let spliced: Ruleset | undefined;
+  if (!fa && prev && format.reparse && prev.format === format && prev.path === path) {
+    const change = changedLines(prev.text, text);
+    if (change) spliced = format.reparse(prev.fa.ruleset, change, parseContext(path, readSibling));
+  }
+  reuse.last = fa ? 'moved' : spliced ? 'spliced' : 'full';
+  fa ??= analyseFull(text, format, path, settings, readSibling, (reuse.exposure ??= createExposureCache()), spliced);
   reuse.previous = { text, fa, settings, format, path, sibling };
   return fa;
 }
@@ -106,8 +118,9 @@ function analyseFull(
   settings: ResolvedSettings,
   readSibling?: SiblingReader,
   cache?: ExposureCache,
+  parsed?: Ruleset,
 ): FileAnalysis {
-  const ruleset = format.parse(text, parseContext(path, readSibling));
+  const ruleset = parsed ?? format.parse(text, parseContext(path, readSibling));
   let counterpart: { path: string; exposure: Exposure } | undefined;
   const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;
   const siblingText = sibling && readSibling?.(sibling);

@@ -47,6 +47,7 @@ import { inertShift, shiftFindings } from './incremental';
 import { readRegularFile } from './io/read-file';
 import { Debouncer, EditPace } from './scheduling/debounce';
 import { SettingsMemo } from './scheduling/settings-memo';
+import { ThreadChoice } from './scheduling/thread-choice';
 import { SUPERSEDED, WorkerPool } from './scheduling/worker-pool';
 import type { Finding } from './model/finding';
 import type { Range } from './model/range';
@@ -102,6 +103,11 @@ interface CacheEntry {
 }
 /** Documents at least this long (UTF-16 units) are analysed in the worker thread. */
 const WORKER_THRESHOLD = 128 * 1024;
+/**
+ * Whether a large document is analysed on this thread or in the worker. PORTCULLIS_ANALYSIS_THREAD=worker sends
+ * every large document to the worker, as before this choice existed (tests of the worker's path ask for it).
+ */
+const threads = new ThreadChoice(undefined, process.env.PORTCULLIS_ANALYSIS_THREAD === 'worker' ? 0 : undefined);
 const debouncer = new Debouncer();
 /** How long an edit waits before it is analysed: at once when idle and quick, else until a burst pauses. */
 const pace = new EditPace();
@@ -352,15 +358,24 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
       const message = `Portcullis: not analysed: the file is ${(size / 1048576).toFixed(1)} MB, over the ${settings.maxBytes / 1048576} MB input limit (setting portcullis.maxFileSize)`;
       return await publish(doc, [], settings, [{ range: atStart, severity: 2, source: 'portcullis', message }]);
     }
-    if (text.length < WORKER_THRESHOLD) {
+    const large = text.length >= WORKER_THRESHOLD;
+    const siblingPath = large ? ipv4Sibling(path) : undefined;
+    const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
+    if (!large || threads.here(uri, text.length, pool.idle())) {
+      const here = performance.now();
       const { fa, reads } = analyseHere(text, format, path, settings, uri);
+      if (large) threads.analysedHere(uri, performance.now() - here);
       pace.analysed(uri, performance.now() - started);
       const role = workspaceRole(fa.ruleset);
       cache.set(uri, { version, settings, fa, role, reads });
-      return await publish(doc, [...fa.findings, ...workspaceFindings(doc, role, settings, fromEdit)], settings);
+      const all = [...fa.findings, ...workspaceFindings(doc, role, settings, fromEdit)];
+      // As after a worker run: hovers during the next analysis answer from this one, and an inert edit moves these.
+      if (large) {
+        lastFull.set(uri, { fa, settings });
+        reusableOf(uri).published = { text, findings: all, settings, format, sibling: siblingText };
+      }
+      return await publish(doc, all, settings);
     }
-    const siblingPath = ipv4Sibling(path);
-    const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
     const sibling = siblingPath !== undefined && siblingText !== undefined ? { path: siblingPath, text: siblingText } : undefined;
     const result = await pool.analyse(uri, { text, formatId: format.id, path, settings: raw, sibling, beside: openBeside(uri, path) });
     if (result === SUPERSEDED || !current()) return;
@@ -482,6 +497,7 @@ documents.onDidClose((e) => {
   lastFull.delete(e.document.uri);
   reusable.delete(e.document.uri);
   pace.forget(e.document.uri);
+  threads.forget(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 

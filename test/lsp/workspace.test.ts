@@ -27,7 +27,8 @@ before(async () => {
   fs.mkdirSync(path.join(dir, 'edge'));
   fs.copyFileSync(path.join(REPO, 'test/fixtures/samples/web-server.rules'), path.join(dir, 'edge', 'rules.v4'));
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a configuration file\n');
-  client = new LspClient();
+  // Large documents in the worker (the server would keep a quick one on its own thread): one test is about that path.
+  client = new LspClient({ env: { PORTCULLIS_ANALYSIS_THREAD: 'worker' } });
   await client.initialize(pathToFileURL(dir).href);
 });
 

@@ -25,11 +25,12 @@ export class LspClient {
 
   /**
    * `nodeArgs`: flags for node, e.g. the `--max-semi-space-size=2` that the bin's shebang and the VS Code client pass;
-   * `server`: another build of the server (benchmarks compare two).
+   * `server`: another build of the server (benchmarks compare two); `env`: added to the server's environment.
    */
-  constructor(opts: { configuration?: Record<string, unknown>; nodeArgs?: string[]; server?: string } = {}) {
+  constructor(opts: { configuration?: Record<string, unknown>; nodeArgs?: string[]; server?: string; env?: Record<string, string> } = {}) {
     this.proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.server ?? path.join(REPO, 'dist/server.js'), '--stdio'], {
       stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
     });
     this.proc.stderr!.on('data', (d) => (this.stderr += d));
     this.conn = createMessageConnection(new StreamMessageReader(this.proc.stdout!), new StreamMessageWriter(this.proc.stdin!));

@@ -77,6 +77,8 @@ export interface Exposure {
 
 /** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
 export const LOOPBACK_SOURCES = AddressSet.parse('127.0.0.0/8')!.union(AddressSet.parse('::1/128')!);
+/** LOOPBACK_SOURCES of one family, made once: every walk starts its loopback class from it. */
+const LOOPBACK_OF: Record<Family, AddressSet> = { ipv4: LOOPBACK_SOURCES.restrict('ipv4'), ipv6: LOOPBACK_SOURCES.restrict('ipv6') };
 /** Nesting of jumps followed (deeper is reported as approximate), and rule visits per chain walk. */
 const MAX_DEPTH = 100_000;
 const WALK_BUDGET = 200_000;
@@ -314,13 +316,19 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
   const names = new Set(chain.rules.flatMap((r) => r.conditions.flatMap((c) => (c.kind === 'inInterface' ? [c.name] : []))));
   const classes = interfaceClasses(names);
   const grants: Grant[] = [];
+  const accepting: { rule: Rule; c: Compiled }[] = [];
+  for (const rule of chain.rules) {
+    trace.considered.add(rule.id);
+    if (rule.action.kind !== 'accept') continue;
+    const c = compile(rule, family);
+    if (!c.never) accepting.push({ rule, c });
+  }
   for (const protocol of TRANSPORTS) {
-    const left = classes.map((c) => PortMap.uniform(isLoopback(c) ? LOOPBACK_SOURCES.restrict(family) : AddressSet.any(family)));
-    for (const rule of chain.rules) {
-      trace.considered.add(rule.id);
-      if (rule.action.kind !== 'accept') continue;
-      const c = compile(rule, family);
-      if (c.never || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) continue;
+    const applying = accepting.filter(({ c }) => c.protocols[protocol] && (protocol === 'tcp' || !c.needsTcp));
+    // No rule for this protocol takes anything (a service of TCP ports alone): nothing to walk.
+    if (!applying.length) continue;
+    const left = classes.map((c) => PortMap.uniform(isLoopback(c) ? LOOPBACK_OF[family] : AddressSet.any(family)));
+    for (const { rule, c } of applying) {
       classes.forEach((cls, i) => {
         if (!c.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated)) return;
         const matched = left[i].take(c.result.ports, c.result.sources, c.result.exact);
@@ -464,7 +472,7 @@ class ChainWalker {
     this.classes = interfaceClasses(this.reachableInterfaces());
     this.walkerKey = `${this.family}\u0000${this.hook}\u0000${this.hasDnat}\u0000${this.classes.join('\u0001')}`;
     const universe = this.keyed(
-      this.classes.map((c) => (isLoopback(c) ? LOOPBACK_SOURCES.restrict(this.family) : AddressSet.any(this.family))),
+      this.classes.map((c) => (isLoopback(c) ? LOOPBACK_OF[this.family] : AddressSet.any(this.family))),
     );
     const reported = this.path.filter((c) => c.type === 'filter');
     for (const protocol of TRANSPORTS) {

@@ -27,10 +27,12 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
     if (!ports) byProtocol.set(protocol, (ports = worldPorts(ce, protocol, settings.trusted)));
     return ports;
   };
+  // The first IPv4 exposure of each chain (by table, name and hook), looked up per IPv6 one: files have hundreds.
+  const key = (ce: ChainExposure) => `${ce.chain.table}\u0000${ce.chain.name}\u0000${ce.chain.hook}`;
+  const v4Chains = new Map<string, ChainExposure>();
+  for (const c of v4Source.chains) if (c.family === 'ipv4' && !v4Chains.has(key(c))) v4Chains.set(key(c), c);
   for (const v6 of v6Chains) {
-    const v4 = v4Source.chains.find(
-      (c) => c.family === 'ipv4' && c.chain.name === v6.chain.name && c.chain.table === v6.chain.table && c.chain.hook === v6.chain.hook,
-    );
+    const v4 = v4Chains.get(key(v6));
     if (!v4) continue;
     for (const g of v6.grants) {
       if (!reachesWorld(g, settings.trusted)) continue;

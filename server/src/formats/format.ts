@@ -98,6 +98,24 @@ export interface Format {
   layout?(text: string, options: FormatOptions): FormattedLine[];
   /** Line-based formats: which edits cannot change the model, so the server re-publishes without re-analysing. */
   inert?: InertEdits;
+  /**
+   * Line-based formats: the model of the edited text, made by re-parsing only the changed lines and splicing them into
+   * `previous` (the model of the text before, which this may change: it must be superseded), or undefined when the
+   * format cannot (then the caller parses afresh). The result equals a fresh parse of the new text.
+   */
+  reparse?(previous: Ruleset, change: LineChange, ctx: ParseContext): Ruleset | undefined;
+}
+
+/**
+ * Whole lines replaced between two texts (lines as `splitLines` gives them): `removed` lines from `first` on gave way
+ * to `added`, which start at offset `from` of the new `text`.
+ */
+export interface LineChange {
+  first: number;
+  removed: string[];
+  added: string[];
+  text: string;
+  from: number;
 }
 
 /**

@@ -34,6 +34,9 @@ function lazyFormat(claims: FormatClaims, load: () => Format): Format {
     get inert() {
       return impl().inert;
     },
+    get reparse() {
+      return impl().reparse;
+    },
   };
 }
 

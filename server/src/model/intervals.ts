@@ -220,10 +220,21 @@ export class IntervalSet {
       for (let k = 0; k < B.length; k += 2) if (B[k] <= lo && B[k + 1] >= hi) return true;
       return false;
     }
-    const A = this.big();
-    const B = o.big();
-    for (let k = 0; k < B.length; k += 2) if (B[k] <= A[0] && B[k + 1] >= A[A.length - 1]) return true;
+    // One set of doubles and one of bigints: compare bound by bound rather than convert a whole set.
+    const lo = this.bound(0);
+    const hi = this.bound(this.bounds() - 1);
+    for (let k = 0; k < o.bounds(); k += 2) if (o.bound(k) <= lo && o.bound(k + 1) >= hi) return true;
     return false;
+  }
+
+  /** Number of bounds (twice the intervals). */
+  private bounds(): number {
+    return this.nums ? this.nums.length : this.bigs.length;
+  }
+
+  /** Bound k as a bigint. */
+  private bound(k: number): bigint {
+    return this.nums ? BigInt(this.nums[k]) : this.bigs[k];
   }
 
   /** True when the two sets' spans do not even overlap: a cheap "nothing in common". */
@@ -234,9 +245,7 @@ export class IntervalSet {
       const B = o.nums;
       return A[A.length - 1] < B[0] || B[B.length - 1] < A[0];
     }
-    const A = this.big();
-    const B = o.big();
-    return A[A.length - 1] < B[0] || B[B.length - 1] < A[0];
+    return this.bound(this.bounds() - 1) < o.bound(0) || o.bound(o.bounds() - 1) < this.bound(0);
   }
 
   intersect(o: IntervalSet): IntervalSet {

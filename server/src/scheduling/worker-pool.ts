@@ -1,7 +1,9 @@
 /**
  * One analysis worker thread, used for large documents. Jobs run one at a time; a job for a document replaces
  * that document's queued job, and when the running job is superseded the worker is terminated (the work stops
- * mid-way) and a fresh one takes the next job. A heap limit turns a runaway analysis into an error.
+ * mid-way) and a fresh one takes the next job. A heap limit turns a runaway analysis into an error. A worker left
+ * without work for `idleMs` is stopped, which gives back its memory (its heap holds the last analysis's garbage and
+ * whatever it keeps between jobs); the next job starts a fresh one.
  */
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -10,6 +12,8 @@ import type { Finding } from '../model/finding';
 
 export interface WorkerJob {
   id: number;
+  /** The document (its URI): the worker keeps what the next analysis of it can reuse. */
+  key: string;
   text: string;
   formatId: string;
   path: string;
@@ -49,18 +53,20 @@ export class WorkerPool {
   private running: Pending | undefined;
   private readonly queue: Pending[] = [];
   private nextId = 1;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
     // Beside this code: dist/ for the bundle (esbuild.mjs builds the worker there), out/…/scheduling/ for tsc.
     private readonly script = path.join(__dirname, 'analysis-worker.js'),
     private readonly heapMb = 1024,
+    private readonly idleMs = 30_000,
   ) {}
 
   /** Analyses in the worker; `key` (the document URI) names the job that a later one for the same key replaces. */
-  analyse(key: string, job: Omit<WorkerJob, 'id'>): Promise<WorkerResult | typeof SUPERSEDED> {
+  analyse(key: string, job: Omit<WorkerJob, 'id' | 'key'>): Promise<WorkerResult | typeof SUPERSEDED> {
     this.cancel(key);
     return new Promise((resolve, reject) => {
-      this.queue.push({ key, job: { ...job, id: this.nextId++ }, resolve, reject });
+      this.queue.push({ key, job: { ...job, id: this.nextId++, key }, resolve, reject });
       this.pump();
     });
   }
@@ -79,6 +85,11 @@ export class WorkerPool {
     }
   }
 
+  /** Whether no job is queued or running. */
+  idle(): boolean {
+    return !this.running && !this.queue.length;
+  }
+
   /** Whether a job for `key` is queued or running. */
   busy(key: string): boolean {
     return this.running?.key === key || this.queue.some((p) => p.key === key);
@@ -92,6 +103,7 @@ export class WorkerPool {
   }
 
   private stopWorker(): void {
+    clearTimeout(this.idleTimer);
     const w = this.worker;
     this.worker = undefined;
     if (w) {
@@ -127,8 +139,18 @@ export class WorkerPool {
     return w;
   }
 
+  /** Whether a worker thread exists now (started and not yet stopped). */
+  get started(): boolean {
+    return this.worker !== undefined;
+  }
+
   private pump(): void {
-    if (this.running || !this.queue.length) return;
+    clearTimeout(this.idleTimer);
+    if (this.running) return;
+    if (!this.queue.length) {
+      if (this.worker) this.idleTimer = setTimeout(() => this.stopWorker(), this.idleMs).unref();
+      return;
+    }
     this.running = this.queue.shift()!;
     this.worker ??= this.start();
     this.worker.postMessage(this.running.job);

@@ -7,7 +7,7 @@ import type { Node, Pair, Scalar } from 'yaml';
 import { AddressSet } from '../../model/addresses';
 import type { Finding } from '../../model/finding';
 import type { Range } from '../../model/range';
-import type { Chain, PortItem, Ruleset, Table } from '../../model/ruleset';
+import type { Chain, Listener, PortItem, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { EPHEMERAL, listenerRule, parsePortRange, resourceChain, type ListenerSpec } from '../listener';
 import { get, isMap, isScalar, items, mergedItems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
@@ -242,7 +242,7 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
       range,
       protocol,
       items: [item],
-      listener: { ...listenerOf(bind), published: true, via: 'published port (host port unknown)', target: targetText, anyHostPort: true },
+      listener: { ...listenerOf(bind, 'published port (host port unknown)', targetText), anyHostPort: true },
       unknown: bind.unknown,
     };
   }
@@ -259,19 +259,27 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   return publishedPort(range, protocol, item, bind, targetText);
 }
 
-/** A container port published on a host port Docker picks when the container starts (short and long syntax). */
 /** A host port the file names (short or long syntax). */
 function publishedPort(range: Range, protocol: string, item: PortItem, bind: Binding, target: string): ListenerSpec {
-  return { range, protocol, items: [item], listener: { ...listenerOf(bind), published: true, via: 'published port', target }, unknown: bind.unknown };
+  return { range, protocol, items: [item], listener: listenerOf(bind, 'published port', target), unknown: bind.unknown };
 }
 
+/** A container port published on a host port Docker picks when the container starts (short and long syntax). */
 function anyHostPort(range: Range, protocol: string, item: PortItem, bind: Binding, target: string): ListenerSpec {
-  const listener = { ...listenerOf(bind), published: true, via: 'published port (host port chosen by Docker)', target, anyHostPort: true };
+  const listener = listenerOf(bind, 'published port (host port chosen by Docker)', target);
+  listener.anyHostPort = true;
   return { range, protocol, items: [item], listener, unknown: bind.unknown };
 }
 
-function listenerOf(b: Binding): { bound?: AddressSet; boundRange?: Range } {
-  return { ...(b.bound ? { bound: b.bound } : {}), ...(b.boundRange ? { boundRange: b.boundRange } : {}) };
+/** A published listener with the binding's address, if any (built by assignment: spreads are slow per port entry). */
+function listenerOf(b: Binding, via: string, target: string): Listener {
+  const l = {} as Listener;
+  if (b.bound) l.bound = b.bound;
+  if (b.boundRange) l.boundRange = b.boundRange;
+  l.published = true;
+  l.via = via;
+  l.target = target;
+  return l;
 }
 
 /** Long syntax: target, published (port, range, or ip:port), host_ip, protocol, mode. */

@@ -4,11 +4,13 @@ import { completeIptables } from './complete';
 import { iptablesEdits } from './edits';
 import { iptablesInert } from './inert';
 import { parseIptables } from './parse';
+import { reparseIptables } from './splice';
 
 export const iptablesFormat: Format = {
   ...iptablesClaims,
   parse: (text, ctx) => parseIptables(text, ctx),
   inert: iptablesInert,
+  reparse: reparseIptables,
   edits: iptablesEdits,
   complete: completeIptables,
 };

@@ -6,7 +6,7 @@ import { AddressSet, type Family } from '../../model/addresses';
 import { CODES, type Code } from '../../model/codes';
 import type { Finding, Severity } from '../../model/finding';
 import { PortSet } from '../../model/ports';
-import { range, type Range } from '../../model/range';
+import { range, type Position, type Range } from '../../model/range';
 import type { Action, Chain, Condition, ConnState, Hook, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { splitLines } from '../../model/text';
@@ -112,49 +112,123 @@ const VALUE_OPTIONS = new Set([
 ]);
 
 export function parseIptables(text: string, ctx: ParseContext): Ruleset {
-  return new IptablesParser(text, ctx).run();
+  const evidence = ctx.family ? undefined : familyEvidence(text, ctx.path);
+  const family = ctx.family ?? familyOf(evidence!);
+  const parser = new IptablesParser(ctx, family);
+  const ruleset = parser.run(splitLines(text));
+  if (parser.appendOnly)
+    spliceStates.set(ruleset, { rules: parser.rules, lineProblems: parser.lineProblems, evidence, addressSets: parser.addressSets });
+  return ruleset;
+}
+
+/**
+ * What `splice.ts` needs of a parse to re-parse some of its lines: kept only for files whose rules are all appended
+ * (`-A`) inside tables opened and closed as they should be, where a rule's place follows from its line alone.
+ */
+export interface SpliceState {
+  /** Every rule in line order (its id is its index). */
+  rules: Rule[];
+  /** How many of the ruleset's problems come from reading lines (in line order); the rest from the end checks (jumps). */
+  lineProblems: number;
+  /** How the family was detected from the text (undefined: the caller gave it). */
+  evidence: FamilyEvidence | undefined;
+  addressSets: Map<string, AddressSet>;
+}
+
+export const spliceStates = new WeakMap<Ruleset, SpliceState>();
+
+/** Where a re-parse of some lines resumes: the model around them, which it reads but does not change. */
+export interface Resume {
+  tables: Table[];
+  /** The table open at the first line. */
+  table: Table;
+  /** The first line's number, and the number of rules before it. */
+  first: number;
+  ruleCount: number;
+  addressSets: Map<string, AddressSet>;
+}
+
+/** What the lines re-parsed from a `Resume` hold; undefined when they cannot be spliced (see `Unspliceable`). */
+export interface Resumed {
+  rules: Rule[];
+  /** From the lines, in line order, and from the jump check. */
+  problems: Finding[];
+  jumpProblems: Finding[];
+}
+
+/** Thrown while resuming at a line whose effect reaches past itself (a table, chain or policy line, a new chain …). */
+class Unspliceable extends Error {}
+
+export function resumeIptables(lines: string[], ctx: ParseContext, family: Family, resume: Resume): Resumed | undefined {
+  const parser = new IptablesParser(ctx, family, resume);
+  try {
+    lines.forEach((line, i) => parser.line(line, resume.first + i));
+  } catch (e) {
+    if (e instanceof Unspliceable) return undefined;
+    throw e;
+  }
+  const problems = parser.problems.splice(0);
+  parser.checkJumps();
+  return { rules: parser.rules, problems, jumpProblems: parser.problems };
 }
 
 class IptablesParser {
-  private readonly lines: string[];
-  private readonly problems: Finding[] = [];
-  private readonly tables: Table[] = [];
+  readonly problems: Finding[] = [];
+  private readonly tables: Table[];
   private table: Table | undefined;
   private tableCommitted = true;
-  private ruleCount = 0;
+  private ruleCount: number;
   private readonly jumps: PendingJump[] = [];
-  private readonly family: Family;
+  /** Rules in line order (see `SpliceState`). */
+  readonly rules: Rule[] = [];
+  /** Whether every rule was appended inside an open table and each table closed: the condition for splicing. */
+  appendOnly = true;
+  lineProblems = 0;
 
   constructor(
-    text: string,
     private readonly ctx: ParseContext,
+    private readonly family: Family,
+    private readonly resume?: Resume,
   ) {
-    this.lines = splitLines(text);
-    this.family = ctx.family ?? detectFamily(text, ctx.path);
+    this.tables = resume ? resume.tables : [];
+    this.table = resume?.table;
+    this.tableCommitted = !resume;
+    this.ruleCount = resume?.ruleCount ?? 0;
+    if (resume) this.addressSets = resume.addressSets;
   }
 
-  run(): Ruleset {
-    this.lines.forEach((line, n) => {
+  run(lines: string[]): Ruleset {
+    lines.forEach((line, n) => {
       try {
         this.line(line, n);
       } catch (e) {
         // A parser bug must not take the whole file down; report it where it happened and go on.
         this.report('PC001', range(n, 0, line.length), `internal parser error: ${(e as Error).message}`);
+        this.appendOnly = false;
       }
     });
+    this.lineProblems = this.problems.length;
     if (this.table && !this.tableCommitted) this.missingCommit(this.table);
     this.checkJumps();
     return { format: 'iptables', family: this.family, tables: this.tables, problems: this.problems };
   }
 
-  private report(code: Code, r: Range, message: string, severity?: Severity): void {
-    this.problems.push({ code, severity: severity ?? CODES[code].severity, message, range: r });
+  /** A line whose effect reaches past itself: a re-parse cannot resume across it. */
+  private structural(): void {
+    if (this.resume) throw new Unspliceable();
   }
 
-  private line(line: string, n: number): void {
+  private report(code: Code, r: Range, message: string, severity?: Severity): void {
+    if (code === 'PC006') this.appendOnly = false;
+    // A copy: a problem's range is moved on its own when lines are spliced, never shared with the model's.
+    this.problems.push({ code, severity: severity ?? CODES[code].severity, message, range: copyRange(r) });
+  }
+
+  line(line: string, n: number): void {
     const trimmed = line.trim();
     if (trimmed === '' || trimmed.startsWith('#')) return;
     const indent = line.indexOf(trimmed[0]);
+    if (trimmed.startsWith('*') || trimmed.startsWith(':') || trimmed === 'COMMIT') this.structural();
     if (trimmed.startsWith('*')) return this.startTable(trimmed.slice(1).trim(), n, indent, line.length);
     if (trimmed.startsWith(':')) return this.declareChain(line, n);
     if (trimmed === 'COMMIT') {
@@ -230,6 +304,8 @@ class IptablesParser {
     let index = this.chainIndex.get(table);
     if (!index) this.chainIndex.set(table, (index = new Map(table.chains.map((x) => [x.name, x]))));
     let c = index.get(name);
+    // Resuming, a chain is used only when it existed before the first re-parsed line and stays as it was.
+    if (this.resume && (!c || c.range.start.line >= this.resume.first || (declared && !c.declared))) throw new Unspliceable();
     if (!c) {
       const hook = (BUILTIN_CHAINS[table.name]?.[name] ?? ufwHook(name)) as Hook | undefined;
       const priority = hook ? tablePriority(table.name, hook) : undefined;
@@ -281,7 +357,7 @@ class IptablesParser {
     const cur = new Cursor(tokens);
     const cmdTok = cur.next()!;
     const cmd = SHORT[cmdTok.text] ?? cmdTok.text;
-    const lineRange = range(n, tokens[0].start, tokens[tokens.length - 1].end);
+    const lineRange = this.at(n, tokens[0].start, tokens[tokens.length - 1].end);
     const argTok = cur.next();
     const needChain = (): string | undefined => {
       if (!argTok || argTok.text.startsWith('-')) {
@@ -290,6 +366,8 @@ class IptablesParser {
       }
       return argTok.text;
     };
+    if (cmd === '--insert' || cmd === '--flush' || cmd === '--delete-chain') this.appendOnly = false;
+    if (cmd === '--insert' || cmd === '--new-chain' || cmd === '--policy' || cmd === '--flush' || cmd === '--delete-chain') this.structural();
     switch (cmd) {
       case '--append':
       case '--insert': {
@@ -303,14 +381,15 @@ class IptablesParser {
             range(n, argTok!.start, argTok!.end),
             `chain \`${name}\` is not declared in table \`${table.name}\`: add \`:${name} - [0:0]\``,
           );
+          if (this.resume) throw new Unspliceable();
           c.declared = true; // report once
         }
         let position = cmd === '--insert' ? 0 : c.rules.length;
         if (cmd === '--insert' && cur.peek() && /^\d+$/.test(cur.peek()!.text))
           position = Math.min(c.rules.length, Math.max(0, Number(cur.next()!.text) - 1));
-        const rule = this.rule(cur, n, table, name, lineRange);
-        rule.chainRange = range(n, argTok!.start, argTok!.end);
-        c.rules.splice(position, 0, rule);
+        const rule = this.rule(cur, n, table, name, lineRange, this.at(n, argTok!.start, argTok!.end));
+        this.rules.push(rule);
+        if (!this.resume) c.rules.splice(position, 0, rule);
         return;
       }
       case '--new-chain': {
@@ -354,7 +433,24 @@ class IptablesParser {
     }
   }
 
-  private rule(cur: Cursor, n: number, table: Table, chain: string, lineRange: Range): Rule {
+  /**
+   * Positions of the line being read, one object per character: the ranges of a rule share them where they meet
+   * (fewer objects per rule; whatever moves positions moves each object once).
+   */
+  private readonly positions: (Position | undefined)[] = [];
+
+  private at(n: number, start: number, end: number): Range {
+    return { start: this.position(n, start), end: this.position(n, end) };
+  }
+
+  /** The line's position object at `character` (one made for an earlier line has that line's number, and is replaced). */
+  private position(line: number, character: number): Position {
+    let p = this.positions[character];
+    if (p?.line !== line) this.positions[character] = p = { line, character };
+    return p;
+  }
+
+  private rule(cur: Cursor, n: number, table: Table, chain: string, lineRange: Range, chainRange: Range): Rule {
     const conditions: Condition[] = [];
     const modules = new Set<string>();
     let protocol: { names: string[]; negated: boolean } | undefined;
@@ -414,13 +510,13 @@ class IptablesParser {
           protocol = { names, negated };
           for (const p of names)
             if (PORT_PROTOCOLS.has(p) || p === 'icmp' || p === 'icmpv6' || p === 'ipv6-icmp') modules.add(p === 'ipv6-icmp' ? 'icmpv6' : p);
-          if (!names.includes('all')) conditions.push({ kind: 'protocol', protocols: names, negated, range: range(n, startCol, t.end) });
-          else if (negated) conditions.push({ kind: 'protocol', protocols: [], negated: false, range: range(n, startCol, t.end) });
+          if (!names.includes('all')) conditions.push({ kind: 'protocol', protocols: names, negated, range: this.at(n, startCol, t.end) });
+          else if (negated) conditions.push({ kind: 'protocol', protocols: [], negated: false, range: this.at(n, startCol, t.end) });
           break;
         }
         case '--source':
         case '--destination': {
-          if (t) conditions.push(this.addresses(opt === '--source' ? 'source' : 'destination', t, negated, n, range(n, startCol, t.end)));
+          if (t) conditions.push(this.addresses(opt === '--source' ? 'source' : 'destination', t, negated, n, this.at(n, startCol, t.end)));
           break;
         }
         case '--in-interface':
@@ -428,7 +524,7 @@ class IptablesParser {
           if (!t) break;
           if (!/^[^\s/]{1,15}$/.test(t.text)) this.report('PC001', range(n, t.start, t.end), `invalid interface name \`${t.text}\``);
           const kind = opt === '--in-interface' ? 'inInterface' : 'outInterface';
-          conditions.push({ kind, name: t.text, negated, range: range(n, startCol, t.end) });
+          conditions.push({ kind, name: t.text, negated, range: this.at(n, startCol, t.end) });
           break;
         }
         case '--jump':
@@ -443,7 +539,7 @@ class IptablesParser {
           break;
         }
         case '--fragment':
-          conditions.push({ kind: 'opaque', text: negated ? '! -f' : '-f', range: range(n, startCol, optTok.end) });
+          conditions.push({ kind: 'opaque', text: negated ? '! -f' : '-f', range: this.at(n, startCol, optTok.end) });
           break;
         case '--set-counters':
           cur.next();
@@ -472,7 +568,7 @@ class IptablesParser {
         this.problems.push({
           code: 'PC004',
           severity: CODES.PC004.severity,
-          range: pc.range,
+          range: copyRange(pc.range),
           message: protocol
             ? `port match with protocol \`${protocol.negated ? '! ' : ''}${protocol.names.join(',')}\`: ports exist only in TCP, UDP, SCTP and DCCP headers, so this rule can never match as intended`
             : 'port match without `-p tcp` or `-p udp`: ports exist only in transport-layer headers, and iptables rejects this rule',
@@ -482,7 +578,18 @@ class IptablesParser {
     }
 
     if (action.kind === 'other' || action.kind === 'continue') action = this.translation(action, targetOptions ?? new Map(), n);
-    return { id: this.ruleCount++, range: lineRange, table: table.name, chain, family: this.family, conditions, action, comment };
+    // Arrays filled by push keep spare room; the rule keeps exact copies.
+    return {
+      id: this.ruleCount++,
+      range: lineRange,
+      table: table.name,
+      chain,
+      family: this.family,
+      conditions: conditions.slice(),
+      action,
+      comment,
+      chainRange,
+    };
   }
 
   /** DNAT, REDIRECT and NOTRACK targets, with what their options say, as model actions. */
@@ -515,7 +622,7 @@ class IptablesParser {
   }
 
   private action(opt: string, t: Token, n: number, table: string, next: Token | undefined): Action {
-    const r = range(n, t.start, t.end);
+    const r = this.at(n, t.start, t.end);
     const name = t.text;
     if (opt === '--goto') {
       this.jumps.push({ table, chain: name, range: r });
@@ -602,7 +709,7 @@ class IptablesParser {
       args.push(cur.next()!);
     }
     const last = args[args.length - 1] ?? optTok;
-    const r = range(n, startCol, last.end);
+    const r = this.at(n, startCol, last.end);
     if (!args.length && (arity ?? 0) > 0) return undefined;
     const opaque = (): { condition: Condition } => opaqueOption(negated, optTok, args, r);
     if (!args.length && VALUE_OPTIONS.has(opt)) {
@@ -645,7 +752,7 @@ class IptablesParser {
               `unknown connection state \`${s}\` (expected NEW, ESTABLISHED, RELATED, INVALID, UNTRACKED, SNAT or DNAT)`,
             );
         }
-        return { condition: { kind: 'state', states, negated, range: r } };
+        return { condition: { kind: 'state', states: states.slice(), negated, range: r } };
       }
       case '--ctproto': {
         const p = args[0].text.toLowerCase();
@@ -750,7 +857,7 @@ class IptablesParser {
         `multiport accepts at most 15 ports (ranges count twice); this list has ${parts.length}`,
       );
     for (const part of parts) {
-      const r = range(n, base + offset, base + offset + part.length);
+      const r = this.at(n, base + offset, base + offset + part.length);
       offset += part.length + 1;
       const colon = part.indexOf(':');
       const ends = colon < 0 ? [part] : [part.slice(0, colon), part.slice(colon + 1)];
@@ -776,14 +883,14 @@ class IptablesParser {
         this.problems.push({
           code: 'PC003',
           severity: CODES.PC003.severity,
-          range: r,
+          range: copyRange(r),
           message: `port range \`${part}\` is reversed (${lo} > ${hi}): it matches no packet, so this rule never applies — did you mean ${hi}:${lo}?`,
         });
       }
       const service = /^(\d+|0x[0-9a-f]+)$/i.test(ends[0]) ? undefined : ends[0];
       items.push({ text: part, range: r, lo, hi, service });
     }
-    return items;
+    return items.slice();
   }
 
   private portValue(text: string, protocol: string | undefined): number | undefined {
@@ -796,7 +903,7 @@ class IptablesParser {
   }
 
   /** Address tokens seen before, parsed cleanly: equal networks share one set, which analysis caches by identity. */
-  private readonly addressSets = new Map<string, AddressSet>();
+  readonly addressSets: Map<string, AddressSet> = new Map();
 
   private addresses(kind: 'source' | 'destination', t: Token, negated: boolean, n: number, r: Range): Condition {
     const known = this.addressSets.get(t.text);
@@ -823,10 +930,10 @@ class IptablesParser {
     return { kind, set, negated, range: r, ...(unresolved.length ? { unresolved } : {}) };
   }
 
-  private checkJumps(): void {
+  checkJumps(): void {
     for (const j of this.jumps) {
       const table = this.tables.find((t) => t.name === j.table);
-      if (table && this.chainIndex.get(table)?.has(j.chain)) continue;
+      if (table && (this.chainIndex.get(table) ?? new Map(table.chains.map((x) => [x.name, x]))).has(j.chain)) continue;
       // ufw creates its logging and skip-to-policy chains itself; its rules files jump to them by design.
       if (/^ufw6?-/.test(j.chain) && table?.chains.some((c) => /^ufw6?-/.test(c.name))) continue;
       this.report(
@@ -889,13 +996,35 @@ function isHostname(s: string): boolean {
 
 /** Address family from the file: ip6tables-save header, IPv6 addresses, or a name such as rules.v6 / user6.rules. */
 export function detectFamily(text: string, path?: string): Family {
-  if (path && /(^|[/\\])(rules\.v6|ip6tables[^/\\]*|[^/\\]*6\.rules|[^/\\]*\.v6\.rules)$/i.test(path)) return 'ipv6';
-  if (/^# Generated by ip6tables-save/m.test(text)) return 'ipv6';
+  return familyOf(familyEvidence(text, path));
+}
+
+/** What decides the family: the name or the header (`fixed`), else which kind of address `-s`/`-d` name more often. */
+export interface FamilyEvidence {
+  fixed: boolean;
+  v4: number;
+  v6: number;
+}
+
+export const familyOf = (e: FamilyEvidence): Family => (e.fixed || e.v6 > e.v4 ? 'ipv6' : 'ipv4');
+
+export const IP6TABLES_HEADER = /^# Generated by ip6tables-save/m;
+
+export function familyEvidence(text: string, path?: string): FamilyEvidence {
+  if (path && /(^|[/\\])(rules\.v6|ip6tables[^/\\]*|[^/\\]*6\.rules|[^/\\]*\.v6\.rules)$/i.test(path)) return { fixed: true, v4: 0, v6: 0 };
+  if (IP6TABLES_HEADER.test(text)) return { fixed: true, v4: 0, v6: 0 };
+  return { fixed: false, ...addressCounts(text) };
+}
+
+/** How many `-s`/`-d` values look like IPv4 and IPv6 addresses. */
+export function addressCounts(text: string): { v4: number; v6: number } {
   let v4 = 0;
   let v6 = 0;
   for (const m of text.matchAll(/\s-[sd]\s+(?:!\s+)?([0-9A-Fa-f.:]+)/g)) {
     if (m[1].includes(':')) v6++;
     else if (m[1].includes('.')) v4++;
   }
-  return v6 > v4 ? 'ipv6' : 'ipv4';
+  return { v4, v6 };
 }
+
+const copyRange = (r: Range): Range => ({ start: { ...r.start }, end: { ...r.end } });
