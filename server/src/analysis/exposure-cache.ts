@@ -7,6 +7,7 @@
  * whose rules or callees changed are walked again.
  */
 import type { AddressSet } from '../model/addresses';
+import type { IntervalSet } from '../model/intervals';
 import type { PortSet } from '../model/ports';
 import type { Chain, Condition, Rule } from '../model/ruleset';
 import type { PortMap } from './portmap';
@@ -43,13 +44,15 @@ export interface ExposureCache {
   current: Map<string, unknown>;
   /** @internal where each rule sat in the ruleset it came from (table, chain, index), to find it in the next one. */
   positions: WeakMap<Rule, readonly [string, string, number]>;
+  /** @internal the grant pieces (ports × sources per interface class) of accepted maps, which summaries hand out again */
+  pieces: WeakMap<PortMap, unknown>;
   /** Chain walks of the last analysis: replayed from a summary, and walked (and recorded) anew. */
   stats: { replayed: number; walked: number };
 }
 
 /** A cache for `analyseExposure(ruleset, cache)`: keep one per document and pass it to every analysis of it. */
 export function createExposureCache(): ExposureCache {
-  return { previous: new Map(), current: new Map(), positions: new WeakMap(), stats: { replayed: 0, walked: 0 } };
+  return { previous: new Map(), current: new Map(), positions: new WeakMap(), pieces: new WeakMap(), stats: { replayed: 0, walked: 0 } };
 }
 
 /** Starts a new analysis with the cache: what the last one made becomes what this one may reuse. */
@@ -161,8 +164,9 @@ const setTexts = new WeakMap<object, string>();
 function addressText(set: AddressSet): string {
   let s = setTexts.get(set);
   if (s === undefined) {
-    const side = (list: readonly (readonly [bigint, bigint])[]) => list.map(([a, b]) => `${a}-${b}`).join(',');
-    setTexts.set(set, (s = `${side(set.v4.intervals)}/${side(set.v6.intervals)}`));
+    // Bounds as numbers where they fit (no bigint pairs built): a set has one form, so equal texts mean equal sets.
+    const side = (half: IntervalSet) => half.numberBounds()?.join(',') ?? half.intervals.map(([a, b]) => `${a}-${b}`).join(';');
+    setTexts.set(set, (s = `${side(set.v4)}/${side(set.v6)}`));
   }
   return s;
 }

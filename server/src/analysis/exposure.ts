@@ -127,7 +127,7 @@ function widen(a: Box, b: Box): Box {
   let ports = a.ports.union(b.ports);
   if (ports.ranges().length > FOOTPRINT_DETAIL) ports = PortSet.ALL;
   let sources = a.sources && b.sources ? a.sources.union(b.sources) : undefined;
-  if (sources && sources.v4.intervals.length + sources.v6.intervals.length > FOOTPRINT_DETAIL) sources = undefined;
+  if (sources && sources.v4.count + sources.v6.count > FOOTPRINT_DETAIL) sources = undefined;
   return { ports, sources };
 }
 /** Conntrack attaches to packets at this prerouting priority; chains before it see no connection state. */
@@ -170,6 +170,12 @@ interface Accepted {
   reasons: string[];
   forceApprox: boolean;
   within?: SourceBound[];
+}
+
+/** The grants a map makes, for the walker context (family, hook, interface classes) they were split in. */
+interface Pieces {
+  walker: string;
+  list: { ports: PortSet; iface: IfaceClass; sources: AddressSet }[];
 }
 
 /** A path's result kept in a cache, with the rules its walk considered and reached. */
@@ -474,19 +480,20 @@ class ChainWalker {
       const accepted: Accepted[] = [];
       this.path.forEach((chain, i) => {
         const last = i === this.path.length - 1;
-        const next = new Flows();
+        // What passes the last chain matters only to what earlier chains accepted (record()).
+        const next = last && accepted.every((a) => a.last) ? undefined : new Flows();
         for (const flow of flows) {
           // NAT chains see only tracked connections, and only until one of them has translated the connection.
           if (chain.type === 'nat' && (flow.ctx.untracked || flow.ctx.dnat)) {
-            next.add(flow.ctx, flow.map);
+            next?.add(flow.ctx, flow.map);
             continue;
           }
           for (const out of this.stageWalk(chain, flow, protocol)) {
-            next.add(out.ctx, out.map);
+            next?.add(out.ctx, out.map);
             if (chain.type === 'filter') accepted.push({ ...out, last });
           }
         }
-        flows = next.list();
+        flows = next?.list() ?? [];
       });
       this.record(protocol, accepted, flows);
     }
@@ -549,14 +556,19 @@ class ChainWalker {
    */
   private record(protocol: Transport, accepted: Accepted[], passed: Flow[]): void {
     const exact = (a: Accepted) => a.rule && !a.forceApprox && !a.reasons.length && !a.ctx.reasons.length;
-    const byRule = PortMap.empty();
-    for (const a of accepted) if (exact(a)) byRule.add(a.map);
+    let byRule: PortMap | undefined;
     // Passing an earlier chain by its policy decides nothing: the last filter chain's policy (or a rule) does.
     const lastFilter = this.path.filter((c) => c.type === 'filter').pop();
     for (const a of accepted) {
       if (!a.rule && a.chain !== lastFilter) continue;
       let map = a.map;
-      if (!a.rule && accepted.some((x) => x.rule && x.chain !== a.chain)) map = map.minus(byRule);
+      if (!a.rule && accepted.some((x) => x.rule && x.chain !== a.chain)) {
+        if (!byRule) {
+          byRule = PortMap.empty();
+          for (const x of accepted) if (exact(x)) byRule.add(x.map);
+        }
+        map = map.minus(byRule);
+      }
       if (a.last) {
         this.emit(a, protocol, map, a.ctx.reasons);
         continue;
@@ -572,25 +584,32 @@ class ChainWalker {
   private emit(a: Accepted, protocol: Transport, map: PortMap, pathReasons: string[]): void {
     const why = [...new Set([...a.reasons, ...pathReasons])];
     const list = this.grants.get(a.chain) ?? [];
-    for (const g of map.groups()) {
-      for (const { iface, sources } of this.unkeyed(g.sources)) {
-        const bound = a.rule?.listener?.bound;
-        list.push({
-          chain: a.chain,
-          family: this.family,
-          protocol,
-          ports: g.ports,
-          sources,
-          iface,
-          rule: a.rule,
-          approximate: a.forceApprox || why.length > 0,
-          reasons: why,
-          ...(a.within?.length ? { within: a.within } : {}),
-          ...(bound ? { destinations: bound } : {}),
-        });
-      }
+    const bound = a.rule?.listener?.bound;
+    const approximate = a.forceApprox || why.length > 0;
+    const within = a.within?.length ? a.within : undefined;
+    for (const { ports, iface, sources } of this.pieces(map)) {
+      const g: Grant = { chain: a.chain, family: this.family, protocol, ports, sources, iface, rule: a.rule, approximate, reasons: why };
+      if (within) g.within = within;
+      if (bound) g.destinations = bound;
+      list.push(g);
     }
     this.grants.set(a.chain, list);
+  }
+
+  private readonly ownPieces = new WeakMap<PortMap, Pieces>();
+
+  /**
+   * A map's grants as ports × real sources per interface class. Accepted maps are never changed once recorded, and
+   * a replayed summary hands out the same map again (in this analysis or, through the cache, the next): so kept.
+   */
+  private pieces(map: PortMap): Pieces['list'] {
+    const store = this.cache?.pieces ?? this.ownPieces;
+    const known = store.get(map) as Pieces | undefined;
+    if (known?.walker === this.walkerKey) return known.list;
+    const list: Pieces['list'] = [];
+    for (const g of map.groups()) for (const { iface, sources } of this.unkeyed(g.sources)) list.push({ ports: g.ports, iface, sources });
+    store.set(map, { walker: this.walkerKey, list });
+    return list;
   }
 
   /** Stacks one address set per interface class into the keyed space. */
@@ -643,7 +662,22 @@ class ChainWalker {
 
   private unkeyedV4(set: IntervalSet): { iface: IfaceClass; sources: AddressSet }[] {
     const b = set.numberBounds()!;
-    const perClass = new Map<number, number[]>();
+    const out: { iface: IfaceClass; sources: AddressSet }[] = [];
+    // Keys ascend, so each class's bounds come in one run; an interval crossing a class boundary is cut there.
+    const run: number[] = [];
+    let runIdx = -1;
+    let prev: Float64Array | undefined;
+    let prevSet = AddressSet.NONE;
+    const flush = () => {
+      if (!run.length) return;
+      // Classes often hold the same sources (a rule without an interface test): they share one set.
+      if (!prev || prev.length !== run.length || run.some((v, k) => v !== prev![k])) {
+        prev = Float64Array.from(run);
+        prevSet = this.wrap(IntervalSet.fromSortedBounds(prev));
+      }
+      out.push({ iface: this.classes[runIdx], sources: prevSet });
+      run.length = 0;
+    };
     for (let k = 0; k < b.length; k += 2) {
       let lo = b[k];
       const hi = b[k + 1];
@@ -651,16 +685,16 @@ class ChainWalker {
         const idx = Math.floor(lo / V4_SPAN);
         const base = idx * V4_SPAN;
         const top = Math.min(hi, base + V4_SPAN - 1);
-        let list = perClass.get(idx);
-        if (!list) perClass.set(idx, (list = []));
-        list.push(lo - base, top - base);
+        if (idx !== runIdx) {
+          flush();
+          runIdx = idx;
+        }
+        run.push(lo - base, top - base);
         lo = top + 1;
       }
     }
-    return [...perClass].map(([idx, list]) => ({
-      iface: this.classes[idx],
-      sources: this.wrap(IntervalSet.fromSortedBounds(Float64Array.from(list))),
-    }));
+    flush();
+    return out;
   }
 
   private familySet(set: AddressSet): IntervalSet {
@@ -954,20 +988,17 @@ class ChainWalker {
     const memo = this.footprints[protocol];
     const known = memo.get(chain);
     if (known) return known;
-    // With a cache, a chain whose structure is unchanged keeps its box from the last analysis.
-    const sig = this.cache && this.signatures!.of(chain);
-    const key = sig && `f\u0000${this.walkerKey}\u0000${protocol}\u0000${sig}`;
-    const kept = key ? carried<Box | null>(this.cache!, key, () => null) : null;
-    if (kept) {
-      memo.set(chain, kept);
-      return kept;
-    }
+    const kept = this.keptFootprint(chain, protocol);
+    if (kept) return kept;
     const stack: { chain: Chain; next: number; box: Box }[] = [{ chain, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } }];
     const open = new Set<Chain>([chain]);
     while (stack.length) {
       const f = stack[stack.length - 1];
-      if (f.next >= f.chain.rules.length) {
+      // A box of every port and source cannot grow: the chain's remaining rules need no look.
+      if (f.next >= f.chain.rules.length || (!f.box.sources && f.box.ports.isAll())) {
         memo.set(f.chain, f.box);
+        const key = this.footprintKey(f.chain, protocol);
+        if (key) this.cache!.current.set(key, f.box);
         open.delete(f.chain);
         stack.pop();
         continue;
@@ -982,7 +1013,7 @@ class ChainWalker {
       let box: Box = { ports: m.ports, sources: m.sources };
       if (action.kind === 'jump') {
         const target = this.target(f.chain.table, action.chain);
-        if (target && !memo.has(target) && !open.has(target)) {
+        if (target && !memo.has(target) && !open.has(target) && !this.keptFootprint(target, protocol)) {
           open.add(target);
           stack.push({ chain: target, next: 0, box: { ports: PortSet.NONE, sources: AddressSet.NONE } });
           continue; // this rule is looked at again once the target's box is known
@@ -994,8 +1025,20 @@ class ChainWalker {
       f.box = widen(f.box, box);
       f.next++;
     }
-    if (key) this.cache!.current.set(key, memo.get(chain));
     return memo.get(chain)!;
+  }
+
+  private footprintKey(chain: Chain, protocol: Transport): string | undefined {
+    const sig = this.cache && this.signatures!.of(chain);
+    return sig ? `f\u0000${this.walkerKey}\u0000${protocol}\u0000${sig}` : undefined;
+  }
+
+  /** With a cache, a chain whose structure is unchanged keeps its box from the last analysis. */
+  private keptFootprint(chain: Chain, protocol: Transport): Box | undefined {
+    const key = this.footprintKey(chain, protocol);
+    const kept = key ? carried<Box | null>(this.cache!, key, () => null) : null;
+    if (kept) this.footprints[protocol].set(chain, kept);
+    return kept ?? undefined;
   }
 
   /** Records what a chain accepts; what becomes a grant depends on the rest of the path (run()). */
@@ -1035,30 +1078,28 @@ class ChainWalker {
     this.stage.forks.push({ ctx: { ...this.stage.ctx, dnat: action, reasons: [...new Set(reasons)] }, map });
   }
 
-  private readonly compiled = new Map<Rule, Compiled>();
-
-  private readonly keyedMatch = new Map<Rule, MatchResult>();
+  /** Per rule: its compiled form, its keyed match, and its match per kind of flow (one lookup per visit). */
+  private readonly matches = new Map<Rule, { c: Compiled; m?: MatchResult; byKind?: MatchResult[] }>();
 
   private readonly keyedBySet = new Map<IntervalSet, Map<string, AddressSet>>();
 
   private evaluate(rule: Rule, protocol: Transport, inFlow = true): MatchResult {
-    let c = this.compiled.get(rule);
-    if (!c) this.compiled.set(rule, (c = compile(rule, this.family)));
+    let state = this.matches.get(rule);
+    if (!state) this.matches.set(rule, (state = { c: compile(rule, this.family) }));
+    const c = state.c;
     if (c.impossible || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
-    let m = this.keyedMatch.get(rule);
+    let m = state.m;
     if (!m) {
       // The rule's sources, stacked for every interface class its interface tests let through. Rules naming
       // the same network (the parser shares its set) on the same classes share the stacked set too.
-      const compiled = c;
-      const passes = this.classes.map((cls) => compiled.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated));
-      const own = this.familySet(compiled.result.sources);
-      const mask = passes.map(Number).join('');
+      const { passes, mask } = this.classMask(c.ifaces);
+      const own = this.familySet(c.result.sources);
       let byMask = this.keyedBySet.get(own);
       if (!byMask) this.keyedBySet.set(own, (byMask = new Map()));
       let sources = byMask.get(mask);
-      if (!sources) byMask.set(mask, (sources = this.keyed(passes.map((p) => (p ? compiled.result.sources : undefined)))));
-      m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
-      this.keyedMatch.set(rule, m);
+      const all = c.result.sources;
+      if (!sources) byMask.set(mask, (sources = this.keyed(passes.map((p) => (p ? all : undefined)))));
+      m = state.m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
     }
     if (!m.matches || !inFlow) return m;
     const { ctx, beforeConntrack } = this.stage;
@@ -1066,12 +1107,22 @@ class ChainWalker {
     // Without a port rewrite the match depends only on the kind of flow: computed once per rule and kind.
     if (ctx.dnat?.toPorts) return this.inContext(c, m);
     const kind = (beforeConntrack ? 1 : 0) | (ctx.untracked ? 2 : 0) | (ctx.dnat ? 4 : 0);
-    let byKind = this.contextMatch.get(rule);
-    if (!byKind) this.contextMatch.set(rule, (byKind = []));
+    const byKind = (state.byKind ??= []);
     return (byKind[kind] ??= this.inContext(c, m));
   }
 
-  private readonly contextMatch = new Map<Rule, MatchResult[]>();
+  private readonly masks = new Map<string, { passes: boolean[]; mask: string }>();
+
+  /** Which interface classes a rule's interface tests let through; rules mostly repeat a few tests, so per test list. */
+  private classMask(ifaces: Compiled['ifaces']): { passes: boolean[]; mask: string } {
+    const key = ifaces.map((t) => `${t.negated ? 1 : 0}${t.name}`).join('\u0000');
+    let known = this.masks.get(key);
+    if (!known) {
+      const passes = this.classes.map((cls) => ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated));
+      this.masks.set(key, (known = { passes, mask: passes.map(Number).join('') }));
+    }
+    return known;
+  }
 
   /** A match as the current flow sees it: its connection state and, after DNAT, its rewritten destination port. */
   /**
@@ -1081,7 +1132,7 @@ class ChainWalker {
   private anyContext(rule: Rule, protocol: Transport): { ports: PortSet; sources: AddressSet } | undefined {
     const m = this.evaluate(rule, protocol, false);
     if (!m.matches) return undefined;
-    return { ports: this.hasDnat ? this.compiled.get(rule)!.origPorts.union(m.ports) : m.ports, sources: m.sources };
+    return { ports: this.hasDnat ? this.matches.get(rule)!.c.origPorts.union(m.ports) : m.ports, sources: m.sources };
   }
 
   /** Whether any flow can carry a DNAT context (then a rule's port test may see the translated port). */

@@ -69,7 +69,9 @@ export class PortMap {
    */
   take(ports: PortSet, sources: AddressSet, remove: boolean): PortMap {
     const found: Segment[] = [];
-    for (const [lo, hi] of ports.ranges()) {
+    for (const r of ports.ranges()) {
+      const lo = r[0];
+      const hi = r[1];
       const [a, b] = this.cut(lo, hi);
       for (let i = a; i <= b; i++) {
         const s = this.segs[i];
@@ -86,7 +88,9 @@ export class PortMap {
 
   /** Whether any port of `ports` still has one of `sources`; stops at the first. */
   meets(ports: PortSet, sources: AddressSet): boolean {
-    for (const [lo, hi] of ports.ranges()) {
+    for (const r of ports.ranges()) {
+      const lo = r[0];
+      const hi = r[1];
       for (let i = this.find(lo); i < this.segs.length && this.segs[i].lo <= hi; i++) {
         const s = this.segs[i].sources;
         if (!s.isEmpty() && !s.intersect(sources).isEmpty()) return true;
@@ -137,7 +141,9 @@ export class PortMap {
 
   /** Adds `sources` on every port of `ports`. */
   addOn(ports: PortSet, sources: AddressSet): void {
-    for (const [lo, hi] of ports.ranges()) {
+    for (const r of ports.ranges()) {
+      const lo = r[0];
+      const hi = r[1];
       const [a, b] = this.cut(lo, hi);
       for (let i = a; i <= b; i++) this.segs[i].sources = this.segs[i].sources.union(sources);
       this.compactWindow(a - 1, b + 1);

@@ -16,7 +16,16 @@ export function isWorld(sources: AddressSet, family: Family): boolean {
   return family === 'ipv4' ? sources.v4.size() >= HALF_V4 : sources.v6.size() >= HALF_V6;
 }
 
+/** Grants share source sets (every class a rule holds for, every port range of it): each set is worded once. */
+const wordings: Record<Family, WeakMap<AddressSet, string>> = { ipv4: new WeakMap(), ipv6: new WeakMap() };
+
 export function describeSources(sources: AddressSet, family: Family): string {
+  let text = wordings[family].get(sources);
+  if (text === undefined) wordings[family].set(sources, (text = wordSources(sources, family)));
+  return text;
+}
+
+function wordSources(sources: AddressSet, family: Family): string {
   if (family === 'ipv4' && sources.isAnyV4()) return 'any IPv4 address';
   if (family === 'ipv6' && sources.isAnyV6()) return 'any IPv6 address';
   if (isWorld(sources, family))
@@ -33,7 +42,9 @@ export function worldGrants(grants: Grant[], trusted: AddressSet): Grant[] {
 }
 
 export function reachesWorld(g: Grant, trusted: AddressSet): boolean {
-  return !isLoopback(g.iface) && !g.within?.some((w) => w.local) && isWorld(g.sources.subtract(trusted), g.family);
+  // Most grants are far from half the space: tell them without building the difference.
+  if (isLoopback(g.iface) || g.within?.some((w) => w.local) || !isWorld(g.sources, g.family)) return false;
+  return isWorld(g.sources.subtract(trusted), g.family);
 }
 
 /** Who a grant lets in: its address set, or the names the file cannot resolve when the sources lie within them. */
