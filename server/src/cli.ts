@@ -31,7 +31,7 @@ probe     connects to each port (TCP; UDP with --udp) of a host and reports open
 Directories are searched recursively for files of a known format; symbolic links to directories are not
 followed. --verbose names every file that was skipped and why. --config FILE uses FILE instead of the nearest
 .portcullis.json; --language ID reads every file given as that format. --jobs N checks files on N threads, the
-main one included (by default one per idle core when there are enough files); the output is the same either way.
+main one included (by default one per two idle cores when there are enough files); the output is the same either way.
 
 Exit status: check: 0 = no findings at or above --min-severity (default warning), 1 = findings, 2 = usage,
 read or config error, or no file checked. probe: 0 = every port matches the file's expectation (or no --from),

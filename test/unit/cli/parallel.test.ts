@@ -71,6 +71,7 @@ test('serial and parallel check agree on broken configs, unreadable files and sk
 test('threads only where they pay: enough bytes and idle cores; the look-ahead keeps every input in order', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portcullis-plan-'));
   const idle4 = { cores: 4, load: 0.3 };
+  const idle8 = { cores: 8, load: 0.3 };
   try {
     const sample = fs.readFileSync(path.join(SAMPLES, 'web-server.rules'), 'utf8');
     fs.writeFileSync(path.join(dir, 'one.rules'), sample);
@@ -82,16 +83,19 @@ test('threads only where they pay: enough bytes and idle cores; the look-ahead k
     assert.equal(planWorkers(inputs([dir]), undefined, idle4).workers, 0);
     // Forty 30 KB ones: about 2 s.
     for (let i = 0; i < 40; i++) fs.writeFileSync(path.join(dir, `big${String(i).padStart(2, '0')}.rules`), sample.repeat(60));
-    const big = planWorkers(inputs([dir]), undefined, idle4);
-    // --jobs and the plan count the main thread, which analyses too: four threads are three workers beside it.
+    const big = planWorkers(inputs([dir]), undefined, idle8);
+    // --jobs and the plan count the main thread, which analyses too; a thread per two idle cores (V8's own threads
+    // take about as much CPU as an analysing thread): eight idle cores are four threads, three workers beside it.
     assert.equal(big.workers, 3);
+    assert.equal(planWorkers(inputs([dir]), undefined, idle4).workers, 1);
     assert.deepEqual(
       [...big.inputs].map((i) => i.path),
       [...inputs([dir])].map((i) => i.path),
     );
     // Busy or single cores: the serial path, whose CPU cost is lower.
     assert.equal(planWorkers(inputs([dir]), undefined, { cores: 4, load: 3.2 }).workers, 0);
-    assert.equal(planWorkers(inputs([dir]), undefined, { cores: 4, load: 1.6 }).workers, 1);
+    assert.equal(planWorkers(inputs([dir]), undefined, { cores: 4, load: 1.6 }).workers, 0);
+    assert.equal(planWorkers(inputs([dir]), undefined, { cores: 2, load: 0 }).workers, 0);
     assert.equal(planWorkers(inputs([dir]), undefined, { cores: 1, load: 0 }).workers, 0);
     // --jobs decides alone.
     assert.equal(planWorkers(inputs([dir]), 1, idle4).workers, 0);
