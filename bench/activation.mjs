@@ -32,7 +32,7 @@ try {
   console.log(`server bundle (minified):    ${kb(srvSize)} — target < 400 KB: ${verdict(srvSize < 400 * 1024)} (IANA table outside it: ${kb(fs.statSync(path.join(REPO, 'dist/iana-services.tsv')).size)}, read on first lookup)`);
   console.log(`  loaded on first use: ${sizes('formats').map(([f, n]) => `formats/${f} ${kb(n)}`).join(', ')}`);
   console.log(`  shared libraries: ${sizes('lib').map(([f, n]) => `lib/${f} ${kb(n)}`).join(', ')}`);
-  console.log(`  CLI ${kb(size('cli.js'))}, analysis worker ${kb(size('analysis-worker.js'))}`);
+  console.log(`  CLI ${kb(size('cli-main.js'))} (started by the 2 KB dist/cli.js with its code cache), analysis worker ${kb(size('analysis-worker.js'))}`);
 
   // Loading the bundle with a stub vscode module, in a fresh process each time (cold module cache).
   const probe = path.join(tmp, 'load.cjs');

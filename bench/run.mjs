@@ -116,7 +116,7 @@ row('server RSS with the largest file open', rss ? `${(Number(rss[1]) / 1024).to
 await stop();
 
 // 4. bundle sizes.
-for (const f of ['extension.js', 'server.js', 'cli.js']) {
+for (const f of ['extension.js', 'server.js', 'cli-main.js']) {
   const p = path.join(REPO, 'dist', f);
   if (fs.existsSync(p)) row(`dist/${f} size`, `${(fs.statSync(p).size / 1024).toFixed(0)} KB`);
 }
