@@ -83,8 +83,8 @@ interface Value {
   dynamic?: boolean;
 }
 
-const r = (t: Tok): Range => ({ start: { line: t.line, character: t.start }, end: { line: t.line, character: t.end } });
-const span = (a: Tok, b: Tok): Range => ({ start: { line: a.line, character: a.start }, end: { line: b.line, character: b.end } });
+// Problems keep their own positions: only the model's ranges share them.
+const copyRange = (r: Range): Range => ({ start: { ...r.start }, end: { ...r.end } });
 
 /** nft's named priorities for the ip, ip6 and inet families, with an optional `+ n` / `- n`. */
 function namedPriority(text: string): number | undefined {
@@ -130,12 +130,12 @@ class NftParser {
         this.topStatement();
       } catch (e) {
         const t = this.at(Math.min(before, this.toks.count - 1));
-        this.report('PC001', r(t), `internal parser error: ${(e as Error).message}`);
+        this.report('PC001', this.r(t), `internal parser error: ${(e as Error).message}`);
         this.skipStatement();
       }
       if (this.i === before) this.i++;
     }
-    for (const k of this.toks.unterminated) this.report('PC001', r(this.at(k)), 'unterminated quoted string');
+    for (const k of this.toks.unterminated) this.report('PC001', this.r(this.at(k)), 'unterminated quoted string');
     this.checkJumps();
     const fams = new Set(this.tables.map((t) => t.table.family));
     const family: Family | 'both' = fams.size === 0 ? (this.ctx.family ?? 'ipv4') : fams.size === 1 ? [...fams][0] : 'both';
@@ -185,7 +185,26 @@ class NftParser {
     const key = `${code}\u0000${range.start.line}:${range.start.character}\u0000${message}`;
     if (this.reported.has(key)) return;
     this.reported.add(key);
-    this.problems.push({ code, severity: CODES[code].severity, message, range, ...(data ? { data } : {}) });
+    this.problems.push({ code, severity: CODES[code].severity, message, range: copyRange(range), ...(data ? { data } : {}) });
+  }
+
+  /**
+   * Positions of the line being read, one object per character: the ranges of a rule share them where they meet
+   * (fewer objects per rule; whatever moves positions moves each object once).
+   */
+  private readonly positions: (Position | undefined)[] = [];
+
+  /** The position object at `character` of `line` (one made for another line is replaced). */
+  private position(line: number, character: number): Position {
+    let p = this.positions[character];
+    if (p?.line !== line) this.positions[character] = p = { line, character };
+    return p;
+  }
+  r(t: Tok): Range {
+    return { start: this.position(t.line, t.start), end: this.position(t.line, t.end) };
+  }
+  span(a: Tok, b: Tok): Range {
+    return { start: this.position(a.line, a.start), end: this.position(b.line, b.end) };
   }
 
   /** Skips to the end of the statement: newline or `;` at depth 0 (consumed), or a `}` at depth 0 (not consumed). */
@@ -195,7 +214,7 @@ class NftParser {
     for (;;) {
       const t = this.peek();
       if (t.kind === 'eof') {
-        if (depth > 0) this.report('PC001', r(opens[opens.length - 1]), 'unbalanced `{`: the matching `}` is missing');
+        if (depth > 0) this.report('PC001', this.r(opens[opens.length - 1]), 'unbalanced `{`: the matching `}` is missing');
         return;
       }
       if (t.kind === 'punct' && t.text === '{') {
@@ -221,7 +240,7 @@ class NftParser {
     for (;;) {
       const t = this.peek();
       if (t.kind === 'eof') {
-        this.report('PC001', r(open), 'unbalanced `{`: the matching `}` is missing');
+        this.report('PC001', this.r(open), 'unbalanced `{`: the matching `}` is missing');
         return inner;
       }
       this.i++;
@@ -245,13 +264,13 @@ class NftParser {
     }
     if (this.isPunct(t, '}')) {
       this.i++;
-      this.report('PC001', r(t), 'unbalanced `}`: no block is open here');
+      this.report('PC001', this.r(t), 'unbalanced `}`: no block is open here');
       return;
     }
     if (t.kind !== 'word') {
       this.report(
         'PC001',
-        r(t),
+        this.r(t),
         `unexpected ${t.kind === 'string' ? 'string' : `\`${t.text}\``}: expected a command such as \`table\`, \`add rule\`, \`define\` or \`include\``,
       );
       this.skipStatement();
@@ -268,7 +287,7 @@ class NftParser {
       case 'include':
         this.i++;
         this.includes++;
-        if (this.peek().kind !== 'string') this.report('PC001', r(this.peek()), '`include` needs a quoted file name');
+        if (this.peek().kind !== 'string') this.report('PC001', this.r(this.peek()), '`include` needs a quoted file name');
         return this.skipStatement();
       case 'add':
       case 'create':
@@ -300,7 +319,7 @@ class NftParser {
         if (NFT_KEYWORDS.has(t.text) || /^(counter|quota|limit|secmark|synproxy|flowtable|ct)$/.test(t.text)) return this.command('add');
         this.report(
           'PC001',
-          r(t),
+          this.r(t),
           `unknown command \`${t.text}\`: expected \`table\`, \`add\`, \`insert\`, \`flush\`, \`define\`, \`include\` …`,
         );
         this.skipStatement();
@@ -311,11 +330,11 @@ class NftParser {
     const kw = this.next();
     const name = this.next();
     if (name.kind !== 'word') {
-      this.report('PC001', r(name.kind === 'eof' ? kw : name), '`define` needs a variable name');
+      this.report('PC001', this.r(name.kind === 'eof' ? kw : name), '`define` needs a variable name');
       return this.skipStatement();
     }
     if (!this.isWord(this.peek(), '=')) {
-      this.report('PC001', r(this.peek().kind === 'nl' ? name : this.peek()), `expected \`=\` after \`define ${name.text}\``);
+      this.report('PC001', this.r(this.peek().kind === 'nl' ? name : this.peek()), `expected \`=\` after \`define ${name.text}\``);
       return this.skipStatement();
     }
     this.i++;
@@ -330,8 +349,8 @@ class NftParser {
       value.push(t);
       this.i++;
     }
-    if (depth > 0) this.report('PC001', r(value.find((v) => this.isPunct(v, '{')) ?? name), 'unbalanced `{`: the matching `}` is missing');
-    if (!value.length) this.report('PC001', r(name), `\`define ${name.text}\` has no value`);
+    if (depth > 0) this.report('PC001', this.r(value.find((v) => this.isPunct(v, '{')) ?? name), 'unbalanced `{`: the matching `}` is missing');
+    if (!value.length) this.report('PC001', this.r(name), `\`define ${name.text}\` has no value`);
     this.defines.set(name.text, value);
     this.skipStatement();
   }
@@ -343,7 +362,7 @@ class NftParser {
       family = this.next().text;
     const name = this.peek();
     if (name.kind !== 'word' && name.kind !== 'string') {
-      this.report('PC001', r(name.kind === 'eof' || name.kind === 'nl' ? this.at(this.i - 1) : name), 'expected a table name');
+      this.report('PC001', this.r(name.kind === 'eof' || name.kind === 'nl' ? this.at(this.i - 1) : name), 'expected a table name');
       return undefined;
     }
     this.i++;
@@ -354,19 +373,19 @@ class NftParser {
   /** nft 1.0.6 reads table, chain and set names as unquoted identifiers only, never keywords. */
   private checkName(t: Tok, what: string): void {
     if (t.kind === 'string') {
-      this.report('PC001', r(t), `nft 1.0.6 does not accept a quoted ${what} name ("${t.text}"): use a plain identifier`);
+      this.report('PC001', this.r(t), `nft 1.0.6 does not accept a quoted ${what} name ("${t.text}"): use a plain identifier`);
     } else if (t.text.startsWith('$')) {
       this.variable(t);
     } else if (NFT_KEYWORDS.has(t.text)) {
       this.report(
         'PC001',
-        r(t),
+        this.r(t),
         `\`${t.text}\` is an nft keyword and cannot name a ${what}: nft rejects it (quoted or not); rename the ${what}`,
       );
     } else if (!IDENTIFIER.test(t.text)) {
       this.report(
         'PC001',
-        r(t),
+        this.r(t),
         `invalid ${what} name \`${t.text}\`: nft names start with a letter, \`_\` or \`.\` and contain only letters, digits and \`/ - _ .\``,
       );
     }
@@ -381,7 +400,7 @@ class NftParser {
         sets: new Map(),
         meters: new Map(),
         chains: new Map(),
-        table: { name: `${family} ${name.text}`, family: FAMILY_OF[family] ?? 'both', range: r(name), chains: [] },
+        table: { name: `${family} ${name.text}`, family: FAMILY_OF[family] ?? 'both', range: this.r(name), chains: [] },
       };
       this.tables.push(ts);
     }
@@ -391,12 +410,12 @@ class NftParser {
   private getChain(ts: TableState, name: Tok, declared: boolean): Chain {
     let c = ts.chains.get(name.text);
     if (!c) {
-      c = { name: name.text, table: ts.table.name, family: ts.table.family, type: 'other', range: r(name), declared, rules: [] };
+      c = { name: name.text, table: ts.table.name, family: ts.table.family, type: 'other', range: this.r(name), declared, rules: [] };
       ts.table.chains.push(c);
       ts.chains.set(c.name, c);
     } else if (declared && !c.declared) {
       c.declared = true;
-      c.range = r(name);
+      c.range = this.r(name);
     }
     return c;
   }
@@ -406,7 +425,7 @@ class NftParser {
     if (obj.kind !== 'word') {
       this.report(
         'PC001',
-        r(obj.kind === 'nl' || obj.kind === 'eof' ? this.at(this.i - 1) : obj),
+        this.r(obj.kind === 'nl' || obj.kind === 'eof' ? this.at(this.i - 1) : obj),
         `expected \`table\`, \`chain\`, \`rule\`, \`set\`, \`map\` or \`element\` after \`${verb}\``,
       );
       return this.skipStatement();
@@ -426,7 +445,7 @@ class NftParser {
         const ts = this.getTable(ref.family, ref.name);
         const name = this.next();
         if (name.kind !== 'word' && name.kind !== 'string') {
-          this.report('PC001', r(obj), 'expected a chain name');
+          this.report('PC001', this.r(obj), 'expected a chain name');
           return this.skipStatement();
         }
         this.checkName(name, 'chain');
@@ -444,11 +463,11 @@ class NftParser {
         const ts = this.getTable(ref.family, ref.name);
         const name = this.next();
         if (name.kind !== 'word' && name.kind !== 'string') {
-          this.report('PC001', r(obj), 'expected a chain name');
+          this.report('PC001', this.r(obj), 'expected a chain name');
           return this.skipStatement();
         }
         this.checkName(name, 'chain');
-        if (!ts.chains.has(name.text)) this.jumps.push({ ts, name: name.text, range: r(name) });
+        if (!ts.chains.has(name.text)) this.jumps.push({ ts, name: name.text, range: this.r(name) });
         const chain = this.getChain(ts, name, false);
         let insert = verb === 'insert';
         while (this.isWord(this.peek()) && /^(position|handle|index)$/.test(this.peek().text)) {
@@ -457,7 +476,7 @@ class NftParser {
         }
         if (verb === 'replace') insert = false;
         const start = this.at(this.i - 1);
-        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 }, r(name));
+        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 }, this.r(name));
         return;
       }
       case 'set':
@@ -476,7 +495,7 @@ class NftParser {
         const ts = this.getTable(ref.family, ref.name);
         const name = this.next();
         const set = ts.sets.get(name.text);
-        if (!set && !this.includes) this.report('PC001', r(name), `undefined set \`${name.text}\` in table ${ts.table.name}`);
+        if (!set && !this.includes) this.report('PC001', this.r(name), `undefined set \`${name.text}\` in table ${ts.table.name}`);
         if (this.isPunct(this.peek(), '{')) {
           const elems = this.splitElements(this.braceGroup());
           if (set) set.elements.push(...elems);
@@ -499,7 +518,7 @@ class NftParser {
       this.skipNewlines();
       const t = this.peek();
       if (t.kind === 'eof') {
-        this.report('PC001', r(open), `unbalanced \`{\`: table ${ts.table.name} is not closed with \`}\``);
+        this.report('PC001', this.r(open), `unbalanced \`{\`: table ${ts.table.name} is not closed with \`}\``);
         return;
       }
       if (this.isPunct(t, '}')) {
@@ -517,7 +536,7 @@ class NftParser {
     if (t.kind !== 'word') {
       this.report(
         'PC001',
-        r(t),
+        this.r(t),
         `unexpected ${t.kind === 'string' ? 'string' : `\`${t.text}\``} in table ${ts.table.name}: expected \`chain\`, \`set\`, \`map\` …`,
       );
       return this.skipStatement();
@@ -526,13 +545,13 @@ class NftParser {
       case 'chain': {
         const name = this.next();
         if (name.kind !== 'word' && name.kind !== 'string') {
-          this.report('PC001', r(t), 'expected a chain name');
+          this.report('PC001', this.r(t), 'expected a chain name');
           return this.skipStatement();
         }
         this.checkName(name, 'chain');
         const chain = this.getChain(ts, name, true);
         if (!this.isPunct(this.peek(), '{')) {
-          this.report('PC001', r(this.peek().kind === 'nl' ? name : this.peek()), `expected \`{\` after \`chain ${name.text}\``);
+          this.report('PC001', this.r(this.peek().kind === 'nl' ? name : this.peek()), `expected \`{\` after \`chain ${name.text}\``);
           return this.skipStatement();
         }
         const open = this.next();
@@ -543,7 +562,7 @@ class NftParser {
         const name = this.next();
         this.checkName(name, t.text);
         if (!this.isPunct(this.peek(), '{')) {
-          this.report('PC001', r(this.peek().kind === 'nl' ? name : this.peek()), `expected \`{\` after \`${t.text} ${name.text}\``);
+          this.report('PC001', this.r(this.peek().kind === 'nl' ? name : this.peek()), `expected \`{\` after \`${t.text} ${name.text}\``);
           return this.skipStatement();
         }
         return this.setBody(ts, name, t.text === 'map');
@@ -562,7 +581,7 @@ class NftParser {
       default:
         this.report(
           'PC001',
-          r(t),
+          this.r(t),
           `unknown statement \`${t.text}\` in table ${ts.table.name}: expected \`chain\`, \`set\`, \`map\`, \`flowtable\`, \`counter\`, \`quota\`, \`ct helper\` …`,
         );
         return this.skipStatement();
@@ -571,7 +590,7 @@ class NftParser {
 
   private setBody(ts: TableState, name: Tok, isMap: boolean): void {
     const inner = this.braceGroup();
-    const set: NamedSet = { name: name.text, elements: [], dynamic: false, isMap, range: r(name) };
+    const set: NamedSet = { name: name.text, elements: [], dynamic: false, isMap, range: this.r(name) };
     for (let k = 0; k < inner.length; k++) {
       const t = inner[k];
       if (t.kind !== 'word') continue;
@@ -623,7 +642,7 @@ class NftParser {
       this.skipNewlines();
       const t = this.peek();
       if (t.kind === 'eof') {
-        this.report('PC001', r(open), `unbalanced \`{\`: chain ${chain.name} is not closed with \`}\``);
+        this.report('PC001', this.r(open), `unbalanced \`{\`: chain ${chain.name} is not closed with \`}\``);
         return;
       }
       if (this.isPunct(t, '}')) {
@@ -665,12 +684,12 @@ class NftParser {
       }
     }
     if (!['filter', 'nat', 'route'].includes(type.text))
-      this.report('PC001', r(type), `unknown chain type \`${type.text}\`: expected filter, nat or route`);
-    if (!hook) this.report('PC001', r(type), 'base chain needs `hook <name>` (e.g. `type filter hook input priority 0;`)');
+      this.report('PC001', this.r(type), `unknown chain type \`${type.text}\`: expected filter, nat or route`);
+    if (!hook) this.report('PC001', this.r(type), 'base chain needs `hook <name>` (e.g. `type filter hook input priority 0;`)');
     else if (!HOOKS.has(hook.text))
       this.report(
         'PC001',
-        r(hook),
+        this.r(hook),
         `unknown hook \`${hook.text}\`: expected prerouting, input, forward, output, postrouting, ingress or egress`,
       );
     if (hook && HOOKS.has(hook.text)) chain.hook = hook.text as Hook;
@@ -686,16 +705,16 @@ class NftParser {
   private chainPolicy(chain: Chain): void {
     const kw = this.next();
     let v = this.next();
-    let vr = r(v);
+    let vr = this.r(v);
     if (v.text.startsWith('$')) {
       const vals = this.variable(v);
       if (vals?.length === 1) v = { ...vals[0], line: v.line, start: v.start, end: v.end };
-      vr = r(v);
+      vr = this.r(v);
     }
     if (v.text === 'accept' || v.text === 'drop') {
       chain.policy = v.text;
       chain.policyRange = vr;
-    } else this.report('PC001', this.isEnd(v) ? r(kw) : vr, `chain policy must be \`accept\` or \`drop\`, not \`${v.text}\``);
+    } else this.report('PC001', this.isEnd(v) ? this.r(kw) : vr, `chain policy must be \`accept\` or \`drop\`, not \`${v.text}\``);
     this.skipStatement();
   }
 
@@ -703,7 +722,7 @@ class NftParser {
     const name = t.text.slice(1);
     const v = this.defines.get(name);
     if (!v) {
-      if (!this.includes) this.report('PC001', r(t), `undefined variable \`$${name}\`: define it first with \`define ${name} = …\``);
+      if (!this.includes) this.report('PC001', this.r(t), `undefined variable \`$${name}\`: define it first with \`define ${name} = …\``);
       return undefined;
     }
     return v;
@@ -733,7 +752,7 @@ class NftParser {
     }
     if (depth > 0) {
       const open = body.find((t) => this.isPunct(t, '{') || this.isPunct(t, '('));
-      this.report('PC001', r(open ?? body[0] ?? this.peek()), 'unbalanced `{`: the matching `}` is missing');
+      this.report('PC001', this.r(open ?? body[0] ?? this.peek()), 'unbalanced `{`: the matching `}` is missing');
     }
     if (this.isPunct(this.peek(), ';') || this.peek().kind === 'nl') this.i++;
     if (!body.length && !cmd) return;
@@ -745,7 +764,7 @@ class NftParser {
       if (!rule.ok) return;
       const full: Rule = {
         id: this.ruleCount++,
-        range: span(first, last),
+        range: this.span(first, last),
         table: ts.table.name,
         chain: chain.name,
         family: rule.family,
@@ -859,7 +878,7 @@ class RuleReader {
     if (this.family && this.family !== f) {
       this.p.problem(
         'PC001',
-        r(t),
+        this.p.r(t),
         `this rule mixes IPv4 and IPv6 matches (\`${this.familyTok?.text}\` and \`${t.text}\`): it can never match`,
       );
     }
@@ -872,10 +891,10 @@ class RuleReader {
     const t = this.next()!;
     if (t.kind !== 'word') {
       if (t.kind === 'string') {
-        this.p.problem('PC001', r(t), `unexpected string "${t.text}": expected a match or a statement`);
+        this.p.problem('PC001', this.p.r(t), `unexpected string "${t.text}": expected a match or a statement`);
         return false;
       }
-      this.p.problem('PC001', r(t), `unexpected \`${t.text}\`: expected a match or a statement`);
+      this.p.problem('PC001', this.p.r(t), `unexpected \`${t.text}\`: expected a match or a statement`);
       return false;
     }
     switch (t.text) {
@@ -912,7 +931,7 @@ class RuleReader {
         this.protoSets.push({ protos: [proto], negated: false });
         if (proto === 'icmp' || proto === 'igmp') this.setFamily('ipv4', t);
         if (proto === 'icmpv6') this.setFamily('ipv6', t);
-        this.conditions.push({ kind: 'protocol', protocols: [proto], negated: false, range: r(t) });
+        this.conditions.push({ kind: 'protocol', protocols: [proto], negated: false, range: this.p.r(t) });
         this.k--;
         return this.opaqueExpr();
       }
@@ -934,7 +953,7 @@ class RuleReader {
       case 'comment': {
         const c = this.next();
         if (!c || (c.kind !== 'string' && c.kind !== 'word')) {
-          this.p.problem('PC001', r(t), '`comment` needs a quoted text');
+          this.p.problem('PC001', this.p.r(t), '`comment` needs a quoted text');
           return false;
         }
         this.comment = c.text;
@@ -985,25 +1004,25 @@ class RuleReader {
         return this.opaqueExpr();
       case 'accept':
       case 'drop':
-        return this.verdict(t, { kind: t.text, range: r(t) });
+        return this.verdict(t, { kind: t.text, range: this.p.r(t) });
       case 'return':
-        return this.verdict(t, { kind: 'return', range: r(t) });
+        return this.verdict(t, { kind: 'return', range: this.p.r(t) });
       case 'continue':
-        return this.verdict(t, { kind: 'continue', target: 'continue', range: r(t) });
+        return this.verdict(t, { kind: 'continue', target: 'continue', range: this.p.r(t) });
       case 'reject': {
         let end = t;
         if (this.w(this.peek(), 'with')) {
           end = this.next()!;
           const kind = this.next();
           if (!kind) {
-            this.p.problem('PC001', r(end), '`reject with` needs `icmp`, `icmpv6`, `icmpx` or `tcp reset`');
+            this.p.problem('PC001', this.p.r(end), '`reject with` needs `icmp`, `icmpv6`, `icmpx` or `tcp reset`');
             return false;
           }
           end = kind;
           if (kind.text === 'tcp') {
             const rs = this.next();
             if (!rs || rs.text !== 'reset') {
-              this.p.problem('PC001', r(rs ?? kind), '`reject with tcp` must be followed by `reset`');
+              this.p.problem('PC001', this.p.r(rs ?? kind), '`reject with tcp` must be followed by `reset`');
               return false;
             }
             end = rs;
@@ -1012,41 +1031,41 @@ class RuleReader {
             if (this.w(this.peek(), 'type') || this.w(this.peek(), 'code')) this.k++;
             const v = this.next();
             if (!v) {
-              this.p.problem('PC001', r(kind), `\`reject with ${kind.text}\` needs a type such as port-unreachable`);
+              this.p.problem('PC001', this.p.r(kind), `\`reject with ${kind.text}\` needs a type such as port-unreachable`);
               return false;
             }
             end = v;
           } else {
-            this.p.problem('PC001', r(kind), `unknown reject type \`${kind.text}\`: expected icmp, icmpv6, icmpx or tcp reset`);
+            this.p.problem('PC001', this.p.r(kind), `unknown reject type \`${kind.text}\`: expected icmp, icmpv6, icmpx or tcp reset`);
             return false;
           }
         }
-        return this.verdict(t, { kind: 'reject', range: span(t, end) }, t);
+        return this.verdict(t, { kind: 'reject', range: this.p.span(t, end) }, t);
       }
       case 'jump':
       case 'goto': {
         const target = this.next();
         if (!target || (target.kind !== 'word' && target.kind !== 'string')) {
-          this.p.problem('PC001', r(t), `\`${t.text}\` needs a chain name`);
+          this.p.problem('PC001', this.p.r(t), `\`${t.text}\` needs a chain name`);
           return false;
         }
         if (target.kind === 'string') {
-          this.p.problem('PC001', r(target), `nft 1.0.6 does not accept a quoted chain name after \`${t.text}\`: use a plain identifier`);
+          this.p.problem('PC001', this.p.r(target), `nft 1.0.6 does not accept a quoted chain name after \`${t.text}\`: use a plain identifier`);
         } else if (NFT_KEYWORDS.has(target.text)) {
           this.p.problem(
             'PC001',
-            r(target),
+            this.p.r(target),
             `\`${target.text}\` is an nft keyword and cannot name a chain: nft rejects \`${t.text} ${target.text}\`; rename the chain`,
           );
         } else if (!IDENTIFIER.test(target.text) && !target.text.startsWith('$')) {
-          this.p.problem('PC001', r(target), `invalid chain name \`${target.text}\``);
+          this.p.problem('PC001', this.p.r(target), `invalid chain name \`${target.text}\``);
         }
-        this.p.addJump(this.ts, target.text, r(target));
-        return this.verdict(t, { kind: t.text, chain: target.text, range: r(target) });
+        this.p.addJump(this.ts, target.text, this.p.r(target));
+        return this.verdict(t, { kind: t.text, chain: target.text, range: this.p.r(target) });
       }
       case 'queue':
         this.restUntilStatement();
-        return this.verdict(t, { kind: 'other', target: 'queue', range: r(t) });
+        return this.verdict(t, { kind: 'other', target: 'queue', range: this.p.r(t) });
       case 'snat':
       case 'dnat':
       case 'masquerade':
@@ -1054,34 +1073,34 @@ class RuleReader {
       case 'tproxy': {
         const from = this.k;
         this.restUntilStatement();
-        const nat = t.text === 'dnat' || t.text === 'redirect' ? destinationNat(t, this.toks.slice(from, this.k)) : undefined;
-        return this.verdict(t, nat ?? { kind: 'other', target: t.text, range: r(t) });
+        const nat = t.text === 'dnat' || t.text === 'redirect' ? destinationNat(t, this.toks.slice(from, this.k), this.p.r(t)) : undefined;
+        return this.verdict(t, nat ?? { kind: 'other', target: t.text, range: this.p.r(t) });
       }
       case 'vmap':
         this.value(t);
-        return this.verdict(t, { kind: 'other', target: 'vmap', range: r(t) });
+        return this.verdict(t, { kind: 'other', target: 'vmap', range: this.p.r(t) });
       default:
         break;
     }
     if (t.text.startsWith('$') || t.text.startsWith('@')) {
-      this.p.problem('PC001', r(t), `unexpected \`${t.text}\`: a variable or set needs a match before it (e.g. \`ip saddr ${t.text}\`)`);
+      this.p.problem('PC001', this.p.r(t), `unexpected \`${t.text}\`: a variable or set needs a match before it (e.g. \`ip saddr ${t.text}\`)`);
       return false;
     }
     if (STATEMENT_START.has(t.text) || NFT_KEYWORDS.has(t.text)) {
       this.k--;
       return this.opaqueExpr();
     }
-    this.p.problem('PC001', r(t), `unknown statement \`${t.text}\`: nft does not know this keyword`);
+    this.p.problem('PC001', this.p.r(t), `unknown statement \`${t.text}\`: nft does not know this keyword`);
     return false;
   }
 
   private noteStatement(name: string, t: Tok): void {
-    this.statement ??= { name, range: r(t) };
+    this.statement ??= { name, range: this.p.r(t) };
   }
 
   private verdict(t: Tok, action: Action, _kw?: Tok): boolean {
     if (this.verdictSeen) {
-      this.p.problem('PC001', r(t), `a rule has one verdict: \`${t.text}\` follows \`${this.verdictSeen.text}\``);
+      this.p.problem('PC001', this.p.r(t), `a rule has one verdict: \`${t.text}\` follows \`${this.verdictSeen.text}\``);
       return false;
     }
     this.verdictSeen = t;
@@ -1097,7 +1116,7 @@ class RuleReader {
     if (prev !== undefined && prev !== bodyText) {
       this.p.problem(
         'PC001',
-        r(name),
+        this.p.r(name),
         `meter \`${name.text}\` is already defined with another expression or rate in this table: nft fails with "Operation not supported"; give this meter its own name`,
       );
     }
@@ -1216,9 +1235,9 @@ class RuleReader {
     if (this.w(this.peek(), 'vmap')) {
       const v = this.next()!;
       this.value(v);
-      return this.verdict(v, { kind: 'other', target: 'vmap', range: r(v) });
+      return this.verdict(v, { kind: 'other', target: 'vmap', range: this.p.r(v) });
     }
-    this.conditions.push({ kind: 'opaque', text, range: span(toks[0], toks[toks.length - 1]) });
+    this.conditions.push({ kind: 'opaque', text, range: this.p.span(toks[0], toks[toks.length - 1]) });
     return true;
   }
 
@@ -1239,24 +1258,24 @@ class RuleReader {
   private value(after: Tok): Value | undefined {
     const t = this.peek();
     if (!t || (t.kind === 'punct' && t.text !== '{' && t.text !== '(')) {
-      this.p.problem('PC001', r(after), `\`${after.text}\` needs a value`);
+      this.p.problem('PC001', this.p.r(after), `\`${after.text}\` needs a value`);
       return undefined;
     }
     const startTok = t;
     if (this.w(t, 'vmap')) {
       this.k++;
       this.value(t);
-      this.verdict(t, { kind: 'other', target: 'vmap', range: r(t) });
-      return { kind: 'other', elems: [], range: r(t) };
+      this.verdict(t, { kind: 'other', target: 'vmap', range: this.p.r(t) });
+      return { kind: 'other', elems: [], range: this.p.r(t) };
     }
     let v: Value;
     if (this.punct(t, '{')) {
       const inner = this.group();
       const elems = this.p.splitInner(inner).flatMap((g) => this.expandElem(g));
-      v = { kind: 'set', elems, range: span(startTok, this.lastTok()) };
+      v = { kind: 'set', elems, range: this.p.span(startTok, this.lastTok()) };
     } else if (this.punct(t, '(')) {
       this.group();
-      v = { kind: 'other', elems: [], range: span(startTok, this.lastTok()) };
+      v = { kind: 'other', elems: [], range: this.p.span(startTok, this.lastTok()) };
     } else if (t.text.startsWith('@')) {
       this.k++;
       const name = t.text.slice(1);
@@ -1265,13 +1284,13 @@ class RuleReader {
         if (!this.p.hasIncludes)
           this.p.problem(
             'PC001',
-            r(t),
+            this.p.r(t),
             `undefined set \`@${name}\` in table ${this.ts.table.name}: declare it with \`set ${name} { type …; }\``,
           );
-        v = { kind: 'named', elems: [], range: r(t), setName: name, dynamic: true };
+        v = { kind: 'named', elems: [], range: this.p.r(t), setName: name, dynamic: true };
       } else {
         const elems = set.elements.flatMap((g) => this.expandElem(g));
-        v = { kind: 'named', elems, range: r(t), setName: name, dynamic: set.dynamic || set.isMap || !set.elements.length };
+        v = { kind: 'named', elems, range: this.p.r(t), setName: name, dynamic: set.dynamic || set.isMap || !set.elements.length };
       }
     } else {
       // word list: a , b , c
@@ -1285,13 +1304,13 @@ class RuleReader {
         }
         break;
       }
-      v = { kind: 'list', elems, range: span(startTok, this.lastTok()) };
+      v = { kind: 'list', elems, range: this.p.span(startTok, this.lastTok()) };
     }
     // Binary operators: `ip saddr and 255.0.0.0`, `tcp flags syn / fin,syn,rst,ack`, concatenations.
     while (this.w(this.peek()) && BINOPS.has(this.peek()!.text) && this.peek(1)) {
       this.k++;
       this.value(this.lastTok());
-      v = { kind: 'other', elems: [], range: span(startTok, this.lastTok()) };
+      v = { kind: 'other', elems: [], range: this.p.span(startTok, this.lastTok()) };
     }
     return v;
   }
@@ -1306,11 +1325,11 @@ class RuleReader {
       return this.p
         .splitInner(inner)
         .flatMap((sub) => this.expandElem(sub, depth + 1))
-        .map((e) => ({ ...e, range: r(g[0]) }));
+        .map((e) => ({ ...e, range: this.p.r(g[0]) }));
     }
     for (const t of g) if (t.kind === 'word' && t.text.startsWith('$')) this.p.lookupVar(t);
     const text = g.map((t) => t.text).join(g.length > 1 && g.some((t) => t.kind === 'punct') ? '' : ' ');
-    return [{ text, range: span(g[0], g[g.length - 1]), toks: g }];
+    return [{ text, range: this.p.span(g[0], g[g.length - 1]), toks: g }];
   }
 
   // ---- matches the model understands ------------------------------------------------------------------------
@@ -1319,7 +1338,7 @@ class RuleReader {
     const fam: Family = t.text === 'ip' ? 'ipv4' : 'ipv6';
     const field = this.peek();
     if (!this.w(field)) {
-      this.p.problem('PC001', r(t), `\`${t.text}\` needs a field such as saddr, daddr or ${t.text === 'ip' ? 'protocol' : 'nexthdr'}`);
+      this.p.problem('PC001', this.p.r(t), `\`${t.text}\` needs a field such as saddr, daddr or ${t.text === 'ip' ? 'protocol' : 'nexthdr'}`);
       return false;
     }
     this.setFamily(fam, t);
@@ -1333,7 +1352,7 @@ class RuleReader {
       const { op, tok } = this.relop();
       const v = this.value(tok ?? field!);
       if (!v) return false;
-      const range = span(t, this.lastTok());
+      const range = this.p.span(t, this.lastTok());
       const kind = field!.text === 'saddr' ? 'source' : 'destination';
       if (v.kind === 'other' || v.dynamic || (op !== 'eq' && op !== 'ne')) {
         this.conditions.push({ kind: 'opaque', text: this.textOf(t), range });
@@ -1369,7 +1388,7 @@ class RuleReader {
       )
     )
       return;
-    this.conditions.push({ kind: 'source', set: AddressSet.any(fam), negated: false, range: r(t) });
+    this.conditions.push({ kind: 'source', set: AddressSet.any(fam), negated: false, range: this.p.r(t) });
   }
 
   private textOf(from: Tok): string {
@@ -1417,7 +1436,7 @@ class RuleReader {
     const { op, tok } = this.relop();
     const v = this.value(tok ?? this.lastTok());
     if (!v) return false;
-    const range = span(kw, this.lastTok());
+    const range = this.p.span(kw, this.lastTok());
     if (v.kind === 'other' || v.dynamic || (op !== 'eq' && op !== 'ne')) {
       this.conditions.push({ kind: 'opaque', text: this.textOf(kw), range });
       return true;
@@ -1434,14 +1453,14 @@ class RuleReader {
     if (!this.w(field)) {
       this.p.problem(
         'PC001',
-        r(t),
+        this.p.r(t),
         `\`${proto}\` needs a field such as dport or sport (for a protocol test write \`meta l4proto ${proto}\`)`,
       );
       return false;
     }
     if (proto !== 'th') {
       this.protoSets.push({ protos: [proto], negated: false });
-      this.conditions.push({ kind: 'protocol', protocols: [proto], negated: false, range: r(t) });
+      this.conditions.push({ kind: 'protocol', protocols: [proto], negated: false, range: this.p.r(t) });
     }
     if (this.w(this.peek(1), '.')) {
       this.k--;
@@ -1452,7 +1471,7 @@ class RuleReader {
       const { op, tok } = this.relop();
       const v = this.value(tok ?? field!);
       if (!v) return false;
-      const range = span(t, this.lastTok());
+      const range = this.p.span(t, this.lastTok());
       const kind = field!.text === 'dport' ? 'dport' : 'sport';
       if (v.kind === 'other' || v.dynamic) {
         this.conditions.push({ kind: 'opaque', text: this.textOf(t), range });
@@ -1494,10 +1513,10 @@ class RuleReader {
         this.k++;
       }
       if (this.k === from) {
-        this.p.problem('PC001', r(field!), '`tcp flags` needs a value');
+        this.p.problem('PC001', this.p.r(field!), '`tcp flags` needs a value');
         return false;
       }
-      const range = span(t, this.lastTok());
+      const range = this.p.span(t, this.lastTok());
       const text = this.toks
         .slice(from, this.k)
         .map((x) => x.text)
@@ -1561,7 +1580,7 @@ class RuleReader {
 
   private meta(kwTok: Tok, keyTok: Tok | undefined): boolean {
     if (!keyTok || keyTok.kind !== 'word') {
-      this.p.problem('PC001', r(kwTok), '`meta` needs a key such as l4proto, iifname or mark');
+      this.p.problem('PC001', this.p.r(kwTok), '`meta` needs a key such as l4proto, iifname or mark');
       return false;
     }
     const key = keyTok.text;
@@ -1578,7 +1597,7 @@ class RuleReader {
         const { op, tok } = this.relop();
         const v = this.value(tok ?? keyTok);
         if (!v) return false;
-        const range = span(kwTok, this.lastTok());
+        const range = this.p.span(kwTok, this.lastTok());
         const fams = v.elems.map((e) => e.text);
         if (op === 'eq' && fams.length === 1 && (fams[0] === 'ipv4' || fams[0] === 'ipv6')) {
           this.setFamily(fams[0], kwTok);
@@ -1594,7 +1613,7 @@ class RuleReader {
         const { op, tok } = this.relop();
         const v = this.value(tok ?? keyTok);
         if (!v) return false;
-        const range = span(kwTok, this.lastTok());
+        const range = this.p.span(kwTok, this.lastTok());
         const names = v.elems.map((e) => e.text.replace(/\*$/, '+'));
         if (v.kind !== 'other' && !v.dynamic && names.length === 1 && (op === 'eq' || op === 'ne')) {
           this.conditions.push({ kind: key.startsWith('i') ? 'inInterface' : 'outInterface', name: names[0], negated: op === 'ne', range });
@@ -1613,7 +1632,7 @@ class RuleReader {
   private ct(kw: Tok): boolean {
     const key = this.peek();
     if (!this.w(key)) {
-      this.p.problem('PC001', r(kw), '`ct` needs a key such as state, status or mark');
+      this.p.problem('PC001', this.p.r(kw), '`ct` needs a key such as state, status or mark');
       return false;
     }
     if (key!.text === 'state') {
@@ -1621,7 +1640,7 @@ class RuleReader {
       const { op, tok } = this.relop();
       const v = this.value(tok ?? key!);
       if (!v) return false;
-      const range = span(kw, this.lastTok());
+      const range = this.p.span(kw, this.lastTok());
       if (v.kind === 'other' || v.dynamic) {
         this.conditions.push({ kind: 'opaque', text: this.textOf(kw), range });
         return true;
@@ -1651,7 +1670,7 @@ class RuleReader {
       const { op, tok } = this.relop();
       const v = this.value(tok ?? key!);
       if (!v) return false;
-      const range = span(kw, this.lastTok());
+      const range = this.p.span(kw, this.lastTok());
       if (v.kind !== 'other' && !v.dynamic && v.elems.length === 1 && v.elems[0].text === 'dnat' && (op === 'eq' || op === 'ne')) {
         this.conditions.push({ kind: 'state', states: ['dnat'], negated: op === 'ne', range });
       } else this.conditions.push({ kind: 'opaque', text: this.textOf(kw), range });
@@ -1682,7 +1701,7 @@ class RuleReader {
     const { op, tok } = this.relop();
     const v = this.value(tok ?? f!);
     if (!v) return false;
-    const range = span(kw, this.lastTok());
+    const range = this.p.span(kw, this.lastTok());
     if (v.kind === 'other' || v.dynamic || (op !== 'eq' && op !== 'ne')) {
       this.conditions.push({ kind: 'opaque', text: this.textOf(kw), range });
       return true;
@@ -1723,7 +1742,7 @@ class RuleReader {
     if (this.tcpReset && allowed && !(allowed.size === 1 && allowed.has('tcp'))) {
       this.p.problem(
         'PC001',
-        r(this.tcpReset),
+        this.p.r(this.tcpReset),
         `\`reject with tcp reset\` in a rule for ${[...allowed].join(', ') || 'no protocol'}: nft rejects it (a TCP reset needs a TCP-only rule); use \`reject\` or \`reject with icmpx type admin-prohibited\``,
       );
     }
@@ -1809,7 +1828,7 @@ export function openingMatches(text: string): boolean | undefined {
  * `dnat [ip|ip6] to ADDR[:PORT[-PORT]]` and `redirect [to :PORT[-PORT]]` as a model action; forms with maps or
  * expressions stay outside the model (undefined).
  */
-function destinationNat(kw: Tok, args: Tok[]): Action | undefined {
+function destinationNat(kw: Tok, args: Tok[], range: Range): Action | undefined {
   const words = args.filter((a) => !/^(ip|ip6|to|persistent|random|fully-random)$/.test(a.text) && a.text !== ',');
   const redirect = kw.text === 'redirect';
   if (words.length > 1 || (!redirect && !words.length)) return undefined;
@@ -1825,7 +1844,7 @@ function destinationNat(kw: Tok, args: Tok[]): Action | undefined {
     toPorts = [Number(p[1]), Number(p[2] ?? p[1])];
   }
   if (redirect && address && !/^\d+$/.test(address)) return undefined;
-  return { kind: 'dnat', redirect, range: r(kw), ...(address && !redirect ? { toAddress: address } : {}), ...(toPorts ? { toPorts } : {}) };
+  return { kind: 'dnat', redirect, range, ...(address && !redirect ? { toAddress: address } : {}), ...(toPorts ? { toPorts } : {}) };
 }
 
 function compareAddr(a: AddressSet, b: AddressSet): number {
