@@ -476,7 +476,7 @@ class NftParser {
         }
         if (verb === 'replace') insert = false;
         const start = this.at(this.i - 1);
-        this.rule(ts, chain, obj, insert, { line: start.line, character: start.end + 1 }, this.r(name));
+        this.rule(ts, chain, obj, insert, this.position(start.line, start.end + 1), this.r(name));
         return;
       }
       case 'set':
@@ -768,12 +768,13 @@ class NftParser {
         table: ts.table.name,
         chain: chain.name,
         family: rule.family,
-        conditions: rule.conditions,
+        // Arrays filled by push keep spare room; the rule keeps an exact copy.
+        conditions: rule.conditions.slice(),
         action: rule.action,
       };
       if (rule.comment !== undefined) full.comment = rule.comment;
       if (chainRange) full.chainRange = chainRange;
-      ruleBodyStart.set(full, bodyStart ?? { line: first.line, character: first.start });
+      ruleBodyStart.set(full, bodyStart ?? this.position(first.line, first.start));
       rules.push(full);
     }
     if (insert) chain.rules.unshift(...rules);
@@ -1477,7 +1478,8 @@ class RuleReader {
         this.conditions.push({ kind: 'opaque', text: this.textOf(t), range });
         return true;
       }
-      const items = v.elems.flatMap((e) => this.portItem(e, proto === 'th' ? undefined : proto));
+      // flatMap's array keeps spare room; the condition keeps an exact copy.
+      const items = v.elems.flatMap((e) => this.portItem(e, proto === 'th' ? undefined : proto)).slice();
       let set = PortSet.fromRanges(items.filter((i) => i.lo <= i.hi).map((i) => [i.lo, i.hi] as const));
       let negated = op === 'ne';
       if (op === 'lt' || op === 'le' || op === 'gt' || op === 'ge') {
@@ -1655,7 +1657,7 @@ class RuleReader {
             `unknown conntrack state \`${e.text}\`: expected new, established, related, invalid or untracked`,
           );
       }
-      this.conditions.push({ kind: 'state', states, negated: op === 'ne', range });
+      this.conditions.push({ kind: 'state', states: states.slice(), negated: op === 'ne', range });
       return true;
     }
     if (this.w(this.peek(1), 'set')) {
@@ -1711,7 +1713,7 @@ class RuleReader {
       const protocols = v.elems.map((e) => PROTOCOL_NAMES[e.text.toLowerCase()] ?? e.text.toLowerCase());
       this.conditions.push({ kind: 'ctTuple', direction, field, protocols, negated, range });
     } else if (field === 'sport' || field === 'dport') {
-      const items = v.elems.flatMap((e) => this.portItem(e, undefined));
+      const items = v.elems.flatMap((e) => this.portItem(e, undefined)).slice();
       const set = PortSet.fromRanges(items.filter((i) => i.lo <= i.hi).map((i) => [i.lo, i.hi] as const));
       this.conditions.push({ kind: 'ctTuple', direction, field, set, negated, range, items });
     } else {
