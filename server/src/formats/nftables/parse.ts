@@ -200,9 +200,11 @@ class NftParser {
     if (p?.line !== line) this.positions[character] = p = { line, character };
     return p;
   }
+  /** The range of token `t`, on shared positions. */
   r(t: Tok): Range {
     return { start: this.position(t.line, t.start), end: this.position(t.line, t.end) };
   }
+  /** From the start of `a` to the end of `b`, on shared positions. */
   span(a: Tok, b: Tok): Range {
     return { start: this.position(a.line, a.start), end: this.position(b.line, b.end) };
   }
