@@ -283,9 +283,12 @@ function analyseHere(
   path: string,
   settings: ResolvedSettings,
   uri: string,
+  /** The IPv4 sibling when the caller has read it already (so it is not read twice). */
+  sibling?: { path: string; text: string | undefined },
 ): { fa: FileAnalysis; reads: Set<string> } {
   const reads = new Set<string>();
-  const fa = analyseText(text, format, path, settings, (p) => (reads.add(p), readSibling(p)), reusableOf(uri).reuse);
+  const read = (p: string) => (reads.add(p), p === sibling?.path ? sibling.text : readSibling(p));
+  const fa = analyseText(text, format, path, settings, read, reusableOf(uri).reuse);
   return { fa, reads };
 }
 
@@ -363,7 +366,8 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
     const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
     if (!large || threads.here(uri, text.length, pool.idle())) {
       const here = performance.now();
-      const { fa, reads } = analyseHere(text, format, path, settings, uri);
+      const known = siblingPath !== undefined ? { path: siblingPath, text: siblingText } : undefined;
+      const { fa, reads } = analyseHere(text, format, path, settings, uri, known);
       if (large) threads.analysedHere(uri, performance.now() - here);
       pace.analysed(uri, performance.now() - started);
       const role = workspaceRole(fa.ruleset);
