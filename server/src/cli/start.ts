@@ -9,7 +9,17 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+
+/**
+ * A shorter inlining budget for the optimising compiler, unless the user chose one. A CLI run is short, and V8's
+ * compiler threads, inlining whole analysis call trees into functions such as the exposure walk's loop, used more CPU
+ * than the analysis itself (one tum-net check: 0.8 s beside the main thread's 0.7 s; 1,000 files: 7.5 s beside 6 s).
+ * With the budget at 200 bytecodes (V8's default 920) they use a third less, and the main thread is no slower.
+ */
+const INLINING = '--max-inlined-bytecode-size-cumulative';
+if (![...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) => a.includes(INLINING))) v8.setFlagsFromString(`${INLINING}=200`);
 
 const MAIN = path.join(__dirname, 'cli-main.js');
 const CACHE = `${MAIN}.cache`;
