@@ -20,7 +20,7 @@ import * as vm from 'node:vm';
  *   less, and the main thread is no slower.
  * - The old generation grown by a fixed factor of 2. V8's own factor grows it up to 4× what survived while the program
  *   allocates fast, which a check over many files always does: the heap reached 250 MB before a full collection
- *   found 60-80 MB alive (peak RSS 300-390 MB). With the fixed factor the peak is about 200 MB, at no cost in CPU.
+ *   found 60-80 MB alive (peak RSS 300-390 MB). With the fixed factor it was 190-300 MB, at no cost in CPU.
  */
 const FLAGS = ['--max-inlined-bytecode-size-cumulative=200', '--heap-growing-percent=100'];
 const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
