@@ -225,18 +225,32 @@ async function settingsFor(uri: string): Promise<ResolvedSettings> {
   return settingsMemo.resolve(await rawSettingsFor(uri));
 }
 
+/**
+ * The editor's settings per document, pulled once and kept until the client says they changed
+ * (workspace/didChangeConfiguration, which the server registers for): an edit does not wait for a round trip.
+ */
+const editorSettings = new Map<string, Promise<Partial<Settings>>>();
+
+function editorSettingsFor(uri: string): Promise<Partial<Settings>> {
+  if (!canPullConfig) return Promise.resolve({});
+  let pulled = editorSettings.get(uri);
+  if (!pulled) {
+    pulled = connection.workspace.getConfiguration({ scopeUri: uri, section: 'portcullis' }).then(
+      (c) => definedOnly((c ?? {}) as Partial<Settings>),
+      () => {
+        // Not kept: the next analysis asks again.
+        editorSettings.delete(uri);
+        return {};
+      },
+    );
+    editorSettings.set(uri, pulled);
+  }
+  return pulled;
+}
+
 /** The merged settings as plain data (what the worker thread receives). */
 async function rawSettingsFor(uri: string): Promise<Partial<Settings>> {
-  let editor: Partial<Settings> = {};
-  if (canPullConfig) {
-    try {
-      editor = definedOnly(
-        ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'portcullis' })) ?? {}) as Partial<Settings>,
-      );
-    } catch {
-      editor = {};
-    }
-  }
+  const editor = await editorSettingsFor(uri);
   // Editor settings win over the workspace file, which wins over defaults; empty editor lists defer to the file.
   const merged: Partial<Settings> = { ...definedOnly(configFor(uri)?.settings ?? {}) };
   for (const [k, v] of Object.entries(editor))
@@ -567,6 +581,7 @@ documents.onDidClose((e) => {
   cache.delete(e.document.uri);
   lastFull.delete(e.document.uri);
   reusable.delete(e.document.uri);
+  editorSettings.delete(e.document.uri);
   pace.forget(e.document.uri);
   threads.forget(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -578,6 +593,7 @@ function forgetReusable(): void {
 }
 
 connection.onDidChangeConfiguration(() => {
+  editorSettings.clear();
   reloadConfigFile();
   forgetReusable();
   for (const doc of documents.all()) void validate(doc);
