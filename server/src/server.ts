@@ -558,7 +558,9 @@ documents.onDidChangeContent((e) => {
     if (doc) void validate(doc);
   };
   pool.cancel(uri);
-  const delay = pace.edited(uri);
+  // A large document analysed here runs in steps that the next edit stops: an idle one need not wait.
+  const length = e.document.getText().length;
+  const delay = pace.edited(uri, length >= WORKER_THRESHOLD && threads.here(uri, length, pool.idle()));
   if (republishInert(e.document)) debouncer.cancel(uri);
   else debouncer.schedule(uri, run, cache.has(uri) ? delay : 0);
   // Open documents whose analysis read this file (a compose file's override, an IPv6 file's IPv4 sibling).
