@@ -540,12 +540,13 @@ function republishInert(doc: TextDocument): boolean {
   const shift = inertShift(published.format, published.text, text);
   const findings = shift && shiftFindings(published.findings, shift);
   if (!findings) return false;
+  // Analysed on this thread: the model takes the edit too (a splice of its lines), so the next edit's change is its own.
+  const { reuse } = reusableOf(doc.uri);
+  const modelText = reuse.previous?.text ?? reuse.parsed?.text;
+  if (!running.has(doc.uri) && modelText === published.text) spliceInert(reuse, text, (p) => readSibling(p));
   published.text = text;
   published.findings = findings;
   cache.set(doc.uri, { version: doc.version, settings: published.settings, fa: undefined });
-  // Analysed on this thread: the model takes the edit too (a splice of its lines), so the next edit's change is its own.
-  const { reuse } = reusableOf(doc.uri);
-  if (!running.has(doc.uri) && (reuse.previous || reuse.parsed)) spliceInert(reuse, text, (p) => readSibling(p));
   void publish(doc, findings, published.settings).catch((e) => logError('publishing diagnostics', e));
   return true;
 }
