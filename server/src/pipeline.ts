@@ -113,6 +113,12 @@ export function* analysisSteps(
   const siblingPath = ipv4Sibling(path);
   const sibling = siblingPath !== undefined ? readSibling?.(siblingPath) : undefined;
   if (prev && prev.settings === settings && prev.format === format && prev.path === path && prev.sibling === sibling) {
+    // The same text again (a re-check, or a hover's analysis of this version first): nothing moves. (As `inertShift`
+    // has it: only for formats that declare inert edits; others may read files beside that changed.)
+    if (prev.text === text && format.inert) {
+      reuse.last = 'moved';
+      return prev.fa;
+    }
     const shift = inertShift(format, prev.text, text);
     const renumber = shift && planRenumbering(prev.fa.findings, shift);
     if (renumber && shiftInPlace([prev.fa.ruleset, prev.fa.findings], shift)) {
