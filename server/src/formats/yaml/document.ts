@@ -29,6 +29,8 @@ export interface Scalar {
 export interface YamlMap {
   kind: 'map';
   items: Pair[];
+  /** True when a key is `<<` (a merge key, see mergedItems). */
+  merges?: boolean;
   tag?: string;
   range: [number, number];
 }
@@ -238,27 +240,42 @@ class Builder {
   private map(n: YAMLNode, start: number, depth: number): YamlMap {
     const items: Pair[] = [];
     const out: YamlMap = { kind: 'map', items, range: [start, this.at(n.endPosition)] };
-    const seen = new Map<unknown, Node>();
+    // Keys seen, by type and value; small mappings (most) are searched instead.
+    let seen: Map<string, Scalar> | undefined;
     for (const m of (n.mappings ?? []) as { key: YAMLNode | null; value: YAMLNode | null }[]) {
       const key = this.node(m.key, depth + 1);
       // `key:` with nothing after it: an empty scalar after the colon, as YAML reads it.
       const value = this.node(m.value, depth + 1) ?? this.empty(key ? key.range[1] : start, ':');
       if (key?.kind === 'scalar') {
-        const id = typeof key.value === 'string' ? key.value : `${typeof key.value}:${String(key.value)}`;
-        const first = seen.get(id);
-        if (first)
-          this.problems.push({
-            start: key.range[0],
-            end: key.range[1],
-            error: true,
-            message: `duplicate key \`${String(key.value)}\` (first on line ${this.lineOf(first.range[0]) + 1}) — the same key twice in one mapping: tools keep one of them silently (or refuse the file).`,
-          });
-        else seen.set(id, key);
+        if (key.value === '<<') out.merges = true;
+        let first: Scalar | undefined;
+        if (items.length < 16) {
+          for (const p of items) if (p.key?.kind === 'scalar' && p.key.value === key.value) first ??= p.key;
+        } else {
+          if (!seen) {
+            seen = new Map();
+            for (const p of items) if (p.key?.kind === 'scalar' && !seen.has(idOf(p.key))) seen.set(idOf(p.key), p.key);
+          }
+          first = seen.get(idOf(key));
+          if (!first) seen.set(idOf(key), key);
+        }
+        if (first) this.duplicate(key, first);
       }
       items.push({ key, value });
     }
     this.close(out);
     return out;
+  }
+
+  private duplicate(key: Scalar, first: Scalar): void {
+    this.problems.push({
+      start: key.range[0],
+      end: key.range[1],
+      error: true,
+      message:
+        `duplicate key \`${String(key.value)}\` (first on line ${this.lineOf(first.range[0]) + 1}) — the same key twice ` +
+        'in one mapping: tools keep one of them silently (or refuse the file).',
+    });
   }
 
   /**
@@ -467,6 +484,9 @@ export function afterComments(text: string, range: [number, number]): number {
   return comments ? text.length : e;
 }
 
+/** A scalar key's identity for duplicate checks: its type and value (`80` and `"80"` are two keys). */
+const idOf = (k: Scalar): string => (typeof k.value === 'string' ? `s${k.value}` : `${typeof k.value}${String(k.value)}`);
+
 /** `tag:yaml.org,2002:str` → `!!str`; local tags stay as written. */
 function shortTag(tag: string): string {
   return tag.startsWith(CORE) ? `!!${tag.slice(CORE.length)}` : tag;
@@ -567,10 +587,8 @@ export function pairOf(file: YamlFile, map: unknown, key: string): Pair | undefi
 
 /** Items of a mapping, with YAML merge keys (`<<: *base`) expanded after the mapping's own keys. */
 export function mergedItems(file: YamlFile, m: YamlMap, depth = 0): Pair[] {
-  let merges = false;
-  for (const item of m.items) if (keyOf(item.key) === '<<') merges = true;
   // Most mappings merge nothing: their own items, as they are.
-  if (!merges || depth >= 5) return m.items;
+  if (!m.merges || depth >= 5) return m.items;
   const own: Pair[] = [];
   const merged: Pair[] = [];
   for (const item of m.items) {
