@@ -137,3 +137,14 @@ test('merge keys and aliases; the alias budget bounds a billion laughs', () => {
   walk(get(big.file, big.doc, 'i'), 0);
   assert.ok(seen <= 1000 * 10 + 10, `${seen} nodes reached`);
 });
+
+test('a text whose tags would take the reader too long is not read, and says so', () => {
+  const lines = ['R:'];
+  for (let i = 0; i < 20000; i++) lines.push(`  k${i}: !Ref X${i}`);
+  const t0 = Date.now();
+  const { file } = root(lines.join('\n'));
+  assert.ok(Date.now() - t0 < 1000, `${Date.now() - t0} ms`);
+  assert.deepEqual(file.docs, []);
+  assert.match(file.problems[0]?.message ?? '', /not read: 20000 tags on 20001 lines/);
+  assert.equal(file.problems[0]?.severity, 'error');
+});
