@@ -74,7 +74,8 @@ test('CloudFormation short forms, including a tag alone in a sequence entry', ()
   ].join('\n');
   const { root: r, problems } = parseYamlDoc(src);
   assert.deepEqual(problems, []);
-  const props = JSON.parse(JSON.stringify(r), (k, v) => (k === 'start' || k === 'end' || k === 'keyStart' || k === 'keyEnd' ? undefined : v));
+  const offsets = new Set(['start', 'end', 'keyStart', 'keyEnd']);
+  const props = JSON.parse(JSON.stringify(r), (k, v) => (offsets.has(k) ? undefined : v));
   const e = props.entries[0].value.entries[0].value.entries[0].value.entries;
   const byKey = Object.fromEntries(e.map((x: { key: string; value: unknown }) => [x.key, x.value]));
   assert.equal(byKey.Az.entries[0].key, 'Fn::Select');
@@ -124,7 +125,8 @@ test('merge keys and aliases; the alias budget bounds a billion laughs', () => {
   const m = get(file, doc, 'm');
   assert.deepEqual(['x', 'y', 'z'].map((k) => text(file, get(file, m, k))), ['1', '3', '4']);
   const bomb = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 9; i++) bomb.push(`${'abcdefghij'[i]}: &${'abcdefghij'[i]} [${Array(10).fill(`*${'abcdefghij'[i - 1]}`).join(', ')}]`);
+  const n = 'abcdefghij';
+  for (let i = 1; i < 9; i++) bomb.push(`${n[i]}: &${n[i]} [${Array(10).fill(`*${n[i - 1]}`).join(', ')}]`);
   const big = root(bomb.join('\n'));
   let seen = 0;
   const walk = (n: unknown, depth: number): void => {

@@ -45,7 +45,11 @@ export function parseYamlDoc(text: string): { root?: DocNode; problems: DocProbl
   const problems: DocProblem[] = all.filter((p) => p.error).map((p) => ({ start: p.start, end: p.end, message: `YAML: ${p.message}` }));
   const second = docs[1]?.contents;
   if (second)
-    problems.push({ start: second.range[0], end: second.range[0] + 1, message: 'YAML: a template is one document; this one and those after it are not read.' });
+    problems.push({
+      start: second.range[0],
+      end: second.range[0] + 1,
+      message: 'YAML: a template is one document; this one and those after it are not read.',
+    });
   const root = docs[0]?.contents ? fromYaml(text, docs[0].contents, 0) : undefined;
   return { root, problems };
 }

@@ -205,7 +205,8 @@ class Builder {
     if (warning) {
       // The library warns about any tab; YAML forbids tabs only where they indent (a tab after `key:` is a separator).
       if (!this.indents(at)) return;
-      this.problems.push({ start: at, end: at + 1, error: true, message: 'a tab indents this line — YAML indents with spaces only; replace the tab with spaces.' });
+      const message = 'a tab indents this line — YAML indents with spaces only; replace the tab with spaces.';
+      this.problems.push({ start: at, end: at + 1, error: true, message });
       return;
     }
     // One error a line: the library's recovery (it skips to the end of the line) often reports a second one there.
@@ -231,7 +232,8 @@ class Builder {
     // The library marks an empty flow entry (`{a: }`) and an empty document as an empty scalar at offset -1.
     if (!n || n.startPosition < 0) return null;
     if (depth > MAX_DEPTH) {
-      this.problems.push({ start: this.at(n.startPosition), end: this.at(n.startPosition) + 1, error: true, message: 'nested too deeply; not read further.' });
+      const at = this.at(n.startPosition);
+      this.problems.push({ start: at, end: at + 1, error: true, message: 'nested too deeply; not read further.' });
       return null;
     }
     const start = this.at(n.startPosition);
@@ -440,7 +442,8 @@ class Builder {
     if (t.tag.startsWith(CORE) || this.known === 'all' || this.known.includes(t.tag)) return;
     let end = t.at;
     while (end < this.text.length && !STOP.test(this.text[end])) end++;
-    this.problems.push({ start: t.at, end: Math.max(end, t.at + 1), error: false, message: `unresolved tag ${t.tag}: its value is read as written.` });
+    const message = `unresolved tag ${t.tag}: its value is read as written.`;
+    this.problems.push({ start: t.at, end: Math.max(end, t.at + 1), error: false, message });
   }
 
   /** The offset after a node's properties (`!tag`, `&anchor`) and the spaces, line breaks and comments after them. */
@@ -532,7 +535,8 @@ export function coreScalar(s: string): string | number | boolean | null {
   if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
   if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s))
     return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s) || /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s)) return parseFloat(s);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
   return s;
 }
 
