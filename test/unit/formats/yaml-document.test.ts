@@ -150,3 +150,13 @@ test('a text whose tags would take the reader too long is not read, and says so'
   assert.match(file.problems[0]?.message ?? '', /not read: 20000 tags on 20001 lines/);
   assert.equal(file.problems[0]?.severity, 'error');
 });
+
+test('a broken file lists 200 problems and says how many more; a tab bomb is not read', () => {
+  const storm = root('a:\n' + '\tb: 1\n'.repeat(1000)).file;
+  assert.equal(storm.problems.length, 201);
+  assert.match(storm.problems[200].message, /^YAML: \d+ more problems from here on are not listed\.$/);
+  const t0 = Date.now();
+  const bomb = root('\t\n'.repeat(150_000)).file;
+  assert.ok(Date.now() - t0 < 1000, `${Date.now() - t0} ms`);
+  assert.match(bomb.problems[0]?.message ?? '', /not read: more than 100000 tabs/);
+});

@@ -10,6 +10,8 @@ import type { Range } from '../../model/range';
 
 /** Larger documents are not analysed: the reader says so instead of spending seconds and memory on them. */
 export const MAX_YAML_BYTES = 4 * 1024 * 1024;
+/** Syntax problems listed per file; a broken file says how many more there are instead of thousands of diagnostics. */
+const MAX_PROBLEMS = 200;
 /** Alias resolutions allowed per file; a billion-laughs document stops here. */
 const MAX_ALIASES = 1000;
 /** Deeper nesting is not read further (the tree is built recursively). */
@@ -106,8 +108,13 @@ export function readYaml(text: string, what: string, tags: string[] = []): YamlF
     if (bad) file.docs = [];
     return file;
   }
-  for (const p of parsed.problems)
+  for (const p of parsed.problems.slice(0, MAX_PROBLEMS))
     problems.push({ code: 'PC001', severity: p.error ? 'error' : 'warning', range: range(p.start, p.end), message: `YAML: ${p.message}` });
+  if (parsed.problems.length > MAX_PROBLEMS) {
+    const last = parsed.problems[MAX_PROBLEMS];
+    const message = `YAML: ${parsed.problems.length - MAX_PROBLEMS} more problems from here on are not listed.`;
+    problems.push({ code: 'PC001', severity: 'warning', range: range(last.start, last.end), message });
+  }
   return file;
 }
 
@@ -128,7 +135,7 @@ export function parseYaml(text: string, known: string[] | 'all' = []): { docs: Y
   const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const lib: YAMLNode[] = [];
   const problems: YamlProblem[] = [];
-  const slow = tagCost(text);
+  const slow = tagCost(text) ?? tabCost(text);
   if (slow) {
     problems.push({ start: 0, end: 1, error: true, message: `not read: ${slow}.` });
     return { docs: [], problems };
@@ -170,6 +177,15 @@ function tagCost(text: string): string | undefined {
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
   if (tags * lines < MAX_TAG_COST) return undefined;
   return `${tags} tags on ${lines} lines would take this YAML reader too long (its time grows with tags × lines); split the file`;
+}
+
+/** The library warns about every tab between tokens, with an object and a message each (5 µs here): at most this many tabs. */
+const MAX_TABS = 100_000;
+
+function tabCost(text: string): string | undefined {
+  let tabs = 0;
+  for (let i = text.indexOf('\t'); i >= 0 && tabs <= MAX_TABS; i = text.indexOf('\t', i + 1)) tabs++;
+  return tabs > MAX_TABS ? `more than ${MAX_TABS} tabs would take this YAML reader too long (YAML indents with spaces)` : undefined;
 }
 
 /** The library's schema type: no implicit types and no explicit ones. */
