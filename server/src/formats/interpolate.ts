@@ -16,12 +16,6 @@ export interface Interpolated {
 const VAR = /\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
 export function interpolate(raw: string, env: ReadonlyMap<string, string>): Interpolated {
-  if (!raw.includes('$')) {
-    // Most values name no variable: the text as it is, each character from its own offset.
-    const map = new Array<number>(raw.length + 1);
-    for (let i = 0; i <= raw.length; i++) map[i] = i;
-    return { text: raw, map, unresolved: [], used: [] };
-  }
   let text = '';
   const map: number[] = [];
   const unresolved: string[] = [];

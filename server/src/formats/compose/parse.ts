@@ -3,27 +3,14 @@
  * are its published ports; `expose:` ports are recorded as declared only. Syntax only: what is risky is
  * decided by analysis.
  */
+import type { Node, Pair, Scalar } from '../yaml/document';
 import { AddressSet } from '../../model/addresses';
 import type { Finding } from '../../model/finding';
 import type { Range } from '../../model/range';
 import type { Chain, Listener, PortItem, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { EPHEMERAL, listenerRule, parsePortRange, resourceChain, type ListenerSpec } from '../listener';
-import {
-  get,
-  isMap,
-  isScalar,
-  items,
-  mergedItems,
-  readYaml,
-  scalar,
-  text,
-  valueRange,
-  type Node,
-  type Pair,
-  type Scalar,
-  type YamlFile,
-} from '../yaml/document';
+import { get, isMap, isScalar, items, mergedItems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
 import { interpolate, parseEnvFile, type Interpolated } from '../interpolate';
 import { effectiveMode, MERGE_TAGS, partnerNames, portKey, type Partner, type ServiceFacts } from './override';
 

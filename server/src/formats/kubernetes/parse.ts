@@ -7,6 +7,7 @@
  * - Ingress: TCP 80 (and 443 with TLS) on the ingress controller.
  * Syntax and Kubernetes semantics only; what is risky is decided by analysis.
  */
+import type { Node, Pair, Scalar } from '../yaml/document';
 import { AddressSet } from '../../model/addresses';
 import { PortSet } from '../../model/ports';
 import type { Finding } from '../../model/finding';
@@ -14,7 +15,7 @@ import type { Range } from '../../model/range';
 import type { Chain, Condition, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { listenerRule, resourceChain } from '../listener';
-import { get, isMap, items, mergedItems, pairOf, scalar, text, type Node, type Pair, type Scalar, type YamlFile } from '../yaml/document';
+import { get, isMap, items, mergedItems, pairOf, scalar, text, type YamlFile } from '../yaml/document';
 import { looksLikeKubernetes } from './claims';
 import { parsedManifest } from './manifest-cache';
 import { describeSelector, EVERYTHING, matches, type Labels, type Selector } from './selectors';
