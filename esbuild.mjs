@@ -2,8 +2,8 @@
 // `node esbuild.mjs --watch` rebuilds on change.
 //
 // The server, its analysis worker and the CLI load each format on first use (formats/registry.ts `lazyFormat`):
-// every format is its own file, dist/formats/<id>.js, and the libraries only formats need (yaml, saxes,
-// jsonc-parser) are shared files in dist/lib/. A format file takes the model and io modules from the bundle that
+// every format is its own file, dist/formats/<id>.js, and the libraries only formats need (@stoplight/yaml-ast-parser,
+// saxes, jsonc-parser) are shared files in dist/lib/ (named without the npm scope). A format file takes the model and io modules from the bundle that
 // loaded it (`hostModules`), so a PortSet made by a parser is the same class the analysis works with.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,7 +14,9 @@ import { writeConfigValidator } from './scripts/gen-config-validator.mjs';
 
 const SRC = path.resolve('server/src');
 /** Libraries loaded from dist/lib/ only when a format (or the nmap import) needs them. */
-const LIBS = ['yaml', 'saxes', 'jsonc-parser'];
+const LIBS = ['@stoplight/yaml-ast-parser', 'saxes', 'jsonc-parser'];
+/** dist/lib/<name>.js of a library: its npm name without the scope. */
+const libFile = (lib) => lib.replace(/^@[^/]+\//, '');
 /** Directories of server/src that format files share with the bundle that loads them (one copy, one class identity). */
 const HOST_DIRS = ['model', 'io'];
 const FORMAT_IDS = fs
@@ -41,7 +43,7 @@ const common = {
 const externalLibs = (prefix) => ({
   name: 'external-libs',
   setup(b) {
-    b.onResolve({ filter: new RegExp(`^(${LIBS.join('|')})$`) }, (a) => ({ path: `${prefix}lib/${a.path}.js`, external: true }));
+    b.onResolve({ filter: new RegExp(`^(${LIBS.join('|')})$`) }, (a) => ({ path: `${prefix}lib/${libFile(a.path)}.js`, external: true }));
   },
 });
 
@@ -124,7 +126,7 @@ const builds = [
   })),
   ...LIBS.map((lib) => ({
     stdin: { contents: `export * from '${lib}';`, resolveDir: path.resolve('.'), sourcefile: `${lib}.js` },
-    outfile: `${OUT}/lib/${lib}.js`,
+    outfile: `${OUT}/lib/${libFile(lib)}.js`,
   })),
 ];
 

@@ -1,11 +1,11 @@
 /**
  * One tree for YAML and JSON templates, with offsets on every node, so CloudFormation and ARM readers work
- * the same on either syntax. YAML comes from the `yaml` package, JSON (with comments, as ARM allows) from
+ * the same on either syntax. YAML comes from formats/yaml/document.ts, JSON (with comments, as ARM allows) from
  * `jsonc-parser`. CloudFormation's short-form tags (`!Ref X`, `!GetAtt A.B`, `!If […]`) become the long form
  * (`{Ref: X}`, `{Fn::GetAtt: [A, B]}`, `{Fn::If: […]}`), as CloudFormation itself reads them.
  */
 import * as jsonc from 'jsonc-parser';
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from 'yaml';
+import { afterComments, parseYaml, type Node as YamlNode } from '../yaml/document';
 
 export type DocNode =
   | { type: 'map'; entries: DocEntry[]; start: number; end: number }
@@ -41,41 +41,57 @@ export function getCI(node: DocNode | undefined, key: string): DocNode | undefin
 }
 
 export function parseYamlDoc(text: string): { root?: DocNode; problems: DocProblem[] } {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const problems: DocProblem[] = doc.errors.map((e) => ({ start: e.pos[0], end: e.pos[1], message: `YAML: ${e.message.split('\n')[0]}` }));
-  const root = doc.contents ? fromYaml(doc.contents as YamlNode, 0) : undefined;
+  const { docs, problems: all } = parseYaml(text, 'all');
+  const problems: DocProblem[] = all.filter((p) => p.error).map((p) => ({ start: p.start, end: p.end, message: `YAML: ${p.message}` }));
+  const second = docs[1]?.contents;
+  if (second)
+    problems.push({
+      start: second.range[0],
+      end: second.range[0] + 1,
+      message: 'YAML: a template is one document; this one and those after it are not read.',
+    });
+  const root = docs[0]?.contents ? fromYaml(text, docs[0].contents, 0) : undefined;
   return { root, problems };
 }
 
-function fromYaml(n: YamlNode | null | undefined, depth: number): DocNode {
-  const [start, , end] = (n?.range ?? [0, 0, 0]) as [number, number, number];
+/**
+ * Where a node ends for the readers here (the `yaml` package's node end, so ranges stay as they were): a flow
+ * collection or an alias after the rest of its line; a block collection after its last line, and over the comment
+ * lines indented at least as far as it (and the blank lines among them) up to the next token. Inside a flow
+ * collection, a node ends where it ends.
+ */
+function endOf(text: string, n: YamlNode, inFlow: boolean): number {
+  const e = n.range[1];
+  if (n.kind === 'scalar' || inFlow) return e;
+  if (n.kind === 'alias' || text[n.range[0]] === '{' || text[n.range[0]] === '[') {
+    const nl = text.indexOf('\n', e);
+    return nl < 0 ? text.length : nl + 1;
+  }
+  return afterComments(text, n.range);
+}
+
+function fromYaml(text: string, n: YamlNode | null | undefined, depth: number, inFlow = false): DocNode {
+  const start = n?.range[0] ?? 0;
+  const end = n ? endOf(text, n, inFlow) : 0;
+  const flow = inFlow || text[start] === '{' || text[start] === '[';
   if (!n || depth > MAX_DEPTH) return { type: 'scalar', value: null, start, end };
   let node: DocNode;
-  if (isAlias(n)) node = { type: 'scalar', value: null, start, end };
-  else if (isMap(n)) {
+  if (n.kind === 'alias') node = { type: 'scalar', value: null, start, end };
+  else if (n.kind === 'map') {
     const entries: DocEntry[] = [];
     for (const p of n.items) {
-      if (!isPair(p)) continue;
-      const k = p.key as YamlNode | null;
-      const kr = (k?.range ?? [start, start, start]) as number[];
+      const k = p.key;
+      const kr = k?.range ?? [start, start];
       entries.push({
-        key: isScalar(k) ? String(k.value) : '',
+        key: k?.kind === 'scalar' ? String(k.value) : '',
         keyStart: kr[0],
         keyEnd: kr[1],
-        value: fromYaml(p.value as YamlNode, depth + 1),
+        value: fromYaml(text, p.value, depth + 1, flow),
       });
     }
     node = { type: 'map', entries, start, end };
-  } else if (isSeq(n)) node = { type: 'seq', items: n.items.map((x) => fromYaml(x as YamlNode, depth + 1)), start, end };
-  else if (isScalar(n)) {
-    const v = n.value;
-    node = {
-      type: 'scalar',
-      value: typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : v === null ? null : String(v),
-      start,
-      end: (n.range as number[])[1],
-    };
-  } else node = { type: 'scalar', value: null, start, end };
+  } else if (n.kind === 'seq') node = { type: 'seq', items: n.items.map((x) => fromYaml(text, x, depth + 1, flow)), start, end };
+  else node = { type: 'scalar', value: n.value, start, end };
   const tag = n.tag;
   return tag && tag.startsWith('!') && !tag.startsWith('!!') ? longForm(tag.slice(1), node) : node;
 }

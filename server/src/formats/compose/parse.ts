@@ -3,7 +3,7 @@
  * are its published ports; `expose:` ports are recorded as declared only. Syntax only: what is risky is
  * decided by analysis.
  */
-import type { Node, Pair, Scalar } from 'yaml';
+import type { Node, Pair, Scalar } from '../yaml/document';
 import { AddressSet } from '../../model/addresses';
 import type { Finding } from '../../model/finding';
 import type { Range } from '../../model/range';

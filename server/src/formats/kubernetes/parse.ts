@@ -7,7 +7,7 @@
  * - Ingress: TCP 80 (and 443 with TLS) on the ingress controller.
  * Syntax and Kubernetes semantics only; what is risky is decided by analysis.
  */
-import type { Node, Pair, Scalar } from 'yaml';
+import type { Node, Pair, Scalar } from '../yaml/document';
 import { AddressSet } from '../../model/addresses';
 import { PortSet } from '../../model/ports';
 import type { Finding } from '../../model/finding';

@@ -1,33 +1,65 @@
 /**
- * YAML reading shared by the compose and Kubernetes formats: the `yaml` package's documents with source
- * ranges mapped to LSP positions, its errors turned into findings, and guards for hostile input (size,
- * alias expansion, templates).
+ * YAML reading shared by the compose, Kubernetes and CloudFormation formats: @stoplight/yaml-ast-parser's
+ * syntax tree turned into this module's small node types (with source offsets, YAML 1.2 core scalars and tags),
+ * its errors turned into findings, and guards for hostile input (size, alias expansion, templates).
+ * Consumers read nodes only through this module; no other file imports the library.
  */
-import {
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  LineCounter,
-  parseAllDocuments,
-  YAMLMap,
-  YAMLSeq,
-  type Tags,
-  type Document,
-  type Node,
-  type Pair,
-  type Scalar,
-} from 'yaml';
+import { Kind, loadAll, type YAMLNode, type YAMLScalar, type YAMLSequence } from '@stoplight/yaml-ast-parser';
 import type { Finding } from '../../model/finding';
 import type { Range } from '../../model/range';
 
 /** Larger documents are not analysed: the reader says so instead of spending seconds and memory on them. */
 export const MAX_YAML_BYTES = 4 * 1024 * 1024;
+/** Syntax problems listed per file; a broken file says how many more there are instead of thousands of diagnostics. */
+const MAX_PROBLEMS = 200;
 /** Alias resolutions allowed per file; a billion-laughs document stops here. */
 const MAX_ALIASES = 1000;
+/** Deeper nesting is not read further (the tree is built recursively). */
+const MAX_DEPTH = 1000;
+
+/** How a scalar is written: quoted scalars are always text; plain ones resolve as YAML 1.2 core scalars. */
+export type ScalarStyle = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | 'BLOCK';
+
+/** `range`: offsets in the text, [start, end). `tag`: an explicit tag (`!reset`, `!Ref`), as written without the handle's expansion. */
+export interface Scalar {
+  kind: 'scalar';
+  value: string | number | boolean | null;
+  type: ScalarStyle;
+  tag?: string;
+  range: [number, number];
+}
+export interface YamlMap {
+  kind: 'map';
+  items: Pair[];
+  /** True when a key is `<<` (a merge key, see mergedItems). */
+  merges?: boolean;
+  tag?: string;
+  range: [number, number];
+}
+export interface YamlSeq {
+  kind: 'seq';
+  items: Node[];
+  tag?: string;
+  range: [number, number];
+}
+/** `*name`: `source` is the anchored node (undefined when no anchor of that name precedes it). */
+export interface Alias {
+  kind: 'alias';
+  source: Node | undefined;
+  tag?: undefined;
+  range: [number, number];
+}
+export type Node = Scalar | YamlMap | YamlSeq | Alias;
+export interface Pair {
+  key: Node | null;
+  value: Node | null;
+}
+export interface YamlDocument {
+  contents: Node | null;
+}
 
 export interface YamlFile {
-  docs: Document.Parsed[];
+  docs: YamlDocument[];
   problems: Finding[];
   /** Offset → LSP range. */
   range(start: number, end: number): Range;
@@ -40,14 +72,9 @@ export interface YamlFile {
 
 const TEMPLATE = /\{\{[-\s]?[\s\S]*?\}\}/;
 
-/** `tags`: application tags the caller gives meaning to (compose's `!reset`), read as untagged values instead of warnings. */
+/** `tags`: application tags the caller gives meaning to (compose's `!reset`), read without a warning. */
 export function readYaml(text: string, what: string, tags: string[] = []): YamlFile {
-  const lc = new LineCounter();
-  const range = (start: number, end: number): Range => {
-    const a = lc.linePos(start);
-    const b = lc.linePos(Math.max(start, end));
-    return { start: { line: a.line - 1, character: a.col - 1 }, end: { line: b.line - 1, character: b.col - 1 } };
-  };
+  const range = lineRanges(text);
   const template = TEMPLATE.test(text);
   const problems: Finding[] = [];
   const file: YamlFile = { docs: [], problems, range, rangeOf: () => range(0, 0), deref: () => undefined, template };
@@ -60,25 +87,18 @@ export function readYaml(text: string, what: string, tags: string[] = []): YamlF
     });
     return file;
   }
-  const docs = parseAllDocuments(text, {
-    lineCounter: lc,
-    uniqueKeys: true,
-    prettyErrors: false,
-    strict: true,
-    keepSourceTokens: false,
-    ...(tags.length ? { customTags: tags.flatMap(plainTag) } : {}),
-  });
-  file.docs = Array.isArray(docs) ? docs : [];
+  const parsed = parseYaml(text, tags);
+  file.docs = parsed.docs;
   file.rangeOf = (node) => {
     if (!node) return range(0, 0);
-    const r = 'range' in node ? node.range : rangeOfPair(node as Pair);
+    const r = 'kind' in node ? node.range : rangeOfPair(node);
     return r ? range(r[0], r[1]) : range(0, 0);
   };
-  file.deref = derefWithin(file);
+  file.deref = derefWithin();
   if (template) {
     // A template is not YAML until rendered: one note, not a storm of syntax errors.
     const m = TEMPLATE.exec(text)!;
-    const bad = file.docs.some((d) => d.errors.length);
+    const bad = parsed.problems.some((p) => p.error);
     problems.push({
       code: 'PC124',
       severity: 'information',
@@ -88,18 +108,478 @@ export function readYaml(text: string, what: string, tags: string[] = []): YamlF
     if (bad) file.docs = [];
     return file;
   }
-  for (const d of file.docs) {
-    for (const e of [...d.errors, ...d.warnings]) {
-      const [s, t] = e.pos;
-      problems.push({
-        code: 'PC001',
-        severity: d.errors.includes(e as never) ? 'error' : 'warning',
-        range: range(s, Math.max(t, s + 1)),
-        message: `YAML: ${explain(e.code, e.message)}`,
-      });
-    }
+  for (const p of parsed.problems.slice(0, MAX_PROBLEMS))
+    problems.push({ code: 'PC001', severity: p.error ? 'error' : 'warning', range: range(p.start, p.end), message: `YAML: ${p.message}` });
+  if (parsed.problems.length > MAX_PROBLEMS) {
+    const last = parsed.problems[MAX_PROBLEMS];
+    const message = `YAML: ${parsed.problems.length - MAX_PROBLEMS} more problems from here on are not listed.`;
+    problems.push({ code: 'PC001', severity: 'warning', range: range(last.start, last.end), message });
   }
   return file;
+}
+
+/** A syntax problem at offsets [start, end) of the text; `error` false for a warning. */
+export interface YamlProblem {
+  start: number;
+  end: number;
+  message: string;
+  error: boolean;
+}
+
+/**
+ * The documents of a YAML text and its problems. Tags are kept on the nodes; `known` tags (or all), and YAML's own
+ * (`!!str`, `!!int`, …), are read silently, other tags with a warning that says they are kept as written.
+ */
+export function parseYaml(text: string, known: string[] | 'all' = []): { docs: YamlDocument[]; problems: YamlProblem[] } {
+  // The library drops a byte-order mark, which shifts its offsets by one; give it the text without and shift back.
+  const shift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const lib: YAMLNode[] = [];
+  const problems: YamlProblem[] = [];
+  const slow = tagCost(text) ?? tabCost(text);
+  if (slow) {
+    problems.push({ start: 0, end: 1, error: true, message: `not read: ${slow}.` });
+    return { docs: [], problems };
+  }
+  try {
+    // An empty schema: the library reports every tag (Builder places them) and resolves no scalar (its rules are YAML 1.1).
+    loadAll(shift ? text.slice(1) : text, (d) => lib.push(d), { schema: EMPTY_SCHEMA, ignoreDuplicateKeys: true });
+  } catch (e) {
+    // Recursion in the library (tens of thousands of nested brackets) is the one way it throws.
+    problems.push({ start: 0, end: 1, error: true, message: `not read: ${e instanceof RangeError ? 'nested too deeply' : String(e)}.` });
+    return { docs: [], problems };
+  }
+  const b = new Builder(text, shift, known, problems);
+  for (const e of lib[0]?.errors ?? []) b.libraryError(e.reason, e.mark.position + shift, e.isWarning);
+  b.start();
+  const docs = lib.map((d) => ({ contents: b.node(d, 0) }));
+  b.finish();
+  problems.sort((x, y) => x.start - y.start);
+  return { docs, problems };
+}
+
+/**
+ * The library finds the line of each tag it reports by counting lines from the top, so its time grows with tags ×
+ * lines (CPU here: 50 ms for 2,000 tags on 2,000 lines, 0.2 s for 2,200 on 22,000). Texts past this product are not
+ * read (at most about half a second); a 130 KB CloudFormation template with a tag on every fifth line (1,700 tags on
+ * 8,500 lines, 0.1 s) stays well below it.
+ */
+const MAX_TAG_COST = 5e7;
+
+/** Why the text is too slow to read (tags × lines past MAX_TAG_COST), or undefined. Counts every `!` that may start a tag. */
+function tagCost(text: string): string | undefined {
+  let tags = 0;
+  for (let i = text.indexOf('!'); i >= 0; i = text.indexOf('!', i + 2)) {
+    const before = text[i - 1];
+    if (i === 0 || before === ' ' || before === '\n' || before === '\t' || before === '[' || before === '{' || before === ',') tags++;
+  }
+  if (!tags) return undefined;
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+  if (tags * lines < MAX_TAG_COST) return undefined;
+  return `${tags} tags on ${lines} lines would take this YAML reader too long (its time grows with tags × lines); split the file`;
+}
+
+/** The library warns about every tab between tokens, with an object and a message each (5 µs here): at most this many tabs. */
+const MAX_TABS = 100_000;
+
+function tabCost(text: string): string | undefined {
+  let tabs = 0;
+  for (let i = text.indexOf('\t'); i >= 0 && tabs <= MAX_TABS; i = text.indexOf('\t', i + 1)) tabs++;
+  return tabs > MAX_TABS ? `more than ${MAX_TABS} tabs would take this YAML reader too long (YAML indents with spaces)` : undefined;
+}
+
+/** The library's schema type: no implicit types and no explicit ones. */
+const EMPTY_SCHEMA = { compiledImplicit: [], compiledExplicit: [], compiledTypeMap: Object.create(null) as object };
+const CORE = 'tag:yaml.org,2002:';
+/** Characters that end a tag or anchor token. */
+const STOP = /[ \t\r\n,[\]{}]/;
+
+/** Builds this module's nodes from the library's, in document order (which is the order of offsets). */
+class Builder {
+  /** Explicit tags by the offset of the node's properties, in offset order, and the next one not yet placed. */
+  private tags: { at: number; tag: string }[] = [];
+  private nextTag = 0;
+  private anchors = new Map<YAMLNode, Node>();
+  /** Library errors are reported up to this line (0-based) only once. */
+  private quietUntil = -1;
+  /** Line starts, for `lineOf`. */
+  private lines: number[] | undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly shift: number,
+    private readonly known: string[] | 'all',
+    private readonly problems: YamlProblem[],
+  ) {}
+
+  libraryError(reason: string, at: number, warning: boolean): void {
+    const tag = /^unknown tag <(.*)>$/.exec(reason);
+    if (tag) {
+      this.tags.push({ at, tag: tag[1] });
+      return;
+    }
+    if (warning) {
+      // The library warns about any tab; YAML forbids tabs only where they indent (a tab after `key:` is a separator).
+      if (!this.indents(at)) return;
+      const message = 'a tab indents this line — YAML indents with spaces only; replace the tab with spaces.';
+      this.problems.push({ start: at, end: at + 1, error: true, message });
+      return;
+    }
+    // One error a line: the library's recovery (it skips to the end of the line) often reports a second one there.
+    const line = this.lineOf(at);
+    if (line <= this.quietUntil) return;
+    this.quietUntil = line;
+    // After an unknown alias the library reads the alias's last character again, and reports the next line.
+    if (reason.startsWith('unidentified alias')) this.quietUntil = line + 1;
+    this.problems.push({ start: at, end: at + 1, error: true, message: describe(reason) });
+  }
+
+  /** Before building: tags in the order of their offsets (the library reports them as it finishes each node). */
+  start(): void {
+    this.tags.sort((a, b) => a.at - b.at);
+  }
+
+  /** After building: tags that no node took are still reported when unknown. */
+  finish(): void {
+    for (const t of this.tags.slice(this.nextTag)) this.use(t);
+  }
+
+  node(n: YAMLNode | null | undefined, depth: number): Node | null {
+    // The library marks an empty flow entry (`{a: }`) and an empty document as an empty scalar at offset -1.
+    if (!n || n.startPosition < 0) return null;
+    if (depth > MAX_DEPTH) {
+      const at = this.at(n.startPosition);
+      this.problems.push({ start: at, end: at + 1, error: true, message: 'nested too deeply; not read further.' });
+      return null;
+    }
+    const start = this.at(n.startPosition);
+    const tag = this.tagBefore(start);
+    let out: Node;
+    switch (n.kind) {
+      case Kind.MAP:
+        out = this.map(n, start, depth);
+        break;
+      case Kind.SEQ:
+        out = this.seq(n as YAMLSequence, start, depth);
+        break;
+      case Kind.ANCHOR_REF: {
+        const target = (n as YAMLNode & { value?: YAMLNode }).value;
+        // The library's alias starts after `*`.
+        out = { kind: 'alias', source: target ? this.anchors.get(target) : undefined, range: [start - 1, this.at(n.endPosition)] };
+        break;
+      }
+      case Kind.INCLUDE_REF:
+        // The library reads `!include` itself and reports no tag: the same as any other tag here.
+        out = this.scalar(n as YAMLScalar, start, '!include');
+        if (!tag) this.use({ at: start, tag: '!include' });
+        out.tag = '!include';
+        break;
+      default:
+        out = this.scalar(n as YAMLScalar, start, tag);
+    }
+    if (tag && out.kind !== 'alias') out.tag = shortTag(tag);
+    if (n.anchorId !== undefined) this.anchors.set(n, out);
+    return out;
+  }
+
+  private map(n: YAMLNode, start: number, depth: number): YamlMap {
+    const items: Pair[] = [];
+    const out: YamlMap = { kind: 'map', items, range: [start, this.at(n.endPosition)] };
+    // Keys seen, by type and value; small mappings (most) are searched instead.
+    let seen: Map<string, Scalar> | undefined;
+    for (const m of (n.mappings ?? []) as { key: YAMLNode | null; value: YAMLNode | null }[]) {
+      const key = this.node(m.key, depth + 1);
+      // `key:` with nothing after it: an empty scalar after the colon, as YAML reads it.
+      const value = this.node(m.value, depth + 1) ?? this.empty(key ? key.range[1] : start, ':');
+      if (key?.kind === 'scalar') {
+        if (key.value === '<<') out.merges = true;
+        let first: Scalar | undefined;
+        if (items.length < 16) {
+          for (const p of items) if (p.key?.kind === 'scalar' && p.key.value === key.value) first ??= p.key;
+        } else {
+          if (!seen) {
+            seen = new Map();
+            for (const p of items) if (p.key?.kind === 'scalar' && !seen.has(idOf(p.key))) seen.set(idOf(p.key), p.key);
+          }
+          first = seen.get(idOf(key));
+          if (!first) seen.set(idOf(key), key);
+        }
+        if (first) this.duplicate(key, first);
+      }
+      items.push({ key, value });
+    }
+    this.close(out);
+    return out;
+  }
+
+  private duplicate(key: Scalar, first: Scalar): void {
+    this.problems.push({
+      start: key.range[0],
+      end: key.range[1],
+      error: true,
+      message:
+        `duplicate key \`${String(key.value)}\` (first on line ${this.lineOf(first.range[0]) + 1}) — the same key twice ` +
+        'in one mapping: tools keep one of them silently (or refuse the file).',
+    });
+  }
+
+  /**
+   * Where a collection ends, as the `yaml` package says (its ranges are the ones findings have always carried):
+   * a flow collection at its closing bracket; a block one after the line break of its last entry, or, when that
+   * entry is empty (`key:`), where it is (or at the next token, when comment lines stand between).
+   */
+  private close(c: YamlMap | YamlSeq): void {
+    const s = this.text;
+    const last = c.kind === 'map' ? c.items[c.items.length - 1]?.value : c.items[c.items.length - 1];
+    const first = s[c.range[0]];
+    if (first === '{' || first === '[') {
+      const i = this.skipSpace(last ? last.range[1] : c.range[0] + 1, ',');
+      c.range[1] = s[i] === (first === '{' ? '}' : ']') ? i + 1 : Math.max(i, c.range[0] + 1);
+      return;
+    }
+    if (!last) return;
+    const end = last.range[1];
+    const lastFirst = s[last.range[0]];
+    if ((last.kind === 'map' || last.kind === 'seq') && lastFirst !== '{' && lastFirst !== '[')
+      // A block sequence whose last entry is a block mapping takes the comment lines after that mapping.
+      c.range[1] = c.kind === 'seq' && last.kind === 'map' ? afterComments(s, last.range) : end;
+    else if (last.kind === 'scalar' && last.range[0] === end && (last.value === null || last.value === '')) {
+      // Comment lines after an empty entry belong to it.
+      const next = this.skipSpace(end, '');
+      c.range[1] = s.slice(end, next).includes('#') ? next : end;
+    } else {
+      const nl = s[end - 1] === '\n' ? end - 1 : s.indexOf('\n', end);
+      c.range[1] = nl < 0 ? s.length : nl + 1;
+    }
+  }
+
+  /** The offset of the next character after `at` that is not a space, a line break, a comment or one of `also`. */
+  private skipSpace(at: number, also: string): number {
+    const s = this.text;
+    let i = at;
+    for (; i < s.length; i++) {
+      const ch = s[i];
+      if (ch === '#') {
+        const nl = s.indexOf('\n', i);
+        if (nl < 0) return s.length;
+        i = nl;
+      } else if (ch !== ' ' && ch !== '\t' && ch !== '\n' && ch !== '\r' && !also.includes(ch)) break;
+    }
+    return i;
+  }
+
+  private scalar(n: YAMLScalar, start: number, tag: string | undefined): Scalar {
+    const end = this.at(n.endPosition);
+    const raw = n.value ?? '';
+    // A tag other than YAML's own number, boolean and null tags keeps the text as written; those resolve even quoted text.
+    const resolve = !tag || tag === `${CORE}int` || tag === `${CORE}float` || tag === `${CORE}bool` || tag === `${CORE}null`;
+    if (n.doubleQuoted || n.singleQuoted) {
+      const type = n.doubleQuoted ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
+      return { kind: 'scalar', value: tag && resolve ? coreScalar(raw) : raw, type, range: [start, end] };
+    }
+    if (!n.plainScalar && /^[|>]/.test(n.rawValue ?? '')) {
+      // A block scalar ends after the line break of its last line that is not blank.
+      let e = end;
+      while (e > start && /\s/.test(this.text[e - 1])) e--;
+      const nl = this.text.indexOf('\n', e);
+      return { kind: 'scalar', value: raw, type: 'BLOCK', range: [start, nl < 0 ? this.text.length : nl + 1] };
+    }
+    return { kind: 'scalar', value: resolve ? coreScalar(raw) : raw, type: 'PLAIN', range: [start, end] };
+  }
+
+  private seq(n: YAMLSequence, start: number, depth: number): YamlSeq {
+    const items: Node[] = [];
+    const out: YamlSeq = { kind: 'seq', items, range: [start, this.at(n.endPosition)] };
+    let prev = start;
+    const lib = n.items as (YAMLNode | null)[];
+    for (let k = 0; k <= lib.length; k++) {
+      const next = lib[k] && lib[k]!.startPosition >= 0 ? this.at(lib[k]!.startPosition) : undefined;
+      // The library drops an entry that is only a tag (`- !GetAZs`): it is an empty scalar with that tag.
+      while (this.taggedEmptyEntry(prev, next ?? out.range[1], next === undefined)) {
+        const item = this.empty(this.skipSpace(prev, ''), '-');
+        items.push(item);
+        prev = item.range[1];
+      }
+      if (k === lib.length) break;
+      // `-` with nothing after it: an empty scalar after the indicator.
+      const item = this.node(lib[k], depth + 1) ?? this.empty(this.skipSpace(prev, ','), '-');
+      items.push(item);
+      prev = item.range[1];
+    }
+    this.close(out);
+    return out;
+  }
+
+  /** True when the next tag stands alone after a `-` between `prev` and `limit` (the next entry, or the end). */
+  private taggedEmptyEntry(prev: number, limit: number, last: boolean): boolean {
+    const t = this.tags[this.nextTag];
+    if (!t || t.at >= limit) return false;
+    let i = this.skipSpace(prev, '');
+    if (this.text[i] !== '-') return false;
+    for (i++; i < t.at; i++) if (this.text[i] !== ' ' && this.text[i] !== '\t') return false;
+    return last || this.skipProperties(t.at) !== limit;
+  }
+
+  /**
+   * An empty value whose indicator (`:` or `-`) is at or after `at`: placed after the indicator and the spaces
+   * after it, or after a tag written there (`ports: !reset` is the tag's empty text).
+   */
+  private empty(at: number, indicator: string): Scalar {
+    const s = this.text;
+    while (s[at] === ' ' || s[at] === '\t') at++;
+    if (s[at] === indicator) at++;
+    while (s[at] === ' ' || s[at] === '\t') at++;
+    const t = this.tags[this.nextTag];
+    if (t?.at !== at) return { kind: 'scalar', value: null, type: 'PLAIN', range: [at, at] };
+    this.nextTag++;
+    this.use(t);
+    let end = at;
+    while (end < s.length && !STOP.test(s[end])) end++;
+    const core = t.tag.startsWith(CORE) && t.tag !== `${CORE}str`;
+    return { kind: 'scalar', value: core ? null : '', type: 'PLAIN', tag: shortTag(t.tag), range: [end, end] };
+  }
+
+  /**
+   * The tag written before a node that starts at `start`: the next tag not yet placed, when only properties,
+   * spaces and comments stand between it and the node. A tag passed over belongs to no node here (an empty
+   * sequence entry): it is reported if unknown, and dropped.
+   */
+  private tagBefore(start: number): string | undefined {
+    for (let t = this.tags[this.nextTag]; t && t.at <= start; t = this.tags[this.nextTag]) {
+      this.nextTag++;
+      this.use(t);
+      if (this.skipProperties(t.at) === start) return t.tag;
+    }
+    return undefined;
+  }
+
+  /** Reports a tag the caller does not know (YAML's own `!!` tags and the caller's are read silently). */
+  private use(t: { at: number; tag: string }): void {
+    if (t.tag.startsWith(CORE) || this.known === 'all' || this.known.includes(t.tag)) return;
+    let end = t.at;
+    while (end < this.text.length && !STOP.test(this.text[end])) end++;
+    const message = `unresolved tag ${t.tag}: its value is read as written.`;
+    this.problems.push({ start: t.at, end: Math.max(end, t.at + 1), error: false, message });
+  }
+
+  /** The offset after a node's properties (`!tag`, `&anchor`) and the spaces, line breaks and comments after them. */
+  private skipProperties(at: number): number {
+    const s = this.text;
+    let i = at;
+    for (;;) {
+      while (i < s.length && (s[i] === ' ' || s[i] === '\t' || s[i] === '\n' || s[i] === '\r')) i++;
+      if (s[i] === '!' || s[i] === '&') while (i < s.length && !STOP.test(s[i])) i++;
+      else if (s[i] === '#') while (i < s.length && s[i] !== '\n') i++;
+      else return i;
+    }
+  }
+
+  /** True when the tab at `at` is in a line's indentation (only spaces and tabs before it, content after it). */
+  private indents(at: number): boolean {
+    const ls = this.text.lastIndexOf('\n', at - 1) + 1;
+    if (!/^[ \t]*$/.test(this.text.slice(ls, at))) return false;
+    const rest = /^[ \t]*(.)?/.exec(this.text.slice(at, this.lineEnd(at) + 1));
+    return !!rest?.[1] && rest[1] !== '\n' && rest[1] !== '\r' && rest[1] !== '#';
+  }
+
+  private lineEnd(at: number): number {
+    const nl = this.text.indexOf('\n', at);
+    return nl < 0 ? this.text.length : nl;
+  }
+
+  private lineOf(at: number): number {
+    if (!this.lines) {
+      this.lines = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) this.lines.push(i + 1);
+    }
+    let lo = 0;
+    let hi = this.lines.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lines[mid] <= at) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The library's offset → an offset in the text (a leading byte-order mark shifts it; its own '\n' past the end is clipped). */
+  private at(pos: number): number {
+    return Math.min(Math.max(0, pos) + this.shift, this.text.length);
+  }
+}
+
+/**
+ * The end of a block collection at `range` taken over the comment lines after it that are indented at least as far
+ * as it (with the blank lines among them), up to the next token; `range[1]` when no such comment follows. (So the
+ * `yaml` package ends some nodes; ranges in findings stay as they were.)
+ */
+export function afterComments(text: string, range: [number, number]): number {
+  const e = range[1];
+  if (text[e - 1] !== '\n') return e;
+  const column = range[0] - (text.lastIndexOf('\n', range[0] - 1) + 1);
+  let comments = false;
+  for (let i = e; i < text.length; ) {
+    let j = i;
+    while (text[j] === ' ' || text[j] === '\t') j++;
+    const blank = text[j] === '\n' || text[j] === '\r' || j >= text.length;
+    if (!blank && (text[j] !== '#' || j - i < column)) return comments ? j : e;
+    comments ||= !blank;
+    const nl = text.indexOf('\n', j);
+    i = nl < 0 ? text.length : nl + 1;
+  }
+  return comments ? text.length : e;
+}
+
+/** A scalar key's identity for duplicate checks: its type and value (`80` and `"80"` are two keys). */
+const idOf = (k: Scalar): string => (typeof k.value === 'string' ? `s${k.value}` : `${typeof k.value}${String(k.value)}`);
+
+/** `tag:yaml.org,2002:str` → `!!str`; local tags stay as written. */
+function shortTag(tag: string): string {
+  return tag.startsWith(CORE) ? `!!${tag.slice(CORE.length)}` : tag;
+}
+
+/** YAML 1.2 core schema resolution of a plain scalar, as the `yaml` package resolves it (the spec's regular expressions). */
+export function coreScalar(s: string): string | number | boolean | null {
+  if (s === '' || s === '~' || s === 'null' || s === 'Null' || s === 'NULL') return null;
+  if (/^(?:[Tt]rue|TRUE)$/.test(s)) return true;
+  if (/^(?:[Ff]alse|FALSE)$/.test(s)) return false;
+  const c = s.charCodeAt(0);
+  // Numbers start with a digit, a sign or a dot: most text is rejected here without a regular expression.
+  if (!(c >= 48 && c <= 57) && c !== 43 && c !== 45 && c !== 46) return s;
+  if (/^0o[0-7]+$/.test(s)) return parseInt(s.slice(2), 8);
+  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
+  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
+  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s))
+    return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s)) return parseFloat(s);
+  if (/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
+  return s;
+}
+
+/** The library's messages, with a hint for the common cases. */
+function describe(reason: string): string {
+  if (reason === 'bad indentation of a mapping entry' || reason === 'bad indentation of a sequence entry')
+    return `${reason}: it is indented differently from the entries around it.`;
+  if (reason.startsWith('unidentified alias')) return `${reason}: no anchor of that name (&name) comes before it.`;
+  return reason;
+}
+
+/** Offset → LSP position over the text's lines ('\n' ends a line). */
+function lineRanges(text: string): (start: number, end: number) => Range {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  const pos = (offset: number): { line: number; character: number } => {
+    const o = Math.max(0, Math.min(offset, text.length));
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, character: o - starts[lo] };
+  };
+  return (start, end) => ({ start: pos(start), end: pos(Math.max(start, end)) });
 }
 
 /**
@@ -108,85 +588,65 @@ export function readYaml(text: string, what: string, tags: string[] = []): YamlF
  */
 export function reread(file: YamlFile): YamlFile {
   const copy = { ...file };
-  copy.deref = derefWithin(copy);
+  copy.deref = derefWithin();
   return copy;
 }
 
 /** `deref` with a budget of alias resolutions that the file's readers share. */
-function derefWithin(file: YamlFile): YamlFile['deref'] {
+function derefWithin(): YamlFile['deref'] {
   let aliases = 0;
   return (node) => {
-    let n = node as Node | undefined;
-    for (let depth = 0; n && isAlias(n) && depth < 20; depth++) {
+    let n = node as Node | null | undefined;
+    for (let depth = 0; n && n.kind === 'alias' && depth < 20; depth++) {
       if (++aliases > MAX_ALIASES) return undefined;
-      n = n.resolve(docOf(file.docs, n)) as Node | undefined;
+      n = n.source;
     }
-    return n && isAlias(n) ? undefined : n;
+    return n && n.kind !== 'alias' ? n : undefined;
   };
 }
 
-/** A tag that leaves the value as the untagged one would be (sequence, mapping or scalar). */
-function plainTag(tag: string): Tags {
-  return [
-    { tag, collection: 'seq', nodeClass: YAMLSeq, default: false, resolve: (x: unknown) => x },
-    { tag, collection: 'map', nodeClass: YAMLMap, default: false, resolve: (x: unknown) => x },
-    { tag, default: false, resolve: (s: string) => s },
-  ] as unknown as Tags;
-}
-
-function docOf(docs: Document.Parsed[], node: Node): Document.Parsed {
-  const at = node.range?.[0] ?? 0;
-  return docs.find((d) => d.range[0] <= at && at <= d.range[2]) ?? docs[0];
-}
-
 function rangeOfPair(p: Pair): [number, number] | undefined {
-  const k = p.key as Node | null;
-  const v = p.value as Node | null;
-  const start = k?.range?.[0] ?? v?.range?.[0];
-  const end = v?.range?.[1] ?? k?.range?.[1];
+  const start = p.key?.range[0] ?? p.value?.range[0];
+  const end = p.value?.range[1] ?? p.key?.range[1];
   return start === undefined || end === undefined ? undefined : [start, end];
 }
 
-/** The library's messages are precise but terse; the first line, with a hint for the common cases. */
-function explain(code: string, message: string): string {
-  const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  if (code === 'TAB_AS_INDENT') return `${first} — YAML indents with spaces only; replace the tab with spaces.`;
-  if (code === 'DUPLICATE_KEY')
-    return `${first} — the same key twice in one mapping: tools keep one of them silently (or refuse the file).`;
-  return first;
-}
+export const isMap = (n: unknown): n is YamlMap => (n as Node | null | undefined)?.kind === 'map';
+export const isSeq = (n: unknown): n is YamlSeq => (n as Node | null | undefined)?.kind === 'seq';
+export const isScalar = (n: unknown): n is Scalar => (n as Node | null | undefined)?.kind === 'scalar';
+export const isAlias = (n: unknown): n is Alias => (n as Node | null | undefined)?.kind === 'alias';
+
+const keyOf = (n: Node | null): unknown => (n?.kind === 'scalar' ? n.value : n);
 
 /** A mapping's value for a key, following aliases. */
 export function get(file: YamlFile, map: unknown, key: string): Node | undefined {
   const m = file.deref(map);
   if (!isMap(m)) return undefined;
-  for (const item of mergedItems(file, m)) {
-    const k = item.key;
-    if ((isScalar(k) ? k.value : k) === key) return file.deref(item.value) ?? undefined;
-  }
+  for (const item of mergedItems(file, m)) if (keyOf(item.key) === key) return file.deref(item.value) ?? undefined;
   return undefined;
 }
 
 export function pairOf(file: YamlFile, map: unknown, key: string): Pair | undefined {
   const m = file.deref(map);
   if (!isMap(m)) return undefined;
-  return mergedItems(file, m).find((item) => (isScalar(item.key) ? item.key.value : item.key) === key);
+  return mergedItems(file, m).find((item) => keyOf(item.key) === key);
 }
 
 /** Items of a mapping, with YAML merge keys (`<<: *base`) expanded after the mapping's own keys. */
-export function mergedItems(file: YamlFile, m: YAMLMap, depth = 0): Pair[] {
+export function mergedItems(file: YamlFile, m: YamlMap, depth = 0): Pair[] {
+  // Most mappings merge nothing: their own items, as they are.
+  if (!m.merges || depth >= 5) return m.items;
   const own: Pair[] = [];
   const merged: Pair[] = [];
-  for (const item of m.items as Pair[]) {
-    const k = isScalar(item.key) ? item.key.value : item.key;
-    if (k === '<<' && depth < 5) {
+  for (const item of m.items) {
+    if (keyOf(item.key) === '<<') {
       const v = file.deref(item.value);
       const sources = isSeq(v) ? v.items.map((x) => file.deref(x)) : [v];
       for (const src of sources) if (isMap(src)) merged.push(...mergedItems(file, src, depth + 1));
     } else own.push(item);
   }
-  const keys = new Set(own.map((p) => (isScalar(p.key) ? p.key.value : p.key)));
-  return [...own, ...merged.filter((p) => !keys.has(isScalar(p.key) ? p.key.value : p.key))];
+  const keys = new Set(own.map((p) => keyOf(p.key)));
+  return [...own, ...merged.filter((p) => !keys.has(keyOf(p.key)))];
 }
 
 export function items(file: YamlFile, node: unknown): Node[] {
@@ -211,7 +671,7 @@ export function text(file: YamlFile, node: unknown): string | undefined {
  * (e.g. the host port of "8080:80"); exact for plain and simply quoted scalars, the whole token otherwise.
  */
 export function valueRange(file: YamlFile, node: Scalar, offset = 0, length?: number): Range {
-  const [s, e] = node.range ?? [0, 0];
+  const [s, e] = node.range;
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
   const start = s + (quoted ? 1 : 0);
   const raw = String(node.value);
@@ -220,5 +680,3 @@ export function valueRange(file: YamlFile, node: Scalar, offset = 0, length?: nu
   if (end - start !== raw.length) return file.range(s, e);
   return file.range(start + offset, start + offset + (length ?? raw.length - offset));
 }
-
-export { isMap, isScalar, isSeq };
