@@ -626,15 +626,12 @@ class ChainWalker {
 
   /** IPv4 keys stay below 2^53 (class index × 2^32 + address), so they are stacked as plain numbers. */
   private keyedV4(perClass: (AddressSet | undefined)[]): IntervalSet {
-    let n = 0;
-    for (const set of perClass) if (set) n += set.v4.count * 2;
-    const out = new Float64Array(n);
-    let k = 0;
+    const out: number[] = [];
     perClass.forEach((set, idx) => {
       const b = set?.v4.numberBounds();
       if (!b) return;
       const off = idx * V4_SPAN;
-      for (let j = 0; j < b.length; j++) out[k++] = b[j] + off;
+      for (let j = 0; j < b.length; j++) out.push(b[j] + off);
     });
     return IntervalSet.fromSortedBounds(out);
   }
@@ -666,13 +663,13 @@ class ChainWalker {
     // Keys ascend, so each class's bounds come in one run; an interval crossing a class boundary is cut there.
     const run: number[] = [];
     let runIdx = -1;
-    let prev: Float64Array | undefined;
+    let prev: number[] | undefined;
     let prevSet = AddressSet.NONE;
     const flush = () => {
       if (!run.length) return;
       // Classes often hold the same sources (a rule without an interface test): they share one set.
       if (!prev || prev.length !== run.length || run.some((v, k) => v !== prev![k])) {
-        prev = Float64Array.from(run);
+        prev = run.slice();
         prevSet = this.wrap(IntervalSet.fromSortedBounds(prev));
       }
       out.push({ iface: this.classes[runIdx], sources: prevSet });
