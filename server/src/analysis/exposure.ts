@@ -582,17 +582,17 @@ class ChainWalker {
   }
 
   private emit(a: Accepted, protocol: Transport, map: PortMap, pathReasons: string[]): void {
-    const why = [...new Set([...a.reasons, ...pathReasons])];
+    // a.reasons has no repeats (grant()); the path's reasons are mostly none.
+    const why = pathReasons.length ? [...new Set([...a.reasons, ...pathReasons])] : a.reasons;
     const list = this.grants.get(a.chain) ?? [];
     const bound = a.rule?.listener?.bound;
     const approximate = a.forceApprox || why.length > 0;
     const within = a.within?.length ? a.within : undefined;
-    for (const { ports, iface, sources } of this.pieces(map)) {
-      const g: Grant = { chain: a.chain, family: this.family, protocol, ports, sources, iface, rule: a.rule, approximate, reasons: why };
-      if (within) g.within = within;
-      if (bound) g.destinations = bound;
-      list.push(g);
-    }
+    const { chain, rule } = a;
+    const family = this.family;
+    // Every grant gets every field, in one order: one object shape for the thousands a large ruleset makes.
+    for (const { ports, iface, sources } of this.pieces(map))
+      list.push({ chain, family, protocol, ports, sources, iface, rule, approximate, reasons: why, destinations: bound, within });
     this.grants.set(a.chain, list);
   }
 
@@ -773,12 +773,12 @@ class ChainWalker {
       }
       this.trace.reached.add(rule.id);
       if (this.recording) this.reachedLog.push(rule);
-      const why = m.exact ? f.reasons : [...f.reasons, ...m.reasons];
+      const why = m.exact ? f.reasons : cat(f.reasons, m.reasons);
       if (!m.exact && action.kind !== 'accept' && action.kind !== 'notrack') this.undecide(m.reasons);
       switch (action.kind) {
         case 'accept':
         case 'other': // source NAT lets the packet through; queue verdicts are decided elsewhere: it may get through
-          this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat', [...f.within, ...(m.within ?? [])]);
+          this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat', cat(f.within, m.within));
           break;
         case 'dnat':
           this.dnat(matched, rule, why);
@@ -806,7 +806,7 @@ class ChainWalker {
               rule,
               [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`],
               true,
-              [...f.within, ...(m.within ?? [])],
+              cat(f.within, m.within),
             );
             break;
           }
@@ -815,7 +815,7 @@ class ChainWalker {
             break;
           }
           const via = action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined;
-          const within = [...f.within, ...(m.within ?? [])];
+          const within = cat(f.within, m.within);
           const memo = this.summaries(target, protocol);
           const known = memo?.find((s) => s.input.equals(matched));
           if (known && this.replayable(known, target, frames.length, onStack)) {
@@ -887,9 +887,9 @@ class ChainWalker {
     const same = s.trace === this.trace;
     const rule = (r: Rule) => (same ? r : this.carried(r)!);
     for (const e of s.events) {
-      if (e.kind === 'grant') this.grant(protocol, e.map, rule(e.rule), [...reasons, ...e.reasons], e.forceApprox, [...within, ...e.within]);
-      else if (e.kind === 'dnat') this.dnat(e.map, rule(e.rule), [...reasons, ...e.why]);
-      else if (e.kind === 'notrack') this.notrack(e.map, [...reasons, ...e.why]);
+      if (e.kind === 'grant') this.grant(protocol, e.map, rule(e.rule), cat(reasons, e.reasons), e.forceApprox, cat(within, e.within));
+      else if (e.kind === 'dnat') this.dnat(e.map, rule(e.rule), cat(reasons, e.why));
+      else if (e.kind === 'notrack') this.notrack(e.map, cat(reasons, e.why));
       else this.undecide(e.reasons);
     }
     this.budget -= s.visits;
@@ -1054,7 +1054,7 @@ class ChainWalker {
       ctx: this.stage.ctx,
       map,
       rule,
-      reasons: [...new Set(reasons)],
+      reasons: reasons.length > 1 ? [...new Set(reasons)] : reasons,
       forceApprox,
       ...(within.length ? { within } : {}),
     });
@@ -1164,6 +1164,12 @@ class ChainWalker {
     if (ports.isEmpty()) return NO_MATCH;
     return { matches: true, ports, sources: m.sources, exact, reasons, ...(m.within ? { within: m.within } : {}) };
   }
+}
+
+/** Two lists one after the other; either itself when the other is empty (lists here are never changed once made). */
+function cat<T>(a: readonly T[], b: readonly T[] | undefined): T[] {
+  if (!b?.length) return a as T[];
+  return a.length ? [...a, ...b] : (b as T[]);
 }
 
 const NO_MATCH: MatchResult = { matches: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: [] };
