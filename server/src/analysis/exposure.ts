@@ -86,6 +86,9 @@ const VISITS_PER_RULE = 8;
 /** The size of one interface class's copy of the IPv4 address space in the keyed space. */
 const V4_SPAN = 2 ** 32;
 
+/** The bounds of one interface class's run while a keyed set is split (unkeyedV4), reused. */
+const UNKEY_RUN: number[] = [];
+
 /** Beyond this many intervals a footprint's ports or sources widen to everything, to keep it cheap to build. */
 const FOOTPRINT_DETAIL = 64;
 
@@ -490,7 +493,9 @@ class ChainWalker {
           }
           for (const out of this.stageWalk(chain, flow, protocol)) {
             next?.add(out.ctx, out.map);
-            if (chain.type === 'filter') accepted.push({ ...out, last });
+            if (chain.type !== 'filter') continue;
+            out.last = last;
+            accepted.push(out);
           }
         }
         flows = next?.list() ?? [];
@@ -546,7 +551,8 @@ class ChainWalker {
       out.push({ ...a, ctx: { ...a.ctx, reasons: [...a.ctx.reasons, ...why] }, map: maybe });
       out.push({ ...a, map: a.map.minus(notrack).minus(maybeNotrack) });
     }
-    for (const f of forks) out.push({ chain, ctx: f.ctx, map: f.map, reasons: [], forceApprox: false });
+    for (const f of forks)
+      out.push({ chain, last: false, ctx: f.ctx, map: f.map, rule: undefined, reasons: [], forceApprox: false, within: undefined });
     return out.filter((a) => !a.map.isEmpty());
   }
 
@@ -660,39 +666,37 @@ class ChainWalker {
   private unkeyedV4(set: IntervalSet): { iface: IfaceClass; sources: AddressSet }[] {
     const b = set.numberBounds()!;
     const out: { iface: IfaceClass; sources: AddressSet }[] = [];
-    // Keys ascend, so each class's bounds come in one run; an interval crossing a class boundary is cut there.
-    const run: number[] = [];
-    let runIdx = -1;
-    let prev: number[] | undefined;
+    // Keys ascend, so each class's bounds come in one run (b[from, k) plus a cut interval); classes often hold the
+    // same sources (a rule without an interface test), and then share one set.
+    let prev: readonly number[] = [];
     let prevSet = AddressSet.NONE;
-    const flush = () => {
-      if (!run.length) return;
-      // Classes often hold the same sources (a rule without an interface test): they share one set.
-      if (!prev || prev.length !== run.length || run.some((v, k) => v !== prev![k])) {
-        prev = run.slice();
-        prevSet = this.wrap(IntervalSet.fromSortedBounds(prev));
-      }
-      out.push({ iface: this.classes[runIdx], sources: prevSet });
-      run.length = 0;
-    };
-    for (let k = 0; k < b.length; k += 2) {
-      let lo = b[k];
-      const hi = b[k + 1];
+    const run = UNKEY_RUN;
+    let n = 0;
+    let runIdx = -1;
+    for (let k = 0; k <= b.length; k += 2) {
+      let lo = k < b.length ? b[k] : Infinity;
+      const hi = k < b.length ? b[k + 1] : Infinity;
       while (lo <= hi) {
-        const idx = Math.floor(lo / V4_SPAN);
+        const idx = k < b.length ? Math.floor(lo / V4_SPAN) : -2;
+        if (idx !== runIdx && n) {
+          let same = prev.length === n;
+          for (let q = 0; same && q < n; q++) same = prev[q] === run[q];
+          if (!same) prevSet = this.wrap(IntervalSet.fromSortedBounds((prev = run.slice(0, n))));
+          out.push({ iface: this.classes[runIdx], sources: prevSet });
+          n = 0;
+        }
+        if (idx < 0) break;
+        runIdx = idx;
         const base = idx * V4_SPAN;
         const top = Math.min(hi, base + V4_SPAN - 1);
-        if (idx !== runIdx) {
-          flush();
-          runIdx = idx;
-        }
-        run.push(lo - base, top - base);
+        run[n++] = lo - base;
+        run[n++] = top - base;
         lo = top + 1;
       }
     }
-    flush();
     return out;
   }
+
 
   private familySet(set: AddressSet): IntervalSet {
     return this.family === 'ipv4' ? set.v4 : set.v6;
@@ -1051,12 +1055,13 @@ class ChainWalker {
     if (this.recording) this.log.push({ kind: 'grant', map, rule: rule!, reasons, forceApprox, within });
     this.stage.accepted.push({
       chain: this.stage.chain,
+      last: false,
       ctx: this.stage.ctx,
       map,
       rule,
       reasons: reasons.length > 1 ? [...new Set(reasons)] : reasons,
       forceApprox,
-      ...(within.length ? { within } : {}),
+      within: within.length ? within : undefined,
     });
   }
 

@@ -133,9 +133,16 @@ export class PortMap {
 
   /** Adds every (port, source) of another map to this one: segment by segment when it has few, else in one merge. */
   add(o: PortMap): void {
-    const parts = o.segs.filter((s) => !s.sources.isEmpty());
-    if (parts.length * 8 < this.segs.length) {
-      for (const s of parts) this.addOn(PortSet.range(s.lo, s.hi), s.sources);
+    // Two maps of one segment each (a rule on every port, the common case): one union, no merge.
+    if (this.segs.length === 1 && o.segs.length === 1) {
+      const s = this.segs[0];
+      this.segs[0] = { lo: 0, hi: MAX_PORT, sources: s.sources.union(o.segs[0].sources) };
+      return;
+    }
+    let parts = 0;
+    for (const s of o.segs) if (!s.sources.isEmpty()) parts++;
+    if (parts * 8 < this.segs.length) {
+      for (const s of o.segs) if (!s.sources.isEmpty()) this.addOn(PortSet.range(s.lo, s.hi), s.sources);
       return;
     }
     const a = this.segs;
