@@ -385,7 +385,7 @@ class ChainWalker {
   private readonly memo = new Map<Chain, Map<string, Summary<SourceBound>[]>>();
   private readonly callers = new Map<Chain, number>();
   /** Rules this walker considered and reached (merged into the result; kept with the path in a cache). */
-  private readonly trace = { considered: new Set<number>(), reached: new Set<number>() };
+  private readonly trace = { considered: new IdSet(), reached: new IdSet() };
   /** What the walker's results depend on besides the chains and the input: keys summaries in the cache. */
   private walkerKey = '';
   /** Frames being recorded, and what they did in order (each keeps where its part starts). */
@@ -430,7 +430,7 @@ class ChainWalker {
     for (const id of this.trace.reached) this.result.reached.add(id);
     if (key) {
       const rules = new Map(allChainsOf(this.tables).flatMap((c) => c.rules.map((r) => [r.id, r] as const)));
-      const of = (ids: Set<number>) => [...ids].map((id) => rules.get(id)!);
+      const of = (ids: Iterable<number>) => [...ids].map((id) => rules.get(id)!);
       this.cache!.current.set(key, { chains, considered: of(this.trace.considered), reached: of(this.trace.reached) });
     }
     return chains;
@@ -1081,15 +1081,20 @@ class ChainWalker {
   }
 
   /** Per rule: its compiled form, its keyed match, and its match per kind of flow (one lookup per visit). */
-  private readonly matches = new Map<Rule, { c: Compiled; m?: MatchResult; byKind?: MatchResult[] }>();
+  private readonly matches = new Map<Rule, { c: Compiled; tcp: boolean; udp: boolean; m?: MatchResult; byKind?: MatchResult[] }>();
 
   private readonly keyedBySet = new Map<IntervalSet, Map<string, AddressSet>>();
 
   private evaluate(rule: Rule, protocol: Transport, inFlow = true): MatchResult {
     let state = this.matches.get(rule);
-    if (!state) this.matches.set(rule, (state = { c: compile(rule, this.family) }));
+    if (!state) {
+      const c = compile(rule, this.family);
+      const tcp = !c.impossible && c.protocols.tcp;
+      const udp = !c.impossible && c.protocols.udp && !c.needsTcp;
+      this.matches.set(rule, (state = { c, tcp, udp, m: undefined, byKind: undefined }));
+    }
+    if (protocol === 'tcp' ? !state.tcp : !state.udp) return NO_MATCH;
     const c = state.c;
-    if (c.impossible || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
     let m = state.m;
     if (!m) {
       // The rule's sources, stacked for every interface class its interface tests let through. Rules naming
@@ -1101,7 +1106,9 @@ class ChainWalker {
       let sources = byMask.get(mask);
       const all = c.result.sources;
       if (!sources) byMask.set(mask, (sources = this.keyed(passes.map((p) => (p ? all : undefined)))));
-      m = state.m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
+      const r = c.result;
+      const keyed = { matches: true, ports: r.ports, sources, exact: r.exact, reasons: r.reasons, within: r.within };
+      m = state.m = sources.isEmpty() ? NO_MATCH : keyed;
     }
     if (!m.matches || !inFlow) return m;
     const { ctx, beforeConntrack } = this.stage;
@@ -1175,6 +1182,35 @@ class ChainWalker {
 function cat<T>(a: readonly T[], b: readonly T[] | undefined): T[] {
   if (!b?.length) return a as T[];
   return a.length ? [...a, ...b] : (b as T[]);
+}
+
+/**
+ * Rule ids in the order first added: the walk adds a rule's id on every visit (thousands of times for one id on a
+ * large ruleset), so repeats are told by a bitmap, cheaper than a Set's hashing.
+ */
+class IdSet {
+  private seen = new Uint8Array(1024);
+  private readonly order: number[] = [];
+  /** Ids no bitmap should hold (synthetic rules have -1; tests may pick any number). */
+  private readonly other = new Set<number>();
+  add(id: number): void {
+    if (!(id >= 0 && id < 1 << 24 && Number.isInteger(id))) {
+      if (!this.other.has(id)) this.order.push(id);
+      this.other.add(id);
+      return;
+    }
+    if (id >= this.seen.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.seen.length * 2));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    if (this.seen[id]) return;
+    this.seen[id] = 1;
+    this.order.push(id);
+  }
+  [Symbol.iterator](): Iterator<number> {
+    return this.order[Symbol.iterator]();
+  }
 }
 
 const NO_MATCH: MatchResult = { matches: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: [] };
