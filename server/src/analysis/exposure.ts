@@ -92,6 +92,16 @@ const UNKEY_RUN: number[] = [];
 /** Beyond this many intervals a footprint's ports or sources widen to everything, to keep it cheap to build. */
 const FOOTPRINT_DETAIL = 64;
 
+/** A rule as one walker reads it: compiled, which protocols it can match, its keyed match and its match per kind of flow. */
+interface RuleMatch {
+  rule: Rule;
+  c: Compiled;
+  tcp: boolean;
+  udp: boolean;
+  m?: MatchResult;
+  byKind?: MatchResult[];
+}
+
 /** One chain being walked: its rules from `next` on, and where its result goes when it ends. */
 interface Frame {
   chain: Chain;
@@ -173,6 +183,8 @@ interface Accepted {
   reasons: string[];
   forceApprox: boolean;
   within?: SourceBound[];
+  /** The map is also in a chain summary, so a replay may hand it out again: its grant pieces are worth keeping. */
+  kept: boolean;
 }
 
 /** The grants a map makes, for the walker context (family, hook, interface classes) they were split in. */
@@ -193,6 +205,8 @@ function allChainsOf(tables: Map<string, Map<string, Chain>>): Chain[] {
 }
 
 const PLAIN: FlowContext = { untracked: false, reasons: [] };
+/** No reasons: shared, as lists here are never changed once made. */
+const NONE: string[] = [];
 
 /** Flows for the next chain, merged by context (approximate ones kept apart from exact ones). */
 class Flows {
@@ -551,8 +565,8 @@ class ChainWalker {
       out.push({ ...a, ctx: { ...a.ctx, reasons: [...a.ctx.reasons, ...why] }, map: maybe });
       out.push({ ...a, map: a.map.minus(notrack).minus(maybeNotrack) });
     }
-    for (const f of forks)
-      out.push({ chain, last: false, ctx: f.ctx, map: f.map, rule: undefined, reasons: [], forceApprox: false, within: undefined });
+    for (const { ctx, map } of forks)
+      out.push({ chain, last: false, ctx, map, rule: undefined, reasons: NONE, forceApprox: false, within: undefined, kept: false });
     return out.filter((a) => !a.map.isEmpty());
   }
 
@@ -597,7 +611,7 @@ class ChainWalker {
     const { chain, rule } = a;
     const family = this.family;
     // Every grant gets every field, in one order: one object shape for the thousands a large ruleset makes.
-    for (const { ports, iface, sources } of this.pieces(map))
+    for (const { ports, iface, sources } of this.pieces(map, a.kept && map === a.map))
       list.push({ chain, family, protocol, ports, sources, iface, rule, approximate, reasons: why, destinations: bound, within });
     this.grants.set(a.chain, list);
   }
@@ -606,15 +620,16 @@ class ChainWalker {
 
   /**
    * A map's grants as ports × real sources per interface class. Accepted maps are never changed once recorded, and
-   * a replayed summary hands out the same map again (in this analysis or, through the cache, the next): so kept.
+   * a replayed summary hands out the same map again (in this analysis or, through the cache, the next): so kept,
+   * for maps that are in a summary (`keep`).
    */
-  private pieces(map: PortMap): Pieces['list'] {
+  private pieces(map: PortMap, keep: boolean): Pieces['list'] {
     const store = this.cache?.pieces ?? this.ownPieces;
-    const known = store.get(map) as Pieces | undefined;
+    const known = keep ? (store.get(map) as Pieces | undefined) : undefined;
     if (known?.walker === this.walkerKey) return known.list;
     const list: Pieces['list'] = [];
     for (const g of map.groups()) for (const { iface, sources } of this.unkeyed(g.sources)) list.push({ ports: g.ports, iface, sources });
-    store.set(map, { walker: this.walkerKey, list });
+    if (keep) store.set(map, { walker: this.walkerKey, list });
     return list;
   }
 
@@ -890,12 +905,14 @@ class ChainWalker {
   private replay(s: Summary<SourceBound>, chain: Chain, protocol: Transport, reasons: string[], within: SourceBound[]): void {
     const same = s.trace === this.trace;
     const rule = (r: Rule) => (same ? r : this.carried(r)!);
+    this.replaying = true;
     for (const e of s.events) {
       if (e.kind === 'grant') this.grant(protocol, e.map, rule(e.rule), cat(reasons, e.reasons), e.forceApprox, cat(within, e.within));
       else if (e.kind === 'dnat') this.dnat(e.map, rule(e.rule), cat(reasons, e.why));
       else if (e.kind === 'notrack') this.notrack(e.map, cat(reasons, e.why));
       else this.undecide(e.reasons);
     }
+    this.replaying = false;
     this.budget -= s.visits;
     if (this.recording) {
       for (const name of s.entered) this.enteredLog.push(name);
@@ -905,6 +922,9 @@ class ChainWalker {
     for (const name of s.entered) for (const r of this.target(chain.table, name)!.rules) this.trace.considered.add(r.id);
     for (const r of s.reached) this.trace.reached.add(rule(r).id);
   }
+
+  /** Set while a summary is replayed: the maps it grants are the summary's own. */
+  private replaying = false;
 
   private startRecording(frame: Frame, list: Summary<SourceBound>[]): void {
     this.recording++;
@@ -1062,6 +1082,7 @@ class ChainWalker {
       reasons: reasons.length > 1 ? [...new Set(reasons)] : reasons,
       forceApprox,
       within: within.length ? within : undefined,
+      kept: this.recording > 0 || this.replaying,
     });
   }
 
@@ -1081,17 +1102,26 @@ class ChainWalker {
   }
 
   /** Per rule: its compiled form, its keyed match, and its match per kind of flow (one lookup per visit). */
-  private readonly matches = new Map<Rule, { c: Compiled; tcp: boolean; udp: boolean; m?: MatchResult; byKind?: MatchResult[] }>();
+  private readonly matches = new Map<Rule, RuleMatch>();
+  /** The same by rule id (ids are small integers; a Map keyed by rule objects costs a hash per rule): the first rule of an id. */
+  private readonly byId: (RuleMatch | undefined)[] = [];
+
+  private matchOf(rule: Rule): RuleMatch | undefined {
+    const known = this.byId[rule.id];
+    return known?.rule === rule ? known : this.matches.get(rule);
+  }
 
   private readonly keyedBySet = new Map<IntervalSet, Map<string, AddressSet>>();
 
   private evaluate(rule: Rule, protocol: Transport, inFlow = true): MatchResult {
-    let state = this.matches.get(rule);
+    let state = this.matchOf(rule);
     if (!state) {
       const c = compile(rule, this.family);
       const tcp = !c.impossible && c.protocols.tcp;
       const udp = !c.impossible && c.protocols.udp && !c.needsTcp;
-      this.matches.set(rule, (state = { c, tcp, udp, m: undefined, byKind: undefined }));
+      state = { rule, c, tcp, udp, m: undefined, byKind: undefined };
+      if (this.byId[rule.id] === undefined && rule.id >= 0 && rule.id < 1 << 24 && Number.isInteger(rule.id)) this.byId[rule.id] = state;
+      else this.matches.set(rule, state);
     }
     if (protocol === 'tcp' ? !state.tcp : !state.udp) return NO_MATCH;
     const c = state.c;
@@ -1141,7 +1171,7 @@ class ChainWalker {
   private anyContext(rule: Rule, protocol: Transport): { ports: PortSet; sources: AddressSet } | undefined {
     const m = this.evaluate(rule, protocol, false);
     if (!m.matches) return undefined;
-    return { ports: this.hasDnat ? this.matches.get(rule)!.c.origPorts.union(m.ports) : m.ports, sources: m.sources };
+    return { ports: this.hasDnat ? this.matchOf(rule)!.c.origPorts.union(m.ports) : m.ports, sources: m.sources };
   }
 
   /** Whether any flow can carry a DNAT context (then a rule's port test may see the translated port). */
