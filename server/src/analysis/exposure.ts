@@ -681,8 +681,8 @@ class ChainWalker {
   private unkeyedV4(set: IntervalSet): { iface: IfaceClass; sources: AddressSet }[] {
     const b = set.numberBounds()!;
     const out: { iface: IfaceClass; sources: AddressSet }[] = [];
-    // Keys ascend, so each class's bounds come in one run (b[from, k) plus a cut interval); classes often hold the
-    // same sources (a rule without an interface test), and then share one set.
+    // Keys ascend, so each class's bounds come in one run (an interval crossing a class boundary is cut there);
+    // classes often hold the same sources (a rule without an interface test), and then share one set.
     let prev: readonly number[] = [];
     let prevSet = AddressSet.NONE;
     const run = UNKEY_RUN;
@@ -711,7 +711,6 @@ class ChainWalker {
     }
     return out;
   }
-
 
   private familySet(set: AddressSet): IntervalSet {
     return this.family === 'ipv4' ? set.v4 : set.v6;
@@ -1120,7 +1119,7 @@ class ChainWalker {
       const tcp = !c.impossible && c.protocols.tcp;
       const udp = !c.impossible && c.protocols.udp && !c.needsTcp;
       state = { rule, c, tcp, udp, m: undefined, byKind: undefined };
-      if (this.byId[rule.id] === undefined && rule.id >= 0 && rule.id < 1 << 24 && Number.isInteger(rule.id)) this.byId[rule.id] = state;
+      if (smallId(rule.id) && this.byId[rule.id] === undefined) this.byId[rule.id] = state;
       else this.matches.set(rule, state);
     }
     if (protocol === 'tcp' ? !state.tcp : !state.udp) return NO_MATCH;
@@ -1214,6 +1213,11 @@ function cat<T>(a: readonly T[], b: readonly T[] | undefined): T[] {
   return a.length ? [...a, ...b] : (b as T[]);
 }
 
+/** Parsers number rules 0, 1, 2 …; synthetic rules (-1) and hand-made ones may not. */
+function smallId(id: number): boolean {
+  return id >= 0 && id < 1 << 24 && Number.isInteger(id);
+}
+
 /**
  * Rule ids in the order first added: the walk adds a rule's id on every visit (thousands of times for one id on a
  * large ruleset), so repeats are told by a bitmap, cheaper than a Set's hashing.
@@ -1224,7 +1228,7 @@ class IdSet {
   /** Ids no bitmap should hold (synthetic rules have -1; tests may pick any number). */
   private readonly other = new Set<number>();
   add(id: number): void {
-    if (!(id >= 0 && id < 1 << 24 && Number.isInteger(id))) {
+    if (!smallId(id)) {
       if (!this.other.has(id)) this.order.push(id);
       this.other.add(id);
       return;
