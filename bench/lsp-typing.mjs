@@ -2,7 +2,9 @@
 //  1. one-line edits anywhere → fresh diagnostics: p50/p99 over 100 seeded random edits (inert ones — comments,
 //     counters, whitespace — and ones that change rules, as test/support/random-edits.ts makes them), each sent
 //     after the previous one's diagnostics arrived;
-//  2. a burst of 200 edits back to back (type/delete at the end of a rule line) → lag of the final diagnostics after
+//  2. an edit that arrives while the previous one is being analysed (sent 250 ms after it: past the debounce, inside its
+//     analysis) → its diagnostics: p50/p99 over 20 such pairs of edits that change the model;
+//  3. a burst of 200 edits back to back (type/delete at the end of a rule line) → lag of the final diagnostics after
 //     the last edit, and the server's resident memory.
 // `node bench/lsp-typing.mjs [--edits N] [--server A.js --server B.js]`: with two servers (say main's dist/server.js
 // and this one), each edit goes to A then B (and the bursts alternate), printed side by side, with the server's CPU
@@ -24,7 +26,7 @@ if (!fs.existsSync(LARGEST)) {
 }
 if (!fs.existsSync(path.join(REPO, 'out/test/support/lsp-client.js'))) execFileSync('npx', ['tsc', '-p', REPO], { stdio: 'inherit' });
 const { LspClient } = require(path.join(REPO, 'out/test/support/lsp-client.js'));
-const { applyEdit, randomEdit, rng, INERT_KINDS } = require(path.join(REPO, 'out/test/support/random-edits.js'));
+const { applyEdit, randomEdit, rng, INERT_KINDS, EDIT_KINDS } = require(path.join(REPO, 'out/test/support/random-edits.js'));
 
 const { values } = parseArgs({ options: { edits: { type: 'string', default: '100' }, server: { type: 'string', multiple: true } } });
 const EDITS = Number(values.edits);
@@ -80,7 +82,39 @@ async function oneLineEdits(servers) {
   return runs;
 }
 
-/** 2. 200 edits back to back, as the robustness test sends them. */
+/**
+ * 2. Pairs of edits that change the model, the second sent 250 ms after the first (which is then being analysed): the
+ * latency of the second one's diagnostics, which must not wait for the whole stale analysis of the first.
+ */
+async function editsDuringAnalysis(servers, pairs = 20) {
+  const runs = [];
+  for (const server of servers) runs.push({ ...(await opened(server)), ms: [], cpu: [] });
+  const random = rng(SEED + 1);
+  const lines = runs[0].lines;
+  const changing = EDIT_KINDS.filter((k) => !INERT_KINDS.includes(k));
+  let v = 1;
+  for (let i = 0; i < pairs; i++) {
+    const first = randomEdit(lines, random, changing);
+    applyEdit(lines, first);
+    const second = randomEdit(lines, random, changing);
+    applyEdit(lines, second);
+    v += 2;
+    for (const run of runs) {
+      await run.client.change(uri, v - 1, [{ range: first.range, text: first.text }]);
+      await new Promise((r) => setTimeout(r, 250));
+      const cpu = cpuMs(run.client.pid);
+      const t = performance.now();
+      await run.client.change(uri, v, [{ range: second.range, text: second.text }]);
+      await run.client.diagnostics(uri, (_d, pv) => pv === v, 120_000);
+      run.ms.push(performance.now() - t);
+      run.cpu.push(cpuMs(run.client.pid) - cpu);
+    }
+  }
+  for (const run of runs) await run.client.close();
+  return runs;
+}
+
+/** 3. 200 edits back to back, as the robustness test sends them. */
 async function burst(server) {
   const { client, lines } = await opened(server);
   const target = lines.findIndex((l) => l.startsWith('-A INPUT') && l.includes('--dport'));
@@ -113,6 +147,7 @@ const edits = [];
 const bursts = [];
 // Interleaved: A B A B, so both builds see the same machine load.
 edits.push(...(await oneLineEdits(SERVERS)));
+const during = await editsDuringAnalysis(SERVERS);
 for (let round = 0; round < 2; round++) for (const [i, server] of SERVERS.entries()) (bursts[i] ??= []).push(await burst(server));
 row('', SERVERS.map((_s, i) => (SERVERS.length > 1 ? `[${i}]` : 'now')), 'target');
 row('one-line edit → fresh diagnostics: p50', edits.map((e) => fmt(e.all, 50)), '< 20 ms');
@@ -125,5 +160,8 @@ row('server CPU time per edit (all threads): p50', edits.map((e) => fmt(e.cpu, 5
 row('server CPU time per edit: p99', edits.map((e) => fmt(e.cpu, 99)));
 row('  edits that change the model: CPU p50', edits.map((e) => fmt(e.cpuOther, 50)));
 row('  edits that change the model: CPU p99', edits.map((e) => fmt(e.cpuOther, 99)));
+row('edit sent during the previous edit\'s analysis → its diagnostics: p50', during.map((e) => fmt(e.ms, 50)), '(20 pairs)');
+row('  p99', during.map((e) => fmt(e.ms, 99)));
+row('  server CPU from the second edit to its diagnostics: p50', during.map((e) => fmt(e.cpu, 50)));
 row('200-edit burst → final diagnostics after the last edit (worst of 2)', bursts.map((b) => `${Math.max(...b.map((x) => x.lag)).toFixed(0)} ms`), '< 2000 ms');
 row('server RSS after the burst', bursts.map((b) => `${Math.max(...b.map((x) => x.rss)).toFixed(0)} MB`), '< 200 MB');

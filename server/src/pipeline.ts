@@ -1,5 +1,5 @@
 /** text → model → analysis for one file; shared by the language server and the CLI. */
-import { analyse, type Analysis } from './analysis';
+import { checkFindings, type Analysis } from './analysis';
 import { analyseExposure, createExposureCache, type Exposure, type ExposureCache } from './analysis/exposure';
 import type { ResolvedSettings } from './analysis/settings';
 import type { Format } from './formats/format';
@@ -61,6 +61,11 @@ export type SiblingReader = (path: string) => string | undefined;
 export interface Reuse {
   previous?: { text: string; fa: FileAnalysis; settings: ResolvedSettings; format: Format; path: string; sibling?: string };
   /**
+   * A model of `text` without an analysis: one whose analysis was stopped (a newer version superseded it), or one an
+   * inert edit was spliced into (`spliceInert`). The next analysis splices its change into this model.
+   */
+  parsed?: { text: string; ruleset: Ruleset; format: Format; path: string };
+  /**
    * How the last call was answered: `moved` = an inert edit, positions moved; `spliced` = the changed lines re-parsed
    * into the previous model, then analysed; `full` = parsed and analysed.
    */
@@ -83,35 +88,92 @@ export function analyseText(
   readSibling?: SiblingReader,
   reuse?: Reuse,
 ): FileAnalysis {
-  if (!reuse) return analyseFull(text, format, path, settings, readSibling);
+  const steps = analysisSteps(text, format, path, settings, readSibling, reuse);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * `analyseText` in steps (parse or splice, walk, checks): the caller may run other work between them, and may stop
+ * before the last (a newer version arrived), leaving `reuse.parsed` for the next analysis when the model was made.
+ */
+export function* analysisSteps(
+  text: string,
+  format: Format,
+  path: string,
+  settings: ResolvedSettings,
+  readSibling?: SiblingReader,
+  reuse?: Reuse,
+): Generator<void, FileAnalysis, void> {
+  if (!reuse) return yield* fullSteps(text, format, path, settings, readSibling);
   const prev = reuse.previous;
   // The parity check read the IPv4 sibling: the previous analysis holds only while that text is the same.
   const siblingPath = ipv4Sibling(path);
   const sibling = siblingPath !== undefined ? readSibling?.(siblingPath) : undefined;
-  let fa: FileAnalysis | undefined;
   if (prev && prev.settings === settings && prev.format === format && prev.path === path && prev.sibling === sibling) {
+    // The same text again (a re-check, or a hover's analysis of this version first): nothing moves. (As `inertShift`
+    // has it: only for formats that declare inert edits; others may read files beside that changed.)
+    if (prev.text === text && format.inert) {
+      reuse.last = 'moved';
+      return prev.fa;
+    }
     const shift = inertShift(format, prev.text, text);
     const renumber = shift && planRenumbering(prev.fa.findings, shift);
     if (renumber && shiftInPlace([prev.fa.ruleset, prev.fa.findings], shift)) {
       renumber();
-      fa = { ...prev.fa, lines: text.split('\n') };
+      reuse.last = 'moved';
+      const fa = { ...prev.fa, lines: text.split('\n') };
+      reuse.previous = { text, fa, settings, format, path, sibling };
+      return fa;
     }
   }
   // Otherwise a line-based format may re-parse only the changed lines into the previous model, which that changes:
-  // until this analysis completes there is nothing to reuse.
-  if (!fa) reuse.previous = undefined;
-  let spliced: Ruleset | undefined;
-  if (!fa && prev && format.reparse && prev.format === format && prev.path === path) {
-    const change = changedLines(prev.text, text);
-    if (change) spliced = format.reparse(prev.fa.ruleset, change, parseContext(path, readSibling));
-  }
-  reuse.last = fa ? 'moved' : spliced ? 'spliced' : 'full';
-  fa ??= analyseFull(text, format, path, settings, readSibling, (reuse.exposure ??= createExposureCache()), spliced);
+  // until this analysis completes there is nothing to reuse but that model.
+  const base = prev ? { text: prev.text, ruleset: prev.fa.ruleset, format: prev.format, path: prev.path } : reuse.parsed;
+  reuse.previous = reuse.parsed = undefined;
+  const spliced = base && splicedModel(base, text, format, path, readSibling);
+  reuse.last = spliced ? 'spliced' : 'full';
+  const fa = yield* fullSteps(text, format, path, settings, readSibling, (reuse.exposure ??= createExposureCache()), spliced, (ruleset) => {
+    reuse.parsed = { text, ruleset, format, path };
+  });
+  reuse.parsed = undefined;
   reuse.previous = { text, fa, settings, format, path, sibling };
   return fa;
 }
 
-function analyseFull(
+/** The model of `base.text` with the changed lines of `text` re-parsed into it, when the format can do that. */
+function splicedModel(base: NonNullable<Reuse['parsed']>, text: string, format: Format, path: string, readSibling?: SiblingReader) {
+  if (!format.reparse || base.format !== format || base.path !== path) return undefined;
+  if (base.text === text) return base.ruleset;
+  const change = changedLines(base.text, text);
+  return change && format.reparse(base.ruleset, change, parseContext(path, readSibling));
+}
+
+/**
+ * After an inert edit answered without analysing (the server moves the published findings), the document's model is
+ * brought up to that text by splicing the edited lines into it (a few milliseconds), so that the next edit's change
+ * is only its own lines. The previous analysis is given up (its positions no longer match); false when the format
+ * cannot splice, leaving `reuse` as it was.
+ */
+export function spliceInert(reuse: Reuse, text: string, readSibling?: SiblingReader): boolean {
+  const prev = reuse.previous;
+  const base = prev ? { text: prev.text, ruleset: prev.fa.ruleset, format: prev.format, path: prev.path } : reuse.parsed;
+  if (!base?.format.reparse) return false;
+  if (base.text === text) return true;
+  const ruleset = splicedModel(base, text, base.format, base.path, readSibling);
+  if (!ruleset) {
+    // The format could not splice, and a failed splice may have spent the model's state: start afresh next time.
+    reuse.previous = reuse.parsed = undefined;
+    return false;
+  }
+  reuse.previous = undefined;
+  reuse.parsed = { text, ruleset, format: base.format, path: base.path };
+  return true;
+}
+
+function* fullSteps(
   text: string,
   format: Format,
   path: string,
@@ -119,14 +181,20 @@ function analyseFull(
   readSibling?: SiblingReader,
   cache?: ExposureCache,
   parsed?: Ruleset,
-): FileAnalysis {
+  onParsed?: (ruleset: Ruleset) => void,
+): Generator<void, FileAnalysis, void> {
   const ruleset = parsed ?? format.parse(text, parseContext(path, readSibling));
+  onParsed?.(ruleset);
+  yield;
   let counterpart: { path: string; exposure: Exposure } | undefined;
   const sibling = ruleset.family === 'ipv6' ? ipv4Sibling(path) : undefined;
   const siblingText = sibling && readSibling?.(sibling);
   if (sibling && siblingText !== undefined)
     counterpart = { path: sibling, exposure: analyseExposure(format.parse(siblingText, parseContext(sibling))) };
-  return { ...analyse(ruleset, text, settings, format.comment, counterpart, cache), format, lines: text.split('\n') };
+  const exposure = analyseExposure(ruleset, cache);
+  yield;
+  const findings = checkFindings({ ruleset, exposure, settings, counterpart }, text, format.comment);
+  return { ruleset, exposure, findings, format, lines: text.split('\n') };
 }
 
 /** The IPv4 file that usually sits beside an IPv6 one: rules.v6 → rules.v4, user6.rules → user.rules … */

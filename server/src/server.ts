@@ -42,7 +42,7 @@ import type { SnippetSupport } from './features/snippets';
 import { matrixJson, serviceMatrix } from './analysis/matrix';
 import { renderMatrix } from './features/exposure-view';
 import type { Format } from './formats/format';
-import { analyseText, ipv4Sibling, resolveFormat, type FileAnalysis, type Reuse } from './pipeline';
+import { analysisSteps, analyseText, ipv4Sibling, resolveFormat, spliceInert, type FileAnalysis, type Reuse } from './pipeline';
 import { inertShift, shiftFindings } from './incremental';
 import { readRegularFile } from './io/read-file';
 import { Debouncer, EditPace } from './scheduling/debounce';
@@ -225,18 +225,32 @@ async function settingsFor(uri: string): Promise<ResolvedSettings> {
   return settingsMemo.resolve(await rawSettingsFor(uri));
 }
 
+/**
+ * The editor's settings per document, pulled once and kept until the client says they changed
+ * (workspace/didChangeConfiguration, which the server registers for): an edit does not wait for a round trip.
+ */
+const editorSettings = new Map<string, Promise<Partial<Settings>>>();
+
+function editorSettingsFor(uri: string): Promise<Partial<Settings>> {
+  if (!canPullConfig) return Promise.resolve({});
+  let pulled = editorSettings.get(uri);
+  if (!pulled) {
+    pulled = connection.workspace.getConfiguration({ scopeUri: uri, section: 'portcullis' }).then(
+      (c) => definedOnly((c ?? {}) as Partial<Settings>),
+      () => {
+        // Not kept: the next analysis asks again.
+        editorSettings.delete(uri);
+        return {};
+      },
+    );
+    editorSettings.set(uri, pulled);
+  }
+  return pulled;
+}
+
 /** The merged settings as plain data (what the worker thread receives). */
 async function rawSettingsFor(uri: string): Promise<Partial<Settings>> {
-  let editor: Partial<Settings> = {};
-  if (canPullConfig) {
-    try {
-      editor = definedOnly(
-        ((await connection.workspace.getConfiguration({ scopeUri: uri, section: 'portcullis' })) ?? {}) as Partial<Settings>,
-      );
-    } catch {
-      editor = {};
-    }
-  }
+  const editor = await editorSettingsFor(uri);
   // Editor settings win over the workspace file, which wins over defaults; empty editor lists defer to the file.
   const merged: Partial<Settings> = { ...definedOnly(configFor(uri)?.settings ?? {}) };
   for (const [k, v] of Object.entries(editor))
@@ -275,8 +289,10 @@ function readSibling(p: string): string | undefined {
   return undefined;
 }
 
-/** Analyses on this thread, recording which other files the format read (for re-checks when they change). */
-/** Analyses on this thread, reusing the document's previous analysis where an edit allows it (`Reuse`). */
+/**
+ * Analyses on this thread, reusing the document's previous analysis where an edit allows it (`Reuse`), and records
+ * which other files the format read (for re-checks when they change).
+ */
 function analyseHere(
   text: string,
   format: Format,
@@ -287,10 +303,61 @@ function analyseHere(
   sibling?: { path: string; text: string | undefined },
 ): { fa: FileAnalysis; reads: Set<string> } {
   const reads = new Set<string>();
-  const read = (p: string) => (reads.add(p), p === sibling?.path ? sibling.text : readSibling(p));
-  const fa = analyseText(text, format, path, settings, read, reusableOf(uri).reuse);
+  const fa = analyseText(text, format, path, settings, siblingReader(reads, sibling), reusableOf(uri).reuse);
   return { fa, reads };
 }
+
+/** Reads beside a document, recording what was read; `known`: the IPv4 sibling as the caller read it already. */
+function siblingReader(reads: Set<string>, known?: { path: string; text: string | undefined }): (p: string) => string | undefined {
+  return (p) => (reads.add(p), p === known?.path ? known.text : readSibling(p));
+}
+
+/**
+ * Analyses a large document on this thread in steps (parse or splice, walk, checks), letting the event loop read
+ * messages between them: an edit that arrives meanwhile stops this run at the next step (undefined is returned) and
+ * the next run splices into the model this one made, so no edit waits for a whole stale analysis. Records the
+ * longest step's CPU time, which is how long this thread was held on an idle machine.
+ */
+async function analyseHereInSteps(
+  text: string,
+  format: Format,
+  path: string,
+  settings: ResolvedSettings,
+  uri: string,
+  current: () => boolean,
+  sibling?: { path: string; text: string | undefined },
+): Promise<{ fa: FileAnalysis; reads: Set<string> } | undefined> {
+  const reads = new Set<string>();
+  const steps = analysisSteps(text, format, path, settings, siblingReader(reads, sibling), reusableOf(uri).reuse);
+  let longest = 0;
+  let done: (() => void) | undefined;
+  running.set(uri, new Promise<void>((r) => (done = r)));
+  try {
+    for (;;) {
+      // CPU time, not wall time: on a busy machine the worker would wait for a core just as long.
+      const cpu = process.cpuUsage();
+      const step = steps.next();
+      const used = process.cpuUsage(cpu);
+      longest = Math.max(longest, (used.user + used.system) / 1000);
+      if (step.done) {
+        threads.analysedHere(uri, longest);
+        return { fa: step.value, reads };
+      }
+      // Twice: a message read meanwhile is dispatched by the connection in a setImmediate of its own, queued after ours.
+      for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r));
+      if (!current()) return undefined;
+    }
+  } finally {
+    running.delete(uri);
+    done!();
+  }
+}
+
+/**
+ * Documents with an analysis in steps under way here; settles when it has finished or stopped. Whoever analyses such a
+ * document waits, checking again just before it starts (synchronously), since the analysis owns the reuse state.
+ */
+const running = new Map<string, Promise<void>>();
 
 function pathOf(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -365,10 +432,16 @@ async function validate(doc: TextDocument, fromEdit = true): Promise<void> {
     const siblingPath = large ? ipv4Sibling(path) : undefined;
     const siblingText = siblingPath !== undefined ? readSibling(siblingPath) : undefined;
     if (!large || threads.here(uri, text.length, pool.idle())) {
-      const here = performance.now();
       const known = siblingPath !== undefined ? { path: siblingPath, text: siblingText } : undefined;
-      const { fa, reads } = analyseHere(text, format, path, settings, uri, known);
-      if (large) threads.analysedHere(uri, performance.now() - here);
+      let analysed: { fa: FileAnalysis; reads: Set<string> } | undefined;
+      if (large) {
+        // An older run of this document stops at its next step; the model it made is this run's start.
+        while (running.has(uri)) await running.get(uri);
+        if (!current()) return;
+        analysed = await analyseHereInSteps(text, format, path, settings, uri, current, known);
+        if (!analysed) return;
+      } else analysed = analyseHere(text, format, path, settings, uri, known);
+      const { fa, reads } = analysed;
       pace.analysed(uri, performance.now() - started);
       const role = workspaceRole(fa.ruleset);
       cache.set(uri, { version, settings, fa, role, reads });
@@ -425,8 +498,13 @@ async function analysisOf(uri: string, stale = false): Promise<{ fa: FileAnalysi
   // While a large document is being edited, answer from its previous analysis or not at all, never by
   // analysing on the event loop (that would hold up every message behind it).
   // A small document is analysed at once instead: cheap, and completion must see the text just typed.
-  if (stale && doc.getText().length >= WORKER_THRESHOLD && (debouncer.pending(uri) || pool.busy(uri))) return lastFull.get(uri);
+  const busy = debouncer.pending(uri) || pool.busy(uri) || running.has(uri);
+  if (stale && doc.getText().length >= WORKER_THRESHOLD && busy) return lastFull.get(uri);
   const settings = await settingsFor(uri);
+  // An analysis in steps of this document owns its reuse state until it finishes or stops; it may be this version's.
+  while (running.has(uri)) await running.get(uri);
+  const done = cache.get(uri);
+  if (done?.version === documents.get(uri)?.version && done?.fa) return { fa: done.fa, settings: done.settings };
   const latest = documents.get(uri);
   const format = latest && resolveFormat(pathOf(uri), latest.languageId, () => latest.getText());
   if (!latest || !format || Buffer.byteLength(latest.getText()) > settings.maxBytes) return undefined;
@@ -462,6 +540,10 @@ function republishInert(doc: TextDocument): boolean {
   const shift = inertShift(published.format, published.text, text);
   const findings = shift && shiftFindings(published.findings, shift);
   if (!findings) return false;
+  // Analysed on this thread: the model takes the edit too (a splice of its lines), so the next edit's change is its own.
+  const { reuse } = reusableOf(doc.uri);
+  const modelText = reuse.previous?.text ?? reuse.parsed?.text;
+  if (!running.has(doc.uri) && modelText === published.text) spliceInert(reuse, text, (p) => readSibling(p));
   published.text = text;
   published.findings = findings;
   cache.set(doc.uri, { version: doc.version, settings: published.settings, fa: undefined });
@@ -477,7 +559,9 @@ documents.onDidChangeContent((e) => {
     if (doc) void validate(doc);
   };
   pool.cancel(uri);
-  const delay = pace.edited(uri);
+  // A large document analysed here runs in steps that the next edit stops: an idle one need not wait.
+  const length = e.document.getText().length;
+  const delay = pace.edited(uri, length >= WORKER_THRESHOLD && threads.here(uri, length, pool.idle()));
   if (republishInert(e.document)) debouncer.cancel(uri);
   else debouncer.schedule(uri, run, cache.has(uri) ? delay : 0);
   // Open documents whose analysis read this file (a compose file's override, an IPv6 file's IPv4 sibling).
@@ -500,6 +584,7 @@ documents.onDidClose((e) => {
   cache.delete(e.document.uri);
   lastFull.delete(e.document.uri);
   reusable.delete(e.document.uri);
+  editorSettings.delete(e.document.uri);
   pace.forget(e.document.uri);
   threads.forget(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -511,6 +596,7 @@ function forgetReusable(): void {
 }
 
 connection.onDidChangeConfiguration(() => {
+  editorSettings.clear();
   reloadConfigFile();
   forgetReusable();
   for (const doc of documents.all()) void validate(doc);

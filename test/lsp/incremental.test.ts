@@ -65,3 +65,41 @@ for (const [rel, format, edits] of SAMPLE) {
     }
   });
 }
+
+test('typing into the largest ruleset analysed on the server\'s thread: edits in bursts stop stale analyses, the last version\'s diagnostics equal a fresh analysis', {
+  skip: !HAVE_CORPUS && NO_CORPUS,
+}, async () => {
+  const rel = 'iptables/tum-net-2015-09-03.rules';
+  const lines = fs.readFileSync(path.join(CORPUS, rel), 'utf8').split('\n');
+  const uri = pathToFileURL('/nonexistent-portcullis-test/main-thread-tum-net.rules').href;
+  const settings = resolveSettings({});
+  const random = rng(SEED);
+  const here = new LspClient();
+  try {
+    await here.initialize();
+    await here.open(uri, lines.join('\n'), 'iptables');
+    await here.diagnostics(uri, (_d, v) => v === 1, 120_000);
+    let v = 1;
+    for (let burst = 0; burst < 8; burst++) {
+      // One to four edits, some back to back, some after a pause longer than the debounce (an analysis may be under
+      // way then, and the edit stops it: how often depends on the machine's speed), then the check of the last version.
+      const n = 1 + Math.floor(random() * 4);
+      const kinds: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const edit = randomEdit(lines, random);
+        applyEdit(lines, edit);
+        kinds.push(edit.kind);
+        void here.change(uri, ++v, [{ range: edit.range, text: edit.text }]);
+        if (random() < 0.6) await new Promise((r) => setTimeout(r, 160 + Math.floor(random() * 300)));
+      }
+      const last = v;
+      const published = await here.diagnostics(uri, (_d, pv) => pv === last, 120_000);
+      const text = lines.join('\n');
+      const findings = analyseText(text, iptablesFormat, new URL(uri).pathname, settings).findings;
+      const fresh = forPublishing(findings).map((f) => toDiagnostic(f, uri));
+      assert.deepEqual(JSON.parse(JSON.stringify(published)), JSON.parse(JSON.stringify(fresh)), `burst ${burst} (${kinds.join(', ')}) version ${last}`);
+    }
+  } finally {
+    await here.close();
+  }
+});

@@ -47,7 +47,12 @@ export function analyse(
   cache?: ExposureCache,
 ): Analysis {
   const exposure = analyseExposure(ruleset, cache);
-  const ctx: CheckContext = { ruleset, exposure, settings, counterpart };
+  return { ruleset, exposure, findings: checkFindings({ ruleset, exposure, settings, counterpart }, text, comments) };
+}
+
+/** The checks' findings for an analysed ruleset, suppressions and severity settings applied, in position order. */
+export function checkFindings(ctx: CheckContext, text: string, comments: CommentSyntax): Finding[] {
+  const { ruleset, settings } = ctx;
   const lines = splitLines(text);
   const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...placeholderReasons(lines, comments)];
   const findings: Finding[] = [];
@@ -57,5 +62,5 @@ export function analyse(
     findings.push(sev ? { ...f, severity: sev } : f);
   }
   findings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  return { ruleset, exposure, findings };
+  return findings;
 }

@@ -45,15 +45,19 @@ export class EditPace {
     private readonly clock: () => number = () => performance.now(),
   ) {}
 
-  /** Records an edit and returns how long to wait before analysing it. */
-  edited(key: string): number {
+  /**
+   * Records an edit and returns how long to wait before analysing it. `stoppable`: the analysis runs in steps that a
+   * newer version stops, so an edit to an idle document starts it at once however slow it is (a keystroke after it
+   * waits for one step, not the whole analysis).
+   */
+  edited(key: string, stoppable = false): number {
     const now = this.clock();
     const previous = this.lastEdit.get(key);
     this.lastEdit.set(key, now);
     const cost = this.lastCost.get(key);
     if (cost === undefined) return this.maxDelayMs;
     const idle = previous === undefined || now - previous >= this.maxDelayMs;
-    if (idle && cost <= this.quickMs) return 0;
+    if (idle && (cost <= this.quickMs || stoppable)) return 0;
     return Math.min(this.maxDelayMs, Math.max(this.minDelayMs, 2 * cost));
   }
 

@@ -69,11 +69,20 @@ test('a changed, inserted, deleted or moved rule line is spliced as a fresh pars
   // The table is found by reading upward, past blank lines at the very start too.
   spliced(`\n\n${file}`, `\n\n${file.replace('--dport 22', '--dport 23')}`);
   assert.equal(splice(`\n# c\n${file}`, `\n-A INPUT -j DROP\n${file}`), undefined, 'no table above');
+  // A chain line whose counters alone change keeps the model (and can be spliced again).
+  const counted = file.replace(':INPUT DROP [0:0]', ':INPUT DROP [1234:56789]');
+  const previous = parseIptables(file, ctx);
+  const same = iptablesFormat.reparse!(previous, changedLines(file, counted)!, ctx);
+  assert.equal(same, previous, 'the same model');
+  assert.equal(plain(same!), plain(parseIptables(counted, ctx)));
+  assert.ok(iptablesFormat.reparse!(same!, changedLines(counted, counted.replace('--dport 22', '--dport 23'))!, ctx), 'spliced again');
 });
 
 test('edits that reach past their lines are parsed afresh', () => {
   const fresh = (after: string, why: string) => assert.equal(splice(file, after), undefined, why);
   fresh(file.replace(':LOGDROP - [0:0]', ':LOGDROP2 - [0:0]'), 'a chain declaration');
+  fresh(file.replace(':INPUT DROP [0:0]', ':INPUT ACCEPT [1:1]'), 'a policy and counters');
+  fresh(file.replace(':INPUT DROP [0:0]', ':INPUT  DROP [1:1]'), 'a chain line whose tokens move');
   fresh(file.replace('*nat', '*mangle'), 'a table line');
   fresh(file.replace('COMMIT\n*nat', '\n*nat'), 'a COMMIT line');
   fresh(file.replace('-A LOGDROP -j DROP', '-N NEW'), 'a new chain');

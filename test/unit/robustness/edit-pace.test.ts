@@ -18,6 +18,10 @@ test('EditPace: idle and quick → at once; bursts and slow analyses → wait, n
   pace.analysed('a', 400);
   now += 1000;
   assert.equal(pace.edited('a'), 150, 'idle but slow: still debounced, capped');
+  now += 1000;
+  assert.equal(pace.edited('a', true), 0, 'idle, slow, but the analysis can be stopped by the next edit: at once');
+  now += 10;
+  assert.equal(pace.edited('a', true), 150, 'inside a burst: debounced even so');
   assert.equal(pace.edited('b'), 150, 'per document');
   pace.forget('a');
   assert.equal(pace.edited('a'), 150);

@@ -14,7 +14,7 @@ import { pfFormat } from '../../../server/src/formats/pf';
 import type { Format } from '../../../server/src/formats/format';
 import { formatById } from '../../../server/src/formats/registry';
 import { inertShift } from '../../../server/src/incremental';
-import { analyseText, type FileAnalysis, type Reuse } from '../../../server/src/pipeline';
+import { analyseText, analysisSteps, spliceInert, type FileAnalysis, type Reuse } from '../../../server/src/pipeline';
 import { corpusFiles, HAVE_CORPUS, NO_CORPUS } from '../../support/corpus';
 import { applyEdit, EDIT_KINDS, INERT_KINDS, randomEdit, rng } from '../../support/random-edits';
 
@@ -83,6 +83,57 @@ test(
     // And the spliced parse, for edits that change rules.
     for (const kind of ['type a character', 'delete a line', 'duplicate a rule', 'change a port'])
       assert.ok((counts[kind]?.spliced ?? 0) > 0, `some "${kind}" edits were spliced`);
+  },
+);
+
+test(
+  `as the server runs a large document: analyses stopped after a step by the next edit, inert edits spliced into the model (seed ${SEED + 1})`,
+  { skip: !HAVE_CORPUS && NO_CORPUS },
+  () => {
+    const settings = resolveSettings({});
+    const random = rng(SEED + 1);
+    const counts = { stopped: 0, inertSpliced: 0, spliced: 0, full: 0 };
+    for (const [file, format] of files) {
+      const lines = fs.readFileSync(file, 'utf8').split('\n');
+      const reuse: Reuse = {};
+      analyseText(lines.join('\n'), format, file, settings, undefined, reuse);
+      for (let i = 0; i < EDITS_PER_FILE; i++) {
+        const edit = randomEdit(lines, random);
+        const text = applyEdit(lines, edit).join('\n');
+        const where = `${path.basename(file)} edit ${i} (${edit.kind} at ${JSON.stringify(edit.range.start)}: ${JSON.stringify(edit.text)})`;
+        // The server answers an inert edit from the findings it published, and splices the edit into the model.
+        if (INERT_KINDS.includes(edit.kind as (typeof INERT_KINDS)[number]) && random() < 0.7) {
+          if (spliceInert(reuse, text)) counts.inertSpliced++;
+          continue;
+        }
+        // A newer version arrives after one or two steps: this analysis stops there.
+        if (random() < 0.4) {
+          const steps = analysisSteps(text, format, file, settings, undefined, reuse);
+          const taken = 1 + Math.floor(random() * 2);
+          let done = false;
+          for (let n = 0; n < taken && !done; n++) done = !!steps.next().done;
+          if (!done) {
+            steps.return(undefined as never);
+            counts.stopped++;
+            continue;
+          }
+        }
+        const incremental = analyseText(text, format, file, settings, undefined, reuse);
+        counts[reuse.last === 'full' ? 'full' : 'spliced']++;
+        const [a, b] = [plain(incremental), plain(analyseText(text, format, file, settings))];
+        if (a !== b) {
+          let d = 0;
+          while (a[d] === b[d]) d++;
+          assert.fail(`${where}: differs at ${d}:\n  incremental …${a.slice(d - 200, d + 200)}\n  fresh       …${b.slice(d - 200, d + 200)}`);
+        }
+      }
+      // Whatever the last edit was, the document's final analysis equals a fresh one.
+      const text = lines.join('\n');
+      const final = analyseText(text, format, file, settings, undefined, reuse);
+      assert.equal(plain(final), plain(analyseText(text, format, file, settings)), file);
+    }
+    console.log(`stepped: ${JSON.stringify(counts)}`);
+    assert.ok(counts.stopped > 20 && counts.inertSpliced > 20 && counts.spliced > 20, 'every path exercised');
   },
 );
 

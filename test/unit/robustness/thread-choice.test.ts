@@ -4,17 +4,24 @@ import test from 'node:test';
 import { ThreadChoice } from '../../../server/src/scheduling/thread-choice';
 import { SUPERSEDED, WorkerPool } from '../../../server/src/scheduling/worker-pool';
 
-test('ThreadChoice: first and second analysis here, then here only while within the budget', () => {
+test('ThreadChoice: here at open, then unless two runs in a row had a step over the budget', () => {
   const t = new ThreadChoice(200, 1000);
   assert.equal(t.here('a', 500, true), true, 'first analysis (open)');
   assert.equal(t.here('a', 500, false), false, 'the worker has a job: not here');
   assert.equal(t.here('a', 1001, true), false, 'over the length limit: always the worker');
   t.analysedHere('a', 900);
   assert.equal(t.here('a', 500, true), true, 'the first run was cold: one more here');
+  t.analysedHere('a', 300);
+  assert.equal(t.here('a', 500, true), true, 'the second run was over the budget: still here');
   t.analysedHere('a', 150);
   assert.equal(t.here('a', 500, true), true, 'within the budget');
   t.analysedHere('a', 300);
-  assert.equal(t.here('a', 500, true), false, 'over the budget: the worker');
+  assert.equal(t.here('a', 500, true), true, 'one step over the budget: still here');
+  t.analysedHere('a', 100);
+  t.analysedHere('a', 300);
+  assert.equal(t.here('a', 500, true), true, 'the runs over the budget were not in a row');
+  t.analysedHere('a', 300);
+  assert.equal(t.here('a', 500, true), false, 'two runs in a row over the budget: the worker');
   assert.equal(t.here('b', 500, true), true, 'per document');
   t.forget('a');
   assert.equal(t.here('a', 500, true), true);

@@ -17,6 +17,10 @@ export function reparseIptables(previous: Ruleset, change: LineChange, ctx: Pars
   const family = previous.family;
   if (!state || family === 'both') return undefined;
   const { first, removed, added } = change;
+  if (removed.length === added.length && removed.every((l, i) => sameButCounters(l, added[i]))) {
+    spliceStates.set(previous, state);
+    return previous;
+  }
   const end = first + removed.length;
   const delta = added.length - removed.length;
   if (removed.some((l) => isSectionLine(l.trim()))) return undefined;
@@ -82,6 +86,11 @@ export function reparseIptables(previous: Ruleset, change: LineChange, ctx: Pars
   });
   return ruleset;
 }
+
+/** A chain line's counters (`[packets:bytes]` at its end) are not in the model, and nothing else on its line moves. */
+const CHAIN_COUNTERS = /\[\d+:\d+\]\s*$/;
+const sameButCounters = (old: string, now: string): boolean =>
+  old.startsWith(':') && CHAIN_COUNTERS.test(old) && CHAIN_COUNTERS.test(now) && old.replace(CHAIN_COUNTERS, '') === now.replace(CHAIN_COUNTERS, '');
 
 /** Table and COMMIT lines open and close sections; a chain line declares. */
 const isSectionLine = (trimmed: string): boolean => trimmed.startsWith('*') || trimmed.startsWith(':') || trimmed === 'COMMIT';
