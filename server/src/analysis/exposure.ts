@@ -86,8 +86,21 @@ const VISITS_PER_RULE = 8;
 /** The size of one interface class's copy of the IPv4 address space in the keyed space. */
 const V4_SPAN = 2 ** 32;
 
+/** The bounds of one interface class's run while a keyed set is split (unkeyedV4), reused. */
+const UNKEY_RUN: number[] = [];
+
 /** Beyond this many intervals a footprint's ports or sources widen to everything, to keep it cheap to build. */
 const FOOTPRINT_DETAIL = 64;
+
+/** A rule as one walker reads it: compiled, which protocols it can match, its keyed match and its match per kind of flow. */
+interface RuleMatch {
+  rule: Rule;
+  c: Compiled;
+  tcp: boolean;
+  udp: boolean;
+  m?: MatchResult;
+  byKind?: MatchResult[];
+}
 
 /** One chain being walked: its rules from `next` on, and where its result goes when it ends. */
 interface Frame {
@@ -170,6 +183,8 @@ interface Accepted {
   reasons: string[];
   forceApprox: boolean;
   within?: SourceBound[];
+  /** The map is also in a chain summary, so a replay may hand it out again: its grant pieces are worth keeping. */
+  kept: boolean;
 }
 
 /** The grants a map makes, for the walker context (family, hook, interface classes) they were split in. */
@@ -190,6 +205,8 @@ function allChainsOf(tables: Map<string, Map<string, Chain>>): Chain[] {
 }
 
 const PLAIN: FlowContext = { untracked: false, reasons: [] };
+/** No reasons: shared, as lists here are never changed once made. */
+const NONE: string[] = [];
 
 /** Flows for the next chain, merged by context (approximate ones kept apart from exact ones). */
 class Flows {
@@ -382,7 +399,7 @@ class ChainWalker {
   private readonly memo = new Map<Chain, Map<string, Summary<SourceBound>[]>>();
   private readonly callers = new Map<Chain, number>();
   /** Rules this walker considered and reached (merged into the result; kept with the path in a cache). */
-  private readonly trace = { considered: new Set<number>(), reached: new Set<number>() };
+  private readonly trace = { considered: new IdSet(), reached: new IdSet() };
   /** What the walker's results depend on besides the chains and the input: keys summaries in the cache. */
   private walkerKey = '';
   /** Frames being recorded, and what they did in order (each keeps where its part starts). */
@@ -427,7 +444,7 @@ class ChainWalker {
     for (const id of this.trace.reached) this.result.reached.add(id);
     if (key) {
       const rules = new Map(allChainsOf(this.tables).flatMap((c) => c.rules.map((r) => [r.id, r] as const)));
-      const of = (ids: Set<number>) => [...ids].map((id) => rules.get(id)!);
+      const of = (ids: Iterable<number>) => [...ids].map((id) => rules.get(id)!);
       this.cache!.current.set(key, { chains, considered: of(this.trace.considered), reached: of(this.trace.reached) });
     }
     return chains;
@@ -490,7 +507,9 @@ class ChainWalker {
           }
           for (const out of this.stageWalk(chain, flow, protocol)) {
             next?.add(out.ctx, out.map);
-            if (chain.type === 'filter') accepted.push({ ...out, last });
+            if (chain.type !== 'filter') continue;
+            out.last = last;
+            accepted.push(out);
           }
         }
         flows = next?.list() ?? [];
@@ -546,7 +565,8 @@ class ChainWalker {
       out.push({ ...a, ctx: { ...a.ctx, reasons: [...a.ctx.reasons, ...why] }, map: maybe });
       out.push({ ...a, map: a.map.minus(notrack).minus(maybeNotrack) });
     }
-    for (const f of forks) out.push({ chain, ctx: f.ctx, map: f.map, reasons: [], forceApprox: false });
+    for (const { ctx, map } of forks)
+      out.push({ chain, last: false, ctx, map, rule: undefined, reasons: NONE, forceApprox: false, within: undefined, kept: false });
     return out.filter((a) => !a.map.isEmpty());
   }
 
@@ -582,17 +602,17 @@ class ChainWalker {
   }
 
   private emit(a: Accepted, protocol: Transport, map: PortMap, pathReasons: string[]): void {
-    const why = [...new Set([...a.reasons, ...pathReasons])];
+    // a.reasons has no repeats (grant()); the path's reasons are mostly none.
+    const why = pathReasons.length ? [...new Set([...a.reasons, ...pathReasons])] : a.reasons;
     const list = this.grants.get(a.chain) ?? [];
     const bound = a.rule?.listener?.bound;
     const approximate = a.forceApprox || why.length > 0;
     const within = a.within?.length ? a.within : undefined;
-    for (const { ports, iface, sources } of this.pieces(map)) {
-      const g: Grant = { chain: a.chain, family: this.family, protocol, ports, sources, iface, rule: a.rule, approximate, reasons: why };
-      if (within) g.within = within;
-      if (bound) g.destinations = bound;
-      list.push(g);
-    }
+    const { chain, rule } = a;
+    const family = this.family;
+    // Every grant gets every field, in one order: one object shape for the thousands a large ruleset makes.
+    for (const { ports, iface, sources } of this.pieces(map, a.kept && map === a.map))
+      list.push({ chain, family, protocol, ports, sources, iface, rule, approximate, reasons: why, destinations: bound, within });
     this.grants.set(a.chain, list);
   }
 
@@ -600,15 +620,16 @@ class ChainWalker {
 
   /**
    * A map's grants as ports × real sources per interface class. Accepted maps are never changed once recorded, and
-   * a replayed summary hands out the same map again (in this analysis or, through the cache, the next): so kept.
+   * a replayed summary hands out the same map again (in this analysis or, through the cache, the next): so kept,
+   * for maps that are in a summary (`keep`).
    */
-  private pieces(map: PortMap): Pieces['list'] {
+  private pieces(map: PortMap, keep: boolean): Pieces['list'] {
     const store = this.cache?.pieces ?? this.ownPieces;
-    const known = store.get(map) as Pieces | undefined;
+    const known = keep ? (store.get(map) as Pieces | undefined) : undefined;
     if (known?.walker === this.walkerKey) return known.list;
     const list: Pieces['list'] = [];
     for (const g of map.groups()) for (const { iface, sources } of this.unkeyed(g.sources)) list.push({ ports: g.ports, iface, sources });
-    store.set(map, { walker: this.walkerKey, list });
+    if (keep) store.set(map, { walker: this.walkerKey, list });
     return list;
   }
 
@@ -626,15 +647,12 @@ class ChainWalker {
 
   /** IPv4 keys stay below 2^53 (class index × 2^32 + address), so they are stacked as plain numbers. */
   private keyedV4(perClass: (AddressSet | undefined)[]): IntervalSet {
-    let n = 0;
-    for (const set of perClass) if (set) n += set.v4.count * 2;
-    const out = new Float64Array(n);
-    let k = 0;
+    const out: number[] = [];
     perClass.forEach((set, idx) => {
       const b = set?.v4.numberBounds();
       if (!b) return;
       const off = idx * V4_SPAN;
-      for (let j = 0; j < b.length; j++) out[k++] = b[j] + off;
+      for (let j = 0; j < b.length; j++) out.push(b[j] + off);
     });
     return IntervalSet.fromSortedBounds(out);
   }
@@ -663,37 +681,34 @@ class ChainWalker {
   private unkeyedV4(set: IntervalSet): { iface: IfaceClass; sources: AddressSet }[] {
     const b = set.numberBounds()!;
     const out: { iface: IfaceClass; sources: AddressSet }[] = [];
-    // Keys ascend, so each class's bounds come in one run; an interval crossing a class boundary is cut there.
-    const run: number[] = [];
-    let runIdx = -1;
-    let prev: Float64Array | undefined;
+    // Keys ascend, so each class's bounds come in one run (an interval crossing a class boundary is cut there);
+    // classes often hold the same sources (a rule without an interface test), and then share one set.
+    let prev: readonly number[] = [];
     let prevSet = AddressSet.NONE;
-    const flush = () => {
-      if (!run.length) return;
-      // Classes often hold the same sources (a rule without an interface test): they share one set.
-      if (!prev || prev.length !== run.length || run.some((v, k) => v !== prev![k])) {
-        prev = Float64Array.from(run);
-        prevSet = this.wrap(IntervalSet.fromSortedBounds(prev));
-      }
-      out.push({ iface: this.classes[runIdx], sources: prevSet });
-      run.length = 0;
-    };
-    for (let k = 0; k < b.length; k += 2) {
-      let lo = b[k];
-      const hi = b[k + 1];
+    const run = UNKEY_RUN;
+    let n = 0;
+    let runIdx = -1;
+    for (let k = 0; k <= b.length; k += 2) {
+      let lo = k < b.length ? b[k] : Infinity;
+      const hi = k < b.length ? b[k + 1] : Infinity;
       while (lo <= hi) {
-        const idx = Math.floor(lo / V4_SPAN);
+        const idx = k < b.length ? Math.floor(lo / V4_SPAN) : -2;
+        if (idx !== runIdx && n) {
+          let same = prev.length === n;
+          for (let q = 0; same && q < n; q++) same = prev[q] === run[q];
+          if (!same) prevSet = this.wrap(IntervalSet.fromSortedBounds((prev = run.slice(0, n))));
+          out.push({ iface: this.classes[runIdx], sources: prevSet });
+          n = 0;
+        }
+        if (idx < 0) break;
+        runIdx = idx;
         const base = idx * V4_SPAN;
         const top = Math.min(hi, base + V4_SPAN - 1);
-        if (idx !== runIdx) {
-          flush();
-          runIdx = idx;
-        }
-        run.push(lo - base, top - base);
+        run[n++] = lo - base;
+        run[n++] = top - base;
         lo = top + 1;
       }
     }
-    flush();
     return out;
   }
 
@@ -776,12 +791,12 @@ class ChainWalker {
       }
       this.trace.reached.add(rule.id);
       if (this.recording) this.reachedLog.push(rule);
-      const why = m.exact ? f.reasons : [...f.reasons, ...m.reasons];
+      const why = m.exact ? f.reasons : cat(f.reasons, m.reasons);
       if (!m.exact && action.kind !== 'accept' && action.kind !== 'notrack') this.undecide(m.reasons);
       switch (action.kind) {
         case 'accept':
         case 'other': // source NAT lets the packet through; queue verdicts are decided elsewhere: it may get through
-          this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat', [...f.within, ...(m.within ?? [])]);
+          this.grant(protocol, matched, rule, why, action.kind === 'other' && f.chain.type !== 'nat', cat(f.within, m.within));
           break;
         case 'dnat':
           this.dnat(matched, rule, why);
@@ -809,7 +824,7 @@ class ChainWalker {
               rule,
               [...why, `${action.kind} to ${action.chain} not followed (ruleset too large to trace)`],
               true,
-              [...f.within, ...(m.within ?? [])],
+              cat(f.within, m.within),
             );
             break;
           }
@@ -818,7 +833,7 @@ class ChainWalker {
             break;
           }
           const via = action.kind === 'goto' ? 'goto' : m.exact ? 'jump' : undefined;
-          const within = [...f.within, ...(m.within ?? [])];
+          const within = cat(f.within, m.within);
           const memo = this.summaries(target, protocol);
           const known = memo?.find((s) => s.input.equals(matched));
           if (known && this.replayable(known, target, frames.length, onStack)) {
@@ -889,12 +904,14 @@ class ChainWalker {
   private replay(s: Summary<SourceBound>, chain: Chain, protocol: Transport, reasons: string[], within: SourceBound[]): void {
     const same = s.trace === this.trace;
     const rule = (r: Rule) => (same ? r : this.carried(r)!);
+    this.replaying = true;
     for (const e of s.events) {
-      if (e.kind === 'grant') this.grant(protocol, e.map, rule(e.rule), [...reasons, ...e.reasons], e.forceApprox, [...within, ...e.within]);
-      else if (e.kind === 'dnat') this.dnat(e.map, rule(e.rule), [...reasons, ...e.why]);
-      else if (e.kind === 'notrack') this.notrack(e.map, [...reasons, ...e.why]);
+      if (e.kind === 'grant') this.grant(protocol, e.map, rule(e.rule), cat(reasons, e.reasons), e.forceApprox, cat(within, e.within));
+      else if (e.kind === 'dnat') this.dnat(e.map, rule(e.rule), cat(reasons, e.why));
+      else if (e.kind === 'notrack') this.notrack(e.map, cat(reasons, e.why));
       else this.undecide(e.reasons);
     }
+    this.replaying = false;
     this.budget -= s.visits;
     if (this.recording) {
       for (const name of s.entered) this.enteredLog.push(name);
@@ -904,6 +921,9 @@ class ChainWalker {
     for (const name of s.entered) for (const r of this.target(chain.table, name)!.rules) this.trace.considered.add(r.id);
     for (const r of s.reached) this.trace.reached.add(rule(r).id);
   }
+
+  /** Set while a summary is replayed: the maps it grants are the summary's own. */
+  private replaying = false;
 
   private startRecording(frame: Frame, list: Summary<SourceBound>[]): void {
     this.recording++;
@@ -1054,12 +1074,14 @@ class ChainWalker {
     if (this.recording) this.log.push({ kind: 'grant', map, rule: rule!, reasons, forceApprox, within });
     this.stage.accepted.push({
       chain: this.stage.chain,
+      last: false,
       ctx: this.stage.ctx,
       map,
       rule,
-      reasons: [...new Set(reasons)],
+      reasons: reasons.length > 1 ? [...new Set(reasons)] : reasons,
       forceApprox,
-      ...(within.length ? { within } : {}),
+      within: within.length ? within : undefined,
+      kept: this.recording > 0 || this.replaying,
     });
   }
 
@@ -1079,15 +1101,29 @@ class ChainWalker {
   }
 
   /** Per rule: its compiled form, its keyed match, and its match per kind of flow (one lookup per visit). */
-  private readonly matches = new Map<Rule, { c: Compiled; m?: MatchResult; byKind?: MatchResult[] }>();
+  private readonly matches = new Map<Rule, RuleMatch>();
+  /** The same by rule id (ids are small integers; a Map keyed by rule objects costs a hash per rule): the first rule of an id. */
+  private readonly byId: (RuleMatch | undefined)[] = [];
+
+  private matchOf(rule: Rule): RuleMatch | undefined {
+    const known = this.byId[rule.id];
+    return known?.rule === rule ? known : this.matches.get(rule);
+  }
 
   private readonly keyedBySet = new Map<IntervalSet, Map<string, AddressSet>>();
 
   private evaluate(rule: Rule, protocol: Transport, inFlow = true): MatchResult {
-    let state = this.matches.get(rule);
-    if (!state) this.matches.set(rule, (state = { c: compile(rule, this.family) }));
+    let state = this.matchOf(rule);
+    if (!state) {
+      const c = compile(rule, this.family);
+      const tcp = !c.impossible && c.protocols.tcp;
+      const udp = !c.impossible && c.protocols.udp && !c.needsTcp;
+      state = { rule, c, tcp, udp, m: undefined, byKind: undefined };
+      if (smallId(rule.id) && this.byId[rule.id] === undefined) this.byId[rule.id] = state;
+      else this.matches.set(rule, state);
+    }
+    if (protocol === 'tcp' ? !state.tcp : !state.udp) return NO_MATCH;
     const c = state.c;
-    if (c.impossible || !c.protocols[protocol] || (protocol !== 'tcp' && c.needsTcp)) return NO_MATCH;
     let m = state.m;
     if (!m) {
       // The rule's sources, stacked for every interface class its interface tests let through. Rules naming
@@ -1099,7 +1135,9 @@ class ChainWalker {
       let sources = byMask.get(mask);
       const all = c.result.sources;
       if (!sources) byMask.set(mask, (sources = this.keyed(passes.map((p) => (p ? all : undefined)))));
-      m = state.m = sources.isEmpty() ? NO_MATCH : { ...c.result, sources };
+      const r = c.result;
+      const keyed = { matches: true, ports: r.ports, sources, exact: r.exact, reasons: r.reasons, within: r.within };
+      m = state.m = sources.isEmpty() ? NO_MATCH : keyed;
     }
     if (!m.matches || !inFlow) return m;
     const { ctx, beforeConntrack } = this.stage;
@@ -1132,7 +1170,7 @@ class ChainWalker {
   private anyContext(rule: Rule, protocol: Transport): { ports: PortSet; sources: AddressSet } | undefined {
     const m = this.evaluate(rule, protocol, false);
     if (!m.matches) return undefined;
-    return { ports: this.hasDnat ? this.matches.get(rule)!.c.origPorts.union(m.ports) : m.ports, sources: m.sources };
+    return { ports: this.hasDnat ? this.matchOf(rule)!.c.origPorts.union(m.ports) : m.ports, sources: m.sources };
   }
 
   /** Whether any flow can carry a DNAT context (then a rule's port test may see the translated port). */
@@ -1166,6 +1204,46 @@ class ChainWalker {
     } else ports = ports.intersect(c.packetPorts);
     if (ports.isEmpty()) return NO_MATCH;
     return { matches: true, ports, sources: m.sources, exact, reasons, ...(m.within ? { within: m.within } : {}) };
+  }
+}
+
+/** Two lists one after the other; either itself when the other is empty (lists here are never changed once made). */
+function cat<T>(a: readonly T[], b: readonly T[] | undefined): T[] {
+  if (!b?.length) return a as T[];
+  return a.length ? [...a, ...b] : (b as T[]);
+}
+
+/** Parsers number rules 0, 1, 2 …; synthetic rules (-1) and hand-made ones may not. */
+function smallId(id: number): boolean {
+  return id >= 0 && id < 1 << 24 && Number.isInteger(id);
+}
+
+/**
+ * Rule ids in the order first added: the walk adds a rule's id on every visit (thousands of times for one id on a
+ * large ruleset), so repeats are told by a bitmap, cheaper than a Set's hashing.
+ */
+class IdSet {
+  private seen = new Uint8Array(1024);
+  private readonly order: number[] = [];
+  /** Ids no bitmap should hold (synthetic rules have -1; tests may pick any number). */
+  private readonly other = new Set<number>();
+  add(id: number): void {
+    if (!smallId(id)) {
+      if (!this.other.has(id)) this.order.push(id);
+      this.other.add(id);
+      return;
+    }
+    if (id >= this.seen.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.seen.length * 2));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    if (this.seen[id]) return;
+    this.seen[id] = 1;
+    this.order.push(id);
+  }
+  [Symbol.iterator](): Iterator<number> {
+    return this.order[Symbol.iterator]();
   }
 }
 

@@ -69,21 +69,38 @@ export class PortMap {
    */
   take(ports: PortSet, sources: AddressSet, remove: boolean): PortMap {
     const found: Segment[] = [];
+    const segs = this.segs;
     for (const r of ports.ranges()) {
       const lo = r[0];
       const hi = r[1];
-      const [a, b] = this.cut(lo, hi);
-      for (let i = a; i <= b; i++) {
-        const s = this.segs[i];
+      // Segments are split only where the rule took something: most rules take nothing from most segments.
+      let first = -1;
+      let last = -1;
+      for (let i = this.find(lo); i < segs.length && segs[i].lo <= hi; i++) {
+        const s = segs[i];
         if (s.sources.isEmpty()) continue;
-        const [hit, rest] = remove ? s.sources.partition(sources) : [s.sources.intersect(sources), s.sources];
+        let hit: AddressSet;
+        let rest = s.sources;
+        if (remove) [hit, rest] = s.sources.partition(sources);
+        else hit = s.sources.intersect(sources);
         if (hit.isEmpty()) continue;
-        found.push({ lo: s.lo, hi: s.hi, sources: hit });
-        s.sources = rest;
+        const a = s.lo < lo ? lo : s.lo;
+        const b = s.hi > hi ? hi : s.hi;
+        found.push({ lo: a, hi: b, sources: hit });
+        if (rest === s.sources) continue;
+        if (first < 0) first = i;
+        if (a > s.lo) {
+          segs.splice(i, 0, { lo: s.lo, hi: a - 1, sources: s.sources });
+          i++;
+        }
+        if (b < s.hi) segs.splice(i + 1, 0, { lo: b + 1, hi: s.hi, sources: s.sources });
+        segs[i] = { lo: a, hi: b, sources: rest };
+        last = i + (b < s.hi ? 1 : 0);
+        i = last;
       }
-      this.compactWindow(a - 1, b + 1);
+      if (first >= 0) this.compactWindow(first - 1, last + 1);
     }
-    return PortMap.fromSparse(found);
+    return found.length === 1 && found[0].lo === 0 && found[0].hi === MAX_PORT ? new PortMap(found) : PortMap.fromSparse(found);
   }
 
   /** Whether any port of `ports` still has one of `sources`; stops at the first. */
@@ -116,9 +133,16 @@ export class PortMap {
 
   /** Adds every (port, source) of another map to this one: segment by segment when it has few, else in one merge. */
   add(o: PortMap): void {
-    const parts = o.segs.filter((s) => !s.sources.isEmpty());
-    if (parts.length * 8 < this.segs.length) {
-      for (const s of parts) this.addOn(PortSet.range(s.lo, s.hi), s.sources);
+    // Two maps of one segment each (a rule on every port, the common case): one union, no merge.
+    if (this.segs.length === 1 && o.segs.length === 1) {
+      const s = this.segs[0];
+      this.segs[0] = { lo: 0, hi: MAX_PORT, sources: s.sources.union(o.segs[0].sources) };
+      return;
+    }
+    let parts = 0;
+    for (const s of o.segs) if (!s.sources.isEmpty()) parts++;
+    if (parts * 8 < this.segs.length) {
+      for (const s of o.segs) if (!s.sources.isEmpty()) this.addOn(PortSet.range(s.lo, s.hi), s.sources);
       return;
     }
     const a = this.segs;

@@ -3,9 +3,11 @@
  * AddressSet: both are sets of integers (ports 0–65535, IPv4 as 32-bit and IPv6 as 128-bit numbers).
  *
  * The public interface speaks bigint so IPv6 is exact, but a set whose every bound fits in a double (ports,
- * IPv4, the exposure walk's IPv4 keyed by interface class, low IPv6) keeps its bounds in one Float64Array
+ * IPv4, the exposure walk's IPv4 keyed by interface class, low IPv6) keeps its bounds in one plain array of numbers
  * [lo0, hi0, lo1, hi1, …]: the walk runs millions of set operations, and bigint arithmetic or an array per
- * result allocates on every step (a profile of the largest corpus ruleset spent a third of its time in GC).
+ * result allocates on every step (a profile of the largest corpus ruleset spent a third of its time in GC). Not a
+ * Float64Array: V8 keeps one of more than 64 bytes outside the heap, and allocating and collecting those cost ten
+ * times a plain array's (measured on the keyed sets of tum-net).
  * Operations on two number sets write into a reused scratch buffer and copy the result out once, or return an
  * operand when the result equals it. Other sets keep a bigint array. The form is canonical — numbers exactly
  * when every bound is within ±(2^53 − 1) — so equal sets have equal forms; an operation on a number set and a
@@ -18,18 +20,24 @@ const SAFE_BIG = BigInt(SAFE);
 const NO_BIGS: readonly bigint[] = [];
 
 /** Reused output buffers for number sets; no operation calls out while it writes, so sharing them is safe. */
-let scratchA = new Float64Array(256);
-let scratchB = new Float64Array(256);
-function roomA(n: number): Float64Array {
-  if (scratchA.length < n) scratchA = new Float64Array(Math.max(n, scratchA.length * 2));
+let scratchA = doubles(256);
+let scratchB = doubles(256);
+/** A packed array of n doubles (one elements kind for every buffer, so the sweeps below stay monomorphic). */
+function doubles(n: number): number[] {
+  const a: number[] = [];
+  for (let k = 0; k < n; k++) a.push(0.5);
+  return a;
+}
+function roomA(n: number): number[] {
+  if (scratchA.length < n) scratchA = doubles(Math.max(n, scratchA.length * 2));
   return scratchA;
 }
-function roomB(n: number): Float64Array {
-  if (scratchB.length < n) scratchB = new Float64Array(Math.max(n, scratchB.length * 2));
+function roomB(n: number): number[] {
+  if (scratchB.length < n) scratchB = doubles(Math.max(n, scratchB.length * 2));
   return scratchB;
 }
 
-function sameBounds(a: Float64Array, buf: Float64Array, n: number): boolean {
+function sameBounds(a: readonly number[], buf: readonly number[], n: number): boolean {
   if (a.length !== n) return false;
   for (let k = 0; k < n; k++) if (a[k] !== buf[k]) return false;
   return true;
@@ -40,20 +48,20 @@ export class IntervalSet {
 
   /** Exactly one form is in use: `nums` (possibly empty) when `bigs` is empty, else `bigs` with `nums` null. */
   private constructor(
-    private readonly nums: Float64Array | null,
+    private readonly nums: readonly number[] | null,
     private readonly bigs: readonly bigint[],
   ) {}
 
-  static readonly EMPTY = new IntervalSet(new Float64Array(0), NO_BIGS);
+  static readonly EMPTY = new IntervalSet([], NO_BIGS);
 
-  private static ofNums(b: Float64Array): IntervalSet {
+  private static ofNums(b: number[]): IntervalSet {
     return b.length ? new IntervalSet(b, NO_BIGS) : IntervalSet.EMPTY;
   }
 
   /** The canonical set of freshly computed bigint bounds. */
   private static ofBigs(b: bigint[]): IntervalSet {
     if (!b.length) return IntervalSet.EMPTY;
-    if (b[0] >= -SAFE_BIG && b[b.length - 1] <= SAFE_BIG) return new IntervalSet(Float64Array.from(b, Number), NO_BIGS);
+    if (b[0] >= -SAFE_BIG && b[b.length - 1] <= SAFE_BIG) return new IntervalSet(b.map(Number), NO_BIGS);
     return new IntervalSet(null, b);
   }
 
@@ -65,7 +73,7 @@ export class IntervalSet {
   static ofNumbers(lo: number, hi: number): IntervalSet {
     if (!(Number.isSafeInteger(lo) && Number.isSafeInteger(hi))) throw new RangeError(`not safe integers: ${lo}, ${hi}`);
     if (lo > hi) return IntervalSet.EMPTY;
-    const b = new Float64Array(2);
+    const b = scratchA.slice(0, 2);
     b[0] = lo;
     b[1] = hi;
     return new IntervalSet(b, NO_BIGS);
@@ -118,12 +126,12 @@ export class IntervalSet {
   }
 
   /** The bounds (lo, hi, lo, hi …) when every bound is a safe integer, else undefined. Read only: never write to it. */
-  numberBounds(): Float64Array | undefined {
+  numberBounds(): readonly number[] | undefined {
     return this.nums ?? undefined;
   }
 
   /** A set from sorted lo/hi bounds of safe integers (merges overlaps and neighbours); takes ownership of `b`. */
-  static fromSortedBounds(b: Float64Array): IntervalSet {
+  static fromSortedBounds(b: number[]): IntervalSet {
     let n = 0;
     for (let k = 0; k < b.length; k += 2) {
       const lo = b[k];
@@ -135,7 +143,8 @@ export class IntervalSet {
         b[n++] = hi;
       }
     }
-    return IntervalSet.ofNums(n === b.length ? b : b.slice(0, n));
+    b.length = n;
+    return IntervalSet.ofNums(b);
   }
 
   /** The intervals as number pairs when every bound is a safe integer (ports, IPv4), else undefined. */
@@ -325,7 +334,7 @@ export class IntervalSet {
   }
 }
 
-function search(B: Float64Array, v: number): boolean {
+function search(B: readonly number[], v: number): boolean {
   let lo = 0;
   let hi = B.length / 2 - 1;
   while (lo <= hi) {
@@ -339,7 +348,7 @@ function search(B: Float64Array, v: number): boolean {
 
 // Number-form algorithms: each writes its result to a scratch buffer and returns the number of bounds written.
 
-function unionNums(A: Float64Array, B: Float64Array): number {
+function unionNums(A: readonly number[], B: readonly number[]): number {
   const out = roomA(A.length + B.length);
   let i = 0;
   let j = 0;
@@ -366,7 +375,7 @@ function unionNums(A: Float64Array, B: Float64Array): number {
   return n;
 }
 
-function intersectNums(A: Float64Array, B: Float64Array): number {
+function intersectNums(A: readonly number[], B: readonly number[]): number {
   const out = roomA(A.length + B.length);
   let i = 0;
   let j = 0;
@@ -388,7 +397,7 @@ function intersectNums(A: Float64Array, B: Float64Array): number {
 let outsideCount = 0;
 
 /** Inside goes to scratchA (its length is returned), outside to scratchB (its length in outsideCount). */
-function partitionNums(A: Float64Array, B: Float64Array): number {
+function partitionNums(A: readonly number[], B: readonly number[]): number {
   const inside = roomA(A.length + B.length);
   const outside = roomB(A.length + B.length);
   let nIn = 0;
@@ -422,7 +431,7 @@ function partitionNums(A: Float64Array, B: Float64Array): number {
   return nIn;
 }
 
-function complementNums(A: Float64Array, min: number, max: number): number {
+function complementNums(A: readonly number[], min: number, max: number): number {
   const out = roomA(A.length + 2);
   let n = 0;
   let next = min;
@@ -442,7 +451,7 @@ function complementNums(A: Float64Array, min: number, max: number): number {
 }
 
 /** Every interval of B lies inside one interval of A (intervals are disjoint and non-adjacent). */
-function coversNums(A: Float64Array, B: Float64Array): boolean {
+function coversNums(A: readonly number[], B: readonly number[]): boolean {
   let i = 0;
   for (let j = 0; j < B.length; j += 2) {
     while (i < A.length && A[i + 1] < B[j]) i += 2;
@@ -451,7 +460,7 @@ function coversNums(A: Float64Array, B: Float64Array): boolean {
   return true;
 }
 
-function overlapsNums(A: Float64Array, B: Float64Array): boolean {
+function overlapsNums(A: readonly number[], B: readonly number[]): boolean {
   let i = 0;
   let j = 0;
   while (i < A.length && j < B.length) {
