@@ -13,15 +13,14 @@ export const acceptAll: Check = ({ exposure, settings }) => {
     const world = worldGrants(grants, settings.trusted);
     const rule = grants[0].rule!;
     if (rule.action.kind !== 'accept') continue;
-    // "Everything after it is bypassed" holds only when the rule's own match is exact.
-    if (!compile(rule, grants[0].family).result.exact) continue;
     const full = world.find(
       (g) =>
         g.protocol === 'tcp' &&
         g.ports.equals(PortSet.ALL) &&
         world.some((u) => u.protocol === 'udp' && u.ports.equals(PortSet.ALL) && u.iface === g.iface),
     );
-    if (!full) continue;
+    // "Everything after it is bypassed" holds only when the rule's own match is exact (asked last: it compiles the rule).
+    if (!full || !compile(rule, grants[0].family).result.exact) continue;
     const onInterface = full.iface !== '';
     findings.push({
       code: 'PC104',

@@ -282,6 +282,11 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
 export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[][] {
   const usable = (c: Chain) =>
     (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`));
+  // One chain without a priority (a resource of a service-port file; files have hundreds): a path of its own or none.
+  if (chains.length === 1 && chains[0].priority === undefined) {
+    const c = chains[0];
+    return c.hook === hook && c.type === 'filter' && usable(c) ? [[c]] : [];
+  }
   const alone = chains.filter((c) => c.hook === hook && c.type === 'filter' && c.priority === undefined && usable(c)).map((c) => [c]);
   const on = (h: Hook) =>
     chains
@@ -311,42 +316,98 @@ function listenerOnly(chain: Chain): boolean {
  * The walk of a listener-only chain without the path machinery (a file with hundreds of resources has hundreds
  * of such paths): per protocol and interface class, each accepting rule takes its ports × sources from what
  * earlier rules left, exactly as ChainWalker would (test/unit/analysis/exposure.test.ts compares the two).
+ * While every rule of a protocol takes all sources of the class, what is left is one port set with the class's
+ * sources on it, so a rule takes its ports minus those taken before: no map of sources per port is needed.
  */
 function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick<Exposure, 'considered' | 'reached'>): ChainExposure {
-  const names = new Set(chain.rules.flatMap((r) => r.conditions.flatMap((c) => (c.kind === 'inInterface' ? [c.name] : []))));
-  const classes = interfaceClasses(names);
+  let names: Set<string> | undefined;
+  for (const r of chain.rules) for (const c of r.conditions) if (c.kind === 'inInterface') (names ??= new Set()).add(c.name);
+  const classes = interfaceClasses(names ?? []);
   const grants: Grant[] = [];
-  const accepting: { rule: Rule; c: Compiled }[] = [];
+  const accepting: ListenerMatch[] = [];
+  const any = AddressSet.any(family);
   for (const rule of chain.rules) {
     trace.considered.add(rule.id);
     if (rule.action.kind !== 'accept') continue;
-    const c = compile(rule, family);
-    if (!c.never) accepting.push({ rule, c });
+    const m = listenerMatch(rule, family);
+    if (m) accepting.push(m);
   }
   for (const protocol of TRANSPORTS) {
-    const applying = accepting.filter(({ c }) => c.protocols[protocol] && (protocol === 'tcp' || !c.needsTcp));
+    const applying = accepting.filter((m) => m.protocols[protocol]);
     // No rule for this protocol takes anything (a service of TCP ports alone): nothing to walk.
     if (!applying.length) continue;
-    const left = classes.map((c) => PortMap.uniform(isLoopback(c) ? LOOPBACK_OF[family] : AddressSet.any(family)));
-    for (const { rule, c } of applying) {
+    const from = classes.map((c) => (isLoopback(c) ? LOOPBACK_OF[family] : any));
+    const allSources = applying.every((m) => m.sources === any || m.sources.covers(any));
+    const left = allSources ? undefined : from.map((s) => PortMap.uniform(s));
+    const taken = classes.map(() => PortSet.NONE);
+    for (const { rule, ports, sources, exact, reasons, ifaces } of applying) {
+      const bound = rule.listener?.bound;
+      const grant = (cls: IfaceClass, ports: PortSet, sources: AddressSet): void => {
+        // Assigned rather than spread: a spread per grant makes a slow object, and a 500-service file has thousands.
+        const g: Grant = { chain, family, protocol, ports, sources, iface: cls, rule, approximate: !exact, reasons };
+        if (bound) g.destinations = bound;
+        grants.push(g);
+      };
       classes.forEach((cls, i) => {
-        if (!c.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated)) return;
-        const matched = left[i].take(c.result.ports, c.result.sources, c.result.exact);
+        if (!ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated)) return;
+        if (!left) {
+          const got = ports.subtract(taken[i]);
+          if (got.isEmpty()) return;
+          if (exact) taken[i] = taken[i].union(got);
+          trace.reached.add(rule.id);
+          grant(cls, got, from[i]);
+          return;
+        }
+        const matched = left[i].take(ports, sources, exact);
         if (matched.isEmpty()) return;
         trace.reached.add(rule.id);
-        const bound = rule.listener?.bound;
-        for (const g of matched.groups()) {
-          // Assigned rather than spread: a spread per grant makes a slow object, and a 500-service file has thousands.
-          const { ports, sources } = g;
-          const approximate = !c.result.exact;
-          const grant: Grant = { chain, family, protocol, ports, sources, iface: cls, rule, approximate, reasons: c.result.reasons };
-          if (bound) grant.destinations = bound;
-          grants.push(grant);
-        }
+        for (const g of matched.groups()) grant(cls, g.ports, g.sources);
       });
     }
   }
   return { chain, family, hook, path: [chain], ifaceClasses: classes, grants };
+}
+
+/** What a listener chain's rule matches, for one family (the conditions listenerOnly allows); undefined: never. */
+interface ListenerMatch {
+  rule: Rule;
+  protocols: Record<Transport, boolean>;
+  ports: PortSet;
+  sources: AddressSet;
+  exact: boolean;
+  reasons: string[];
+  ifaces: { name: string; negated: boolean }[];
+}
+
+/**
+ * compileRule's reading of the conditions a listener rule can have, without the state, NAT and tuple parts it
+ * does not: a file of hundreds of services compiles thousands of these rules per analysis.
+ */
+function listenerMatch(rule: Rule, family: Family): ListenerMatch | undefined {
+  // A rule written for one family (a port bound to an IPv4 address) never matches the other's packets.
+  if (rule.family !== 'both' && rule.family !== family) return undefined;
+  const protocols = { tcp: true, udp: true };
+  let ports = PortSet.ALL;
+  let sources = AddressSet.any(family);
+  let exact = true;
+  const reasons: string[] = [];
+  const ifaces: { name: string; negated: boolean }[] = [];
+  for (const c of rule.conditions) {
+    if (c.kind === 'protocol') {
+      for (const p of TRANSPORTS) {
+        const has = c.protocols.includes(p) || c.protocols.includes(p === 'tcp' ? '6' : '17');
+        if (has === c.negated) protocols[p] = false;
+      }
+    } else if (c.kind === 'dport') ports = ports.intersect(c.negated ? c.set.complement() : c.set);
+    else if (c.kind === 'inInterface') ifaces.push({ name: c.name, negated: c.negated });
+    else if (c.kind === 'source' && !c.unresolved?.length) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
+    else {
+      exact = false;
+      reasons.push(describeCondition(c));
+    }
+  }
+  if (sources.isEmpty() || ports.isEmpty()) return undefined;
+  return { rule, protocols, ports, sources, exact, reasons, ifaces };
 }
 
 class ChainWalker {
