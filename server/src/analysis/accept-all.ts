@@ -4,13 +4,14 @@ import type { Finding } from '../model/finding';
 import { PortSet } from '../model/ports';
 import type { Check } from './check';
 import { compile } from './exposure';
-import { capApproximate, describeGrantSources, ifaceNote, throughChain, worldGrants } from './reach';
+import { capApproximate, describeGrantSources, ifaceNote, throughChain } from './reach';
+import { worldOf } from './world';
 import type { Chain, Rule } from '../model/ruleset';
 
 export const acceptAll: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
   for (const grants of exposure.byRule.values()) {
-    const world = worldGrants(grants, settings.trusted);
+    const world = worldOf(grants, settings.trusted);
     const rule = grants[0].rule!;
     if (rule.action.kind !== 'accept') continue;
     const full = world.find(

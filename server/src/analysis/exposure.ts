@@ -235,11 +235,9 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
     for (const t of rs.tables) for (const c of t.chains) c.rules.forEach((r, i) => cache.positions.set(r, [t.name, c.name, i]));
   }
   const chains = allChains(rs);
-  const jumpedTo = new Set(
-    chains.flatMap((c) =>
-      c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : [])),
-    ),
-  );
+  const jumpedTo = new Set<string>();
+  for (const c of chains)
+    for (const r of c.rules) if (r.action.kind === 'jump' || r.action.kind === 'goto') jumpedTo.add(`${c.table}\u0000${r.action.chain}`);
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
   // Chains of different scopes (independent cloud groups) never lie on one path.
@@ -268,7 +266,7 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
   }
   // Chains on both paths (prerouting) come first by input path order; keep the file's chain order for output.
   const order = new Map(chains.map((c, i) => [c, i]));
-  result.chains.sort((a, b) => order.get(a.chain)! - order.get(b.chain)! || a.family.localeCompare(b.family));
+  result.chains.sort((a, b) => order.get(a.chain)! - order.get(b.chain)! || (a.family < b.family ? -1 : a.family > b.family ? 1 : 0));
   return result;
 }
 
@@ -281,7 +279,8 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
  */
 export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[][] {
   const usable = (c: Chain) =>
-    (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`));
+    (c.family === 'both' || c.family === family) &&
+    !(c.policy === undefined && jumpedTo.size > 0 && jumpedTo.has(`${c.table}\u0000${c.name}`));
   // One chain without a priority (a resource of a service-port file; files have hundreds): a path of its own or none.
   if (chains.length === 1 && chains[0].priority === undefined) {
     const c = chains[0];
@@ -300,16 +299,17 @@ export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedT
   return staged.some((c) => c.type === 'filter' && c.hook === hook) ? [staged, ...alone] : alone;
 }
 
-const SIMPLE_CONDITIONS = new Set<Condition['kind']>(['protocol', 'dport', 'inInterface', 'source', 'opaque']);
-
 /** A resource chain of listening ports only: accepts in order, no policy, jumps or NAT. */
 function listenerOnly(chain: Chain): boolean {
-  return (
-    !chain.policy &&
-    chain.rules.every(
-      (r) => (r.action.kind === 'accept' || r.action.kind === 'none') && r.conditions.every((c) => SIMPLE_CONDITIONS.has(c.kind)),
-    )
-  );
+  if (chain.policy) return false;
+  for (const r of chain.rules) {
+    if (r.action.kind !== 'accept' && r.action.kind !== 'none') return false;
+    for (const c of r.conditions) {
+      const k = c.kind;
+      if (k !== 'protocol' && k !== 'dport' && k !== 'inInterface' && k !== 'source' && k !== 'opaque') return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -341,31 +341,37 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
     const left = allSources ? undefined : from.map((s) => PortMap.uniform(s));
     const taken = classes.map(() => PortSet.NONE);
     for (const { rule, ports, sources, exact, reasons, ifaces } of applying) {
-      const bound = rule.listener?.bound;
-      const grant = (cls: IfaceClass, ports: PortSet, sources: AddressSet): void => {
-        // Assigned rather than spread: a spread per grant makes a slow object, and a 500-service file has thousands.
-        const g: Grant = { chain, family, protocol, ports, sources, iface: cls, rule, approximate: !exact, reasons };
-        if (bound) g.destinations = bound;
-        grants.push(g);
-      };
-      classes.forEach((cls, i) => {
-        if (!ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated)) return;
+      for (let i = 0; i < classes.length; i++) {
+        const cls = classes[i];
+        if (!passesInterfaces(ifaces, cls)) continue;
+        let got: { ports: PortSet; sources: AddressSet }[];
         if (!left) {
-          const got = ports.subtract(taken[i]);
-          if (got.isEmpty()) return;
-          if (exact) taken[i] = taken[i].union(got);
-          trace.reached.add(rule.id);
-          grant(cls, got, from[i]);
-          return;
+          const p = ports.subtract(taken[i]);
+          if (p.isEmpty()) continue;
+          if (exact) taken[i] = taken[i].union(p);
+          got = [{ ports: p, sources: from[i] }];
+        } else {
+          const matched = left[i].take(ports, sources, exact);
+          if (matched.isEmpty()) continue;
+          got = matched.groups();
         }
-        const matched = left[i].take(ports, sources, exact);
-        if (matched.isEmpty()) return;
         trace.reached.add(rule.id);
-        for (const g of matched.groups()) grant(cls, g.ports, g.sources);
-      });
+        for (const g of got) {
+          // Assigned rather than spread: a spread per grant makes a slow object, and a 500-service file has thousands.
+          const { ports: p, sources: s } = g;
+          const grant: Grant = { chain, family, protocol, ports: p, sources: s, iface: cls, rule, approximate: !exact, reasons };
+          if (rule.listener?.bound) grant.destinations = rule.listener.bound;
+          grants.push(grant);
+        }
+      }
     }
   }
   return { chain, family, hook, path: [chain], ifaceClasses: classes, grants };
+}
+
+function passesInterfaces(ifaces: ListenerMatch['ifaces'], cls: IfaceClass): boolean {
+  for (const t of ifaces) if (matchesInterface(t.name, cls) === t.negated) return false;
+  return true;
 }
 
 /** What a listener chain's rule matches, for one family (the conditions listenerOnly allows); undefined: never. */

@@ -13,7 +13,8 @@ import { allChains } from '../model/ruleset';
 import type { Check } from './check';
 import type { Grant } from './exposure';
 import type { ResolvedSettings } from './settings';
-import { describeSources, worldGrants } from './reach';
+import { describeSources } from './reach';
+import { worldOf } from './world';
 
 /** The port and protocol of the service behind a listener ("5432/tcp"), or its own port. */
 function servicePort(rule: Rule): { port: number; protocol: Transport } | undefined {
@@ -25,16 +26,27 @@ function servicePort(rule: Rule): { port: number; protocol: Transport } | undefi
   return { port: d.items[0].lo, protocol: ((p?.kind === 'protocol' && p.protocols[0]) || 'tcp') as Transport };
 }
 
+type Datastore = { risk: Risk; world: Grant[] } | undefined;
+
+/** Answers by grant list (one per rule): PC101 asks first, then PC120. */
+const datastores = new WeakMap<Grant[], { settings: ResolvedSettings; answer: Datastore }>();
+
 /** A datastore published on every address of the host, reachable from the internet: PC120 instead of PC101. */
-export function publishedDatastore(rule: Rule, grants: Grant[], settings: ResolvedSettings): { risk: Risk; world: Grant[] } | undefined {
+export function publishedDatastore(rule: Rule, grants: Grant[], settings: ResolvedSettings): Datastore {
   const l = rule.listener;
   // Bound to specific addresses (loopback, one LAN address), or behind a cloud load balancer: not this case.
   if (!l?.published || l.role === 'load-balancer' || (l.bound && !(l.bound.isAnyV4() || l.bound.isAnyV6()))) return undefined;
-  const sp = servicePort(rule);
+  const known = datastores.get(grants);
+  if (known?.settings === settings) return known.answer;
+  const world = worldOf(grants, settings.trusted);
+  const sp = world.length ? servicePort(rule) : undefined;
   const risk = sp && settings.risks.risksInRange(sp.port, sp.port, sp.protocol).find((r) => r.datastore);
-  const world = worldGrants(grants, settings.trusted);
-  return risk && world.length ? { risk, world } : undefined;
+  const answer = risk ? { risk, world } : undefined;
+  datastores.set(grants, { settings, answer });
+  return answer;
 }
+
+const NO_GRANTS: Grant[] = [];
 
 export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
   const findings: Finding[] = [];
@@ -58,7 +70,7 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
     for (const rule of chain.rules) {
       const l = rule.listener;
       if (!l) continue;
-      const grants = exposure.byRule.get(rule.id) ?? [];
+      const grants = exposure.byRule.get(rule.id) ?? NO_GRANTS;
       const first = rule.conditions.find((c) => c.kind === 'dport');
       const token = first?.kind === 'dport' && first.items[0] ? first.items[0].range : rule.range;
       const ds = publishedDatastore(rule, grants, settings);
@@ -78,7 +90,7 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
           message: `${service} (${l.target ?? 'its port'}) is published on every address of the host, reachable from ${who} through ${chain.label ?? `chain ${chain.name}`}${approx}. A database is usually meant for the applications beside it: bind it to 127.0.0.1, or do not publish it and let the other containers reach it over their network. ${ds.risk.why}`,
         });
       }
-      if (l.role === 'load-balancer' && l.published && worldGrants(grants, settings.trusted).length) {
+      if (l.role === 'load-balancer' && l.published && worldOf(grants, settings.trusted).length) {
         const ports = first?.kind === 'dport' ? first.set.toString() : '';
         findings.push({
           code: 'PC122',

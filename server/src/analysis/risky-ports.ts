@@ -7,14 +7,15 @@ import type { Risk } from '../knowledge/risks';
 import type { Check } from './check';
 import type { Grant } from './exposure';
 import { publishedDatastore } from './listeners';
-import { capApproximate, describeGrantSources, throughChain, worldGrants } from './reach';
+import { capApproximate, describeGrantSources, throughChain } from './reach';
+import { worldOf } from './world';
 
 const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
 
 export const riskyPorts: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
   for (const grants of exposure.byRule.values()) {
-    const world = worldGrants(grants, settings.trusted);
+    const world = worldOf(grants, settings.trusted);
     if (!world.length) continue;
     const rule = world[0].rule!;
     // A host port picked at run time says nothing about the service behind it; a published database is PC120.

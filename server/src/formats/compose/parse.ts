@@ -11,7 +11,7 @@ import type { Chain, Listener, PortItem, Ruleset, Table } from '../../model/rule
 import type { ParseContext } from '../format';
 import { EPHEMERAL, listenerRule, parsePortRange, resourceChain, type ListenerSpec } from '../listener';
 import { get, isMap, isScalar, items, mergedItems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
-import { interpolate, parseEnvFile, type Interpolated } from '../interpolate';
+import { interpolate, parseEnvFile, sourceOffset, type Interpolated } from '../interpolate';
 import { effectiveMode, MERGE_TAGS, partnerNames, portKey, type Partner, type ServiceFacts } from './override';
 
 interface Ctx {
@@ -143,10 +143,12 @@ function portItem(
 
 /** Source range of part of a scalar's interpolated value; a part that came from `${…}` covers the whole variable. */
 function partRange(file: YamlFile, s: Scalar, iv: Interpolated, from: number, len: number): Range {
+  // No variable: the part is where it is in the value.
+  if (!iv.map && from + len <= iv.text.length) return valueRange(file, s, from, len);
   const raw = String(s.value);
-  const a = iv.map[from] ?? raw.length;
+  const a = sourceOffset(iv, from) ?? raw.length;
   let end = a;
-  for (let i = from; i < from + len; i++) end = Math.max(end, sourceEnd(raw, iv.map[i]));
+  for (let i = from; i < from + len; i++) end = Math.max(end, sourceEnd(raw, sourceOffset(iv, i)!));
   return valueRange(file, s, a, Math.max(0, end - a));
 }
 
@@ -236,7 +238,7 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   let item: PortItem | undefined;
   if (host === '' && lastColon >= 0 && ip === undefined && iv.unresolved.length) {
     // The host port is a variable with no value here: any port, approximately.
-    item = portItem(ctx, s, iv, 0, lastColon, 1, 65535, raw.slice(0, Math.max(0, iv.map[lastColon] ?? 0)) || raw);
+    item = portItem(ctx, s, iv, 0, lastColon, 1, 65535, raw.slice(0, Math.max(0, sourceOffset(iv, lastColon) ?? 0)) || raw);
     if (!item) return undefined;
     return {
       range,
