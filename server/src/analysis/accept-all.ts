@@ -10,8 +10,9 @@ import type { Chain, Rule } from '../model/ruleset';
 
 export const acceptAll: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
+  const { byRule } = worldOf(exposure, settings.trusted);
   for (const grants of exposure.byRule.values()) {
-    const world = worldOf(grants, settings.trusted);
+    const world = byRule.get(grants[0].rule!.id) ?? [];
     const rule = grants[0].rule!;
     if (rule.action.kind !== 'accept') continue;
     const full = world.find(

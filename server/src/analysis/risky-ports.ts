@@ -14,12 +14,10 @@ const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium:
 
 export const riskyPorts: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
-  for (const grants of exposure.byRule.values()) {
-    const world = worldOf(grants, settings.trusted);
-    if (!world.length) continue;
+  for (const world of worldOf(exposure, settings.trusted).byRule.values()) {
     const rule = world[0].rule!;
     // A host port picked at run time says nothing about the service behind it; a published database is PC120.
-    if (rule.listener?.anyHostPort || publishedDatastore(rule, grants, settings)) continue;
+    if (rule.listener?.anyHostPort || publishedDatastore(rule, world, settings)) continue;
     // Group the risks by the token that names their port, so each token gets one diagnostic. Most rules open no
     // risky port: the tokens and groups are made for the first risk found.
     let items: PortItem[] | undefined;
