@@ -322,7 +322,7 @@ function listenerOnly(chain: Chain): boolean {
 function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick<Exposure, 'considered' | 'reached'>): ChainExposure {
   let names: Set<string> | undefined;
   for (const r of chain.rules) for (const c of r.conditions) if (c.kind === 'inInterface') (names ??= new Set()).add(c.name);
-  const classes = interfaceClasses(names ?? []);
+  const classes = listenerClasses(names);
   const grants: Grant[] = [];
   const accepting: ListenerMatch[] = [];
   const any = AddressSet.any(family);
@@ -344,29 +344,46 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
       for (let i = 0; i < classes.length; i++) {
         const cls = classes[i];
         if (!passesInterfaces(ifaces, cls)) continue;
-        let got: { ports: PortSet; sources: AddressSet }[];
+        let got: { ports: PortSet; sources: AddressSet }[] | undefined;
+        let p = PortSet.NONE;
         if (!left) {
-          const p = ports.subtract(taken[i]);
+          p = ports.subtract(taken[i]);
           if (p.isEmpty()) continue;
           if (exact) taken[i] = taken[i].union(p);
-          got = [{ ports: p, sources: from[i] }];
         } else {
           const matched = left[i].take(ports, sources, exact);
           if (matched.isEmpty()) continue;
           got = matched.groups();
         }
         trace.reached.add(rule.id);
-        for (const g of got) {
+        const bound = rule.listener?.bound;
+        // One grant per source set: the class's own sources when no map was needed.
+        for (let k = 0; k < (got ? got.length : 1); k++) {
           // Assigned rather than spread: a spread per grant makes a slow object, and a 500-service file has thousands.
-          const { ports: p, sources: s } = g;
-          const grant: Grant = { chain, family, protocol, ports: p, sources: s, iface: cls, rule, approximate: !exact, reasons };
-          if (rule.listener?.bound) grant.destinations = rule.listener.bound;
-          grants.push(grant);
+          const gp = got ? got[k].ports : p;
+          const gs = got ? got[k].sources : from[i];
+          const g: Grant = { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate: !exact, reasons };
+          if (bound) g.destinations = bound;
+          grants.push(g);
         }
       }
     }
   }
   return { chain, family, hook, path: [chain], ifaceClasses: classes, grants };
+}
+
+/** Interface classes of a listener chain: the common sets (none named, loopback alone) are made once and shared. */
+const commonClasses = new Map<string, IfaceClass[]>([['', interfaceClasses([])]]);
+function listenerClasses(names: Set<string> | undefined): IfaceClass[] {
+  if (!names) return commonClasses.get('')!;
+  if (names.size > 1) return interfaceClasses(names);
+  const [name] = names;
+  let c = commonClasses.get(name);
+  if (!c) {
+    c = interfaceClasses(names);
+    if (commonClasses.size < 64) commonClasses.set(name, c);
+  }
+  return c;
 }
 
 function passesInterfaces(ifaces: ListenerMatch['ifaces'], cls: IfaceClass): boolean {
