@@ -265,8 +265,12 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
     }
   }
   // Chains on both paths (prerouting) come first by input path order; keep the file's chain order for output.
-  const order = new Map(chains.map((c, i) => [c, i]));
-  result.chains.sort((a, b) => order.get(a.chain)! - order.get(b.chain)! || (a.family < b.family ? -1 : a.family > b.family ? 1 : 0));
+  // Sorted by one number per entry (file position, then IPv4 before IPv6), not by lookups per comparison.
+  const order = new Map<Chain, number>();
+  chains.forEach((c, i) => order.set(c, 2 * i));
+  const keyed = result.chains.map((ce) => ({ ce, k: order.get(ce.chain)! + (ce.family === 'ipv6' ? 1 : 0) }));
+  keyed.sort((a, b) => a.k - b.k);
+  result.chains = keyed.map((x) => x.ce);
   return result;
 }
 
