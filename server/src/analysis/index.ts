@@ -51,12 +51,11 @@ export function analyse(
 ): Analysis {
   const exposure = analyseExposure(ruleset, cache);
   const ctx: CheckContext = { ruleset, exposure, settings, counterpart };
-  // Without the word no line holds a suppression: the line-by-line search is skipped (large files have thousands).
-  const marked = MARKED.test(text);
-  const lines = splitLines(text);
-  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...(marked ? placeholderReasons(lines, comments) : [])];
+  // Without the word no line holds a suppression: the lines are not split and searched (large files have thousands).
+  const lines = MARKED.test(text) ? splitLines(text) : undefined;
+  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...(lines ? placeholderReasons(lines, comments) : [])];
   const findings: Finding[] = [];
-  for (const f of marked ? applySuppressions(raw, lines, comments) : raw) {
+  for (const f of lines ? applySuppressions(raw, lines, comments) : raw) {
     const sev = settings.severity[f.code];
     if (sev === 'off') continue;
     findings.push(sev ? { ...f, severity: sev } : f);
