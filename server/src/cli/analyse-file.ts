@@ -53,11 +53,48 @@ export class ConfigCache {
   }
 }
 
+/**
+ * Files read beside the checked ones, for the run: every Kubernetes manifest reads its folder's other manifests, so a
+ * folder of n manifests was read n² times (1,000-file repository: 2,518 reads beside 1,000 checked files). A CLI run
+ * takes the files as they are when it starts; the least recently used texts go first past a bound.
+ */
+export class BesideTexts {
+  private readonly texts = new Map<string, string | undefined>();
+  private chars = 0;
+
+  constructor(private readonly maxChars = 4 * 1024 * 1024) {}
+
+  readonly read = (file: string): string | undefined => {
+    if (this.texts.has(file)) {
+      const hit = this.texts.get(file);
+      this.texts.delete(file);
+      this.texts.set(file, hit);
+      return hit;
+    }
+    const text = readIfPresent(file);
+    if (text !== undefined && text.length > this.maxChars / 4) return text;
+    this.texts.set(file, text);
+    this.chars += text?.length ?? 0;
+    for (const [k, t] of this.texts) {
+      if (this.chars <= this.maxChars) break;
+      this.texts.delete(k);
+      this.chars -= t?.length ?? 0;
+    }
+    return text;
+  };
+}
+
 /** A file read and analysed, or why it could not be read. */
 export type Analysed = { error: string } | { analysis: FileAnalysis; settings: ResolvedSettings; shown: Finding[] };
 
 /** Reads and analyses one file with the settings `configs` gives it; only reading failures come back as values. */
-export function analyseFile(file: string, format: Format, configs: ConfigCache, min: Severity): Analysed {
+export function analyseFile(
+  file: string,
+  format: Format,
+  configs: ConfigCache,
+  min: Severity,
+  beside: (path: string) => string | undefined = readIfPresent,
+): Analysed {
   let text: string;
   try {
     text = readTextFile(file);
@@ -65,6 +102,6 @@ export function analyseFile(file: string, format: Format, configs: ConfigCache, 
     return { error: `cannot read: ${errnoText(e)}` };
   }
   const settings = configs.settings(file);
-  const analysis = analyseText(text, format, file, settings, readIfPresent);
+  const analysis = analyseText(text, format, file, settings, beside);
   return { analysis, settings, shown: analysis.findings.filter((f) => RANK[f.severity] <= RANK[min]) };
 }

@@ -5,18 +5,19 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FORMATS } from '../formats/registry';
-import { analyseFile, ConfigCache } from './analyse-file';
+import { analyseFile, BesideTexts, ConfigCache } from './analyse-file';
 import { reported, type CheckJob, type CheckReply, type PoolSetup } from './check-pool';
 
 const setup = workerData as PoolSetup;
 const configs = new ConfigCache(setup.config);
+const beside = new BesideTexts();
 
 parentPort!.on('message', (job: CheckJob) => {
   let reply: CheckReply;
   try {
     const format = FORMATS.find((f) => f.id === job.formatId);
     if (!format) throw new Error(`unknown format ${job.formatId}`);
-    const r = analyseFile(job.path, format, configs, setup.min);
+    const r = analyseFile(job.path, format, configs, setup.min, beside.read);
     // Only what the check reports print crosses the thread boundary: the analysis itself stays here.
     reply =
       'error' in r

@@ -5,7 +5,7 @@
 import type { Severity } from '../model/finding';
 import { FORMATS } from '../formats/registry';
 import { errnoText, readTextFile } from '../io/read-file';
-import { analyseFile, ConfigCache } from './analyse-file';
+import { analyseFile, BesideTexts, ConfigCache } from './analyse-file';
 import { checkInParallel, planWorkers, reported, type Checked } from './check-pool';
 import { inputs, type Input } from './inputs';
 import { stringOption, UsageError, type Values } from './options';
@@ -34,7 +34,8 @@ export async function runAnalysis(paths: string[], values: Values, reporter: Rep
   const configs = new ConfigCache(config);
   const summary: Summary = { checked: 0, skipped: 0, errors: 0, findings: 0 };
   const { workers, inputs: all } = planWorkers(inputs(paths, language), options.jobs);
-  const analyse = (input: Input & { kind: 'file' }) => analyseFile(input.path, input.format, configs, options.min);
+  const beside = new BesideTexts();
+  const analyse = (input: Input & { kind: 'file' }) => analyseFile(input.path, input.format, configs, options.min, beside.read);
   // On threads, the main thread analyses too, keeping of each file only what the report prints, as workers send.
   const here = (input: Input & { kind: 'file' }): Checked => {
     const r = analyse(input);

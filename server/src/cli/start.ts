@@ -9,7 +9,22 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import Module from 'node:module';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+
+/**
+ * V8 tuned for a short batch run, where the user did not choose otherwise:
+ * - A shorter inlining budget for the optimising compiler. Its threads, inlining whole analysis call trees into
+ *   functions such as the exposure walk's loop, used more CPU than the analysis itself (one tum-net check: 0.8 s beside
+ *   the main thread's 0.7 s; 1,000 files: 7.5 s beside 6 s). At 200 bytecodes (V8's default 920) they use a third
+ *   less, and the main thread is no slower.
+ * - The old generation grown by a fixed factor of 2. V8's own factor grows it up to 4× what survived while the program
+ *   allocates fast, which a check over many files always does: the heap reached 250 MB before a full collection
+ *   found 60-80 MB alive (peak RSS 300-390 MB). With the fixed factor it was 190-300 MB, at no cost in CPU.
+ */
+const FLAGS = ['--max-inlined-bytecode-size-cumulative=200', '--heap-growing-percent=100'];
+const chosen = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].join(' ');
+for (const flag of FLAGS) if (!chosen.includes(flag.slice(0, flag.indexOf('=')))) v8.setFlagsFromString(flag);
 
 const MAIN = path.join(__dirname, 'cli-main.js');
 const CACHE = `${MAIN}.cache`;
