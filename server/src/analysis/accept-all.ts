@@ -4,24 +4,25 @@ import type { Finding } from '../model/finding';
 import { PortSet } from '../model/ports';
 import type { Check } from './check';
 import { compile } from './exposure';
-import { capApproximate, describeGrantSources, ifaceNote, throughChain, worldGrants } from './reach';
+import { capApproximate, describeGrantSources, ifaceNote, throughChain } from './reach';
+import { worldOf } from './world';
 import type { Chain, Rule } from '../model/ruleset';
 
 export const acceptAll: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
+  const { byRule } = worldOf(exposure, settings.trusted);
   for (const grants of exposure.byRule.values()) {
-    const world = worldGrants(grants, settings.trusted);
+    const world = byRule.get(grants[0].rule!.id) ?? [];
     const rule = grants[0].rule!;
     if (rule.action.kind !== 'accept') continue;
-    // "Everything after it is bypassed" holds only when the rule's own match is exact.
-    if (!compile(rule, grants[0].family).result.exact) continue;
     const full = world.find(
       (g) =>
         g.protocol === 'tcp' &&
         g.ports.equals(PortSet.ALL) &&
         world.some((u) => u.protocol === 'udp' && u.ports.equals(PortSet.ALL) && u.iface === g.iface),
     );
-    if (!full) continue;
+    // "Everything after it is bypassed" holds only when the rule's own match is exact (asked last: it compiles the rule).
+    if (!full || !compile(rule, grants[0].family).result.exact) continue;
     const onInterface = full.iface !== '';
     findings.push({
       code: 'PC104',

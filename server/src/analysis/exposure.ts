@@ -252,11 +252,9 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
     for (const t of rs.tables) for (const c of t.chains) c.rules.forEach((r, i) => cache.positions.set(r, [t.name, c.name, i]));
   }
   const chains = allChains(rs);
-  const jumpedTo = new Set(
-    chains.flatMap((c) =>
-      c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [`${c.table}\u0000${r.action.chain}`] : [])),
-    ),
-  );
+  const jumpedTo = new Set<string>();
+  for (const c of chains)
+    for (const r of c.rules) if (r.action.kind === 'jump' || r.action.kind === 'goto') jumpedTo.add(`${c.table}\u0000${r.action.chain}`);
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
   // Chains of different scopes (independent cloud groups) never lie on one path.
@@ -284,8 +282,12 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
     }
   }
   // Chains on both paths (prerouting) come first by input path order; keep the file's chain order for output.
-  const order = new Map(chains.map((c, i) => [c, i]));
-  result.chains.sort((a, b) => order.get(a.chain)! - order.get(b.chain)! || a.family.localeCompare(b.family));
+  // Sorted by one number per entry (file position, then IPv4 before IPv6), not by lookups per comparison.
+  const order = new Map<Chain, number>();
+  chains.forEach((c, i) => order.set(c, 2 * i));
+  const keyed = result.chains.map((ce) => ({ ce, k: order.get(ce.chain)! + (ce.family === 'ipv6' ? 1 : 0) }));
+  keyed.sort((a, b) => a.k - b.k);
+  result.chains = keyed.map((x) => x.ce);
   return result;
 }
 
@@ -298,7 +300,13 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
  */
 export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[][] {
   const usable = (c: Chain) =>
-    (c.family === 'both' || c.family === family) && !(c.policy === undefined && jumpedTo.has(`${c.table}\u0000${c.name}`));
+    (c.family === 'both' || c.family === family) &&
+    !(c.policy === undefined && jumpedTo.size > 0 && jumpedTo.has(`${c.table}\u0000${c.name}`));
+  // One chain without a priority (a resource of a service-port file; files have hundreds): a path of its own or none.
+  if (chains.length === 1 && chains[0].priority === undefined) {
+    const c = chains[0];
+    return c.hook === hook && c.type === 'filter' && usable(c) ? [[c]] : [];
+  }
   const alone = chains.filter((c) => c.hook === hook && c.type === 'filter' && c.priority === undefined && usable(c)).map((c) => [c]);
   const on = (h: Hook) =>
     chains
@@ -312,58 +320,138 @@ export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedT
   return staged.some((c) => c.type === 'filter' && c.hook === hook) ? [staged, ...alone] : alone;
 }
 
-const SIMPLE_CONDITIONS = new Set<Condition['kind']>(['protocol', 'dport', 'inInterface', 'source', 'opaque']);
-
 /** A resource chain of listening ports only: accepts in order, no policy, jumps or NAT. */
 function listenerOnly(chain: Chain): boolean {
-  return (
-    !chain.policy &&
-    chain.rules.every(
-      (r) => (r.action.kind === 'accept' || r.action.kind === 'none') && r.conditions.every((c) => SIMPLE_CONDITIONS.has(c.kind)),
-    )
-  );
+  if (chain.policy) return false;
+  for (const r of chain.rules) {
+    if (r.action.kind !== 'accept' && r.action.kind !== 'none') return false;
+    for (const c of r.conditions) {
+      const k = c.kind;
+      if (k !== 'protocol' && k !== 'dport' && k !== 'inInterface' && k !== 'source' && k !== 'opaque') return false;
+    }
+  }
+  return true;
 }
 
 /**
  * The walk of a listener-only chain without the path machinery (a file with hundreds of resources has hundreds
  * of such paths): per protocol and interface class, each accepting rule takes its ports × sources from what
  * earlier rules left, exactly as ChainWalker would (test/unit/analysis/exposure.test.ts compares the two).
+ * While every rule of a protocol takes all sources of the class, what is left is one port set with the class's
+ * sources on it, so a rule takes its ports minus those taken before: no map of sources per port is needed.
  */
 function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick<Exposure, 'considered' | 'reached'>): ChainExposure {
-  const names = new Set(chain.rules.flatMap((r) => r.conditions.flatMap((c) => (c.kind === 'inInterface' ? [c.name] : []))));
-  const classes = interfaceClasses(names);
+  let names: Set<string> | undefined;
+  for (const r of chain.rules) for (const c of r.conditions) if (c.kind === 'inInterface') (names ??= new Set()).add(c.name);
+  const classes = listenerClasses(names);
   const grants: Grant[] = [];
-  const accepting: { rule: Rule; c: Compiled }[] = [];
+  const accepting: ListenerMatch[] = [];
+  const any = AddressSet.any(family);
   for (const rule of chain.rules) {
     trace.considered.add(rule.id);
     if (rule.action.kind !== 'accept') continue;
-    const c = compile(rule, family);
-    if (!c.never) accepting.push({ rule, c });
+    const m = listenerMatch(rule, family);
+    if (m) accepting.push(m);
   }
   for (const protocol of TRANSPORTS) {
-    const applying = accepting.filter(({ c }) => c.protocols[protocol] && (protocol === 'tcp' || !c.needsTcp));
+    const applying = accepting.filter((m) => m.protocols[protocol]);
     // No rule for this protocol takes anything (a service of TCP ports alone): nothing to walk.
     if (!applying.length) continue;
-    const left = classes.map((c) => PortMap.uniform(isLoopback(c) ? LOOPBACK_OF[family] : AddressSet.any(family)));
-    for (const { rule, c } of applying) {
-      classes.forEach((cls, i) => {
-        if (!c.ifaces.every((t) => matchesInterface(t.name, cls) !== t.negated)) return;
-        const matched = left[i].take(c.result.ports, c.result.sources, c.result.exact);
-        if (matched.isEmpty()) return;
+    const from = classes.map((c) => (isLoopback(c) ? LOOPBACK_OF[family] : any));
+    const allSources = applying.every((m) => m.sources === any || m.sources.covers(any));
+    const left = allSources ? undefined : from.map((s) => PortMap.uniform(s));
+    const taken = classes.map(() => PortSet.NONE);
+    for (const { rule, ports, sources, exact, reasons, ifaces } of applying) {
+      for (let i = 0; i < classes.length; i++) {
+        const cls = classes[i];
+        if (!passesInterfaces(ifaces, cls)) continue;
+        let got: { ports: PortSet; sources: AddressSet }[] | undefined;
+        let p = PortSet.NONE;
+        if (!left) {
+          p = ports.subtract(taken[i]);
+          if (p.isEmpty()) continue;
+          if (exact) taken[i] = taken[i].union(p);
+        } else {
+          const matched = left[i].take(ports, sources, exact);
+          if (matched.isEmpty()) continue;
+          got = matched.groups();
+        }
         trace.reached.add(rule.id);
         const bound = rule.listener?.bound;
-        for (const g of matched.groups()) {
+        // One grant per source set: the class's own sources when no map was needed.
+        for (let k = 0; k < (got ? got.length : 1); k++) {
           // Assigned rather than spread: a spread per grant makes a slow object, and a 500-service file has thousands.
-          const { ports, sources } = g;
-          const approximate = !c.result.exact;
-          const grant: Grant = { chain, family, protocol, ports, sources, iface: cls, rule, approximate, reasons: c.result.reasons };
-          if (bound) grant.destinations = bound;
-          grants.push(grant);
+          const gp = got ? got[k].ports : p;
+          const gs = got ? got[k].sources : from[i];
+          const g: Grant = { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate: !exact, reasons };
+          if (bound) g.destinations = bound;
+          grants.push(g);
         }
-      });
+      }
     }
   }
   return { chain, family, hook, path: [chain], ifaceClasses: classes, grants };
+}
+
+/** Interface classes of a listener chain: the common sets (none named, loopback alone) are made once and shared. */
+const commonClasses = new Map<string, IfaceClass[]>([['', interfaceClasses([])]]);
+function listenerClasses(names: Set<string> | undefined): IfaceClass[] {
+  if (!names) return commonClasses.get('')!;
+  if (names.size > 1) return interfaceClasses(names);
+  const [name] = names;
+  let c = commonClasses.get(name);
+  if (!c) {
+    c = interfaceClasses(names);
+    if (commonClasses.size < 64) commonClasses.set(name, c);
+  }
+  return c;
+}
+
+function passesInterfaces(ifaces: ListenerMatch['ifaces'], cls: IfaceClass): boolean {
+  for (const t of ifaces) if (matchesInterface(t.name, cls) === t.negated) return false;
+  return true;
+}
+
+/** What a listener chain's rule matches, for one family (the conditions listenerOnly allows); undefined: never. */
+interface ListenerMatch {
+  rule: Rule;
+  protocols: Record<Transport, boolean>;
+  ports: PortSet;
+  sources: AddressSet;
+  exact: boolean;
+  reasons: string[];
+  ifaces: { name: string; negated: boolean }[];
+}
+
+/**
+ * compileRule's reading of the conditions a listener rule can have, without the state, NAT and tuple parts it
+ * does not: a file of hundreds of services compiles thousands of these rules per analysis.
+ */
+function listenerMatch(rule: Rule, family: Family): ListenerMatch | undefined {
+  // A rule written for one family (a port bound to an IPv4 address) never matches the other's packets.
+  if (rule.family !== 'both' && rule.family !== family) return undefined;
+  const protocols = { tcp: true, udp: true };
+  let ports = PortSet.ALL;
+  let sources = AddressSet.any(family);
+  let exact = true;
+  const reasons: string[] = [];
+  const ifaces: { name: string; negated: boolean }[] = [];
+  for (const c of rule.conditions) {
+    if (c.kind === 'protocol') {
+      for (const p of TRANSPORTS) {
+        const has = c.protocols.includes(p) || c.protocols.includes(p === 'tcp' ? '6' : '17');
+        if (has === c.negated) protocols[p] = false;
+      }
+    } else if (c.kind === 'dport') ports = ports.intersect(c.negated ? c.set.complement() : c.set);
+    else if (c.kind === 'inInterface') ifaces.push({ name: c.name, negated: c.negated });
+    else if (c.kind === 'source' && !c.unresolved?.length) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
+    else {
+      exact = false;
+      reasons.push(describeCondition(c));
+    }
+  }
+  if (sources.isEmpty() || ports.isEmpty()) return undefined;
+  return { rule, protocols, ports, sources, exact, reasons, ifaces };
 }
 
 class ChainWalker {

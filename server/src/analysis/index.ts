@@ -28,6 +28,9 @@ export const CHECKS: Check[] = [
   listenerChecks,
 ];
 
+/** What every suppression comment contains (suppress.ts MARK). */
+const MARKED = /portcullis-ignore/i;
+
 export interface Analysis {
   ruleset: Ruleset;
   exposure: Exposure;
@@ -53,10 +56,11 @@ export function analyse(
 /** The checks' findings for an analysed ruleset, suppressions and severity settings applied, in position order. */
 export function checkFindings(ctx: CheckContext, text: string, comments: CommentSyntax): Finding[] {
   const { ruleset, settings } = ctx;
-  const lines = splitLines(text);
-  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...placeholderReasons(lines, comments)];
+  // Without the word no line holds a suppression: the lines are not split and searched (large files have thousands).
+  const lines = MARKED.test(text) ? splitLines(text) : undefined;
+  const raw = [...ruleset.problems, ...CHECKS.flatMap((check) => check(ctx)), ...(lines ? placeholderReasons(lines, comments) : [])];
   const findings: Finding[] = [];
-  for (const f of applySuppressions(raw, lines, comments)) {
+  for (const f of lines ? applySuppressions(raw, lines, comments) : raw) {
     const sev = settings.severity[f.code];
     if (sev === 'off') continue;
     findings.push(sev ? { ...f, severity: sev } : f);

@@ -13,31 +13,52 @@ import { allChains } from '../model/ruleset';
 import type { Check } from './check';
 import type { Grant } from './exposure';
 import type { ResolvedSettings } from './settings';
-import { describeSources, worldGrants } from './reach';
+import { describeSources } from './reach';
+import { worldOf } from './world';
+
+type ServicePort = { port: number; protocol: Transport };
+
+/** Targets read so far ("80/tcp" comes back for every web service of a file); null: the text names no port. */
+const targets = new Map<string, ServicePort | null>();
+
+function targetPort(target: string): ServicePort | null {
+  let sp = targets.get(target);
+  if (sp === undefined) {
+    const m = /(\d+)(?:-\d+)?\)?\/?(tcp|udp)?$/.exec(target) ?? /\((\d+)\/(tcp|udp)\)/.exec(target);
+    sp = m ? { port: Number(m[1]), protocol: (m[2] ?? 'tcp') as Transport } : null;
+    if (targets.size < 4096) targets.set(target, sp);
+  }
+  return sp;
+}
 
 /** The port and protocol of the service behind a listener ("5432/tcp"), or its own port. */
-function servicePort(rule: Rule): { port: number; protocol: Transport } | undefined {
-  const m = /(\d+)(?:-\d+)?\)?\/?(tcp|udp)?$/.exec(rule.listener?.target ?? '') ?? /\((\d+)\/(tcp|udp)\)/.exec(rule.listener?.target ?? '');
-  if (m) return { port: Number(m[1]), protocol: (m[2] ?? 'tcp') as Transport };
+function servicePort(rule: Rule): ServicePort | undefined {
+  const sp = targetPort(rule.listener?.target ?? '');
+  if (sp) return sp;
   const d = rule.conditions.find((c) => c.kind === 'dport');
   const p = rule.conditions.find((c) => c.kind === 'protocol');
   if (d?.kind !== 'dport' || !d.items.length || d.items[0].lo !== d.items[0].hi) return undefined;
   return { port: d.items[0].lo, protocol: ((p?.kind === 'protocol' && p.protocols[0]) || 'tcp') as Transport };
 }
 
-/** A datastore published on every address of the host, reachable from the internet: PC120 instead of PC101. */
-export function publishedDatastore(rule: Rule, grants: Grant[], settings: ResolvedSettings): { risk: Risk; world: Grant[] } | undefined {
+/**
+ * A datastore published on every address of the host, reachable from the internet: PC120 instead of PC101.
+ * `world` is the rule's grants that reach from the internet (world.ts).
+ */
+export function publishedDatastore(rule: Rule, world: Grant[], settings: ResolvedSettings): { risk: Risk; world: Grant[] } | undefined {
   const l = rule.listener;
   // Bound to specific addresses (loopback, one LAN address), or behind a cloud load balancer: not this case.
-  if (!l?.published || l.role === 'load-balancer' || (l.bound && !(l.bound.isAnyV4() || l.bound.isAnyV6()))) return undefined;
+  if (!world.length || !l?.published || l.role === 'load-balancer' || (l.bound && !(l.bound.isAnyV4() || l.bound.isAnyV6()))) return undefined;
   const sp = servicePort(rule);
   const risk = sp && settings.risks.risksInRange(sp.port, sp.port, sp.protocol).find((r) => r.datastore);
-  const world = worldGrants(grants, settings.trusted);
-  return risk && world.length ? { risk, world } : undefined;
+  return risk ? { risk, world } : undefined;
 }
+
+const NO_GRANTS: Grant[] = [];
 
 export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
   const findings: Finding[] = [];
+  const worlds = worldOf(exposure, settings.trusted).byRule;
   for (const chain of allChains(ruleset)) {
     if (chain.hostNetwork) {
       findings.push({
@@ -58,10 +79,10 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
     for (const rule of chain.rules) {
       const l = rule.listener;
       if (!l) continue;
-      const grants = exposure.byRule.get(rule.id) ?? [];
+      const world = worlds.get(rule.id) ?? NO_GRANTS;
       const first = rule.conditions.find((c) => c.kind === 'dport');
       const token = first?.kind === 'dport' && first.items[0] ? first.items[0].range : rule.range;
-      const ds = publishedDatastore(rule, grants, settings);
+      const ds = publishedDatastore(rule, world, settings);
       if (ds) {
         const g = ds.world[0];
         const both = new Set(ds.world.map((x) => x.family)).size > 1;
@@ -78,7 +99,7 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
           message: `${service} (${l.target ?? 'its port'}) is published on every address of the host, reachable from ${who} through ${chain.label ?? `chain ${chain.name}`}${approx}. A database is usually meant for the applications beside it: bind it to 127.0.0.1, or do not publish it and let the other containers reach it over their network. ${ds.risk.why}`,
         });
       }
-      if (l.role === 'load-balancer' && l.published && worldGrants(grants, settings.trusted).length) {
+      if (l.role === 'load-balancer' && l.published && world.length) {
         const ports = first?.kind === 'dport' ? first.set.toString() : '';
         findings.push({
           code: 'PC122',

@@ -8,23 +8,23 @@ import type { Transport } from '../knowledge/registry';
 import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
 import type { Check } from './check';
-import type { AddressSet } from '../model/addresses';
 import { PortSet } from '../model/ports';
-import type { ChainExposure, Exposure } from './exposure';
-import { reachesWorld } from './reach';
+import type { ChainExposure, Exposure, Grant } from './exposure';
+import { worldOf } from './world';
 
 export const parity: Check = ({ exposure, counterpart, settings }) => {
   const findings: Finding[] = [];
   const v6Chains = exposure.chains.filter((c) => c.family === 'ipv6');
   const v4Source: Exposure | undefined = exposure.chains.some((c) => c.family === 'ipv4') ? exposure : counterpart?.exposure;
   if (!v6Chains.length || !v4Source) return findings;
+  const { reaches } = worldOf(exposure, settings.trusted);
   // One union per chain and protocol, not one per grant (cloud groups have thousands of grants).
   const opened = new Map<ChainExposure, Map<string, PortSet>>();
   const openToWorld = (ce: ChainExposure, protocol: string) => {
     const byProtocol = opened.get(ce) ?? new Map<string, PortSet>();
     opened.set(ce, byProtocol);
     let ports = byProtocol.get(protocol);
-    if (!ports) byProtocol.set(protocol, (ports = worldPorts(ce, protocol, settings.trusted)));
+    if (!ports) byProtocol.set(protocol, (ports = worldPorts(ce, protocol, reaches)));
     return ports;
   };
   // The first IPv4 exposure of each chain (by table, name and hook), looked up per IPv6 one: files have hundreds.
@@ -35,7 +35,7 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
     const v4 = v4Chains.get(key(v6));
     if (!v4) continue;
     for (const g of v6.grants) {
-      if (!reachesWorld(g, settings.trusted)) continue;
+      if (!reaches(g)) continue;
       const leaked = g.ports.subtract(openToWorld(v4, g.protocol));
       if (leaked.isEmpty()) continue;
       const risky = leaked.ranges().flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, g.protocol as Transport));
@@ -54,9 +54,9 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
 };
 
 /** Ports that some interface class of a chain opens to the internet. */
-function worldPorts(ce: ChainExposure, protocol: string, trusted: AddressSet): PortSet {
+function worldPorts(ce: ChainExposure, protocol: string, reaches: (g: Grant) => boolean): PortSet {
   let ports = PortSet.NONE;
-  for (const g of ce.grants) if (g.protocol === protocol && reachesWorld(g, trusted)) ports = ports.union(g.ports);
+  for (const g of ce.grants) if (g.protocol === protocol && reaches(g)) ports = ports.union(g.ports);
   return ports;
 }
 

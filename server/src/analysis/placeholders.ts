@@ -6,7 +6,6 @@
 import { AddressSet } from '../model/addresses';
 import type { CommentSyntax } from '../model/comments';
 import type { Finding } from '../model/finding';
-import { allRules } from '../model/ruleset';
 import type { Check } from './check';
 import { findSuppressions } from './suppress';
 
@@ -20,25 +19,27 @@ export const PLACEHOLDER_REASON = 'reason';
 const PLACEHOLDERS = [PLACEHOLDER_NETWORK, PLACEHOLDER_NETWORK_V6].map((n) => ({ text: n, set: AddressSet.parse(n)! }));
 
 // Only accepting rules: the fix inserts it there, while dropping TEST-NET in a bogon list is deliberate.
-export const placeholderSources: Check = ({ ruleset }) =>
-  allRules(ruleset)
-    .filter((rule) => rule.action.kind === 'accept')
-    .flatMap((rule) =>
-    rule.conditions.flatMap((c): Finding[] => {
-      const p = c.kind === 'source' && !c.negated ? PLACEHOLDERS.find((x) => c.set.equals(x.set)) : undefined;
-      return p
-        ? [
-            {
-              code: 'PC012',
-              severity: 'hint',
-              range: c.range,
-              data: { ruleId: rule.id },
-              message: `${p.text} is the placeholder a quick fix inserted (a documentation network no real host sends from): replace it with the network that should reach this rule.`,
-            },
-          ]
-        : [];
-    }),
-  );
+export const placeholderSources: Check = ({ ruleset }) => {
+  const out: Finding[] = [];
+  for (const t of ruleset.tables)
+    for (const chain of t.chains)
+      for (const rule of chain.rules) {
+        if (rule.action.kind !== 'accept') continue;
+        for (const c of rule.conditions) {
+          if (c.kind !== 'source' || c.negated) continue;
+          const p = PLACEHOLDERS.find((x) => c.set.equals(x.set));
+          if (!p) continue;
+          out.push({
+            code: 'PC012',
+            severity: 'hint',
+            range: c.range,
+            data: { ruleId: rule.id },
+            message: `${p.text} is the placeholder a quick fix inserted (a documentation network no real host sends from): replace it with the network that should reach this rule.`,
+          });
+        }
+      }
+  return out;
+};
 
 /** Suppression comments whose reason is still the placeholder word. */
 export function placeholderReasons(lines: string[], comments: CommentSyntax): Finding[] {

@@ -7,24 +7,26 @@ import type { Risk } from '../knowledge/risks';
 import type { Check } from './check';
 import type { Grant } from './exposure';
 import { publishedDatastore } from './listeners';
-import { capApproximate, describeGrantSources, throughChain, worldGrants } from './reach';
+import { capApproximate, describeGrantSources, throughChain } from './reach';
+import { worldOf } from './world';
 
 const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium: 'warning', low: 'information' };
 
 export const riskyPorts: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
-  for (const grants of exposure.byRule.values()) {
-    const world = worldGrants(grants, settings.trusted);
-    if (!world.length) continue;
+  for (const world of worldOf(exposure, settings.trusted).byRule.values()) {
     const rule = world[0].rule!;
     // A host port picked at run time says nothing about the service behind it; a published database is PC120.
-    if (rule.listener?.anyHostPort || publishedDatastore(rule, grants, settings)) continue;
-    const items = rule.conditions.flatMap((c) => ((c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []));
-    // Group the risks by the token that names their port, so each token gets one diagnostic.
-    const byItem = new Map<PortItem | undefined, Map<Risk, Grant>>();
+    if (rule.listener?.anyHostPort || publishedDatastore(rule, world, settings)) continue;
+    // Group the risks by the token that names their port, so each token gets one diagnostic. Most rules open no
+    // risky port: the tokens and groups are made for the first risk found.
+    let items: PortItem[] | undefined;
+    let byItem: Map<PortItem | undefined, Map<Risk, Grant>> | undefined;
     for (const g of world) {
       for (const [lo, hi] of g.ports.ranges()) {
         for (const risk of settings.risks.risksInRange(lo, hi, g.protocol as Transport)) {
+          items ??= rule.conditions.flatMap((c) => ((c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []));
+          byItem ??= new Map();
           const item = items.find((i) => i.lo <= risk.ports[1] && i.hi >= risk.ports[0]);
           const m = byItem.get(item) ?? new Map<Risk, Grant>();
           if (!m.has(risk)) m.set(risk, g);
@@ -32,6 +34,7 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
         }
       }
     }
+    if (!byItem) continue;
     const families = new Set(world.map((g) => g.family));
     for (const [item, risks] of byItem) findings.push(finding(rule, item, risks, families.size > 1));
   }

@@ -305,6 +305,7 @@ function responsible(chain: Chain, index: number, rs: Ruleset): { rule: Rule; me
 }
 
 export const redundantRules: Check = ({ ruleset, exposure }) => {
+  if (exposure.considered.size > REDUNDANCY_LIMIT) return [];
   // A rule may sit in several chains (pf puts a rule without direction in both `in` and `out`): judge it once.
   const byId = new Map(
     allChains(ruleset)
@@ -318,7 +319,6 @@ export const redundantRules: Check = ({ ruleset, exposure }) => {
       exposure.reached.has(r.id) &&
       (r.action.kind === 'accept' || r.action.kind === 'drop' || r.action.kind === 'reject'),
   );
-  if (exposure.considered.size > REDUNDANCY_LIMIT) return [];
   const family = ruleset.family === 'ipv6' ? 'ipv6' : 'ipv4';
   const inexact = (r: Rule) => !compile(r, family).result.exact;
   const chains = allChains(ruleset);

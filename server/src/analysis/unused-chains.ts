@@ -6,9 +6,8 @@ import type { Check } from './check';
 export const unusedChains: Check = ({ ruleset }) => {
   const findings: Finding[] = [];
   for (const table of ruleset.tables) {
-    const used = new Set(
-      table.chains.flatMap((c) => c.rules.flatMap((r) => (r.action.kind === 'jump' || r.action.kind === 'goto' ? [r.action.chain] : []))),
-    );
+    const used = new Set<string>();
+    for (const c of table.chains) for (const r of c.rules) if (r.action.kind === 'jump' || r.action.kind === 'goto') used.add(r.action.chain);
     for (const c of table.chains) {
       // A chain that stands for a resource (a Service, a compose service) is not meant to be jumped to.
       if (c.hook || c.label || used.has(c.name)) continue;

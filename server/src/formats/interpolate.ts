@@ -5,8 +5,11 @@
  */
 export interface Interpolated {
   text: string;
-  /** Source offset (in the raw value) of each output character; one more entry for the end. */
-  map: number[];
+  /**
+   * Source offset (in the raw value) of each output character; one more entry for the end. Absent when the
+   * value has no `$`: the text is the raw value, each character at its own offset (see sourceOffset).
+   */
+  map?: number[];
   /** Variables with no value here (neither in the environment file nor a default). */
   unresolved: string[];
   /** Variables whose value came from a default or the `.env` file. */
@@ -15,7 +18,15 @@ export interface Interpolated {
 
 const VAR = /\$(?:\$|\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])((?:[^{}]|\{[^{}]*\})*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
+/** The source offset of output character i (i = text length: the end); undefined beyond it. */
+export function sourceOffset(iv: Interpolated, i: number): number | undefined {
+  if (iv.map) return iv.map[i];
+  return i <= iv.text.length ? i : undefined;
+}
+
 export function interpolate(raw: string, env: ReadonlyMap<string, string>): Interpolated {
+  // Most values name no variable: nothing to resolve and no offsets to record (a large file has thousands).
+  if (!raw.includes('$')) return { text: raw, unresolved: [], used: [] };
   let text = '';
   const map: number[] = [];
   const unresolved: string[] = [];

@@ -748,11 +748,42 @@ export interface RiskCatalogue {
 }
 
 export function catalogue(entries: readonly Risk[]): RiskCatalogue {
+  // Most ports a file opens have no entry (a 500-service compose file asks thousands of times): a search of the
+  // ports some entry covers answers those without the scan.
+  const covered = mergedRanges(entries.map(({ ports: [a, b] }) => [Math.min(a, b), Math.max(a, b)] as const));
   return {
     entries,
-    risksFor: (port, protocol) => entries.filter((r) => overlaps(r, port, port, protocol)),
-    risksInRange: (lo, hi, protocol) => entries.filter((r) => overlaps(r, Math.min(lo, hi), Math.max(lo, hi), protocol)),
+    risksFor: (port, protocol) => (meets(covered, port, port) ? entries.filter((r) => overlaps(r, port, port, protocol)) : []),
+    risksInRange: (lo, hi, protocol) => {
+      const a = Math.min(lo, hi);
+      const b = Math.max(lo, hi);
+      return meets(covered, a, b) ? entries.filter((r) => overlaps(r, a, b, protocol)) : [];
+    },
   };
+}
+
+/** Sorted, disjoint [lo, hi] ranges covering exactly the ranges given. */
+function mergedRanges(ranges: readonly (readonly [number, number])[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [lo, hi] of [...ranges].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && lo <= last[1]) last[1] = Math.max(last[1], hi);
+    else out.push([lo, hi]);
+  }
+  return out;
+}
+
+/** Whether [lo, hi] shares a port with one of the sorted, disjoint ranges. */
+function meets(ranges: readonly [number, number][], lo: number, hi: number): boolean {
+  // The first range that ends at or after lo is the only one that can start at or before hi.
+  let a = 0;
+  let b = ranges.length;
+  while (a < b) {
+    const m = (a + b) >> 1;
+    if (ranges[m][1] < lo) a = m + 1;
+    else b = m;
+  }
+  return a < ranges.length && ranges[a][0] <= hi;
 }
 
 /** The built-in catalogue. */

@@ -11,7 +11,7 @@ import type { Chain, Listener, PortItem, Ruleset, Table } from '../../model/rule
 import type { ParseContext } from '../format';
 import { EPHEMERAL, listenerRule, parsePortRange, resourceChain, type ListenerSpec } from '../listener';
 import { get, isMap, isScalar, items, mergedItems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
-import { interpolate, parseEnvFile, type Interpolated } from '../interpolate';
+import { interpolate, parseEnvFile, sourceOffset, type Interpolated } from '../interpolate';
 import { effectiveMode, MERGE_TAGS, partnerNames, portKey, type Partner, type ServiceFacts } from './override';
 
 interface Ctx {
@@ -23,6 +23,10 @@ interface Ctx {
   partner?: Partner;
   /** What this file says about each service, for its partner. */
   facts: Map<string, ServiceFacts>;
+  /** This file is read as another's partner: its facts are the result, port keys included. */
+  forPartner: boolean;
+  /** Host addresses read so far, by their text. */
+  addresses: Map<string, AddressSet | undefined>;
 }
 
 export function parseCompose(source: string, pc: ParseContext): Ruleset {
@@ -31,9 +35,9 @@ export function parseCompose(source: string, pc: ParseContext): Ruleset {
   return read(source, env, readPartner(pc, env)).ruleset;
 }
 
-function read(source: string, env: Map<string, string>, partner?: Partner): { ruleset: Ruleset; facts: Ctx['facts'] } {
+function read(source: string, env: Map<string, string>, partner?: Partner, forPartner = false): { ruleset: Ruleset; facts: Ctx['facts'] } {
   const file = readYaml(source, 'Compose file', MERGE_TAGS);
-  const ctx: Ctx = { file, env, problems: [...file.problems], nextId: 0, partner, facts: new Map() };
+  const ctx: Ctx = { file, env, problems: [...file.problems], nextId: 0, partner, facts: new Map(), forPartner, addresses: new Map() };
   const table: Table = { name: 'compose', family: 'both', range: file.range(0, 0), chains: [] };
   const root = file.docs[0]?.contents;
   const services = get(file, root, 'services');
@@ -53,7 +57,7 @@ function readPartner(pc: ParseContext, env: Map<string, string>): Partner | unde
   if (!which || !pc.readBeside) return undefined;
   for (const name of which.names) {
     const t = pc.readBeside(name);
-    if (t !== undefined) return { name, role: which.role, services: read(t, env).facts };
+    if (t !== undefined) return { name, role: which.role, services: read(t, env, undefined, true).facts };
   }
   return undefined;
 }
@@ -80,12 +84,12 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
   for (const entry of items(file, portsNode)) {
     const spec = isMap(entry) ? longPort(ctx, entry) : isScalar(entry) ? shortPort(ctx, entry) : undefined;
     if (!spec) continue;
-    const key = portKey(spec);
     // An entry the base file already publishes is one port mapping, not two: its findings stay on the base file.
-    const twice = partner?.role === 'base' && !facts.portsTag && other?.ports.has(key);
+    const twice = partner?.role === 'base' && !facts.portsTag && other?.ports.size && other.ports.has(portKey(spec));
     const why = unpublished ?? (twice ? `also published by ${partner.name} (Docker keeps one mapping)` : undefined);
     if (why) spec.listener = { ...spec.listener, published: false, via: why };
-    else facts.ports.add(key);
+    // Keys (the binding worded, the ports …) only for a partner that reads them.
+    else if (ctx.forPartner) facts.ports.add(portKey(spec));
     listenerRule(chain, ctx.nextId++, spec);
   }
   for (const entry of items(file, get(file, def, 'expose'))) {
@@ -128,25 +132,29 @@ function portItem(
   hi: number,
   label?: string,
 ): PortItem | undefined {
+  if (!portsValid(ctx, s, iv, from, len, lo, hi)) return undefined;
+  return { text: label ?? iv.text.slice(from, from + len), range: partRange(ctx.file, s, iv, from, len), lo, hi };
+}
+
+/** Range checks of part [from, from+len) of the interpolated text; a failure is reported there. */
+function portsValid(ctx: Ctx, s: Scalar, iv: Interpolated, from: number, len: number, lo: number, hi: number): boolean {
+  const outOfRange = lo > 65535 || hi > 65535 || lo < 0;
+  if (!outOfRange && hi >= lo) return true;
   const range = partRange(ctx.file, s, iv, from, len);
   const t = iv.text.slice(from, from + len);
-  if (lo > 65535 || hi > 65535 || lo < 0) {
-    ctx.problems.push({ code: 'PC002', severity: 'error', range, message: `Port ${t} is out of range: ports are 1–65535.` });
-    return undefined;
-  }
-  if (hi < lo) {
-    ctx.problems.push({ code: 'PC003', severity: 'error', range, message: `Port range ${t} is reversed: it covers no port.` });
-    return undefined;
-  }
-  return { text: label ?? t, range, lo, hi };
+  if (outOfRange) ctx.problems.push({ code: 'PC002', severity: 'error', range, message: `Port ${t} is out of range: ports are 1–65535.` });
+  else ctx.problems.push({ code: 'PC003', severity: 'error', range, message: `Port range ${t} is reversed: it covers no port.` });
+  return false;
 }
 
 /** Source range of part of a scalar's interpolated value; a part that came from `${…}` covers the whole variable. */
 function partRange(file: YamlFile, s: Scalar, iv: Interpolated, from: number, len: number): Range {
+  // No variable: the part is where it is in the value.
+  if (!iv.map && from + len <= iv.text.length) return valueRange(file, s, from, len);
   const raw = String(s.value);
-  const a = iv.map[from] ?? raw.length;
+  const a = sourceOffset(iv, from) ?? raw.length;
   let end = a;
-  for (let i = from; i < from + len; i++) end = Math.max(end, sourceEnd(raw, iv.map[i]));
+  for (let i = from; i < from + len; i++) end = Math.max(end, sourceEnd(raw, sourceOffset(iv, i)!));
   return valueRange(file, s, a, Math.max(0, end - a));
 }
 
@@ -177,10 +185,12 @@ function binding(ctx: Ctx, ipText: string | undefined, range: Range | undefined,
     // An unresolved host address may be anything: assume all addresses, approximately.
     return { unknown };
   }
-  const ip = ipText.replace(/^\[(.*)\]$/, '$1');
+  const ip = ipText.startsWith('[') ? ipText.replace(/^\[(.*)\]$/, '$1') : ipText;
   if (ip === '0.0.0.0') return { bound: AddressSet.any('ipv4'), boundRange: range, unknown };
   if (ip === '::') return { bound: AddressSet.any('ipv6'), boundRange: range, unknown };
-  const set = AddressSet.parse(ip);
+  // Files bind many ports to the same address: one set per address text (sets are immutable).
+  let set = ctx.addresses.get(ip);
+  if (set === undefined && !ctx.addresses.has(ip)) ctx.addresses.set(ip, (set = AddressSet.parse(ip)));
   if (!set || ip.includes('/')) return `host address \`${ipText}\` is not an IP address`;
   return { bound: set, boundRange: range, unknown };
 }
@@ -236,7 +246,7 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   let item: PortItem | undefined;
   if (host === '' && lastColon >= 0 && ip === undefined && iv.unresolved.length) {
     // The host port is a variable with no value here: any port, approximately.
-    item = portItem(ctx, s, iv, 0, lastColon, 1, 65535, raw.slice(0, Math.max(0, iv.map[lastColon] ?? 0)) || raw);
+    item = portItem(ctx, s, iv, 0, lastColon, 1, 65535, raw.slice(0, Math.max(0, sourceOffset(iv, lastColon) ?? 0)) || raw);
     if (!item) return undefined;
     return {
       range,
@@ -255,7 +265,7 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   const hr = parsePortRange(host);
   if (!hr) return fail(`has host port \`${host}\`, which is not a port or range`);
   item = portItem(ctx, s, iv, hostAt, host.length, hr.lo, hr.hi);
-  if (!item || !portItem(ctx, s, iv, containerAt, container.length, cr.lo, cr.hi)) return undefined;
+  if (!item || !portsValid(ctx, s, iv, containerAt, container.length, cr.lo, cr.hi)) return undefined;
   return publishedPort(range, protocol, item, bind, targetText);
 }
 
