@@ -259,7 +259,11 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
   const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
   // Chains of different scopes (independent cloud groups) never lie on one path.
   const scopes = new Map<string | undefined, Chain[]>();
-  for (const c of chains) scopes.set(c.scope, [...(scopes.get(c.scope) ?? []), c]);
+  for (const c of chains) {
+    const list = scopes.get(c.scope);
+    if (list) list.push(c);
+    else scopes.set(c.scope, [c]);
+  }
   for (const family of families) {
     for (const hook of ['input', 'forward'] as const) {
       for (const inScope of scopes.values()) {
@@ -368,9 +372,11 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
         let got: { ports: PortSet; sources: AddressSet }[] | undefined;
         let p = PortSet.NONE;
         if (!left) {
-          p = ports.subtract(taken[i]);
+          // Nothing taken yet (the first rule of a class): the rule's own set, without a subtraction and a union.
+          const none = taken[i] === PortSet.NONE;
+          p = none ? ports : ports.subtract(taken[i]);
           if (p.isEmpty()) continue;
-          if (exact) taken[i] = taken[i].union(p);
+          if (exact) taken[i] = none ? p : taken[i].union(p);
         } else {
           const matched = left[i].take(ports, sources, exact);
           if (matched.isEmpty()) continue;
@@ -434,25 +440,28 @@ function listenerMatch(rule: Rule, family: Family): ListenerMatch | undefined {
   let ports = PortSet.ALL;
   let sources = AddressSet.any(family);
   let exact = true;
-  const reasons: string[] = [];
-  const ifaces: { name: string; negated: boolean }[] = [];
+  // Most rules have no reasons and no interface test: they share empty lists (never changed once made).
+  let reasons: string[] = NONE;
+  let ifaces: { name: string; negated: boolean }[] = NO_IFACES;
   for (const c of rule.conditions) {
     if (c.kind === 'protocol') {
       for (const p of TRANSPORTS) {
         const has = c.protocols.includes(p) || c.protocols.includes(p === 'tcp' ? '6' : '17');
         if (has === c.negated) protocols[p] = false;
       }
-    } else if (c.kind === 'dport') ports = ports.intersect(c.negated ? c.set.complement() : c.set);
-    else if (c.kind === 'inInterface') ifaces.push({ name: c.name, negated: c.negated });
+    } else if (c.kind === 'dport') ports = ports === PortSet.ALL && !c.negated ? c.set : ports.intersect(c.negated ? c.set.complement() : c.set);
+    else if (c.kind === 'inInterface') (ifaces === NO_IFACES ? (ifaces = []) : ifaces).push({ name: c.name, negated: c.negated });
     else if (c.kind === 'source' && !c.unresolved?.length) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
     else {
       exact = false;
-      reasons.push(describeCondition(c));
+      (reasons === NONE ? (reasons = []) : reasons).push(describeCondition(c));
     }
   }
   if (sources.isEmpty() || ports.isEmpty()) return undefined;
   return { rule, protocols, ports, sources, exact, reasons, ifaces };
 }
+
+const NO_IFACES: ListenerMatch['ifaces'] = [];
 
 class ChainWalker {
   private readonly grants = new Map<Chain, Grant[]>();

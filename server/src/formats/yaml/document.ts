@@ -568,8 +568,14 @@ function describe(reason: string): string {
 function lineRanges(text: string): (start: number, end: number) => Range {
   const starts = [0];
   for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  // Readers ask mostly in file order: the line of the last answer, or the next one, before a search.
+  let last = 0;
   const pos = (offset: number): { line: number; character: number } => {
     const o = Math.max(0, Math.min(offset, text.length));
+    if (starts[last] <= o) {
+      if (last + 1 >= starts.length || starts[last + 1] > o) return { line: last, character: o - starts[last] };
+      if (last + 2 >= starts.length || starts[last + 2] > o) return { line: ++last, character: o - starts[last] };
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -577,6 +583,7 @@ function lineRanges(text: string): (start: number, end: number) => Range {
       if (starts[mid] <= o) lo = mid;
       else hi = mid - 1;
     }
+    last = lo;
     return { line: lo, character: o - starts[lo] };
   };
   return (start, end) => ({ start: pos(start), end: pos(Math.max(start, end)) });
