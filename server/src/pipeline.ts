@@ -124,7 +124,7 @@ export function* analysisSteps(
     if (renumber && shiftInPlace([prev.fa.ruleset, prev.fa.findings], shift)) {
       renumber();
       reuse.last = 'moved';
-      const fa = { ...prev.fa, lines: text.split('\n') };
+      const fa = fileAnalysis(prev.fa, text);
       reuse.previous = { text, fa, settings, format, path, sibling };
       return fa;
     }
@@ -194,7 +194,22 @@ function* fullSteps(
   const exposure = analyseExposure(ruleset, cache);
   yield;
   const findings = checkFindings({ ruleset, exposure, settings, counterpart }, text, format.comment);
-  return { ruleset, exposure, findings, format, lines: text.split('\n') };
+  return fileAnalysis({ ruleset, exposure, findings, format }, text);
+}
+
+/** An analysis of `text`; its lines are split when first read (hovers, quick fixes): the CLI and the checks never read them. */
+function fileAnalysis(a: Analysis & { format: Format }, text: string): FileAnalysis {
+  let lines: string[] | undefined;
+  const { ruleset, exposure, findings, format } = a;
+  return {
+    ruleset,
+    exposure,
+    findings,
+    format,
+    get lines() {
+      return (lines ??= text.split('\n'));
+    },
+  };
 }
 
 /** The IPv4 file that usually sits beside an IPv6 one: rules.v6 → rules.v4, user6.rules → user.rules … */

@@ -24,9 +24,12 @@ export function sourceOffset(iv: Interpolated, i: number): number | undefined {
   return i <= iv.text.length ? i : undefined;
 }
 
+/** No variables: one list for every value without `$` (readers never change these lists). */
+const NO_NAMES: string[] = [];
+
 export function interpolate(raw: string, env: ReadonlyMap<string, string>): Interpolated {
   // Most values name no variable: nothing to resolve and no offsets to record (a large file has thousands).
-  if (!raw.includes('$')) return { text: raw, unresolved: [], used: [] };
+  if (!raw.includes('$')) return { text: raw, unresolved: NO_NAMES, used: NO_NAMES };
   let text = '';
   const map: number[] = [];
   const unresolved: string[] = [];

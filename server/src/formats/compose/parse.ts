@@ -69,7 +69,8 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
   const mode = get(file, def, 'network_mode');
   const modeText = text(file, mode);
   const portsNode = get(file, def, 'ports');
-  const facts: ServiceFacts = { networkMode: modeText, portsTag: portsNode?.tag, ports: new Set() };
+  // Port keys are collected only for a partner that reads them; other reads share one empty set.
+  const facts: ServiceFacts = { networkMode: modeText, portsTag: portsNode?.tag, ports: ctx.forPartner ? new Set() : NO_KEYS };
   ctx.facts.set(name, facts);
   const other = partner?.services.get(name);
   const effective = effectiveMode(modeText, partner, name);
@@ -173,6 +174,9 @@ function sourceEnd(raw: string, at: number): number {
   return at + (m ? m[0].length : 1);
 }
 
+/** Never added to: see `facts` in service(). */
+const NO_KEYS = new Set<string>();
+
 interface Binding {
   bound?: AddressSet;
   boundRange?: Range;
@@ -180,7 +184,7 @@ interface Binding {
 }
 
 function binding(ctx: Ctx, ipText: string | undefined, range: Range | undefined, unresolved: string[]): Binding | string {
-  const unknown = unresolved.map((v) => `\${${v}} has no value here (no default and no .env entry)`);
+  const unknown = unresolved.length ? unresolved.map((v) => `\${${v}} has no value here (no default and no .env entry)`) : unresolved;
   if (ipText === undefined || ipText === '') {
     // An unresolved host address may be anything: assume all addresses, approximately.
     return { unknown };
