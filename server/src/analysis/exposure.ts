@@ -358,14 +358,21 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
     if (m) accepting.push(m);
   }
   for (const protocol of TRANSPORTS) {
-    const applying = accepting.filter((m) => m.protocols[protocol]);
+    // The rules for this protocol, counted and read in place rather than filtered into a list per chain.
+    let applying = 0;
+    let allSources = true;
+    for (const m of accepting) {
+      if (!m.protocols[protocol]) continue;
+      applying++;
+      if (allSources && m.sources !== any && !m.sources.covers(any)) allSources = false;
+    }
     // No rule for this protocol takes anything (a service of TCP ports alone): nothing to walk.
-    if (!applying.length) continue;
+    if (!applying) continue;
     const from = classes.map((c) => (isLoopback(c) ? LOOPBACK_OF[family] : any));
-    const allSources = applying.every((m) => m.sources === any || m.sources.covers(any));
     const left = allSources ? undefined : from.map((s) => PortMap.uniform(s));
     const taken = classes.map(() => PortSet.NONE);
-    for (const { rule, ports, sources, exact, reasons, ifaces } of applying) {
+    for (const { rule, ports, sources, exact, reasons, ifaces, protocols } of accepting) {
+      if (!protocols[protocol]) continue;
       for (let i = 0; i < classes.length; i++) {
         const cls = classes[i];
         if (!passesInterfaces(ifaces, cls)) continue;
