@@ -276,9 +276,10 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
             result.chains.push(ce);
             for (const g of ce.grants) {
               if (!g.rule) continue;
-              const list = result.byRule.get(g.rule.id) ?? [];
-              list.push(g);
-              result.byRule.set(g.rule.id, list);
+              // A rule's first grant makes a list of one, not an empty list grown by a push.
+              const list = result.byRule.get(g.rule.id);
+              if (list) list.push(g);
+              else result.byRule.set(g.rule.id, [g]);
             }
           }
         }
@@ -287,11 +288,13 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
   }
   // Chains on both paths (prerouting) come first by input path order; keep the file's chain order for output.
   // Sorted by one number per entry (file position, then IPv4 before IPv6), not by lookups per comparison.
+  // The entries' positions are sorted, not an object per entry.
   const order = new Map<Chain, number>();
   chains.forEach((c, i) => order.set(c, 2 * i));
-  const keyed = result.chains.map((ce) => ({ ce, k: order.get(ce.chain)! + (ce.family === 'ipv6' ? 1 : 0) }));
-  keyed.sort((a, b) => a.k - b.k);
-  result.chains = keyed.map((x) => x.ce);
+  const ces = result.chains;
+  const keys = ces.map((ce) => order.get(ce.chain)! + (ce.family === 'ipv6' ? 1 : 0));
+  const at = ces.map((_, i) => i).sort((a, b) => keys[a] - keys[b]);
+  result.chains = at.map((i) => ces[i]);
   return result;
 }
 
@@ -345,9 +348,16 @@ function listenerOnly(chain: Chain): boolean {
  * sources on it, so a rule takes its ports minus those taken before: no map of sources per port is needed.
  */
 function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick<Exposure, 'considered' | 'reached'>): ChainExposure {
+  // The interface names tested: most chains test one (lo) or none, so a set is made only for a second name.
+  let name: string | undefined;
   let names: Set<string> | undefined;
-  for (const r of chain.rules) for (const c of r.conditions) if (c.kind === 'inInterface') (names ??= new Set()).add(c.name);
-  const classes = listenerClasses(names);
+  for (const r of chain.rules)
+    for (const c of r.conditions)
+      if (c.kind === 'inInterface' && c.name !== name) {
+        if (name === undefined) name = c.name;
+        else (names ??= new Set([name])).add(c.name);
+      }
+  const classes = listenerClasses(name, names);
   const grants: Grant[] = [];
   const accepting: ListenerMatch[] = [];
   const any = AddressSet.any(family);
@@ -368,7 +378,7 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
     }
     // No rule for this protocol takes anything (a service of TCP ports alone): nothing to walk.
     if (!applying) continue;
-    const from = classes.map((c) => (isLoopback(c) ? LOOPBACK_OF[family] : any));
+    const from = classSources(classes, family);
     const left = allSources ? undefined : from.map((s) => PortMap.uniform(s));
     const taken = classes.map(() => PortSet.NONE);
     for (const { rule, ports, sources, exact, reasons, ifaces, protocols } of accepting) {
@@ -396,9 +406,13 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
           // Assigned rather than spread: a spread per grant makes a slow object, and a 500-service file has thousands.
           const gp = got ? got[k].ports : p;
           const gs = got ? got[k].sources : from[i];
-          const g: Grant = { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate: !exact, reasons };
-          if (bound) g.destinations = bound;
-          grants.push(g);
+          // Two literals: a property added later would not fit the object and need a second allocation per grant.
+          const approximate = !exact;
+          grants.push(
+            bound
+              ? { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate, reasons, destinations: bound }
+              : { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate, reasons },
+          );
         }
       }
     }
@@ -408,16 +422,23 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
 
 /** Interface classes of a listener chain: the common sets (none named, loopback alone) are made once and shared. */
 const commonClasses = new Map<string, IfaceClass[]>([['', interfaceClasses([])]]);
-function listenerClasses(names: Set<string> | undefined): IfaceClass[] {
-  if (!names) return commonClasses.get('')!;
-  if (names.size > 1) return interfaceClasses(names);
-  const [name] = names;
+function listenerClasses(name: string | undefined, names: Set<string> | undefined): IfaceClass[] {
+  if (name === undefined) return commonClasses.get('')!;
+  if (names) return interfaceClasses(names);
   let c = commonClasses.get(name);
   if (!c) {
-    c = interfaceClasses(names);
+    c = interfaceClasses([name]);
     if (commonClasses.size < 64) commonClasses.set(name, c);
   }
   return c;
+}
+
+/** The sources each class of a listener chain starts with (loopback's own addresses, or all), kept per shared class list. */
+const sourcesOfClasses = new WeakMap<IfaceClass[], Partial<Record<Family, AddressSet[]>>>();
+function classSources(classes: IfaceClass[], family: Family): AddressSet[] {
+  let byFamily = sourcesOfClasses.get(classes);
+  if (!byFamily) sourcesOfClasses.set(classes, (byFamily = {}));
+  return (byFamily[family] ??= classes.map((c) => (isLoopback(c) ? LOOPBACK_OF[family] : AddressSet.any(family))));
 }
 
 function passesInterfaces(ifaces: ListenerMatch['ifaces'], cls: IfaceClass): boolean {

@@ -44,11 +44,13 @@ export function listenerRule(chain: Chain, id: number, spec: ListenerSpec): Rule
   const { range, items } = spec;
   // One entry names one port or range: its set is made without the list a general set needs.
   const set = items.length === 1 ? PortSet.range(items[0].lo, items[0].hi) : PortSet.fromRanges(items.map((i) => [i.lo, i.hi] as const));
-  const conditions: Condition[] = [
-    { kind: 'protocol', protocols: protocolList(spec.protocol), negated: false, range },
-    { kind: 'dport', set, negated: false, range, items },
-  ];
-  if (bound && isLoopbackSet(bound)) conditions.push({ kind: 'inInterface', name: 'lo', negated: false, range: spec.listener.boundRange ?? range });
+  const protocol: Condition = { kind: 'protocol', protocols: protocolList(spec.protocol), negated: false, range };
+  const dport: Condition = { kind: 'dport', set, negated: false, range, items };
+  // The list made at its length (a push onto a list of two grows it to a much larger store).
+  const conditions: Condition[] =
+    bound && isLoopbackSet(bound)
+      ? [protocol, dport, { kind: 'inInterface', name: 'lo', negated: false, range: spec.listener.boundRange ?? range }]
+      : [protocol, dport];
   if (spec.sources) conditions.push({ kind: 'source', set: spec.sources.set, negated: false, range: spec.sources.range });
   if (spec.unknown) for (const u of spec.unknown) conditions.push({ kind: 'opaque', text: u, range });
   if (anyHostPort) conditions.push({ kind: 'opaque', text: 'the host port is picked at run time', range });
