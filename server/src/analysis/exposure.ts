@@ -264,24 +264,38 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
     if (list) list.push(c);
     else scopes.set(c.scope, [c]);
   }
+  const record = (ce: ChainExposure): void => {
+    result.chains.push(ce);
+    for (const g of ce.grants) {
+      if (!g.rule) continue;
+      // A rule's first grant makes a list of one, not an empty list grown by a push.
+      const list = result.byRule.get(g.rule.id);
+      if (list) list.push(g);
+      else result.byRule.set(g.rule.id, [g]);
+    }
+  };
+  // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk; asked once per chain.
+  const listeners = new Map<Chain, boolean>();
+  const short = (c: Chain): boolean => {
+    let r = listeners.get(c);
+    if (r === undefined) listeners.set(c, (r = !opts.noShortcut && c.scope !== undefined && listenerOnly(c)));
+    return r;
+  };
   for (const family of families) {
     for (const hook of ['input', 'forward'] as const) {
       for (const inScope of scopes.values()) {
+        // One chain without a priority (files have hundreds) is its own path or none: walked without the path lists.
+        if (inScope.length === 1 && inScope[0].priority === undefined) {
+          const c = inScope[0];
+          if (!alonePath(c, hook, family, jumpedTo)) continue;
+          if (short(c)) record(walkListeners(c, hook, family, result));
+          else for (const ce of new ChainWalker(rs, [c], hook, family, result, cache, signatures).run()) record(ce);
+          continue;
+        }
         for (const path of pathsOf(inScope, hook, family, jumpedTo)) {
-          // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
-          const simple = !opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]);
-          for (const ce of simple
-            ? [walkListeners(path[0], hook, family, result)]
-            : new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) {
-            result.chains.push(ce);
-            for (const g of ce.grants) {
-              if (!g.rule) continue;
-              // A rule's first grant makes a list of one, not an empty list grown by a push.
-              const list = result.byRule.get(g.rule.id);
-              if (list) list.push(g);
-              else result.byRule.set(g.rule.id, [g]);
-            }
-          }
+          const simple = path.length === 1 && short(path[0]);
+          if (simple) record(walkListeners(path[0], hook, family, result));
+          else for (const ce of new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) record(ce);
         }
       }
     }
@@ -306,14 +320,9 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
  * chains in a full dump) is walked through its callers.
  */
 export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedTo: Set<string>): Chain[][] {
-  const usable = (c: Chain) =>
-    (c.family === 'both' || c.family === family) &&
-    !(c.policy === undefined && jumpedTo.size > 0 && jumpedTo.has(`${c.table}\u0000${c.name}`));
+  const usable = (c: Chain) => usableOn(c, family, jumpedTo);
   // One chain without a priority (a resource of a service-port file; files have hundreds): a path of its own or none.
-  if (chains.length === 1 && chains[0].priority === undefined) {
-    const c = chains[0];
-    return c.hook === hook && c.type === 'filter' && usable(c) ? [[c]] : [];
-  }
+  if (chains.length === 1 && chains[0].priority === undefined) return alonePath(chains[0], hook, family, jumpedTo) ? [[chains[0]]] : [];
   const alone = chains.filter((c) => c.hook === hook && c.type === 'filter' && c.priority === undefined && usable(c)).map((c) => [c]);
   const on = (h: Hook) =>
     chains
@@ -325,6 +334,19 @@ export function pathsOf(chains: Chain[], hook: PathHook, family: Family, jumpedT
   const inert = (c: Chain) => c.type !== 'filter' && !c.rules.length && c.policy !== 'drop';
   const staged = [...on('prerouting'), ...on(hook)].filter((c) => !inert(c));
   return staged.some((c) => c.type === 'filter' && c.hook === hook) ? [staged, ...alone] : alone;
+}
+
+/** A chain of `family` that is entered on its own: not a chain without policy that others jump to (walked through them). */
+function usableOn(c: Chain, family: Family, jumpedTo: Set<string>): boolean {
+  return (
+    (c.family === 'both' || c.family === family) &&
+    !(c.policy === undefined && jumpedTo.size > 0 && jumpedTo.has(`${c.table}\u0000${c.name}`))
+  );
+}
+
+/** True when a chain without a priority, alone in its scope, is a path for `hook` (of its own). */
+function alonePath(c: Chain, hook: PathHook, family: Family, jumpedTo: Set<string>): boolean {
+  return c.hook === hook && c.type === 'filter' && usableOn(c, family, jumpedTo);
 }
 
 /** A resource chain of listening ports only: accepts in order, no policy, jumps or NAT. */
