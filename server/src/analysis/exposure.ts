@@ -274,13 +274,8 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
       else result.byRule.set(g.rule.id, [g]);
     }
   };
-  // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk; asked once per chain.
-  const listeners = new Map<Chain, boolean>();
-  const short = (c: Chain): boolean => {
-    let r = listeners.get(c);
-    if (r === undefined) listeners.set(c, (r = !opts.noShortcut && c.scope !== undefined && listenerOnly(c)));
-    return r;
-  };
+  // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
+  const short = (c: Chain): boolean => !opts.noShortcut && c.scope !== undefined && listenerOnly(c);
   for (const family of families) {
     for (const hook of ['input', 'forward'] as const) {
       for (const inScope of scopes.values()) {
@@ -394,7 +389,7 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
     let applying = 0;
     let allSources = true;
     for (const m of accepting) {
-      if (!m.protocols[protocol]) continue;
+      if (!(protocol === 'tcp' ? m.tcp : m.udp)) continue;
       applying++;
       if (allSources && m.sources !== any && !m.sources.covers(any)) allSources = false;
     }
@@ -403,8 +398,8 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
     const from = classSources(classes, family);
     const left = allSources ? undefined : from.map((s) => PortMap.uniform(s));
     const taken = classes.map(() => PortSet.NONE);
-    for (const { rule, ports, sources, exact, reasons, ifaces, protocols } of accepting) {
-      if (!protocols[protocol]) continue;
+    for (const { rule, ports, sources, exact, reasons, ifaces, tcp, udp } of accepting) {
+      if (!(protocol === 'tcp' ? tcp : udp)) continue;
       for (let i = 0; i < classes.length; i++) {
         const cls = classes[i];
         if (!passesInterfaces(ifaces, cls)) continue;
@@ -471,7 +466,9 @@ function passesInterfaces(ifaces: ListenerMatch['ifaces'], cls: IfaceClass): boo
 /** What a listener chain's rule matches, for one family (the conditions listenerOnly allows); undefined: never. */
 interface ListenerMatch {
   rule: Rule;
-  protocols: Record<Transport, boolean>;
+  /** The protocols it can match (two fields, not an object per rule and family). */
+  tcp: boolean;
+  udp: boolean;
   ports: PortSet;
   sources: AddressSet;
   exact: boolean;
@@ -486,7 +483,8 @@ interface ListenerMatch {
 function listenerMatch(rule: Rule, family: Family): ListenerMatch | undefined {
   // A rule written for one family (a port bound to an IPv4 address) never matches the other's packets.
   if (rule.family !== 'both' && rule.family !== family) return undefined;
-  const protocols = { tcp: true, udp: true };
+  let tcp = true;
+  let udp = true;
   let ports = PortSet.ALL;
   let sources = AddressSet.any(family);
   let exact = true;
@@ -495,10 +493,8 @@ function listenerMatch(rule: Rule, family: Family): ListenerMatch | undefined {
   let ifaces: { name: string; negated: boolean }[] = NO_IFACES;
   for (const c of rule.conditions) {
     if (c.kind === 'protocol') {
-      for (const p of TRANSPORTS) {
-        const has = c.protocols.includes(p) || c.protocols.includes(p === 'tcp' ? '6' : '17');
-        if (has === c.negated) protocols[p] = false;
-      }
+      if ((c.protocols.includes('tcp') || c.protocols.includes('6')) === c.negated) tcp = false;
+      if ((c.protocols.includes('udp') || c.protocols.includes('17')) === c.negated) udp = false;
     } else if (c.kind === 'dport') ports = ports === PortSet.ALL && !c.negated ? c.set : ports.intersect(c.negated ? c.set.complement() : c.set);
     else if (c.kind === 'inInterface') (ifaces === NO_IFACES ? (ifaces = []) : ifaces).push({ name: c.name, negated: c.negated });
     else if (c.kind === 'source' && !c.unresolved?.length) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
@@ -508,7 +504,7 @@ function listenerMatch(rule: Rule, family: Family): ListenerMatch | undefined {
     }
   }
   if (sources.isEmpty() || ports.isEmpty()) return undefined;
-  return { rule, protocols, ports, sources, exact, reasons, ifaces };
+  return { rule, tcp, udp, ports, sources, exact, reasons, ifaces };
 }
 
 const NO_IFACES: ListenerMatch['ifaces'] = [];
