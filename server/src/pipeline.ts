@@ -197,7 +197,7 @@ function* fullSteps(
   return fileAnalysis({ ruleset, exposure, findings, format }, text);
 }
 
-/** An analysis of `text`; its lines are split when first read (hovers, quick fixes): the CLI and the checks never read them. */
+/** An analysis of `text`; its lines are split when first read (hovers, quick fixes …), not by every analysis. */
 function fileAnalysis(a: Analysis & { format: Format }, text: string): FileAnalysis {
   let lines: string[] | undefined;
   const { ruleset, exposure, findings, format } = a;

@@ -274,30 +274,27 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
       else result.byRule.set(g.rule.id, [g]);
     }
   };
-  // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
-  const short = (c: Chain): boolean => !opts.noShortcut && c.scope !== undefined && listenerOnly(c);
+  const walk = (path: Chain[], hook: PathHook, family: Family): void => {
+    // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
+    if (!opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]))
+      record(walkListeners(path[0], hook, family, result));
+    else for (const ce of new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) record(ce);
+  };
   for (const family of families) {
     for (const hook of ['input', 'forward'] as const) {
       for (const inScope of scopes.values()) {
         // One chain without a priority (files have hundreds) is its own path or none: walked without the path lists.
         if (inScope.length === 1 && inScope[0].priority === undefined) {
-          const c = inScope[0];
-          if (!alonePath(c, hook, family, jumpedTo)) continue;
-          if (short(c)) record(walkListeners(c, hook, family, result));
-          else for (const ce of new ChainWalker(rs, [c], hook, family, result, cache, signatures).run()) record(ce);
+          if (alonePath(inScope[0], hook, family, jumpedTo)) walk(inScope, hook, family);
           continue;
         }
-        for (const path of pathsOf(inScope, hook, family, jumpedTo)) {
-          const simple = path.length === 1 && short(path[0]);
-          if (simple) record(walkListeners(path[0], hook, family, result));
-          else for (const ce of new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) record(ce);
-        }
+        for (const path of pathsOf(inScope, hook, family, jumpedTo)) walk(path, hook, family);
       }
     }
   }
   // Chains on both paths (prerouting) come first by input path order; keep the file's chain order for output.
-  // Sorted by one number per entry (file position, then IPv4 before IPv6), not by lookups per comparison.
-  // The entries' positions are sorted, not an object per entry.
+  // Sorted by one number per entry (file position, then IPv4 before IPv6), not by lookups per comparison; the
+  // entries' indices are sorted, not an object made per entry.
   const order = new Map<Chain, number>();
   chains.forEach((c, i) => order.set(c, 2 * i));
   const ces = result.chains;
