@@ -752,6 +752,16 @@ test('bad YAML input: malformed, tabs, duplicate keys, alias bomb, 10 MB — cle
     b.findings.every((f) => f.code === 'PC001'),
     JSON.stringify(b.findings.slice(0, 3)),
   );
+  // Nothing is skipped silently: entries that are lists are errors (compose reads them no deeper).
+  assert.ok(b.findings.some((f) => f.severity === 'error' && /not a list/.test(f.message)), JSON.stringify(b.findings.slice(0, 3)));
+  // Merge keys are followed: a merge bomb (5 levels of 10) stops at the alias budget, which is said.
+  const merges = ['x-a: &a {image: x}'];
+  for (let i = 1; i < 6; i++) merges.push(`x-${'abcdef'[i]}: &${'abcdef'[i]} {<<: [${Array(10).fill(`*${'abcdef'[i - 1]}`).join(', ')}]}`);
+  const overBudget = (f: { code: string; message: string }) => f.code === 'PC001' && /aliases expand past/.test(f.message);
+  const mb = run('compose', [...merges, 'services:', '  web:', '    <<: *f', '    ports: ["8080:80"]'].join('\n'));
+  assert.ok(mb.findings.some(overBudget), JSON.stringify(mb.findings.slice(0, 3)));
+  const k8sBomb = run('kubernetes', [...merges, 'apiVersion: v1', 'kind: Service', 'metadata: {<<: *f, name: s}', 'spec: {type: NodePort}'].join('\n'));
+  assert.ok(k8sBomb.findings.some(overBudget), JSON.stringify(k8sBomb.findings.slice(0, 3)));
   const big = 'services:\n' + '  s:\n    image: x\n'.repeat(1) + '#'.repeat(10 * 1024 * 1024);
   const t1 = Date.now();
   const huge = run('compose', big);

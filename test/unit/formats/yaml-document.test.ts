@@ -110,6 +110,9 @@ test('duplicate keys, tabs and malformed YAML are PC001 with the place and a rea
   const tabs = root('a:\n\tb: 1\n').file;
   assert.equal(tabs.problems[0]?.range.start.line, 1);
   assert.match(tabs.problems[0]?.message ?? '', /tab indents this line/);
+  // The library warns about some tabs twice: one finding per tab.
+  const twice = root('services:\n  db:\n    image: x\n\tweb:\n    ports: [80:80\n').file.problems;
+  assert.equal(twice.filter((p) => /tab indents/.test(p.message)).length, 1, JSON.stringify(twice));
   const bad = root('a: [1, 2\nb: 1\n').file;
   assert.ok(bad.problems.length >= 1 && bad.problems.every((p) => p.code === 'PC001' && p.severity === 'error'));
   const alias = root('a: *nope\nb: 1\n').file;

@@ -10,7 +10,7 @@ import type { Range } from '../../model/range';
 import type { Chain, Listener, PortItem, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { EPHEMERAL, listenerRule, parsePortRange, resourceChain, type ListenerSpec } from '../listener';
-import { get, isMap, isScalar, items, mergedItems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
+import { get, isMap, isScalar, isSeq, items, mergedItems, readingProblems, readYaml, scalar, text, valueRange, type YamlFile } from '../yaml/document';
 import { interpolate, parseEnvFile, sourceOffset, type Interpolated } from '../interpolate';
 import { effectiveMode, MERGE_TAGS, partnerNames, portKey, type Partner, type ServiceFacts } from './override';
 
@@ -48,6 +48,7 @@ function read(source: string, env: Map<string, string>, partner?: Partner, forPa
       table.chains.push(service(ctx, name, pair));
     }
   }
+  ctx.problems.push(...readingProblems(file));
   return { ruleset: { format: 'compose', family: 'both', tables: [table], problems: ctx.problems, publishedBy: 'docker' }, facts: ctx.facts };
 }
 
@@ -82,8 +83,23 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
     : partner?.role === 'override' && other?.portsTag
       ? `not published: ${partner.name} replaces this service's ports (${other.portsTag})`
       : undefined;
+  // Docker Compose refuses ports that are not a list of texts or mappings: say so rather than read nothing.
+  if (portsNode && !isSeq(portsNode) && !(isScalar(portsNode) && portsNode.value === null))
+    ctx.problems.push({
+      code: 'PC001',
+      severity: 'error',
+      range: file.rangeOf(portsNode),
+      message: 'ports: must be a list of "HOST:CONTAINER" texts or mappings with `target`.',
+    });
   for (const entry of items(file, portsNode)) {
     const spec = isMap(entry) ? longPort(ctx, entry) : isScalar(entry) ? shortPort(ctx, entry) : undefined;
+    if (!isMap(entry) && !isScalar(entry))
+      ctx.problems.push({
+        code: 'PC001',
+        severity: 'error',
+        range: file.rangeOf(entry),
+        message: 'ports: an entry must be a "HOST:CONTAINER" text or a mapping with `target`, not a list.',
+      });
     if (!spec) continue;
     // An entry the base file already publishes is one port mapping, not two: its findings stay on the base file.
     const twice = partner?.role === 'base' && !facts.portsTag && other?.ports.size && other.ports.has(portKey(spec));

@@ -15,7 +15,7 @@ import type { Range } from '../../model/range';
 import type { Chain, Condition, PortItem, Rule, Ruleset, Table } from '../../model/ruleset';
 import type { ParseContext } from '../format';
 import { listenerRule, resourceChain } from '../listener';
-import { get, isMap, items, mergedItems, pairOf, scalar, text, type YamlFile } from '../yaml/document';
+import { get, isMap, items, mergedItems, pairOf, readingProblems, scalar, text, type YamlFile } from '../yaml/document';
 import { looksLikeKubernetes } from './claims';
 import { parsedManifest } from './manifest-cache';
 import { describeSelector, EVERYTHING, matches, type Labels, type Selector } from './selectors';
@@ -82,7 +82,7 @@ export function parseKubernetes(source: string, pc: ParseContext): Ruleset {
     if (r.kind === 'Service') service(ctx, r, pods, policies);
     else if (r.kind === 'Ingress') ingress(ctx, r);
   }
-  return { format: 'kubernetes', family: 'both', tables: [...ctx.tables.values()], problems: ctx.problems };
+  return { format: 'kubernetes', family: 'both', tables: [...ctx.tables.values()], problems: [...ctx.problems, ...readingProblems(ctx.file)] };
 }
 
 function manifest(file: YamlFile, name?: string): Ctx {

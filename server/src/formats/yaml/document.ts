@@ -68,6 +68,8 @@ export interface YamlFile {
   deref(node: unknown): Node | undefined;
   /** True when the text holds `{{ … }}` template syntax (Helm, Go templates). */
   template: boolean;
+  /** The alias at which the alias budget ran out, if it did: what lies behind it was not read. */
+  overBudget?: Node;
 }
 
 const TEMPLATE = /\{\{[-\s]?[\s\S]*?\}\}/;
@@ -94,7 +96,7 @@ export function readYaml(text: string, what: string, tags: string[] = []): YamlF
     const r = 'kind' in node ? node.range : rangeOfPair(node);
     return r ? range(r[0], r[1]) : range(0, 0);
   };
-  file.deref = derefWithin();
+  file.deref = derefWithin(file);
   if (template) {
     // A template is not YAML until rendered: one note, not a storm of syntax errors.
     const m = TEMPLATE.exec(text)!;
@@ -202,6 +204,8 @@ class Builder {
   private anchors = new Map<YAMLNode, Node>();
   /** Library errors are reported up to this line (0-based) only once. */
   private quietUntil = -1;
+  /** Offsets of the indenting tabs reported so far. */
+  private tabsReported = new Set<number>();
   /** Line starts, for `lineOf`. */
   private lines: number[] | undefined;
 
@@ -219,8 +223,10 @@ class Builder {
       return;
     }
     if (warning) {
-      // The library warns about any tab; YAML forbids tabs only where they indent (a tab after `key:` is a separator).
-      if (!this.indents(at)) return;
+      // The library warns about any tab, some twice; YAML forbids tabs only where they indent (a tab after `key:` is a
+      // separator).
+      if (!this.indents(at) || this.tabsReported.has(at)) return;
+      this.tabsReported.add(at);
       const message = 'a tab indents this line — YAML indents with spaces only; replace the tab with spaces.';
       this.problems.push({ start: at, end: at + 1, error: true, message });
       return;
@@ -595,21 +601,32 @@ function lineRanges(text: string): (start: number, end: number) => Range {
  */
 export function reread(file: YamlFile): YamlFile {
   const copy = { ...file };
-  copy.deref = derefWithin();
+  copy.overBudget = undefined;
+  copy.deref = derefWithin(copy);
   return copy;
 }
 
 /** `deref` with a budget of alias resolutions that the file's readers share. */
-function derefWithin(): YamlFile['deref'] {
+function derefWithin(file: YamlFile): YamlFile['deref'] {
   let aliases = 0;
   return (node) => {
     let n = node as Node | null | undefined;
     for (let depth = 0; n && n.kind === 'alias' && depth < 20; depth++) {
-      if (++aliases > MAX_ALIASES) return undefined;
+      if (++aliases > MAX_ALIASES) {
+        file.overBudget ??= n;
+        return undefined;
+      }
       n = n.source;
     }
     return n && n.kind !== 'alias' ? n : undefined;
   };
+}
+
+/** What reading the parsed file ran into (the alias budget), for the reader to add to its problems when it is done. */
+export function readingProblems(file: YamlFile): Finding[] {
+  if (!file.overBudget) return [];
+  const message = `YAML: aliases expand past ${MAX_ALIASES} resolutions (an alias bomb?); values behind further aliases are not read.`;
+  return [{ code: 'PC001', severity: 'warning', range: file.rangeOf(file.overBudget), message }];
 }
 
 function rangeOfPair(p: Pair): [number, number] | undefined {
