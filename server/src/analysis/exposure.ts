@@ -19,7 +19,7 @@ import { PortSet } from '../model/ports';
 import type { Action, Chain, Condition, ConnState, Hook, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import { PortMap } from './portmap';
-import { ChainSignatures, carried, rotate, type ExposureCache, type Summary, type WalkEvent } from './exposure-cache';
+import { ChainSignatures, carried, rotate, settle, type ExposureCache, type Summary, type WalkEvent } from './exposure-cache';
 import { OTHER, interfaceClasses, isLoopback, matchesInterface, type IfaceClass } from './interfaces';
 
 export type Transport = 'tcp' | 'udp';
@@ -243,6 +243,7 @@ export { createExposureCache, type ExposureCache } from './exposure-cache';
  */
 export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noShortcut?: boolean } = {}): Exposure {
   let signatures: ChainSignatures | undefined;
+  const given = cache;
   if (cache) rotate(cache);
   // Chains are found again by table and chain name: two tables of one name (nft `ip filter`, `ip6 filter`) are not.
   if (cache && new Set(rs.tables.map((t) => t.name)).size < rs.tables.length) cache = undefined;
@@ -293,6 +294,7 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
     }
   }
   // Chains on both paths (prerouting) come first by input path order; keep the file's chain order for output.
+  if (given) settle(given);
   // Sorted by one number per entry (file position, then IPv4 before IPv6), not by lookups per comparison; the
   // entries' indices are sorted, not an object made per entry.
   const order = new Map<Chain, number>();
