@@ -12,7 +12,7 @@ import type { Range } from '../../model/range';
 import type { Ruleset } from '../../model/ruleset';
 import { get, getCI, parseJsonDoc, type DocNode } from '../cloud/doc';
 import { readPortList, readProtocol, readSources, type Field, type Report } from '../cloud/fields';
-import { Positions } from '../cloud/positions';
+import { Positions } from '../positions';
 import { PriorityClashes } from '../cloud/priorities';
 import { buildCloudRuleset, type CloudGroup, type CloudRule, type Unknown as UnknownPart } from '../cloud/ruleset';
 import { Unknown, findUnknown, type Value } from '../cloud/value';

@@ -12,7 +12,7 @@ import type { Range } from '../../model/range';
 import type { Ruleset } from '../../model/ruleset';
 import { get, parseJsonDoc, parseYamlDoc, type DocNode } from '../cloud/doc';
 import { readAwsPorts, readProtocol, readSources, type Field, type Report } from '../cloud/fields';
-import { Positions } from '../cloud/positions';
+import { Positions } from '../positions';
 import { buildCloudRuleset, type CloudGroup, type CloudRule, type Unknown as UnknownPart } from '../cloud/ruleset';
 import { Unknown, type Value } from '../cloud/value';
 

@@ -6,7 +6,7 @@ import { CODES, type Code } from '../../model/codes';
 import type { Finding } from '../../model/finding';
 import type { Ruleset } from '../../model/ruleset';
 import { buildCloudRuleset } from '../cloud/ruleset';
-import { Positions } from '../cloud/positions';
+import { Positions } from '../positions';
 import { PriorityClashes } from '../cloud/priorities';
 import type { ParseContext } from '../format';
 import { parseHcl, type Body } from './hcl';

@@ -7,6 +7,7 @@
 import { Kind, loadAll, type YAMLNode, type YAMLScalar, type YAMLSequence } from '@stoplight/yaml-ast-parser';
 import type { Finding } from '../../model/finding';
 import type { Range } from '../../model/range';
+import { Positions } from '../positions';
 
 /** Larger documents are not analysed: the reader says so instead of spending seconds and memory on them. */
 export const MAX_YAML_BYTES = 4 * 1024 * 1024;
@@ -76,7 +77,8 @@ const TEMPLATE = /\{\{[-\s]?[\s\S]*?\}\}/;
 
 /** `tags`: application tags the caller gives meaning to (compose's `!reset`), read without a warning. */
 export function readYaml(text: string, what: string, tags: string[] = []): YamlFile {
-  const range = lineRanges(text);
+  const positions = new Positions(text);
+  const range = (start: number, end: number): Range => positions.range(start, end);
   const template = TEMPLATE.test(text);
   const problems: Finding[] = [];
   const file: YamlFile = { docs: [], problems, range, rangeOf: () => range(0, 0), deref: () => undefined, template };
@@ -207,7 +209,7 @@ class Builder {
   /** Offsets of the indenting tabs reported so far. */
   private tabsReported = new Set<number>();
   /** Line starts, for `lineOf`. */
-  private lines: number[] | undefined;
+  private positions: Positions | undefined;
 
   constructor(
     private readonly text: string,
@@ -494,19 +496,9 @@ class Builder {
   }
 
   private lineOf(at: number): number {
-    if (!this.lines) {
-      this.lines = [0];
-      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) this.lines.push(i + 1);
-    }
-    let lo = 0;
-    let hi = this.lines.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.lines[mid] <= at) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return (this.positions ??= new Positions(this.text)).position(at).line;
   }
+
 
   /** The library's offset → an offset in the text (a leading byte-order mark shifts it; its own '\n' past the end is clipped). */
   private at(pos: number): number {
@@ -568,31 +560,6 @@ function describe(reason: string): string {
     return `${reason}: it is indented differently from the entries around it.`;
   if (reason.startsWith('unidentified alias')) return `${reason}: no anchor of that name (&name) comes before it.`;
   return reason;
-}
-
-/** Offset → LSP position over the text's lines ('\n' ends a line). */
-function lineRanges(text: string): (start: number, end: number) => Range {
-  const starts = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
-  // Readers ask mostly in file order: the line of the last answer, or the next one, before a search.
-  let last = 0;
-  const pos = (offset: number): { line: number; character: number } => {
-    const o = Math.max(0, Math.min(offset, text.length));
-    if (starts[last] <= o) {
-      if (last + 1 >= starts.length || starts[last + 1] > o) return { line: last, character: o - starts[last] };
-      if (last + 2 >= starts.length || starts[last + 2] > o) return { line: ++last, character: o - starts[last] };
-    }
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= o) lo = mid;
-      else hi = mid - 1;
-    }
-    last = lo;
-    return { line: lo, character: o - starts[lo] };
-  };
-  return (start, end) => ({ start: pos(start), end: pos(Math.max(start, end)) });
 }
 
 /**
