@@ -1,4 +1,5 @@
 /** A small tolerant XML reader that keeps positions: elements, attributes with value ranges, well-formedness problems. */
+import { Positions } from '../positions';
 import type { Range } from '../../model/range';
 
 export interface XmlAttr {
@@ -29,19 +30,8 @@ export function attr(e: XmlElement, name: string): XmlAttr | undefined {
 }
 
 export function parseXml(text: string): { root?: XmlElement; problems: XmlProblem[] } {
-  const lineStarts = [0];
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
-  const pos = (off: number) => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (lineStarts[mid] <= off) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo, character: off - lineStarts[lo] };
-  };
-  const rg = (a: number, b: number): Range => ({ start: pos(a), end: pos(b) });
+  const positions = new Positions(text);
+  const rg = (a: number, b: number): Range => positions.range(a, b);
   const problems: XmlProblem[] = [];
   const stack: XmlElement[] = [];
   const stackStart: number[] = [];
@@ -94,7 +84,7 @@ export function parseXml(text: string): { root?: XmlElement; problems: XmlProble
         }
         const e = stack.pop()!;
         stackStart.pop();
-        e.fullRange = { start: e.range.start, end: pos(lt + m[0].length) };
+        e.fullRange = { start: e.range.start, end: positions.position(lt + m[0].length) };
       }
       i = lt + m[0].length;
       continue;
