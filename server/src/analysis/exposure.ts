@@ -71,8 +71,8 @@ export interface Exposure {
   /** Grants by the id of the rule that made them. */
   byRule: Map<number, Grant[]>;
   /** Rules in chains the walk entered, and the subset that some new TCP/UDP connection reached. */
-  considered: Set<number>;
-  reached: Set<number>;
+  considered: IdSet;
+  reached: IdSet;
 }
 
 /** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
@@ -257,7 +257,7 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
   for (const c of chains)
     for (const r of c.rules) if (r.action.kind === 'jump' || r.action.kind === 'goto') jumpedTo.add(`${c.table}\u0000${r.action.chain}`);
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
-  const result: Exposure = { chains: [], byRule: new Map(), considered: new Set(), reached: new Set() };
+  const result: Exposure = { chains: [], byRule: new Map(), considered: new IdSet(), reached: new IdSet() };
   // Chains of different scopes (independent cloud groups) never lie on one path.
   const scopes = new Map<string | undefined, Chain[]>();
   for (const c of chains) {
@@ -265,21 +265,11 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
     if (list) list.push(c);
     else scopes.set(c.scope, [c]);
   }
-  const record = (ce: ChainExposure): void => {
-    result.chains.push(ce);
-    for (const g of ce.grants) {
-      if (!g.rule) continue;
-      // A rule's first grant makes a list of one, not an empty list grown by a push.
-      const list = result.byRule.get(g.rule.id);
-      if (list) list.push(g);
-      else result.byRule.set(g.rule.id, [g]);
-    }
-  };
   const walk = (path: Chain[], hook: PathHook, family: Family): void => {
     // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
     if (!opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]))
-      record(walkListeners(path[0], hook, family, result));
-    else for (const ce of new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) record(ce);
+      result.chains.push(walkListeners(path[0], hook, family, result));
+    else for (const ce of new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) result.chains.push(ce);
   };
   for (const family of families) {
     for (const hook of ['input', 'forward'] as const) {
@@ -293,6 +283,8 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
       }
     }
   }
+  // Before the chains are sorted: each rule's grants are listed in the order the walk made them.
+  result.byRule = grantsByRule(result.chains);
   // Chains on both paths (prerouting) come first by input path order; keep the file's chain order for output.
   if (given) settle(given);
   // Sorted by one number per entry (file position, then IPv4 before IPv6), not by lookups per comparison; the
@@ -304,6 +296,33 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
   const at = ces.map((_, i) => i).sort((a, b) => keys[a] - keys[b]);
   result.chains = at.map((i) => ces[i]);
   return result;
+}
+
+/**
+ * Grants by rule id, in walk order. Each list is made at its final length: a list grown by a push from one grant
+ * reserves room for seventeen, and a file of hundreds of services has thousands of rules with two to four grants.
+ */
+function grantsByRule(chains: readonly ChainExposure[]): Map<number, Grant[]> {
+  let top = -1;
+  for (const ce of chains) for (const g of ce.grants) if (g.rule && smallId(g.rule.id) && g.rule.id > top) top = g.rule.id;
+  /** Per small id, the grants not yet placed in its list. */
+  const left = new Uint32Array(top + 1);
+  for (const ce of chains) for (const g of ce.grants) if (g.rule && smallId(g.rule.id)) left[g.rule.id]++;
+  const byRule = new Map<number, Grant[]>();
+  for (const ce of chains)
+    for (const g of ce.grants) {
+      if (!g.rule) continue;
+      const id = g.rule.id;
+      let list = byRule.get(id);
+      if (!smallId(id)) {
+        if (list) list.push(g);
+        else byRule.set(id, [g]);
+      } else {
+        if (!list) byRule.set(id, (list = new Array<Grant>(left[id])));
+        list[list.length - left[id]--] = g;
+      }
+    }
+  return byRule;
 }
 
 /**
@@ -374,20 +393,22 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
         else (names ??= new Set([name])).add(c.name);
       }
   const classes = listenerClasses(name, names);
-  const grants: Grant[] = [];
-  const accepting: ListenerMatch[] = [];
   const any = AddressSet.any(family);
+  // The accepting rules' matches, MATCHES[0, accepting).
+  let accepting = 0;
   for (const rule of chain.rules) {
     trace.considered.add(rule.id);
     if (rule.action.kind !== 'accept') continue;
-    const m = listenerMatch(rule, family);
-    if (m) accepting.push(m);
+    if (listenerMatch(rule, family, (MATCHES[accepting] ??= blankMatch(rule)))) accepting++;
   }
+  // The chain's grants, GRANTS[0, n).
+  let n = 0;
   for (const protocol of TRANSPORTS) {
     // The rules for this protocol, counted and read in place rather than filtered into a list per chain.
     let applying = 0;
     let allSources = true;
-    for (const m of accepting) {
+    for (let a = 0; a < accepting; a++) {
+      const m = MATCHES[a];
       if (!(protocol === 'tcp' ? m.tcp : m.udp)) continue;
       applying++;
       if (allSources && m.sources !== any && !m.sources.covers(any)) allSources = false;
@@ -396,9 +417,13 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
     if (!applying) continue;
     const from = classSources(classes, family);
     const left = allSources ? undefined : from.map((s) => PortMap.uniform(s));
-    const taken = classes.map(() => PortSet.NONE);
-    for (const { rule, ports, sources, exact, reasons, ifaces, tcp, udp } of accepting) {
+    for (let i = 0; i < classes.length; i++) TAKEN[i] = PortSet.NONE;
+    let applied = 0;
+    for (let a = 0; a < accepting; a++) {
+      const { rule, ports, sources, exact, reasons, ifaces, tcp, udp } = MATCHES[a];
       if (!(protocol === 'tcp' ? tcp : udp)) continue;
+      // What the protocol's last rule takes, no later rule asks for: no union is made for it.
+      const later = ++applied < applying;
       for (let i = 0; i < classes.length; i++) {
         const cls = classes[i];
         if (!passesInterfaces(ifaces, cls)) continue;
@@ -406,10 +431,10 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
         let p = PortSet.NONE;
         if (!left) {
           // Nothing taken yet (the first rule of a class): the rule's own set, without a subtraction and a union.
-          const none = taken[i] === PortSet.NONE;
-          p = none ? ports : ports.subtract(taken[i]);
+          const none = TAKEN[i] === PortSet.NONE;
+          p = none ? ports : ports.subtract(TAKEN[i]);
           if (p.isEmpty()) continue;
-          if (exact) taken[i] = none ? p : taken[i].union(p);
+          if (exact && later) TAKEN[i] = none ? p : TAKEN[i].union(p);
         } else {
           const matched = left[i].take(ports, sources, exact);
           if (matched.isEmpty()) continue;
@@ -424,17 +449,27 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
           const gs = got ? got[k].sources : from[i];
           // Two literals: a property added later would not fit the object and need a second allocation per grant.
           const approximate = !exact;
-          grants.push(
-            bound
-              ? { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate, reasons, destinations: bound }
-              : { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate, reasons },
-          );
+          GRANTS[n++] = bound
+            ? { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate, reasons, destinations: bound }
+            : { chain, family, protocol, ports: gp, sources: gs, iface: cls, rule, approximate, reasons };
         }
       }
     }
   }
+  // Copied out at its final length; the scratch list lets go of the grants.
+  const grants = GRANTS.slice(0, n) as Grant[];
+  GRANTS.fill(undefined, 0, n);
   return { chain, family, hook, path: [chain], ifaceClasses: classes, grants };
 }
+
+/**
+ * Lists every walkListeners call reuses (it never re-enters itself; a 500-service file walks a thousand chains
+ * per analysis): the accepting rules' matches, the ports each interface class has given out so far for the
+ * protocol being walked, and the chain's grants until they are copied out at their final length.
+ */
+const MATCHES: ListenerMatch[] = [];
+const TAKEN: PortSet[] = [];
+const GRANTS: (Grant | undefined)[] = [];
 
 /** Interface classes of a listener chain: the common sets (none named, loopback alone) are made once and shared. */
 const commonClasses = new Map<string, IfaceClass[]>([['', interfaceClasses([])]]);
@@ -477,11 +512,12 @@ interface ListenerMatch {
 
 /**
  * compileRule's reading of the conditions a listener rule can have, without the state, NAT and tuple parts it
- * does not: a file of hundreds of services compiles thousands of these rules per analysis.
+ * does not: a file of hundreds of services compiles thousands of these rules per analysis. Written into `m`
+ * (one of the reused MATCHES); false when the rule never matches a packet of `family`.
  */
-function listenerMatch(rule: Rule, family: Family): ListenerMatch | undefined {
+function listenerMatch(rule: Rule, family: Family, m: ListenerMatch): boolean {
   // A rule written for one family (a port bound to an IPv4 address) never matches the other's packets.
-  if (rule.family !== 'both' && rule.family !== family) return undefined;
+  if (rule.family !== 'both' && rule.family !== family) return false;
   let tcp = true;
   let udp = true;
   let ports = PortSet.ALL;
@@ -495,15 +531,33 @@ function listenerMatch(rule: Rule, family: Family): ListenerMatch | undefined {
       if ((c.protocols.includes('tcp') || c.protocols.includes('6')) === c.negated) tcp = false;
       if ((c.protocols.includes('udp') || c.protocols.includes('17')) === c.negated) udp = false;
     } else if (c.kind === 'dport') ports = ports === PortSet.ALL && !c.negated ? c.set : ports.intersect(c.negated ? c.set.complement() : c.set);
-    else if (c.kind === 'inInterface') (ifaces === NO_IFACES ? (ifaces = []) : ifaces).push({ name: c.name, negated: c.negated });
+    // A list of one is made as one: a push onto an empty list reserves room for seventeen.
+    else if (c.kind === 'inInterface') {
+      if (ifaces === NO_IFACES) ifaces = [{ name: c.name, negated: c.negated }];
+      else ifaces.push({ name: c.name, negated: c.negated });
+    }
     else if (c.kind === 'source' && !c.unresolved?.length) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
     else {
       exact = false;
-      (reasons === NONE ? (reasons = []) : reasons).push(describeCondition(c));
+      if (reasons === NONE) reasons = [describeCondition(c)];
+      else reasons.push(describeCondition(c));
     }
   }
-  if (sources.isEmpty() || ports.isEmpty()) return undefined;
-  return { rule, tcp, udp, ports, sources, exact, reasons, ifaces };
+  if (sources.isEmpty() || ports.isEmpty()) return false;
+  m.rule = rule;
+  m.tcp = tcp;
+  m.udp = udp;
+  m.ports = ports;
+  m.sources = sources;
+  m.exact = exact;
+  m.reasons = reasons;
+  m.ifaces = ifaces;
+  return true;
+}
+
+/** A new entry of MATCHES, in the shape listenerMatch fills in. */
+function blankMatch(rule: Rule): ListenerMatch {
+  return { rule, tcp: false, udp: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: NONE, ifaces: NO_IFACES };
 }
 
 const NO_IFACES: ListenerMatch['ifaces'] = [];
@@ -1362,9 +1416,9 @@ function smallId(id: number): boolean {
 
 /**
  * Rule ids in the order first added: the walk adds a rule's id on every visit (thousands of times for one id on a
- * large ruleset), so repeats are told by a bitmap, cheaper than a Set's hashing.
+ * large ruleset), so repeats are told by a bitmap, cheaper than a Set's hashing and smaller to keep.
  */
-class IdSet {
+export class IdSet {
   private seen = new Uint8Array(1024);
   private readonly order: number[] = [];
   /** Ids no bitmap should hold (synthetic rules have -1; tests may pick any number). */
@@ -1383,6 +1437,12 @@ class IdSet {
     if (this.seen[id]) return;
     this.seen[id] = 1;
     this.order.push(id);
+  }
+  has(id: number): boolean {
+    return smallId(id) ? id < this.seen.length && this.seen[id] === 1 : this.other.has(id);
+  }
+  get size(): number {
+    return this.order.length;
   }
   [Symbol.iterator](): Iterator<number> {
     return this.order[Symbol.iterator]();
