@@ -8,7 +8,7 @@ import type { Transport } from '../knowledge/registry';
 import type { Risk } from '../knowledge/risks';
 import { CODES } from '../model/codes';
 import type { Finding } from '../model/finding';
-import type { Rule } from '../model/ruleset';
+import type { Condition, Rule } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import type { Check } from './check';
 import type { Grant } from './exposure';
@@ -35,10 +35,38 @@ function targetPort(target: string): ServicePort | null {
 function servicePort(rule: Rule): ServicePort | undefined {
   const sp = targetPort(rule.listener?.target ?? '');
   if (sp) return sp;
-  const d = rule.conditions.find((c) => c.kind === 'dport');
-  const p = rule.conditions.find((c) => c.kind === 'protocol');
-  if (d?.kind !== 'dport' || !d.items.length || d.items[0].lo !== d.items[0].hi) return undefined;
-  return { port: d.items[0].lo, protocol: ((p?.kind === 'protocol' && p.protocols[0]) || 'tcp') as Transport };
+  const d = firstDport(rule);
+  if (!d?.items.length || d.items[0].lo !== d.items[0].hi) return undefined;
+  return { port: d.items[0].lo, protocol: firstProtocol(rule) };
+}
+
+type PortTest = Extract<Condition, { kind: 'dport' | 'sport' | 'port' }>;
+
+/** The rule's first destination-port test (a loop, not a find with a function made per rule). */
+function firstDport(rule: Rule): PortTest | undefined {
+  for (const c of rule.conditions) if (c.kind === 'dport') return c;
+  return undefined;
+}
+
+/** The first protocol the rule's first protocol test names, TCP when none does. */
+function firstProtocol(rule: Rule): Transport {
+  for (const c of rule.conditions) if (c.kind === 'protocol') return (c.protocols[0] || 'tcp') as Transport;
+  return 'tcp';
+}
+
+/** The datastore among a port's risks, if any. */
+function datastoreRisk(risks: readonly Risk[]): Risk | undefined {
+  for (const r of risks) if (r.datastore) return r;
+  return undefined;
+}
+
+/** "PHP-FPM FastCGI, …": the services of a port's risks (lists are shared per port), worded once per list. */
+const serviceNames = new WeakMap<readonly Risk[], string>();
+function namesOf(risks: readonly Risk[]): string {
+  let names = serviceNames.get(risks);
+  if (names === undefined)
+    serviceNames.set(risks, (names = risks.map((r) => r.service.split(' (')[0]).slice(0, 3).join(', ')));
+  return names;
 }
 
 /**
@@ -50,7 +78,7 @@ export function publishedDatastore(rule: Rule, world: Grant[], settings: Resolve
   // Bound to specific addresses (loopback, one LAN address), or behind a cloud load balancer: not this case.
   if (!world.length || !l?.published || l.role === 'load-balancer' || (l.bound && !(l.bound.isAnyV4() || l.bound.isAnyV6()))) return undefined;
   const sp = servicePort(rule);
-  const risk = sp && settings.risks.risksInRange(sp.port, sp.port, sp.protocol).find((r) => r.datastore);
+  const risk = sp && datastoreRisk(settings.risks.risksInRange(sp.port, sp.port, sp.protocol));
   return risk ? { risk, world } : undefined;
 }
 
@@ -80,8 +108,8 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
       const l = rule.listener;
       if (!l) continue;
       const world = worlds.get(rule.id) ?? NO_GRANTS;
-      const first = rule.conditions.find((c) => c.kind === 'dport');
-      const token = first?.kind === 'dport' && first.items[0] ? first.items[0].range : rule.range;
+      const first = firstDport(rule);
+      const token = first?.items[0] ? first.items[0].range : rule.range;
       const ds = publishedDatastore(rule, world, settings);
       if (ds) {
         const g = ds.world[0];
@@ -100,7 +128,7 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
         });
       }
       if (l.role === 'load-balancer' && l.published && world.length) {
-        const ports = first?.kind === 'dport' ? first.set.toString() : '';
+        const ports = first ? first.set.toString() : '';
         findings.push({
           code: 'PC122',
           severity: CODES.PC122.severity,
@@ -115,12 +143,11 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
           severity: CODES.PC125.severity,
           range: token,
           data: { ruleId: rule.id },
-          message: `hostPort opens ${first?.kind === 'dport' ? first.set.toString() : 'this port'} on every node that runs ${chain.label ?? chain.name}${l.target ? ` (container port ${l.target})` : ''}, next to the node's own services and outside the Service layer. Prefer a Service; keep hostPort for node agents that need it.`,
+          message: `hostPort opens ${first ? first.set.toString() : 'this port'} on every node that runs ${chain.label ?? chain.name}${l.target ? ` (container port ${l.target})` : ''}, next to the node's own services and outside the Service layer. Prefer a Service; keep hostPort for node agents that need it.`,
         });
       }
-      if (l.role === 'expose' && first?.kind === 'dport') {
-        const p = rule.conditions.find((c) => c.kind === 'protocol');
-        const protocol = ((p?.kind === 'protocol' && p.protocols[0]) || 'tcp') as Transport;
+      if (l.role === 'expose' && first) {
+        const protocol = firstProtocol(rule);
         for (const item of first.items) {
           const risks = settings.risks.risksInRange(item.lo, item.hi, protocol);
           if (!risks.length) continue;
@@ -129,12 +156,7 @@ export const listenerChecks: Check = ({ ruleset, exposure, settings }) => {
             severity: CODES.PC126.severity,
             range: item.range,
             data: { ruleId: rule.id },
-            message: `${risks
-              .map((r) => r.service.split(' (')[0])
-              .slice(0, 3)
-              .join(
-                ', ',
-              )} (${protocol.toUpperCase()} ${item.text}) is declared by ${chain.label ?? chain.name} but not published: it is reachable only from its own container network until someone publishes it (ports:, docker run -p or -P). ${risks[0].advice}`,
+            message: `${namesOf(risks)} (${protocol.toUpperCase()} ${item.text}) is declared by ${chain.label ?? chain.name} but not published: it is reachable only from its own container network until someone publishes it (ports:, docker run -p or -P). ${risks[0].advice}`,
           });
         }
       }

@@ -18,23 +18,31 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
   const v4Source: Exposure | undefined = exposure.chains.some((c) => c.family === 'ipv4') ? exposure : counterpart?.exposure;
   if (!v6Chains.length || !v4Source) return findings;
   const { reaches } = worldOf(exposure, settings.trusted);
-  // One union per chain and protocol, not one per grant (cloud groups have thousands of grants).
-  const opened = new Map<ChainExposure, Map<string, PortSet>>();
+  // One union per chain and protocol, not one per grant (cloud groups have thousands of grants); a map per
+  // protocol rather than one per chain (files have hundreds of chains, and two protocols).
+  const opened = new Map<string, Map<ChainExposure, PortSet>>();
   const openToWorld = (ce: ChainExposure, protocol: string) => {
-    const byProtocol = opened.get(ce) ?? new Map<string, PortSet>();
-    opened.set(ce, byProtocol);
-    let ports = byProtocol.get(protocol);
-    if (!ports) byProtocol.set(protocol, (ports = worldPorts(ce, protocol, reaches)));
+    let byChain = opened.get(protocol);
+    if (!byChain) opened.set(protocol, (byChain = new Map()));
+    let ports = byChain.get(ce);
+    if (!ports) byChain.set(ce, (ports = worldPorts(ce, protocol, reaches)));
     return ports;
   };
   // The first IPv4 exposure of each chain (by table, name and hook), looked up per IPv6 one: files have hundreds.
-  const key = (ce: ChainExposure) => `${ce.chain.table}\u0000${ce.chain.name}\u0000${ce.chain.hook}`;
-  const v4Chains = new Map<string, ChainExposure>();
-  for (const c of v4Source.chains) if (c.family === 'ipv4' && !v4Chains.has(key(c))) v4Chains.set(key(c), c);
+  // Names, not chain objects: nftables' `ip filter` and `ip6 filter` hold different chains of one name. Keyed by
+  // the name alone (a string the chain has; a key joined per chain cost more than the rest of the check).
+  const v4Chains = new Map<string, ChainExposure[]>();
+  for (const c of v4Source.chains) {
+    if (c.family !== 'ipv4') continue;
+    const list = v4Chains.get(c.chain.name);
+    if (!list) v4Chains.set(c.chain.name, [c]);
+    else if (!sameChainIn(list, c)) list.push(c);
+  }
   for (const v6 of v6Chains) {
-    const v4 = v4Chains.get(key(v6));
+    const v4 = sameChainIn(v4Chains.get(v6.chain.name), v6);
     if (!v4) continue;
-    for (const g of v6.grants) {
+    for (let k = 0; k < v6.grants.length; k++) {
+      const g = v6.grants[k];
       if (!reaches(g)) continue;
       const leaked = g.ports.subtract(openToWorld(v4, g.protocol));
       if (leaked.isEmpty()) continue;
@@ -52,6 +60,12 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
   }
   return dedupe(findings);
 };
+
+/** The exposure in `list` (chains of one name) of the chain of `ce`'s table and hook. */
+function sameChainIn(list: ChainExposure[] | undefined, ce: ChainExposure): ChainExposure | undefined {
+  if (list) for (const x of list) if (x.chain.table === ce.chain.table && x.chain.hook === ce.chain.hook) return x;
+  return undefined;
+}
 
 /** Ports that some interface class of a chain opens to the internet. */
 function worldPorts(ce: ChainExposure, protocol: string, reaches: (g: Grant) => boolean): PortSet {

@@ -14,17 +14,22 @@ const LEVEL_SEVERITY: Record<Risk['level'], Severity> = { high: 'error', medium:
 
 export const riskyPorts: Check = ({ exposure, settings }) => {
   const findings: Finding[] = [];
-  for (const world of worldOf(exposure, settings.trusted).byRule.values()) {
+  // Read with forEach and indices: for-of made an iterator per rule, grant and port range (thousands of each).
+  worldOf(exposure, settings.trusted).byRule.forEach((world) => {
     const rule = world[0].rule!;
     // A host port picked at run time says nothing about the service behind it; a published database is PC120.
-    if (rule.listener?.anyHostPort || publishedDatastore(rule, world, settings)) continue;
+    if (rule.listener?.anyHostPort || publishedDatastore(rule, world, settings)) return;
     // Group the risks by the token that names their port, so each token gets one diagnostic. Most rules open no
     // risky port: the tokens and groups are made for the first risk found.
     let items: PortItem[] | undefined;
     let byItem: Map<PortItem | undefined, Map<Risk, Grant>> | undefined;
-    for (const g of world) {
-      for (const [lo, hi] of g.ports.ranges()) {
-        for (const risk of settings.risks.risksInRange(lo, hi, g.protocol as Transport)) {
+    for (let k = 0; k < world.length; k++) {
+      const g = world[k];
+      const ranges = g.ports.ranges();
+      for (let r = 0; r < ranges.length; r++) {
+        const risks = settings.risks.risksInRange(ranges[r][0], ranges[r][1], g.protocol as Transport);
+        if (!risks.length) continue;
+        for (const risk of risks) {
           items ??= rule.conditions.flatMap((c) => ((c.kind === 'dport' || c.kind === 'port') && !c.negated ? c.items : []));
           byItem ??= new Map();
           const item = items.find((i) => i.lo <= risk.ports[1] && i.hi >= risk.ports[0]);
@@ -34,10 +39,10 @@ export const riskyPorts: Check = ({ exposure, settings }) => {
         }
       }
     }
-    if (!byItem) continue;
+    if (!byItem) return;
     const families = new Set(world.map((g) => g.family));
     for (const [item, risks] of byItem) findings.push(finding(rule, item, risks, families.size > 1));
-  }
+  });
   return findings;
 };
 

@@ -738,27 +738,41 @@ function overlaps(r: Risk, lo: number, hi: number, protocol: string): boolean {
   return r.ports[0] <= hi && r.ports[1] >= lo && (r.protocols as readonly string[]).includes(protocol);
 }
 
-/** A set of risk entries with the lookups analysis and hovers need. */
+/** A set of risk entries with the lookups analysis and hovers need. Lists returned are shared: never change them. */
 export interface RiskCatalogue {
   readonly entries: readonly Risk[];
   /** Entries covering one port for a protocol. */
-  risksFor(port: number, protocol: Transport): Risk[];
+  risksFor(port: number, protocol: Transport): readonly Risk[];
   /** Entries overlapping the inclusive port range [lo, hi] for a protocol. */
-  risksInRange(lo: number, hi: number, protocol: Transport): Risk[];
+  risksInRange(lo: number, hi: number, protocol: Transport): readonly Risk[];
 }
+
+const NO_RISKS: readonly Risk[] = [];
+/** Single-port answers kept per catalogue (keyed port × 2 + protocol), bounded so memory stays flat. */
+const KNOWN_LIMIT = 4096;
 
 export function catalogue(entries: readonly Risk[]): RiskCatalogue {
   // Most ports a file opens have no entry (a 500-service compose file asks thousands of times): a search of the
   // ports some entry covers answers those without the scan.
   const covered = mergedRanges(entries.map(({ ports: [a, b] }) => [Math.min(a, b), Math.max(a, b)] as const));
+  // The same few ports come back rule after rule (every web service's 80/tcp): each TCP or UDP port is scanned once.
+  const known = new Map<number, readonly Risk[]>();
+  const scan = (a: number, b: number, protocol: Transport): readonly Risk[] => {
+    if (!meets(covered, a, b)) return NO_RISKS;
+    if (a !== b || (protocol !== 'tcp' && protocol !== 'udp')) return entries.filter((r) => overlaps(r, a, b, protocol));
+    const key = 2 * a + (protocol === 'tcp' ? 0 : 1);
+    let found = known.get(key);
+    if (!found) {
+      found = entries.filter((r) => overlaps(r, a, a, protocol));
+      if (!found.length) found = NO_RISKS;
+      if (known.size < KNOWN_LIMIT) known.set(key, found);
+    }
+    return found;
+  };
   return {
     entries,
-    risksFor: (port, protocol) => (meets(covered, port, port) ? entries.filter((r) => overlaps(r, port, port, protocol)) : []),
-    risksInRange: (lo, hi, protocol) => {
-      const a = Math.min(lo, hi);
-      const b = Math.max(lo, hi);
-      return meets(covered, a, b) ? entries.filter((r) => overlaps(r, a, b, protocol)) : [];
-    },
+    risksFor: (port, protocol) => scan(port, port, protocol),
+    risksInRange: (lo, hi, protocol) => scan(Math.min(lo, hi), Math.max(lo, hi), protocol),
   };
 }
 
@@ -789,11 +803,11 @@ function meets(ranges: readonly [number, number][], lo: number, hi: number): boo
 /** The built-in catalogue. */
 export const CATALOGUE: RiskCatalogue = catalogue(RISKS);
 
-export function risksFor(port: number, protocol: Transport): Risk[] {
+export function risksFor(port: number, protocol: Transport): readonly Risk[] {
   return CATALOGUE.risksFor(port, protocol);
 }
 
-export function risksInRange(lo: number, hi: number, protocol: Transport): Risk[] {
+export function risksInRange(lo: number, hi: number, protocol: Transport): readonly Risk[] {
   return CATALOGUE.risksInRange(lo, hi, protocol);
 }
 

@@ -21,7 +21,7 @@ import {
 
 const REPO = path.resolve(__dirname, '../../../..');
 const label = (r: Risk) => `${r.ports[0]}-${r.ports[1]} ${r.service}`;
-const firstPorts = (rs: Risk[]) => rs.map((r) => r.ports[0]);
+const firstPorts = (rs: readonly Risk[]) => rs.map((r) => r.ports[0]);
 
 test('the catalogue has at least 45 entries', () => {
   assert.ok(RISKS.length >= 45, `only ${RISKS.length} entries`);
