@@ -19,6 +19,7 @@ import { PortSet } from '../model/ports';
 import type { Action, Chain, Condition, ConnState, Hook, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import { PortMap } from './portmap';
+import { RuleMap } from './rule-map';
 import { ChainSignatures, carried, rotate, settle, type ExposureCache, type Summary, type WalkEvent } from './exposure-cache';
 import { OTHER, interfaceClasses, isLoopback, matchesInterface, type IfaceClass } from './interfaces';
 
@@ -68,8 +69,8 @@ export interface ChainExposure {
 
 export interface Exposure {
   chains: ChainExposure[];
-  /** Grants by the id of the rule that made them. */
-  byRule: Map<number, Grant[]>;
+  /** Grants by the id of the rule that made them, rules in the order the walk first granted by them. */
+  byRule: RuleMap<Grant[]>;
   /** Rules in chains the walk entered, and the subset that some new TCP/UDP connection reached. */
   considered: IdSet;
   reached: IdSet;
@@ -257,7 +258,7 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
   for (const c of chains)
     for (const r of c.rules) if (r.action.kind === 'jump' || r.action.kind === 'goto') jumpedTo.add(`${c.table}\u0000${r.action.chain}`);
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
-  const result: Exposure = { chains: [], byRule: new Map(), considered: new IdSet(), reached: new IdSet() };
+  const result: Exposure = { chains: [], byRule: new RuleMap(0), considered: new IdSet(), reached: new IdSet() };
   // Chains of different scopes (independent cloud groups) never lie on one path.
   const scopes = new Map<string | undefined, Chain[]>();
   for (const c of chains) {
@@ -302,19 +303,28 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
  * Grants by rule id, in walk order. Each list is made at its final length: a list grown by a push from one grant
  * reserves room for seventeen, and a file of hundreds of services has thousands of rules with two to four grants.
  */
-function grantsByRule(chains: readonly ChainExposure[]): Map<number, Grant[]> {
+function grantsByRule(chains: readonly ChainExposure[]): RuleMap<Grant[]> {
   let top = -1;
-  for (const ce of chains) for (const g of ce.grants) if (g.rule && smallId(g.rule.id) && g.rule.id > top) top = g.rule.id;
-  /** Per small id, the grants not yet placed in its list. */
-  const left = new Uint32Array(top + 1);
-  for (const ce of chains) for (const g of ce.grants) if (g.rule && smallId(g.rule.id)) left[g.rule.id]++;
-  const byRule = new Map<number, Grant[]>();
+  let total = 0;
+  for (const ce of chains)
+    for (const g of ce.grants) {
+      if (!g.rule) continue;
+      total++;
+      if (smallId(g.rule.id) && g.rule.id > top) top = g.rule.id;
+    }
+  // Parsers number rules densely; ids far beyond the grants' count (hand-made rules) are kept in a Map instead.
+  const span = top < 4 * total + 1024 ? top + 1 : 0;
+  const listed = (id: number) => smallId(id) && id < span;
+  /** Per listed id, the grants not yet placed in its list. */
+  const left = new Uint32Array(span);
+  for (const ce of chains) for (const g of ce.grants) if (g.rule && listed(g.rule.id)) left[g.rule.id]++;
+  const byRule = new RuleMap<Grant[]>(span);
   for (const ce of chains)
     for (const g of ce.grants) {
       if (!g.rule) continue;
       const id = g.rule.id;
       let list = byRule.get(id);
-      if (!smallId(id)) {
+      if (!listed(id)) {
         if (list) list.push(g);
         else byRule.set(id, [g]);
       } else {

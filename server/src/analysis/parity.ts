@@ -18,16 +18,6 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
   const v4Source: Exposure | undefined = exposure.chains.some((c) => c.family === 'ipv4') ? exposure : counterpart?.exposure;
   if (!v6Chains.length || !v4Source) return findings;
   const { reaches } = worldOf(exposure, settings.trusted);
-  // One union per chain and protocol, not one per grant (cloud groups have thousands of grants); a map per
-  // protocol rather than one per chain (files have hundreds of chains, and two protocols).
-  const opened = new Map<string, Map<ChainExposure, PortSet>>();
-  const openToWorld = (ce: ChainExposure, protocol: string) => {
-    let byChain = opened.get(protocol);
-    if (!byChain) opened.set(protocol, (byChain = new Map()));
-    let ports = byChain.get(ce);
-    if (!ports) byChain.set(ce, (ports = worldPorts(ce, protocol, reaches)));
-    return ports;
-  };
   // The first IPv4 exposure of each chain (by table, name and hook), looked up per IPv6 one: files have hundreds.
   // Names, not chain objects: nftables' `ip filter` and `ip6 filter` hold different chains of one name. Keyed by
   // the name alone (a string the chain has; a key joined per chain cost more than the rest of the check).
@@ -41,10 +31,15 @@ export const parity: Check = ({ exposure, counterpart, settings }) => {
   for (const v6 of v6Chains) {
     const v4 = sameChainIn(v4Chains.get(v6.chain.name), v6);
     if (!v4) continue;
+    // What the IPv4 chain opens to the internet: one union per protocol, not one per grant (cloud groups have
+    // thousands of grants), made when a grant first asks and kept for this chain alone (files have hundreds).
+    let tcp: PortSet | undefined;
+    let udp: PortSet | undefined;
     for (let k = 0; k < v6.grants.length; k++) {
       const g = v6.grants[k];
       if (!reaches(g)) continue;
-      const leaked = g.ports.subtract(openToWorld(v4, g.protocol));
+      const open = g.protocol === 'tcp' ? (tcp ??= worldPorts(v4, 'tcp', reaches)) : (udp ??= worldPorts(v4, 'udp', reaches));
+      const leaked = g.ports.subtract(open);
       if (leaked.isEmpty()) continue;
       const risky = leaked.ranges().flatMap(([lo, hi]) => settings.risks.risksInRange(lo, hi, g.protocol as Transport));
       const range = g.rule ? g.rule.range : (v6.chain.policyRange ?? v6.chain.range);

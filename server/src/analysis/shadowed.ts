@@ -25,10 +25,18 @@ function transportOnly(rule: Rule): boolean {
   );
 }
 
+/** Every rule of the chain stands for a listening port (a loop, not a function made per chain: files have hundreds). */
+function listenersOnly(chain: Chain): boolean {
+  for (const r of chain.rules) if (!r.listener) return false;
+  return true;
+}
+
 export const shadowedRules: Check = ({ ruleset, exposure }) => {
   const findings: Finding[] = [];
   const seen = new Set<number>();
   for (const chain of allChains(ruleset)) {
+    // A listener is a socket, not an ordered filter rule: a chain of them alone (a service's ports) is passed over.
+    if (listenersOnly(chain)) continue;
     chain.rules.forEach((rule, index) => {
       // A listener is a socket, not an ordered filter rule: two of them on one port is not shadowing.
       if (rule.listener || rule.implied || !exposure.considered.has(rule.id) || exposure.reached.has(rule.id) || seen.has(rule.id)) return;

@@ -7,10 +7,11 @@ import type { AddressSet, Family } from '../model/addresses';
 import type { Exposure, Grant } from './exposure';
 import { isLoopback } from './interfaces';
 import { reachesWorld } from './reach';
+import { RuleMap } from './rule-map';
 
 export interface World {
   /** The grants of each rule that reach from the internet (rules with none are absent). */
-  byRule: Map<number, Grant[]>;
+  byRule: RuleMap<Grant[]>;
   reaches(g: Grant): boolean;
 }
 
@@ -27,7 +28,7 @@ export function worldOf(exposure: Exposure, trusted: AddressSet): World {
     if (r === undefined) bySources[g.family].set(g.sources, (r = reachesWorld(g, trusted)));
     return r;
   };
-  const byRule = new Map<number, Grant[]>();
+  const byRule = new RuleMap<Grant[]>(exposure.byRule.span);
   exposure.byRule.forEach((grants, id) => {
     const world = reaching(grants, reaches);
     if (world) byRule.set(id, world);

@@ -1,0 +1,67 @@
+/**
+ * A map from rule id to a value, read like a Map (get, has, size, forEach, entries in the order first set). Parsers
+ * number rules 0, 1, 2 …, so a value sits in a list at its id: no hash table to grow and keep (a 500-service
+ * compose file has over a thousand rules with grants, and the exposure and the checks each keep such a map).
+ * Ids outside the list (synthetic rules have -1; tests may pick any number) go to a Map.
+ */
+export class RuleMap<V> {
+  /** Values by id below `span`; made at its length, so it stays a plain list rather than a dictionary. */
+  private readonly byId: (V | undefined)[];
+  /** Ids in the order first set. */
+  private readonly order: number[] = [];
+  private other: Map<number, V> | undefined;
+
+  /** `span`: one more than the largest id expected (larger ids still work, at a Map's cost). */
+  constructor(span: number) {
+    this.byId = new Array<V | undefined>(span);
+  }
+
+  /** One more than the largest id the list holds; a map of the same rules can be made with it. */
+  get span(): number {
+    return this.byId.length;
+  }
+
+  set(id: number, value: V): this {
+    if (Number.isInteger(id) && id >= 0 && id < this.byId.length) {
+      if (this.byId[id] === undefined) this.order.push(id);
+      this.byId[id] = value;
+    } else {
+      this.other ??= new Map();
+      if (!this.other.has(id)) this.order.push(id);
+      this.other.set(id, value);
+    }
+    return this;
+  }
+
+  get(id: number): V | undefined {
+    return Number.isInteger(id) && id >= 0 && id < this.byId.length ? this.byId[id] : this.other?.get(id);
+  }
+
+  has(id: number): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  forEach(fn: (value: V, id: number) => void): void {
+    for (let k = 0; k < this.order.length; k++) fn(this.get(this.order[k])!, this.order[k]);
+  }
+
+  *entries(): IterableIterator<[number, V]> {
+    for (const id of this.order) yield [id, this.get(id)!];
+  }
+
+  *keys(): IterableIterator<number> {
+    yield* this.order;
+  }
+
+  *values(): IterableIterator<V> {
+    for (const id of this.order) yield this.get(id)!;
+  }
+
+  [Symbol.iterator](): IterableIterator<[number, V]> {
+    return this.entries();
+  }
+}
