@@ -269,7 +269,7 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
   const walk = (path: Chain[], hook: PathHook, family: Family): void => {
     // A resource of listening ports alone (a compose service, a Kubernetes Service) takes the short walk.
     if (!opts.noShortcut && path.length === 1 && path[0].scope !== undefined && listenerOnly(path[0]))
-      result.chains.push(walkListeners(path[0], hook, family, result));
+      result.chains.push(walkListeners(path, hook, family, result));
     else for (const ce of new ChainWalker(rs, path, hook, family, result, cache, signatures).run()) result.chains.push(ce);
   };
   for (const family of families) {
@@ -392,7 +392,8 @@ function listenerOnly(chain: Chain): boolean {
  * While every rule of a protocol takes all sources of the class, what is left is one port set with the class's
  * sources on it, so a rule takes its ports minus those taken before: no map of sources per port is needed.
  */
-function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick<Exposure, 'considered' | 'reached'>): ChainExposure {
+function walkListeners(path: Chain[], hook: PathHook, family: Family, trace: Pick<Exposure, 'considered' | 'reached'>): ChainExposure {
+  const chain = path[0];
   // The interface names tested: most chains test one (lo) or none, so a set is made only for a second name.
   let name: string | undefined;
   let names: Set<string> | undefined;
@@ -469,7 +470,8 @@ function walkListeners(chain: Chain, hook: PathHook, family: Family, trace: Pick
   // Copied out at its final length; the scratch list lets go of the grants.
   const grants = GRANTS.slice(0, n) as Grant[];
   GRANTS.fill(undefined, 0, n);
-  return { chain, family, hook, path: [chain], ifaceClasses: classes, grants };
+  // The path as given (paths are never changed once made): both families' walks of the chain share it.
+  return { chain, family, hook, path, ifaceClasses: classes, grants };
 }
 
 /**

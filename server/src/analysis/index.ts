@@ -15,6 +15,7 @@ import { redundantRules, shadowedRules } from './shadowed';
 import type { ResolvedSettings } from './settings';
 import { applySuppressions } from './suppress';
 import { unusedChains } from './unused-chains';
+import { forgetWorld } from './world';
 
 export const CHECKS: Check[] = [
   riskyPorts,
@@ -61,6 +62,7 @@ export function checkFindings(ctx: CheckContext, text: string, comments: Comment
   // One list, appended to: a flatMap and spreads made three lists of every finding before this one.
   const raw: Finding[] = ruleset.problems.slice();
   for (const check of CHECKS) for (const f of check(ctx)) raw.push(f);
+  forgetWorld(ctx.exposure);
   if (lines) for (const f of placeholderReasons(lines, comments)) raw.push(f);
   const findings: Finding[] = [];
   for (const f of lines ? applySuppressions(raw, lines, comments) : raw) {

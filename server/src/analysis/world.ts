@@ -39,6 +39,14 @@ export function worldOf(exposure: Exposure, trusted: AddressSet): World {
 }
 
 /**
+ * Lets go of an exposure's view once the checks have run: only they ask for it, and kept it would live as long as
+ * the exposure (the analysis an editor holds for hovers).
+ */
+export function forgetWorld(exposure: Exposure): void {
+  views.delete(exposure);
+}
+
+/**
  * The grants that reach, or undefined: the rule's own list when all of them do (lists are never changed once
  * made), else a list made at its final length (a filter grows its result from nothing for thousands of rules).
  */
