@@ -431,13 +431,13 @@ function walkListeners(path: Chain[], hook: PathHook, family: Family, trace: Pic
     for (let i = 0; i < classes.length; i++) TAKEN[i] = PortSet.NONE;
     let applied = 0;
     for (let a = 0; a < accepting; a++) {
-      const { rule, ports, sources, exact, reasons, ifaces, tcp, udp } = MATCHES[a];
+      const { rule, ports, sources, exact, reasons, tcp, udp } = MATCHES[a];
       if (!(protocol === 'tcp' ? tcp : udp)) continue;
       // What the protocol's last rule takes, no later rule asks for: no union is made for it.
       const later = ++applied < applying;
       for (let i = 0; i < classes.length; i++) {
         const cls = classes[i];
-        if (!passesInterfaces(ifaces, cls)) continue;
+        if (!passesInterfaces(rule, cls)) continue;
         let got: { ports: PortSet; sources: AddressSet }[] | undefined;
         let p = PortSet.NONE;
         if (!left) {
@@ -504,8 +504,9 @@ function classSources(classes: IfaceClass[], family: Family): AddressSet[] {
   return (byFamily[family] ??= classes.map((c) => (isLoopback(c) ? LOOPBACK_OF[family] : AddressSet.any(family))));
 }
 
-function passesInterfaces(ifaces: ListenerMatch['ifaces'], cls: IfaceClass): boolean {
-  for (const t of ifaces) if (matchesInterface(t.name, cls) === t.negated) return false;
+/** The rule's interface tests pass on `cls`: read from its conditions, which are few, rather than copied per rule. */
+function passesInterfaces(rule: Rule, cls: IfaceClass): boolean {
+  for (const c of rule.conditions) if (c.kind === 'inInterface' && matchesInterface(c.name, cls) === c.negated) return false;
   return true;
 }
 
@@ -519,7 +520,6 @@ interface ListenerMatch {
   sources: AddressSet;
   exact: boolean;
   reasons: string[];
-  ifaces: { name: string; negated: boolean }[];
 }
 
 /**
@@ -535,19 +535,14 @@ function listenerMatch(rule: Rule, family: Family, m: ListenerMatch): boolean {
   let ports = PortSet.ALL;
   let sources = AddressSet.any(family);
   let exact = true;
-  // Most rules have no reasons and no interface test: they share empty lists (never changed once made).
+  // Most rules have no reasons: they share an empty list (never changed once made).
   let reasons: string[] = NONE;
-  let ifaces: { name: string; negated: boolean }[] = NO_IFACES;
   for (const c of rule.conditions) {
     if (c.kind === 'protocol') {
       if ((c.protocols.includes('tcp') || c.protocols.includes('6')) === c.negated) tcp = false;
       if ((c.protocols.includes('udp') || c.protocols.includes('17')) === c.negated) udp = false;
     } else if (c.kind === 'dport') ports = ports === PortSet.ALL && !c.negated ? c.set : ports.intersect(c.negated ? c.set.complement() : c.set);
-    // A list of one is made as one: a push onto an empty list reserves room for seventeen.
-    else if (c.kind === 'inInterface') {
-      if (ifaces === NO_IFACES) ifaces = [{ name: c.name, negated: c.negated }];
-      else ifaces.push({ name: c.name, negated: c.negated });
-    }
+    else if (c.kind === 'inInterface') continue; // tested per interface class (passesInterfaces)
     else if (c.kind === 'source' && !c.unresolved?.length) sources = sources.intersect(c.negated ? c.set.complement() : c.set);
     else {
       exact = false;
@@ -563,16 +558,14 @@ function listenerMatch(rule: Rule, family: Family, m: ListenerMatch): boolean {
   m.sources = sources;
   m.exact = exact;
   m.reasons = reasons;
-  m.ifaces = ifaces;
   return true;
 }
 
 /** A new entry of MATCHES, in the shape listenerMatch fills in. */
 function blankMatch(rule: Rule): ListenerMatch {
-  return { rule, tcp: false, udp: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: NONE, ifaces: NO_IFACES };
+  return { rule, tcp: false, udp: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: NONE };
 }
 
-const NO_IFACES: ListenerMatch['ifaces'] = [];
 
 class ChainWalker {
   private readonly grants = new Map<Chain, Grant[]>();
