@@ -2,7 +2,7 @@
  * A map from rule id to a value, read like a Map (get, has, size, forEach, entries in the order first set). Parsers
  * number rules 0, 1, 2 …, so a value sits in a list at its id: no hash table to grow and keep (a 500-service
  * compose file has over a thousand rules with grants, and the exposure and the checks each keep such a map).
- * Ids outside the list (synthetic rules have -1; tests may pick any number) go to a Map.
+ * Ids outside the list (synthetic rules have -1; tests may pick any number) go to a Map. Values are never undefined.
  */
 export class RuleMap<V> {
   /** Values by id below `span`; made at its length, so it stays a plain list rather than a dictionary. */
