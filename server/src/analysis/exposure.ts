@@ -477,7 +477,8 @@ function walkListeners(path: Chain[], hook: PathHook, family: Family, trace: Pic
 /**
  * Lists every walkListeners call reuses (it never re-enters itself; a 500-service file walks a thousand chains
  * per analysis): the accepting rules' matches, the ports each interface class has given out so far for the
- * protocol being walked, and the chain's grants until they are copied out at their final length.
+ * protocol being walked, and the chain's grants until they are copied out at their final length. A match keeps
+ * the rule it last held until it is reused: a few objects, never a whole ruleset.
  */
 const MATCHES: ListenerMatch[] = [];
 const TAKEN: PortSet[] = [];
@@ -565,7 +566,6 @@ function listenerMatch(rule: Rule, family: Family, m: ListenerMatch): boolean {
 function blankMatch(rule: Rule): ListenerMatch {
   return { rule, tcp: false, udp: false, ports: PortSet.NONE, sources: AddressSet.NONE, exact: true, reasons: NONE };
 }
-
 
 class ChainWalker {
   private readonly grants = new Map<Chain, Grant[]>();
