@@ -8,9 +8,9 @@
 //     the last edit, and the server's resident memory.
 // `node bench/lsp-typing.mjs [--edits N] [--server A.js --server B.js]`: with two servers (say main's dist/server.js
 // and this one), each edit goes to A then B (and the bursts alternate), printed side by side, with the server's CPU
-// time per edit beside the latency (a loaded machine stretches the latency more than the CPU time). `--flags "…"`,
-// once per server, sets node's flags for it instead of the ones editors use (the same server twice with two young
-// generation sizes, say). Not a test.
+// time per edit beside the latency (a loaded machine stretches the latency more than the CPU time).
+// `--flags=…` once per server (`--flags=--max-semi-space-size=8`) sets node's flags for it instead of the ones
+// editors use: the same server twice with two young generation sizes, say. Not a test.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
