@@ -19,7 +19,7 @@ import { PortSet } from '../model/ports';
 import type { Action, Chain, Condition, ConnState, Hook, Rule, Ruleset } from '../model/ruleset';
 import { allChains } from '../model/ruleset';
 import { PortMap } from './portmap';
-import { RuleMap } from './rule-map';
+import { RuleIds, RuleMap } from './rule-map';
 import { ChainSignatures, carried, rotate, settle, type ExposureCache, type Summary, type WalkEvent } from './exposure-cache';
 import { OTHER, interfaceClasses, isLoopback, matchesInterface, type IfaceClass } from './interfaces';
 
@@ -72,8 +72,8 @@ export interface Exposure {
   /** Grants by the id of the rule that made them, rules in the order the walk first granted by them. */
   byRule: RuleMap<Grant[]>;
   /** Rules in chains the walk entered, and the subset that some new TCP/UDP connection reached. */
-  considered: IdSet;
-  reached: IdSet;
+  considered: RuleIds;
+  reached: RuleIds;
 }
 
 /** Loopback traffic comes from the host's own addresses; model it as 127.0.0.0/8 and ::1. */
@@ -258,7 +258,7 @@ export function analyseExposure(rs: Ruleset, cache?: ExposureCache, opts: { noSh
   for (const c of chains)
     for (const r of c.rules) if (r.action.kind === 'jump' || r.action.kind === 'goto') jumpedTo.add(`${c.table}\u0000${r.action.chain}`);
   const families: Family[] = rs.family === 'both' ? ['ipv4', 'ipv6'] : [rs.family];
-  const result: Exposure = { chains: [], byRule: new RuleMap(0), considered: new IdSet(), reached: new IdSet() };
+  const result: Exposure = { chains: [], byRule: new RuleMap(0), considered: new RuleIds(), reached: new RuleIds() };
   // Chains of different scopes (independent cloud groups) never lie on one path.
   const scopes = new Map<string | undefined, Chain[]>();
   for (const c of chains) {
@@ -1421,9 +1421,9 @@ function smallId(id: number): boolean {
 
 /**
  * Rule ids in the order first added: the walk adds a rule's id on every visit (thousands of times for one id on a
- * large ruleset), so repeats are told by a bitmap, cheaper than a Set's hashing and smaller to keep.
+ * large ruleset), so repeats are told by a bitmap, cheaper than a Set's hashing.
  */
-export class IdSet {
+class IdSet {
   private seen = new Uint8Array(1024);
   private readonly order: number[] = [];
   /** Ids no bitmap should hold (synthetic rules have -1; tests may pick any number). */
@@ -1442,12 +1442,6 @@ export class IdSet {
     if (this.seen[id]) return;
     this.seen[id] = 1;
     this.order.push(id);
-  }
-  has(id: number): boolean {
-    return smallId(id) ? id < this.seen.length && this.seen[id] === 1 : this.other.has(id);
-  }
-  get size(): number {
-    return this.order.length;
   }
   [Symbol.iterator](): Iterator<number> {
     return this.order[Symbol.iterator]();

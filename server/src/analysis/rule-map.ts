@@ -1,3 +1,8 @@
+/** Parsers number rules 0, 1, 2 …; synthetic rules (-1) and hand-made ones may not. */
+function smallId(id: number): boolean {
+  return id >= 0 && id < 1 << 24 && Number.isInteger(id);
+}
+
 /**
  * A map from rule id to a value, read like a Map (get, has, size, forEach, entries in the order first set). Parsers
  * number rules 0, 1, 2 …, so a value sits in a list at its id: no hash table to grow and keep (a 500-service
@@ -63,5 +68,46 @@ export class RuleMap<V> {
 
   [Symbol.iterator](): IterableIterator<[number, V]> {
     return this.entries();
+  }
+}
+
+/**
+ * A set of rule ids, read like a Set (add, has, size, iteration): a bitmap for the ids parsers give rather than a
+ * hash table grown entry by entry (the exposure's `considered` and `reached` hold every rule of a file). Iterates in
+ * ascending id order, then other ids (synthetic rules have -1) in the order added.
+ */
+export class RuleIds {
+  private seen = new Uint8Array(1024);
+  private count = 0;
+  private other: Set<number> | undefined;
+
+  add(id: number): this {
+    if (!smallId(id)) {
+      (this.other ??= new Set()).add(id);
+      return this;
+    }
+    if (id >= this.seen.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.seen.length * 2));
+      grown.set(this.seen);
+      this.seen = grown;
+    }
+    if (!this.seen[id]) {
+      this.seen[id] = 1;
+      this.count++;
+    }
+    return this;
+  }
+
+  has(id: number): boolean {
+    return smallId(id) ? id < this.seen.length && this.seen[id] === 1 : (this.other?.has(id) ?? false);
+  }
+
+  get size(): number {
+    return this.count + (this.other?.size ?? 0);
+  }
+
+  *[Symbol.iterator](): IterableIterator<number> {
+    for (let id = 0; id < this.seen.length; id++) if (this.seen[id]) yield id;
+    if (this.other) yield* this.other;
   }
 }

@@ -1,8 +1,7 @@
-/** RuleMap and IdSet read like a Map and a Set, for the ids parsers give and for any other number. */
+/** RuleMap and RuleIds read like a Map and a Set, for the ids parsers give and for any other number. */
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { IdSet } from '../../../server/src/analysis/exposure';
-import { RuleMap } from '../../../server/src/analysis/rule-map';
+import { RuleIds, RuleMap } from '../../../server/src/analysis/rule-map';
 
 test('RuleMap answers as a Map does, in the order ids were first set, inside and outside its span', () => {
   const map = new RuleMap<string>(4);
@@ -26,14 +25,14 @@ test('RuleMap answers as a Map does, in the order ids were first set, inside and
   assert.equal(new RuleMap<string>(0).size, 0);
 });
 
-test('IdSet answers as a Set does, bitmap ids and others alike', () => {
-  const ids = new IdSet();
+test('RuleIds answers as a Set does, bitmap ids and others alike; ids ascending, then the others as added', () => {
+  const ids = new RuleIds();
   const ref = new Set<number>();
   for (const id of [5, 3, 5, 5000, -1, 3, 1 << 25, 0, -1]) {
     ids.add(id);
     ref.add(id);
   }
   assert.equal(ids.size, ref.size);
-  assert.deepEqual([...ids], [...ref]);
+  assert.deepEqual([...ids], [0, 3, 5, 5000, -1, 1 << 25]);
   for (const id of [-1, 0, 1, 3, 5, 6, 5000, 5001, 1 << 25, 2 ** 40]) assert.equal(ids.has(id), ref.has(id), `has(${id})`);
 });
