@@ -296,7 +296,8 @@ export class IntervalSet {
   }
 
   subtract(o: IntervalSet): IntervalSet {
-    if (this.isEmpty() || o.isEmpty()) return this;
+    // Nothing in common (a port taken before by another rule, far away): this set, without partition's pair.
+    if (this.apart(o)) return this;
     if (o === this || this.within(o)) return IntervalSet.EMPTY;
     return this.partition(o)[1];
   }
