@@ -7,11 +7,27 @@
 // read by each other), and a repeated text would measure that cache, not the parse. The YAML library's own share
 // is printed beside: @stoplight/yaml-ast-parser's loadAll as formats/yaml/document.ts calls it, and readYaml (the
 // library plus this project's node tree, ranges and problems).
+// The whole measurement runs twice, each time in a node of its own: with node's default flags, and with the flags the
+// language server runs with (the shebang of dist/server.js, which the VS Code client passes too: a small young
+// generation that keeps the server's memory down). Garbage collection is much of the time here, and the size of the
+// young generation decides how much: both figures are printed side by side.
 // Usage: node bench/service-ports.mjs
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyseText, corpus, formatById, median, out, require, settings } from './lib.mjs';
+import { analyseText, corpus, formatById, median, out, require, root, settings } from './lib.mjs';
+
+if (!process.argv.includes('--measure')) {
+  const serverFlags = /^#!.*?node ?(.*)$/m.exec(fs.readFileSync(path.join(root, 'dist/server.js'), 'utf8').slice(0, 200))?.[1].trim() ?? '';
+  const run = (flags) => JSON.parse(execFileSync(process.execPath, [...flags.split(' ').filter(Boolean), process.argv[1], '--measure'], { encoding: 'utf8' }));
+  const plain = run('');
+  const server = run(serverFlags);
+  console.log(`service-port formats — node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
+  const flagsColumn = `as the server runs (${serverFlags || 'no flags'}): parse+analysis ms (CPU)`;
+  console.table(plain.map((r, i) => ({ ...r, [flagsColumn]: server[i]['parse+analysis ms (CPU)'], 'under 20 ms (CPU)': [r, server[i]].every((x) => Number(x['parse+analysis ms (CPU)']) < 20) ? 'yes' : 'NO' })));
+  process.exit(0);
+}
 
 const { loadAll } = require('@stoplight/yaml-ast-parser');
 const { readYaml } = out('formats/yaml/document.js');
@@ -42,7 +58,6 @@ const cases = [
   ['kubernetes', largest('kubernetes')],
   ['compose', '(generated: 500 services)'],
 ].filter(([, f]) => f);
-console.log(`service-port formats — node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} CPUs`);
 const rows = [];
 for (const [id, file] of cases) {
   const base = file.startsWith('(') ? generated() : fs.readFileSync(file, 'utf8');
@@ -81,7 +96,6 @@ for (const [id, file] of cases) {
     chains: fa.ruleset.tables.reduce((n, t) => n + t.chains.length, 0), findings: fa.findings.length,
     'parse ms (wall)': median(parse).toFixed(2), 'parse+analysis ms (wall)': median(full).toFixed(2), 'parse+analysis ms (CPU)': ms.toFixed(2),
     'YAML library: loadAll / readYaml ms (CPU)': `${median(lib).toFixed(2)} / ${median(tree).toFixed(2)}`,
-    'under 20 ms (CPU)': ms < 20 ? 'yes' : 'NO',
   });
 }
-console.table(rows);
+console.log(JSON.stringify(rows));

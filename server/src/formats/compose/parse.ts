@@ -132,7 +132,7 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
       range: file.rangeOf(s),
       protocol: m[2] ?? 'tcp',
       items: [item],
-      listener: { published: false, via: 'expose (container network only)', role: 'expose' },
+      listener: EXPOSED,
     });
   }
   return chain;
@@ -190,6 +190,9 @@ function sourceEnd(raw: string, at: number): number {
   return at + (m ? m[0].length : 1);
 }
 
+/** Every `expose:` entry's listener: one object, as it holds nothing of its own (listeners are never changed). */
+const EXPOSED: Listener = { published: false, via: 'expose (container network only)', role: 'expose' };
+
 /** Never added to: see `facts` in service(). */
 const NO_KEYS = new Set<string>();
 
@@ -199,11 +202,14 @@ interface Binding {
   unknown: string[];
 }
 
+const UNBOUND: Binding = { unknown: [] };
+
 function binding(ctx: Ctx, ipText: string | undefined, range: Range | undefined, unresolved: string[]): Binding | string {
   const unknown = unresolved.length ? unresolved.map((v) => `\${${v}} has no value here (no default and no .env entry)`) : unresolved;
   if (ipText === undefined || ipText === '') {
-    // An unresolved host address may be anything: assume all addresses, approximately.
-    return { unknown };
+    // An unresolved host address may be anything: assume all addresses, approximately. (Most entries name no
+    // address and no variable: they share one binding, which nothing changes.)
+    return unknown.length ? { unknown } : UNBOUND;
   }
   const ip = ipText.startsWith('[') ? ipText.replace(/^\[(.*)\]$/, '$1') : ipText;
   if (ip === '0.0.0.0') return { bound: AddressSet.any('ipv4'), boundRange: range, unknown };
@@ -222,19 +228,13 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   const iv = interpolate(raw, ctx.env);
   const t = iv.text;
   const range = file.rangeOf(s);
-  const fail = (why: string): undefined => {
-    // A value that is unknown because of a variable is not a syntax error.
-    if (iv.unresolved.length) return undefined;
-    ctx.problems.push({ code: 'PC001', severity: 'error', range, message: `ports: \`${raw}\` ${why}.` });
-    return undefined;
-  };
   let body = t;
   let protocol = 'tcp';
   const slash = t.lastIndexOf('/');
   if (slash >= 0) {
     protocol = t.slice(slash + 1).toLowerCase();
     body = t.slice(0, slash);
-    if (!/^(tcp|udp|sctp)$/.test(protocol)) return fail(`names protocol \`${protocol}\`; compose knows tcp, udp and sctp`);
+    if (!/^(tcp|udp|sctp)$/.test(protocol)) return refuse(ctx, iv, range, raw, `names protocol \`${protocol}\`; compose knows tcp, udp and sctp`);
   }
   const lastColon = body.lastIndexOf(':');
   const containerAt = lastColon + 1;
@@ -259,9 +259,9 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
     }
   }
   const cr = parsePortRange(container);
-  if (!cr) return fail(`has no container port (expected e.g. "8080:80", "127.0.0.1:5432:5432" or "53:53/udp")`);
+  if (!cr) return refuse(ctx, iv, range, raw, `has no container port (expected e.g. "8080:80", "127.0.0.1:5432:5432" or "53:53/udp")`);
   const bind = binding(ctx, ip, ip !== undefined ? partRange(file, s, iv, ipAt, ip.length) : undefined, iv.unresolved);
-  if (typeof bind === 'string') return fail(`has a ${bind}`);
+  if (typeof bind === 'string') return refuse(ctx, iv, range, raw, `has a ${bind}`);
   const targetText = `${container}/${protocol}`;
   let item: PortItem | undefined;
   if (host === '' && lastColon >= 0 && ip === undefined && iv.unresolved.length) {
@@ -283,10 +283,16 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
     return anyHostPort(range, protocol, item, bind, targetText);
   }
   const hr = parsePortRange(host);
-  if (!hr) return fail(`has host port \`${host}\`, which is not a port or range`);
+  if (!hr) return refuse(ctx, iv, range, raw, `has host port \`${host}\`, which is not a port or range`);
   item = portItem(ctx, s, iv, hostAt, host.length, hr.lo, hr.hi);
   if (!item || !portsValid(ctx, s, iv, containerAt, container.length, cr.lo, cr.hi)) return undefined;
   return publishedPort(range, protocol, item, bind, targetText);
+}
+
+/** Reports a short-syntax entry Docker Compose would refuse (not one whose value is unknown because of a variable). */
+function refuse(ctx: Ctx, iv: Interpolated, range: Range, raw: string, why: string): undefined {
+  if (!iv.unresolved.length) ctx.problems.push({ code: 'PC001', severity: 'error', range, message: `ports: \`${raw}\` ${why}.` });
+  return undefined;
 }
 
 /** A host port the file names (short or long syntax). */
