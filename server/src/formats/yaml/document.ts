@@ -314,7 +314,7 @@ class Builder {
       case Kind.INCLUDE_REF:
         // The library reads `!include` itself and reports no tag: the same as any other tag here.
         if (!tag) this.use({ at: start, tag: '!include' });
-        out = this.scalar(n as YAMLScalar, start, '!include', tag ?? '!include');
+        out = this.scalar(n as YAMLScalar, start, '!include', tag || '!include');
         break;
       default:
         out = this.scalar(n as YAMLScalar, start, tag, tag);
@@ -421,7 +421,7 @@ class Builder {
   private scalar(n: YAMLScalar, start: number, resolveTag: string | undefined, tag: string | undefined): Scalar {
     const end = this.at(n.endPosition);
     const raw = n.value ?? '';
-    const nodeTag = tag === undefined ? undefined : shortTag(tag);
+    const nodeTag = tag ? shortTag(tag) : undefined;
     // A tag other than YAML's own number, boolean and null tags keeps the text as written; those resolve even quoted text.
     const resolve = !resolveTag || CORE_RESOLVING.has(resolveTag);
     if (n.doubleQuoted || n.singleQuoted) {
