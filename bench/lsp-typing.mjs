@@ -8,7 +8,9 @@
 //     the last edit, and the server's resident memory.
 // `node bench/lsp-typing.mjs [--edits N] [--server A.js --server B.js]`: with two servers (say main's dist/server.js
 // and this one), each edit goes to A then B (and the bursts alternate), printed side by side, with the server's CPU
-// time per edit beside the latency (a loaded machine stretches the latency more than the CPU time). Not a test.
+// time per edit beside the latency (a loaded machine stretches the latency more than the CPU time).
+// `--flags=…` once per server (`--flags=--max-semi-space-size=8`) sets node's flags for it instead of the ones
+// editors use: the same server twice with two young generation sizes, say. Not a test.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,17 +30,18 @@ if (!fs.existsSync(path.join(REPO, 'out/test/support/lsp-client.js'))) execFileS
 const { LspClient } = require(path.join(REPO, 'out/test/support/lsp-client.js'));
 const { applyEdit, randomEdit, rng, INERT_KINDS, EDIT_KINDS } = require(path.join(REPO, 'out/test/support/random-edits.js'));
 
-const { values } = parseArgs({ options: { edits: { type: 'string', default: '100' }, server: { type: 'string', multiple: true } } });
+const { values } = parseArgs({ options: { edits: { type: 'string', default: '100' }, server: { type: 'string', multiple: true }, flags: { type: 'string', multiple: true } } });
 const EDITS = Number(values.edits);
 const SERVERS = values.server?.length ? values.server.map((s) => path.resolve(s)) : [path.join(REPO, 'dist/server.js')];
+// As editors run it: the bin's shebang and the VS Code client pass this flag.
+const FLAGS = SERVERS.map((_, i) => (values.flags?.[i] ?? '--max-semi-space-size=2').split(' ').filter(Boolean));
 const SEED = 15;
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 const uri = pathToFileURL('/nonexistent-portcullis-bench/tum-net.rules').href;
 
-async function opened(server) {
-  // As editors run it: the bin's shebang and the VS Code client pass this flag.
-  const client = new LspClient({ server, nodeArgs: ['--max-semi-space-size=2'] });
+async function opened(server, nodeArgs) {
+  const client = new LspClient({ server, nodeArgs });
   await client.initialize();
   const text = fs.readFileSync(LARGEST, 'utf8');
   await client.open(uri, text);
@@ -59,7 +62,7 @@ const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf
  */
 async function oneLineEdits(servers) {
   const runs = [];
-  for (const server of servers) runs.push({ ...(await opened(server)), all: [], inert: [], other: [], cpu: [], cpuOther: [] });
+  for (const [i, server] of servers.entries()) runs.push({ ...(await opened(server, FLAGS[i])), all: [], inert: [], other: [], cpu: [], cpuOther: [] });
   const random = rng(SEED);
   const lines = runs[0].lines;
   for (let v = 2; v < EDITS + 2; v++) {
@@ -88,7 +91,7 @@ async function oneLineEdits(servers) {
  */
 async function editsDuringAnalysis(servers, pairs = 20) {
   const runs = [];
-  for (const server of servers) runs.push({ ...(await opened(server)), ms: [], cpu: [] });
+  for (const [i, server] of servers.entries()) runs.push({ ...(await opened(server, FLAGS[i])), ms: [], cpu: [] });
   const random = rng(SEED + 1);
   const lines = runs[0].lines;
   const changing = EDIT_KINDS.filter((k) => !INERT_KINDS.includes(k));
@@ -115,8 +118,8 @@ async function editsDuringAnalysis(servers, pairs = 20) {
 }
 
 /** 3. 200 edits back to back, as the robustness test sends them. */
-async function burst(server) {
-  const { client, lines } = await opened(server);
+async function burst(server, nodeArgs) {
+  const { client, lines } = await opened(server, nodeArgs);
   const target = lines.findIndex((l) => l.startsWith('-A INPUT') && l.includes('--dport'));
   let current = lines[target];
   const sends = [];
@@ -148,8 +151,8 @@ const bursts = [];
 // Interleaved: A B A B, so both builds see the same machine load.
 edits.push(...(await oneLineEdits(SERVERS)));
 const during = await editsDuringAnalysis(SERVERS);
-for (let round = 0; round < 2; round++) for (const [i, server] of SERVERS.entries()) (bursts[i] ??= []).push(await burst(server));
-row('', SERVERS.map((_s, i) => (SERVERS.length > 1 ? `[${i}]` : 'now')), 'target');
+for (let round = 0; round < 2; round++) for (const [i, server] of SERVERS.entries()) (bursts[i] ??= []).push(await burst(server, FLAGS[i]));
+row('', SERVERS.map((_s, i) => (SERVERS.length > 1 ? `[${i}]${values.flags ? ` ${FLAGS[i].join(' ')}` : ''}` : 'now')), 'target');
 row('one-line edit → fresh diagnostics: p50', edits.map((e) => fmt(e.all, 50)), '< 20 ms');
 row('one-line edit → fresh diagnostics: p99', edits.map((e) => fmt(e.all, 99)), '< 50 ms');
 row(`  inert edits (comments, counters, whitespace): p50`, edits.map((e) => `${fmt(e.inert, 50)}`), `(${edits[0].inert.length} of ${EDITS})`);

@@ -70,9 +70,9 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
   const mode = get(file, def, 'network_mode');
   const modeText = text(file, mode);
   const portsNode = get(file, def, 'ports');
-  // Port keys are collected only for a partner that reads them; other reads share one empty set.
-  const facts: ServiceFacts = { networkMode: modeText, portsTag: portsNode?.tag, ports: ctx.forPartner ? new Set() : NO_KEYS };
-  ctx.facts.set(name, facts);
+  // What the file says about the service, only for a partner that reads it.
+  const facts: ServiceFacts | undefined = ctx.forPartner ? { networkMode: modeText, portsTag: portsNode?.tag, ports: new Set() } : undefined;
+  if (facts) ctx.facts.set(name, facts);
   const other = partner?.services.get(name);
   const effective = effectiveMode(modeText, partner, name);
   // With the host's network stack, port mappings are ignored: every listener of the container is on the host.
@@ -102,11 +102,11 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
       });
     if (!spec) continue;
     // An entry the base file already publishes is one port mapping, not two: its findings stay on the base file.
-    const twice = partner?.role === 'base' && !facts.portsTag && other?.ports.size && other.ports.has(portKey(spec));
+    const twice = partner?.role === 'base' && !portsNode?.tag && other?.ports.size && other.ports.has(portKey(spec));
     const why = unpublished ?? (twice ? `also published by ${partner.name} (Docker keeps one mapping)` : undefined);
     if (why) spec.listener = { ...spec.listener, published: false, via: why };
     // Keys (the binding worded, the ports …) only for a partner that reads them.
-    else if (ctx.forPartner) facts.ports.add(portKey(spec));
+    else if (facts) facts.ports.add(portKey(spec));
     listenerRule(chain, ctx.nextId++, spec);
   }
   for (const entry of items(file, get(file, def, 'expose'))) {
@@ -114,9 +114,9 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
     if (!s) continue;
     const raw = String(s.value);
     const iv = interpolate(raw, ctx.env);
-    const m = /^(\d+(?:-\d+)?)(?:\/(\w+))?$/.exec(iv.text.trim());
-    const r = m && parsePortRange(m[1]);
-    if (!m || !r) {
+    const e = exposed(iv.text.trim());
+    const r = e && parsePortRange(e.ports);
+    if (!e || !r) {
       if (!iv.unresolved.length)
         ctx.problems.push({
           code: 'PC001',
@@ -126,17 +126,29 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
         });
       continue;
     }
-    const item = portItem(ctx, s, iv, 0, m[1].length, r.lo, r.hi);
+    const item = portItem(ctx, s, iv, 0, e.ports.length, r.lo, r.hi);
     if (!item) continue;
     listenerRule(chain, ctx.nextId++, {
       range: file.rangeOf(s),
-      protocol: m[2] ?? 'tcp',
+      protocol: e.protocol,
       items: [item],
       listener: EXPOSED,
     });
   }
   return chain;
 }
+
+/** An `expose:` entry, PORT[-PORT][/PROTOCOL], split without a match list per entry (files have hundreds). */
+function exposed(t: string): { ports: string; protocol: string } | undefined {
+  const slash = t.indexOf('/');
+  const ports = slash < 0 ? t : t.slice(0, slash);
+  const protocol = slash < 0 ? 'tcp' : t.slice(slash + 1);
+  if (!DIGITS_AROUND.test(ports) || (slash >= 0 && !WORD.test(protocol))) return undefined;
+  return { ports, protocol };
+}
+/** Starts and ends with a digit (parsePortRange checks the rest; it would also take spaces around). */
+const DIGITS_AROUND = /^\d(?:.*\d)?$/;
+const WORD = /^\w+$/;
 
 /** A PortItem for part [from, from+len) of the interpolated text, after range checks. */
 function portItem(
@@ -192,9 +204,6 @@ function sourceEnd(raw: string, at: number): number {
 
 /** Every `expose:` entry's listener: one object, as it holds nothing of its own (listeners are never changed). */
 const EXPOSED: Listener = { published: false, via: 'expose (container network only)', role: 'expose' };
-
-/** Never added to: see `facts` in service(). */
-const NO_KEYS = new Set<string>();
 
 interface Binding {
   bound?: AddressSet;
