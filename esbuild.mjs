@@ -13,6 +13,8 @@ import { writeIanaTable } from './scripts/gen-iana.mjs';
 import { writeConfigValidator } from './scripts/gen-config-validator.mjs';
 
 const SRC = path.resolve('server/src');
+/** Node's flags for the language server, as its bin's shebang passes them. */
+const SERVER_FLAGS = JSON.parse(fs.readFileSync('server/src/node-flags.json', 'utf8')).server;
 /** Libraries loaded from dist/lib/ only when a format (or the nmap import) needs them. */
 const LIBS = ['@stoplight/yaml-ast-parser', 'saxes', 'jsonc-parser'];
 /** dist/lib/<name>.js of a library: its npm name without the scope. */
@@ -109,9 +111,8 @@ const lazyClient = {
 const builds = [
   { entryPoints: ['client/src/extension.ts'], outfile: `${OUT}/extension.js`, external: ['vscode'], plugins: [lazyClient] },
   { entryPoints: ['client/src/language-client.ts'], outfile: `${OUT}/language-client.js`, external: ['vscode'] },
-  // A small young generation keeps the server's resident memory low on large rulesets at no measurable cost
-  // in speed; `env -S` passes the flag when an editor runs the bin directly.
-  host('server/src/server.ts', `${OUT}/server.js`, { banner: { js: '#!/usr/bin/env -S node --max-semi-space-size=2' } }),
+  // The server's node flags (server/src/node-flags.json); `env -S` passes them when an editor runs the bin directly.
+  host('server/src/server.ts', `${OUT}/server.js`, { banner: { js: `#!/usr/bin/env -S node ${SERVER_FLAGS.join(' ')}` } }),
   // The CLI bundle, and the executable that runs it with V8's code cache (server/src/cli/start.ts, writeCodeCache below).
   host('server/src/cli.ts', `${OUT}/cli-main.js`),
   { entryPoints: ['server/src/cli/start.ts'], outfile: `${OUT}/cli.js`, banner: { js: '#!/usr/bin/env node' } },

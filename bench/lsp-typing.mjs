@@ -33,8 +33,9 @@ const { applyEdit, randomEdit, rng, INERT_KINDS, EDIT_KINDS } = require(path.joi
 const { values } = parseArgs({ options: { edits: { type: 'string', default: '100' }, server: { type: 'string', multiple: true }, flags: { type: 'string', multiple: true } } });
 const EDITS = Number(values.edits);
 const SERVERS = values.server?.length ? values.server.map((s) => path.resolve(s)) : [path.join(REPO, 'dist/server.js')];
-// As editors run it: the bin's shebang and the VS Code client pass this flag.
-const FLAGS = SERVERS.map((_, i) => (values.flags?.[i] ?? '--max-semi-space-size=2').split(' ').filter(Boolean));
+// As editors run it: the bin's shebang and the VS Code client pass server/src/node-flags.json's flags.
+const SERVER_FLAGS = JSON.parse(fs.readFileSync(path.join(REPO, 'server/src/node-flags.json'), 'utf8')).server;
+const FLAGS = SERVERS.map((_, i) => (values.flags?.[i]?.split(' ').filter(Boolean) ?? SERVER_FLAGS));
 const SEED = 15;
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Language server cold start (not a timed test; prints figures and targets): a fresh server process per run,
-// started as an editor starts it (node --max-semi-space-size=2 dist/server.js --stdio), LSP initialize, then the
+// started as an editor starts it (node with server/src/node-flags.json's flags, dist/server.js --stdio), LSP initialize, then the
 // file opened; times spawn → initialize answered, open → diagnostics published, and the whole spawn → diagnostics,
 // and the process's resident memory (VmRSS, worker thread included) once the diagnostics are out.
 // Files: the largest iptables ruleset of the corpus (analysed in the worker thread) and the largest Terraform file.
 // BENCH_SERVER=/other/dist/server.js adds a second server, run interleaved (A/B/A/B) for a side-by-side ratio;
-// BENCH_NODE_FLAGS (default --max-semi-space-size=2) and BENCH_NODE_FLAGS_B set node's flags for each.
+// BENCH_NODE_FLAGS (default: server/src/node-flags.json's) and BENCH_NODE_FLAGS_B set node's flags for each.
 // CPU time (user + system, worker included; /proc ticks of 10 ms) is printed beside wall time for each stage: it says
 // more on a busy machine.
 // Targets (issue 15): open tum-net → diagnostics < 150 ms, RSS with it open < 60 MB.
@@ -107,7 +107,7 @@ async function coldStart(server, flags, { file, languageId }) {
   }
 }
 
-const flagsOf = (v) => (v ?? '--max-semi-space-size=2').split(' ').filter(Boolean);
+const flagsOf = (v) => (v ?? JSON.parse(fs.readFileSync(path.join(REPO, 'server/src/node-flags.json'), 'utf8')).server.join(' ')).split(' ').filter(Boolean);
 const servers = [['this build', path.join(REPO, 'dist/server.js'), flagsOf(process.env.BENCH_NODE_FLAGS)]];
 if (process.env.BENCH_SERVER || process.env.BENCH_NODE_FLAGS_B)
   servers.push(['B', path.resolve(process.env.BENCH_SERVER ?? servers[0][1]), flagsOf(process.env.BENCH_NODE_FLAGS_B)]);

@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import nodeFlags from '../../server/src/node-flags.json';
 import {
   ExecuteCommandRequest,
   LanguageClient,
@@ -27,12 +28,12 @@ export interface Connection {
 export function createConnection(context: vscode.ExtensionContext, languages: readonly string[]): Connection {
   const serverModule = context.asAbsolutePath(path.join('dist', 'server.js'));
   const serverOptions: ServerOptions = {
-    // Same flag as the bin's shebang: keeps resident memory low on large rulesets.
-    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--max-semi-space-size=2'] } },
+    // The flags the bin's shebang passes (server/src/node-flags.json).
+    run: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: nodeFlags.server } },
     debug: {
       module: serverModule,
       transport: TransportKind.ipc,
-      options: { execArgv: ['--nolazy', '--inspect=6011', '--max-semi-space-size=2'] },
+      options: { execArgv: ['--nolazy', '--inspect=6011', ...nodeFlags.server] },
     },
   };
   const clientOptions: LanguageClientOptions = {

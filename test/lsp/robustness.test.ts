@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { CodeAction, Diagnostic } from 'vscode-languageserver-protocol';
+import nodeFlags from '../../server/src/node-flags.json';
 import { resolveSettings } from '../../server/src/analysis/settings';
 import { forPublishing, toDiagnostic } from '../../server/src/features/diagnostics';
 import { iptablesFormat } from '../../server/src/formats/iptables';
@@ -43,8 +44,8 @@ test(
   'typing burst: 200 edits back to back → the final diagnostics within 2 s of the last, equal to a fresh analysis',
   { skip: !HAVE_CORPUS && NO_CORPUS },
   async () => {
-    // Run as editors run it (the bin's shebang and the VS Code client pass this flag).
-    const client = new LspClient({ nodeArgs: ['--max-semi-space-size=2'] });
+    // Run as editors run it (the bin's shebang and the VS Code client pass these flags).
+    const client = new LspClient({ nodeArgs: nodeFlags.server });
     await client.initialize();
     const text = fs.readFileSync(LARGEST, 'utf8');
     const uri = pathToFileURL(path.join(dir, 'tum-net.rules')).href;

@@ -24,7 +24,7 @@ export class LspClient {
   }
 
   /**
-   * `nodeArgs`: flags for node, e.g. the `--max-semi-space-size=2` that the bin's shebang and the VS Code client pass;
+   * `nodeArgs`: flags for node, e.g. server/src/node-flags.json's, which the bin's shebang and the VS Code client pass;
    * `server`: another build of the server (benchmarks compare two); `env`: added to the server's environment.
    */
   constructor(opts: { configuration?: Record<string, unknown>; nodeArgs?: string[]; server?: string; env?: Record<string, string> } = {}) {

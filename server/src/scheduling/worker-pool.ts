@@ -9,6 +9,13 @@ import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { WorkspaceRole } from '../analysis/docker-bypass';
 import type { Finding } from '../model/finding';
+import nodeFlags from '../node-flags.json';
+
+/**
+ * The worker's young generation, the size the server's own flags give the main thread (server/src/node-flags.json): V8's
+ * young generation is three semi-spaces (two, and as much again for new large objects).
+ */
+const YOUNG_MB = 3 * Number(/^--max-semi-space-size=(\d+)$/.exec(nodeFlags.server.find((f) => f.startsWith('--max-semi-space-size=')) ?? '')?.[1] ?? 16);
 
 export interface WorkerJob {
   id: number;
@@ -114,8 +121,7 @@ export class WorkerPool {
   }
 
   private start(): Worker {
-    // A small young generation keeps resident memory down, as --max-semi-space-size=2 does for the server.
-    const w = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 8 } });
+    const w = new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: YOUNG_MB } });
     w.unref();
     w.on('message', (reply: WorkerReply) => {
       const r = this.running;
