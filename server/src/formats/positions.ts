@@ -2,14 +2,22 @@
 import type { Range } from '../model/range';
 
 export class Positions {
-  private readonly starts: number[] = [0];
+  /**
+   * Offset of each line's first character. Counted first, then filled: one allocation of the final size (growing an
+   * array by push allocates about three times its final size), outside the JavaScript heap for all but tiny texts.
+   */
+  private readonly starts: Uint32Array;
   private readonly length: number;
   /** The line of the last answer: readers ask mostly in file order, so it or the next line is tried before a search. */
   private last = 0;
 
   constructor(text: string) {
     this.length = text.length;
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+    let lines = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines++;
+    this.starts = new Uint32Array(lines);
+    let line = 1;
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.starts[line++] = i + 1;
   }
 
   /** Offsets outside the text are taken as its start or end. */

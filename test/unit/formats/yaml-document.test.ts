@@ -123,6 +123,30 @@ test('duplicate keys, tabs and malformed YAML are PC001 with the place and a rea
   );
 });
 
+test('a large mapping finds duplicates by type and value: `80` and `0x50` are one key, `"80"` another', () => {
+  // Past 16 keys the reader looks keys up instead of searching them: the same answers as a small mapping's.
+  const keys = Array.from({ length: 20 }, (_, i) => `k${i}: ${i}`);
+  const src = ['m:', ...[...keys, '80: a', '"80": b', '0x50: c', 'true: d', '"true": e', 'k3: again'].map((l) => `  ${l}`)].join('\n');
+  const { file, doc } = root(src + '\n');
+  assert.deepEqual(
+    file.problems.map((p) => [p.range.start.line, p.message.replace(/ — .*/, '')]),
+    [
+      [23, 'YAML: duplicate key `80` (first on line 22)'],
+      [26, 'YAML: duplicate key `k3` (first on line 5)'],
+    ],
+  );
+  // The text key "true" is not the boolean key true.
+  assert.equal(text(file, pairOf(file, get(file, doc, 'm'), 'true')?.value), 'e');
+});
+
+test('items follow aliases; a sequence without aliases gives its own items, in order', () => {
+  const { file, doc } = root('a: &a {x: 1}\nplain: [1, 2, 3]\nwith:\n  - *a\n  - 2\n');
+  assert.deepEqual(items(file, get(file, doc, 'plain')).map((n) => text(file, n)), ['1', '2', '3']);
+  const withAliases = items(file, get(file, doc, 'with'));
+  assert.deepEqual(withAliases.map((n) => n.kind), ['map', 'scalar']);
+  assert.equal(withAliases[0], get(file, doc, 'a'));
+});
+
 test('merge keys and aliases; the alias budget bounds a billion laughs', () => {
   const { file, doc } = root('base: &b\n  x: 1\n  y: 2\nm:\n  <<: [*b, {z: 4}]\n  y: 3\n');
   const m = get(file, doc, 'm');

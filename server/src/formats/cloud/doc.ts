@@ -46,8 +46,8 @@ export function parseYamlDoc(text: string): { root?: DocNode; problems: DocProbl
   const second = docs[1]?.contents;
   if (second)
     problems.push({
-      start: second.range[0],
-      end: second.range[0] + 1,
+      start: second.start,
+      end: second.start + 1,
       message: 'YAML: a template is one document; this one and those after it are not read.',
     });
   const root = docs[0]?.contents ? fromYaml(text, docs[0].contents, 0) : undefined;
@@ -61,17 +61,17 @@ export function parseYamlDoc(text: string): { root?: DocNode; problems: DocProbl
  * collection, a node ends where it ends.
  */
 function endOf(text: string, n: YamlNode, inFlow: boolean): number {
-  const e = n.range[1];
+  const e = n.end;
   if (n.kind === 'scalar' || inFlow) return e;
-  if (n.kind === 'alias' || text[n.range[0]] === '{' || text[n.range[0]] === '[') {
+  if (n.kind === 'alias' || text[n.start] === '{' || text[n.start] === '[') {
     const nl = text.indexOf('\n', e);
     return nl < 0 ? text.length : nl + 1;
   }
-  return afterComments(text, n.range);
+  return afterComments(text, n);
 }
 
 function fromYaml(text: string, n: YamlNode | null | undefined, depth: number, inFlow = false): DocNode {
-  const start = n?.range[0] ?? 0;
+  const start = n?.start ?? 0;
   const end = n ? endOf(text, n, inFlow) : 0;
   const flow = inFlow || text[start] === '{' || text[start] === '[';
   if (!n || depth > MAX_DEPTH) return { type: 'scalar', value: null, start, end };
@@ -81,11 +81,10 @@ function fromYaml(text: string, n: YamlNode | null | undefined, depth: number, i
     const entries: DocEntry[] = [];
     for (const p of n.items) {
       const k = p.key;
-      const kr = k?.range ?? [start, start];
       entries.push({
         key: k?.kind === 'scalar' ? String(k.value) : '',
-        keyStart: kr[0],
-        keyEnd: kr[1],
+        keyStart: k?.start ?? start,
+        keyEnd: k?.end ?? start,
         value: fromYaml(text, p.value, depth + 1, flow),
       });
     }

@@ -230,6 +230,10 @@ function binding(ctx: Ctx, ipText: string | undefined, range: Range | undefined,
   return { bound: set, boundRange: range, unknown };
 }
 
+// Expressions as module constants: a literal in a function is a new object each time it runs (per port entry here).
+const COMPOSE_PROTOCOL = /^(tcp|udp|sctp)$/;
+const ADDRESS_IN_PUBLISHED = /^(\[[^\]]*\]|\d+\.\d+\.\d+\.\d+)(?::(.*))?$/;
+
 /** Short syntax: [[IP:](HOST|HOST-RANGE|):]CONTAINER[-RANGE][/PROTOCOL]. */
 function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   const { file } = ctx;
@@ -243,7 +247,7 @@ function shortPort(ctx: Ctx, s: Scalar): ListenerSpec | undefined {
   if (slash >= 0) {
     protocol = t.slice(slash + 1).toLowerCase();
     body = t.slice(0, slash);
-    if (!/^(tcp|udp|sctp)$/.test(protocol)) return refuse(ctx, iv, range, raw, `names protocol \`${protocol}\`; compose knows tcp, udp and sctp`);
+    if (!COMPOSE_PROTOCOL.test(protocol)) return refuse(ctx, iv, range, raw, `names protocol \`${protocol}\`; compose knows tcp, udp and sctp`);
   }
   const lastColon = body.lastIndexOf(':');
   const containerAt = lastColon + 1;
@@ -352,7 +356,7 @@ function longPort(ctx: Ctx, m: Node): ListenerSpec | undefined {
   let pubText = published.iv?.text ?? '';
   let pubAt = 0;
   // Not in the compose spec, but written in the wild: published: "127.0.0.1:8080" or just an address.
-  const ipInPub = /^(\[[^\]]*\]|\d+\.\d+\.\d+\.\d+)(?::(.*))?$/.exec(pubText);
+  const ipInPub = ADDRESS_IN_PUBLISHED.exec(pubText);
   if (ipInPub && published.s) {
     ipText = ipInPub[1];
     ipRange = partRange(file, published.s, published.iv!, 0, ipInPub[1].length);

@@ -21,34 +21,42 @@ const MAX_DEPTH = 1000;
 /** How a scalar is written: quoted scalars are always text; plain ones resolve as YAML 1.2 core scalars. */
 export type ScalarStyle = 'PLAIN' | 'QUOTE_DOUBLE' | 'QUOTE_SINGLE' | 'BLOCK';
 
-/** `range`: offsets in the text, [start, end). `tag`: an explicit tag (`!reset`, `!Ref`), as written without the handle's expansion. */
+/**
+ * Every node has the same fields for its kind, in the same order (made by `scalarNode`, `mapNode`, … only), so each
+ * kind has one object shape. `start`/`end`: offsets in the text, [start, end) (two fields, not a `[start, end]` pair:
+ * no array per node). `tag`: an explicit tag (`!reset`, `!Ref`), as written without the handle's expansion.
+ */
 export interface Scalar {
   kind: 'scalar';
   value: string | number | boolean | null;
   type: ScalarStyle;
-  tag?: string;
-  range: [number, number];
+  tag: string | undefined;
+  start: number;
+  end: number;
 }
 export interface YamlMap {
   kind: 'map';
   items: Pair[];
   /** True when a key is `<<` (a merge key, see mergedItems). */
-  merges?: boolean;
-  tag?: string;
-  range: [number, number];
+  merges: boolean;
+  tag: string | undefined;
+  start: number;
+  end: number;
 }
 export interface YamlSeq {
   kind: 'seq';
   items: Node[];
-  tag?: string;
-  range: [number, number];
+  tag: string | undefined;
+  start: number;
+  end: number;
 }
 /** `*name`: `source` is the anchored node (undefined when no anchor of that name precedes it). */
 export interface Alias {
   kind: 'alias';
   source: Node | undefined;
-  tag?: undefined;
-  range: [number, number];
+  tag: undefined;
+  start: number;
+  end: number;
 }
 export type Node = Scalar | YamlMap | YamlSeq | Alias;
 export interface Pair {
@@ -95,8 +103,11 @@ export function readYaml(text: string, what: string, tags: string[] = []): YamlF
   file.docs = parsed.docs;
   file.rangeOf = (node) => {
     if (!node) return range(0, 0);
-    const r = 'kind' in node ? node.range : rangeOfPair(node);
-    return r ? range(r[0], r[1]) : range(0, 0);
+    if ('kind' in node) return range(node.start, node.end);
+    // A pair: from its key (or value) to its value (or key).
+    const first = node.key ?? node.value;
+    const last = node.value ?? node.key;
+    return first && last ? range(first.start, last.end) : range(0, 0);
   };
   file.deref = derefWithin(file);
   if (template) {
@@ -197,6 +208,30 @@ const EMPTY_SCHEMA = { compiledImplicit: [], compiledExplicit: [], compiledTypeM
 const CORE = 'tag:yaml.org,2002:';
 /** Characters that end a tag or anchor token. */
 const STOP = /[ \t\r\n,[\]{}]/;
+const BLOCK_INDICATOR = /^[|>]/;
+const SPACE = /\s/;
+/** YAML's own tags that resolve a scalar (even a quoted one) as the core schema does. */
+const CORE_RESOLVING = new Set(['int', 'float', 'bool', 'null'].map((t) => CORE + t));
+
+// The only places nodes are made: one object shape per kind (all fields, always in this order).
+const scalarNode = (value: Scalar['value'], type: ScalarStyle, tag: string | undefined, start: number, end: number): Scalar => ({
+  kind: 'scalar',
+  value,
+  type,
+  tag,
+  start,
+  end,
+});
+const mapNode = (items: Pair[], tag: string | undefined, start: number, end: number): YamlMap => ({
+  kind: 'map',
+  items,
+  merges: false,
+  tag,
+  start,
+  end,
+});
+const seqNode = (items: Node[], tag: string | undefined, start: number, end: number): YamlSeq => ({ kind: 'seq', items, tag, start, end });
+const aliasNode = (source: Node | undefined, start: number, end: number): Alias => ({ kind: 'alias', source, tag: undefined, start, end });
 
 /** Builds this module's nodes from the library's, in document order (which is the order of offsets). */
 class Builder {
@@ -265,56 +300,62 @@ class Builder {
     let out: Node;
     switch (n.kind) {
       case Kind.MAP:
-        out = this.map(n, start, depth);
+        out = this.map(n, start, tag, depth);
         break;
       case Kind.SEQ:
-        out = this.seq(n as YAMLSequence, start, depth);
+        out = this.seq(n as YAMLSequence, start, tag, depth);
         break;
       case Kind.ANCHOR_REF: {
         const target = (n as YAMLNode & { value?: YAMLNode }).value;
-        // The library's alias starts after `*`.
-        out = { kind: 'alias', source: target ? this.anchors.get(target) : undefined, range: [start - 1, this.at(n.endPosition)] };
+        // The library's alias starts after `*`. A tag before an alias belongs to no node.
+        out = aliasNode(target ? this.anchors.get(target) : undefined, start - 1, this.at(n.endPosition));
         break;
       }
       case Kind.INCLUDE_REF:
         // The library reads `!include` itself and reports no tag: the same as any other tag here.
-        out = this.scalar(n as YAMLScalar, start, '!include');
         if (!tag) this.use({ at: start, tag: '!include' });
-        out.tag = '!include';
+        out = this.scalar(n as YAMLScalar, start, '!include', tag || '!include');
         break;
       default:
-        out = this.scalar(n as YAMLScalar, start, tag);
+        out = this.scalar(n as YAMLScalar, start, tag, tag);
     }
-    if (tag && out.kind !== 'alias') out.tag = shortTag(tag);
     if (n.anchorId !== undefined) this.anchors.set(n, out);
     return out;
   }
 
-  private map(n: YAMLNode, start: number, depth: number): YamlMap {
-    const items: Pair[] = [];
-    const out: YamlMap = { kind: 'map', items, range: [start, this.at(n.endPosition)] };
-    // Keys seen, by type and value; small mappings (most) are searched instead.
-    let seen: Map<string, Scalar> | undefined;
-    for (const m of (n.mappings ?? []) as { key: YAMLNode | null; value: YAMLNode | null }[]) {
-      const key = this.node(m.key, depth + 1);
+  private map(n: YAMLNode, start: number, tag: string | undefined, depth: number): YamlMap {
+    const mappings = (n.mappings ?? []) as { key: YAMLNode | null; value: YAMLNode | null }[];
+    // One pair per mapping: the array is made at its final size (filled by index, not grown by push).
+    const items = new Array<Pair>(mappings.length);
+    const out = mapNode(items, tag, start, this.at(n.endPosition));
+    // Keys seen, by value (a Map tells `80` from `"80"`); small mappings (most) are searched instead.
+    let seen: Map<Scalar['value'], Scalar> | undefined;
+    for (let i = 0; i < mappings.length; i++) {
+      const key = this.node(mappings[i].key, depth + 1);
       // `key:` with nothing after it: an empty scalar after the colon, as YAML reads it.
-      const value = this.node(m.value, depth + 1) ?? this.empty(key ? key.range[1] : start, ':');
+      const value = this.node(mappings[i].value, depth + 1) ?? this.empty(key ? key.end : start, ':');
       if (key?.kind === 'scalar') {
         if (key.value === '<<') out.merges = true;
         let first: Scalar | undefined;
-        if (items.length < 16) {
-          for (const p of items) if (p.key?.kind === 'scalar' && p.key.value === key.value) first ??= p.key;
+        if (i < 16) {
+          for (let j = 0; j < i && !first; j++) {
+            const k = items[j].key;
+            if (k?.kind === 'scalar' && k.value === key.value) first = k;
+          }
         } else {
           if (!seen) {
             seen = new Map();
-            for (const p of items) if (p.key?.kind === 'scalar' && !seen.has(idOf(p.key))) seen.set(idOf(p.key), p.key);
+            for (let j = 0; j < i; j++) {
+              const k = items[j].key;
+              if (k?.kind === 'scalar' && !seen.has(k.value)) seen.set(k.value, k);
+            }
           }
-          first = seen.get(idOf(key));
-          if (!first) seen.set(idOf(key), key);
+          first = seen.get(key.value);
+          if (!first) seen.set(key.value, key);
         }
         if (first) this.duplicate(key, first);
       }
-      items.push({ key, value });
+      items[i] = { key, value };
     }
     this.close(out);
     return out;
@@ -322,11 +363,11 @@ class Builder {
 
   private duplicate(key: Scalar, first: Scalar): void {
     this.problems.push({
-      start: key.range[0],
-      end: key.range[1],
+      start: key.start,
+      end: key.end,
       error: true,
       message:
-        `duplicate key \`${String(key.value)}\` (first on line ${this.lineOf(first.range[0]) + 1}) — the same key twice ` +
+        `duplicate key \`${String(key.value)}\` (first on line ${this.lineOf(first.start) + 1}) — the same key twice ` +
         'in one mapping: tools keep one of them silently (or refuse the file).',
     });
   }
@@ -339,25 +380,25 @@ class Builder {
   private close(c: YamlMap | YamlSeq): void {
     const s = this.text;
     const last = c.kind === 'map' ? c.items[c.items.length - 1]?.value : c.items[c.items.length - 1];
-    const first = s[c.range[0]];
+    const first = s[c.start];
     if (first === '{' || first === '[') {
-      const i = this.skipSpace(last ? last.range[1] : c.range[0] + 1, ',');
-      c.range[1] = s[i] === (first === '{' ? '}' : ']') ? i + 1 : Math.max(i, c.range[0] + 1);
+      const i = this.skipSpace(last ? last.end : c.start + 1, ',');
+      c.end = s[i] === (first === '{' ? '}' : ']') ? i + 1 : Math.max(i, c.start + 1);
       return;
     }
     if (!last) return;
-    const end = last.range[1];
-    const lastFirst = s[last.range[0]];
+    const end = last.end;
+    const lastFirst = s[last.start];
     if ((last.kind === 'map' || last.kind === 'seq') && lastFirst !== '{' && lastFirst !== '[')
       // A block sequence whose last entry is a block mapping takes the comment lines after that mapping.
-      c.range[1] = c.kind === 'seq' && last.kind === 'map' ? afterComments(s, last.range) : end;
-    else if (last.kind === 'scalar' && last.range[0] === end && (last.value === null || last.value === '')) {
+      c.end = c.kind === 'seq' && last.kind === 'map' ? afterComments(s, last) : end;
+    else if (last.kind === 'scalar' && last.start === end && (last.value === null || last.value === '')) {
       // Comment lines after an empty entry belong to it.
       const next = this.skipSpace(end, '');
-      c.range[1] = s.slice(end, next).includes('#') ? next : end;
+      c.end = next > end && s.lastIndexOf('#', next - 1) >= end ? next : end;
     } else {
       const nl = s[end - 1] === '\n' ? end - 1 : s.indexOf('\n', end);
-      c.range[1] = nl < 0 ? s.length : nl + 1;
+      c.end = nl < 0 ? s.length : nl + 1;
     }
   }
 
@@ -376,43 +417,48 @@ class Builder {
     return i;
   }
 
-  private scalar(n: YAMLScalar, start: number, tag: string | undefined): Scalar {
+  /** `resolveTag` decides how the value resolves; `tag` (as the library reports it) is the node's. */
+  private scalar(n: YAMLScalar, start: number, resolveTag: string | undefined, tag: string | undefined): Scalar {
     const end = this.at(n.endPosition);
     const raw = n.value ?? '';
+    const nodeTag = tag ? shortTag(tag) : undefined;
     // A tag other than YAML's own number, boolean and null tags keeps the text as written; those resolve even quoted text.
-    const resolve = !tag || tag === `${CORE}int` || tag === `${CORE}float` || tag === `${CORE}bool` || tag === `${CORE}null`;
+    const resolve = !resolveTag || CORE_RESOLVING.has(resolveTag);
     if (n.doubleQuoted || n.singleQuoted) {
       const type = n.doubleQuoted ? 'QUOTE_DOUBLE' : 'QUOTE_SINGLE';
-      return { kind: 'scalar', value: tag && resolve ? coreScalar(raw) : raw, type, range: [start, end] };
+      return scalarNode(resolveTag && resolve ? coreScalar(raw) : raw, type, nodeTag, start, end);
     }
-    if (!n.plainScalar && /^[|>]/.test(n.rawValue ?? '')) {
+    if (!n.plainScalar && BLOCK_INDICATOR.test(n.rawValue ?? '')) {
       // A block scalar ends after the line break of its last line that is not blank.
       let e = end;
-      while (e > start && /\s/.test(this.text[e - 1])) e--;
+      while (e > start && SPACE.test(this.text[e - 1])) e--;
       const nl = this.text.indexOf('\n', e);
-      return { kind: 'scalar', value: raw, type: 'BLOCK', range: [start, nl < 0 ? this.text.length : nl + 1] };
+      return scalarNode(raw, 'BLOCK', nodeTag, start, nl < 0 ? this.text.length : nl + 1);
     }
-    return { kind: 'scalar', value: resolve ? coreScalar(raw) : raw, type: 'PLAIN', range: [start, end] };
+    return scalarNode(resolve ? coreScalar(raw) : raw, 'PLAIN', nodeTag, start, end);
   }
 
-  private seq(n: YAMLSequence, start: number, depth: number): YamlSeq {
-    const items: Node[] = [];
-    const out: YamlSeq = { kind: 'seq', items, range: [start, this.at(n.endPosition)] };
-    let prev = start;
+  private seq(n: YAMLSequence, start: number, tag: string | undefined, depth: number): YamlSeq {
     const lib = n.items as (YAMLNode | null)[];
+    // At least one item per library item: made at that size and filled by index (it grows only for an entry that
+    // is only a tag).
+    const items = new Array<Node>(lib.length);
+    let count = 0;
+    const out = seqNode(items, tag, start, this.at(n.endPosition));
+    let prev = start;
     for (let k = 0; k <= lib.length; k++) {
       const next = lib[k] && lib[k]!.startPosition >= 0 ? this.at(lib[k]!.startPosition) : undefined;
       // The library drops an entry that is only a tag (`- !GetAZs`): it is an empty scalar with that tag.
-      while (this.taggedEmptyEntry(prev, next ?? out.range[1], next === undefined)) {
+      while (this.taggedEmptyEntry(prev, next ?? out.end, next === undefined)) {
         const item = this.empty(this.skipSpace(prev, ''), '-');
-        items.push(item);
-        prev = item.range[1];
+        items[count++] = item;
+        prev = item.end;
       }
       if (k === lib.length) break;
       // `-` with nothing after it: an empty scalar after the indicator.
       const item = this.node(lib[k], depth + 1) ?? this.empty(this.skipSpace(prev, ','), '-');
-      items.push(item);
-      prev = item.range[1];
+      items[count++] = item;
+      prev = item.end;
     }
     this.close(out);
     return out;
@@ -438,13 +484,13 @@ class Builder {
     if (s[at] === indicator) at++;
     while (s[at] === ' ' || s[at] === '\t') at++;
     const t = this.tags[this.nextTag];
-    if (t?.at !== at) return { kind: 'scalar', value: null, type: 'PLAIN', range: [at, at] };
+    if (t?.at !== at) return scalarNode(null, 'PLAIN', undefined, at, at);
     this.nextTag++;
     this.use(t);
     let end = at;
     while (end < s.length && !STOP.test(s[end])) end++;
     const core = t.tag.startsWith(CORE) && t.tag !== `${CORE}str`;
-    return { kind: 'scalar', value: core ? null : '', type: 'PLAIN', tag: shortTag(t.tag), range: [end, end] };
+    return scalarNode(core ? null : '', 'PLAIN', shortTag(t.tag), end, end);
   }
 
   /**
@@ -507,14 +553,14 @@ class Builder {
 }
 
 /**
- * The end of a block collection at `range` taken over the comment lines after it that are indented at least as far
- * as it (with the blank lines among them), up to the next token; `range[1]` when no such comment follows. (So the
+ * The end of a block collection `node` taken over the comment lines after it that are indented at least as far
+ * as it (with the blank lines among them), up to the next token; `node.end` when no such comment follows. (So the
  * `yaml` package ends some nodes; ranges in findings stay as they were.)
  */
-export function afterComments(text: string, range: [number, number]): number {
-  const e = range[1];
+export function afterComments(text: string, node: { start: number; end: number }): number {
+  const e = node.end;
   if (text[e - 1] !== '\n') return e;
-  const column = range[0] - (text.lastIndexOf('\n', range[0] - 1) + 1);
+  const column = node.start - (text.lastIndexOf('\n', node.start - 1) + 1);
   let comments = false;
   for (let i = e; i < text.length; ) {
     let j = i;
@@ -528,29 +574,37 @@ export function afterComments(text: string, range: [number, number]): number {
   return comments ? text.length : e;
 }
 
-/** A scalar key's identity for duplicate checks: its type and value (`80` and `"80"` are two keys). */
-const idOf = (k: Scalar): string => (typeof k.value === 'string' ? `s${k.value}` : `${typeof k.value}${String(k.value)}`);
-
 /** `tag:yaml.org,2002:str` → `!!str`; local tags stay as written. */
 function shortTag(tag: string): string {
   return tag.startsWith(CORE) ? `!!${tag.slice(CORE.length)}` : tag;
 }
 
+// YAML 1.2 core schema patterns. Module constants: a regular expression literal in a function is a new object each
+// time it is evaluated, and coreScalar runs for every plain scalar.
+const CORE_TRUE = /^(?:[Tt]rue|TRUE)$/;
+const CORE_FALSE = /^(?:[Ff]alse|FALSE)$/;
+const CORE_OCT = /^0o[0-7]+$/;
+const CORE_INT = /^[-+]?[0-9]+$/;
+const CORE_HEX = /^0x[0-9a-fA-F]+$/;
+const CORE_INF_NAN = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
+const CORE_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
+const CORE_FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
+
 /** YAML 1.2 core schema resolution of a plain scalar, as the `yaml` package resolves it (the spec's regular expressions). */
 export function coreScalar(s: string): string | number | boolean | null {
   if (s === '' || s === '~' || s === 'null' || s === 'Null' || s === 'NULL') return null;
-  if (/^(?:[Tt]rue|TRUE)$/.test(s)) return true;
-  if (/^(?:[Ff]alse|FALSE)$/.test(s)) return false;
+  if (CORE_TRUE.test(s)) return true;
+  if (CORE_FALSE.test(s)) return false;
   const c = s.charCodeAt(0);
   // Numbers start with a digit, a sign or a dot: most text is rejected here without a regular expression.
   if (!(c >= 48 && c <= 57) && c !== 43 && c !== 45 && c !== 46) return s;
-  if (/^0o[0-7]+$/.test(s)) return parseInt(s.slice(2), 8);
-  if (/^[-+]?[0-9]+$/.test(s)) return parseInt(s, 10);
-  if (/^0x[0-9a-fA-F]+$/.test(s)) return parseInt(s.slice(2), 16);
-  if (/^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/.test(s))
+  if (CORE_OCT.test(s)) return parseInt(s.slice(2), 8);
+  if (CORE_INT.test(s)) return parseInt(s, 10);
+  if (CORE_HEX.test(s)) return parseInt(s.slice(2), 16);
+  if (CORE_INF_NAN.test(s))
     return s.slice(-3).toLowerCase() === 'nan' ? NaN : s[0] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  if (/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/.test(s)) return parseFloat(s);
-  if (/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/.test(s)) return parseFloat(s);
+  if (CORE_EXP.test(s)) return parseFloat(s);
+  if (CORE_FLOAT.test(s)) return parseFloat(s);
   return s;
 }
 
@@ -596,12 +650,6 @@ export function readingProblems(file: YamlFile): Finding[] {
   return [{ code: 'PC001', severity: 'warning', range: file.rangeOf(file.overBudget), message }];
 }
 
-function rangeOfPair(p: Pair): [number, number] | undefined {
-  const start = p.key?.range[0] ?? p.value?.range[0];
-  const end = p.value?.range[1] ?? p.key?.range[1];
-  return start === undefined || end === undefined ? undefined : [start, end];
-}
-
 export const isMap = (n: unknown): n is YamlMap => (n as Node | null | undefined)?.kind === 'map';
 export const isSeq = (n: unknown): n is YamlSeq => (n as Node | null | undefined)?.kind === 'seq';
 export const isScalar = (n: unknown): n is Scalar => (n as Node | null | undefined)?.kind === 'scalar';
@@ -640,9 +688,17 @@ export function mergedItems(file: YamlFile, m: YamlMap, depth = 0): Pair[] {
   return [...own, ...merged.filter((p) => !keys.has(keyOf(p.key)))];
 }
 
-export function items(file: YamlFile, node: unknown): Node[] {
+/** A sequence's items, following aliases (read-only: without aliases among them, the sequence's own array). */
+export function items(file: YamlFile, node: unknown): readonly Node[] {
   const n = file.deref(node);
-  return isSeq(n) ? n.items.map((x) => file.deref(x)).filter((x): x is Node => !!x) : [];
+  if (!isSeq(n)) return [];
+  if (!n.items.some(isAlias)) return n.items;
+  const out: Node[] = [];
+  for (const x of n.items) {
+    const d = file.deref(x);
+    if (d) out.push(d);
+  }
+  return out;
 }
 
 export function scalar(file: YamlFile, node: unknown): Scalar | undefined {
@@ -662,12 +718,13 @@ export function text(file: YamlFile, node: unknown): string | undefined {
  * (e.g. the host port of "8080:80"); exact for plain and simply quoted scalars, the whole token otherwise.
  */
 export function valueRange(file: YamlFile, node: Scalar, offset = 0, length?: number): Range {
-  const [s, e] = node.range;
+  const { start: s, end: e } = node;
   const quoted = node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE';
   const start = s + (quoted ? 1 : 0);
-  const raw = String(node.value);
+  // The length of the value as text (a string's own length: no String() copy for the common case).
+  const chars = typeof node.value === 'string' ? node.value.length : String(node.value).length;
   const end = quoted ? e - 1 : e;
   // Escapes or folding make offsets in the value differ from offsets in the source; then mark the whole token.
-  if (end - start !== raw.length) return file.range(s, e);
-  return file.range(start + offset, start + offset + (length ?? raw.length - offset));
+  if (end - start !== chars) return file.range(s, e);
+  return file.range(start + offset, start + offset + (length ?? chars - offset));
 }
