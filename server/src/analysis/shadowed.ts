@@ -25,7 +25,7 @@ function transportOnly(rule: Rule): boolean {
   );
 }
 
-/** Every rule of the chain stands for a listening port (a loop, not a function made per chain: files have hundreds). */
+/** Every rule of the chain stands for a listening port. */
 function listenersOnly(chain: Chain): boolean {
   for (const r of chain.rules) if (!r.listener) return false;
   return true;
@@ -35,7 +35,7 @@ export const shadowedRules: Check = ({ ruleset, exposure }) => {
   const findings: Finding[] = [];
   const seen = new Set<number>();
   for (const chain of allChains(ruleset)) {
-    // A listener is a socket, not an ordered filter rule: a chain of them alone (a service's ports) is passed over.
+    // A chain of listeners alone (a service's ports) has nothing to shadow (see below): passed over without a function.
     if (listenersOnly(chain)) continue;
     chain.rules.forEach((rule, index) => {
       // A listener is a socket, not an ordered filter rule: two of them on one port is not shadowing.
