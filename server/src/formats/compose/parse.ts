@@ -71,7 +71,9 @@ function service(ctx: Ctx, name: string, pair: Pair): Chain {
   const modeText = text(file, mode);
   const portsNode = get(file, def, 'ports');
   // What the file says about the service, only for a partner that reads it.
-  const facts: ServiceFacts | undefined = ctx.forPartner ? { networkMode: modeText, portsTag: portsNode?.tag, ports: new Set() } : undefined;
+  const facts: ServiceFacts | undefined = ctx.forPartner
+    ? { networkMode: modeText, portsTag: portsNode?.tag, ports: new Set() }
+    : undefined;
   if (facts) ctx.facts.set(name, facts);
   const other = partner?.services.get(name);
   const effective = effectiveMode(modeText, partner, name);
