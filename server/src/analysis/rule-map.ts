@@ -26,8 +26,13 @@ export class RuleMap<V> {
     return this.byId.length;
   }
 
+  /** The id has a place in the list (else it is in `other`). */
+  private listed(id: number): boolean {
+    return Number.isInteger(id) && id >= 0 && id < this.byId.length;
+  }
+
   set(id: number, value: V): this {
-    if (Number.isInteger(id) && id >= 0 && id < this.byId.length) {
+    if (this.listed(id)) {
       if (this.byId[id] === undefined) this.order.push(id);
       this.byId[id] = value;
     } else {
@@ -39,7 +44,7 @@ export class RuleMap<V> {
   }
 
   get(id: number): V | undefined {
-    return Number.isInteger(id) && id >= 0 && id < this.byId.length ? this.byId[id] : this.other?.get(id);
+    return this.listed(id) ? this.byId[id] : this.other?.get(id);
   }
 
   has(id: number): boolean {
