@@ -35,6 +35,20 @@ function plain(fa: FileAnalysis): string {
   );
 }
 
+/** Fails at the first character where the incremental analysis's plain data differs from the fresh one's. */
+function assertSameAnalysis(where: string, incremental: FileAnalysis, fresh: FileAnalysis): void {
+  const [a, b] = [plain(incremental), plain(fresh)];
+  if (a === b) return;
+  let d = 0;
+  while (a[d] === b[d]) d++;
+  assert.fail(`${where}: differs at ${d}:\n  incremental …${a.slice(d - 200, d + 200)}\n  fresh       …${b.slice(d - 200, d + 200)}`);
+}
+
+/** Which edit of which file, for a failure message. */
+function editAt(file: string, i: number, edit: ReturnType<typeof randomEdit>): string {
+  return `${path.basename(file)} edit ${i} (${edit.kind} at ${JSON.stringify(edit.range.start)}: ${JSON.stringify(edit.text)})`;
+}
+
 // As the server and the worker get them: the registry's lazily loaded formats.
 const registered = (id: string) => formatById(id)!;
 const files: [string, Format][] = [
@@ -60,13 +74,7 @@ test(
         const text = applyEdit(lines, edit).join('\n');
         const incremental = analyseText(text, format, file, settings, undefined, reuse);
         const fresh = analyseText(text, format, file, settings);
-        const where = `${path.basename(file)} edit ${i} (${edit.kind} at ${JSON.stringify(edit.range.start)}: ${JSON.stringify(edit.text)})`;
-        const [a, b] = [plain(incremental), plain(fresh)];
-        if (a !== b) {
-          let d = 0;
-          while (a[d] === b[d]) d++;
-          assert.fail(`${where}: differs at ${d}:\n  incremental …${a.slice(d - 200, d + 200)}\n  fresh       …${b.slice(d - 200, d + 200)}`);
-        }
+        assertSameAnalysis(editAt(file, i, edit), incremental, fresh);
         const c = (counts[edit.kind] ??= { moved: 0, spliced: 0, full: 0 });
         c[reuse.last!]++;
       }
@@ -100,7 +108,6 @@ test(
       for (let i = 0; i < EDITS_PER_FILE; i++) {
         const edit = randomEdit(lines, random);
         const text = applyEdit(lines, edit).join('\n');
-        const where = `${path.basename(file)} edit ${i} (${edit.kind} at ${JSON.stringify(edit.range.start)}: ${JSON.stringify(edit.text)})`;
         // The server answers an inert edit from the findings it published, and splices the edit into the model.
         if (INERT_KINDS.includes(edit.kind as (typeof INERT_KINDS)[number]) && random() < 0.7) {
           if (spliceInert(reuse, text)) counts.inertSpliced++;
@@ -120,12 +127,7 @@ test(
         }
         const incremental = analyseText(text, format, file, settings, undefined, reuse);
         counts[reuse.last === 'full' ? 'full' : 'spliced']++;
-        const [a, b] = [plain(incremental), plain(analyseText(text, format, file, settings))];
-        if (a !== b) {
-          let d = 0;
-          while (a[d] === b[d]) d++;
-          assert.fail(`${where}: differs at ${d}:\n  incremental …${a.slice(d - 200, d + 200)}\n  fresh       …${b.slice(d - 200, d + 200)}`);
-        }
+        assertSameAnalysis(editAt(file, i, edit), incremental, analyseText(text, format, file, settings));
       }
       // Whatever the last edit was, the document's final analysis equals a fresh one.
       const text = lines.join('\n');
