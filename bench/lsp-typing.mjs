@@ -34,7 +34,7 @@ const { values } = parseArgs({ options: { edits: { type: 'string', default: '100
 const EDITS = Number(values.edits);
 const SERVERS = values.server?.length ? values.server.map((s) => path.resolve(s)) : [path.join(REPO, 'dist/server.js')];
 // As editors run it: the bin's shebang and the VS Code client pass server/src/node-flags.json's flags.
-const SERVER_FLAGS = JSON.parse(fs.readFileSync(path.join(REPO, 'server/src/node-flags.json'), 'utf8')).server;
+const SERVER_FLAGS = require('../server/src/node-flags.json').server;
 const FLAGS = SERVERS.map((_, i) => (values.flags?.[i]?.split(' ').filter(Boolean) ?? SERVER_FLAGS));
 const SEED = 15;
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];

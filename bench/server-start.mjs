@@ -107,7 +107,7 @@ async function coldStart(server, flags, { file, languageId }) {
   }
 }
 
-const flagsOf = (v) => (v ?? JSON.parse(fs.readFileSync(path.join(REPO, 'server/src/node-flags.json'), 'utf8')).server.join(' ')).split(' ').filter(Boolean);
+const flagsOf = (v) => (v ?? require('../server/src/node-flags.json').server.join(' ')).split(' ').filter(Boolean);
 const servers = [['this build', path.join(REPO, 'dist/server.js'), flagsOf(process.env.BENCH_NODE_FLAGS)]];
 if (process.env.BENCH_SERVER || process.env.BENCH_NODE_FLAGS_B)
   servers.push(['B', path.resolve(process.env.BENCH_SERVER ?? servers[0][1]), flagsOf(process.env.BENCH_NODE_FLAGS_B)]);

@@ -9,7 +9,7 @@
 // calls it, and readYaml (the library plus this project's node tree, ranges and problems). Each figure comes from a
 // loop of its own, so that no measurement collects another's garbage.
 // The whole measurement runs twice, each time in a node of its own: with node's default flags, and with the flags the
-// language server runs with (server/src/node-flags.json, as the shebang of dist/server.js passes them and the VS Code
+// language server runs with (server/src/node-flags.json: the shebang of dist/server.js passes them and the VS Code
 // client does too: the size of V8's young generation). Garbage collection is much of the time here, and the young
 // generation's size decides how much: both figures are printed side by side.
 // Usage: node bench/service-ports.mjs
@@ -17,10 +17,10 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyseText, corpus, formatById, median, out, require, root, settings } from './lib.mjs';
+import { analyseText, corpus, formatById, median, out, require, settings } from './lib.mjs';
 
 if (!process.argv.includes('--measure')) {
-  const serverFlags = /^#!.*?node ?(.*)$/m.exec(fs.readFileSync(path.join(root, 'dist/server.js'), 'utf8').slice(0, 200))?.[1].trim() ?? '';
+  const serverFlags = require('../server/src/node-flags.json').server.join(' ');
   const run = (flags) => JSON.parse(execFileSync(process.execPath, [...flags.split(' ').filter(Boolean), process.argv[1], '--measure'], { encoding: 'utf8' }));
   const plain = run('');
   const server = run(serverFlags);
